@@ -1,0 +1,78 @@
+// kernels.h: the dense kernels of the training step.
+//
+// Every kernel exists twice: a scalar reference (kernels_scalar.c, always built)
+// and, when compiled with -msimd128 for WebAssembly, a wasm SIMD twin
+// (kernels_simd.c). The mm_* names dispatch to the build's best variant.
+//
+// Summation order is part of the contract. Each output element is accumulated
+// over the reduction index in increasing order, starting from 0 (or the bias),
+// one multiply and one add per term (no fused multiply-add: build with
+// -ffp-contract=off). SIMD kernels vectorise across independent outputs only,
+// so the SIMD and scalar builds give bitwise the same results.
+//
+// All matrices are row-major and contiguous.
+#ifndef MM_KERNELS_H
+#define MM_KERNELS_H
+
+// C (M,N) = A (M,K) @ B (K,N) [+ bias (N,)]   (bias may be NULL)   Linear forward
+void mm_matmul_nn_scalar(float* C, const float* A, const float* B, const float* bias, int M, int K, int N);
+// C (M,N) = A (M,K) @ B^T, B stored (N,K)                           Linear backward dX = dY @ W^T
+// Uses Bt_scratch (K*N floats) to repack B as (K,N), then the nn order.
+void mm_matmul_nt_scalar(float* C, const float* A, const float* B, float* Bt_scratch, int M, int K, int N);
+// C (M,N) = A^T @ B, A stored (R,M), B stored (R,N), summed over the R rows    Linear backward dW = X^T @ dY
+void mm_matmul_tn_scalar(float* C, const float* A, const float* B, int M, int R, int N);
+
+// Elementwise and reduction kernels. x/y/dy below are R rows of C values with
+// row stride ld (ld >= C), so BatchNorm's per-position mode can pass one
+// position's rows of a (B, T, C) block with ld = T*C.
+// y = tanh(x), n values
+void mm_tanh_fwd_scalar(float* y, const float* x, long n);
+// dx = (1 - y*y) * dy
+void mm_tanh_bwd_scalar(float* dx, const float* y, const float* dy, long n);
+// Column mean (C,) and unbiased variance (C,) over R >= 2 rows.
+void mm_colstats_scalar(float* mean, float* var, const float* x, int ld, int R, int C);
+// xhat = (x - mean) * invstd; y = gamma * xhat + beta (y, xhat use stride ld too)
+void mm_bn_fwd_scalar(float* y, float* xhat, const float* x, int ld, int R, int C,
+                      const float* mean, const float* invstd, const float* gamma, const float* beta);
+// With s1 = sum_r dy, s2 = sum_r dy*xhat per column: dgamma += s2, dbeta += s1,
+// dx = gamma*invstd * (dy - s1/R - xhat * s2/(R-1))   (unbiased-variance BatchNorm)
+void mm_bn_bwd_scalar(float* dx, float* dgamma, float* dbeta, const float* dy, const float* xhat,
+                      int ld, int R, int C, const float* invstd, const float* gamma);
+
+#ifdef __wasm_simd128__
+void mm_tanh_fwd_simd(float* y, const float* x, long n);
+void mm_tanh_bwd_simd(float* dx, const float* y, const float* dy, long n);
+void mm_colstats_simd(float* mean, float* var, const float* x, int ld, int R, int C);
+void mm_bn_fwd_simd(float* y, float* xhat, const float* x, int ld, int R, int C,
+                    const float* mean, const float* invstd, const float* gamma, const float* beta);
+void mm_bn_bwd_simd(float* dx, float* dgamma, float* dbeta, const float* dy, const float* xhat,
+                    int ld, int R, int C, const float* invstd, const float* gamma);
+#define mm_tanh_fwd mm_tanh_fwd_simd
+#define mm_tanh_bwd mm_tanh_bwd_simd
+#define mm_colstats mm_colstats_simd
+#define mm_bn_fwd mm_bn_fwd_simd
+#define mm_bn_bwd mm_bn_bwd_simd
+#else
+#define mm_tanh_fwd mm_tanh_fwd_scalar
+#define mm_tanh_bwd mm_tanh_bwd_scalar
+#define mm_colstats mm_colstats_scalar
+#define mm_bn_fwd mm_bn_fwd_scalar
+#define mm_bn_bwd mm_bn_bwd_scalar
+#endif
+
+#ifdef __wasm_simd128__
+void mm_matmul_nn_simd(float* C, const float* A, const float* B, const float* bias, int M, int K, int N);
+void mm_matmul_nt_simd(float* C, const float* A, const float* B, float* Bt_scratch, int M, int K, int N);
+void mm_matmul_tn_simd(float* C, const float* A, const float* B, int M, int R, int N);
+#define mm_matmul_nn mm_matmul_nn_simd
+#define mm_matmul_nt mm_matmul_nt_simd
+#define mm_matmul_tn mm_matmul_tn_simd
+#define MM_KERNELS_SIMD 1
+#else
+#define mm_matmul_nn mm_matmul_nn_scalar
+#define mm_matmul_nt mm_matmul_nt_scalar
+#define mm_matmul_tn mm_matmul_tn_scalar
+#define MM_KERNELS_SIMD 0
+#endif
+
+#endif

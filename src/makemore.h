@@ -1,0 +1,200 @@
+// makemore.h: the public C API of makemore-wasm's core.
+//
+// The models of "makemore part 5: building a WaveNet": Embedding,
+// FlattenConsecutive, Linear, BatchNorm1d (with the 3-D fix, or the lecture's
+// pre-fix behaviour), Tanh, stacked like the lecture's Sequential, trained with
+// SGD on a word list split exactly as the lecture splits it.
+//
+// Conventions: functions return MM_OK (0) or an error code and, when given an
+// mm_err*, fill it with a message naming the problem. Nothing here prints,
+// exits or aborts. Objects come in new/free pairs; free accepts NULL.
+#ifndef MAKEMORE_H
+#define MAKEMORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    MM_OK = 0,
+    MM_EINVAL = 1,     // a bad argument or an impossible configuration
+    MM_ENOMEM = 2,     // allocation failed
+    MM_EDATA = 3,      // a bad word list
+    MM_ENONFINITE = 4, // a training step produced a non-finite loss or gradient
+    MM_EFORMAT = 5,    // a bad model file
+};
+
+typedef struct {
+    int code;
+    char msg[256];
+} mm_err;
+
+// ---------------------------------------------------------------- limits
+#define MM_MAX_VOCAB 1024    // distinct symbols, including the end token
+#define MM_MAX_WORD_LEN 256  // code points in one word
+#define MM_MAX_WORDS 4000000 // words in one list
+#define MM_MAX_BLOCK 256     // context length
+#define MM_MAX_WIDTH 8192    // n_embd, n_hidden
+#define MM_MAX_BATCH 65536
+
+// ---------------------------------------------------------------- data
+// A word list: one word per line (UTF-8), trimmed, blank lines skipped.
+// Tokens: 0 is the end-of-word token '.', 1.. are the sorted distinct code points.
+typedef struct {
+    int n_words;
+    int n_tokens;        // sum of word lengths
+    int max_len;         // longest word, in code points
+    int vocab_size;      // distinct code points + 1
+    uint16_t* tokens;    // (n_tokens,) the words' tokens, concatenated
+    int* offsets;        // (n_words+1,) word i is tokens[offsets[i] : offsets[i+1]]
+    uint32_t* codepoints;// (vocab_size,) code point of each token; [0] = '.' by display only
+} mm_words;
+
+// Parses a word list from memory. On success *out owns its arrays.
+int mm_words_parse(mm_words* out, const char* text, size_t len, mm_err* err);
+void mm_words_free(mm_words* w);
+// Writes token t's UTF-8 text (1-4 bytes, NUL-terminated) into buf[5]; token 0 is ".".
+int mm_token_utf8(const uint32_t* codepoints, int vocab_size, int t, char buf[5]);
+
+// Python-compatible MT19937 (random.seed(int), random.shuffle).
+typedef struct {
+    uint32_t mt[624];
+    int mti;
+} mm_mt19937;
+void mm_mt_seed(mm_mt19937* r, uint32_t seed); // like random.seed(seed) for 0 <= seed < 2^32
+uint32_t mm_mt_u32(mm_mt19937* r);
+uint32_t mm_mt_randbelow(mm_mt19937* r, uint32_t n); // like random._randbelow(n), n >= 1
+void mm_mt_shuffle(mm_mt19937* r, int* idx, int n);  // like random.shuffle
+
+// The lecture's dataset: contexts of block_size tokens padded with 0, target the next token.
+typedef struct {
+    int n, block_size;
+    uint16_t* X; // (n, block_size)
+    uint16_t* Y; // (n,)
+} mm_dataset;
+
+enum { MM_SPLIT_TRAIN = 0, MM_SPLIT_VAL = 1, MM_SPLIT_TEST = 2 };
+typedef struct {
+    mm_dataset split[3];
+} mm_splits;
+
+// random.seed(seed); n_shuffles x random.shuffle(words); 80/10/10 by words.
+// The lecture uses seed 42 and one shuffle for block 3, a second one for block 8.
+int mm_splits_build(mm_splits* out, const mm_words* w, int block_size, uint32_t seed, int n_shuffles, mm_err* err);
+void mm_splits_free(mm_splits* s);
+
+// ---------------------------------------------------------------- model
+enum { MM_BN_FIXED = 0, MM_BN_PER_POSITION = 1 }; // the fix, or the lecture's pre-fix statistics
+
+typedef struct {
+    int vocab_size; // from the data
+    int block_size; // context length
+    int n_embd;     // embedding size
+    int n_hidden;   // hidden width
+    int n_consec;   // 0: flat (FlattenConsecutive(block_size)); k>=2: hierarchical, groups of k
+    int n_flat_layers; // flat form only: hidden (Linear, BatchNorm1d, Tanh) blocks, default 1
+    int bn_mode;    // MM_BN_FIXED or MM_BN_PER_POSITION
+    int split_shuffles; // how many random.shuffle calls make the split (lecture: 1 or 2)
+} mm_config;
+
+// Presets: "mlp3", "mlp8", "wavenet22k-bnbug", "wavenet22k", "wavenet76k".
+// vocab_size is left 0; set it from the data.
+int mm_config_preset(mm_config* cfg, const char* name, mm_err* err);
+const char* mm_preset_name(int i); // i-th preset name, NULL past the end
+// Checks a configuration and returns its parameter count in *n_params.
+int mm_config_check(const mm_config* cfg, long* n_params, mm_err* err);
+
+typedef struct mm_model mm_model;
+
+// Builds the model with the lecture's initialisation from a seeded generator.
+// codepoints (cfg->vocab_size,) names the tokens for sampling (copied; may be NULL).
+// max_batch bounds B in the calls below (evaluation runs in chunks of it).
+mm_model* mm_model_new(const mm_config* cfg, const uint32_t* codepoints, uint64_t seed, int max_batch, mm_err* err);
+void mm_model_free(mm_model* m);
+const mm_config* mm_model_config(const mm_model* m);
+const uint32_t* mm_model_codepoints(const mm_model* m); // (vocab_size,)
+long mm_model_num_params(const mm_model* m);
+float* mm_model_params(mm_model* m); // (n_params,) all parameters, in the lecture's order
+float* mm_model_grads(mm_model* m);  // (n_params,)
+long mm_model_num_buffers(const mm_model* m);
+float* mm_model_buffers(mm_model* m); // BatchNorm running means and variances
+
+// Named tensors in the lecture's parameter order (index 0 .. n-1).
+typedef struct {
+    const char* name; // e.g. "layers.2.weight"
+    int ndim;
+    int shape[3];
+    long offset; // into params (is_buffer 0) or buffers (is_buffer 1)
+    long size;
+    int is_buffer;
+} mm_tensor_info;
+int mm_model_num_tensors(const mm_model* m);
+const mm_tensor_info* mm_model_tensor(const mm_model* m, int i);
+
+// Forward (training mode: batch statistics) and backward on one batch.
+// X (B, block_size) tokens, Y (B,) targets. Fills grads, sets *loss. Does not update.
+int mm_model_forward_backward(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float* loss, mm_err* err);
+// Logits of the last forward: (B, vocab_size).
+const float* mm_model_logits(const mm_model* m);
+// One SGD step: forward, backward, p -= lr * grad, BatchNorm running stats updated.
+// A non-finite loss or gradient returns MM_ENONFINITE with everything unchanged.
+int mm_model_sgd_step(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float lr, float* loss, mm_err* err);
+// Mean cross-entropy over a dataset in eval mode (running statistics).
+int mm_model_eval(mm_model* m, const mm_dataset* d, float* loss, mm_err* err);
+// Eval-mode logits (B, vocab_size) for B contexts; returns a pointer valid until the next call.
+const float* mm_model_eval_logits(mm_model* m, const uint16_t* X, int B, mm_err* err);
+
+// ---------------------------------------------------------------- random numbers
+// A small seeded generator for init, batches and sampling (xoshiro128+ style state).
+typedef struct {
+    uint64_t s;
+} mm_rng;
+void mm_rng_seed(mm_rng* r, uint64_t seed);
+uint32_t mm_rng_u32(mm_rng* r);
+float mm_rng_uniform(mm_rng* r); // [0, 1)
+float mm_rng_normal(mm_rng* r);  // N(0, 1)
+
+// ---------------------------------------------------------------- training
+typedef struct {
+    int batch_size;   // 32
+    long steps;       // 200000
+    float lr;         // 0.1
+    float lr_decayed; // 0.01
+    long decay_step;  // 150000: lr_decayed from this step on
+    uint64_t seed;    // init and batch generator seed
+} mm_train_params;
+void mm_train_params_default(mm_train_params* p);
+
+typedef struct mm_trainer mm_trainer;
+// Copies what it needs from words; cfg->vocab_size is taken from words.
+mm_trainer* mm_trainer_new(const mm_words* words, const mm_config* cfg, const mm_train_params* tp, mm_err* err);
+void mm_trainer_free(mm_trainer* t);
+mm_model* mm_trainer_model(mm_trainer* t);
+const mm_splits* mm_trainer_splits(const mm_trainer* t);
+long mm_trainer_step(const mm_trainer* t); // steps done
+// Runs n steps (stops early at tp.steps); losses[i] gets step i's loss (may be NULL).
+// Returns the steps run in *done. A non-finite step stops with MM_ENONFINITE and
+// the model as it was before that step.
+int mm_trainer_run(mm_trainer* t, long n, float* losses, long* done, mm_err* err);
+int mm_trainer_eval(mm_trainer* t, int split, float* loss, mm_err* err);
+
+// ---------------------------------------------------------------- sampling
+// Samples one word in eval mode until the end token (or max_len code points),
+// starting from the UTF-8 prefix (may be ""), with softmax(logits / temperature).
+// out receives the UTF-8 word including the prefix, NUL-terminated (no '.').
+int mm_sample(mm_model* m, mm_rng* rng, float temperature, const char* prefix, int max_len,
+              char* out, size_t out_cap, mm_err* err);
+
+// ---------------------------------------------------------------- math
+// Deterministic float math from + - * / only, so every build rounds alike.
+float mm_expf(float x);
+float mm_logf(float x);
+float mm_tanhf(float x);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
