@@ -147,6 +147,12 @@ int mm_model_eval(mm_model* m, const mm_dataset* d, float* loss, mm_err* err);
 // Eval-mode logits (B, vocab_size) for B contexts; returns a pointer valid until the next call.
 const float* mm_model_eval_logits(mm_model* m, const uint16_t* X, int B, mm_err* err);
 
+// The model as bytes (format "MMW1": config, vocabulary, parameters, running
+// statistics; little-endian). save allocates *out with malloc; the caller frees.
+int mm_model_save(const mm_model* m, uint8_t** out, size_t* out_len, mm_err* err);
+// Validates every field; a bad file returns NULL with MM_EFORMAT and a message.
+mm_model* mm_model_load(const uint8_t* bytes, size_t len, int max_batch, mm_err* err);
+
 // ---------------------------------------------------------------- random numbers
 // A small seeded generator for init, batches and sampling (xoshiro128+ style state).
 typedef struct {

@@ -1,0 +1,290 @@
+#define _POSIX_C_SOURCE 200809L
+// cli.c: makemore, the native command line.
+//   makemore train [--preset NAME | model options] [training options] [--json] [--save FILE]
+//   makemore info --preset NAME [--json]
+//   makemore sample --model FILE [--count N] [--temperature T] [--prefix P] [--seed S] [--json]
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "makemore.h"
+
+#ifndef MM_DEFAULT_DATA
+#define MM_DEFAULT_DATA "data/names.txt"
+#endif
+
+static void usage(FILE* f) {
+    fprintf(f,
+            "usage:\n"
+            "  makemore train  [--preset NAME] [model options] [training options] [--json] [--losses] [--save FILE]\n"
+            "  makemore info   [--preset NAME] [model options] [--json]\n"
+            "  makemore sample --model FILE [--count N] [--temperature T] [--prefix P] [--seed S] [--json]\n"
+            "presets: mlp3 mlp8 wavenet22k-bnbug wavenet22k wavenet76k (default mlp3)\n"
+            "model options: --block N --embd N --hidden N --consec K (0 = flat) --flat-layers N\n"
+            "               --bn fixed|per-position --shuffles N\n"
+            "training options: --steps N (200000) --batch N (32) --lr X (0.1) --lr2 X (0.01)\n"
+            "                  --decay-step N (150000) --seed S (42) --data FILE (%s) --samples N (20)\n",
+            MM_DEFAULT_DATA);
+}
+
+static double now_sec(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static char* read_file(const char* path, size_t* len) {
+    FILE* f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char* b = malloc(cap);
+    for (;;) {
+        if (n == cap) { char* nb = realloc(b, cap *= 2); if (!nb) { free(b); fclose(f); return NULL; } b = nb; }
+        size_t k = fread(b + n, 1, cap - n, f);
+        if (k == 0) break;
+        n += k;
+    }
+    fclose(f);
+    *len = n;
+    return b;
+}
+
+static void json_string(FILE* f, const char* s) {
+    fputc('"', f);
+    for (const unsigned char* p = (const unsigned char*)s; *p; p++) {
+        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
+        else if (*p < 0x20) fprintf(f, "\\u%04x", *p);
+        else fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+typedef struct {
+    const char* cmd;
+    const char* preset;
+    mm_config cfg;
+    mm_train_params tp;
+    const char* data;
+    const char* save;
+    const char* model;
+    const char* prefix;
+    int json, losses, samples, count;
+    float temperature;
+    uint64_t seed;
+} args;
+
+static int parse_long(const char* s, long lo, long hi, long* out) {
+    char* end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi) return 1;
+    *out = v;
+    return 0;
+}
+
+static int parse_args(int argc, char** argv, args* a) {
+    memset(a, 0, sizeof *a);
+    a->cmd = argc > 1 ? argv[1] : "";
+    a->preset = "mlp3";
+    a->data = MM_DEFAULT_DATA;
+    a->samples = 20; a->count = 20; a->temperature = 1.0f; a->prefix = "";
+    mm_train_params_default(&a->tp);
+    mm_err err = {0};
+    int custom[8] = {0}; long cv[8] = {0};
+    static const char* copt[8] = {"--block", "--embd", "--hidden", "--consec", "--flat-layers", "--bn", "--shuffles", NULL};
+    for (int i = 2; i < argc; i++) {
+        const char* o = argv[i];
+        const char* v = i + 1 < argc ? argv[i + 1] : NULL;
+        long n;
+        if (!strcmp(o, "--json")) { a->json = 1; continue; }
+        if (!strcmp(o, "--losses")) { a->losses = 1; continue; }
+        if (!v) { fprintf(stderr, "makemore: option %s needs a value\n", o); return 1; }
+        i++;
+        int k;
+        for (k = 0; copt[k]; k++) if (!strcmp(o, copt[k])) break;
+        if (copt[k]) {
+            custom[k] = 1;
+            if (k == 5) {
+                if (!strcmp(v, "fixed")) cv[k] = MM_BN_FIXED;
+                else if (!strcmp(v, "per-position")) cv[k] = MM_BN_PER_POSITION;
+                else { fprintf(stderr, "makemore: --bn takes fixed or per-position, not '%s'\n", v); return 1; }
+            } else if (parse_long(v, 0, 1000000, &cv[k])) { fprintf(stderr, "makemore: %s takes a whole number, not '%s'\n", o, v); return 1; }
+        } else if (!strcmp(o, "--preset")) a->preset = v;
+        else if (!strcmp(o, "--data")) a->data = v;
+        else if (!strcmp(o, "--save")) a->save = v;
+        else if (!strcmp(o, "--model")) a->model = v;
+        else if (!strcmp(o, "--prefix")) a->prefix = v;
+        else if (!strcmp(o, "--steps") && !parse_long(v, 0, 1000000000L, &n)) a->tp.steps = n;
+        else if (!strcmp(o, "--decay-step") && !parse_long(v, 0, 1000000000L, &n)) a->tp.decay_step = n;
+        else if (!strcmp(o, "--batch") && !parse_long(v, 2, MM_MAX_BATCH, &n)) a->tp.batch_size = (int)n;
+        else if (!strcmp(o, "--samples") && !parse_long(v, 0, 100000, &n)) a->samples = (int)n;
+        else if (!strcmp(o, "--count") && !parse_long(v, 0, 100000, &n)) a->count = (int)n;
+        else if (!strcmp(o, "--seed")) {
+            char* end;
+            unsigned long long s = strtoull(v, &end, 10);
+            if (!*v || *end) { fprintf(stderr, "makemore: --seed takes a whole number, not '%s'\n", v); return 1; }
+            a->tp.seed = a->seed = s;
+        } else if (!strcmp(o, "--lr") || !strcmp(o, "--lr2") || !strcmp(o, "--temperature")) {
+            char* end;
+            float f = strtof(v, &end);
+            if (!*v || *end) { fprintf(stderr, "makemore: %s takes a number, not '%s'\n", o, v); return 1; }
+            if (!strcmp(o, "--lr")) a->tp.lr = f; else if (!strcmp(o, "--lr2")) a->tp.lr_decayed = f; else a->temperature = f;
+        } else { fprintf(stderr, "makemore: unknown option or bad value: %s %s\n", o, v); return 1; }
+    }
+    if (mm_config_preset(&a->cfg, a->preset, &err)) { fprintf(stderr, "makemore: %s\n", err.msg); return 1; }
+    if (custom[0]) a->cfg.block_size = (int)cv[0];
+    if (custom[1]) a->cfg.n_embd = (int)cv[1];
+    if (custom[2]) a->cfg.n_hidden = (int)cv[2];
+    if (custom[3]) a->cfg.n_consec = (int)cv[3];
+    if (custom[4]) a->cfg.n_flat_layers = (int)cv[4];
+    if (custom[5]) a->cfg.bn_mode = (int)cv[5];
+    if (custom[6]) a->cfg.split_shuffles = (int)cv[6];
+    return 0;
+}
+
+static int load_words(const args* a, mm_words* w) {
+    size_t len;
+    char* text = read_file(a->data, &len);
+    if (!text) { fprintf(stderr, "makemore: cannot read the word list %s\n", a->data); return 1; }
+    mm_err err = {0};
+    int rc = mm_words_parse(w, text, len, &err);
+    free(text);
+    if (rc) { fprintf(stderr, "makemore: %s: %s\n", a->data, err.msg); return 1; }
+    return 0;
+}
+
+static int print_samples(mm_model* m, int count, float temperature, const char* prefix, uint64_t seed, int json) {
+    mm_rng rng;
+    mm_rng_seed(&rng, seed ^ 0x9E3779B97F4A7C15ull);
+    char word[MM_MAX_WORD_LEN * 4 + 1];
+    mm_err err = {0};
+    if (json) fputs("[", stdout);
+    for (int i = 0; i < count; i++) {
+        if (mm_sample(m, &rng, temperature, prefix, MM_MAX_WORD_LEN, word, sizeof word, &err)) {
+            if (json) fputs("]", stdout);
+            fprintf(stderr, "makemore: %s\n", err.msg);
+            return 1;
+        }
+        if (json) { if (i) fputs(",", stdout); json_string(stdout, word); }
+        else printf("%s.\n", word);
+    }
+    if (json) fputs("]", stdout);
+    return 0;
+}
+
+static int cmd_info(const args* a) {
+    mm_words w;
+    if (load_words(a, &w)) return 1;
+    mm_config c = a->cfg;
+    c.vocab_size = w.vocab_size;
+    long np;
+    mm_err err = {0};
+    mm_splits s;
+    if (mm_config_check(&c, &np, &err) || mm_splits_build(&s, &w, c.block_size, 42, c.split_shuffles, &err)) {
+        fprintf(stderr, "makemore: %s\n", err.msg);
+        mm_words_free(&w);
+        return 1;
+    }
+    if (a->json)
+        printf("{\"preset\":\"%s\",\"params\":%ld,\"split\":[%d,%d,%d],\"words\":%d,\"vocab_size\":%d,\"max_len\":%d,\"block_size\":%d}\n",
+               a->preset, np, s.split[0].n, s.split[1].n, s.split[2].n, w.n_words, w.vocab_size, w.max_len, c.block_size);
+    else
+        printf("%s: %ld parameters; %d words, %d symbols, longest %d; split %d / %d / %d examples\n", a->preset, np,
+               w.n_words, w.vocab_size, w.max_len, s.split[0].n, s.split[1].n, s.split[2].n);
+    mm_splits_free(&s);
+    mm_words_free(&w);
+    return 0;
+}
+
+static int cmd_train(const args* a) {
+    mm_words w;
+    if (load_words(a, &w)) return 1;
+    mm_err err = {0};
+    mm_trainer* t = mm_trainer_new(&w, &a->cfg, &a->tp, &err);
+    if (!t) { fprintf(stderr, "makemore: %s\n", err.msg); mm_words_free(&w); return 1; }
+    mm_model* m = mm_trainer_model(t);
+    const mm_splits* s = mm_trainer_splits(t);
+    if (!a->json) printf("%ld parameters; split %d / %d / %d examples\n", mm_model_num_params(m), s->split[0].n, s->split[1].n, s->split[2].n);
+    long steps = a->tp.steps;
+    float* losses = malloc(sizeof(float) * (size_t)(steps > 0 ? steps : 1));
+    if (!losses) { fprintf(stderr, "makemore: out of memory\n"); mm_trainer_free(t); mm_words_free(&w); return 1; }
+    double t0 = now_sec();
+    int rc = 0;
+    for (long at = 0; at < steps;) {
+        long chunk = 10000 - at % 10000, done = 0;
+        if (chunk > steps - at) chunk = steps - at;
+        rc = mm_trainer_run(t, chunk, losses + at, &done, &err);
+        if (at % 10000 == 0 && done > 0) { // the lecture prints every 10000th step
+            if (a->json) printf("{\"step\":%ld,\"loss\":%.6f}\n", at, (double)losses[at]);
+            else printf("%7ld/%7ld: %.4f\n", at, steps, (double)losses[at]);
+            fflush(stdout);
+        }
+        at += done;
+        if (rc) { fprintf(stderr, "makemore: %s\n", err.msg); break; }
+    }
+    double secs = now_sec() - t0;
+    long done_steps = mm_trainer_step(t);
+    float l[3] = {0, 0, 0};
+    for (int k = 0; k < 3 && !rc; k++) {
+        int e = mm_trainer_eval(t, k, &l[k], &err);
+        if (e) { l[k] = -1.0f; if (k == 0) { fprintf(stderr, "makemore: %s\n", err.msg); rc = e; } }
+    }
+    if (!rc) {
+        double sps = secs > 0 ? (double)done_steps / secs : 0.0;
+        if (a->json) {
+            printf("{\"params\":%ld,\"split\":[%d,%d,%d],\"steps\":%ld,\"train_loss\":%.6f,\"val_loss\":%.6f,\"test_loss\":%.6f,\"steps_per_sec\":%.1f,\"samples\":",
+                   mm_model_num_params(m), s->split[0].n, s->split[1].n, s->split[2].n, done_steps, (double)l[0], (double)l[1], (double)l[2], sps);
+            rc = print_samples(m, a->samples, a->temperature, a->prefix, a->seed, 1);
+            if (a->losses) {
+                fputs(",\"losses\":[", stdout);
+                for (long i = 0; i < done_steps; i++) printf(i ? ",%.9g" : "%.9g", (double)losses[i]);
+                fputs("]", stdout);
+            }
+            puts("}");
+        } else {
+            printf("train %.4f\nval %.4f\ntest %.4f\n%.1f steps/s\n", (double)l[0], (double)l[1], (double)l[2], sps);
+            rc = print_samples(m, a->samples, a->temperature, a->prefix, a->seed, 0);
+        }
+    }
+    if (!rc && a->save) {
+        uint8_t* bytes; size_t len;
+        FILE* f = NULL;
+        if (mm_model_save(m, &bytes, &len, &err)) { fprintf(stderr, "makemore: %s\n", err.msg); rc = 1; }
+        else {
+            f = fopen(a->save, "wb");
+            if (!f || fwrite(bytes, 1, len, f) != len) { fprintf(stderr, "makemore: cannot write %s\n", a->save); rc = 1; }
+            if (f) fclose(f);
+            free(bytes);
+        }
+    }
+    free(losses);
+    mm_trainer_free(t);
+    mm_words_free(&w);
+    return rc ? 1 : 0;
+}
+
+static int cmd_sample(const args* a) {
+    if (!a->model) { fprintf(stderr, "makemore: sample needs --model FILE\n"); return 1; }
+    size_t len;
+    char* bytes = read_file(a->model, &len);
+    if (!bytes) { fprintf(stderr, "makemore: cannot read %s\n", a->model); return 1; }
+    mm_err err = {0};
+    mm_model* m = mm_model_load((const uint8_t*)bytes, len, 1, &err);
+    free(bytes);
+    if (!m) { fprintf(stderr, "makemore: %s: %s\n", a->model, err.msg); return 1; }
+    int rc = print_samples(m, a->count, a->temperature, a->prefix, a->seed, a->json);
+    if (a->json) puts("");
+    mm_model_free(m);
+    return rc;
+}
+
+int main(int argc, char** argv) {
+    args a;
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) { usage(argc < 2 ? stderr : stdout); return argc < 2; }
+    if (parse_args(argc, argv, &a)) return 2;
+    if (!strcmp(a.cmd, "train")) return cmd_train(&a);
+    if (!strcmp(a.cmd, "info")) return cmd_info(&a);
+    if (!strcmp(a.cmd, "sample")) return cmd_sample(&a);
+    fprintf(stderr, "makemore: unknown command '%s'\n", a.cmd);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,15 @@
+// internal.h: helpers shared by the core's files, not part of the API.
+#ifndef MM_INTERNAL_H
+#define MM_INTERNAL_H
+#include "makemore.h"
+
+// Fills err (if given) with code and a printf-style message; returns code.
+int mm_fail(mm_err* err, int code, const char* fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+// UTF-8 of cp into buf (NUL-terminated); returns its length in bytes.
+int mm_utf8_encode(uint32_t cp, char buf[5]);
+
+#endif

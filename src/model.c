@@ -1,0 +1,478 @@
+// model.c: the lecture's layers, the Sequential stack, forward and backward.
+//
+// Shapes per example are (T, C); T == 1 means the lecture's 2-D (B, C) after
+// FlattenConsecutive squeezes the middle dimension. A batch of B examples of
+// shape (T, C) is one contiguous (B, T, C) block, so FlattenConsecutive(n)
+// moves no data: (B, T, C) read as (B, T/n, C*n) is the same memory.
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+#include "kernels.h"
+#include "makemore.h"
+
+#define MAX_LAYERS 64
+#define MAX_TENSORS 160
+#define BN_EPS 1e-5f
+#define BN_MOMENTUM 0.1f
+
+enum { L_EMBED, L_FLATTEN, L_LINEAR, L_BATCHNORM, L_TANH };
+
+typedef struct {
+    int type;
+    int T_in, C_in, T_out, C_out; // per-example shapes
+    int n;                        // FlattenConsecutive factor
+    int has_bias;
+    int stat_T;                   // BatchNorm: positions with their own statistics (1, or T per-position)
+    long w, b;                    // params offsets: weight/gamma, bias/beta (-1: none)
+    long rm, rv;                  // buffers offsets: running mean, running var
+    long out, xhat;               // activation offsets (per max_batch)
+    long bmean, bvar, binv;       // scratch offsets: batch mean, var, inverse std
+} layer;
+
+struct mm_model {
+    mm_config cfg;
+    int n_layers;
+    layer L[MAX_LAYERS];
+    int n_tensors;
+    mm_tensor_info tensors[MAX_TENSORS];
+    char names[MAX_TENSORS][32];
+    int max_batch;
+    long n_params, n_buffers, n_acts, n_scratch;
+    float* params;  // (n_params,)
+    float* grads;   // (n_params,)
+    float* buffers; // (n_buffers,) running statistics
+    float* acts;    // (n_acts,) layer outputs, BatchNorm xhat, logits
+    float* dacts;   // (n_acts,) their gradients
+    float* scratch; // (n_scratch,) weight repack, batch statistics
+    long logits;    // offset in acts of the (B, V) logits = last layer's out
+    uint32_t* codepoints; // (vocab_size,)
+    int last_B;
+};
+
+// ---------------------------------------------------------------- configuration
+
+static const struct { const char* name; mm_config cfg; } PRESETS[] = {
+    // vocab, block, embd, hidden, consec, flat layers, bn, shuffles
+    {"mlp3", {0, 3, 10, 200, 0, 1, MM_BN_FIXED, 1}},
+    {"mlp8", {0, 8, 10, 200, 0, 1, MM_BN_FIXED, 2}},
+    {"wavenet22k-bnbug", {0, 8, 10, 68, 2, 1, MM_BN_PER_POSITION, 2}},
+    {"wavenet22k", {0, 8, 10, 68, 2, 1, MM_BN_FIXED, 2}},
+    {"wavenet76k", {0, 8, 24, 128, 2, 1, MM_BN_FIXED, 2}},
+};
+#define N_PRESETS (int)(sizeof PRESETS / sizeof PRESETS[0])
+
+const char* mm_preset_name(int i) { return i >= 0 && i < N_PRESETS ? PRESETS[i].name : NULL; }
+
+int mm_config_preset(mm_config* cfg, const char* name, mm_err* err) {
+    for (int i = 0; i < N_PRESETS; i++)
+        if (name && strcmp(name, PRESETS[i].name) == 0) { *cfg = PRESETS[i].cfg; return MM_OK; }
+    return mm_fail(err, MM_EINVAL, "unknown preset '%s' (presets: mlp3, mlp8, wavenet22k-bnbug, wavenet22k, wavenet76k)",
+                   name ? name : "(null)");
+}
+
+// Lays out the layer stack and every offset for cfg; m may be a zeroed scratch model.
+static int plan(mm_model* m, const mm_config* c, int max_batch, mm_err* err) {
+    if (c->vocab_size < 2 || c->vocab_size > MM_MAX_VOCAB)
+        return mm_fail(err, MM_EINVAL, "vocabulary size %d is outside 2..%d", c->vocab_size, MM_MAX_VOCAB);
+    if (c->block_size < 1 || c->block_size > MM_MAX_BLOCK)
+        return mm_fail(err, MM_EINVAL, "block size %d is outside 1..%d", c->block_size, MM_MAX_BLOCK);
+    if (c->n_embd < 1 || c->n_embd > MM_MAX_WIDTH)
+        return mm_fail(err, MM_EINVAL, "embedding size %d is outside 1..%d", c->n_embd, MM_MAX_WIDTH);
+    if (c->n_hidden < 1 || c->n_hidden > MM_MAX_WIDTH)
+        return mm_fail(err, MM_EINVAL, "hidden size %d is outside 1..%d", c->n_hidden, MM_MAX_WIDTH);
+    if (c->bn_mode != MM_BN_FIXED && c->bn_mode != MM_BN_PER_POSITION)
+        return mm_fail(err, MM_EINVAL, "unknown BatchNorm mode %d", c->bn_mode);
+    if (c->split_shuffles < 0 || c->split_shuffles > 100)
+        return mm_fail(err, MM_EINVAL, "split shuffles %d is outside 0..100", c->split_shuffles);
+    if (c->n_consec != 0) {
+        if (c->n_consec < 2 || c->n_consec > c->block_size)
+            return mm_fail(err, MM_EINVAL, "hierarchical group size %d must be 2..block size (%d)", c->n_consec, c->block_size);
+        int t = c->block_size;
+        while (t % c->n_consec == 0) t /= c->n_consec;
+        if (t != 1)
+            return mm_fail(err, MM_EINVAL, "a hierarchical model needs the block size (%d) to be a power of the group size (%d)",
+                           c->block_size, c->n_consec);
+    } else if (c->n_flat_layers < 1 || c->n_flat_layers > 16) {
+        return mm_fail(err, MM_EINVAL, "flat hidden layers %d is outside 1..16", c->n_flat_layers);
+    }
+    if (max_batch < 1 || max_batch > MM_MAX_BATCH)
+        return mm_fail(err, MM_EINVAL, "batch size %d is outside 1..%d", max_batch, MM_MAX_BATCH);
+
+    memset(m->L, 0, sizeof m->L);
+    m->n_layers = 0; m->n_tensors = 0; m->n_params = 0; m->n_buffers = 0; m->n_acts = 0; m->n_scratch = 0;
+    int T = c->block_size, C = c->n_embd, H = c->n_hidden, V = c->vocab_size;
+    long max_w = 0;
+#define ADD(ty) (&m->L[m->n_layers++])
+    layer* l = ADD(L_EMBED);
+    l->type = L_EMBED; l->T_in = T; l->C_in = 1; l->T_out = T; l->C_out = C;
+    int blocks = c->n_consec ? 0 : c->n_flat_layers;
+    int first = 1;
+    for (;;) {
+        if (c->n_consec) { if (T == 1) break; }
+        else if (blocks-- == 0) break;
+        if (first || c->n_consec) {
+            int n = c->n_consec ? c->n_consec : T;
+            l = ADD(L_FLATTEN);
+            l->type = L_FLATTEN; l->n = n; l->T_in = T; l->C_in = C; T /= n; C *= n;
+            l->T_out = T; l->C_out = C;
+        }
+        first = 0;
+        l = ADD(L_LINEAR);
+        l->type = L_LINEAR; l->T_in = l->T_out = T; l->C_in = C; l->C_out = H; C = H;
+        l = ADD(L_BATCHNORM);
+        l->type = L_BATCHNORM; l->T_in = l->T_out = T; l->C_in = l->C_out = C;
+        l->stat_T = c->bn_mode == MM_BN_PER_POSITION ? T : 1;
+        l = ADD(L_TANH);
+        l->type = L_TANH; l->T_in = l->T_out = T; l->C_in = l->C_out = C;
+    }
+    l = ADD(L_LINEAR);
+    l->type = L_LINEAR; l->T_in = l->T_out = T; l->C_in = C; l->C_out = V; l->has_bias = 1;
+#undef ADD
+
+    // parameters, buffers, activations; sizes checked against int overflow on the way
+    const long LIMIT = 1L << 28; // floats in any one allocation
+    long prev_out = -1;
+    for (int i = 0; i < m->n_layers; i++) {
+        l = &m->L[i];
+        l->w = l->b = l->rm = l->rv = l->xhat = -1;
+        long per_ex = (long)l->T_out * l->C_out;
+        if (l->type == L_EMBED) { l->w = m->n_params; m->n_params += (long)V * l->C_out; }
+        if (l->type == L_LINEAR) {
+            l->w = m->n_params; m->n_params += (long)l->C_in * l->C_out;
+            if ((long)l->C_in * l->C_out > max_w) max_w = (long)l->C_in * l->C_out;
+            if (l->has_bias) { l->b = m->n_params; m->n_params += l->C_out; }
+        }
+        if (l->type == L_BATCHNORM) {
+            l->w = m->n_params; m->n_params += l->C_out;
+            l->b = m->n_params; m->n_params += l->C_out;
+            long ns = (long)l->stat_T * l->C_out;
+            l->rm = m->n_buffers; m->n_buffers += ns;
+            l->rv = m->n_buffers; m->n_buffers += ns;
+            l->bmean = m->n_scratch; m->n_scratch += ns;
+            l->bvar = m->n_scratch; m->n_scratch += ns;
+            l->binv = m->n_scratch; m->n_scratch += ns;
+        }
+        if (l->type == L_FLATTEN) l->out = prev_out; // a view of its input
+        else { l->out = m->n_acts; m->n_acts += per_ex * max_batch; }
+        if (l->type == L_BATCHNORM) { l->xhat = m->n_acts; m->n_acts += per_ex * max_batch; }
+        prev_out = l->out;
+        if (m->n_params > LIMIT || m->n_acts > LIMIT)
+            return mm_fail(err, MM_EINVAL, "the model is too large (more than %ld values in one tensor block)", LIMIT);
+    }
+    m->logits = prev_out;
+    m->n_scratch += max_w;
+    m->max_batch = max_batch;
+    m->cfg = *c;
+    return MM_OK;
+}
+
+int mm_config_check(const mm_config* cfg, long* n_params, mm_err* err) {
+    mm_model* m = calloc(1, sizeof *m);
+    if (!m) return mm_fail(err, MM_ENOMEM, "out of memory");
+    int rc = plan(m, cfg, 1, err);
+    if (!rc && n_params) *n_params = m->n_params;
+    free(m);
+    return rc;
+}
+
+// ---------------------------------------------------------------- random numbers (splitmix64)
+
+void mm_rng_seed(mm_rng* r, uint64_t seed) { r->s = seed; }
+uint32_t mm_rng_u32(mm_rng* r) {
+    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return (uint32_t)((z ^ (z >> 31)) >> 32);
+}
+float mm_rng_uniform(mm_rng* r) { return (float)(mm_rng_u32(r) >> 8) * (1.0f / 16777216.0f); }
+// Marsaglia's polar method (one of the pair), with mm_logf so every build agrees.
+float mm_rng_normal(mm_rng* r) {
+    for (;;) {
+        float u = 2.0f * mm_rng_uniform(r) - 1.0f, v = 2.0f * mm_rng_uniform(r) - 1.0f;
+        float s = u * u + v * v;
+        if (s > 0.0f && s < 1.0f) return u * sqrtf(-2.0f * mm_logf(s) / s);
+    }
+}
+
+// ---------------------------------------------------------------- construction
+
+static void add_tensor(mm_model* m, int layer_idx, const char* what, int ndim, int d0, int d1, int d2,
+                       long offset, int is_buffer) {
+    mm_tensor_info* t = &m->tensors[m->n_tensors];
+    snprintf(m->names[m->n_tensors], sizeof m->names[0], "layers.%d.%s", layer_idx, what);
+    t->name = m->names[m->n_tensors];
+    t->ndim = ndim; t->shape[0] = d0; t->shape[1] = d1; t->shape[2] = d2;
+    t->size = (long)d0 * (ndim > 1 ? d1 : 1) * (ndim > 2 ? d2 : 1);
+    t->offset = offset; t->is_buffer = is_buffer;
+    m->n_tensors++;
+}
+
+mm_model* mm_model_new(const mm_config* cfg, const uint32_t* codepoints, uint64_t seed, int max_batch, mm_err* err) {
+    mm_model* m = calloc(1, sizeof *m);
+    if (!m) { mm_fail(err, MM_ENOMEM, "out of memory creating the model"); return NULL; }
+    if (plan(m, cfg, max_batch, err)) { free(m); return NULL; }
+    int V = cfg->vocab_size;
+    m->params = calloc((size_t)m->n_params, sizeof(float));
+    m->grads = calloc((size_t)m->n_params, sizeof(float));
+    m->buffers = calloc((size_t)m->n_buffers + 1, sizeof(float));
+    m->acts = calloc((size_t)m->n_acts, sizeof(float));
+    m->dacts = calloc((size_t)m->n_acts, sizeof(float));
+    m->scratch = calloc((size_t)m->n_scratch + 1, sizeof(float));
+    m->codepoints = calloc((size_t)V, sizeof(uint32_t));
+    if (!m->params || !m->grads || !m->buffers || !m->acts || !m->dacts || !m->scratch || !m->codepoints) {
+        mm_model_free(m);
+        mm_fail(err, MM_ENOMEM, "out of memory creating the model");
+        return NULL;
+    }
+    if (codepoints) memcpy(m->codepoints, codepoints, sizeof(uint32_t) * (size_t)V);
+    else for (int i = 0; i < V; i++) m->codepoints[i] = i == 0 ? '.' : (uint32_t)('a' + (i - 1) % 26);
+
+    // The lecture's initialisation, in its parameter order.
+    mm_rng r;
+    mm_rng_seed(&r, seed);
+    for (int i = 0; i < m->n_layers; i++) {
+        layer* l = &m->L[i];
+        float* w = l->w >= 0 ? m->params + l->w : NULL;
+        if (l->type == L_EMBED) {
+            for (long k = 0; k < (long)V * l->C_out; k++) w[k] = mm_rng_normal(&r);     // randn(V, n_embd)
+            add_tensor(m, i, "weight", 2, V, l->C_out, 0, l->w, 0);
+        } else if (l->type == L_LINEAR) {
+            float scale = (float)sqrt((double)l->C_in);
+            for (long k = 0; k < (long)l->C_in * l->C_out; k++) w[k] = mm_rng_normal(&r) / scale; // randn / fan_in**0.5
+            add_tensor(m, i, "weight", 2, l->C_in, l->C_out, 0, l->w, 0);
+            if (l->has_bias) add_tensor(m, i, "bias", 1, l->C_out, 0, 0, l->b, 0);            // zeros
+        } else if (l->type == L_BATCHNORM) {
+            for (int k = 0; k < l->C_out; k++) m->params[l->w + k] = 1.0f;                   // gamma ones
+            long ns = (long)l->stat_T * l->C_out;
+            for (long k = 0; k < ns; k++) m->buffers[l->rv + k] = 1.0f;                      // running_var ones
+            add_tensor(m, i, "gamma", 1, l->C_out, 0, 0, l->w, 0);
+            add_tensor(m, i, "beta", 1, l->C_out, 0, 0, l->b, 0);
+            if (l->stat_T > 1) { // the pre-fix layer keeps (1, T, C) statistics
+                add_tensor(m, i, "running_mean", 3, 1, l->stat_T, l->C_out, l->rm, 1);
+                add_tensor(m, i, "running_var", 3, 1, l->stat_T, l->C_out, l->rv, 1);
+            } else {
+                add_tensor(m, i, "running_mean", 1, l->C_out, 0, 0, l->rm, 1);
+                add_tensor(m, i, "running_var", 1, l->C_out, 0, 0, l->rv, 1);
+            }
+        }
+    }
+    layer* last = &m->L[m->n_layers - 1];
+    for (long k = 0; k < (long)last->C_in * last->C_out; k++) m->params[last->w + k] *= 0.1f; // last layer less confident
+    return m;
+}
+
+void mm_model_free(mm_model* m) {
+    if (!m) return;
+    free(m->params); free(m->grads); free(m->buffers); free(m->acts); free(m->dacts); free(m->scratch);
+    free(m->codepoints);
+    free(m);
+}
+
+const mm_config* mm_model_config(const mm_model* m) { return &m->cfg; }
+const uint32_t* mm_model_codepoints(const mm_model* m) { return m->codepoints; }
+long mm_model_num_params(const mm_model* m) { return m->n_params; }
+float* mm_model_params(mm_model* m) { return m->params; }
+float* mm_model_grads(mm_model* m) { return m->grads; }
+long mm_model_num_buffers(const mm_model* m) { return m->n_buffers; }
+float* mm_model_buffers(mm_model* m) { return m->buffers; }
+int mm_model_num_tensors(const mm_model* m) { return m->n_tensors; }
+const mm_tensor_info* mm_model_tensor(const mm_model* m, int i) {
+    return i >= 0 && i < m->n_tensors ? &m->tensors[i] : NULL;
+}
+const float* mm_model_logits(const mm_model* m) { return m->acts + m->logits; }
+
+// ---------------------------------------------------------------- forward
+
+// Forward pass of B examples X (B, block). training: batch statistics (kept in
+// scratch for the running update), else the running statistics.
+static void forward(mm_model* m, const uint16_t* X, int B, int training) {
+    for (int i = 0; i < m->n_layers; i++) {
+        layer* l = &m->L[i];
+        float* out = m->acts + l->out;
+        const float* in = i > 0 ? m->acts + m->L[i - 1].out : NULL;
+        long rows = (long)B * l->T_out; // rows of C_out values
+        switch (l->type) {
+        case L_EMBED: { // out (B, T, C) = weight[X]
+            const float* w = m->params + l->w;
+            for (long k = 0; k < (long)B * l->T_out; k++)
+                memcpy(out + k * l->C_out, w + (long)X[k] * l->C_out, sizeof(float) * (size_t)l->C_out);
+            break;
+        }
+        case L_FLATTEN: break; // same memory, new shape
+        case L_LINEAR:         // out (rows, C_out) = in (rows, C_in) @ W (C_in, C_out) + b
+            mm_matmul_nn(out, in, m->params + l->w, l->has_bias ? m->params + l->b : NULL, (int)rows, l->C_in, l->C_out);
+            break;
+        case L_BATCHNORM: {
+            int C = l->C_out, ST = l->stat_T, T = l->T_out;
+            float* mean = m->scratch + l->bmean; float* var = m->scratch + l->bvar; float* inv = m->scratch + l->binv;
+            const float* gamma = m->params + l->w; const float* beta = m->params + l->b;
+            float* xhat = m->acts + l->xhat;
+            if (training) {
+                // fixed: statistics over all B*T rows; per-position: over B rows for each position
+                if (ST == 1) mm_colstats(mean, var, in, C, (int)rows, C);
+                else for (int t = 0; t < T; t++) mm_colstats(mean + t * C, var + t * C, in + t * C, T * C, B, C);
+                for (long k = 0; k < (long)ST * C; k++) inv[k] = 1.0f / sqrtf(var[k] + BN_EPS);
+            } else {
+                const float* rv = m->buffers + l->rv;
+                memcpy(mean, m->buffers + l->rm, sizeof(float) * (size_t)ST * C);
+                for (long k = 0; k < (long)ST * C; k++) inv[k] = 1.0f / sqrtf(rv[k] + BN_EPS);
+            }
+            if (ST == 1) mm_bn_fwd(out, xhat, in, C, (int)rows, C, mean, inv, gamma, beta);
+            else for (int t = 0; t < T; t++)
+                mm_bn_fwd(out + t * C, xhat + t * C, in + t * C, T * C, B, C, mean + t * C, inv + t * C, gamma, beta);
+            break;
+        }
+        case L_TANH: mm_tanh_fwd(out, in, rows * l->C_out); break;
+        }
+    }
+}
+
+// Mean cross-entropy of logits (B, V) against Y; writes dlogits = (softmax - onehot) / B.
+static float cross_entropy(const float* logits, const uint16_t* Y, int B, int V, float* dlogits) {
+    double total = 0.0;
+    for (int b = 0; b < B; b++) {
+        const float* l = logits + (long)b * V;
+        float mx = l[0];
+        for (int v = 1; v < V; v++) if (l[v] > mx) mx = l[v];
+        float s = 0.0f;
+        for (int v = 0; v < V; v++) s += mm_expf(l[v] - mx);
+        float lse = mx + mm_logf(s);
+        total += (double)(lse - l[Y[b]]);
+        if (dlogits) {
+            float* d = dlogits + (long)b * V;
+            float invs = 1.0f / s, invB = 1.0f / (float)B;
+            for (int v = 0; v < V; v++) d[v] = mm_expf(l[v] - mx) * invs * invB;
+            d[Y[b]] -= invB;
+        }
+    }
+    return (float)(total / B);
+}
+
+// ---------------------------------------------------------------- backward
+
+static void backward(mm_model* m, const uint16_t* X, int B) {
+    for (int i = m->n_layers - 1; i >= 0; i--) {
+        layer* l = &m->L[i];
+        const float* dout = m->dacts + l->out;
+        float* din = i > 0 ? m->dacts + m->L[i - 1].out : NULL;
+        const float* in = i > 0 ? m->acts + m->L[i - 1].out : NULL;
+        long rows = (long)B * l->T_out;
+        switch (l->type) {
+        case L_EMBED: { // dweight[X[k]] += dout[k]
+            float* dw = m->grads + l->w;
+            memset(dw, 0, sizeof(float) * (size_t)m->cfg.vocab_size * l->C_out);
+            for (long k = 0; k < rows; k++) {
+                float* d = dw + (long)X[k] * l->C_out;
+                const float* g = dout + k * l->C_out;
+                for (int c = 0; c < l->C_out; c++) d[c] += g[c];
+            }
+            break;
+        }
+        case L_FLATTEN: break;
+        case L_LINEAR: {
+            // dW (C_in, C_out) = in^T @ dout; db = column sums of dout; din = dout @ W^T
+            mm_matmul_tn(m->grads + l->w, in, dout, l->C_in, (int)rows, l->C_out);
+            if (l->has_bias) {
+                float* db = m->grads + l->b;
+                for (int c = 0; c < l->C_out; c++) db[c] = 0.0f;
+                for (long r = 0; r < rows; r++)
+                    for (int c = 0; c < l->C_out; c++) db[c] += dout[r * l->C_out + c];
+            }
+            float* scratch = m->scratch + (m->n_scratch - (long)l->C_in * l->C_out);
+            mm_matmul_nt(din, dout, m->params + l->w, scratch, (int)rows, l->C_out, l->C_in);
+            break;
+        }
+        case L_BATCHNORM: {
+            int C = l->C_out, T = l->T_out;
+            float* dgamma = m->grads + l->w; float* dbeta = m->grads + l->b;
+            const float* inv = m->scratch + l->binv; const float* gamma = m->params + l->w;
+            const float* xhat = m->acts + l->xhat;
+            for (int c = 0; c < C; c++) { dgamma[c] = 0.0f; dbeta[c] = 0.0f; }
+            if (l->stat_T == 1) mm_bn_bwd(din, dgamma, dbeta, dout, xhat, C, (int)rows, C, inv, gamma);
+            else for (int t = 0; t < T; t++)
+                mm_bn_bwd(din + t * C, dgamma, dbeta, dout + t * C, xhat + t * C, T * C, B, C, inv + t * C, gamma);
+            break;
+        }
+        case L_TANH: mm_tanh_bwd(din, m->acts + l->out, dout, rows * l->C_out); break;
+        }
+    }
+}
+
+static int check_batch(const mm_model* m, const uint16_t* X, const uint16_t* Y, int B, int training, mm_err* err) {
+    if (B < 1 || B > m->max_batch) return mm_fail(err, MM_EINVAL, "batch of %d is outside 1..%d", B, m->max_batch);
+    if (training && B < 2) return mm_fail(err, MM_EINVAL, "training needs a batch of at least 2 (BatchNorm's unbiased variance)");
+    long n = (long)B * m->cfg.block_size;
+    for (long k = 0; k < n; k++)
+        if (X[k] >= m->cfg.vocab_size) return mm_fail(err, MM_EINVAL, "token %d is outside the vocabulary of %d", X[k], m->cfg.vocab_size);
+    if (Y)
+        for (int b = 0; b < B; b++)
+            if (Y[b] >= m->cfg.vocab_size) return mm_fail(err, MM_EINVAL, "target %d is outside the vocabulary of %d", Y[b], m->cfg.vocab_size);
+    return MM_OK;
+}
+
+int mm_model_forward_backward(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float* loss, mm_err* err) {
+    int rc = check_batch(m, X, Y, B, 1, err);
+    if (rc) return rc;
+    forward(m, X, B, 1);
+    *loss = cross_entropy(m->acts + m->logits, Y, B, m->cfg.vocab_size, m->dacts + m->logits);
+    backward(m, X, B);
+    m->last_B = B;
+    return MM_OK;
+}
+
+int mm_model_sgd_step(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float lr, float* loss, mm_err* err) {
+    if (!(lr == lr) || lr < 0.0f || lr > 1e30f) return mm_fail(err, MM_EINVAL, "learning rate %g is not a finite non-negative number", (double)lr);
+    int rc = mm_model_forward_backward(m, X, Y, B, loss, err);
+    if (rc) return rc;
+    if (!isfinite(*loss))
+        return mm_fail(err, MM_ENONFINITE, "the loss became %s (learning rate %g too high?); the model is left as before this step",
+                       isnan(*loss) ? "NaN" : "infinite", (double)lr);
+    // check the whole update before writing any of it, so a bad step changes nothing
+    float* p = m->params; const float* g = m->grads;
+    float nlr = -lr;
+    for (long k = 0; k < m->n_params; k++) {
+        float np = p[k] + nlr * g[k];
+        if (!isfinite(g[k]) || !isfinite(np))
+            return mm_fail(err, MM_ENONFINITE, "a gradient or parameter became non-finite (learning rate %g too high?); the model is left as before this step",
+                           (double)lr);
+    }
+    for (long k = 0; k < m->n_params; k++) p[k] = p[k] + nlr * g[k];
+    // running statistics: (1 - momentum) * running + momentum * batch
+    for (int i = 0; i < m->n_layers; i++) {
+        layer* l = &m->L[i];
+        if (l->type != L_BATCHNORM) continue;
+        long ns = (long)l->stat_T * l->C_out;
+        float* rm = m->buffers + l->rm; float* rv = m->buffers + l->rv;
+        const float* bm = m->scratch + l->bmean; const float* bv = m->scratch + l->bvar;
+        for (long k = 0; k < ns; k++) {
+            rm[k] = (1.0f - BN_MOMENTUM) * rm[k] + BN_MOMENTUM * bm[k];
+            rv[k] = (1.0f - BN_MOMENTUM) * rv[k] + BN_MOMENTUM * bv[k];
+        }
+    }
+    return MM_OK;
+}
+
+const float* mm_model_eval_logits(mm_model* m, const uint16_t* X, int B, mm_err* err) {
+    if (check_batch(m, X, NULL, B, 0, err)) return NULL;
+    forward(m, X, B, 0);
+    return m->acts + m->logits;
+}
+
+int mm_model_eval(mm_model* m, const mm_dataset* d, float* loss, mm_err* err) {
+    if (!d || d->n < 1) return mm_fail(err, MM_EINVAL, "the split is empty (the word list is too short to have one)");
+    if (d->block_size != m->cfg.block_size)
+        return mm_fail(err, MM_EINVAL, "dataset block size %d does not match the model's %d", d->block_size, m->cfg.block_size);
+    double total = 0.0;
+    for (int at = 0; at < d->n; at += m->max_batch) {
+        int B = d->n - at < m->max_batch ? d->n - at : m->max_batch;
+        const uint16_t* X = d->X + (long)at * d->block_size;
+        int rc = check_batch(m, X, d->Y + at, B, 0, err);
+        if (rc) return rc;
+        forward(m, X, B, 0);
+        total += (double)cross_entropy(m->acts + m->logits, d->Y + at, B, m->cfg.vocab_size, NULL) * B;
+    }
+    *loss = (float)(total / d->n);
+    return MM_OK;
+}

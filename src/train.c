@@ -1,0 +1,204 @@
+// train.c: the lecture's training loop (SGD on random batches), evaluation, sampling.
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+#include "makemore.h"
+
+struct mm_trainer {
+    mm_train_params tp;
+    mm_splits splits;
+    mm_model* model;
+    mm_rng batch_rng;
+    long step;
+    uint16_t* Xb; // (batch, block)
+    uint16_t* Yb; // (batch,)
+};
+
+void mm_train_params_default(mm_train_params* p) {
+    p->batch_size = 32;
+    p->steps = 200000;
+    p->lr = 0.1f;
+    p->lr_decayed = 0.01f;
+    p->decay_step = 150000;
+    p->seed = 42;
+}
+
+static int check_params(const mm_train_params* tp, mm_err* err) {
+    if (tp->batch_size < 2 || tp->batch_size > MM_MAX_BATCH)
+        return mm_fail(err, MM_EINVAL, "batch size %d is outside 2..%d", tp->batch_size, MM_MAX_BATCH);
+    if (tp->steps < 0) return mm_fail(err, MM_EINVAL, "steps %ld is negative", tp->steps);
+    if (!(tp->lr >= 0.0f && tp->lr <= 1e30f)) return mm_fail(err, MM_EINVAL, "learning rate %g is not a finite non-negative number", (double)tp->lr);
+    if (!(tp->lr_decayed >= 0.0f && tp->lr_decayed <= 1e30f))
+        return mm_fail(err, MM_EINVAL, "decayed learning rate %g is not a finite non-negative number", (double)tp->lr_decayed);
+    if (tp->decay_step < 0) return mm_fail(err, MM_EINVAL, "decay step %ld is negative", tp->decay_step);
+    return MM_OK;
+}
+
+mm_trainer* mm_trainer_new(const mm_words* words, const mm_config* cfg_in, const mm_train_params* tp, mm_err* err) {
+    if (!words || words->n_words < 1) { mm_fail(err, MM_EINVAL, "no words to train on"); return NULL; }
+    if (check_params(tp, err)) return NULL;
+    mm_config cfg = *cfg_in;
+    cfg.vocab_size = words->vocab_size;
+    if (mm_config_check(&cfg, NULL, err)) return NULL;
+    mm_trainer* t = calloc(1, sizeof *t);
+    if (!t) { mm_fail(err, MM_ENOMEM, "out of memory creating the trainer"); return NULL; }
+    t->tp = *tp;
+    if (mm_splits_build(&t->splits, words, cfg.block_size, 42, cfg.split_shuffles, err)) { free(t); return NULL; }
+    if (t->splits.split[MM_SPLIT_TRAIN].n < 1) {
+        mm_splits_free(&t->splits); free(t);
+        mm_fail(err, MM_EDATA, "the training split is empty: the word list needs at least 2 words");
+        return NULL;
+    }
+    int max_batch = tp->batch_size > 256 ? tp->batch_size : 256;
+    t->model = mm_model_new(&cfg, words->codepoints, tp->seed, max_batch, err);
+    t->Xb = malloc(sizeof(uint16_t) * (size_t)tp->batch_size * (size_t)cfg.block_size);
+    t->Yb = malloc(sizeof(uint16_t) * (size_t)tp->batch_size);
+    if (!t->model || !t->Xb || !t->Yb) {
+        if (t->model) mm_fail(err, MM_ENOMEM, "out of memory creating the trainer");
+        mm_trainer_free(t);
+        return NULL;
+    }
+    // batches come from their own stream, so they do not depend on the model's size
+    mm_rng_seed(&t->batch_rng, tp->seed ^ 0x5DEECE66Dull);
+    return t;
+}
+
+void mm_trainer_free(mm_trainer* t) {
+    if (!t) return;
+    mm_model_free(t->model);
+    mm_splits_free(&t->splits);
+    free(t->Xb); free(t->Yb);
+    free(t);
+}
+
+mm_model* mm_trainer_model(mm_trainer* t) { return t->model; }
+const mm_splits* mm_trainer_splits(const mm_trainer* t) { return &t->splits; }
+long mm_trainer_step(const mm_trainer* t) { return t->step; }
+
+int mm_trainer_run(mm_trainer* t, long n, float* losses, long* done, mm_err* err) {
+    if (done) *done = 0;
+    if (n < 0) return mm_fail(err, MM_EINVAL, "cannot run %ld steps", n);
+    const mm_dataset* d = &t->splits.split[MM_SPLIT_TRAIN];
+    int B = t->tp.batch_size, bs = d->block_size;
+    for (long i = 0; i < n && t->step < t->tp.steps; i++) {
+        // a batch drawn uniformly with replacement, like torch.randint(0, n, (B,))
+        mm_rng saved = t->batch_rng;
+        for (int b = 0; b < B; b++) {
+            uint32_t ix = (uint32_t)(((uint64_t)mm_rng_u32(&t->batch_rng) * (uint64_t)d->n) >> 32);
+            memcpy(t->Xb + (long)b * bs, d->X + (long)ix * bs, sizeof(uint16_t) * (size_t)bs);
+            t->Yb[b] = d->Y[ix];
+        }
+        float lr = t->step < t->tp.decay_step ? t->tp.lr : t->tp.lr_decayed;
+        float loss;
+        int rc = mm_model_sgd_step(t->model, t->Xb, t->Yb, B, lr, &loss, err);
+        if (rc) {
+            t->batch_rng = saved; // the failed step leaves no trace
+            if (err && rc == MM_ENONFINITE) {
+                char msg[sizeof err->msg];
+                memcpy(msg, err->msg, sizeof msg);
+                mm_fail(err, rc, "training stopped at step %ld: %s", t->step, msg);
+            }
+            return rc;
+        }
+        if (losses) losses[i] = loss;
+        t->step++;
+        if (done) (*done)++;
+    }
+    return MM_OK;
+}
+
+int mm_trainer_eval(mm_trainer* t, int split, float* loss, mm_err* err) {
+    if (split < 0 || split > 2) return mm_fail(err, MM_EINVAL, "unknown split %d", split);
+    return mm_model_eval(t->model, &t->splits.split[split], loss, err);
+}
+
+// ---------------------------------------------------------------- sampling
+
+static int find_token(const mm_model* m, uint32_t cp) {
+    const uint32_t* cps = mm_model_codepoints(m);
+    for (int t = 1; t < mm_model_config(m)->vocab_size; t++) if (cps[t] == cp) return t;
+    return -1;
+}
+
+static int decode_utf8(const unsigned char* s, uint32_t* cp) {
+    // the prefix is user input: accept only well-formed sequences
+    unsigned c = s[0];
+    if (c < 0x80) { *cp = c; return 1; }
+    int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (!len) return 0;
+    uint32_t v = c & (0x7F >> len);
+    for (int i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    *cp = v;
+    return len;
+}
+
+static int append(char* out, size_t cap, size_t* used, uint32_t cp, mm_err* err) {
+    char buf[5];
+    int k = mm_utf8_encode(cp, buf);
+    if (*used + (size_t)k + 1 > cap) return mm_fail(err, MM_EINVAL, "the output buffer is too small for the sampled word");
+    memcpy(out + *used, buf, (size_t)k);
+    *used += (size_t)k;
+    out[*used] = 0;
+    return MM_OK;
+}
+
+int mm_sample(mm_model* m, mm_rng* rng, float temperature, const char* prefix, int max_len,
+              char* out, size_t out_cap, mm_err* err) {
+    const mm_config* c = mm_model_config(m);
+    int V = c->vocab_size, bs = c->block_size;
+    if (!out || out_cap < 1) return mm_fail(err, MM_EINVAL, "no output buffer");
+    out[0] = 0;
+    if (!(temperature >= 0.0f && temperature <= 1e6f)) return mm_fail(err, MM_EINVAL, "temperature %g must be a number from 0 to 1e6", (double)temperature);
+    if (max_len < 1) return mm_fail(err, MM_EINVAL, "maximum length %d must be at least 1", max_len);
+    uint16_t ctx[MM_MAX_BLOCK];
+    memset(ctx, 0, sizeof ctx);
+    size_t used = 0;
+    int len = 0;
+    const unsigned char* p = (const unsigned char*)(prefix ? prefix : "");
+    while (*p) {
+        uint32_t cp;
+        int k = decode_utf8(p, &cp);
+        if (!k) return mm_fail(err, MM_EINVAL, "the prefix is not valid UTF-8");
+        int tok = find_token(m, cp);
+        if (tok < 0) {
+            char buf[5];
+            mm_utf8_encode(cp, buf);
+            return mm_fail(err, MM_EINVAL, "the prefix character '%s' is not in the model's vocabulary", buf);
+        }
+        int rc = append(out, out_cap, &used, cp, err);
+        if (rc) return rc;
+        memmove(ctx, ctx + 1, sizeof(uint16_t) * (size_t)(bs - 1));
+        ctx[bs - 1] = (uint16_t)tok;
+        p += k;
+        len++;
+    }
+    float probs[MM_MAX_VOCAB];
+    while (len < max_len) {
+        const float* logits = mm_model_eval_logits(m, ctx, 1, err);
+        if (!logits) return err ? err->code : MM_EINVAL;
+        int ix = 0;
+        if (temperature == 0.0f) { // greedy
+            for (int v = 1; v < V; v++) if (logits[v] > logits[ix]) ix = v;
+        } else {
+            float mx = logits[0];
+            for (int v = 1; v < V; v++) if (logits[v] > mx) mx = logits[v];
+            float s = 0.0f;
+            for (int v = 0; v < V; v++) { probs[v] = mm_expf((logits[v] - mx) / temperature); s += probs[v]; }
+            float u = mm_rng_uniform(rng) * s, acc = 0.0f;
+            ix = V - 1;
+            for (int v = 0; v < V; v++) { acc += probs[v]; if (u < acc) { ix = v; break; } }
+            while (probs[ix] == 0.0f && ix > 0) ix--; // never pick a zero-probability tail by rounding
+        }
+        if (ix == 0) break;
+        int rc = append(out, out_cap, &used, mm_model_codepoints(m)[ix], err);
+        if (rc) return rc;
+        memmove(ctx, ctx + 1, sizeof(uint16_t) * (size_t)(bs - 1));
+        ctx[bs - 1] = (uint16_t)ix;
+        len++;
+    }
+    return MM_OK;
+}

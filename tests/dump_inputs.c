@@ -1,0 +1,152 @@
+// dump_inputs.c (mm_dump_inputs): the inputs of the PyTorch reference test.
+//
+// For each configuration below, builds the model with mm_model_new (vocab 27, a
+// fixed seed), draws 4 fixed batches of B=32 random contexts/targets from mm_rng
+// (batch 0: forward/backward; batches 1..3: SGD steps), and writes OUTDIR/<name>.in.
+// tests/reference.py turns each into tests/fixtures/<name>.bin, which
+// tests/test_torch.c checks the core against. See tests/fixtures/README.md.
+//
+// Usage: mm_dump_inputs OUTDIR
+//
+// File format (shared with reference.py and test_torch.c; little-endian):
+//   char magic[4] = "MMIN"; u32 version = 1; u32 n_records;
+//   n_records x { u32 name_len; char name[name_len];
+//                 u32 dtype (0 float32, 1 int32); u32 ndim; u32 dims[ndim];
+//                 data: prod(dims) values }
+// Records, in this order:
+//   "config"  int32 (8,): vocab_size block_size n_embd n_hidden n_consec
+//                         n_flat_layers bn_mode split_shuffles (mm_config's order)
+//   "lr"      float32 (1,): the SGD learning rate
+//   "init.<tensor name>" float32, the tensor's shape: every mm_model_tensor in
+//             index order (parameters, then BatchNorm buffers as the core orders them)
+//   "X0".."X3" int32 (B, block_size), "Y0".."Y3" int32 (B,): tokens in [0, vocab)
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "makemore.h"
+
+#define VOCAB 27
+#define BATCH 32
+#define N_BATCHES 4
+#define LR 0.1f
+
+typedef struct {
+    const char* name;   // output file stem
+    const char* preset; // starting point
+    // overrides, applied when > 0 (n_consec and bn_mode: when >= 0)
+    int block_size, n_embd, n_hidden, n_consec, n_flat_layers, bn_mode;
+} case_def;
+
+static const case_def CASES[] = {
+    {"wavenet22k", "wavenet22k", 0, 0, 0, -1, 0, -1},             // lecture: fixed BatchNorm
+    {"wavenet22k-bnbug", "wavenet22k-bnbug", 0, 0, 0, -1, 0, -1}, // lecture: pre-fix BatchNorm
+    {"mlp3", "mlp3", 0, 0, 0, -1, 0, -1},                         // lecture: flat, block 3
+    // hierarchical in groups of 3: (B,9,5) -> (B,3,15) -> (B,1,36) squeezed to (B,36)
+    {"hier3-small", "wavenet22k", 9, 5, 12, 3, 0, MM_BN_FIXED},
+    // 4 levels, pre-fix BatchNorm with per-position stats for T = 8, 4, 2 (and 2-D at the end)
+    {"hier16-bnbug", "wavenet22k", 16, 4, 16, 2, 0, MM_BN_PER_POSITION},
+    // flat, two hidden (Linear, BatchNorm1d, Tanh) blocks
+    {"flat2", "mlp3", 5, 6, 24, 0, 2, MM_BN_FIXED},
+};
+
+static int put_u32(FILE* f, uint32_t v) { return fwrite(&v, 4, 1, f) == 1 ? 0 : -1; }
+
+// One record: name, dtype, shape, data (4-byte values).
+static int put_record(FILE* f, const char* name, uint32_t dtype, int ndim, const int* dims, const void* data) {
+    uint32_t nl = (uint32_t)strlen(name);
+    long count = 1;
+    if (put_u32(f, nl) || fwrite(name, 1, nl, f) != nl || put_u32(f, dtype) || put_u32(f, (uint32_t)ndim)) return -1;
+    for (int i = 0; i < ndim; i++) {
+        if (put_u32(f, (uint32_t)dims[i])) return -1;
+        count *= dims[i];
+    }
+    return fwrite(data, 4, (size_t)count, f) == (size_t)count ? 0 : -1;
+}
+
+static int dump_case(const case_def* c, int case_index, const char* outdir) {
+    mm_err err = {0};
+    mm_config cfg;
+    if (mm_config_preset(&cfg, c->preset, &err) != MM_OK) {
+        fprintf(stderr, "%s: %s\n", c->name, err.msg);
+        return -1;
+    }
+    cfg.vocab_size = VOCAB;
+    if (c->block_size > 0) cfg.block_size = c->block_size;
+    if (c->n_embd > 0) cfg.n_embd = c->n_embd;
+    if (c->n_hidden > 0) cfg.n_hidden = c->n_hidden;
+    if (c->n_consec >= 0) cfg.n_consec = c->n_consec;
+    if (c->n_flat_layers > 0) cfg.n_flat_layers = c->n_flat_layers;
+    if (c->bn_mode >= 0) cfg.bn_mode = c->bn_mode;
+
+    mm_model* m = mm_model_new(&cfg, NULL, 1000 + (uint64_t)case_index, BATCH, &err);
+    if (!m) {
+        fprintf(stderr, "%s: mm_model_new: %s\n", c->name, err.msg);
+        return -1;
+    }
+
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s.in", outdir, c->name);
+    FILE* f = fopen(path, "wb");
+    if (!f) {
+        perror(path);
+        mm_model_free(m);
+        return -1;
+    }
+    int nt = mm_model_num_tensors(m), rc = 0;
+    rc |= fwrite("MMIN", 1, 4, f) != 4;
+    rc |= put_u32(f, 1);
+    rc |= put_u32(f, (uint32_t)(2 + nt + 2 * N_BATCHES));
+
+    int32_t conf[8] = {cfg.vocab_size, cfg.block_size, cfg.n_embd, cfg.n_hidden,
+                       cfg.n_consec, cfg.n_flat_layers, cfg.bn_mode, cfg.split_shuffles};
+    int d8 = 8, d1 = 1;
+    float lr = LR;
+    rc |= put_record(f, "config", 1, 1, &d8, conf);
+    rc |= put_record(f, "lr", 0, 1, &d1, &lr);
+
+    // initial parameters and buffers, straight from the core
+    const float* params = mm_model_params(m);
+    const float* buffers = mm_model_buffers(m);
+    for (int i = 0; i < nt; i++) {
+        const mm_tensor_info* t = mm_model_tensor(m, i);
+        char name[256];
+        snprintf(name, sizeof name, "init.%s", t->name);
+        rc |= put_record(f, name, 0, t->ndim, t->shape, (t->is_buffer ? buffers : params) + t->offset);
+    }
+
+    // fixed random batches
+    mm_rng rng;
+    mm_rng_seed(&rng, 42 + (uint64_t)case_index);
+    int32_t X[BATCH * MM_MAX_BLOCK], Y[BATCH];
+    for (int b = 0; b < N_BATCHES; b++) {
+        for (int i = 0; i < BATCH * cfg.block_size; i++) X[i] = (int32_t)(mm_rng_u32(&rng) % VOCAB);
+        for (int i = 0; i < BATCH; i++) Y[i] = (int32_t)(mm_rng_u32(&rng) % VOCAB);
+        char nx[16], ny[16];
+        snprintf(nx, sizeof nx, "X%d", b);
+        snprintf(ny, sizeof ny, "Y%d", b);
+        int dx[2] = {BATCH, cfg.block_size};
+        rc |= put_record(f, nx, 1, 2, dx, X);
+        rc |= put_record(f, ny, 1, 1, dx, Y);
+    }
+    rc |= fclose(f) != 0;
+    if (rc) fprintf(stderr, "%s: write failed\n", path);
+    else printf("%s: %d tensors, %ld params, %ld buffers\n", path, nt, mm_model_num_params(m), mm_model_num_buffers(m));
+    mm_model_free(m);
+    return rc ? -1 : 0;
+}
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s OUTDIR\n", argv[0]);
+        return 2;
+    }
+    const uint32_t one = 1;
+    if (*(const unsigned char*)&one != 1) {
+        fprintf(stderr, "big-endian hosts are not supported\n");
+        return 1;
+    }
+    int fails = 0;
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) fails += dump_case(&CASES[i], (int)i, argv[1]) != 0;
+    return fails ? 1 : 0;
+}

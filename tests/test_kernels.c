@@ -1,0 +1,429 @@
+/* test_kernels.c: tests of the dense kernels (kernels.h).
+ *
+ * Always: each scalar kernel against a double-precision reference with
+ * rigorous float error bounds (matmuls: a naive triple loop; tanh: libm tanh();
+ * BatchNorm: the direct formulas), over small shapes that cross every tile
+ * edge and the 76579-parameter model's shapes at batch 32 and 512.
+ * With -msimd128 (wasm): additionally every *_simd kernel must be BITWISE equal
+ * (memcmp) to its scalar twin, and neither may write outside its output.
+ * Exit code 0 on pass, 1 on failure (the worst mismatch of each failing check
+ * is printed).
+ *
+ * Native (from the repository root):
+ *   gcc -O3 -march=native -ffp-contract=off -fno-fast-math -Wall -Wextra -Isrc \
+ *       tests/test_kernels.c src/kernels_scalar.c src/mathf.c -lm -o /tmp/test_kernels
+ *   /tmp/test_kernels
+ *
+ * WebAssembly with SIMD (standalone module, run by wasm/run_wasi.mjs under Node 20):
+ *   NODE_PATH=/usr/share/nodejs emcc -O3 -msimd128 -ffp-contract=off -fno-fast-math -Isrc \
+ *       tests/test_kernels.c src/kernels_simd.c src/kernels_scalar.c src/mathf.c \
+ *       -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH -o /tmp/test_kernels.wasm
+ *   node wasm/run_wasi.mjs /tmp/test_kernels.wasm
+ * (Drop -msimd128 and src/kernels_simd.c for the wasm scalar-only build.)
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+#include "makemore.h"
+
+#define U 5.9604645e-8 /* unit roundoff of float, 2^-24 */
+#define GUARD 8        /* sentinel floats after every output buffer */
+
+static int g_fail = 0;
+
+/* ------------------------------------------------------------- random data */
+
+static uint64_t g_rng = 0x9E3779B97F4A7C15ull;
+static uint32_t rnd_u32(void) {
+    g_rng ^= g_rng << 13; g_rng ^= g_rng >> 7; g_rng ^= g_rng << 17;
+    return (uint32_t)(g_rng >> 16);
+}
+static float rnd_uniform(void) { return (float)((rnd_u32() >> 8) * (1.0 / 16777216.0)) * 2.0f - 1.0f; }
+/* mostly uniform [-1,1), sometimes 0, -0, or a value a few binades away */
+static float rnd_val(void) {
+    uint32_t k = rnd_u32() % 32;
+    if (k == 0) return 0.0f;
+    if (k == 1) return -0.0f;
+    if (k == 2) return rnd_uniform() * 64.0f;
+    if (k == 3) return rnd_uniform() / 64.0f;
+    return rnd_uniform();
+}
+static float* falloc(long n) {
+    float* p = malloc(sizeof(float) * (size_t)(n + GUARD));
+    if (!p) { fprintf(stderr, "out of memory\n"); exit(2); }
+    return p;
+}
+static void fill(float* p, long n) { for (long i = 0; i < n; i++) p[i] = rnd_val(); }
+static const uint32_t SENTINEL = 0x7fc0dead;
+static void set_sentinel(float* p, long n) { for (long i = 0; i < n; i++) memcpy(&p[i], &SENTINEL, 4); }
+static int is_sentinel(float f) { return memcmp(&f, &SENTINEL, 4) == 0; }
+/* the GUARD floats after n must still hold the sentinel */
+static int guard_ok(const float* p, long n) {
+    for (long i = n; i < n + GUARD; i++)
+        if (memcmp(&p[i], &SENTINEL, 4) != 0) return 0;
+    return 1;
+}
+
+/* ------------------------------------------------------------- worst-case tracking */
+
+typedef struct {
+    const char* name;
+    double worst;      /* max err/tol seen */
+    char where[200];
+    int failed;
+} check;
+
+static void check_begin(check* c, const char* name) {
+    c->name = name; c->worst = 0.0; c->where[0] = 0; c->failed = 0;
+}
+/* got vs reference want with tolerance tol; NaN want means got must be NaN */
+static void check_val(check* c, float got, double want, double tol, const char* shape, long idx) {
+    double ratio;
+    if (want != want) ratio = (got != got) ? 0.0 : INFINITY;
+    else if (got != got) ratio = INFINITY;
+    else ratio = fabs((double)got - want) / (tol > 0 ? tol : 1e-300);
+    if (!(ratio <= c->worst)) {
+        c->worst = ratio;
+        snprintf(c->where, sizeof c->where, "%s [%ld]: got %.9g want %.9g tol %.3g", shape, idx, got, want, tol);
+    }
+    if (!(ratio <= 1.0)) c->failed = 1;
+}
+static void check_fail(check* c, const char* msg) {
+    if (!c->failed) snprintf(c->where, sizeof c->where, "%s", msg);
+    c->failed = 1;
+    c->worst = INFINITY;
+}
+static void check_end(check* c) {
+    if (c->failed) {
+        printf("FAIL %-28s worst err/tol %.3g at %s\n", c->name, c->worst, c->where);
+        g_fail = 1;
+    } else {
+        printf("ok   %-28s worst err/tol %.3g\n", c->name, c->worst);
+    }
+}
+
+/* ------------------------------------------------------------- matmul shapes */
+
+typedef struct { int M, K, N; } shape3;
+static const int KS[] = {1, 2, 3, 4, 5, 7, 8, 9, 17, 33};
+#define MAX_SMALL_M 13 /* > 2*MR+1 for MR up to 6 */
+#define MAX_SMALL_N 33 /* 2*16+1 */
+
+/* the model's Linear layers (M = rows, K = fan-in, N = fan-out) at batch 32 */
+static const shape3 MODEL[] = {{128, 48, 128}, {64, 256, 128}, {32, 256, 128}, {32, 128, 27}};
+
+/* all shapes: small ones then the model's at batch 32 and 512 */
+static int n_shapes(void) { return MAX_SMALL_M * MAX_SMALL_N * (int)(sizeof KS / sizeof KS[0]) + 8; }
+static shape3 get_shape(int s) {
+    int nsmall = MAX_SMALL_M * MAX_SMALL_N * (int)(sizeof KS / sizeof KS[0]);
+    if (s < nsmall) {
+        shape3 r = {1 + s % MAX_SMALL_M, KS[s / (MAX_SMALL_M * MAX_SMALL_N)], 1 + (s / MAX_SMALL_M) % MAX_SMALL_N};
+        return r;
+    }
+    shape3 r = MODEL[(s - nsmall) % 4];
+    if (s - nsmall >= 4) r.M *= 16;
+    return r;
+}
+
+/* C (M,N) = A (M,K) @ B (K,N) + bias in double; S = sum of |terms| (error scale) */
+static void ref_mm(double* C, double* S, const float* A, long ars, long aks, const float* B, long brs, long bks,
+                   const float* bias, int M, int K, int N) {
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+            double acc = bias ? bias[j] : 0.0, s = bias ? fabs(bias[j]) : 0.0;
+            for (int k = 0; k < K; k++) {
+                double t = (double)A[i * ars + k * aks] * (double)B[k * brs + j * bks];
+                acc += t;
+                s += fabs(t);
+            }
+            C[(long)i * N + j] = acc;
+            S[(long)i * N + j] = s;
+        }
+}
+
+/* kind: 0 nn (with bias on odd shapes), 1 nt, 2 tn */
+static void test_matmul(int kind) {
+    static const char* names[3] = {"matmul_nn_scalar vs double", "matmul_nt_scalar vs double", "matmul_tn_scalar vs double"};
+    check ref; check_begin(&ref, names[kind]);
+#if MM_KERNELS_SIMD
+    static const char* snames[3] = {"matmul_nn_simd bitwise", "matmul_nt_simd bitwise", "matmul_tn_simd bitwise"};
+    check bit; check_begin(&bit, snames[kind]);
+#endif
+    for (int s = 0; s < n_shapes(); s++) {
+        shape3 sh = get_shape(s);
+        int M = sh.M, K = sh.K, N = sh.N;
+        long nA = (long)M * K, nB = (long)K * N, nC = (long)M * N;
+        float *A = falloc(nA), *B = falloc(nB), *bias = falloc(N), *C = falloc(nC), *scr = falloc(nB);
+        double *R = malloc(sizeof(double) * nC), *S = malloc(sizeof(double) * nC);
+        fill(A, nA); fill(B, nB); fill(bias, N);
+        set_sentinel(C, nC + GUARD); set_sentinel(scr, nB + GUARD);
+        const float* bp = (kind == 0 && (s & 1)) ? bias : NULL;
+        char shape[64];
+        if (kind == 2) snprintf(shape, sizeof shape, "M=%d R=%d N=%d", M, K, N);
+        else snprintf(shape, sizeof shape, "M=%d K=%d N=%d%s", M, K, N, bp ? " +bias" : "");
+        /* A is (M,K) for nn/nt, (K,M) = (R,M) for tn; B is (K,N) for nn/tn, (N,K) for nt */
+        if (kind == 0) { mm_matmul_nn_scalar(C, A, B, bp, M, K, N); ref_mm(R, S, A, K, 1, B, N, 1, bp, M, K, N); }
+        if (kind == 1) { mm_matmul_nt_scalar(C, A, B, scr, M, K, N); ref_mm(R, S, A, K, 1, B, 1, K, NULL, M, K, N); }
+        if (kind == 2) { mm_matmul_tn_scalar(C, A, B, M, K, N); ref_mm(R, S, A, 1, M, B, N, 1, NULL, M, K, N); }
+        if (!guard_ok(C, nC) || (kind == 1 && !guard_ok(scr, nB))) {
+            char msg[120]; snprintf(msg, sizeof msg, "%s: scalar wrote past its output", shape);
+            check_fail(&ref, msg);
+        }
+        /* |fl(sum) - sum| <= (K+1) u sum|terms| (bias counts as a term); 2x margin */
+        for (long i = 0; i < nC; i++) check_val(&ref, C[i], R[i], 2.0 * (K + 1) * U * S[i] + 1e-37, shape, i);
+#if MM_KERNELS_SIMD
+        float *C2 = falloc(nC), *scr2 = falloc(nB);
+        set_sentinel(C2, nC + GUARD); set_sentinel(scr2, nB + GUARD);
+        if (kind == 0) mm_matmul_nn_simd(C2, A, B, bp, M, K, N);
+        if (kind == 1) mm_matmul_nt_simd(C2, A, B, scr2, M, K, N);
+        if (kind == 2) mm_matmul_tn_simd(C2, A, B, M, K, N);
+        if (!guard_ok(C2, nC) || (kind == 1 && !guard_ok(scr2, nB))) {
+            char msg[120]; snprintf(msg, sizeof msg, "%s: simd wrote past its output", shape);
+            check_fail(&bit, msg);
+        }
+        if (kind == 1 && memcmp(scr, scr2, sizeof(float) * nB) != 0) {
+            char msg[120]; snprintf(msg, sizeof msg, "%s: Bt_scratch differs from the scalar repack", shape);
+            check_fail(&bit, msg);
+        }
+        if (memcmp(C, C2, sizeof(float) * nC) != 0) {
+            for (long i = 0; i < nC; i++)
+                if (memcmp(&C[i], &C2[i], 4) != 0) {
+                    char msg[160];
+                    snprintf(msg, sizeof msg, "%s [%ld]: simd %.9g scalar %.9g (not bitwise equal)", shape, i, C2[i], C[i]);
+                    check_fail(&bit, msg);
+                    break;
+                }
+        }
+        free(C2); free(scr2);
+#endif
+        free(A); free(B); free(bias); free(C); free(scr); free(R); free(S);
+    }
+    check_end(&ref);
+#if MM_KERNELS_SIMD
+    check_end(&bit);
+#endif
+}
+
+/* ------------------------------------------------------------- tanh */
+
+static float bits(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+
+static void test_tanh(void) {
+    static const float special[] = {-100.0f, -88.5f, -88.0f, -87.5f, -87.0f, -44.0f, -20.0f, -10.5f, -10.0f, -9.99f,
+        -5.0f, -1.0f, -0.625f, -0.62499994f, -0.5f, -0.1f, -1e-5f, -1e-30f, -1e-40f, -0.0f, 0.0f, 1e-40f, 1e-30f,
+        1e-5f, 0.1f, 0.5f, 0.62499994f, 0.625f, 0.6250001f, 1.0f, 5.0f, 9.99f, 10.0f, 10.5f, 20.0f, 44.0f, 87.0f,
+        87.5f, 88.0f, 88.5f, 100.0f, 1e10f, -1e10f, 3.4e38f, -3.4e38f};
+    long n0 = (long)(sizeof special / sizeof special[0]);
+    long n = n0 + 6 + 24001 + 20000;
+    float* x = falloc(n);
+    long i = 0;
+    for (long j = 0; j < n0; j++) x[i++] = special[j];
+    x[i++] = bits(0x7f800000u); x[i++] = bits(0xff800000u);                 /* +-inf */
+    x[i++] = bits(0x7fc00000u); x[i++] = bits(0xffc00000u);                 /* NaN, -NaN */
+    x[i++] = bits(0x7fa12345u); x[i++] = bits(0x7fc54321u);                 /* NaN payloads */
+    for (long j = 0; j <= 24000; j++) x[i++] = -12.0f + 0.001f * (float)j; /* sweep */
+    for (long j = 0; j < 20000; j++) {                                      /* all scales */
+        float m = (float)exp(-100.0 + 105.0 * (rnd_u32() / 4294967296.0));
+        x[i++] = (rnd_u32() & 1) ? -m : m;
+    }
+    float* y = falloc(n);
+    set_sentinel(y, n + GUARD);
+    mm_tanh_fwd_scalar(y, x, n);
+    check c; check_begin(&c, "tanh_fwd_scalar vs libm");
+    if (!guard_ok(y, n)) check_fail(&c, "scalar wrote past its output");
+    for (long j = 0; j < n; j++) {
+        double t = tanh((double)x[j]);
+        check_val(&c, y[j], t, 4e-7 * fabs(t) + 1e-45, "tanh", j);
+        if (x[j] != x[j] && memcmp(&x[j], &y[j], 4) != 0) check_fail(&c, "NaN not passed through");
+    }
+    check_end(&c);
+
+    /* dx = (1 - y*y) * dy: error <= 3u (1 + y*y) |dy| */
+    float *dy = falloc(n), *dx = falloc(n), *yy = falloc(n);
+    for (long j = 0; j < n; j++) { yy[j] = rnd_uniform(); dy[j] = rnd_val(); }
+    yy[0] = 1.0f; yy[1] = -1.0f; yy[2] = 0.99999994f;
+    set_sentinel(dx, n + GUARD);
+    mm_tanh_bwd_scalar(dx, yy, dy, n);
+    check_begin(&c, "tanh_bwd_scalar vs double");
+    if (!guard_ok(dx, n)) check_fail(&c, "scalar wrote past its output");
+    for (long j = 0; j < n; j++) {
+        double yd = yy[j], want = (1.0 - yd * yd) * dy[j];
+        check_val(&c, dx[j], want, 3 * U * (1.0 + yd * yd) * fabs(dy[j]) + 1e-45, "tanh_bwd", j);
+    }
+    check_end(&c);
+
+#if MM_KERNELS_SIMD
+    check b; check_begin(&b, "tanh_fwd/bwd_simd bitwise");
+    float* y2 = falloc(n);
+    /* every length 0..40 (tails), at offsets 0..3 (alignment), then the whole array */
+    for (int len = 0; len <= 41; len++)
+        for (int off = 0; off < 4; off++) {
+            long L = len <= 40 ? len : n - off;
+            for (int pass = 0; pass < 2; pass++) {
+                set_sentinel(y, L + GUARD); set_sentinel(y2, L + GUARD);
+                if (pass == 0) { mm_tanh_fwd_scalar(y, x + off, L); mm_tanh_fwd_simd(y2, x + off, L); }
+                else { mm_tanh_bwd_scalar(y, yy + off, dy + off, L); mm_tanh_bwd_simd(y2, yy + off, dy + off, L); }
+                if (!guard_ok(y2, L)) check_fail(&b, pass ? "tanh_bwd_simd wrote past its output" : "tanh_fwd_simd wrote past its output");
+                for (long j = 0; j < L; j++)
+                    if (memcmp(&y[j], &y2[j], 4) != 0) {
+                        char msg[160];
+                        snprintf(msg, sizeof msg, "%s x=%.9g [%ld]: simd %.9g scalar %.9g (not bitwise equal)",
+                                 pass ? "tanh_bwd" : "tanh_fwd", pass ? yy[off + j] : x[off + j], j, y2[j], y[j]);
+                        check_fail(&b, msg);
+                        break;
+                    }
+            }
+        }
+    check_end(&b);
+    free(y2);
+#endif
+    free(x); free(y); free(dy); free(dx); free(yy);
+}
+
+/* ------------------------------------------------------------- BatchNorm kernels */
+
+static const int BN_C[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 15, 16, 17, 19, 20, 24, 31, 32, 33, 35, 48, 128, 255, 256, 257, 300};
+
+static void test_bn(void) {
+    check cs, cf, cb;
+    check_begin(&cs, "colstats_scalar vs double");
+    check_begin(&cf, "bn_fwd_scalar vs double");
+    check_begin(&cb, "bn_bwd_scalar vs double");
+#if MM_KERNELS_SIMD
+    check bs, bf, bb;
+    check_begin(&bs, "colstats_simd bitwise");
+    check_begin(&bf, "bn_fwd_simd bitwise");
+    check_begin(&bb, "bn_bwd_simd bitwise");
+#endif
+    int ncs = (int)(sizeof BN_C / sizeof BN_C[0]);
+    for (int R = 2; R <= 70; R++)
+        for (int ci = 0; ci < ncs; ci++)
+            for (int lk = 0; lk < 2; lk++) {
+                int C = BN_C[ci];
+                if (C > 48 && R % 7 != 2 && R != 70) continue; /* keep the wide cases fewer */
+                int ld = lk == 0 ? C : (R & 1 ? C + 1 + (int)(rnd_u32() % 5) : 3 * C);
+                long n = (long)(R - 1) * ld + C;
+                char shape[64];
+                snprintf(shape, sizeof shape, "R=%d C=%d ld=%d", R, C, ld);
+                float *x = falloc(n), *dy = falloc(n);
+                float *mean = falloc(C), *var = falloc(C), *invstd = falloc(C), *gamma = falloc(C), *beta = falloc(C);
+                float *y = falloc(n), *xhat = falloc(n), *dx = falloc(n), *dg = falloc(C), *db = falloc(C);
+                float offset = (R % 3 == 0) ? 3.0f : 0.0f; /* a column offset: cancellation in the variance */
+                for (long i = 0; i < n; i++) { x[i] = rnd_val() + offset; dy[i] = rnd_val(); }
+                for (int c = 0; c < C; c++) { gamma[c] = 1.0f + 0.5f * rnd_uniform(); beta[c] = rnd_uniform(); }
+                for (int c = 0; c < C; c++) { dg[c] = rnd_uniform(); db[c] = rnd_uniform(); }
+                float *dg0 = falloc(C), *db0 = falloc(C);
+                memcpy(dg0, dg, sizeof(float) * C); memcpy(db0, db, sizeof(float) * C);
+
+                /* colstats */
+                set_sentinel(mean, C + GUARD); set_sentinel(var, C + GUARD);
+                mm_colstats_scalar(mean, var, x, ld, R, C);
+                if (!guard_ok(mean, C) || !guard_ok(var, C)) check_fail(&cs, "colstats_scalar wrote past its output");
+                for (int c = 0; c < C; c++) {
+                    double m = 0, sa = 0, v = 0;
+                    for (int r = 0; r < R; r++) { m += x[(long)r * ld + c]; sa += fabs(x[(long)r * ld + c]); }
+                    m /= R; sa /= R;
+                    for (int r = 0; r < R; r++) { double d = x[(long)r * ld + c] - m; v += d * d; }
+                    v /= (R - 1);
+                    double tm = 2.0 * (R + 2) * U * sa;
+                    check_val(&cs, mean[c], m, tm + 1e-37, shape, c);
+                    check_val(&cs, var[c], v, 2.0 * (R + 5) * U * v + 2.0 * R * tm * tm / (R - 1) + 2.0 * (R + 5) * U * tm * sa + 1e-37, shape, c);
+                }
+                for (int c = 0; c < C; c++) invstd[c] = (float)(1.0 / sqrt((double)var[c] + 1e-5));
+
+                /* bn forward */
+                set_sentinel(y, n + GUARD); set_sentinel(xhat, n + GUARD);
+                mm_bn_fwd_scalar(y, xhat, x, ld, R, C, mean, invstd, gamma, beta);
+                if (!guard_ok(y, n) || !guard_ok(xhat, n)) check_fail(&cf, "bn_fwd_scalar wrote past its output");
+                for (int r = 0; r < R; r++)
+                    for (int c = 0; c < C; c++) {
+                        long i = (long)r * ld + c;
+                        double h = ((double)x[i] - mean[c]) * invstd[c];
+                        double yy = gamma[c] * h + beta[c];
+                        check_val(&cf, xhat[i], h, 2.5 * U * fabs(h) + 1e-37, shape, i);
+                        check_val(&cf, y[i], yy, 4.5 * U * (fabs(gamma[c] * h) + fabs(beta[c])) + 1e-37, shape, i);
+                    }
+
+                /* bn backward (xhat from the forward) */
+                set_sentinel(dx, n + GUARD);
+                mm_bn_bwd_scalar(dx, dg, db, dy, xhat, ld, R, C, invstd, gamma);
+                if (!guard_ok(dx, n)) check_fail(&cb, "bn_bwd_scalar wrote past its output");
+                for (int c = 0; c < C; c++) {
+                    double s1 = 0, s2 = 0, a1 = 0, a2 = 0;
+                    for (int r = 0; r < R; r++) {
+                        long i = (long)r * ld + c;
+                        s1 += dy[i]; s2 += (double)dy[i] * xhat[i];
+                        a1 += fabs(dy[i]); a2 += fabs((double)dy[i] * xhat[i]);
+                    }
+                    double e1 = 2.0 * (R + 1) * U * a1, e2 = 2.0 * (R + 1) * U * a2;
+                    check_val(&cb, dg[c], dg0[c] + s2, e2 + 2 * U * (fabs(dg0[c]) + a2) + 1e-37, shape, c);
+                    check_val(&cb, db[c], db0[c] + s1, e1 + 2 * U * (fabs(db0[c]) + a1) + 1e-37, shape, c);
+                    double g = (double)gamma[c] * invstd[c];
+                    for (int r = 0; r < R; r++) {
+                        long i = (long)r * ld + c;
+                        double t1 = s1 / R, t2 = (double)xhat[i] * (s2 / (R - 1));
+                        double t = dy[i] - t1 - t2;
+                        double tol = fabs(g) * (5 * U * (fabs(dy[i]) + fabs(t1) + fabs(t2)) + e1 / R + fabs(xhat[i]) * e2 / (R - 1))
+                                     + 3 * U * fabs(g * t);
+                        check_val(&cb, dx[i], g * t, 2.0 * tol + 1e-37, shape, i);
+                    }
+                }
+                /* the row padding (ld > C) must be untouched */
+                for (int r = 0; r + 1 < R; r++)
+                    for (int c = C; c < ld; c++) {
+                        long i = (long)r * ld + c;
+                        if (!is_sentinel(y[i]) || !is_sentinel(xhat[i]) || !is_sentinel(dx[i])) {
+                            check_fail(&cb, "a scalar BatchNorm kernel wrote into the row padding");
+                            r = R; break;
+                        }
+                    }
+#if MM_KERNELS_SIMD
+                {
+                    float *mean2 = falloc(C), *var2 = falloc(C), *y2 = falloc(n), *xhat2 = falloc(n), *dx2 = falloc(n);
+                    float *dg2 = falloc(C), *db2 = falloc(C);
+                    set_sentinel(mean2, C + GUARD); set_sentinel(var2, C + GUARD);
+                    set_sentinel(y2, n + GUARD); set_sentinel(xhat2, n + GUARD); set_sentinel(dx2, n + GUARD);
+                    memcpy(dg2, dg0, sizeof(float) * C); memcpy(db2, db0, sizeof(float) * C);
+                    set_sentinel(dg2 + C, GUARD); set_sentinel(db2 + C, GUARD);
+                    mm_colstats_simd(mean2, var2, x, ld, R, C);
+                    mm_bn_fwd_simd(y2, xhat2, x, ld, R, C, mean, invstd, gamma, beta);
+                    mm_bn_bwd_simd(dx2, dg2, db2, dy, xhat, ld, R, C, invstd, gamma);
+                    char msg[160];
+                    snprintf(msg, sizeof msg, "%s: not bitwise equal or wrote outside its output", shape);
+                    if (memcmp(mean, mean2, sizeof(float) * (C + GUARD)) || memcmp(var, var2, sizeof(float) * (C + GUARD)))
+                        check_fail(&bs, msg);
+                    if (memcmp(y, y2, sizeof(float) * (n + GUARD)) || memcmp(xhat, xhat2, sizeof(float) * (n + GUARD)))
+                        check_fail(&bf, msg);
+                    if (memcmp(dx, dx2, sizeof(float) * (n + GUARD)) || memcmp(dg, dg2, sizeof(float) * C) ||
+                        memcmp(db, db2, sizeof(float) * C) || !guard_ok(dg2, C) || !guard_ok(db2, C))
+                        check_fail(&bb, msg);
+                    free(mean2); free(var2); free(y2); free(xhat2); free(dx2); free(dg2); free(db2);
+                }
+#endif
+                free(x); free(dy); free(mean); free(var); free(invstd); free(gamma); free(beta);
+                free(y); free(xhat); free(dx); free(dg); free(db); free(dg0); free(db0);
+            }
+    check_end(&cs);
+    check_end(&cf);
+    check_end(&cb);
+#if MM_KERNELS_SIMD
+    check_end(&bs);
+    check_end(&bf);
+    check_end(&bb);
+#endif
+}
+
+int main(void) {
+    printf("test_kernels (%s)\n", MM_KERNELS_SIMD ? "scalar vs double, SIMD vs scalar bitwise" : "scalar vs double");
+    test_matmul(0);
+    test_matmul(1);
+    test_matmul(2);
+    test_tanh();
+    test_bn();
+    printf(g_fail ? "FAILED\n" : "all kernel tests passed\n");
+    return g_fail ? 1 : 0;
+}

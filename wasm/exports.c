@@ -1,0 +1,285 @@
+// exports.c: the flat C ABI over makemore.h that wasm/makemore.mjs calls.
+//
+// Only ints, floats and pointers cross the boundary. Objects are pointers
+// (handles) with new/free pairs. A function that fails returns NULL, -1 or a
+// nonzero MM_* code, and mmw_last_error() then points at the message (valid
+// until the next mmw_* call). Configurations travel as MMW_CONFIG_INTS ints:
+//   vocab_size, block_size, n_embd, n_hidden, n_consec, n_flat_layers, bn_mode, split_shuffles
+// 64-bit seeds travel as two uint32 halves. Nothing here prints or exits.
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "makemore.h"
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten/emscripten.h>
+#define MMW_EXPORT EMSCRIPTEN_KEEPALIVE
+#else
+#define MMW_EXPORT
+#endif
+
+#define MMW_CONFIG_INTS 8
+
+// ---------------------------------------------------------------- errors
+
+static mm_err g_err;
+
+static void clear_err(void) {
+    g_err.code = MM_OK;
+    g_err.msg[0] = '\0';
+}
+
+static int fail(int code, const char* fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    g_err.code = code;
+    vsnprintf(g_err.msg, sizeof g_err.msg, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+// The message of the last failure, "" if the last call succeeded.
+MMW_EXPORT const char* mmw_last_error(void) { return g_err.msg; }
+MMW_EXPORT int mmw_last_error_code(void) { return g_err.code; }
+
+// ---------------------------------------------------------------- memory
+
+MMW_EXPORT void* mmw_malloc(int n) {
+    clear_err();
+    if (n < 0) { fail(MM_EINVAL, "mmw_malloc: negative size %d", n); return NULL; }
+    void* p = malloc(n > 0 ? (size_t)n : 1);
+    if (!p) fail(MM_ENOMEM, "out of memory allocating %d bytes", n);
+    return p;
+}
+MMW_EXPORT void mmw_free(void* p) { free(p); }
+
+// ---------------------------------------------------------------- words
+
+// Parses len bytes of UTF-8 text, one word per line. NULL on failure.
+MMW_EXPORT mm_words* mmw_words_parse(const char* text, int len) {
+    clear_err();
+    if (len < 0 || (!text && len > 0)) { fail(MM_EINVAL, "mmw_words_parse: bad text buffer"); return NULL; }
+    mm_words* w = calloc(1, sizeof *w);
+    if (!w) { fail(MM_ENOMEM, "out of memory"); return NULL; }
+    if (mm_words_parse(w, text ? text : "", (size_t)len, &g_err) != MM_OK) {
+        if (g_err.code == MM_OK) fail(MM_EDATA, "could not parse the word list");
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+MMW_EXPORT void mmw_words_free(mm_words* w) {
+    if (!w) return;
+    mm_words_free(w);
+    free(w);
+}
+MMW_EXPORT int mmw_words_n_words(const mm_words* w) { return w->n_words; }
+MMW_EXPORT int mmw_words_n_tokens(const mm_words* w) { return w->n_tokens; }
+MMW_EXPORT int mmw_words_max_len(const mm_words* w) { return w->max_len; }
+MMW_EXPORT int mmw_words_vocab_size(const mm_words* w) { return w->vocab_size; }
+MMW_EXPORT const uint32_t* mmw_words_codepoints(const mm_words* w) { return w->codepoints; }
+
+// ---------------------------------------------------------------- configurations
+
+static void cfg_from_ints(mm_config* c, const int* a) {
+    c->vocab_size = a[0];
+    c->block_size = a[1];
+    c->n_embd = a[2];
+    c->n_hidden = a[3];
+    c->n_consec = a[4];
+    c->n_flat_layers = a[5];
+    c->bn_mode = a[6];
+    c->split_shuffles = a[7];
+}
+static void cfg_to_ints(int* a, const mm_config* c) {
+    a[0] = c->vocab_size;
+    a[1] = c->block_size;
+    a[2] = c->n_embd;
+    a[3] = c->n_hidden;
+    a[4] = c->n_consec;
+    a[5] = c->n_flat_layers;
+    a[6] = c->bn_mode;
+    a[7] = c->split_shuffles;
+}
+
+MMW_EXPORT int mmw_config_ints(void) { return MMW_CONFIG_INTS; }
+MMW_EXPORT const char* mmw_preset_name(int i) { return mm_preset_name(i); }
+
+// Fills out[MMW_CONFIG_INTS] with the preset's configuration (vocab_size 0).
+MMW_EXPORT int mmw_config_preset(const char* name, int* out) {
+    clear_err();
+    mm_config c;
+    memset(&c, 0, sizeof c);
+    int rc = mm_config_preset(&c, name ? name : "", &g_err);
+    if (rc != MM_OK) return g_err.code ? g_err.code : fail(rc, "unknown preset");
+    cfg_to_ints(out, &c);
+    return MM_OK;
+}
+
+// The parameter count of a configuration, -1 if it is invalid.
+MMW_EXPORT long mmw_config_check(const int* cfg) {
+    clear_err();
+    mm_config c;
+    cfg_from_ints(&c, cfg);
+    long n = 0;
+    if (mm_config_check(&c, &n, &g_err) != MM_OK) {
+        if (g_err.code == MM_OK) fail(MM_EINVAL, "invalid configuration");
+        return -1;
+    }
+    return n;
+}
+
+// ---------------------------------------------------------------- trainer
+
+// The default training parameters into out[7]: batch_size, steps, lr, lr_decayed
+// (as float bits), decay_step, seed low and high halves.
+MMW_EXPORT void mmw_train_params_default(uint32_t* out) {
+    mm_train_params tp;
+    mm_train_params_default(&tp);
+    out[0] = (uint32_t)tp.batch_size;
+    out[1] = (uint32_t)tp.steps;
+    memcpy(&out[2], &tp.lr, 4);
+    memcpy(&out[3], &tp.lr_decayed, 4);
+    out[4] = (uint32_t)tp.decay_step;
+    out[5] = (uint32_t)tp.seed;
+    out[6] = (uint32_t)(tp.seed >> 32);
+}
+
+static uint64_t seed64(uint32_t lo, uint32_t hi) { return ((uint64_t)hi << 32) | lo; }
+
+// A trainer on the words (copied) with configuration cfg (vocab_size taken from words).
+MMW_EXPORT mm_trainer* mmw_trainer_new(const mm_words* w, const int* cfg, int batch_size, long steps,
+                                        float lr, float lr_decayed, long decay_step,
+                                        uint32_t seed_lo, uint32_t seed_hi) {
+    clear_err();
+    if (!w || !cfg) { fail(MM_EINVAL, "mmw_trainer_new: missing words or configuration"); return NULL; }
+    mm_config c;
+    cfg_from_ints(&c, cfg);
+    mm_train_params tp;
+    mm_train_params_default(&tp);
+    tp.batch_size = batch_size;
+    tp.steps = steps;
+    tp.lr = lr;
+    tp.lr_decayed = lr_decayed;
+    tp.decay_step = decay_step;
+    tp.seed = seed64(seed_lo, seed_hi);
+    mm_trainer* t = mm_trainer_new(w, &c, &tp, &g_err);
+    if (!t && g_err.code == MM_OK) fail(MM_EINVAL, "could not create the trainer");
+    return t;
+}
+MMW_EXPORT void mmw_trainer_free(mm_trainer* t) { mm_trainer_free(t); }
+MMW_EXPORT mm_model* mmw_trainer_model(mm_trainer* t) { return mm_trainer_model(t); }
+MMW_EXPORT long mmw_trainer_step(const mm_trainer* t) { return mm_trainer_step(t); }
+
+// Examples in split i (0 train, 1 val, 2 test), -1 for a bad index.
+MMW_EXPORT int mmw_trainer_split_size(const mm_trainer* t, int i) {
+    clear_err();
+    if (i < 0 || i > 2) { fail(MM_EINVAL, "split index %d is not 0, 1 or 2", i); return -1; }
+    return mm_trainer_splits(t)->split[i].n;
+}
+
+// Runs up to n steps; losses (n floats, may be NULL) gets each step's loss, *done the steps run.
+MMW_EXPORT int mmw_trainer_run(mm_trainer* t, long n, float* losses, long* done) {
+    clear_err();
+    long d = 0;
+    int rc = mm_trainer_run(t, n, losses, &d, &g_err);
+    if (done) *done = d;
+    if (rc != MM_OK && g_err.code == MM_OK) fail(rc, "training failed (error %d)", rc);
+    return rc;
+}
+
+MMW_EXPORT int mmw_trainer_eval(mm_trainer* t, int split, float* loss) {
+    clear_err();
+    if (split < 0 || split > 2) return fail(MM_EINVAL, "split index %d is not 0, 1 or 2", split);
+    int rc = mm_trainer_eval(t, split, loss, &g_err);
+    if (rc != MM_OK && g_err.code == MM_OK) fail(rc, "evaluation failed (error %d)", rc);
+    return rc;
+}
+
+// ---------------------------------------------------------------- model
+
+MMW_EXPORT void mmw_model_free(mm_model* m) { mm_model_free(m); }
+MMW_EXPORT long mmw_model_num_params(const mm_model* m) { return mm_model_num_params(m); }
+MMW_EXPORT float* mmw_model_params(mm_model* m) { return mm_model_params(m); }
+MMW_EXPORT long mmw_model_num_buffers(const mm_model* m) { return mm_model_num_buffers(m); }
+MMW_EXPORT float* mmw_model_buffers(mm_model* m) { return mm_model_buffers(m); }
+MMW_EXPORT const uint32_t* mmw_model_codepoints(const mm_model* m) { return mm_model_codepoints(m); }
+MMW_EXPORT void mmw_model_config(const mm_model* m, int* out) { cfg_to_ints(out, mm_model_config(m)); }
+
+// ---------------------------------------------------------------- sampling
+
+MMW_EXPORT mm_rng* mmw_rng_new(uint32_t seed_lo, uint32_t seed_hi) {
+    clear_err();
+    mm_rng* r = malloc(sizeof *r);
+    if (!r) { fail(MM_ENOMEM, "out of memory"); return NULL; }
+    mm_rng_seed(r, seed64(seed_lo, seed_hi));
+    return r;
+}
+MMW_EXPORT void mmw_rng_free(mm_rng* r) { free(r); }
+
+// One word into out (UTF-8, NUL-terminated, out_cap bytes), starting from prefix.
+MMW_EXPORT int mmw_sample(mm_model* m, mm_rng* rng, float temperature, const char* prefix,
+                          int max_len, char* out, int out_cap) {
+    clear_err();
+    if (!m || !rng || !out || out_cap <= 0) return fail(MM_EINVAL, "mmw_sample: bad arguments");
+    int rc = mm_sample(m, rng, temperature, prefix ? prefix : "", max_len, out, (size_t)out_cap, &g_err);
+    if (rc != MM_OK && g_err.code == MM_OK) fail(rc, "sampling failed (error %d)", rc);
+    return rc;
+}
+
+// ---------------------------------------------------------------- model files
+
+// The model as a model file (the core's "MMW1" format): malloc'd bytes (free
+// with mmw_free), their count in *out_len. NULL on failure.
+MMW_EXPORT uint8_t* mmw_model_save(const mm_model* m, int* out_len) {
+    clear_err();
+    if (!m || !out_len) { fail(MM_EINVAL, "mmw_model_save: bad arguments"); return NULL; }
+    uint8_t* b = NULL;
+    size_t n = 0;
+    if (mm_model_save(m, &b, &n, &g_err) != MM_OK) {
+        if (g_err.code == MM_OK) fail(MM_ENOMEM, "could not save the model");
+        return NULL;
+    }
+    if (n > INT32_MAX) { free(b); fail(MM_EINVAL, "model too large to save"); return NULL; }
+    *out_len = (int)n;
+    return b;
+}
+
+// Reads a model file; NULL (MM_EFORMAT and a message) unless it is whole and consistent.
+MMW_EXPORT mm_model* mmw_model_load(const uint8_t* b, int len, int max_batch) {
+    clear_err();
+    if (!b || len < 0) { fail(MM_EINVAL, "mmw_model_load: bad buffer"); return NULL; }
+    mm_model* m = mm_model_load(b, (size_t)len, max_batch, &g_err);
+    if (!m && g_err.code == MM_OK) fail(MM_EFORMAT, "could not load the model");
+    return m;
+}
+
+// Copies src's parameters and buffers into dst (e.g. a trainer's model), which
+// must have the same configuration and vocabulary.
+MMW_EXPORT int mmw_model_copy_weights(mm_model* dst, const mm_model* src) {
+    clear_err();
+    if (!dst || !src) return fail(MM_EINVAL, "mmw_model_copy_weights: missing model");
+    int a[MMW_CONFIG_INTS], s[MMW_CONFIG_INTS];
+    static const char* names[MMW_CONFIG_INTS] = {"vocab_size", "block_size", "n_embd", "n_hidden",
+                                                 "n_consec", "n_flat_layers", "bn_mode", "split_shuffles"};
+    cfg_to_ints(a, mm_model_config(dst));
+    cfg_to_ints(s, mm_model_config(src));
+    for (int i = 0; i < MMW_CONFIG_INTS; i++)
+        if (a[i] != s[i])
+            return fail(MM_EINVAL, "the models differ in %s (%d here, %d in the loaded model)", names[i], a[i], s[i]);
+    const uint32_t* ca = mm_model_codepoints(dst);
+    const uint32_t* cs = mm_model_codepoints(src);
+    for (int i = 1; i < a[0]; i++)
+        if (ca && cs && ca[i] != cs[i])
+            return fail(MM_EINVAL, "the models have different vocabularies (token %d: U+%04X vs U+%04X)", i,
+                        (unsigned)ca[i], (unsigned)cs[i]);
+    long np = mm_model_num_params(dst), nb = mm_model_num_buffers(dst);
+    if (np != mm_model_num_params(src) || nb != mm_model_num_buffers(src))
+        return fail(MM_EINVAL, "the models differ in size");
+    memcpy(mm_model_params(dst), mm_model_params((mm_model*)src), sizeof(float) * (size_t)np);
+    memcpy(mm_model_buffers(dst), mm_model_buffers((mm_model*)src), sizeof(float) * (size_t)nb);
+    return MM_OK;
+}

@@ -1,0 +1,633 @@
+// makemore.mjs: the JavaScript API of makemore-wasm.
+//
+// One plain ES module that runs unchanged in Node 20, a Web Worker and a page.
+// It loads a standalone WebAssembly module (build-wasm/makemore-simd.wasm or
+// makemore-scalar.wasm, see wasm/wasm.cmake) and wraps the flat C ABI of
+// wasm/exports.c in a few classes:
+//
+//   const mm = await loadMakemore();                 // SIMD build when the engine has SIMD
+//   const words = mm.parseWords(text);               // one word per line
+//   const t = mm.createTrainer({ words, preset: 'wavenet76k', seed: 42 });
+//   const losses = t.run(1000);                      // Float32Array(1000), one wasm call
+//   t.evaluate('val'); t.sample({ count: 10 }); const bytes = t.save();
+//   t.free(); words.free();
+//
+// Objects own wasm memory: call free() when done (a FinalizationRegistry frees
+// forgotten ones eventually). Errors of the core throw MakemoreError with the
+// core's message. Typed arrays returned by this API are copies, never views of
+// wasm memory, so they stay valid whatever happens to the module's memory.
+
+/** SIMD feature probe: a module whose one function uses i8x16.splat and i8x16.popcnt. */
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+const CONFIG_INTS = 8; // vocab, block, embd, hidden, consec, flat layers, bn mode, split shuffles
+const SPLITS = ['train', 'val', 'test'];
+const MM_EFORMAT = 5;
+
+export const BN_FIXED = 0;
+export const BN_PER_POSITION = 1;
+
+/**
+ * A model configuration. vocabSize comes from the data and may be omitted.
+ * @typedef {object} Config
+ * @property {number} [vocabSize]
+ * @property {number} blockSize   context length
+ * @property {number} nEmbd       embedding size
+ * @property {number} nHidden     hidden width
+ * @property {number} [nConsec]   0: flat MLP; k >= 2: hierarchical (WaveNet), groups of k (default 0)
+ * @property {number} [nFlatLayers] flat form: hidden blocks (default 1)
+ * @property {number|'fixed'|'per-position'} [bnMode] BatchNorm statistics: 0 'fixed' (default), 1 'per-position' (the lecture's bug)
+ * @property {number} [splitShuffles] random.shuffle calls that make the split (default 1; the lecture's 8-context models: 2)
+ */
+
+/**
+ * @typedef {object} SampleOptions
+ * @property {number} [count]        words to sample (default 1)
+ * @property {number} [temperature]  softmax temperature (default 1)
+ * @property {string} [prefix]       start of every word (default '')
+ * @property {number|bigint} [seed]  a fresh generator with this seed; omitted: the object's own generator continues
+ * @property {number} [maxLen]       longest word in code points (default 256)
+ */
+
+/**
+ * @typedef {object} TrainerOptions
+ * @property {Words|string} words    a parsed word list, or the text of one
+ * @property {string} [preset]       'mlp3', 'mlp8', 'wavenet22k-bnbug', 'wavenet22k', 'wavenet76k'
+ * @property {Partial<Config>} [config] a configuration, or overrides of the preset's
+ * @property {number|bigint} [seed]  init and batch seed (default 42)
+ * @property {number} [batchSize]    default 32
+ * @property {number} [steps]        total steps (default 200000)
+ * @property {number} [lr]           default 0.1
+ * @property {number} [lrDecayed]    default 0.01
+ * @property {number} [decayStep]    lrDecayed from this step on (default 150000)
+ * @property {Model} [from]          start from this model's weights (same configuration and vocabulary)
+ */
+
+/** An error reported by the core; code is its MM_* code. */
+export class MakemoreError extends Error {
+  /** @param {string} message @param {number} code */
+  constructor(message, code) {
+    super(message);
+    this.name = 'MakemoreError';
+    this.code = code;
+  }
+}
+
+/** @returns {boolean} whether this engine runs WebAssembly SIMD (simd128). */
+export function simdSupported() {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
+/** @param {URL} url @returns {Promise<ArrayBuffer|Uint8Array>} */
+async function readBytes(url) {
+  if (isNode && url.protocol === 'file:') {
+    const fs = await import('node:fs/promises');
+    return fs.readFile(url);
+  }
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`could not fetch ${url}: HTTP ${r.status}`);
+  return r.arrayBuffer();
+}
+
+/**
+ * Imports for a standalone Emscripten module: memory-growth notice, and WASI
+ * stubs (the core never prints or reads files; anything that tries gets ENOSYS).
+ * @param {WebAssembly.Module} module @param {() => WebAssembly.Memory} memory
+ */
+function makeImports(module, memory) {
+  /** @type {Record<string, Record<string, Function>>} */
+  const imports = {};
+  const ENOSYS = 52;
+  for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.kind !== 'function') throw new Error(`makemore wasm: unexpected import ${imp.module}.${imp.name} (${imp.kind})`);
+    const ns = (imports[imp.module] ??= {});
+    let fn;
+    if (imp.module === 'env' && imp.name === 'emscripten_notify_memory_growth') {
+      fn = () => {}; // views are made afresh on each use
+    } else if (imp.module === 'wasi_snapshot_preview1') {
+      switch (imp.name) {
+        case 'proc_exit':
+          fn = (/** @type {number} */ code) => {
+            throw new Error(`makemore wasm called exit(${code})`);
+          };
+          break;
+        case 'environ_sizes_get':
+        case 'args_sizes_get':
+          fn = (/** @type {number} */ a, /** @type {number} */ b) => {
+            const v = new DataView(memory().buffer);
+            v.setUint32(a, 0, true);
+            v.setUint32(b, 0, true);
+            return 0;
+          };
+          break;
+        case 'environ_get':
+        case 'args_get':
+          fn = () => 0;
+          break;
+        default:
+          fn = () => ENOSYS;
+      }
+    } else {
+      fn = () => {
+        throw new Error(`makemore wasm: missing import ${imp.module}.${imp.name}`);
+      };
+    }
+    ns[imp.name] = fn;
+  }
+  return imports;
+}
+
+/** @param {number|bigint} seed @returns {[number, number]} low and high 32 bits */
+function splitSeed(seed) {
+  const s = BigInt(seed);
+  if (s < 0n || s >= 1n << 64n) throw new RangeError(`seed ${seed} is outside 0..2^64-1`);
+  return [Number(s & 0xffffffffn), Number(s >> 32n)];
+}
+
+/** @param {unknown} n @param {string} what @param {number} [min] */
+function checkInt(n, what, min = 0) {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > 0x7fffffff)
+    throw new RangeError(`${what} must be an integer in ${min}..2147483647, got ${n}`);
+  return n;
+}
+
+const registry =
+  typeof FinalizationRegistry !== 'undefined'
+    ? new FinalizationRegistry((/** @type {() => void} */ free) => free())
+    : null;
+
+/**
+ * Loads the makemore WebAssembly module.
+ * @param {object} [opts]
+ * @param {'auto'|boolean} [opts.simd] 'auto' (default): SIMD build when the engine supports it
+ * @param {string|URL} [opts.wasmUrl] the .wasm to load (relative URLs resolve against this module)
+ * @param {BufferSource} [opts.wasmBytes] the .wasm bytes themselves
+ * @returns {Promise<Makemore>}
+ */
+export async function loadMakemore(opts = {}) {
+  const want = opts.simd ?? 'auto';
+  if (want !== 'auto' && want !== true && want !== false) throw new TypeError(`simd must be 'auto', true or false`);
+  const simd = want === 'auto' ? simdSupported() : want;
+  if (simd && !simdSupported()) throw new Error('this WebAssembly engine does not support SIMD (simd: true)');
+  let bytes = opts.wasmBytes;
+  let url = null;
+  if (!bytes) {
+    url = new URL(opts.wasmUrl ?? `../build-wasm/makemore-${simd ? 'simd' : 'scalar'}.wasm`, import.meta.url);
+    bytes = await readBytes(url);
+  }
+  const module = await WebAssembly.compile(bytes);
+  /** @type {WebAssembly.Memory|undefined} */
+  let memory;
+  const instance = await WebAssembly.instantiate(module, makeImports(module, () => /** @type {any} */ (memory)));
+  memory = /** @type {WebAssembly.Memory} */ (instance.exports.memory);
+  const init = /** @type {Function|undefined} */ (instance.exports._initialize);
+  if (init) init();
+  return new Makemore(/** @type {any} */ (instance.exports), simd, url ? String(url) : null);
+}
+
+/** The loaded module: makes word lists, trainers and models. */
+export class Makemore {
+  /** @param {any} x the instance's exports @param {boolean} simd @param {string|null} url */
+  constructor(x, simd, url) {
+    this._x = x;
+    /** whether this is the SIMD build */
+    this.simd = simd;
+    /** where the .wasm came from (null if given as bytes) */
+    this.wasmUrl = url;
+    this._enc = new TextEncoder();
+    this._dec = new TextDecoder();
+    // Out-parameters of single calls (never kept across a call that allocates).
+    this._scratch = this._call(() => x.mmw_malloc(64), (p) => p !== 0);
+    /** @type {{name: string, config: Config, numParams: number}[]} presets; numParams for names.txt's 27 symbols */
+    this.presets = [];
+    for (let i = 0; ; i++) {
+      const p = x.mmw_preset_name(i);
+      if (!p) break;
+      const name = this._str(p);
+      const config = this.presetConfig(name);
+      this.presets.push({ name, config, numParams: this.numParams({ ...config, vocabSize: 27 }) });
+    }
+    /** the core's default training parameters */
+    this.trainDefaults = this._trainDefaults();
+  }
+
+  /** bytes of wasm memory now (it grows, never shrinks) */
+  get memoryBytes() {
+    return this._x.memory.buffer.byteLength;
+  }
+
+  // ---- memory helpers: every view is made afresh, memory may have grown since the last call
+  _u8() {
+    return new Uint8Array(this._x.memory.buffer);
+  }
+  _i32(ptr, n) {
+    return new Int32Array(this._x.memory.buffer, ptr, n);
+  }
+  _u32(ptr, n) {
+    return new Uint32Array(this._x.memory.buffer, ptr, n);
+  }
+  _f32(ptr, n) {
+    return new Float32Array(this._x.memory.buffer, ptr, n);
+  }
+  /** @param {number} ptr a NUL-terminated UTF-8 string */
+  _str(ptr) {
+    const u8 = this._u8();
+    let end = ptr;
+    while (u8[end] !== 0) end++;
+    return this._dec.decode(u8.subarray(ptr, end));
+  }
+  /** @param {number} n */
+  _malloc(n) {
+    return this._call(() => this._x.mmw_malloc(n), (p) => p !== 0);
+  }
+  /** Copies bytes (plus a NUL) into fresh wasm memory; the caller frees. @param {Uint8Array} bytes */
+  _copyIn(bytes) {
+    const p = this._malloc(bytes.length + 1);
+    const u8 = this._u8();
+    u8.set(bytes, p);
+    u8[p + bytes.length] = 0;
+    return p;
+  }
+  /** Calls f; unless ok(result), throws the core's last error. */
+  _call(f, ok) {
+    const r = f();
+    if (!ok(r)) this._throw();
+    return r;
+  }
+  _throw() {
+    const msg = this._str(this._x.mmw_last_error()) || 'makemore: unknown error';
+    throw new MakemoreError(msg, this._x.mmw_last_error_code());
+  }
+  _rc(rc) {
+    if (rc !== 0) this._throw();
+  }
+  /** Writes a config into the scratch ints. @param {Config} c */
+  _configIn(c) {
+    const bn = c.bnMode ?? BN_FIXED;
+    const bnMode = bn === 'fixed' ? BN_FIXED : bn === 'per-position' ? BN_PER_POSITION : bn;
+    const vals = [
+      c.vocabSize ?? 0,
+      c.blockSize,
+      c.nEmbd,
+      c.nHidden,
+      c.nConsec ?? 0,
+      c.nFlatLayers ?? 1,
+      bnMode,
+      c.splitShuffles ?? 1,
+    ];
+    const names = ['vocabSize', 'blockSize', 'nEmbd', 'nHidden', 'nConsec', 'nFlatLayers', 'bnMode', 'splitShuffles'];
+    vals.forEach((v, i) => {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff)
+        throw new TypeError(`config.${names[i]} must be an integer, got ${v}`);
+    });
+    this._i32(this._scratch, CONFIG_INTS).set(vals);
+    return this._scratch;
+  }
+  /** @returns {Config} */
+  _configOut(ptr) {
+    const a = this._i32(ptr, CONFIG_INTS);
+    return {
+      vocabSize: a[0],
+      blockSize: a[1],
+      nEmbd: a[2],
+      nHidden: a[3],
+      nConsec: a[4],
+      nFlatLayers: a[5],
+      bnMode: a[6],
+      splitShuffles: a[7],
+    };
+  }
+  _trainDefaults() {
+    this._x.mmw_train_params_default(this._scratch);
+    const u = this._u32(this._scratch, 7);
+    const f = this._f32(this._scratch, 4);
+    return {
+      batchSize: u[0],
+      steps: u[1],
+      lr: shortestF32(f[2]),
+      lrDecayed: shortestF32(f[3]),
+      decayStep: u[4],
+      seed: u[5] + u[6] * 2 ** 32,
+    };
+  }
+
+  /** @param {string} name @returns {Config} a preset's configuration (vocabSize 0) */
+  presetConfig(name) {
+    const p = this._copyIn(this._enc.encode(String(name)));
+    try {
+      this._rc(this._x.mmw_config_preset(p, this._scratch));
+      return this._configOut(this._scratch);
+    } finally {
+      this._x.mmw_free(p);
+    }
+  }
+
+  /** @param {Config} config (vocabSize required) @returns {number} its parameter count; throws if invalid */
+  numParams(config) {
+    return this._call(() => this._x.mmw_config_check(this._configIn(config)), (n) => n >= 0);
+  }
+
+  /** @param {string|Uint8Array} text a word list, one word per line (UTF-8 bytes or a string) @returns {Words} */
+  parseWords(text) {
+    const bytes = typeof text === 'string' ? this._enc.encode(text) : text;
+    if (!(bytes instanceof Uint8Array)) throw new TypeError('parseWords takes a string or a Uint8Array');
+    const p = this._copyIn(bytes);
+    try {
+      return new Words(this, this._call(() => this._x.mmw_words_parse(p, bytes.length), (h) => h !== 0));
+    } finally {
+      this._x.mmw_free(p);
+    }
+  }
+
+  /** @param {TrainerOptions} opts @returns {Trainer} */
+  createTrainer(opts) {
+    if (!opts || typeof opts !== 'object') throw new TypeError('createTrainer takes an options object');
+    const d = this.trainDefaults;
+    let config = opts.preset !== undefined ? this.presetConfig(opts.preset) : null;
+    if (opts.config) config = { ...(config ?? {}), ...opts.config };
+    if (!config) throw new TypeError('createTrainer needs a preset or a config');
+    const batchSize = checkInt(opts.batchSize ?? d.batchSize, 'batchSize');
+    const steps = checkInt(opts.steps ?? d.steps, 'steps');
+    const decayStep = checkInt(opts.decayStep ?? d.decayStep, 'decayStep');
+    const lr = Number(opts.lr ?? d.lr);
+    const lrDecayed = Number(opts.lrDecayed ?? d.lrDecayed);
+    const [lo, hi] = splitSeed(opts.seed ?? d.seed);
+    const ownWords = !(opts.words instanceof Words);
+    if (ownWords && typeof opts.words !== 'string') throw new TypeError('createTrainer: words must be a Words or a string');
+    const words = ownWords ? this.parseWords(/** @type {string} */ (opts.words)) : /** @type {Words} */ (opts.words);
+    try {
+      const cfg = this._configIn(config);
+      const h = this._call(
+        () => this._x.mmw_trainer_new(words.handle, cfg, batchSize, steps, lr, lrDecayed, decayStep, lo, hi),
+        (t) => t !== 0,
+      );
+      const t = new Trainer(this, h, BigInt(lo) + (BigInt(hi) << 32n));
+      if (opts.from) {
+        try {
+          t.loadWeights(opts.from);
+        } catch (e) {
+          t.free();
+          throw e;
+        }
+      }
+      return t;
+    } finally {
+      if (ownWords) words.free();
+    }
+  }
+
+  /** @param {BufferSource} bytes a model file (Trainer.save()) @returns {Model} */
+  loadModel(bytes) {
+    const u8 = bytes instanceof Uint8Array ? bytes : ArrayBuffer.isView(bytes)
+      ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
+    const p = this._copyIn(u8);
+    try {
+      return new Model(this, this._call(() => this._x.mmw_model_load(p, u8.length, 64), (h) => h !== 0));
+    } finally {
+      this._x.mmw_free(p);
+    }
+  }
+
+  // ---- shared by Trainer and Model
+  /** @param {number} h model handle */
+  _modelSave(h) {
+    const lenp = this._scratch;
+    const p = this._call(() => this._x.mmw_model_save(h, lenp), (q) => q !== 0);
+    const n = this._i32(lenp, 1)[0];
+    const out = this._u8().slice(p, p + n);
+    this._x.mmw_free(p);
+    return out;
+  }
+  /** @param {number} h model handle */
+  _modelInfo(h) {
+    this._x.mmw_model_config(h, this._scratch);
+    const config = this._configOut(this._scratch);
+    const cps = this._u32(this._x.mmw_model_codepoints(h), config.vocabSize);
+    return { config, vocab: vocabStrings(cps) };
+  }
+  /** @param {number} h model handle @param {number} rng generator handle @param {SampleOptions} o */
+  _sample(h, rng, o = {}) {
+    const count = checkInt(o.count ?? 1, 'count');
+    const temperature = Number(o.temperature ?? 1);
+    const maxLen = checkInt(o.maxLen ?? 256, 'maxLen', 1);
+    const prefix = this._enc.encode(String(o.prefix ?? ''));
+    let own = 0;
+    if (o.seed !== undefined) {
+      const [lo, hi] = splitSeed(o.seed);
+      own = rng = this._call(() => this._x.mmw_rng_new(lo, hi), (r) => r !== 0);
+    }
+    const cap = 4 * maxLen + prefix.length + 16;
+    const pp = this._copyIn(prefix);
+    let out = 0;
+    try {
+      out = this._malloc(cap);
+      const words = [];
+      for (let i = 0; i < count; i++) {
+        this._rc(this._x.mmw_sample(h, rng, temperature, pp, maxLen, out, cap));
+        words.push(this._str(out));
+      }
+      return words;
+    } finally {
+      this._x.mmw_free(out);
+      this._x.mmw_free(pp);
+      if (own) this._x.mmw_rng_free(own);
+    }
+  }
+}
+
+/** @param {number} x a float32 value @returns {number} the shortest decimal that rounds to it (0.1, not 0.100000001) */
+function shortestF32(x) {
+  for (let p = 1; p < 9; p++) {
+    const y = Number(x.toPrecision(p));
+    if (Math.fround(y) === x) return y;
+  }
+  return x;
+}
+
+/** @param {Uint32Array} cps @returns {string[]} token 0 is '.' */
+function vocabStrings(cps) {
+  return Array.from(cps, (c, i) => (i === 0 ? '.' : String.fromCodePoint(c)));
+}
+
+/** Base of the classes that own a wasm object. */
+class Owned {
+  /** @param {Makemore} mm @param {number} h @param {(h: number) => void} freeFn */
+  constructor(mm, h, freeFn) {
+    this._mm = mm;
+    this._h = h;
+    const token = {};
+    this._token = token;
+    this._free = () => freeFn(h);
+    registry?.register(this, this._free, token);
+  }
+  /** the wasm handle; throws once freed */
+  get handle() {
+    if (!this._h) throw new Error(`${this.constructor.name} used after free()`);
+    return this._h;
+  }
+  /** Frees the wasm memory; later use throws. Calling it twice is harmless. */
+  free() {
+    if (!this._h) return;
+    registry?.unregister(this._token);
+    this._free();
+    this._h = 0;
+  }
+}
+
+/** A parsed word list. */
+export class Words extends Owned {
+  /** @param {Makemore} mm @param {number} h */
+  constructor(mm, h) {
+    super(mm, h, (p) => mm._x.mmw_words_free(p));
+    const x = mm._x;
+    /** words in the list */
+    this.nWords = x.mmw_words_n_words(h);
+    /** code points in all words */
+    this.nTokens = x.mmw_words_n_tokens(h);
+    /** longest word, in code points */
+    this.maxLen = x.mmw_words_max_len(h);
+    /** distinct symbols + 1 (the end token) */
+    this.vocabSize = x.mmw_words_vocab_size(h);
+    /** @type {string[]} each token's text; token 0 is the end token '.' */
+    this.vocab = vocabStrings(mm._u32(x.mmw_words_codepoints(h), this.vocabSize));
+  }
+}
+
+/** A model loaded from a model file: samples words. */
+export class Model extends Owned {
+  /** @param {Makemore} mm @param {number} h */
+  constructor(mm, h) {
+    super(mm, h, (p) => mm._x.mmw_model_free(p));
+    const info = mm._modelInfo(h);
+    /** @type {Config} */
+    this.config = info.config;
+    /** @type {string[]} */
+    this.vocab = info.vocab;
+    this.numParams = mm._x.mmw_model_num_params(h);
+    this._rng = 0;
+    const prev = this._free;
+    this._free = () => {
+      if (this._rng) mm._x.mmw_rng_free(this._rng);
+      prev();
+    };
+  }
+  _ownRng() {
+    if (!this._rng) this._rng = this._mm._call(() => this._mm._x.mmw_rng_new(1337, 0), (r) => r !== 0);
+    return this._rng;
+  }
+  /** @param {SampleOptions} [opts] @returns {string[]} */
+  sample(opts = {}) {
+    const h = this.handle;
+    return this._mm._sample(h, opts.seed === undefined ? this._ownRng() : 0, opts);
+  }
+  /** @returns {Float32Array} a copy of all parameters, in the lecture's order */
+  params() {
+    const h = this.handle;
+    return this._mm._f32(this._mm._x.mmw_model_params(h), this.numParams).slice();
+  }
+  /** @returns {Uint8Array} the model file */
+  save() {
+    return this._mm._modelSave(this.handle);
+  }
+}
+
+/** Trains one model on one word list. */
+export class Trainer extends Owned {
+  /** @param {Makemore} mm @param {number} h @param {bigint} seed */
+  constructor(mm, h, seed) {
+    super(mm, h, (p) => mm._x.mmw_trainer_free(p));
+    const x = mm._x;
+    this._model = x.mmw_trainer_model(h);
+    const info = mm._modelInfo(this._model);
+    /** @type {Config} */
+    this.config = info.config;
+    /** @type {string[]} */
+    this.vocab = info.vocab;
+    /** parameters of the model */
+    this.numParams = x.mmw_model_num_params(this._model);
+    /** @type {[number, number, number]} examples in the train, val and test splits */
+    this.splitSizes = [0, 1, 2].map((i) => x.mmw_trainer_split_size(h, i));
+    this._seed = seed;
+    this._rng = 0;
+    const prev = this._free;
+    this._free = () => {
+      if (this._rng) x.mmw_rng_free(this._rng);
+      prev();
+    };
+  }
+  /** steps done so far */
+  get step() {
+    return this._mm._x.mmw_trainer_step(this.handle);
+  }
+  /**
+   * Runs n SGD steps in one wasm call (fewer if the trainer's total steps are reached).
+   * On a non-finite step it throws; error.losses holds the losses of the steps that ran.
+   * @param {number} n @returns {Float32Array} each step's loss
+   */
+  run(n) {
+    const h = this.handle;
+    checkInt(n, 'n');
+    const mm = this._mm;
+    const lp = mm._malloc(4 * Math.max(n, 1));
+    try {
+      const rc = mm._x.mmw_trainer_run(h, n, lp, mm._scratch);
+      const done = mm._i32(mm._scratch, 1)[0];
+      const losses = mm._f32(lp, done).slice();
+      if (rc !== 0) {
+        try {
+          mm._throw();
+        } catch (e) {
+          /** @type {any} */ (e).losses = losses;
+          throw e;
+        }
+      }
+      return losses;
+    } finally {
+      mm._x.mmw_free(lp);
+    }
+  }
+  /** @param {'train'|'val'|'test'|0|1|2} split @returns {number} mean loss in eval mode */
+  evaluate(split) {
+    const h = this.handle;
+    const i = typeof split === 'number' ? split : SPLITS.indexOf(split);
+    if (!(i >= 0 && i <= 2)) throw new RangeError(`split must be 'train', 'val' or 'test', got ${split}`);
+    const mm = this._mm;
+    mm._rc(mm._x.mmw_trainer_eval(h, i, mm._scratch));
+    return mm._f32(mm._scratch, 1)[0];
+  }
+  _ownRng() {
+    if (!this._rng) {
+      const [lo, hi] = splitSeed((this._seed + 1n) & 0xffffffffffffffffn);
+      this._rng = this._mm._call(() => this._mm._x.mmw_rng_new(lo, hi), (r) => r !== 0);
+    }
+    return this._rng;
+  }
+  /** @param {SampleOptions} [opts] @returns {string[]} */
+  sample(opts = {}) {
+    this.handle;
+    return this._mm._sample(this._model, opts.seed === undefined ? this._ownRng() : 0, opts);
+  }
+  /** @returns {Float32Array} a copy of all parameters, in the lecture's order */
+  params() {
+    this.handle;
+    return this._mm._f32(this._mm._x.mmw_model_params(this._model), this.numParams).slice();
+  }
+  /** @returns {Uint8Array} the model file */
+  save() {
+    this.handle;
+    return this._mm._modelSave(this._model);
+  }
+  /** Continues from a loaded model: copies its parameters and running statistics. @param {Model} model */
+  loadWeights(model) {
+    this.handle;
+    this._mm._rc(this._mm._x.mmw_model_copy_weights(this._model, model.handle));
+  }
+}
