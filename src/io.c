@@ -58,7 +58,11 @@ mm_model* mm_model_load(const uint8_t* b, size_t len, int max_batch, mm_err* err
     for (int i = 0; i < c.vocab_size; i++) {
         cps[i] = get_u32(p + 4 * i);
         int bad = cps[i] > 0x10FFFF || (cps[i] >= 0xD800 && cps[i] <= 0xDFFF) || (cps[i] < 0x20 && cps[i] != '\t') || (i > 1 && cps[i] <= cps[i - 1]);
-        if (bad) { free(cps); mm_fail(err, MM_EFORMAT, "model file vocabulary entry %d (U+%04X) is invalid or out of order", i, cps[i]); return NULL; }
+        if (bad) {
+            mm_fail(err, MM_EFORMAT, "model file vocabulary entry %d (U+%04X) is invalid or out of order", i, cps[i]);
+            free(cps);
+            return NULL;
+        }
     }
     p += 4 * (size_t)c.vocab_size;
     mm_model* m = mm_model_new(&c, cps, 0, max_batch, err);

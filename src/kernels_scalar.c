@@ -25,21 +25,24 @@ static void tile_nn(float* C, int ldc, const float* A, int lda, const float* B, 
         for (int j = 0; j < nr; j++) C[(long)r * ldc + j] = acc[r][j];
 }
 
-// Full tile with compile-time bounds, so the inner loops unroll and vectorise.
-static void tile_nn_full(float* C, int ldc, const float* A, int lda, const float* B, int ldb,
-                         const float* bias, int K) {
-    float acc[MR][NR];
-    for (int r = 0; r < MR; r++)
-        for (int j = 0; j < NR; j++) acc[r][j] = bias ? bias[j] : 0.0f;
+// Full tile with compile-time bounds: one accumulator row per A row, so the
+// compiler keeps the tile in vector registers.
+static void tile_nn_full(float* restrict C, int ldc, const float* restrict A, int lda, const float* restrict B, int ldb,
+                         const float* restrict bias, int K) {
+    float c0[NR], c1[NR], c2[NR], c3[NR];
+    for (int j = 0; j < NR; j++) c0[j] = c1[j] = c2[j] = c3[j] = bias ? bias[j] : 0.0f;
+    const float *a0 = A, *a1 = A + lda, *a2 = A + 2 * (long)lda, *a3 = A + 3 * (long)lda;
     for (int k = 0; k < K; k++) {
         const float* b = B + (long)k * ldb;
-        for (int r = 0; r < MR; r++) {
-            float a = A[(long)r * lda + k];
-            for (int j = 0; j < NR; j++) acc[r][j] += a * b[j];
+        float x0 = a0[k], x1 = a1[k], x2 = a2[k], x3 = a3[k];
+        for (int j = 0; j < NR; j++) {
+            float bj = b[j];
+            c0[j] += x0 * bj; c1[j] += x1 * bj; c2[j] += x2 * bj; c3[j] += x3 * bj;
         }
     }
-    for (int r = 0; r < MR; r++)
-        for (int j = 0; j < NR; j++) C[(long)r * ldc + j] = acc[r][j];
+    for (int j = 0; j < NR; j++) {
+        C[j] = c0[j]; C[ldc + j] = c1[j]; C[2 * (long)ldc + j] = c2[j]; C[3 * (long)ldc + j] = c3[j];
+    }
 }
 
 // C (M,N) = A (M,K) @ B (K,N) [+ bias (N,)]
@@ -79,18 +82,21 @@ static void tile_tn(float* C, int ldc, const float* A, int lda, const float* B, 
         for (int j = 0; j < nr; j++) C[(long)q * ldc + j] = acc[q][j];
 }
 
-static void tile_tn_full(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int R) {
-    float acc[MR][NR];
-    for (int q = 0; q < MR; q++)
-        for (int j = 0; j < NR; j++) acc[q][j] = 0.0f;
+static void tile_tn_full(float* restrict C, int ldc, const float* restrict A, int lda, const float* restrict B, int ldb, int R) {
+    float c0[NR], c1[NR], c2[NR], c3[NR];
+    for (int j = 0; j < NR; j++) c0[j] = c1[j] = c2[j] = c3[j] = 0.0f;
     for (int r = 0; r < R; r++) {
         const float* a = A + (long)r * lda;
         const float* b = B + (long)r * ldb;
-        for (int q = 0; q < MR; q++)
-            for (int j = 0; j < NR; j++) acc[q][j] += a[q] * b[j];
+        float x0 = a[0], x1 = a[1], x2 = a[2], x3 = a[3];
+        for (int j = 0; j < NR; j++) {
+            float bj = b[j];
+            c0[j] += x0 * bj; c1[j] += x1 * bj; c2[j] += x2 * bj; c3[j] += x3 * bj;
+        }
     }
-    for (int q = 0; q < MR; q++)
-        for (int j = 0; j < NR; j++) C[(long)q * ldc + j] = acc[q][j];
+    for (int j = 0; j < NR; j++) {
+        C[j] = c0[j]; C[ldc + j] = c1[j]; C[2 * (long)ldc + j] = c2[j]; C[3 * (long)ldc + j] = c3[j];
+    }
 }
 
 void mm_matmul_tn_scalar(float* C, const float* A, const float* B, int M, int R, int N) {
