@@ -16,7 +16,7 @@
 static void usage(FILE* f) {
     fprintf(f,
             "usage:\n"
-            "  makemore train  [--preset NAME] [model options] [training options] [--json] [--losses] [--save FILE]\n"
+            "  makemore train  [--preset NAME] [model options] [training options] [--json] [--losses] [--no-eval] [--save FILE]\n"
             "  makemore info   [--preset NAME] [model options] [--json]\n"
             "  makemore sample --model FILE [--count N] [--temperature T] [--prefix P] [--seed S] [--json]\n"
             "presets: mlp3 mlp8 wavenet22k-bnbug wavenet22k wavenet76k (default mlp3)\n"
@@ -68,7 +68,7 @@ typedef struct {
     const char* save;
     const char* model;
     const char* prefix;
-    int json, losses, samples, count;
+    int json, losses, samples, count, no_eval;
     float temperature;
     uint64_t seed;
 } args;
@@ -97,6 +97,7 @@ static int parse_args(int argc, char** argv, args* a) {
         long n;
         if (!strcmp(o, "--json")) { a->json = 1; continue; }
         if (!strcmp(o, "--losses")) { a->losses = 1; continue; }
+        if (!strcmp(o, "--no-eval")) { a->no_eval = 1; continue; }
         if (!v) { fprintf(stderr, "makemore: option %s needs a value\n", o); return 1; }
         i++;
         int k;
@@ -224,7 +225,7 @@ static int cmd_train(const args* a) {
     double secs = now_sec() - t0;
     long done_steps = mm_trainer_step(t);
     float l[3] = {0, 0, 0};
-    for (int k = 0; k < 3 && !rc; k++) {
+    for (int k = 0; k < 3 && !rc && !a->no_eval; k++) {
         int e = mm_trainer_eval(t, k, &l[k], &err);
         if (e) { l[k] = -1.0f; if (k == 0) { fprintf(stderr, "makemore: %s\n", err.msg); rc = e; } }
     }

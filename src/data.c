@@ -94,6 +94,7 @@ int mm_words_parse(mm_words* out, const char* text, size_t len, mm_err* err) {
     long n_cps = 0; int n_words = 0, max_len = 0;
     size_t i = 0; long line = 0;
     offsets[0] = 0;
+    if (len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) i = 3; // a UTF-8 byte-order mark is not a character
     while (i < len) {
         line++;
         size_t end = i;

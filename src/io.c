@@ -68,9 +68,10 @@ mm_model* mm_model_load(const uint8_t* b, size_t len, int max_batch, mm_err* err
     mm_model* m = mm_model_new(&c, cps, 0, max_batch, err);
     free(cps);
     if (!m) return NULL;
-    if ((long)h[10] != mm_model_num_buffers(m)) {
+    long nb = mm_model_num_buffers(m);
+    if ((long)h[10] != nb) {
         mm_model_free(m);
-        mm_fail(err, MM_EFORMAT, "model file holds %u running statistics but its configuration has %ld", h[10], mm_model_num_buffers(m));
+        mm_fail(err, MM_EFORMAT, "model file holds %u running statistics but its configuration has %ld", h[10], nb);
         return NULL;
     }
     float* dst[2] = {mm_model_params(m), mm_model_buffers(m)};

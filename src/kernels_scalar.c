@@ -4,6 +4,7 @@
 // smaller bounds.
 #include "kernels.h"
 #include "makemore.h"
+#include "mathf_inline.h"
 
 #define MR 4
 #define NR 16
@@ -62,8 +63,10 @@ void mm_matmul_nn_scalar(float* C, const float* A, const float* B, const float* 
 
 // C (M,N) = A (M,K) @ B^T with B (N,K); Bt_scratch holds K*N floats.
 void mm_matmul_nt_scalar(float* C, const float* A, const float* B, float* Bt_scratch, int M, int K, int N) {
-    for (int n = 0; n < N; n++)
-        for (int k = 0; k < K; k++) Bt_scratch[(long)k * N + n] = B[(long)n * K + k];
+    for (int n0 = 0; n0 < N; n0 += 8) // 8x8 blocks keep both sides in cache lines
+        for (int k0 = 0; k0 < K; k0 += 8)
+            for (int n = n0; n < N && n < n0 + 8; n++)
+                for (int k = k0; k < K && k < k0 + 8; k++) Bt_scratch[(long)k * N + n] = B[(long)n * K + k];
     mm_matmul_nn_scalar(C, A, Bt_scratch, 0, M, K, N);
 }
 
@@ -114,7 +117,7 @@ void mm_matmul_tn_scalar(float* C, const float* A, const float* B, int M, int R,
 // ---------------------------------------------------------------- elementwise
 
 void mm_tanh_fwd_scalar(float* y, const float* x, long n) {
-    for (long i = 0; i < n; i++) y[i] = mm_tanhf(x[i]);
+    for (long i = 0; i < n; i++) y[i] = mm_tanh_inline(x[i]);
 }
 
 void mm_tanh_bwd_scalar(float* dx, const float* y, const float* dy, long n) {

@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 #include "makemore.h"
+#include "mathf_inline.h"
 
-static float bits_to_float(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 static uint32_t float_to_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 
 // exp(x). Inputs below -87 give 0, above 88 are clamped to 88 (about 1.65e38).
@@ -68,37 +68,4 @@ float mm_logf(float x) {
     return r;
 }
 
-// tanh(x): an odd polynomial for |x| < 0.625, else 1 - 2 / (exp(2|x|) + 1)
-// with |x| clamped to 10 (tanh(10) rounds to 1.0f). Written without branches
-// (both sides computed, then selected) so loops over it vectorise; mm_expf's
-// steps are inlined for 2|x| in [1.25, 20], where its clamps never apply.
-float mm_tanhf(float x) {
-    if (x != x) return x;
-    float a = x < 0.0f ? -x : x;
-    // small |x|
-    float z = x * x;
-    float p = -5.70498872745e-3f;
-    p = p * z + 2.06390887954e-2f;
-    p = p * z - 5.37397155531e-2f;
-    p = p * z + 1.33314422036e-1f;
-    p = p * z - 3.33332819422e-1f;
-    float small = p * z * x + x;
-    // large |x|: e = exp(2a) as in mm_expf
-    float aa = a > 10.0f ? 10.0f : a;
-    float y = aa + aa;
-    float n = (y * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-    float r = y - n * 0.693359375f;
-    r = r - n * -2.12194440e-4f;
-    float r2 = r * r;
-    float q = 1.9875691500e-4f;
-    q = q * r + 1.3981999507e-3f;
-    q = q * r + 8.3334519073e-3f;
-    q = q * r + 4.1665795894e-2f;
-    q = q * r + 1.6666665459e-1f;
-    q = q * r + 5.0000001201e-1f;
-    q = q * r2 + r + 1.0f;
-    float e = q * bits_to_float((uint32_t)((int32_t)n + 127) << 23);
-    float t = 1.0f - 2.0f / (e + 1.0f);
-    float large = x < 0.0f ? -t : t;
-    return a < 0.625f ? small : large;
-}
+float mm_tanhf(float x) { return mm_tanh_inline(x); }

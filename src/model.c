@@ -432,12 +432,17 @@ int mm_model_sgd_step(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, 
     // check the whole update before writing any of it, so a bad step changes nothing
     float* p = m->params; const float* g = m->grads;
     float nlr = -lr;
+    uint32_t bad = 0; // an all-ones exponent marks inf or NaN; OR over integers vectorises
     for (long k = 0; k < m->n_params; k++) {
         float np = p[k] + nlr * g[k];
-        if (!isfinite(g[k]) || !isfinite(np))
-            return mm_fail(err, MM_ENONFINITE, "a gradient or parameter became non-finite (learning rate %g too high?); the model is left as before this step",
-                           (double)lr);
+        uint32_t ug, up;
+        memcpy(&ug, &g[k], 4);
+        memcpy(&up, &np, 4);
+        bad |= ((ug & 0x7f800000u) == 0x7f800000u) | ((up & 0x7f800000u) == 0x7f800000u);
     }
+    if (bad)
+        return mm_fail(err, MM_ENONFINITE, "a gradient or parameter became non-finite (learning rate %g too high?); the model is left as before this step",
+                       (double)lr);
     for (long k = 0; k < m->n_params; k++) p[k] = p[k] + nlr * g[k];
     // running statistics: (1 - momentum) * running + momentum * batch
     for (int i = 0; i < m->n_layers; i++) {

@@ -109,7 +109,7 @@ static void check_end(check* c) {
 /* ------------------------------------------------------------- matmul shapes */
 
 typedef struct { int M, K, N; } shape3;
-static const int KS[] = {1, 2, 3, 4, 5, 7, 8, 9, 17, 33};
+static const int KS[] = {1, 2, 3, 4, 5, 7, 8, 9, 17, 33, 129, 300}; /* 129, 300: past the SIMD KC block */
 #define MAX_SMALL_M 13 /* > 2*MR+1 for MR up to 6 */
 #define MAX_SMALL_N 33 /* 2*16+1 */
 

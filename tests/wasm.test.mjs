@@ -19,8 +19,7 @@ const CLI = path.resolve(ROOT, process.env.MM_NATIVE_CLI ?? 'build/makemore');
 const NAMES = readFileSync(path.join(ROOT, 'data/names.txt'));
 
 /** @param {boolean} simd */
-const load = (simd) =>
-  loadMakemore({ simd, wasmUrl: pathToFileURL(path.join(WASM_DIR, `makemore-${simd ? 'simd' : 'scalar'}.wasm`)) });
+const load = (simd) => loadMakemore({ simd, wasmDir: pathToFileURL(WASM_DIR + '/') });
 
 /** float32 bit patterns, for bitwise comparison */
 const bits = (/** @type {Float32Array} */ a) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
@@ -31,14 +30,29 @@ const SPLIT8 = [182473, 22827, 22846];
 
 test('loader: SIMD detection and both builds load', async () => {
   assert.equal(simdSupported(), true, 'Node 20 runs wasm SIMD');
-  const auto = await loadMakemore({ wasmUrl: pathToFileURL(path.join(WASM_DIR, 'makemore-simd.wasm')) });
+  const auto = await loadMakemore({ wasmDir: pathToFileURL(WASM_DIR) });
   assert.equal(auto.simd, true);
+  assert.equal(auto.wasmUrl, String(pathToFileURL(path.join(WASM_DIR, 'makemore-simd.wasm'))));
   for (const simd of [true, false]) {
     const mm = await load(simd);
     assert.equal(mm.simd, simd);
     assert.deepEqual(mm.presets.map((p) => p.name), ['mlp3', 'mlp8', 'wavenet22k-bnbug', 'wavenet22k', 'wavenet76k']);
   }
   await assert.rejects(loadMakemore({ wasmUrl: pathToFileURL(path.join(WASM_DIR, 'missing.wasm')) }), /ENOENT/);
+});
+
+test('loader: an engine without SIMD gets the scalar build', async () => {
+  const validate = WebAssembly.validate;
+  WebAssembly.validate = () => false; // what an engine without simd128 answers for the probe
+  try {
+    assert.equal(simdSupported(), false);
+    const mm = await loadMakemore({ wasmDir: pathToFileURL(WASM_DIR + '/') });
+    assert.equal(mm.simd, false);
+    assert.match(String(mm.wasmUrl), /makemore-scalar\.wasm$/);
+    await assert.rejects(loadMakemore({ simd: true }), /does not support SIMD/);
+  } finally {
+    WebAssembly.validate = validate;
+  }
 });
 
 test('words: names.txt parses', async () => {
@@ -171,6 +185,23 @@ test('a diverging step throws, keeps the losses so far, and leaves the model as 
   assert.equal(t.step, step);
   assert.deepEqual(bits(t.params()), bits(after), 'a failed step changes nothing');
   t.free();
+});
+
+test('run stops at the total steps; sampling options', async () => {
+  const mm = await load(true);
+  const t = mm.createTrainer({ words: NAMES, preset: 'mlp3', steps: 30, batchSize: 64 });
+  assert.equal(t.run(20).length, 20);
+  assert.equal(t.run(20).length, 10);
+  assert.equal(t.run(5).length, 0);
+  assert.equal(t.step, 30);
+  assert.deepEqual(t.sample({ count: 0 }), []);
+  const a = t.sample({ count: 4 });
+  const b = t.sample({ count: 4 });
+  assert.notDeepEqual(a, b, "the trainer's own generator moves on");
+  assert.deepEqual(t.sample({ count: 4, seed: 9 }), t.sample({ count: 4, seed: 9 }));
+  assert.ok(t.sample({ count: 10, maxLen: 3, seed: 1 }).every((s) => [...s].length <= 3));
+  t.free();
+  assert.throws(() => t.run(1), /Trainer used after free/);
 });
 
 test('save and load: a loaded model samples exactly like the original', async () => {

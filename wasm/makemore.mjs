@@ -53,7 +53,7 @@ export const BN_PER_POSITION = 1;
 
 /**
  * @typedef {object} TrainerOptions
- * @property {Words|string} words    a parsed word list, or the text of one
+ * @property {Words|string|Uint8Array} words a parsed word list, or the text of one (string or UTF-8 bytes)
  * @property {string} [preset]       'mlp3', 'mlp8', 'wavenet22k-bnbug', 'wavenet22k', 'wavenet76k'
  * @property {Partial<Config>} [config] a configuration, or overrides of the preset's
  * @property {number|bigint} [seed]  init and batch seed (default 42)
@@ -86,11 +86,11 @@ export function simdSupported() {
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
-/** @param {URL} url @returns {Promise<ArrayBuffer|Uint8Array>} */
+/** @param {URL} url @returns {Promise<BufferSource>} */
 async function readBytes(url) {
   if (isNode && url.protocol === 'file:') {
     const fs = await import('node:fs/promises');
-    return fs.readFile(url);
+    return /** @type {BufferSource} */ (/** @type {unknown} */ (await fs.readFile(url)));
   }
   const r = await fetch(url);
   if (!r.ok) throw new Error(`could not fetch ${url}: HTTP ${r.status}`);
@@ -168,7 +168,9 @@ const registry =
  * Loads the makemore WebAssembly module.
  * @param {object} [opts]
  * @param {'auto'|boolean} [opts.simd] 'auto' (default): SIMD build when the engine supports it
- * @param {string|URL} [opts.wasmUrl] the .wasm to load (relative URLs resolve against this module)
+ * @param {string|URL} [opts.wasmDir] folder of makemore-simd.wasm and makemore-scalar.wasm
+ *   (default ../build-wasm/; relative URLs resolve against this module)
+ * @param {string|URL} [opts.wasmUrl] one .wasm to load, whatever the engine (it must match opts.simd)
  * @param {BufferSource} [opts.wasmBytes] the .wasm bytes themselves
  * @returns {Promise<Makemore>}
  */
@@ -180,7 +182,13 @@ export async function loadMakemore(opts = {}) {
   let bytes = opts.wasmBytes;
   let url = null;
   if (!bytes) {
-    url = new URL(opts.wasmUrl ?? `../build-wasm/makemore-${simd ? 'simd' : 'scalar'}.wasm`, import.meta.url);
+    if (opts.wasmUrl) {
+      url = new URL(opts.wasmUrl, import.meta.url);
+    } else {
+      let dir = String(opts.wasmDir ?? '../build-wasm/');
+      if (!dir.endsWith('/')) dir += '/';
+      url = new URL(`makemore-${simd ? 'simd' : 'scalar'}.wasm`, new URL(dir, import.meta.url));
+    }
     bytes = await readBytes(url);
   }
   const module = await WebAssembly.compile(bytes);
@@ -352,7 +360,7 @@ export class Makemore {
     if (!opts || typeof opts !== 'object') throw new TypeError('createTrainer takes an options object');
     const d = this.trainDefaults;
     let config = opts.preset !== undefined ? this.presetConfig(opts.preset) : null;
-    if (opts.config) config = { ...(config ?? {}), ...opts.config };
+    if (opts.config) config = /** @type {Config} */ ({ ...(config ?? {}), ...opts.config }); // checked in _configIn
     if (!config) throw new TypeError('createTrainer needs a preset or a config');
     const batchSize = checkInt(opts.batchSize ?? d.batchSize, 'batchSize');
     const steps = checkInt(opts.steps ?? d.steps, 'steps');
@@ -361,8 +369,9 @@ export class Makemore {
     const lrDecayed = Number(opts.lrDecayed ?? d.lrDecayed);
     const [lo, hi] = splitSeed(opts.seed ?? d.seed);
     const ownWords = !(opts.words instanceof Words);
-    if (ownWords && typeof opts.words !== 'string') throw new TypeError('createTrainer: words must be a Words or a string');
-    const words = ownWords ? this.parseWords(/** @type {string} */ (opts.words)) : /** @type {Words} */ (opts.words);
+    if (ownWords && typeof opts.words !== 'string' && !(opts.words instanceof Uint8Array))
+      throw new TypeError('createTrainer: words must be a Words, a string or a Uint8Array');
+    const words = ownWords ? this.parseWords(/** @type {string|Uint8Array} */ (opts.words)) : /** @type {Words} */ (opts.words);
     try {
       const cfg = this._configIn(config);
       const h = this._call(
@@ -419,15 +428,16 @@ export class Makemore {
     const temperature = Number(o.temperature ?? 1);
     const maxLen = checkInt(o.maxLen ?? 256, 'maxLen', 1);
     const prefix = this._enc.encode(String(o.prefix ?? ''));
-    let own = 0;
-    if (o.seed !== undefined) {
-      const [lo, hi] = splitSeed(o.seed);
-      own = rng = this._call(() => this._x.mmw_rng_new(lo, hi), (r) => r !== 0);
-    }
     const cap = 4 * maxLen + prefix.length + 16;
-    const pp = this._copyIn(prefix);
+    let own = 0;
+    let pp = 0;
     let out = 0;
     try {
+      if (o.seed !== undefined) {
+        const [lo, hi] = splitSeed(o.seed);
+        own = rng = this._call(() => this._x.mmw_rng_new(lo, hi), (r) => r !== 0);
+      }
+      pp = this._copyIn(prefix);
       out = this._malloc(cap);
       const words = [];
       for (let i = 0; i < count; i++) {
@@ -463,15 +473,29 @@ class Owned {
   constructor(mm, h, freeFn) {
     this._mm = mm;
     this._h = h;
-    const token = {};
-    this._token = token;
-    this._free = () => freeFn(h);
-    registry?.register(this, this._free, token);
+    /** the object's own sampling generator, made on first use; shared with the finalizer (which must not hold `this`) */
+    this._own = { rng: 0 };
+    const own = this._own;
+    this._free = () => {
+      if (own.rng) mm._x.mmw_rng_free(own.rng);
+      own.rng = 0;
+      freeFn(h);
+    };
+    this._token = {};
+    registry?.register(this, this._free, this._token);
   }
   /** the wasm handle; throws once freed */
   get handle() {
     if (!this._h) throw new Error(`${this.constructor.name} used after free()`);
     return this._h;
+  }
+  /** @param {bigint} seed @returns {number} the object's own generator, seeded on first use */
+  _ownRng(seed) {
+    if (!this._own.rng) {
+      const [lo, hi] = splitSeed(seed & 0xffffffffffffffffn);
+      this._own.rng = this._mm._call(() => this._mm._x.mmw_rng_new(lo, hi), (r) => r !== 0);
+    }
+    return this._own.rng;
   }
   /** Frees the wasm memory; later use throws. Calling it twice is harmless. */
   free() {
@@ -512,21 +536,11 @@ export class Model extends Owned {
     /** @type {string[]} */
     this.vocab = info.vocab;
     this.numParams = mm._x.mmw_model_num_params(h);
-    this._rng = 0;
-    const prev = this._free;
-    this._free = () => {
-      if (this._rng) mm._x.mmw_rng_free(this._rng);
-      prev();
-    };
-  }
-  _ownRng() {
-    if (!this._rng) this._rng = this._mm._call(() => this._mm._x.mmw_rng_new(1337, 0), (r) => r !== 0);
-    return this._rng;
   }
   /** @param {SampleOptions} [opts] @returns {string[]} */
   sample(opts = {}) {
     const h = this.handle;
-    return this._mm._sample(h, opts.seed === undefined ? this._ownRng() : 0, opts);
+    return this._mm._sample(h, opts.seed === undefined ? this._ownRng(1337n) : 0, opts);
   }
   /** @returns {Float32Array} a copy of all parameters, in the lecture's order */
   params() {
@@ -554,14 +568,8 @@ export class Trainer extends Owned {
     /** parameters of the model */
     this.numParams = x.mmw_model_num_params(this._model);
     /** @type {[number, number, number]} examples in the train, val and test splits */
-    this.splitSizes = [0, 1, 2].map((i) => x.mmw_trainer_split_size(h, i));
+    this.splitSizes = /** @type {[number, number, number]} */ ([0, 1, 2].map((i) => x.mmw_trainer_split_size(h, i)));
     this._seed = seed;
-    this._rng = 0;
-    const prev = this._free;
-    this._free = () => {
-      if (this._rng) x.mmw_rng_free(this._rng);
-      prev();
-    };
   }
   /** steps done so far */
   get step() {
@@ -603,17 +611,10 @@ export class Trainer extends Owned {
     mm._rc(mm._x.mmw_trainer_eval(h, i, mm._scratch));
     return mm._f32(mm._scratch, 1)[0];
   }
-  _ownRng() {
-    if (!this._rng) {
-      const [lo, hi] = splitSeed((this._seed + 1n) & 0xffffffffffffffffn);
-      this._rng = this._mm._call(() => this._mm._x.mmw_rng_new(lo, hi), (r) => r !== 0);
-    }
-    return this._rng;
-  }
   /** @param {SampleOptions} [opts] @returns {string[]} */
   sample(opts = {}) {
     this.handle;
-    return this._mm._sample(this._model, opts.seed === undefined ? this._ownRng() : 0, opts);
+    return this._mm._sample(this._model, opts.seed === undefined ? this._ownRng(this._seed + 1n) : 0, opts);
   }
   /** @returns {Float32Array} a copy of all parameters, in the lecture's order */
   params() {

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# build.sh: the native Release build (build/) and both WebAssembly modules (build-wasm/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake --build build -j2
+bash scripts/build-wasm.sh

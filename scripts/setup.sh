@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# setup.sh: installs what the builds and tests need, only what is missing.
+#   Debian packages: cmake, build-essential, emscripten, clang, chromium (apt-get)
+#   npm packages: node_modules from package-lock.json (npm ci)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v cmake >/dev/null || need+=(cmake)
+{ command -v cc >/dev/null && command -v make >/dev/null; } || need+=(build-essential)
+command -v emcc >/dev/null || need+=(emscripten)
+command -v clang >/dev/null || need+=(clang)
+command -v chromium >/dev/null || need+=(chromium)
+{ command -v node >/dev/null && command -v npm >/dev/null; } || need+=(nodejs npm)
+
+if ((${#need[@]})); then
+  echo "setup: installing ${need[*]}"
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${need[@]}"
+fi
+
+if [ ! -d node_modules ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund
+fi

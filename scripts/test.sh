@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# test.sh (npm test): setup, then every build and its tests.
+#   build/       native Release: ctest
+#   build-asan/  native with AddressSanitizer + UBSan: ctest
+#   build-wasm/  both WebAssembly modules
+#   node --test tests/   the JS API on both modules, and against the native CLI
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+t_start=$SECONDS
+phase() { echo; echo "==== $* ($((SECONDS - t_start)) s)"; }
+
+phase setup
+bash scripts/setup.sh
+
+phase "native Release build"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake --build build -j2
+phase "native ctest"
+ctest --test-dir build --output-on-failure --no-tests=error
+
+phase "native ASan/UBSan build"
+cmake -S . -B build-asan -DMM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Release
+cmake --build build-asan -j2
+phase "ASan/UBSan ctest"
+ctest --test-dir build-asan --output-on-failure --no-tests=error
+
+phase "wasm build"
+bash scripts/build-wasm.sh
+
+phase "node tests"
+node --test tests/
+
+phase "all passed"

@@ -1,0 +1,68 @@
+// browser.test.mjs: wasm/makemore.mjs runs unchanged in Chromium, in a page and a
+// module Worker, served by scripts/serve.mjs, and gives the losses Node gives.
+// Needs /usr/bin/chromium (scripts/setup.sh installs it) or MM_CHROMIUM.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { loadMakemore } from '../wasm/makemore.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CHROMIUM = process.env.MM_CHROMIUM ?? '/usr/bin/chromium';
+const WASM_DIR = path.resolve(ROOT, process.env.MM_WASM_DIR ?? 'build-wasm');
+
+/** Starts scripts/serve.mjs on a free port; resolves to its base URL and a stop function. */
+function serve() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts/serve.mjs')], {
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/http:\/\/localhost:(\d+)\//);
+      if (m) resolve({ base: `http://127.0.0.1:${m[1]}`, stop: () => child.kill() });
+    });
+    child.on('exit', (code) => reject(new Error(`serve.mjs exited (${code}): ${out}`)));
+  });
+}
+
+test('makemore.mjs in Chromium: page and Worker, SIMD and scalar', { skip: !existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM}`, timeout: 120000 }, async () => {
+  // The Node reference: 5 steps of wavenet76k, seed 1.
+  const mm = await loadMakemore({ wasmUrl: pathToFileURL(path.join(WASM_DIR, 'makemore-simd.wasm')) });
+  const { readFile } = await import('node:fs/promises');
+  const t = mm.createTrainer({ words: await readFile(path.join(ROOT, 'data/names.txt'), 'utf8'), preset: 'wavenet76k', seed: 1, steps: 5 });
+  const want = Array.from(new Uint32Array(t.run(5).buffer));
+  t.free();
+
+  const { chromium } = await import('playwright-core');
+  const server = await serve();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const resp = await page.goto(`${server.base}/tests/browser/smoke.html`);
+    assert.equal(resp?.headers()['cross-origin-embedder-policy'], 'require-corp');
+    await page.waitForFunction(() => /** @type {any} */ (window).smokeResult, null, { timeout: 100000 });
+    const r = await page.evaluate(() => /** @type {any} */ (window).smokeResult);
+    assert.equal(r.error, undefined, r.error);
+    assert.deepEqual(errors, []);
+    assert.equal(r.crossOriginIsolated, true);
+    assert.equal(r.page.simd, true);
+    assert.equal(r.pageScalar.simd, false);
+    assert.equal(r.worker.simd, true);
+    for (const k of ['page', 'pageScalar', 'worker']) {
+      assert.deepEqual(r[k].splitSizes, [182473, 22827, 22846], k);
+      assert.deepEqual(r[k].bits, want, `${k}: losses bitwise equal to Node's`);
+      assert.equal(r[k].sameSamples, true, k);
+      assert.deepEqual(r[k].samples, r.page.samples, k);
+    }
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+});
