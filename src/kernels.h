@@ -17,7 +17,7 @@
 // C (M,N) = A (M,K) @ B (K,N) [+ bias (N,)]   (bias may be NULL)   Linear forward
 void mm_matmul_nn_scalar(float* C, const float* A, const float* B, const float* bias, int M, int K, int N);
 // C (M,N) = A (M,K) @ B^T, B stored (N,K)                           Linear backward dX = dY @ W^T
-// Uses Bt_scratch (K*N floats) to repack B as (K,N), then the nn order.
+// Uses Bt_scratch (K*N floats) to repack operands; the sums are the nn order's.
 void mm_matmul_nt_scalar(float* C, const float* A, const float* B, float* Bt_scratch, int M, int K, int N);
 // C (M,N) = A^T @ B, A stored (R,M), B stored (R,N), summed over the R rows    Linear backward dW = X^T @ dY
 void mm_matmul_tn_scalar(float* C, const float* A, const float* B, int M, int R, int N);
@@ -35,7 +35,7 @@ void mm_colstats_scalar(float* mean, float* var, const float* x, int ld, int R, 
 void mm_bn_fwd_scalar(float* y, float* xhat, const float* x, int ld, int R, int C,
                       const float* mean, const float* invstd, const float* gamma, const float* beta);
 // With s1 = sum_r dy, s2 = sum_r dy*xhat per column: dgamma += s2, dbeta += s1,
-// dx = gamma*invstd * (dy - s1/R - xhat * s2/(R-1))   (unbiased-variance BatchNorm)
+// dx = gamma*invstd * (dy - s1*(1/R) - xhat * (s2*(1/(R-1))))   (unbiased-variance BatchNorm)
 void mm_bn_bwd_scalar(float* dx, float* dgamma, float* dbeta, const float* dy, const float* xhat,
                       int ld, int R, int C, const float* invstd, const float* gamma);
 

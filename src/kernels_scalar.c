@@ -1,24 +1,63 @@
 // kernels_scalar.c: reference matmuls, register-blocked so a compiler can keep
 // the tile in registers, but with the plain per-element summation order (see
-// kernels.h). Tiles are MR rows by NR columns; edges use the same loops with
-// smaller bounds.
+// kernels.h). Tiles are 4 rows by 32/16/8/4 columns; edges use the same
+// loops with run-time bounds.
 #include "kernels.h"
 #include "makemore.h"
 #include "mathf_inline.h"
 
-#define MR 4
-#define NR 16
+// One general product: C (M,N) = init + A (M,K) @ B (K,N), where element (i,k)
+// of A is A[i*sm + k*sk] (so A^T is the same code with the strides swapped)
+// and init is the bias or 0. Each element is summed over k in order.
 
-// C[0:mr, 0:nr] = init + sum_k A[.,k] * B[k, .]; A rows strided by lda, B rows by ldb.
-static void tile_nn(float* C, int ldc, const float* A, int lda, const float* B, int ldb,
-                    const float* bias, int mr, int nr, int K) {
-    float acc[MR][NR];
+// A full tile of 4 rows and W columns; one accumulator row per A row, so the
+// compiler keeps the tile in vector registers.
+#define DEF_TILE(W)                                                                                               \
+    static void tile4x##W(float* restrict C, int ldc, const float* restrict A, long sm, long sk,                 \
+                          const float* restrict B, int ldb, const float* restrict bias, int K) {                  \
+        float c0[W], c1[W], c2[W], c3[W];                                                                         \
+        for (int j = 0; j < W; j++) c0[j] = c1[j] = c2[j] = c3[j] = bias ? bias[j] : 0.0f;                        \
+        for (int k = 0; k < K; k++) {                                                                             \
+            const float* b = B + (long)k * ldb;                                                                   \
+            const float* a = A + k * sk;                                                                          \
+            float x0 = a[0], x1 = a[sm], x2 = a[2 * sm], x3 = a[3 * sm];                                          \
+            for (int j = 0; j < W; j++) {                                                                         \
+                float bj = b[j];                                                                                  \
+                c0[j] += x0 * bj; c1[j] += x1 * bj; c2[j] += x2 * bj; c3[j] += x3 * bj;                           \
+            }                                                                                                     \
+        }                                                                                                         \
+        for (int j = 0; j < W; j++) {                                                                             \
+            C[j] = c0[j]; C[ldc + j] = c1[j]; C[2 * (long)ldc + j] = c2[j]; C[3 * (long)ldc + j] = c3[j];         \
+        }                                                                                                         \
+    }
+DEF_TILE(32)
+DEF_TILE(16)
+DEF_TILE(8)
+DEF_TILE(4)
+
+// 4 rows, 1 column: the last 1-3 columns, in registers.
+static void tile4x1(float* restrict C, int ldc, const float* restrict A, long sm, long sk,
+                    const float* restrict B, int ldb, const float* restrict bias, int K) {
+    float c0, c1, c2, c3;
+    c0 = c1 = c2 = c3 = bias ? bias[0] : 0.0f;
+    for (int k = 0; k < K; k++) {
+        float bk = B[(long)k * ldb];
+        const float* a = A + k * sk;
+        c0 += a[0] * bk; c1 += a[sm] * bk; c2 += a[2 * sm] * bk; c3 += a[3 * sm] * bk;
+    }
+    C[0] = c0; C[ldc] = c1; C[2 * (long)ldc] = c2; C[3 * (long)ldc] = c3;
+}
+
+// Any tile of mr <= 4 rows and nr <= 32 columns (the edges).
+static void tile_any(float* C, int ldc, const float* A, long sm, long sk, const float* B, int ldb,
+                     const float* bias, int mr, int nr, int K) {
+    float acc[4][32];
     for (int r = 0; r < mr; r++)
         for (int j = 0; j < nr; j++) acc[r][j] = bias ? bias[j] : 0.0f;
     for (int k = 0; k < K; k++) {
         const float* b = B + (long)k * ldb;
         for (int r = 0; r < mr; r++) {
-            float a = A[(long)r * lda + k];
+            float a = A[r * sm + k * sk];
             for (int j = 0; j < nr; j++) acc[r][j] += a * b[j];
         }
     }
@@ -26,92 +65,58 @@ static void tile_nn(float* C, int ldc, const float* A, int lda, const float* B, 
         for (int j = 0; j < nr; j++) C[(long)r * ldc + j] = acc[r][j];
 }
 
-// Full tile with compile-time bounds: one accumulator row per A row, so the
-// compiler keeps the tile in vector registers.
-static void tile_nn_full(float* restrict C, int ldc, const float* restrict A, int lda, const float* restrict B, int ldb,
-                         const float* restrict bias, int K) {
-    float c0[NR], c1[NR], c2[NR], c3[NR];
-    for (int j = 0; j < NR; j++) c0[j] = c1[j] = c2[j] = c3[j] = bias ? bias[j] : 0.0f;
-    const float *a0 = A, *a1 = A + lda, *a2 = A + 2 * (long)lda, *a3 = A + 3 * (long)lda;
-    for (int k = 0; k < K; k++) {
-        const float* b = B + (long)k * ldb;
-        float x0 = a0[k], x1 = a1[k], x2 = a2[k], x3 = a3[k];
-        for (int j = 0; j < NR; j++) {
-            float bj = b[j];
-            c0[j] += x0 * bj; c1[j] += x1 * bj; c2[j] += x2 * bj; c3[j] += x3 * bj;
+static void matmul(float* C, const float* A, long sm, long sk, const float* B, const float* bias, int M, int K, int N) {
+    for (int i = 0; i < M; i += 4) {
+        int mr = M - i < 4 ? M - i : 4;
+        const float* a = A + i * sm;
+        float* c = C + (long)i * N;
+        int j = 0;
+        if (mr == 4) {
+            for (; j + 32 <= N; j += 32) tile4x32(c + j, N, a, sm, sk, B + j, N, bias ? bias + j : 0, K);
+            if (j + 16 <= N) { tile4x16(c + j, N, a, sm, sk, B + j, N, bias ? bias + j : 0, K); j += 16; }
+            if (j + 8 <= N) { tile4x8(c + j, N, a, sm, sk, B + j, N, bias ? bias + j : 0, K); j += 8; }
+            if (j + 4 <= N) { tile4x4(c + j, N, a, sm, sk, B + j, N, bias ? bias + j : 0, K); j += 4; }
+            for (; j < N; j++) tile4x1(c + j, N, a, sm, sk, B + j, N, bias ? bias + j : 0, K);
+        }
+        for (; j < N; j += 32) {
+            int nr = N - j < 32 ? N - j : 32;
+            tile_any(c + j, N, a, sm, sk, B + j, N, bias ? bias + j : 0, mr, nr, K);
         }
     }
-    for (int j = 0; j < NR; j++) {
-        C[j] = c0[j]; C[ldc + j] = c1[j]; C[2 * (long)ldc + j] = c2[j]; C[3 * (long)ldc + j] = c3[j];
-    }
+}
+
+// dst (cols, rows) = src (rows, cols)^T, in 8x8 blocks so both sides stay in cache lines.
+static void transpose(float* restrict dst, const float* restrict src, int rows, int cols) {
+    for (int r0 = 0; r0 < rows; r0 += 8)
+        for (int c0 = 0; c0 < cols; c0 += 8)
+            for (int r = r0; r < rows && r < r0 + 8; r++)
+                for (int c = c0; c < cols && c < c0 + 8; c++) dst[(long)c * rows + r] = src[(long)r * cols + c];
 }
 
 // C (M,N) = A (M,K) @ B (K,N) [+ bias (N,)]
 void mm_matmul_nn_scalar(float* C, const float* A, const float* B, const float* bias, int M, int K, int N) {
-    for (int i = 0; i < M; i += MR) {
-        int mr = M - i < MR ? M - i : MR;
-        for (int j = 0; j < N; j += NR) {
-            int nr = N - j < NR ? N - j : NR;
-            float* c = C + (long)i * N + j;
-            const float* a = A + (long)i * K;
-            const float* bj = bias ? bias + j : 0;
-            if (mr == MR && nr == NR) tile_nn_full(c, N, a, K, B + j, N, bj, K);
-            else tile_nn(c, N, a, K, B + j, N, bj, mr, nr, K);
-        }
+    matmul(C, A, K, 1, B, bias, M, K, N);
+}
+
+// C (M,N) = A (M,K) @ B^T with B (N,K); scratch holds K*N floats. Two ways
+// with the same sums (a*b == b*a): repack B as (K,N), or, when A and C are
+// the smaller pair, compute C^T = B @ A^T and transpose it back.
+void mm_matmul_nt_scalar(float* C, const float* A, const float* B, float* scratch, int M, int K, int N) {
+    if ((long)M * K + (long)M * N < (long)K * N) {
+        float* At = scratch;                 // (K, M)
+        float* Ct = scratch + (long)K * M;   // (N, M)
+        transpose(At, A, M, K);
+        matmul(Ct, B, K, 1, At, 0, N, K, M);
+        transpose(C, Ct, N, M);
+    } else {
+        transpose(scratch, B, N, K);
+        matmul(C, A, K, 1, scratch, 0, M, K, N);
     }
 }
 
-// C (M,N) = A (M,K) @ B^T with B (N,K); Bt_scratch holds K*N floats.
-void mm_matmul_nt_scalar(float* C, const float* A, const float* B, float* Bt_scratch, int M, int K, int N) {
-    for (int n0 = 0; n0 < N; n0 += 8) // 8x8 blocks keep both sides in cache lines
-        for (int k0 = 0; k0 < K; k0 += 8)
-            for (int n = n0; n < N && n < n0 + 8; n++)
-                for (int k = k0; k < K && k < k0 + 8; k++) Bt_scratch[(long)k * N + n] = B[(long)n * K + k];
-    mm_matmul_nn_scalar(C, A, Bt_scratch, 0, M, K, N);
-}
-
-// C (M,N) = A^T (M,R) @ B (R,N) with A stored (R,M): the nn tile with A read transposed.
-static void tile_tn(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int mr, int nr, int R) {
-    float acc[MR][NR];
-    for (int q = 0; q < mr; q++)
-        for (int j = 0; j < nr; j++) acc[q][j] = 0.0f;
-    for (int r = 0; r < R; r++) {
-        const float* a = A + (long)r * lda;
-        const float* b = B + (long)r * ldb;
-        for (int q = 0; q < mr; q++)
-            for (int j = 0; j < nr; j++) acc[q][j] += a[q] * b[j];
-    }
-    for (int q = 0; q < mr; q++)
-        for (int j = 0; j < nr; j++) C[(long)q * ldc + j] = acc[q][j];
-}
-
-static void tile_tn_full(float* restrict C, int ldc, const float* restrict A, int lda, const float* restrict B, int ldb, int R) {
-    float c0[NR], c1[NR], c2[NR], c3[NR];
-    for (int j = 0; j < NR; j++) c0[j] = c1[j] = c2[j] = c3[j] = 0.0f;
-    for (int r = 0; r < R; r++) {
-        const float* a = A + (long)r * lda;
-        const float* b = B + (long)r * ldb;
-        float x0 = a[0], x1 = a[1], x2 = a[2], x3 = a[3];
-        for (int j = 0; j < NR; j++) {
-            float bj = b[j];
-            c0[j] += x0 * bj; c1[j] += x1 * bj; c2[j] += x2 * bj; c3[j] += x3 * bj;
-        }
-    }
-    for (int j = 0; j < NR; j++) {
-        C[j] = c0[j]; C[ldc + j] = c1[j]; C[2 * (long)ldc + j] = c2[j]; C[3 * (long)ldc + j] = c3[j];
-    }
-}
-
+// C (M,N) = A^T @ B, A stored (R,M), B stored (R,N): element (i,r) of A^T is A[r*M + i].
 void mm_matmul_tn_scalar(float* C, const float* A, const float* B, int M, int R, int N) {
-    for (int i = 0; i < M; i += MR) {
-        int mr = M - i < MR ? M - i : MR;
-        for (int j = 0; j < N; j += NR) {
-            int nr = N - j < NR ? N - j : NR;
-            float* c = C + (long)i * N + j;
-            if (mr == MR && nr == NR) tile_tn_full(c, N, A + i, M, B + j, N, R);
-            else tile_tn(c, N, A + i, M, B + j, N, mr, nr, R);
-        }
-    }
+    matmul(C, A, 1, M, B, 0, M, R, N);
 }
 
 // ---------------------------------------------------------------- elementwise
@@ -152,7 +157,7 @@ void mm_bn_fwd_scalar(float* y, float* xhat, const float* x, int ld, int R, int 
 
 void mm_bn_bwd_scalar(float* dx, float* dgamma, float* dbeta, const float* dy, const float* xhat,
                       int ld, int R, int C, const float* invstd, const float* gamma) {
-    // column sums, accumulated in row order; at most MM_MAX_WIDTH columns per call
+    // column sums, accumulated in row order, 256 columns at a time
     float s1[256], s2[256];
     for (int c0 = 0; c0 < C; c0 += 256) {
         int nc = C - c0 < 256 ? C - c0 : 256;

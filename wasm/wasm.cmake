@@ -52,3 +52,15 @@ if(MM_BUILD_TESTS)
       ENVIRONMENT "MM_WASM_DIR=${CMAKE_BINARY_DIR}" TIMEOUT 900)
   endif()
 endif()
+
+# The kernel test and bench as standalone wasm programs with main(), run by
+# wasm/run_wasi.mjs: every SIMD kernel against its scalar twin, bitwise.
+function(mm_add_wasm_program NAME SRC)
+  add_executable(${NAME} ${SRC} src/kernels_scalar.c src/kernels_simd.c src/mathf.c)
+  target_include_directories(${NAME} PRIVATE src)
+  target_compile_options(${NAME} PRIVATE ${MM_FLAGS} -msimd128)
+  target_link_options(${NAME} PRIVATE -sSTANDALONE_WASM=1 -sALLOW_MEMORY_GROWTH=1 -msimd128 -O3)
+  set_target_properties(${NAME} PROPERTIES SUFFIX ".wasm" RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}")
+endfunction()
+mm_add_wasm_program(test_kernels_simd tests/test_kernels.c)
+mm_add_wasm_program(kernels_bench_simd bench/kernels_bench.c)
