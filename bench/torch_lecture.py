@@ -3,141 +3,37 @@
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_lecture.py --preset wavenet76k --batch 32 --steps 2000
 
 Builds the model with the lecture's classes (Embedding, FlattenConsecutive, Linear,
-BatchNorm1d with the 3-D fix, Tanh, Sequential) on random contexts of names.txt's
+BatchNorm1d with the 3-D fix, Tanh, Sequential; from tests/reference.py) on random contexts of names.txt's
 27 symbols, and runs the lecture's train() loop body: a random batch, forward,
 F.cross_entropy, zeroed grads, backward, SGD update. One thread, like our core.
 Prints one JSON line: {"batch", "steps", "seconds", "steps_per_sec", "torch"}.
 """
 import argparse
 import json
+import os
+import sys
 import time
 
 import torch
 import torch.nn.functional as F
 
+# the lecture's classes, shared with the reference fixtures
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+from reference import build_model  # noqa: E402
 
-class Linear:
-    def __init__(self, fan_in, fan_out, bias=True):
-        self.weight = torch.randn((fan_in, fan_out)) / fan_in**0.5
-        self.bias = torch.zeros(fan_out) if bias else None
-
-    def __call__(self, x):
-        self.out = x @ self.weight
-        if self.bias is not None:
-            self.out += self.bias
-        return self.out
-
-    def parameters(self):
-        return [self.weight] + ([] if self.bias is None else [self.bias])
-
-
-class BatchNorm1d:
-    def __init__(self, dim, eps=1e-5, momentum=0.1):
-        self.eps = eps
-        self.momentum = momentum
-        self.training = True
-        self.gamma = torch.ones(dim)
-        self.beta = torch.zeros(dim)
-        self.running_mean = torch.zeros(dim)
-        self.running_var = torch.ones(dim)
-
-    def __call__(self, x):
-        if self.training:
-            if x.ndim == 2:
-                dim = 0
-            elif x.ndim == 3:
-                dim = (0, 1)
-            xmean = x.mean(dim, keepdim=True)
-            xvar = x.var(dim, keepdim=True)
-        else:
-            xmean = self.running_mean
-            xvar = self.running_var
-        xhat = (x - xmean) / torch.sqrt(xvar + self.eps)
-        self.out = self.gamma * xhat + self.beta
-        if self.training:
-            with torch.no_grad():
-                self.running_mean = (1 - self.momentum) * self.running_mean + self.momentum * xmean
-                self.running_var = (1 - self.momentum) * self.running_var + self.momentum * xvar
-        return self.out
-
-    def parameters(self):
-        return [self.gamma, self.beta]
-
-
-class Tanh:
-    def __call__(self, x):
-        self.out = torch.tanh(x)
-        return self.out
-
-    def parameters(self):
-        return []
-
-
-class Embedding:
-    def __init__(self, num_embeddings, embedding_dim):
-        self.weight = torch.randn((num_embeddings, embedding_dim))
-
-    def __call__(self, IX):
-        self.out = self.weight[IX]
-        return self.out
-
-    def parameters(self):
-        return [self.weight]
-
-
-class FlattenConsecutive:
-    def __init__(self, n):
-        self.n = n
-
-    def __call__(self, x):
-        B, T, C = x.shape
-        x = x.view(B, T // self.n, C * self.n)
-        if x.shape[1] == 1:
-            x = x.squeeze(1)
-        self.out = x
-        return self.out
-
-    def parameters(self):
-        return []
-
-
-class Sequential:
-    def __init__(self, layers):
-        self.layers = layers
-
-    def __call__(self, x):
-        for layer in self.layers:
-            x = layer(x)
-        self.out = x
-        return self.out
-
-    def parameters(self):
-        return [p for layer in self.layers for p in layer.parameters()]
-
-
-PRESETS = {  # block, n_embd, n_hidden, hierarchical
-    "mlp3": (3, 10, 200, False),
-    "mlp8": (8, 10, 200, False),
-    "wavenet22k": (8, 10, 68, True),
-    "wavenet76k": (8, 24, 128, True),
+PRESETS = {  # block, n_embd, n_hidden, n_consec
+    "mlp3": (3, 10, 200, 0),
+    "mlp8": (8, 10, 200, 0),
+    "wavenet22k": (8, 10, 68, 2),
+    "wavenet76k": (8, 24, 128, 2),
 }
 
 
-def define_nn(vocab_size, block_size, n_embd, n_hidden, hierarchical):
-    if hierarchical:
-        layers = [Embedding(vocab_size, n_embd), FlattenConsecutive(2), Linear(n_embd * 2, n_hidden, bias=False),
-                  BatchNorm1d(n_hidden), Tanh()]
-        t = block_size // 2
-        while t > 1:
-            layers += [FlattenConsecutive(2), Linear(n_hidden * 2, n_hidden, bias=False), BatchNorm1d(n_hidden), Tanh()]
-            t //= 2
-    else:
-        layers = [Embedding(vocab_size, n_embd), FlattenConsecutive(block_size),
-                  Linear(n_embd * block_size, n_hidden, bias=False), BatchNorm1d(n_hidden), Tanh()]
-    layers.append(Linear(n_hidden, vocab_size))
-    model = Sequential(layers)
+def define_nn(vocab_size, block_size, n_embd, n_hidden, n_consec):
+    model = build_model({"vocab_size": vocab_size, "block_size": block_size, "n_embd": n_embd, "n_hidden": n_hidden,
+                         "n_consec": n_consec, "n_flat_layers": 1, "bn_mode": 0})
     with torch.no_grad():
-        model.layers[-1].weight *= 0.1
+        model.layers[-1].weight *= 0.1  # last layer made less confident, as the lecture
     parameters = model.parameters()
     for p in parameters:
         p.requires_grad = True
@@ -153,11 +49,11 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(42)
-    block, n_embd, n_hidden, hier = PRESETS[args.preset]
+    block, n_embd, n_hidden, n_consec = PRESETS[args.preset]
     vocab = 27
     x = torch.randint(0, vocab, (args.examples, block))
     y = torch.randint(0, vocab, (args.examples,))
-    model, parameters = define_nn(vocab, block, n_embd, n_hidden, hier)
+    model, parameters = define_nn(vocab, block, n_embd, n_hidden, n_consec)
     n_params = sum(p.nelement() for p in parameters)
 
     def step(lr):
