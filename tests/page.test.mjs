@@ -1,0 +1,306 @@
+// page.test.mjs: the trainer page (web/) in Chromium, served by scripts/serve.mjs.
+// Loads, trains (chart, samples, evaluation), pause/resume, names rendered as
+// text, bad files, impossible settings, and a responsive main thread.
+// Needs /usr/bin/chromium (or MM_CHROMIUM) and build-wasm/ (bash scripts/build-wasm.sh).
+// Writes test-results/page-training.png (mid-training) and page-phone.png.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import path from 'node:path';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CHROMIUM = process.env.MM_CHROMIUM ?? '/usr/bin/chromium';
+const WASM = path.join(ROOT, 'build-wasm/makemore-simd.wasm');
+const RESULTS = path.join(ROOT, 'test-results');
+const skip = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !existsSync(WASM) ? 'no build-wasm/: run bash scripts/build-wasm.sh' : false;
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const STALL_MS = 100;
+
+/** Starts scripts/serve.mjs on a free port. @returns {Promise<{base: string, stop: () => void}>} */
+function serve() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts/serve.mjs')], {
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/http:\/\/localhost:(\d+)\//);
+      if (m) resolve({ base: `http://127.0.0.1:${m[1]}`, stop: () => child.kill() });
+    });
+    child.on('exit', (code) => reject(new Error(`serve.mjs exited (${code}): ${out}`)));
+  });
+}
+
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
+
+test('web/split.mjs splits words as the core does', { skip: !existsSync(WASM) && 'no build-wasm/' }, async () => {
+  const { loadMakemore } = await import(pathToFileURL(path.join(ROOT, 'wasm/makemore.mjs')).href);
+  const { parseWordList, lectureSplit } = await import(pathToFileURL(path.join(ROOT, 'web/split.mjs')).href);
+  const mm = await loadMakemore({ wasmUrl: pathToFileURL(WASM) });
+  const text = readFileSync(path.join(ROOT, 'data/names.txt'), 'utf8');
+  const words = parseWordList(text);
+  assert.equal(words.length, 32033);
+  for (const preset of ['mlp3', 'mlp8']) {
+    const t = mm.createTrainer({ words: text, preset, steps: 1 });
+    const s = lectureSplit(words, t.config.splitShuffles);
+    assert.deepEqual(s.examples, t.splitSizes, preset);
+    t.free();
+  }
+  // Python: random.seed(42); random.shuffle(words) -> words[:3]
+  assert.deepEqual(lectureSplit(words, 1).train.slice(0, 3), ['yuheng', 'diondre', 'xavien']);
+  // The parser's trimming, a BOM and non-ASCII words.
+  assert.deepEqual(parseWordList('\ufeff a\t\r\n\n\u00e9t\u00e9 \nz\u{1F600}'), ['a', '\u00e9t\u00e9', 'z\u{1F600}']);
+});
+
+test('web/vendor/ holds the installed uPlot unchanged', { skip: !existsSync(path.join(ROOT, 'node_modules/uplot')) && 'uplot not installed' }, () => {
+  const version = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/uplot/package.json'), 'utf8')).version;
+  assert.match(readFileSync(path.join(ROOT, 'web/vendor/README.md'), 'utf8'), new RegExp(`\\| ${version.replace(/\./g, '\\.')} \\|`));
+  for (const f of ['uPlot.esm.js', 'uPlot.min.css'])
+    assert.ok(readFileSync(path.join(ROOT, 'web/vendor', f)).equals(readFileSync(path.join(ROOT, 'node_modules/uplot/dist', f))), f);
+});
+
+describe('trainer page in Chromium', { skip, timeout: 110000 }, () => {
+  /** @type {any} */ let browser;
+  /** @type {any} */ let page;
+  /** @type {{base: string, stop: () => void}} */ let server;
+  /** @type {string[]} */ const errors = [];
+  /** @type {string[]} */ const dialogs = [];
+
+  const text = (/** @type {string} */ sel) => page.locator(sel).textContent();
+  const stepsDone = async () => Number((await text('#steps-done')).replace(/,/g, ''));
+  /** Fills the form for a short run. @param {Record<string, string>} v */
+  async function settings(v) {
+    for (const [id, value] of Object.entries(v)) {
+      const el = page.locator(`#${id}`);
+      if ((await el.evaluate((e) => e.tagName)) === 'SELECT') await el.selectOption(value);
+      else await el.fill(value);
+    }
+  }
+  /** Clicks Train and waits until the worker started the new run. */
+  async function startTraining() {
+    const before = await page.evaluate(() => document.body.dataset.runId ?? '0');
+    await page.click('#train');
+    await page.waitForFunction((b) => (document.body.dataset.runId ?? '0') !== b, before, { timeout: 20000 });
+  }
+  async function waitDone() {
+    await page.waitForFunction(() => /^Done: .*Loss: train/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 60000 });
+  }
+  /** @param {string} source */
+  async function waitData(source) {
+    await page.waitForFunction((s) => document.getElementById('d-source')?.textContent === s, source, { timeout: 20000 });
+  }
+
+  before(async () => {
+    mkdirSync(RESULTS, { recursive: true });
+    server = await serve();
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    page.on('pageerror', (/** @type {Error} */ e) => errors.push(String(e)));
+    page.on('console', (/** @type {any} */ m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('dialog', (/** @type {any} */ d) => {
+      dialogs.push(d.message());
+      d.dismiss();
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.stop();
+  });
+
+  test('loads names.txt and the presets', async () => {
+    const resp = await page.goto(`${server.base}/`);
+    assert.equal(new URL(resp.url()).pathname, '/web/');
+    await waitData('names.txt');
+    assert.equal(await text('#d-words'), '32,033 (29,494 distinct)');
+    assert.match(await text('#d-longest'), /^15 characters: /);
+    assert.match(await text('#d-split'), /train 25,626 · val 3,203 · test 3,204 words/);
+    assert.equal(await page.locator('#d-vocab .tok').count(), 27);
+    await page.waitForFunction(() => /wavenet76k · 76,579 params/.test(document.getElementById('preset')?.textContent ?? ''));
+    const options = await page.locator('#preset option').allTextContents();
+    assert.deepEqual(options, [
+      'mlp3 · 12,097 params',
+      'mlp8 · 22,097 params',
+      'wavenet22k-bnbug · 22,397 params',
+      'wavenet22k · 22,397 params',
+      'wavenet76k · 76,579 params',
+      'custom',
+    ]);
+    assert.equal(await text('#params'), 'Parameters: 76,579 (vocabulary of 27)');
+    assert.equal(await page.locator('#train').isEnabled(), true);
+    // The stall meter itself: a 150 ms busy loop on the main thread registers.
+    await page.evaluate(() => /** @type {any} */ (window).mmStall.reset());
+    await page.evaluate(() => {
+      const t = performance.now();
+      while (performance.now() - t < 150);
+    });
+    await sleep(100);
+    assert.ok((await page.evaluate(() => /** @type {any} */ (window).mmStall.maxGap)) >= 100, 'the stall meter sees a blocked main thread');
+    assert.deepEqual(errors, []);
+  });
+
+  test('refuses impossible settings before training', async () => {
+    await settings({ structure: 'hier', blockSize: '6' });
+    await page.locator('#config-error').waitFor({ state: 'visible' });
+    assert.match(await text('#config-error'), /power of the group size/);
+    assert.equal(await page.locator('#preset').inputValue(), 'custom');
+    await page.click('#train');
+    await page.locator('#train-error').waitFor({ state: 'visible' });
+    assert.match(await text('#train-error'), /^Not started: .*power of the group size/);
+    assert.equal(await stepsDone(), 0);
+    assert.equal(await page.locator('#pause').isDisabled(), true);
+    await settings({ steps: '2.5' });
+    await page.click('#train');
+    await page.waitForFunction(() => /Steps must be a whole number, not “2\.5”/.test(document.getElementById('train-error')?.textContent ?? ''));
+    // Back to a preset: the form follows it.
+    await settings({ preset: 'mlp3' });
+    assert.equal(await page.locator('#blockSize').inputValue(), '3');
+    assert.equal(await page.locator('#structure').inputValue(), 'flat');
+    await page.locator('#config-error').waitFor({ state: 'hidden' });
+    assert.equal(await text('#params'), 'Parameters: 12,097 (vocabulary of 27)');
+  });
+
+  test('trains: the chart gains points, the loss falls, samples appear, the page stays responsive', async () => {
+    await settings({ preset: 'mlp3', steps: '6000', valEvery: '1000', decayStep: '3000', seed: '42' });
+    await startTraining();
+    await page.waitForFunction(() => Number(document.getElementById('steps-done')?.textContent?.replace(/,/g, '')) > 0);
+    await page.evaluate(() => /** @type {any} */ (window).mmStall.reset());
+    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.points) > 0, null, { timeout: 20000 });
+    const p1 = Number(await page.locator('#chart').getAttribute('data-covered'));
+    const s1 = await stepsDone();
+    await page.waitForFunction(() => Number(document.getElementById('steps-done')?.textContent?.replace(/,/g, '')) >= 3500, null, { timeout: 30000 });
+    await page.waitForFunction(() => document.querySelectorAll('#samples li').length > 0, null, { timeout: 10000 });
+    // Stall meter before the screenshot (capturing may itself hold the main thread).
+    const stallA = await page.evaluate(() => ({ .../** @type {any} */ (window).mmStall }));
+    await page.screenshot({ path: path.join(RESULTS, 'page-training.png'), fullPage: true });
+    await page.evaluate(() => /** @type {any} */ (window).mmStall.reset());
+    const p2 = Number(await page.locator('#chart').getAttribute('data-covered'));
+    assert.ok((await stepsDone()) > s1, 'the step counter advances');
+    assert.ok(p2 > p1, `the chart's points cover steps 0..${p1}, then 0..${p2}`);
+    assert.match(await text('#rate'), /^[\d,]+$/);
+    assert.match(await text('#eta'), /\d+ s/);
+    await waitDone();
+    const stallB = await page.evaluate(() => ({ .../** @type {any} */ (window).mmStall }));
+    for (const s of [stallA, stallB]) {
+      assert.ok(s.maxGap < STALL_MS, `main thread stalled ${s.maxGap.toFixed(0)} ms`);
+      assert.ok(s.maxLongTask < STALL_MS, `long task of ${s.maxLongTask.toFixed(0)} ms`);
+    }
+    console.log(`# stall: timer lateness ${Math.max(stallA.maxGap, stallB.maxGap).toFixed(1)} ms, longest task ${Math.max(stallA.maxLongTask, stallB.maxLongTask).toFixed(0)} ms`);
+    assert.equal(await stepsDone(), 6000);
+    const { train, val } = await page.evaluate(() => /** @type {any} */ (window).mmPage.chartData());
+    assert.ok(train.length >= 100, `${train.length} training points`);
+    const head = train.slice(0, 5).reduce((a, b) => a + b, 0) / 5;
+    const tail = train.slice(-5).reduce((a, b) => a + b, 0) / 5;
+    assert.ok(tail < head - 0.05, `log10 loss falls: ${head.toFixed(3)} -> ${tail.toFixed(3)}`);
+    assert.equal(val.length, 6, 'validation points every 1000 steps');
+    assert.ok(10 ** val[5] < 2.6, `val loss ${10 ** val[5]}`);
+    assert.match(await text('#chart-hint'), /learning-rate drop \(0\.1 → 0\.01\) at step 3,000/);
+    for (const s of ['train', 'val', 'test']) assert.match(await text(`#e-${s}`), /^2\.\d{4}$/, s);
+    assert.equal(await text('#n-val'), '22,655');
+    // Sampling on demand, with a prefix.
+    await settings({ 's-count': '20', 's-prefix': 'ma' });
+    await page.click('#sample');
+    await page.waitForFunction(() => document.querySelectorAll('#samples li').length === 20);
+    const names = await page.locator('#samples .name').allTextContents();
+    assert.ok(names.every((n) => n.startsWith('ma')), names.join(','));
+    const tags = await page.locator('#samples .tag').allTextContents();
+    assert.ok(tags.every((t) => /^(in training set|in val split|in test split|new)$/.test(t)), tags.join(','));
+    assert.ok(tags.includes('in training set') || tags.includes('new'));
+    await settings({ 's-prefix': '' });
+    assert.deepEqual(errors, []);
+  });
+
+  test('pause stops the step counter and resume continues it', async () => {
+    await settings({ preset: 'mlp3', steps: '200000' });
+    await startTraining();
+    await page.waitForFunction(() => Number(document.getElementById('steps-done')?.textContent?.replace(/,/g, '')) > 300, null, { timeout: 20000 });
+    assert.equal(await text('#steps-total'), '200,000');
+    await page.click('#pause');
+    await page.waitForFunction(() => /^Paused at step/.test(document.getElementById('status')?.textContent ?? ''));
+    await sleep(150);
+    const a = await stepsDone();
+    await sleep(500);
+    const b = await stepsDone();
+    assert.equal(b, a, 'no steps while paused');
+    assert.equal(await page.locator('#resume').isEnabled(), true);
+    assert.equal(await page.locator('#pause').isDisabled(), true);
+    await page.click('#resume');
+    await sleep(600);
+    const c = await stepsDone();
+    assert.ok(c > b, `resumed: ${b} -> ${c}`);
+    await page.click('#reset');
+    await page.waitForFunction(() => /^Reset/.test(document.getElementById('status')?.textContent ?? ''));
+    assert.equal(await stepsDone(), 0);
+    await page.waitForFunction(() => document.getElementById('chart')?.dataset.points === '0');
+  });
+
+  test('names from a pasted word list are shown as text, never as markup', async () => {
+    const evil = ['<img src=x onerror=alert(1)>', '<b>bold</b>', '<script>alert(2)</script>', '&amp;<i>x</i>'];
+    const list = Array.from({ length: 40 }, () => evil).flat();
+    await page.fill('#paste', list.join('\n'));
+    await page.click('#use-paste');
+    await waitData('pasted words');
+    assert.equal(await text('#d-words'), '160 (4 distinct)');
+    assert.ok((await page.locator('#d-vocab').textContent()).includes('<'));
+    await settings({ preset: 'mlp3', steps: '1500', valEvery: '500', 's-count': '30' });
+    await startTraining();
+    await waitDone();
+    await page.click('#sample');
+    await page.waitForFunction(() => document.querySelectorAll('#samples li').length === 30);
+    const names = await page.locator('#samples .name').allTextContents();
+    assert.ok(names.some((n) => n.includes('<') && n.includes('>')), names.join(' | '));
+    assert.ok(names.some((n) => evil.includes(n)), `a training word comes back: ${names.join(' | ')}`);
+    const tags = await page.locator('#samples .tag').allTextContents();
+    assert.ok(tags.includes('in training set'), tags.join(','));
+    assert.equal(await page.locator('#samples *:not(li):not(span)').count(), 0, 'only li and span elements');
+    assert.equal(await page.locator('img, b, i, script:not([type=module])').count(), 0);
+    await sleep(300);
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(errors, []);
+  });
+
+  test('a bad file shows an error, keeps the previous words; a dropped file works and trains', async () => {
+    await page.locator('#file-input').setInputFiles({ name: 'binary.bin', mimeType: 'application/octet-stream', buffer: Buffer.from([0x61, 0x6e, 0x6e, 0x61, 0x0a, 0x62, 0x00, 0x63, 0x0a]) });
+    await page.locator('#data-error').waitFor({ state: 'visible' });
+    assert.match(await text('#data-error'), /^Could not use binary\.bin: line 2: a NUL byte.*Still using pasted words \(160 words\)\.$/);
+    assert.equal(await text('#d-source'), 'pasted words');
+    await page.locator('#file-input').setInputFiles({ name: 'latin1.txt', mimeType: 'text/plain', buffer: Buffer.from([0x61, 0x0a, 0x63, 0x61, 0x66, 0xe9, 0x0a]) });
+    await page.waitForFunction(() => /latin1\.txt: line 2: invalid UTF-8/.test(document.getElementById('data-error')?.textContent ?? ''));
+    await page.locator('#file-input').setInputFiles({ name: 'empty.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) });
+    await page.waitForFunction(() => /empty\.txt: the word list is empty/.test(document.getElementById('data-error')?.textContent ?? ''));
+    // A good file dropped on the page replaces the words and clears the error.
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['anna\nbob\ncarla\ndave\nemma\nfrank\ngina\nhugo\nida\njon\n'], 'few.txt', { type: 'text/plain' }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await waitData('few.txt');
+    await page.locator('#data-error').waitFor({ state: 'hidden' });
+    assert.equal(await text('#d-words'), '10');
+    await settings({ steps: '600', valEvery: '200' });
+    await startTraining();
+    await waitDone();
+    assert.equal(await stepsDone(), 600);
+    assert.deepEqual(errors, []);
+  });
+
+  test('phone width: one column, no horizontal scrolling', async () => {
+    await page.click('#load-names');
+    await waitData('names.txt');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await settings({ preset: 'wavenet22k', steps: '3000', valEvery: '1000' });
+    await startTraining();
+    await page.waitForFunction(() => Number(document.getElementById('steps-done')?.textContent?.replace(/,/g, '')) > 1000, null, { timeout: 20000 });
+    await page.waitForFunction(() => document.querySelectorAll('#samples li').length > 0, null, { timeout: 10000 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `horizontal overflow of ${overflow} px`);
+    await page.screenshot({ path: path.join(RESULTS, 'page-phone.png'), fullPage: true });
+    await page.click('#reset');
+    assert.deepEqual(errors, []);
+  });
+});

@@ -1,0 +1,810 @@
+// app.js: the trainer page. It never touches WebAssembly: worker.js owns the
+// module and trains in chunks of ~50 ms; this file renders what it reports.
+// Text from word lists and samples is only ever set with textContent.
+import uPlot from './vendor/uPlot.esm.js';
+import { LossSeries, niceStep } from './losses.js';
+
+const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
+const fmt = (/** @type {number} */ n) => n.toLocaleString('en-US');
+const MAX_STEPS = 10_000_000;
+const AUTO_SAMPLE_MS = 3000;
+
+// ---------------------------------------------------------------- main-thread stall meter
+// Exposed for tests/page.test.mjs: the largest lateness of a 20 ms timer and the
+// longest "longtask" seen since the last reset().
+const stall = {
+  maxGap: 0,
+  maxLongTask: 0,
+  reset() {
+    this.maxGap = 0;
+    this.maxLongTask = 0;
+  },
+};
+/** @type {any} */ (window).mmStall = stall;
+{
+  const PERIOD = 20;
+  let due = performance.now() + PERIOD;
+  const tickStall = () => {
+    const now = performance.now();
+    stall.maxGap = Math.max(stall.maxGap, now - due);
+    due = now + PERIOD;
+    setTimeout(tickStall, PERIOD);
+  };
+  setTimeout(tickStall, PERIOD);
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) stall.maxLongTask = Math.max(stall.maxLongTask, e.duration);
+    }).observe({ type: 'longtask', buffered: false });
+  } catch {
+    // no longtask support: the timer alone measures
+  }
+}
+
+// ---------------------------------------------------------------- state
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+let ready = false;
+/** @type {any} */ let dataInfo = null;
+/** @type {{name: string, config: any, numParams: number}[]} */ let presets = [];
+/** @type {any} */ let defaults = null;
+/** the current run as the worker described it, or null */
+/** @type {any} */ let run = null;
+/** 'idle' | 'starting' | 'running' | 'paused' | 'done' | 'stopped' */
+let state = 'idle';
+let stateBeforeStart = 'idle';
+let stepsDone = 0;
+const losses = new LossSeries();
+/** @type {{step: number, loss: number}[]} */ let vals = [];
+/** recent (time, step) pairs for the steps/s estimate */
+/** @type {[number, number][]} */ let rateHist = [];
+let settingsChanged = false;
+let lastAutoSample = 0;
+let ids = 0;
+/** @type {Map<number, (m: any) => void>} */ const pending = new Map();
+
+const post = (/** @type {any} */ msg, /** @type {Transferable[]} */ transfer = []) => worker.postMessage(msg, transfer);
+/** Sends a message that the worker answers with the same id. @returns {Promise<any>} */
+function request(/** @type {any} */ msg) {
+  const id = ++ids;
+  return new Promise((resolve) => {
+    pending.set(id, resolve);
+    post({ ...msg, id });
+  });
+}
+
+// ---------------------------------------------------------------- small helpers
+/** @param {string} id @param {string|null} text shows (or hides, for null) an error paragraph */
+function showError(id, text) {
+  const el = $(id);
+  el.hidden = !text;
+  el.textContent = text ?? '';
+}
+
+/** @param {string} text */
+function setStatus(text) {
+  $('status').textContent = text;
+}
+
+/** @param {number} s seconds */
+function duration(s) {
+  if (!Number.isFinite(s)) return '–';
+  s = Math.max(0, Math.round(s));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+/** A character of the vocabulary, visible even if it is white space. @param {string} c */
+function visibleChar(c) {
+  if (c === ' ') return '␠';
+  if (c === '\t') return '⇥';
+  return c;
+}
+
+// ---------------------------------------------------------------- settings form
+const ARCH = ['blockSize', 'nEmbd', 'nHidden', 'nConsec', 'nFlatLayers', 'bnMode', 'splitShuffles'];
+const LABELS = /** @type {Record<string, string>} */ ({
+  blockSize: 'Block size',
+  nEmbd: 'Embedding size',
+  nHidden: 'Hidden size',
+  nConsec: 'Group size',
+  nFlatLayers: 'Hidden layers',
+  splitShuffles: 'Split shuffles',
+  steps: 'Steps',
+  batchSize: 'Batch size',
+  decayStep: 'Decay step',
+  valEvery: 'Validate every',
+  lr: 'Learning rate',
+  lrDecayed: 'Decayed learning rate',
+  seed: 'Seed',
+});
+
+/** @param {string} name @param {number} [min] @returns {number} */
+function intField(name, min = 0) {
+  const raw = String($(name).value).trim();
+  if (!/^\d+$/.test(raw)) throw new Error(`${LABELS[name]} must be a whole number${raw ? `, not “${raw}”` : ''}`);
+  const n = Number(raw);
+  if (n < min) throw new Error(`${LABELS[name]} must be at least ${min}`);
+  if (n > 0x7fffffff) throw new Error(`${LABELS[name]} is too large`);
+  return n;
+}
+
+/** @returns {any} the model configuration in the form (throws an Error with a message) */
+function readConfig() {
+  const hier = $('structure').value === 'hier';
+  return {
+    blockSize: intField('blockSize', 1),
+    nEmbd: intField('nEmbd', 1),
+    nHidden: intField('nHidden', 1),
+    nConsec: hier ? intField('nConsec', 2) : 0,
+    nFlatLayers: hier ? 1 : intField('nFlatLayers', 1),
+    bnMode: Number($('bnMode').value),
+    splitShuffles: intField('splitShuffles', 0),
+  };
+}
+
+/** @returns {any} training settings (throws an Error with a message) */
+function readTraining() {
+  const steps = intField('steps', 1);
+  if (steps > MAX_STEPS) throw new Error(`Steps: at most ${fmt(MAX_STEPS)}`);
+  const num = (/** @type {string} */ name) => {
+    const raw = String($(name).value).trim();
+    const v = Number(raw);
+    if (raw === '' || !Number.isFinite(v) || v < 0) throw new Error(`${LABELS[name]} must be a number ≥ 0`);
+    return v;
+  };
+  const seedRaw = String($('seed').value).trim();
+  if (!/^\d+$/.test(seedRaw) || BigInt(seedRaw) >= 1n << 64n) throw new Error('Seed must be a whole number from 0 to 2^64-1');
+  const valRaw = String($('valEvery').value).trim();
+  return {
+    steps,
+    batchSize: intField('batchSize', 1),
+    lr: num('lr'),
+    lrDecayed: num('lrDecayed'),
+    decayStep: intField('decayStep', 0),
+    seed: BigInt(seedRaw) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(seedRaw) : BigInt(seedRaw),
+    valEvery: valRaw === '' ? autoValEvery(steps) : intField('valEvery', 0),
+  };
+}
+
+/** The lecture evaluates rarely; short runs get ~10 validation points. @param {number} steps */
+function autoValEvery(steps) {
+  return Math.min(5000, niceStep(steps / 10));
+}
+
+/** @param {any} c */
+function fillArch(c) {
+  $('blockSize').value = c.blockSize;
+  $('nEmbd').value = c.nEmbd;
+  $('nHidden').value = c.nHidden;
+  $('structure').value = c.nConsec ? 'hier' : 'flat';
+  $('nConsec').value = c.nConsec || 2;
+  $('nFlatLayers').value = c.nFlatLayers || 1;
+  $('bnMode').value = String(c.bnMode);
+  $('splitShuffles').value = c.splitShuffles;
+  syncStructure();
+}
+
+function syncStructure() {
+  const hier = $('structure').value === 'hier';
+  $('nConsec').disabled = !hier;
+  $('nFlatLayers').disabled = hier;
+}
+
+/** @param {any} a @param {any} b */
+const sameConfig = (a, b) => ARCH.every((k) => Number(a[k]) === Number(b[k]));
+
+function renderPresetOptions() {
+  const sel = $('preset');
+  const keep = sel.value;
+  const opts = presets.map((p) => {
+    const o = document.createElement('option');
+    o.value = p.name;
+    o.textContent = `${p.name} · ${fmt(p.numParams)} params`;
+    return o;
+  });
+  const custom = document.createElement('option');
+  custom.value = 'custom';
+  custom.textContent = 'custom';
+  sel.replaceChildren(...opts, custom);
+  if (keep) sel.value = keep;
+}
+
+/** Matches the preset select to the form's configuration. */
+function matchPreset() {
+  let c;
+  try {
+    c = readConfig();
+  } catch {
+    $('preset').value = 'custom';
+    return;
+  }
+  $('preset').value = presets.find((p) => sameConfig(p.config, c))?.name ?? 'custom';
+}
+
+let checkSeq = 0;
+/** Asks the worker for the parameter count (and validity) of the form's configuration. */
+async function checkConfig() {
+  if (!ready) return null;
+  const seq = ++checkSeq;
+  let config;
+  try {
+    config = readConfig();
+  } catch (e) {
+    showConfig(null, /** @type {Error} */ (e).message);
+    return null;
+  }
+  const r = await request({ type: 'check', config });
+  if (seq !== checkSeq) return r; // a newer check is on its way
+  if (r.presets) {
+    presets = r.presets;
+    renderPresetOptions();
+    matchPreset();
+  }
+  showConfig(r.error ? null : r.numParams, r.error ?? null);
+  if (r.split) {
+    const [a, b, c] = r.split.words;
+    const [x, y, z] = r.split.examples;
+    $('d-split').textContent = `train ${fmt(a)} · val ${fmt(b)} · test ${fmt(c)} words (${fmt(x)} · ${fmt(y)} · ${fmt(z)} examples)`;
+  }
+  return r;
+}
+
+/** @param {number|null} n @param {string|null} error */
+function showConfig(n, error) {
+  $('params').textContent = n == null ? 'Parameters: –' : `Parameters: ${fmt(n)}${dataInfo ? ` (vocabulary of ${dataInfo.vocabSize})` : ''}`;
+  showError('config-error', error ? `Impossible model: ${error}` : null);
+}
+
+function onSettingsInput(/** @type {Event} */ e) {
+  const target = /** @type {HTMLElement} */ (e.target);
+  if (target.id === 'preset') {
+    const p = presets.find((q) => q.name === $('preset').value);
+    if (p) fillArch(p.config);
+  } else if (ARCH.includes(target.id) || target.id === 'structure') {
+    syncStructure();
+    matchPreset();
+  }
+  if (target.id === 'steps') updateValPlaceholder();
+  showError('train-error', null);
+  checkConfig();
+  if (run && (state === 'running' || state === 'paused')) {
+    settingsChanged = true;
+    setStatus(`Settings changed: press Train to start a new run with them (the current run continues until then).`);
+  }
+}
+
+function updateValPlaceholder() {
+  const s = Number($('steps').value);
+  $('valEvery').placeholder = Number.isInteger(s) && s > 0 ? `auto (${fmt(autoValEvery(s))})` : 'auto';
+}
+
+// ---------------------------------------------------------------- data
+/** @param {ArrayBuffer} bytes @param {string} source */
+function sendData(bytes, source) {
+  if (bytes.byteLength > 64 * 1024 * 1024) {
+    showError('data-error', `${source} is ${fmt(bytes.byteLength)} bytes; word lists up to 64 MB are supported.${dataInfo ? ` Still using ${dataInfo.source}.` : ''}`);
+    return;
+  }
+  $('d-source').textContent = `reading ${source}…`;
+  post({ type: 'data', bytes, source }, [bytes]);
+}
+
+async function loadNames() {
+  try {
+    const r = await fetch('../data/names.txt');
+    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    sendData(await r.arrayBuffer(), 'names.txt');
+  } catch (e) {
+    showError('data-error', `Could not fetch names.txt (${/** @type {Error} */ (e).message}): choose a file or paste words.`);
+    $('d-source').textContent = dataInfo ? dataInfo.source : 'none';
+  }
+}
+
+/** @param {File} file */
+async function loadFile(file) {
+  try {
+    sendData(await file.arrayBuffer(), file.name || 'file');
+  } catch (e) {
+    showError('data-error', `Could not read ${file.name}: ${/** @type {Error} */ (e).message}`);
+  }
+}
+
+/** @param {any} info */
+function showData(info) {
+  dataInfo = info;
+  showError('data-error', null);
+  $('d-source').textContent = info.source;
+  $('d-words').textContent = `${fmt(info.nWords)}${info.distinct !== info.nWords ? ` (${fmt(info.distinct)} distinct)` : ''}`;
+  $('d-longest').textContent = `${info.maxLen} characters: ${info.longest}`;
+  const vocab = $('d-vocab');
+  const shown = info.vocab.slice(0, 300).map((/** @type {string} */ c, /** @type {number} */ i) => {
+    const s = document.createElement('span');
+    s.className = i === 0 ? 'tok end' : 'tok';
+    s.textContent = visibleChar(c);
+    if (i === 0) s.title = 'end token';
+    return s;
+  });
+  const more = info.vocab.length > 300 ? [document.createTextNode(` … ${fmt(info.vocab.length - 300)} more`)] : [];
+  vocab.replaceChildren(...shown, ...more);
+  $('vocab-label').textContent = `Vocabulary: ${info.vocabSize} tokens (the end token “.” and ${info.vocabSize - 1} characters)`;
+  const note = run ? ' It applies to the next run: press Train.' : ' Press Train to start, or change the settings first.';
+  setStatus(`Loaded ${info.source}: ${fmt(info.nWords)} words.${note}`);
+  updateButtons();
+  checkConfig();
+}
+
+// ---------------------------------------------------------------- chart
+let plot = /** @type {uPlot|null} */ (null);
+let chartDirty = false;
+let lastChart = 0;
+
+function makeChart() {
+  const el = $('chart');
+  const width = Math.max(200, el.clientWidth);
+  /** @param {number|null} v */
+  const show = (v) => (v == null ? '–' : `${v.toFixed(3)} (loss ${(10 ** v).toFixed(3)})`);
+  plot = new uPlot(
+    {
+      width,
+      height: chartHeight(width),
+      scales: { x: { time: false, range: (u, min, max) => [0, Math.max(max ?? 1, 1)] } },
+      axes: [
+        { label: 'step', size: 40, incrs: NICE_INCRS, values: (u, ticks) => ticks.map((t) => (t >= 10000 ? `${t / 1000}k` : String(t))) },
+        { label: 'log10 loss', size: 56 },
+      ],
+      series: [
+        { label: 'step', value: (u, v) => (v == null ? '–' : fmt(Math.round(v))) },
+        { label: 'train', stroke: '#2563eb', width: 1.5, spanGaps: true, points: { show: false }, value: (u, v) => show(v) },
+        { label: 'val', stroke: '#dc2626', width: 2, spanGaps: true, points: { show: true, size: 6, fill: '#dc2626' }, value: (u, v) => show(v) },
+      ],
+      legend: { live: true },
+      hooks: { draw: [drawLrMarker] },
+    },
+    [[], [], []],
+    el,
+  );
+  new ResizeObserver(() => {
+    const w = Math.max(200, el.clientWidth);
+    if (plot && Math.abs(w - plot.width) > 1) plot.setSize({ width: w, height: chartHeight(w) });
+  }).observe(el);
+}
+
+/** Whole-number tick spacings for the step axis. */
+const NICE_INCRS = Array.from({ length: 8 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
+
+/** @param {number} width */
+const chartHeight = (width) => Math.round(Math.min(360, Math.max(200, width * 0.45)));
+
+/** Dashed vertical line where the learning rate drops. @param {uPlot} u */
+function drawLrMarker(u) {
+  if (!run || !(run.decayStep > 0 && run.decayStep < run.steps) || run.lr === run.lrDecayed) return;
+  const max = u.scales.x.max ?? 0;
+  if (run.decayStep > max) return;
+  const x = Math.round(u.valToPos(run.decayStep, 'x', true));
+  const ctx = u.ctx;
+  const dpr = devicePixelRatio || 1;
+  ctx.save();
+  ctx.strokeStyle = '#7c3aed';
+  ctx.lineWidth = 1.5 * dpr;
+  ctx.setLineDash([5 * dpr, 4 * dpr]);
+  ctx.beginPath();
+  ctx.moveTo(x, u.bbox.top);
+  ctx.lineTo(x, u.bbox.top + u.bbox.height);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  ctx.fillStyle = '#7c3aed';
+  ctx.font = `${12 * dpr}px system-ui, sans-serif`;
+  const label = `lr ${run.lr} → ${run.lrDecayed}`;
+  const w = ctx.measureText(label).width;
+  const right = x + 4 * dpr + w < u.bbox.left + u.bbox.width;
+  ctx.textAlign = right ? 'left' : 'right';
+  ctx.fillText(label, right ? x + 4 * dpr : x - 4 * dpr, u.bbox.top + 14 * dpr);
+  ctx.restore();
+}
+
+function renderChart() {
+  if (!plot) return;
+  const { xs, ys, group } = losses.groups(200);
+  // Merge the training groups and the validation points on one x axis.
+  /** @type {number[]} */ const X = [];
+  /** @type {(number|null)[]} */ const T = [];
+  /** @type {(number|null)[]} */ const V = [];
+  let i = 0;
+  let j = 0;
+  while (i < xs.length || j < vals.length) {
+    const xa = i < xs.length ? xs[i] : Infinity;
+    const xb = j < vals.length ? vals[j].step : Infinity;
+    if (xa < xb) {
+      X.push(xa);
+      T.push(ys[i++]);
+      V.push(null);
+    } else if (xb < xa) {
+      X.push(xb);
+      T.push(null);
+      V.push(Math.log10(vals[j++].loss));
+    } else {
+      X.push(xa);
+      T.push(ys[i++]);
+      V.push(Math.log10(vals[j++].loss));
+    }
+  }
+  plot.setData([X, T, V]);
+  $('chart-empty').hidden = X.length > 0;
+  $('chart').dataset.points = String(xs.length);
+  $('chart').dataset.covered = String(xs.length * group);
+  $('chart').dataset.valPoints = String(vals.length);
+  const drop =
+    run && run.decayStep > 0 && run.decayStep < run.steps && run.lr !== run.lrDecayed
+      ? ` The dashed line marks the learning-rate drop (${run.lr} → ${run.lrDecayed}) at step ${fmt(run.decayStep)}.`
+      : '';
+  $('chart-hint').textContent = `log10 of the training loss, mean over groups of ${fmt(group)} step${group > 1 ? 's' : ''}, and the validation loss (eval mode, every ${run ? fmt(run.valEvery) : '–'} steps).${drop}`;
+  const last = vals.length ? vals[vals.length - 1] : null;
+  $('last-loss').textContent =
+    (ys.length ? `Last train group: ${(10 ** ys[ys.length - 1]).toFixed(4)}` : '') +
+    (last ? ` · val at step ${fmt(last.step)}: ${last.loss.toFixed(4)}` : '');
+}
+
+function frame() {
+  const now = performance.now();
+  if (chartDirty && now - lastChart > 200) {
+    chartDirty = false;
+    lastChart = now;
+    renderChart();
+  }
+  requestAnimationFrame(frame);
+}
+
+// ---------------------------------------------------------------- progress
+function renderProgress() {
+  const total = run ? run.steps : 0;
+  $('steps-done').textContent = fmt(stepsDone);
+  $('steps-total').textContent = fmt(total);
+  $('progress').max = Math.max(1, total);
+  $('progress').value = stepsDone;
+  const rate = currentRate();
+  $('rate').textContent = state === 'running' && rate > 0 ? fmt(Math.round(rate)) : '–';
+  $('eta').textContent = state === 'running' && rate > 0 ? duration((total - stepsDone) / rate) : state === 'done' ? '0 s' : '–';
+}
+
+function currentRate() {
+  if (rateHist.length < 2) return 0;
+  const [t0, s0] = rateHist[0];
+  const [t1, s1] = rateHist[rateHist.length - 1];
+  return t1 > t0 ? ((s1 - s0) * 1000) / (t1 - t0) : 0;
+}
+
+// ---------------------------------------------------------------- buttons
+function updateButtons() {
+  const canTrain = ready && !!dataInfo && state !== 'starting';
+  $('train').disabled = !canTrain;
+  $('train').textContent = run && state !== 'done' && state !== 'stopped' ? 'Train (new run)' : 'Train';
+  $('pause').disabled = state !== 'running';
+  $('resume').disabled = state !== 'paused';
+  $('reset').disabled = !run;
+  $('sample').disabled = !run;
+  $('evaluate').disabled = !run;
+}
+
+/** @param {HTMLElement} from @param {HTMLElement} to keeps keyboard focus when a button disables itself */
+function moveFocus(from, to) {
+  if (document.activeElement === from) to.focus();
+}
+
+async function onTrain() {
+  showError('train-error', null);
+  let settings;
+  try {
+    settings = { ...readTraining(), config: readConfig() };
+  } catch (e) {
+    showError('train-error', `Not started: ${/** @type {Error} */ (e).message}.`);
+    return;
+  }
+  const r = await checkConfig();
+  if (!r || r.error) {
+    showError('train-error', `Not started: ${r?.error ?? $('config-error').textContent}`);
+    $('config-error').scrollIntoView?.({ block: 'nearest' });
+    return;
+  }
+  stateBeforeStart = state;
+  state = 'starting';
+  updateButtons();
+  setStatus('Starting…');
+  post({ type: 'train', settings });
+}
+
+function onStarted(/** @type {any} */ r) {
+  run = r;
+  document.body.dataset.runId = String(r.id); // lets tests tell runs apart
+  settingsChanged = false;
+  state = 'running';
+  stepsDone = 0;
+  losses.clear();
+  vals = [];
+  rateHist = [[performance.now(), 0]];
+  lastAutoSample = performance.now() - AUTO_SAMPLE_MS + 800; // first samples after ~0.8 s
+  const preset = presets.find((p) => sameConfig(p.config, r.config));
+  run.name = preset ? preset.name : 'custom model';
+  $('n-train').textContent = fmt(r.splitSizes[0]);
+  $('n-val').textContent = fmt(r.splitSizes[1]);
+  $('n-test').textContent = fmt(r.splitSizes[2]);
+  for (const s of ['train', 'val', 'test']) $(`e-${s}`).textContent = '–';
+  $('eval-meta').textContent = '';
+  $('samples').replaceChildren();
+  $('samples-meta').textContent = '';
+  showError('sample-error', null);
+  showError('eval-error', null);
+  setStatus(`Training ${run.name} (${fmt(r.numParams)} parameters) on ${r.source}…`);
+  renderProgress();
+  chartDirty = true;
+  updateButtons();
+}
+
+// ---------------------------------------------------------------- samples and evaluation
+const WHERE = /** @type {Record<string, string>} */ ({
+  train: 'in training set',
+  val: 'in val split',
+  test: 'in test split',
+  list: 'in word list',
+  new: 'new',
+});
+let sampleBusy = false;
+
+async function onSample() {
+  if (!run || sampleBusy) return;
+  const count = Number($('s-count').value);
+  const temperature = Number($('s-temp').value);
+  if (!Number.isInteger(count) || count < 1 || count > 100) return showError('sample-error', 'Count must be a whole number from 1 to 100.');
+  if (!(temperature >= 0 && temperature <= 1e6)) return showError('sample-error', 'Temperature must be a number ≥ 0 (0: always the likeliest character).');
+  sampleBusy = true;
+  try {
+    const r = await request({ type: 'sample', count, temperature, prefix: $('s-prefix').value });
+    if (r.type === 'sample-error') return showError('sample-error', `Could not sample: ${r.message}`);
+    if (!run || r.runId !== run.id) return;
+    showError('sample-error', null);
+    renderSamples(r, temperature);
+  } finally {
+    sampleBusy = false;
+  }
+}
+
+/** @param {any} r @param {number} temperature */
+function renderSamples(r, temperature) {
+  const items = r.names.map((/** @type {{text: string, where: string}} */ n) => {
+    const li = document.createElement('li');
+    li.className = n.where === 'new' ? 'new' : 'seen';
+    const name = document.createElement('span');
+    name.className = n.text ? 'name' : 'name empty';
+    name.textContent = n.text || '(empty)';
+    const tag = document.createElement('span');
+    tag.className = `tag ${n.where}`;
+    tag.textContent = WHERE[n.where] ?? n.where;
+    li.append(name, tag);
+    return li;
+  });
+  $('samples').replaceChildren(...items);
+  const fresh = r.names.filter((/** @type {any} */ n) => n.where === 'new').length;
+  $('samples-meta').textContent = `At step ${fmt(r.step)}, temperature ${temperature}: ${fresh} of ${r.names.length} new${run?.labels === 'list' ? ' (compared with the whole word list)' : ''}.`;
+}
+
+async function onEvaluate() {
+  if (!run) return;
+  $('evaluate').disabled = true;
+  $('eval-meta').textContent = 'Evaluating…';
+  const r = await request({ type: 'evaluate' });
+  updateButtons();
+  if (r.type === 'eval-error') {
+    $('eval-meta').textContent = '';
+    return showError('eval-error', `Could not evaluate: ${r.message}`);
+  }
+  showEval(r);
+}
+
+/** @param {any} r */
+function showEval(r) {
+  if (!run || r.runId !== run.id) return;
+  showError('eval-error', null);
+  for (const s of ['train', 'val', 'test']) $(`e-${s}`).textContent = r.losses[s].toFixed(4);
+  $('eval-meta').textContent = `After ${fmt(r.step)} steps.`;
+}
+
+// ---------------------------------------------------------------- worker messages
+worker.onmessage = (e) => {
+  const m = e.data;
+  if (m.id && pending.has(m.id)) {
+    const resolve = /** @type {(m: any) => void} */ (pending.get(m.id));
+    pending.delete(m.id);
+    resolve(m);
+    return;
+  }
+  switch (m.type) {
+    case 'ready':
+      ready = true;
+      presets = m.presets;
+      defaults = m.defaults;
+      renderPresetOptions();
+      $('engine').textContent = `Engine: WebAssembly ${m.simd ? 'SIMD' : 'scalar (no SIMD in this browser)'}, in a Worker.`;
+      initForm();
+      setStatus(dataInfo ? 'Ready.' : 'Loading names.txt…');
+      updateButtons();
+      checkConfig();
+      break;
+    case 'fatal':
+      setStatus(m.message);
+      showError('train-error', m.message);
+      break;
+    case 'data':
+      showData(m.info);
+      break;
+    case 'data-error': {
+      const keep = dataInfo ? ` Still using ${dataInfo.source} (${fmt(dataInfo.nWords)} words).` : '';
+      showError('data-error', `Could not use ${m.source}: ${m.message}.${keep}`);
+      $('d-source').textContent = dataInfo ? dataInfo.source : 'none';
+      setStatus(`Could not use ${m.source}.`);
+      break;
+    }
+    case 'started':
+      onStarted(m.run);
+      break;
+    case 'train-error':
+      state = stateBeforeStart; // the worker keeps the current run when a new one fails
+      showError('train-error', `Not started: ${m.message}`);
+      setStatus('Not started.');
+      updateButtons();
+      break;
+    case 'progress':
+      if (!run || m.runId !== run.id) return;
+      losses.append(m.losses);
+      stepsDone = m.step;
+      rateHist.push([performance.now(), m.step]);
+      while (rateHist.length > 2 && performance.now() - rateHist[0][0] > 5000) rateHist.shift();
+      chartDirty = true;
+      renderProgress();
+      if ($('s-auto').checked && state === 'running' && performance.now() - lastAutoSample > AUTO_SAMPLE_MS) {
+        lastAutoSample = performance.now();
+        onSample();
+      }
+      break;
+    case 'val':
+      if (!run || m.runId !== run.id) return;
+      if (Number.isFinite(m.loss)) vals.push({ step: m.step, loss: m.loss });
+      chartDirty = true;
+      break;
+    case 'state':
+      if (!run || m.runId !== run.id) return;
+      state = m.state;
+      stepsDone = m.step;
+      if (state === 'running') {
+        rateHist = [[performance.now(), m.step]];
+        if (!settingsChanged) setStatus(`Training ${run.name} (${fmt(run.numParams)} parameters) on ${run.source}…`);
+      } else if (state === 'paused') {
+        setStatus(`Paused at step ${fmt(m.step)}.`);
+      } else if (state === 'done') {
+        setStatus(`Done: ${fmt(m.step)} steps. Evaluating the splits…`);
+        $('eval-meta').textContent = 'Evaluating…';
+        onSample();
+      } else if (state === 'stopped') {
+        setStatus(m.message);
+        showError('train-error', m.message);
+      }
+      renderProgress();
+      updateButtons();
+      break;
+    case 'eval':
+      showEval(m);
+      if (run && m.runId === run.id && state === 'done' && !m.id) {
+        setStatus(`Done: ${fmt(m.step)} steps. Loss: train ${m.losses.train.toFixed(4)}, val ${m.losses.val.toFixed(4)}, test ${m.losses.test.toFixed(4)}.`);
+      }
+      break;
+    case 'eval-error':
+      showError('eval-error', `Could not evaluate: ${m.message}`);
+      break;
+    case 'reset':
+      run = null;
+      state = 'idle';
+      stepsDone = 0;
+      losses.clear();
+      vals = [];
+      chartDirty = true;
+      $('samples').replaceChildren();
+      $('samples-meta').textContent = '';
+      for (const s of ['train', 'val', 'test']) $(`e-${s}`).textContent = '–';
+      $('eval-meta').textContent = '';
+      setStatus('Reset: the model was discarded. Press Train to start again.');
+      renderProgress();
+      updateButtons();
+      break;
+  }
+};
+worker.onerror = (e) => {
+  setStatus(`The worker failed: ${e.message ?? 'unknown error'}`);
+};
+
+// ---------------------------------------------------------------- wiring
+function initForm() {
+  const d = defaults;
+  const first = presets.find((p) => p.name === 'wavenet76k') ?? presets[0];
+  $('preset').value = first.name;
+  fillArch(first.config);
+  $('steps').value = d.steps;
+  $('batchSize').value = d.batchSize;
+  $('lr').value = d.lr;
+  $('lrDecayed').value = d.lrDecayed;
+  $('decayStep').value = d.decayStep;
+  $('seed').value = d.seed;
+  updateValPlaceholder();
+}
+
+$('settings').addEventListener('input', onSettingsInput);
+$('settings').addEventListener('change', (/** @type {Event} */ e) => {
+  if (/** @type {HTMLElement} */ (e.target).tagName === 'SELECT') return; // handled by input
+  onSettingsInput(e);
+});
+$('settings').addEventListener('submit', (/** @type {Event} */ e) => {
+  e.preventDefault();
+  onTrain();
+});
+$('train').addEventListener('click', onTrain);
+$('pause').addEventListener('click', () => {
+  post({ type: 'pause' });
+  moveFocus($('pause'), $('resume'));
+  $('pause').disabled = true;
+  $('resume').disabled = false;
+});
+$('resume').addEventListener('click', () => {
+  post({ type: 'resume' });
+  moveFocus($('resume'), $('pause'));
+  $('resume').disabled = true;
+  $('pause').disabled = false;
+});
+$('reset').addEventListener('click', () => post({ type: 'reset' }));
+$('sample').addEventListener('click', onSample);
+$('evaluate').addEventListener('click', onEvaluate);
+$('s-prefix').addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
+  if (e.key === 'Enter') onSample();
+});
+$('load-names').addEventListener('click', loadNames);
+$('file-input').addEventListener('change', () => {
+  const f = $('file-input').files?.[0];
+  if (f) loadFile(f);
+  $('file-input').value = '';
+});
+$('use-paste').addEventListener('click', () => {
+  const text = $('paste').value;
+  sendData(new TextEncoder().encode(text).buffer, 'pasted words');
+});
+
+// Drop a file (or dragged text) anywhere on the page.
+let dragDepth = 0;
+document.addEventListener('dragenter', (e) => {
+  if (!e.dataTransfer?.types.includes('Files')) return;
+  dragDepth++;
+  $('drop-overlay').hidden = false;
+});
+document.addEventListener('dragleave', () => {
+  if (dragDepth > 0 && --dragDepth === 0) $('drop-overlay').hidden = true;
+});
+document.addEventListener('dragover', (e) => {
+  if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
+});
+document.addEventListener('drop', (e) => {
+  dragDepth = 0;
+  $('drop-overlay').hidden = true;
+  const f = e.dataTransfer?.files?.[0];
+  if (!f) return;
+  e.preventDefault();
+  loadFile(f);
+});
+
+makeChart();
+requestAnimationFrame(frame);
+// For tests/page.test.mjs: the plotted values (log10 loss), freshly rendered.
+/** @type {any} */ (window).mmPage = {
+  chartData() {
+    renderChart();
+    const d = /** @type {uPlot} */ (plot).data;
+    return { steps: Array.from(d[0]), train: d[1].filter((v) => v != null), val: d[2].filter((v) => v != null) };
+  },
+};
+renderProgress();
+updateButtons();
+loadNames();
