@@ -5,4 +5,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j2
+# the example model for web/example.html (wavenet22k, 20000 steps, ~10 s)
+bash scripts/train-example-model.sh build/makemore
 bash scripts/build-wasm.sh

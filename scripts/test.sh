@@ -28,6 +28,9 @@ ctest --test-dir build-asan --output-on-failure --no-tests=error
 phase "wasm build"
 bash scripts/build-wasm.sh
 
+phase "example model (web/models/names.safetensors)"
+bash scripts/train-example-model.sh build/makemore
+
 phase "node tests"
 node --test tests/
 

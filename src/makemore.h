@@ -147,10 +147,11 @@ int mm_model_eval(mm_model* m, const mm_dataset* d, float* loss, mm_err* err);
 // Eval-mode logits (B, vocab_size) for B contexts; returns a pointer valid until the next call.
 const float* mm_model_eval_logits(mm_model* m, const uint16_t* X, int B, mm_err* err);
 
-// The model as bytes (format "MMW1": config, vocabulary, parameters, running
-// statistics; little-endian). save allocates *out with malloc; the caller frees.
+// The model as a model file (safetensors; see "model files and checkpoints"
+// below). save allocates *out with malloc; the caller frees.
 int mm_model_save(const mm_model* m, uint8_t** out, size_t* out_len, mm_err* err);
 // Validates every field; a bad file returns NULL with MM_EFORMAT and a message.
+// A checkpoint loads too (its training state is ignored).
 mm_model* mm_model_load(const uint8_t* bytes, size_t len, int max_batch, mm_err* err);
 
 // ---------------------------------------------------------------- random numbers
@@ -193,6 +194,55 @@ int mm_trainer_eval(mm_trainer* t, int split, float* loss, mm_err* err);
 // out receives the UTF-8 word including the prefix, NUL-terminated (no '.').
 int mm_sample(mm_model* m, mm_rng* rng, float temperature, const char* prefix, int max_len,
               char* out, size_t out_cap, mm_err* err);
+
+// ================================================================ model files and checkpoints
+// (issue 5; src/io.c, src/safetensors.c and the end of src/train.c)
+//
+// A model file is a safetensors file: u64 little-endian header length N, N bytes
+// of JSON header (space-padded to a multiple of 8), then the float32 tensor data.
+// Tensors are named as the lecture's PyTorch model names them ("layers.0.weight",
+// "layers.3.gamma", "layers.3.running_mean", ..., "layers.K.bias"; the shapes of
+// mm_model_tensor), dtype "F32". "__metadata__" (string -> string) holds
+//   format "makemore-wasm/1"; vocab: a JSON array of the token strings, [0] = ".";
+//   vocab_size block_size n_embd n_hidden n_consec n_flat_layers split_shuffles
+//   (decimal), bn_mode ("fixed" | "per-position");
+// and, in a checkpoint, the training state: step steps batch_size lr lr_decayed
+//   decay_step seed batch_rng split_seed split_sizes ("[n_train,n_val,n_test]")
+//   data_hash ("fnv1a64:<16 hex digits>" of the split's targets).
+// Loading checks everything (framing, JSON, UTF-8, names, dtypes, shapes, offsets,
+// finite values) and refuses a bad file with MM_EFORMAT and a message.
+#define MM_FILE_FORMAT "makemore-wasm/1"
+#define MM_MAX_FILE_HEADER (1 << 20) // bytes of JSON header
+
+// Everything a trainer needs to continue exactly where it stopped (besides the model).
+typedef struct {
+    mm_train_params tp;  // schedule: batch_size, steps, lr, lr_decayed, decay_step, seed
+    long step;           // steps done
+    uint64_t batch_rng;  // the batch generator's state
+    uint32_t split_seed; // random.seed of the split (42)
+    int split_shuffles;  // random.shuffle calls of the split
+    int split_sizes[3];  // examples in train, val, test
+    uint64_t data_hash;  // FNV-1a 64 of the three splits' targets: the same words, the same split
+} mm_train_state;
+
+// The trainer's state (src/train.c).
+void mm_trainer_get_state(const mm_trainer* t, mm_train_state* s);
+// Sets step and batch generator from s, after checking that s's schedule, split
+// and data hash match the trainer's (src/train.c).
+int mm_trainer_set_state(mm_trainer* t, const mm_train_state* s, mm_err* err);
+
+// A model file with a training state (s may be NULL: a plain model file).
+int mm_model_save_state(const mm_model* m, const mm_train_state* s, uint8_t** out, size_t* out_len, mm_err* err);
+// Loads a model file; *has_state (may be NULL) tells whether it carried a
+// training state, which goes to *s (may be NULL).
+mm_model* mm_model_load_state(const uint8_t* bytes, size_t len, int max_batch, mm_train_state* s, int* has_state, mm_err* err);
+// A checkpoint: the trainer's model and training state.
+int mm_checkpoint_save(const mm_trainer* t, uint8_t** out, size_t* out_len, mm_err* err);
+// A trainer that continues a checkpoint on words (the same word list it was
+// trained on: vocabulary, split and data hash are checked). Running it gives
+// bitwise the losses the saved trainer would have given.
+mm_trainer* mm_checkpoint_load(const uint8_t* bytes, size_t len, const mm_words* words, mm_err* err);
+// ================================================================ end of model files and checkpoints
 
 // ---------------------------------------------------------------- math
 // Deterministic float math from + - * / only, so every build rounds alike.

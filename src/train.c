@@ -202,3 +202,61 @@ int mm_sample(mm_model* m, mm_rng* rng, float temperature, const char* prefix, i
     }
     return MM_OK;
 }
+
+// ================================================================ checkpoint state (issue 5: model files)
+// The trainer's schedule, step and batch generator, for mm_checkpoint_save/load (src/io.c).
+
+#define MM_SPLIT_SEED 42u // mm_trainer_new's random.seed for the split
+
+// FNV-1a 64 of the three splits' sizes and targets: the targets, in split order,
+// spell out every word, so equal hashes mean the same words split the same way.
+static uint64_t splits_hash(const mm_splits* s) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (int k = 0; k < 3; k++) {
+        const mm_dataset* d = &s->split[k];
+        uint32_t n = (uint32_t)d->n;
+        for (int i = 0; i < 4; i++) { h ^= (n >> (8 * i)) & 0xff; h *= 0x100000001b3ull; }
+        for (int i = 0; i < d->n; i++) {
+            h ^= d->Y[i] & 0xff; h *= 0x100000001b3ull;
+            h ^= d->Y[i] >> 8; h *= 0x100000001b3ull;
+        }
+    }
+    return h;
+}
+
+void mm_trainer_get_state(const mm_trainer* t, mm_train_state* s) {
+    memset(s, 0, sizeof *s);
+    s->tp = t->tp;
+    s->step = t->step;
+    s->batch_rng = t->batch_rng.s;
+    s->split_seed = MM_SPLIT_SEED;
+    s->split_shuffles = mm_model_config(t->model)->split_shuffles;
+    for (int k = 0; k < 3; k++) s->split_sizes[k] = t->splits.split[k].n;
+    s->data_hash = splits_hash(&t->splits);
+}
+
+int mm_trainer_set_state(mm_trainer* t, const mm_train_state* s, mm_err* err) {
+    const mm_train_params* a = &t->tp;
+    const mm_train_params* b = &s->tp;
+    if (a->batch_size != b->batch_size || a->steps != b->steps || a->decay_step != b->decay_step || a->seed != b->seed ||
+        memcmp(&a->lr, &b->lr, sizeof a->lr) != 0 || memcmp(&a->lr_decayed, &b->lr_decayed, sizeof a->lr_decayed) != 0)
+        return mm_fail(err, MM_EINVAL, "the training state's schedule differs from the trainer's");
+    if (s->split_seed != MM_SPLIT_SEED)
+        return mm_fail(err, MM_EINVAL, "split seed %u is not supported (the trainer splits with seed %u)", s->split_seed, MM_SPLIT_SEED);
+    if (s->split_shuffles != mm_model_config(t->model)->split_shuffles)
+        return mm_fail(err, MM_EINVAL, "the training state's split shuffles (%d) differ from the model's (%d)", s->split_shuffles,
+                       mm_model_config(t->model)->split_shuffles);
+    for (int k = 0; k < 3; k++)
+        if (s->split_sizes[k] != t->splits.split[k].n)
+            return mm_fail(err, MM_EINVAL,
+                           "the word list is not the one this checkpoint was trained on (split %d has %d examples here, %d in the checkpoint)",
+                           k, t->splits.split[k].n, s->split_sizes[k]);
+    if (s->data_hash != splits_hash(&t->splits))
+        return mm_fail(err, MM_EINVAL, "the word list is not the one this checkpoint was trained on (its data hash differs)");
+    if (s->step < 0 || s->step > t->tp.steps)
+        return mm_fail(err, MM_EINVAL, "step %ld is outside 0..%ld (the schedule's steps)", s->step, t->tp.steps);
+    t->step = s->step;
+    t->batch_rng.s = s->batch_rng;
+    return MM_OK;
+}
+// ================================================================ end of checkpoint state

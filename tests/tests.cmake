@@ -28,3 +28,27 @@ add_test(NAME cli_info COMMAND makemore info --preset wavenet76k --json)
 set_tests_properties(cli_info PROPERTIES PASS_REGULAR_EXPRESSION "\"params\":76579,\"split\":\\[182473,22827,22846\\]")
 add_test(NAME cli_bad_preset COMMAND makemore info --preset nope)
 set_tests_properties(cli_bad_preset PROPERTIES WILL_FAIL TRUE)
+
+# ================================================================ model files and checkpoints (issue 5)
+# test_safetensors: round trip, exact resume, hostile files, PyTorch fixtures (tests/fixtures/st_*).
+add_executable(test_safetensors tests/test_safetensors.c)
+target_compile_options(test_safetensors PRIVATE ${MM_FLAGS})
+target_compile_definitions(test_safetensors PRIVATE MM_DATA="${PROJECT_SOURCE_DIR}/data/names.txt"
+                           MM_FIXTURE_DIR="${PROJECT_SOURCE_DIR}/tests/fixtures")
+target_link_libraries(test_safetensors PRIVATE mmcore)
+add_test(NAME safetensors COMMAND test_safetensors)
+set_tests_properties(safetensors PROPERTIES TIMEOUT 600)
+
+# fuzz_load: the loader's libFuzzer target, here in replay mode (plain main) over the
+# seed corpus plus deterministic mutations of it. libFuzzer build: see tests/fuzz_load.c.
+add_executable(fuzz_load tests/fuzz_load.c)
+target_compile_options(fuzz_load PRIVATE ${MM_FLAGS})
+target_link_libraries(fuzz_load PRIVATE mmcore)
+add_test(NAME fuzz_load_replay COMMAND fuzz_load --mutate ${PROJECT_SOURCE_DIR}/tests/fixtures)
+set_tests_properties(fuzz_load_replay PROPERTIES TIMEOUT 600)
+
+# the CLI reads a model file made by the lecture's PyTorch classes
+add_test(NAME cli_sample_torch_file COMMAND makemore sample --model ${PROJECT_SOURCE_DIR}/tests/fixtures/st_torch_hier.safetensors
+         --count 3 --seed 1 --json)
+set_tests_properties(cli_sample_torch_file PROPERTIES PASS_REGULAR_EXPRESSION "^\\[\"[a-z]*\",\"[a-z]*\",\"[a-z]*\"\\]")
+# ================================================================ end of model files and checkpoints

@@ -232,7 +232,7 @@ MMW_EXPORT int mmw_sample(mm_model* m, mm_rng* rng, float temperature, const cha
 
 // ---------------------------------------------------------------- model files
 
-// The model as a model file (the core's "MMW1" format): malloc'd bytes (free
+// The model as a model file (safetensors, see makemore.h): malloc'd bytes (free
 // with mmw_free), their count in *out_len. NULL on failure.
 MMW_EXPORT uint8_t* mmw_model_save(const mm_model* m, int* out_len) {
     clear_err();
@@ -283,3 +283,194 @@ MMW_EXPORT int mmw_model_copy_weights(mm_model* dst, const mm_model* src) {
     memcpy(mm_model_buffers(dst), mm_model_buffers((mm_model*)src), sizeof(float) * (size_t)nb);
     return MM_OK;
 }
+
+// ---- model-level access (tests, notebooks)
+//
+// A bare model (no word list, no trainer): the forward/backward, SGD step and
+// eval-mode logits of makemore.h, and its named tensors. Used by
+// tests/torch-fixture.test.mjs to check the wasm builds against PyTorch.
+
+// A model with the lecture's initialisation: cfg[MMW_CONFIG_INTS] as
+// mmw_trainer_new takes it (vocab_size must be set), max_batch bounds B below.
+// Token names are the core's defaults ('.', 'a'..). NULL on failure.
+MMW_EXPORT mm_model* mmw_model_new(const int* cfg, uint32_t seed_lo, uint32_t seed_hi, int max_batch) {
+    clear_err();
+    if (!cfg) { fail(MM_EINVAL, "mmw_model_new: missing configuration"); return NULL; }
+    mm_config c;
+    cfg_from_ints(&c, cfg);
+    if (c.vocab_size < 2) { fail(MM_EINVAL, "vocab_size %d: a model needs vocab_size >= 2 (it is not taken from data here)", c.vocab_size); return NULL; }
+    if (max_batch < 1 || max_batch > MM_MAX_BATCH) { fail(MM_EINVAL, "max batch %d is outside 1..%d", max_batch, MM_MAX_BATCH); return NULL; }
+    mm_model* m = mm_model_new(&c, NULL, seed64(seed_lo, seed_hi), max_batch, &g_err);
+    if (!m && g_err.code == MM_OK) fail(MM_EINVAL, "could not create the model");
+    return m;
+}
+
+// Training-mode forward and backward on X (B, block_size), Y (B,): fills the
+// gradients and the logits, *loss; parameters unchanged.
+MMW_EXPORT int mmw_model_forward_backward(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float* loss) {
+    clear_err();
+    if (!m || !X || !Y || !loss) return fail(MM_EINVAL, "mmw_model_forward_backward: bad arguments");
+    int rc = mm_model_forward_backward(m, X, Y, B, loss, &g_err);
+    if (rc != MM_OK && g_err.code == MM_OK) fail(rc, "forward/backward failed (error %d)", rc);
+    return rc;
+}
+MMW_EXPORT float* mmw_model_grads(mm_model* m) { return mm_model_grads(m); }
+// (B, vocab_size) logits of the last forward_backward or sgd_step.
+MMW_EXPORT const float* mmw_model_logits(const mm_model* m) { return mm_model_logits(m); }
+
+// One SGD step (forward, backward, update, running stats); a non-finite step
+// returns MM_ENONFINITE and changes nothing.
+MMW_EXPORT int mmw_model_sgd_step(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float lr, float* loss) {
+    clear_err();
+    if (!m || !X || !Y || !loss) return fail(MM_EINVAL, "mmw_model_sgd_step: bad arguments");
+    int rc = mm_model_sgd_step(m, X, Y, B, lr, loss, &g_err);
+    if (rc != MM_OK && g_err.code == MM_OK) fail(rc, "SGD step failed (error %d)", rc);
+    return rc;
+}
+
+// Eval-mode (running statistics) logits (B, vocab_size) of X (B, block_size),
+// valid until the next call on m. NULL on failure.
+MMW_EXPORT const float* mmw_model_eval_logits(mm_model* m, const uint16_t* X, int B) {
+    clear_err();
+    if (!m || !X) { fail(MM_EINVAL, "mmw_model_eval_logits: bad arguments"); return NULL; }
+    const float* p = mm_model_eval_logits(m, X, B, &g_err);
+    if (!p && g_err.code == MM_OK) fail(MM_EINVAL, "eval logits failed");
+    return p;
+}
+
+// Named tensors, index 0 .. n-1 in the lecture's order. A bad index gives NULL / -1.
+static const mm_tensor_info* tensor_at(const mm_model* m, int i) {
+    clear_err();
+    const mm_tensor_info* t = m ? mm_model_tensor(m, i) : NULL;
+    if (!t) fail(MM_EINVAL, "tensor index %d is outside 0..%d", i, m ? mm_model_num_tensors(m) - 1 : -1);
+    return t;
+}
+MMW_EXPORT int mmw_model_num_tensors(const mm_model* m) { return mm_model_num_tensors(m); }
+MMW_EXPORT const char* mmw_model_tensor_name(const mm_model* m, int i) {
+    const mm_tensor_info* t = tensor_at(m, i);
+    return t ? t->name : NULL;
+}
+MMW_EXPORT int mmw_model_tensor_ndim(const mm_model* m, int i) {
+    const mm_tensor_info* t = tensor_at(m, i);
+    return t ? t->ndim : -1;
+}
+// Size of dimension d (0 <= d < ndim).
+MMW_EXPORT int mmw_model_tensor_dim(const mm_model* m, int i, int d) {
+    const mm_tensor_info* t = tensor_at(m, i);
+    if (!t) return -1;
+    if (d < 0 || d >= t->ndim) { fail(MM_EINVAL, "dimension %d of tensor %s is outside 0..%d", d, t->name, t->ndim - 1); return -1; }
+    return t->shape[d];
+}
+// Offset into params (is_buffer 0) or buffers (is_buffer 1), in floats.
+MMW_EXPORT long mmw_model_tensor_offset(const mm_model* m, int i) {
+    const mm_tensor_info* t = tensor_at(m, i);
+    return t ? t->offset : -1;
+}
+MMW_EXPORT long mmw_model_tensor_size(const mm_model* m, int i) {
+    const mm_tensor_info* t = tensor_at(m, i);
+    return t ? t->size : -1;
+}
+MMW_EXPORT int mmw_model_tensor_is_buffer(const mm_model* m, int i) {
+    const mm_tensor_info* t = tensor_at(m, i);
+    return t ? t->is_buffer : -1;
+}
+
+// ================================================================ checkpoints (issue 5: model files)
+// A training state travels as MMW_STATE_U32 uint32s (64-bit values as low, high halves):
+//   0,1 step  2,3 steps  4 batch_size  5 lr (float bits)  6 lr_decayed (float bits)
+//   7,8 decay_step  9,10 seed  11,12 batch_rng  13 split_seed  14 split_shuffles
+//   15,16,17 split sizes (train, val, test)  18,19 data_hash
+#define MMW_STATE_U32 20
+
+static void state_to_u32(uint32_t* a, const mm_train_state* s) {
+    uint64_t v64[6] = {(uint64_t)s->step, (uint64_t)s->tp.steps, (uint64_t)s->tp.decay_step, s->tp.seed, s->batch_rng, s->data_hash};
+    int at[6] = {0, 2, 7, 9, 11, 18};
+    for (int i = 0; i < 6; i++) { a[at[i]] = (uint32_t)v64[i]; a[at[i] + 1] = (uint32_t)(v64[i] >> 32); }
+    a[4] = (uint32_t)s->tp.batch_size;
+    memcpy(&a[5], &s->tp.lr, 4);
+    memcpy(&a[6], &s->tp.lr_decayed, 4);
+    a[13] = s->split_seed;
+    a[14] = (uint32_t)s->split_shuffles;
+    for (int k = 0; k < 3; k++) a[15 + k] = (uint32_t)s->split_sizes[k];
+}
+
+static void state_from_u32(mm_train_state* s, const uint32_t* a) {
+    memset(s, 0, sizeof *s);
+    s->step = (long)seed64(a[0], a[1]);
+    s->tp.steps = (long)seed64(a[2], a[3]);
+    s->tp.batch_size = (int)a[4];
+    memcpy(&s->tp.lr, &a[5], 4);
+    memcpy(&s->tp.lr_decayed, &a[6], 4);
+    s->tp.decay_step = (long)seed64(a[7], a[8]);
+    s->tp.seed = seed64(a[9], a[10]);
+    s->batch_rng = seed64(a[11], a[12]);
+    s->split_seed = a[13];
+    s->split_shuffles = (int)a[14];
+    for (int k = 0; k < 3; k++) s->split_sizes[k] = (int)a[15 + k];
+    s->data_hash = seed64(a[18], a[19]);
+}
+
+MMW_EXPORT int mmw_state_u32(void) { return MMW_STATE_U32; }
+
+// The trainer's state into out[MMW_STATE_U32].
+MMW_EXPORT void mmw_trainer_get_state(const mm_trainer* t, uint32_t* out) {
+    mm_train_state s;
+    mm_trainer_get_state(t, &s);
+    state_to_u32(out, &s);
+}
+
+static uint8_t* bytes_out(int rc, uint8_t* b, size_t n, int* out_len) {
+    if (rc != MM_OK) {
+        if (g_err.code == MM_OK) fail(MM_ENOMEM, "could not save the model");
+        return NULL;
+    }
+    if (n > INT32_MAX) { free(b); fail(MM_EINVAL, "model too large to save"); return NULL; }
+    *out_len = (int)n;
+    return b;
+}
+
+// The trainer as a checkpoint (model + training state): malloc'd bytes, *out_len.
+MMW_EXPORT uint8_t* mmw_checkpoint_save(const mm_trainer* t, int* out_len) {
+    clear_err();
+    if (!t || !out_len) { fail(MM_EINVAL, "mmw_checkpoint_save: bad arguments"); return NULL; }
+    uint8_t* b = NULL;
+    size_t n = 0;
+    return bytes_out(mm_checkpoint_save(t, &b, &n, &g_err), b, n, out_len);
+}
+
+// A model file with the training state state[MMW_STATE_U32] (NULL: none).
+MMW_EXPORT uint8_t* mmw_model_save_state(const mm_model* m, const uint32_t* state, int* out_len) {
+    clear_err();
+    if (!m || !out_len) { fail(MM_EINVAL, "mmw_model_save_state: bad arguments"); return NULL; }
+    mm_train_state s;
+    if (state) state_from_u32(&s, state);
+    uint8_t* b = NULL;
+    size_t n = 0;
+    return bytes_out(mm_model_save_state(m, state ? &s : NULL, &b, &n, &g_err), b, n, out_len);
+}
+
+// Loads a model file; *has_state says whether it carried a training state (then in state_out).
+MMW_EXPORT mm_model* mmw_model_load_state(const uint8_t* b, int len, int max_batch, uint32_t* state_out, int* has_state) {
+    clear_err();
+    if (!b || len < 0) { fail(MM_EINVAL, "mmw_model_load_state: bad buffer"); return NULL; }
+    mm_train_state s;
+    int has = 0;
+    mm_model* m = mm_model_load_state(b, (size_t)len, max_batch, &s, &has, &g_err);
+    if (!m) {
+        if (g_err.code == MM_OK) fail(MM_EFORMAT, "could not load the model");
+        return NULL;
+    }
+    if (has_state) *has_state = has;
+    if (has && state_out) state_to_u32(state_out, &s);
+    return m;
+}
+
+// A trainer continuing a checkpoint on the word list it was trained on.
+MMW_EXPORT mm_trainer* mmw_checkpoint_load(const uint8_t* b, int len, const mm_words* w) {
+    clear_err();
+    if (!b || len < 0 || !w) { fail(MM_EINVAL, "mmw_checkpoint_load: bad arguments"); return NULL; }
+    mm_trainer* t = mm_checkpoint_load(b, (size_t)len, w, &g_err);
+    if (!t && g_err.code == MM_OK) fail(MM_EFORMAT, "could not resume from the checkpoint");
+    return t;
+}
+// ================================================================ end of checkpoints

@@ -12,6 +12,11 @@
 //   t.evaluate('val'); t.sample({ count: 10 }); const bytes = t.save();
 //   t.free(); words.free();
 //
+// Model files are safetensors (see src/makemore.h): trainer.save() writes a
+// checkpoint (model + training state), trainer.saveModel() the model alone;
+// mm.loadModel(bytes) reads either for sampling, and
+// mm.resumeTrainer({ checkpoint: bytes, words }) continues training exactly.
+//
 // Objects own wasm memory: call free() when done (a FinalizationRegistry frees
 // forgotten ones eventually). Errors of the core throw MakemoreError with the
 // core's message. Typed arrays returned by this API are copies, never views of
@@ -393,24 +398,71 @@ export class Makemore {
     }
   }
 
-  /** @param {BufferSource} bytes a model file (Trainer.save()) @returns {Model} */
+  /**
+   * A model file (safetensors: Trainer.save(), saveModel(), the CLI's --save, or
+   * tests/torch_roundtrip.py) for sampling. A checkpoint's training state is kept
+   * in model.training (null for a plain model file).
+   * @param {BufferSource} bytes @returns {Model}
+   */
   loadModel(bytes) {
-    const u8 = bytes instanceof Uint8Array ? bytes : ArrayBuffer.isView(bytes)
-      ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
+    const u8 = toU8(bytes);
     const p = this._copyIn(u8);
+    const sp = this._malloc(4 * STATE_U32 + 4);
     try {
-      return new Model(this, this._call(() => this._x.mmw_model_load(p, u8.length, 64), (h) => h !== 0));
+      const h = this._call(() => this._x.mmw_model_load_state(p, u8.length, 64, sp, sp + 4 * STATE_U32), (q) => q !== 0);
+      const has = this._i32(sp + 4 * STATE_U32, 1)[0] !== 0;
+      return new Model(this, h, has ? this._u32(sp, STATE_U32).slice() : null);
     } finally {
+      this._x.mmw_free(sp);
       this._x.mmw_free(p);
     }
   }
 
+  /**
+   * A trainer that continues a checkpoint (Trainer.save()) exactly where it
+   * stopped: running it gives bitwise the losses the saved trainer would have.
+   * words must be the word list it was trained on (checked: vocabulary, split, hash).
+   * @param {{checkpoint: BufferSource, words: Words|string|Uint8Array}} opts
+   * @returns {Trainer}
+   */
+  resumeTrainer(opts) {
+    if (!opts || typeof opts !== 'object' || !opts.checkpoint) throw new TypeError('resumeTrainer takes { checkpoint, words }');
+    const u8 = toU8(opts.checkpoint);
+    const ownWords = !(opts.words instanceof Words);
+    if (ownWords && typeof opts.words !== 'string' && !(opts.words instanceof Uint8Array))
+      throw new TypeError('resumeTrainer: words must be a Words, a string or a Uint8Array');
+    const words = ownWords ? this.parseWords(/** @type {string|Uint8Array} */ (opts.words)) : /** @type {Words} */ (opts.words);
+    const p = this._copyIn(u8);
+    try {
+      const h = this._call(() => this._x.mmw_checkpoint_load(p, u8.length, words.handle), (t) => t !== 0);
+      const t = new Trainer(this, h, 0n);
+      t._seed = BigInt(t.state.seed);
+      return t;
+    } finally {
+      this._x.mmw_free(p);
+      if (ownWords) words.free();
+    }
+  }
+
   // ---- shared by Trainer and Model
-  /** @param {number} h model handle */
-  _modelSave(h) {
+  /** @param {number} h model handle @param {Uint32Array|null} [state] a training state to write with it */
+  _modelSave(h, state = null) {
     const lenp = this._scratch;
-    const p = this._call(() => this._x.mmw_model_save(h, lenp), (q) => q !== 0);
-    const n = this._i32(lenp, 1)[0];
+    let sp = 0;
+    try {
+      if (state) {
+        sp = this._malloc(4 * STATE_U32);
+        this._u32(sp, STATE_U32).set(state);
+      }
+      const p = this._call(() => this._x.mmw_model_save_state(h, sp, lenp), (q) => q !== 0);
+      return this._bytesOut(p);
+    } finally {
+      if (sp) this._x.mmw_free(sp);
+    }
+  }
+  /** Copies malloc'd bytes (length in the scratch int) out of wasm memory and frees them. @param {number} p */
+  _bytesOut(p) {
+    const n = this._i32(this._scratch, 1)[0];
     const out = this._u8().slice(p, p + n);
     this._x.mmw_free(p);
     return out;
@@ -451,6 +503,102 @@ export class Makemore {
       if (own) this._x.mmw_rng_free(own);
     }
   }
+
+  // ---- model-level access (tests, notebooks) ----
+  /**
+   * A bare model with the lecture's initialisation, not tied to a word list:
+   * forward/backward, SGD steps and eval-mode logits on batches you give it
+   * (Model.forwardBackward, sgdStep, evalLogits). Tokens are named '.', 'a', ...
+   * @param {Config} config vocabSize required
+   * @param {object} [opts]
+   * @param {number|bigint} [opts.seed] init seed (default 42)
+   * @param {number} [opts.maxBatch] the largest batch the model takes (default 64)
+   * @returns {Model}
+   */
+  createModel(config, opts = {}) {
+    if (!config || typeof config !== 'object') throw new TypeError('createModel takes a config object');
+    if (!opts || typeof opts !== 'object') throw new TypeError('createModel: opts must be an object');
+    if (typeof config.vocabSize !== 'number' || !Number.isInteger(config.vocabSize) || config.vocabSize < 2)
+      throw new TypeError(`createModel: config.vocabSize must be an integer >= 2, got ${config.vocabSize}`);
+    const maxBatch = opts.maxBatch ?? 64;
+    if (typeof maxBatch !== 'number' || !Number.isInteger(maxBatch) || maxBatch < 1)
+      throw new TypeError(`createModel: maxBatch must be a positive integer, got ${maxBatch}`);
+    const [lo, hi] = splitSeed(opts.seed ?? 42);
+    const cfg = this._configIn(config);
+    const m = new Model(this, this._call(() => this._x.mmw_model_new(cfg, lo, hi, maxBatch), (h) => h !== 0));
+    /** the largest batch this model takes */
+    m.maxBatch = maxBatch;
+    return m;
+  }
+  /**
+   * Copies token arrays into fresh wasm memory (the caller frees both pointers).
+   * @param {string} what caller's name @param {Config} config
+   * @param {Uint16Array} X (B * blockSize) @param {Uint16Array|null} Y (B) or null
+   * @returns {{B: number, xp: number, yp: number}}
+   */
+  _batchIn(what, config, X, Y) {
+    if (!(X instanceof Uint16Array)) throw new TypeError(`${what}: X must be a Uint16Array of tokens`);
+    const T = config.blockSize;
+    if (X.length === 0 || X.length % T !== 0)
+      throw new TypeError(`${what}: X has ${X.length} tokens, not a positive multiple of blockSize ${T}`);
+    const B = X.length / T;
+    if (Y !== null) {
+      if (!(Y instanceof Uint16Array)) throw new TypeError(`${what}: Y must be a Uint16Array of targets`);
+      if (Y.length !== B) throw new TypeError(`${what}: Y has ${Y.length} targets, X has ${B} contexts`);
+    }
+    const xp = this._malloc(2 * X.length);
+    let yp = 0;
+    try {
+      if (Y !== null) yp = this._malloc(2 * Math.max(B, 1));
+    } catch (e) {
+      this._x.mmw_free(xp);
+      throw e;
+    }
+    new Uint16Array(this._x.memory.buffer, xp, X.length).set(X);
+    if (Y !== null) new Uint16Array(this._x.memory.buffer, yp, B).set(Y);
+    return { B, xp, yp };
+  }
+  // ---- end of model-level access ----
+}
+
+const STATE_U32 = 20; // a training state as uint32s: see wasm/exports.c (MMW_STATE_U32)
+
+/**
+ * A checkpoint's training state.
+ * @typedef {object} TrainingState
+ * @property {number} step        steps done
+ * @property {number} steps       total steps of the schedule
+ * @property {number} batchSize
+ * @property {number} lr
+ * @property {number} lrDecayed
+ * @property {number} decayStep
+ * @property {number|bigint} seed  init and batch seed (a bigint above 2^53)
+ * @property {[number, number, number]} splitSizes examples in train, val, test
+ */
+
+/** @param {Uint32Array} a @returns {TrainingState} */
+function stateObject(a) {
+  const u64 = (/** @type {number} */ i) => a[i] + a[i + 1] * 2 ** 32;
+  const f = new Float32Array(a.slice(5, 7).buffer);
+  const seed = (BigInt(a[10]) << 32n) | BigInt(a[9]);
+  return {
+    step: u64(0),
+    steps: u64(2),
+    batchSize: a[4],
+    lr: shortestF32(f[0]),
+    lrDecayed: shortestF32(f[1]),
+    decayStep: u64(7),
+    seed: seed <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(seed) : seed,
+    splitSizes: [a[15], a[16], a[17]],
+  };
+}
+
+/** @param {BufferSource} bytes @returns {Uint8Array} */
+function toU8(bytes) {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  throw new TypeError('a model file must be a Uint8Array, another typed array or an ArrayBuffer');
 }
 
 /** @param {number} x a float32 value @returns {number} the shortest decimal that rounds to it (0.1, not 0.100000001) */
@@ -527,9 +675,12 @@ export class Words extends Owned {
 
 /** A model loaded from a model file: samples words. */
 export class Model extends Owned {
-  /** @param {Makemore} mm @param {number} h */
-  constructor(mm, h) {
+  /** @param {Makemore} mm @param {number} h @param {Uint32Array|null} [state] a checkpoint's training state */
+  constructor(mm, h, state = null) {
     super(mm, h, (p) => mm._x.mmw_model_free(p));
+    this._state = state;
+    /** @type {TrainingState|null} the training state, if the file was a checkpoint */
+    this.training = state ? stateObject(state) : null;
     const info = mm._modelInfo(h);
     /** @type {Config} */
     this.config = info.config;
@@ -547,10 +698,119 @@ export class Model extends Owned {
     const h = this.handle;
     return this._mm._f32(this._mm._x.mmw_model_params(h), this.numParams).slice();
   }
-  /** @returns {Uint8Array} the model file */
+  /** @returns {Uint8Array} the model file (with its training state, if it was loaded from a checkpoint: the same bytes) */
   save() {
-    return this._mm._modelSave(this.handle);
+    return this._mm._modelSave(this.handle, this._state);
   }
+
+  // ---- model-level access (tests, notebooks) ----
+  /** BatchNorm running means and variances, in floats */
+  get numBuffers() {
+    return this._mm._x.mmw_model_num_buffers(this.handle);
+  }
+  /** @returns {Float32Array} a copy of the BatchNorm running statistics (see tensors()) */
+  buffers() {
+    const h = this.handle;
+    return this._mm._f32(this._mm._x.mmw_model_buffers(h), this.numBuffers).slice();
+  }
+  /** Overwrites all parameters. @param {Float32Array} values (numParams,), the lecture's order */
+  setParams(values) {
+    const h = this.handle;
+    if (!(values instanceof Float32Array)) throw new TypeError('setParams takes a Float32Array');
+    if (values.length !== this.numParams)
+      throw new TypeError(`setParams: ${values.length} values, the model has ${this.numParams} parameters`);
+    this._mm._f32(this._mm._x.mmw_model_params(h), this.numParams).set(values);
+  }
+  /** Overwrites the BatchNorm running statistics. @param {Float32Array} values (numBuffers,) */
+  setBuffers(values) {
+    const h = this.handle;
+    if (!(values instanceof Float32Array)) throw new TypeError('setBuffers takes a Float32Array');
+    const n = this.numBuffers;
+    if (values.length !== n) throw new TypeError(`setBuffers: ${values.length} values, the model has ${n} buffer values`);
+    this._mm._f32(this._mm._x.mmw_model_buffers(h), n).set(values);
+  }
+  /**
+   * The named tensors in the lecture's order ("layers.0.weight", ..., then BatchNorm
+   * running_mean/running_var); offset and size index params() or, isBuffer, buffers().
+   * @returns {{name: string, shape: number[], offset: number, size: number, isBuffer: boolean}[]}
+   */
+  tensors() {
+    const h = this.handle;
+    const mm = this._mm;
+    const x = mm._x;
+    const n = x.mmw_model_num_tensors(h);
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      const name = mm._str(mm._call(() => x.mmw_model_tensor_name(h, i), (p) => p !== 0));
+      const ndim = mm._call(() => x.mmw_model_tensor_ndim(h, i), (d) => d >= 0);
+      const shape = [];
+      for (let d = 0; d < ndim; d++) shape.push(mm._call(() => x.mmw_model_tensor_dim(h, i, d), (v) => v >= 0));
+      out.push({
+        name,
+        shape,
+        offset: mm._call(() => x.mmw_model_tensor_offset(h, i), (v) => v >= 0),
+        size: mm._call(() => x.mmw_model_tensor_size(h, i), (v) => v >= 0),
+        isBuffer: mm._call(() => x.mmw_model_tensor_is_buffer(h, i), (v) => v >= 0) === 1,
+      });
+    }
+    return out;
+  }
+  /**
+   * Training-mode (batch statistics) forward and backward on one batch; the
+   * parameters and running statistics are left unchanged.
+   * @param {Uint16Array} X (B * blockSize) contexts @param {Uint16Array} Y (B) targets
+   * @returns {{loss: number, logits: Float32Array, grads: Float32Array}} logits (B * vocabSize), grads (numParams), copies
+   */
+  forwardBackward(X, Y) {
+    const h = this.handle;
+    const mm = this._mm;
+    const { B, xp, yp } = mm._batchIn('forwardBackward', this.config, X, Y);
+    try {
+      mm._rc(mm._x.mmw_model_forward_backward(h, xp, yp, B, mm._scratch));
+      const loss = mm._f32(mm._scratch, 1)[0];
+      const logits = mm._f32(mm._x.mmw_model_logits(h), B * this.config.vocabSize).slice();
+      const grads = mm._f32(mm._x.mmw_model_grads(h), this.numParams).slice();
+      return { loss, logits, grads };
+    } finally {
+      mm._x.mmw_free(yp);
+      mm._x.mmw_free(xp);
+    }
+  }
+  /**
+   * One SGD step: forward, backward, params -= lr * grads, running statistics updated.
+   * A non-finite step throws MakemoreError (code 4) and changes nothing.
+   * @param {Uint16Array} X (B * blockSize) @param {Uint16Array} Y (B) @param {number} lr
+   * @returns {number} the batch's loss before the update
+   */
+  sgdStep(X, Y, lr) {
+    const h = this.handle;
+    if (typeof lr !== 'number') throw new TypeError(`sgdStep: lr must be a number, got ${typeof lr}`);
+    const mm = this._mm;
+    const { B, xp, yp } = mm._batchIn('sgdStep', this.config, X, Y);
+    try {
+      mm._rc(mm._x.mmw_model_sgd_step(h, xp, yp, B, lr, mm._scratch));
+      return mm._f32(mm._scratch, 1)[0];
+    } finally {
+      mm._x.mmw_free(yp);
+      mm._x.mmw_free(xp);
+    }
+  }
+  /**
+   * Eval-mode logits (running statistics).
+   * @param {Uint16Array} X (B * blockSize) contexts @returns {Float32Array} (B * vocabSize), a copy
+   */
+  evalLogits(X) {
+    const h = this.handle;
+    const mm = this._mm;
+    const { B, xp } = mm._batchIn('evalLogits', this.config, X, null);
+    try {
+      const p = mm._call(() => mm._x.mmw_model_eval_logits(h, xp, B), (q) => q !== 0);
+      return mm._f32(p, B * this.config.vocabSize).slice();
+    } finally {
+      mm._x.mmw_free(xp);
+    }
+  }
+  // ---- end of model-level access ----
 }
 
 /** Trains one model on one word list. */
@@ -621,10 +881,32 @@ export class Trainer extends Owned {
     this.handle;
     return this._mm._f32(this._mm._x.mmw_model_params(this._model), this.numParams).slice();
   }
-  /** @returns {Uint8Array} the model file */
+  /**
+   * A checkpoint: the model file with the training state (schedule, step, batch
+   * generator, split), for mm.resumeTrainer; mm.loadModel reads it too.
+   * @returns {Uint8Array}
+   */
   save() {
+    const h = this.handle;
+    const mm = this._mm;
+    return mm._bytesOut(mm._call(() => mm._x.mmw_checkpoint_save(h, mm._scratch), (q) => q !== 0));
+  }
+  /** @returns {Uint8Array} the model file alone (no training state): smaller, for sampling and sharing */
+  saveModel() {
     this.handle;
     return this._mm._modelSave(this._model);
+  }
+  /** @returns {TrainingState} the training state a checkpoint would carry now */
+  get state() {
+    const h = this.handle;
+    const mm = this._mm;
+    const sp = mm._malloc(4 * STATE_U32);
+    try {
+      mm._x.mmw_trainer_get_state(h, sp);
+      return stateObject(mm._u32(sp, STATE_U32).slice());
+    } finally {
+      mm._x.mmw_free(sp);
+    }
   }
   /** Continues from a loaded model: copies its parameters and running statistics. @param {Model} model */
   loadWeights(model) {

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""torch_roundtrip.py: makemore-wasm model files (safetensors) and the lecture's PyTorch classes.
+
+Both directions, with the lecture's own layer classes (tests/reference.py, copied
+from "makemore part 5"), and a safetensors reader/writer written here from the
+format's description (u64 LE header length, JSON header, little-endian data),
+independent of the C core's:
+
+  C -> torch: the native CLI trains small models and saves them
+      (tests/fixtures/st_c_<name>.safetensors); this script loads each into the
+      lecture's Sequential and writes torch's eval-mode logits on fixed contexts.
+  torch -> C: this script builds models with torch's own init (torch.manual_seed),
+      trains them a few SGD steps the lecture's way on names.txt, saves them
+      (tests/fixtures/st_torch_<name>.safetensors) and writes their eval logits.
+
+<name>.ref holds the contexts and torch's logits:
+  b"MMSR", u32 version 1, u32 B, u32 block_size, u32 vocab_size,
+  int32 X[B * block_size], float32 logits[B * vocab_size]      (little-endian)
+tests/test_safetensors.c loads every fixture with the C core and compares its
+eval logits with torch's (|a - r| <= 1e-5 + 1e-4 |r|); CI needs no torch.
+
+Running statistics: the lecture's BatchNorm1d keeps them with keepdim shapes
+after the first update ((1, C) or (1, 1, C), and (1, T, C) in the pre-fix layer);
+the core's tensors are (C,) and, for the pre-fix layer's per-position statistics,
+(1, T, C). Saving reshapes to the core's shapes; loading needs nothing (both
+broadcast alike).
+
+Usage (Debian's python3-torch):
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tests/torch_roundtrip.py [--cli build/makemore]
+"""
+import argparse
+import json
+import os
+import random
+import struct
+import subprocess
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference import (BatchNorm1d, BatchNorm1dBug, Embedding, Linear, build_model,  # noqa: E402
+                       named_tensors, MM_BN_FIXED, MM_BN_PER_POSITION)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+FORMAT = "makemore-wasm/1"
+CONFIG_KEYS = ["vocab_size", "block_size", "n_embd", "n_hidden", "n_consec", "n_flat_layers", "split_shuffles"]
+B_REF = 64
+
+# C -> torch: (name, CLI model options); trained 300 steps, seed 7
+C_CASES = [
+    ("st_c_hier_bnbug", ["--block", "8", "--embd", "6", "--hidden", "24", "--consec", "2", "--bn", "per-position", "--shuffles", "2"]),
+    ("st_c_flat2", ["--block", "3", "--embd", "5", "--hidden", "16", "--consec", "0", "--flat-layers", "2", "--bn", "fixed"]),
+]
+# torch -> C: (name, config without vocab_size)
+TORCH_CASES = [
+    ("st_torch_hier", dict(block_size=8, n_embd=6, n_hidden=24, n_consec=2, n_flat_layers=1, bn_mode=MM_BN_FIXED, split_shuffles=2)),
+    ("st_torch_hier_bnbug", dict(block_size=4, n_embd=5, n_hidden=12, n_consec=2, n_flat_layers=1, bn_mode=MM_BN_PER_POSITION, split_shuffles=2)),
+    ("st_torch_flat2", dict(block_size=3, n_embd=5, n_hidden=16, n_consec=0, n_flat_layers=2, bn_mode=MM_BN_FIXED, split_shuffles=1)),
+]
+
+# ---------------------------------------------------------------- safetensors
+
+def read_safetensors(path):
+    """-> (metadata dict, {name: np.float32 array}); checks what the format requires."""
+    with open(path, "rb") as f:
+        buf = f.read()
+    (n,) = struct.unpack_from("<Q", buf, 0)
+    header = json.loads(buf[8:8 + n].decode("utf-8"))
+    data = buf[8 + n:]
+    meta = header.pop("__metadata__", {})
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in meta.items()), "metadata must map strings to strings"
+    tensors, spans = {}, []
+    for name, e in header.items():
+        assert e["dtype"] == "F32", (name, e["dtype"])
+        b, end = e["data_offsets"]
+        count = int(np.prod(e["shape"], dtype=np.int64))
+        assert end - b == 4 * count, name
+        tensors[name] = np.frombuffer(data, dtype="<f4", count=count, offset=b).reshape(e["shape"]).copy()
+        spans.append((b, end))
+    at = 0
+    for b, end in sorted(spans):
+        assert b == at, "tensors must tile the data"
+        at = end
+    assert at == len(data), "tensors must cover the data"
+    return meta, tensors
+
+
+def write_safetensors(path, meta, tensors):
+    """Writes tensors (name -> np array) sorted by name, the header space-padded to 8 bytes."""
+    header, blobs, at = {"__metadata__": meta}, [], 0
+    for name in sorted(tensors):
+        a = np.ascontiguousarray(tensors[name], dtype="<f4")
+        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [at, at + a.nbytes]}
+        blobs.append(a.tobytes())
+        at += a.nbytes
+    h = json.dumps(header, separators=(",", ":")).encode()  # ensure_ascii: any non-ASCII goes as \\u escapes
+    h += b" " * (-(8 + len(h)) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+
+
+def write_ref(path, X, logits):
+    B, T = X.shape
+    V = logits.shape[1]
+    with open(path, "wb") as f:
+        f.write(b"MMSR" + struct.pack("<IIII", 1, B, T, V))
+        f.write(np.ascontiguousarray(X, dtype="<i4").tobytes())
+        f.write(np.ascontiguousarray(logits, dtype="<f4").tobytes())
+
+# ---------------------------------------------------------------- models
+
+def config_from_meta(meta):
+    assert meta["format"] == FORMAT, meta.get("format")
+    cfg = {k: int(meta[k]) for k in CONFIG_KEYS}
+    cfg["bn_mode"] = {"fixed": MM_BN_FIXED, "per-position": MM_BN_PER_POSITION}[meta["bn_mode"]]
+    vocab = json.loads(meta["vocab"])
+    assert len(vocab) == cfg["vocab_size"] and vocab[0] == "."
+    return cfg, vocab
+
+
+def eval_logits(model, X):
+    for layer in model.layers:
+        layer.training = False
+    with torch.no_grad():
+        return model(torch.tensor(X, dtype=torch.long)).numpy().astype(np.float32)
+
+
+def ref_contexts(V, T, seed):
+    """Fixed contexts: random tokens, with some leading end tokens like real contexts."""
+    rng = np.random.RandomState(seed)
+    X = rng.randint(0, V, size=(B_REF, T)).astype(np.int32)
+    for b in range(B_REF):
+        X[b, : rng.randint(0, T)] = 0
+    return X
+
+
+def core_shape(arr, layer_stat_positions):
+    """A BatchNorm running statistic in the core's shape: (C,), or (1, T, C) per position."""
+    C = arr.shape[-1]
+    return arr.reshape(C) if arr.size == C else arr.reshape(1, -1, C)
+
+
+def c_to_torch(cli, outdir, names_path):
+    for name, opts in C_CASES:
+        path = os.path.join(outdir, name + ".safetensors")
+        if cli:
+            subprocess.run([cli, "train", *opts, "--steps", "300", "--seed", "7", "--data", names_path, "--samples", "0",
+                            "--no-eval", "--save", path], check=True, stdout=subprocess.DEVNULL)
+        meta, tensors = read_safetensors(path)
+        cfg, vocab = config_from_meta(meta)
+        torch.set_default_dtype(torch.float32)
+        model = build_model(cfg)
+        want = {n for n, _, _, _ in named_tensors(model)}
+        assert want == set(tensors), f"{name}: tensor names differ: {sorted(want ^ set(tensors))}"
+        for tname, layer, attr, is_buf in named_tensors(model):
+            t = torch.tensor(tensors[tname])
+            if not is_buf:
+                assert tuple(t.shape) == tuple(getattr(layer, attr).shape), (tname, t.shape)
+            setattr(layer, attr, t)
+        X = ref_contexts(cfg["vocab_size"], cfg["block_size"], 1)
+        logits = eval_logits(model, X)
+        write_ref(os.path.join(outdir, name + ".ref"), X, logits)
+        print(f"{name}: C-trained model ({sum(a.size for a in tensors.values())} values) -> torch eval logits written")
+
+
+def build_dataset(words, stoi, block_size):
+    X, Y = [], []
+    for w in words:
+        context = [0] * block_size
+        for ch in w + ".":
+            ix = stoi[ch]
+            X.append(context)
+            Y.append(ix)
+            context = context[1:] + [ix]
+    return torch.tensor(X), torch.tensor(Y)
+
+
+def torch_to_c(outdir, names_path):
+    words = open(names_path, encoding="utf-8").read().splitlines()
+    chars = sorted(set("".join(words)))
+    stoi = {s: i + 1 for i, s in enumerate(chars)}
+    stoi["."] = 0
+    vocab = ["."] + chars
+    for k, (name, cfg) in enumerate(TORCH_CASES):
+        cfg = dict(cfg, vocab_size=len(vocab))
+        random.seed(42)
+        ws = list(words)
+        random.shuffle(ws)
+        Xtr, Ytr = build_dataset(ws[: int(0.8 * len(ws))], stoi, cfg["block_size"])
+        torch.manual_seed(42 + k)
+        torch.set_default_dtype(torch.float32)
+        model = build_model(cfg)  # the lecture's init: randn / fan_in**0.5, BatchNorm ones/zeros
+        with torch.no_grad():
+            model.layers[-1].weight *= 0.1  # last layer made less confident
+        parameters = model.parameters()
+        for p in parameters:
+            p.requires_grad = True
+        for i in range(200):  # the lecture's loop
+            ix = torch.randint(0, Xtr.shape[0], (32,))
+            logits = model(Xtr[ix])
+            loss = F.cross_entropy(logits, Ytr[ix])
+            for p in parameters:
+                p.grad = None
+            loss.backward()
+            for p in parameters:
+                p.data += -0.1 * p.grad
+        tensors = {}
+        for tname, layer, attr, is_buf in named_tensors(model):
+            a = getattr(layer, attr).detach().numpy().astype(np.float32)
+            tensors[tname] = core_shape(a, None) if is_buf else a
+        meta = {"format": FORMAT, "vocab": json.dumps(vocab),
+                **{key: str(cfg[key]) for key in CONFIG_KEYS},
+                "bn_mode": "fixed" if cfg["bn_mode"] == MM_BN_FIXED else "per-position",
+                "made_by": "tests/torch_roundtrip.py (torch init, 200 SGD steps)"}
+        write_safetensors(os.path.join(outdir, name + ".safetensors"), meta, tensors)
+        X = ref_contexts(cfg["vocab_size"], cfg["block_size"], 2)
+        write_ref(os.path.join(outdir, name + ".ref"), X, eval_logits(model, X))
+        print(f"{name}: torch-made model (loss {loss.item():.4f} at step 200) -> safetensors + eval logits written")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--cli", default=os.path.join(ROOT, "build", "makemore"),
+                    help="native CLI that trains the C-side models ('' to reuse the committed files)")
+    ap.add_argument("--data", default=os.path.join(ROOT, "data", "names.txt"))
+    ap.add_argument("-o", "--outdir", default=os.path.join(HERE, "fixtures"))
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    c_to_torch(args.cli, args.outdir, args.data)
+    torch_to_c(args.outdir, args.data)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
