@@ -144,6 +144,10 @@ const float* mm_model_logits(const mm_model* m);
 int mm_model_sgd_step(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float lr, float* loss, mm_err* err);
 // Mean cross-entropy over a dataset in eval mode (running statistics).
 int mm_model_eval(mm_model* m, const mm_dataset* d, float* loss, mm_err* err);
+// The same in parts, so a caller can stay responsive: adds the losses of examples
+// [start, start+count) to *total, in order. Parts covering 0..n in order give
+// bitwise mm_model_eval's total; the mean is total / n.
+int mm_model_eval_range(mm_model* m, const mm_dataset* d, int start, int count, double* total, mm_err* err);
 // Eval-mode logits (B, vocab_size) for B contexts; returns a pointer valid until the next call.
 const float* mm_model_eval_logits(mm_model* m, const uint16_t* X, int B, mm_err* err);
 
@@ -187,6 +191,10 @@ long mm_trainer_step(const mm_trainer* t); // steps done
 // the model as it was before that step.
 int mm_trainer_run(mm_trainer* t, long n, float* losses, long* done, mm_err* err);
 int mm_trainer_eval(mm_trainer* t, int split, float* loss, mm_err* err);
+int mm_trainer_eval_range(mm_trainer* t, int split, int start, int count, double* total, mm_err* err);
+// Changes the schedule of a running trainer (total steps, learning rates, decay
+// step); batch size and seed stay. Takes effect at the next step.
+int mm_trainer_set_schedule(mm_trainer* t, long steps, float lr, float lr_decayed, long decay_step, mm_err* err);
 
 // ---------------------------------------------------------------- sampling
 // Samples one word in eval mode until the end token (or max_len code points),

@@ -329,9 +329,10 @@ static void forward(mm_model* m, const uint16_t* X, int B, int training) {
     }
 }
 
-// Mean cross-entropy of logits (B, V) against Y; writes dlogits = (softmax - onehot) / B.
-static float cross_entropy(const float* logits, const uint16_t* Y, int B, int V, float* dlogits) {
-    double total = 0.0;
+// Cross-entropy of logits (B, V) against Y: each row's loss is added, in row
+// order, to *total (so a split evaluated in any chunks sums alike). With
+// dlogits, also writes (softmax - onehot) * scale.
+static void cross_entropy(const float* logits, const uint16_t* Y, int B, int V, float* dlogits, float scale, double* total) {
     for (int b = 0; b < B; b++) {
         const float* l = logits + (long)b * V;
         float mx = l[0];
@@ -339,15 +340,14 @@ static float cross_entropy(const float* logits, const uint16_t* Y, int B, int V,
         float s = 0.0f;
         for (int v = 0; v < V; v++) s += mm_expf(l[v] - mx);
         float lse = mx + mm_logf(s);
-        total += (double)(lse - l[Y[b]]);
+        *total += (double)(lse - l[Y[b]]);
         if (dlogits) {
             float* d = dlogits + (long)b * V;
-            float invs = 1.0f / s, invB = 1.0f / (float)B;
-            for (int v = 0; v < V; v++) d[v] = mm_expf(l[v] - mx) * invs * invB;
-            d[Y[b]] -= invB;
+            float invs = 1.0f / s;
+            for (int v = 0; v < V; v++) d[v] = mm_expf(l[v] - mx) * invs * scale;
+            d[Y[b]] -= scale;
         }
     }
-    return (float)(total / B);
 }
 
 // ---------------------------------------------------------------- backward
@@ -416,7 +416,9 @@ int mm_model_forward_backward(mm_model* m, const uint16_t* X, const uint16_t* Y,
     int rc = check_batch(m, X, Y, B, 1, err);
     if (rc) return rc;
     forward(m, X, B, 1);
-    *loss = cross_entropy(m->acts + m->logits, Y, B, m->cfg.vocab_size, m->dacts + m->logits);
+    double total = 0.0;
+    cross_entropy(m->acts + m->logits, Y, B, m->cfg.vocab_size, m->dacts + m->logits, 1.0f / (float)B, &total);
+    *loss = (float)(total / B);
     backward(m, X, B);
     m->last_B = B;
     return MM_OK;
@@ -465,19 +467,27 @@ const float* mm_model_eval_logits(mm_model* m, const uint16_t* X, int B, mm_err*
     return m->acts + m->logits;
 }
 
-int mm_model_eval(mm_model* m, const mm_dataset* d, float* loss, mm_err* err) {
+int mm_model_eval_range(mm_model* m, const mm_dataset* d, int start, int count, double* total, mm_err* err) {
     if (!d || d->n < 1) return mm_fail(err, MM_EINVAL, "the split is empty (the word list is too short to have one)");
     if (d->block_size != m->cfg.block_size)
         return mm_fail(err, MM_EINVAL, "dataset block size %d does not match the model's %d", d->block_size, m->cfg.block_size);
-    double total = 0.0;
-    for (int at = 0; at < d->n; at += m->max_batch) {
-        int B = d->n - at < m->max_batch ? d->n - at : m->max_batch;
+    if (start < 0 || count < 0 || start > d->n || count > d->n - start)
+        return mm_fail(err, MM_EINVAL, "examples %d..%d are outside the split's 0..%d", start, start + count, d->n);
+    for (int at = start; at < start + count; at += m->max_batch) {
+        int B = start + count - at < m->max_batch ? start + count - at : m->max_batch;
         const uint16_t* X = d->X + (long)at * d->block_size;
         int rc = check_batch(m, X, d->Y + at, B, 0, err);
         if (rc) return rc;
         forward(m, X, B, 0);
-        total += (double)cross_entropy(m->acts + m->logits, d->Y + at, B, m->cfg.vocab_size, NULL) * B;
+        cross_entropy(m->acts + m->logits, d->Y + at, B, m->cfg.vocab_size, NULL, 0.0f, total);
     }
+    return MM_OK;
+}
+
+int mm_model_eval(mm_model* m, const mm_dataset* d, float* loss, mm_err* err) {
+    double total = 0.0;
+    int rc = mm_model_eval_range(m, d, 0, d ? d->n : 0, &total, err);
+    if (rc) return rc;
     *loss = (float)(total / d->n);
     return MM_OK;
 }

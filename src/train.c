@@ -113,6 +113,20 @@ int mm_trainer_eval(mm_trainer* t, int split, float* loss, mm_err* err) {
     return mm_model_eval(t->model, &t->splits.split[split], loss, err);
 }
 
+int mm_trainer_eval_range(mm_trainer* t, int split, int start, int count, double* total, mm_err* err) {
+    if (split < 0 || split > 2) return mm_fail(err, MM_EINVAL, "unknown split %d", split);
+    return mm_model_eval_range(t->model, &t->splits.split[split], start, count, total, err);
+}
+
+int mm_trainer_set_schedule(mm_trainer* t, long steps, float lr, float lr_decayed, long decay_step, mm_err* err) {
+    mm_train_params tp = t->tp;
+    tp.steps = steps; tp.lr = lr; tp.lr_decayed = lr_decayed; tp.decay_step = decay_step;
+    int rc = check_params(&tp, err);
+    if (rc) return rc;
+    t->tp = tp;
+    return MM_OK;
+}
+
 // ---------------------------------------------------------------- sampling
 
 static int find_token(const mm_model* m, uint32_t cp) {

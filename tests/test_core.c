@@ -182,6 +182,21 @@ static void test_training(const char* path) {
     mm_trainer_free(t2);
     mm_trainer_free(t3);
 
+    // evaluation in parts sums bitwise like the whole
+    float whole;
+    double total = 0.0;
+    CHECK(mm_trainer_eval(t1, MM_SPLIT_VAL, &whole, &err) == MM_OK, "eval: %s", err.msg);
+    int nval = mm_trainer_splits(t1)->split[MM_SPLIT_VAL].n;
+    for (int at = 0; at < nval; at += 1000)
+        mm_trainer_eval_range(t1, MM_SPLIT_VAL, at, nval - at < 1000 ? nval - at : 1000, &total, &err);
+    CHECK((float)(total / nval) == whole, "val loss in parts %.9g, whole %.9g", total / nval, (double)whole);
+    CHECK(mm_trainer_eval_range(t1, MM_SPLIT_VAL, nval - 1, 2, &total, &err) == MM_EINVAL, "a range past the split was accepted");
+    // a new schedule takes effect; a bad one is refused and changes nothing
+    CHECK(mm_trainer_set_schedule(t1, 400, NAN, 0.01f, 150000, &err) == MM_EINVAL, "a NaN learning rate was accepted");
+    CHECK(mm_trainer_set_schedule(t1, 310, 0.05f, 0.01f, 150000, &err) == MM_OK, "set_schedule: %s", err.msg);
+    CHECK(mm_trainer_run(t1, 100, NULL, &done, &err) == MM_OK && done == 10 && mm_trainer_step(t1) == 310,
+          "the new total of 310 steps was not kept: ran %ld to step %ld", done, mm_trainer_step(t1));
+
     // A learning rate of 100 does not blow these models up (BatchNorm and tanh
     // bound the activations; the loss grows only linearly with lr). 1e30 does,
     // within a few steps; the failing step must leave the model as it was.

@@ -280,3 +280,23 @@ test('results stay valid after wasm memory grows', async () => {
   t.free();
   words.free();
 });
+
+test('evaluation in parts equals the whole; the schedule can change mid-run', async () => {
+  const mm = await load(true);
+  const t = mm.createTrainer({ words: NAMES, preset: 'mlp3', seed: 3, steps: 1000 });
+  try {
+    t.run(200);
+    const n = t.splitSizes[1];
+    let total = 0;
+    for (let at = 0; at < n; at += 5000) total = t.evaluatePart('val', at, Math.min(5000, n - at), total);
+    assert.equal(Math.fround(total / n), t.evaluate('val'));
+    assert.throws(() => t.evaluatePart('val', n - 1, 2), /outside/);
+    assert.throws(() => t.setSchedule({ lr: NaN }), /learning rate/);
+    t.setSchedule({ steps: 250, lr: 0.05 });
+    assert.equal(t.state.lr, 0.05);
+    assert.equal(t.run(100).length, 50, 'the new total of 250 steps was not kept');
+    assert.equal(t.step, 250);
+  } finally {
+    t.free();
+  }
+});

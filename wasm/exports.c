@@ -199,6 +199,21 @@ MMW_EXPORT int mmw_trainer_eval(mm_trainer* t, int split, float* loss) {
     return rc;
 }
 
+// Adds the losses of examples [start, start+count) of a split to *total (see mm_model_eval_range).
+MMW_EXPORT int mmw_trainer_eval_range(mm_trainer* t, int split, int start, int count, double* total) {
+    clear_err();
+    int rc = mm_trainer_eval_range(t, split, start, count, total, &g_err);
+    if (rc != MM_OK && g_err.code == MM_OK) fail(rc, "evaluation failed (error %d)", rc);
+    return rc;
+}
+
+MMW_EXPORT int mmw_trainer_set_schedule(mm_trainer* t, double steps, float lr, float lr_decayed, double decay_step) {
+    clear_err();
+    if (!(steps >= 0 && steps <= 1e12) || !(decay_step >= 0 && decay_step <= 1e12))
+        return fail(MM_EINVAL, "steps and decay step must be whole numbers from 0 to 1e12");
+    return mm_trainer_set_schedule(t, (long)steps, lr, lr_decayed, (long)decay_step, &g_err);
+}
+
 // ---------------------------------------------------------------- model
 
 MMW_EXPORT void mmw_model_free(mm_model* m) { mm_model_free(m); }

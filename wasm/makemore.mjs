@@ -871,6 +871,33 @@ export class Trainer extends Owned {
     mm._rc(mm._x.mmw_trainer_eval(h, i, mm._scratch));
     return mm._f32(mm._scratch, 1)[0];
   }
+  /**
+   * Evaluation in parts, so a worker can stay responsive: adds the eval-mode losses
+   * of examples [start, start+count) of a split to total and returns the sum.
+   * Parts covering the split in order give total / splitSize === evaluate(split) (as float32).
+   * @param {'train'|'val'|'test'|0|1|2} split @param {number} start @param {number} count
+   * @param {number} [total] the sum so far (default 0) @returns {number}
+   */
+  evaluatePart(split, start, count, total = 0) {
+    const h = this.handle;
+    const i = typeof split === 'number' ? split : SPLITS.indexOf(split);
+    if (!(i >= 0 && i <= 2)) throw new RangeError(`split must be 'train', 'val' or 'test', got ${split}`);
+    checkInt(start, 'start');
+    checkInt(count, 'count');
+    const mm = this._mm;
+    new Float64Array(mm._x.memory.buffer, mm._scratch, 1)[0] = Number(total);
+    mm._rc(mm._x.mmw_trainer_eval_range(h, i, start, count, mm._scratch));
+    return new Float64Array(mm._x.memory.buffer, mm._scratch, 1)[0];
+  }
+  /**
+   * Changes the schedule of this run from the next step on; batch size and seed stay.
+   * @param {{steps?: number, lr?: number, lrDecayed?: number, decayStep?: number}} s omitted fields keep their values
+   */
+  setSchedule(s) {
+    const { steps, lr, lrDecayed, decayStep } = { ...this.state, ...s };
+    const mm = this._mm;
+    mm._rc(mm._x.mmw_trainer_set_schedule(this.handle, Number(steps), Number(lr), Number(lrDecayed), Number(decayStep)));
+  }
   /** @param {SampleOptions} [opts] @returns {string[]} */
   sample(opts = {}) {
     this.handle;
