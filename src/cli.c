@@ -17,6 +17,7 @@ static void usage(FILE* f) {
     fprintf(f,
             "usage:\n"
             "  makemore train  [--preset NAME] [model options] [training options] [--json] [--losses] [--no-eval] [--save FILE]\n"
+            "  makemore train  --resume FILE [--steps N] [--data FILE] ...   continue a checkpoint (--save writes one)\n"
             "  makemore info   [--preset NAME] [model options] [--json]\n"
             "  makemore sample --model FILE [--count N] [--temperature T] [--prefix P] [--seed S] [--json]\n"
             "presets: mlp3 mlp8 wavenet22k-bnbug wavenet22k wavenet76k (default mlp3)\n"
@@ -66,6 +67,8 @@ typedef struct {
     mm_train_params tp;
     const char* data;
     const char* save;
+    const char* resume;
+    int steps_given;
     const char* model;
     const char* prefix;
     int json, losses, samples, count, no_eval;
@@ -112,9 +115,10 @@ static int parse_args(int argc, char** argv, args* a) {
         } else if (!strcmp(o, "--preset")) a->preset = v;
         else if (!strcmp(o, "--data")) a->data = v;
         else if (!strcmp(o, "--save")) a->save = v;
+        else if (!strcmp(o, "--resume")) a->resume = v;
         else if (!strcmp(o, "--model")) a->model = v;
         else if (!strcmp(o, "--prefix")) a->prefix = v;
-        else if (!strcmp(o, "--steps") && !parse_long(v, 0, 1000000000L, &n)) a->tp.steps = n;
+        else if (!strcmp(o, "--steps") && !parse_long(v, 0, 1000000000L, &n)) { a->tp.steps = n; a->steps_given = 1; }
         else if (!strcmp(o, "--decay-step") && !parse_long(v, 0, 1000000000L, &n)) a->tp.decay_step = n;
         else if (!strcmp(o, "--batch") && !parse_long(v, 2, MM_MAX_BATCH, &n)) a->tp.batch_size = (int)n;
         else if (!strcmp(o, "--samples") && !parse_long(v, 0, 100000, &n)) a->samples = (int)n;
@@ -200,30 +204,47 @@ static int cmd_train(const args* a) {
     mm_words w;
     if (load_words(a, &w)) return 1;
     mm_err err = {0};
-    mm_trainer* t = mm_trainer_new(&w, &a->cfg, &a->tp, &err);
+    mm_trainer* t = NULL;
+    if (a->resume) { // a checkpoint continues exactly where it stopped, on the same word list
+        size_t len;
+        char* bytes = read_file(a->resume, &len);
+        if (!bytes) { fprintf(stderr, "makemore: cannot read %s\n", a->resume); mm_words_free(&w); return 1; }
+        t = mm_checkpoint_load((const uint8_t*)bytes, len, &w, &err);
+        free(bytes);
+        mm_train_state st;
+        if (t && a->steps_given) {
+            mm_trainer_get_state(t, &st);
+            if (mm_trainer_set_schedule(t, a->tp.steps, st.tp.lr, st.tp.lr_decayed, st.tp.decay_step, &err)) { mm_trainer_free(t); t = NULL; }
+        }
+    } else {
+        t = mm_trainer_new(&w, &a->cfg, &a->tp, &err);
+    }
     if (!t) { fprintf(stderr, "makemore: %s\n", err.msg); mm_words_free(&w); return 1; }
     mm_model* m = mm_trainer_model(t);
     const mm_splits* s = mm_trainer_splits(t);
+    mm_train_state st;
+    mm_trainer_get_state(t, &st);
+    long first = st.step, steps = st.tp.steps; // steps is the run's total; a resumed run starts at first
     if (!a->json) printf("%ld parameters; split %d / %d / %d examples\n", mm_model_num_params(m), s->split[0].n, s->split[1].n, s->split[2].n);
-    long steps = a->tp.steps;
-    float* losses = malloc(sizeof(float) * (size_t)(steps > 0 ? steps : 1));
+    if (!a->json && first) printf("resuming at step %ld\n", first);
+    float* losses = malloc(sizeof(float) * (size_t)(steps > first ? steps - first : 1));
     if (!losses) { fprintf(stderr, "makemore: out of memory\n"); mm_trainer_free(t); mm_words_free(&w); return 1; }
     double t0 = now_sec();
     int rc = 0;
-    for (long at = 0; at < steps;) {
+    for (long at = first; at < steps;) {
         long chunk = 10000 - at % 10000, done = 0;
         if (chunk > steps - at) chunk = steps - at;
-        rc = mm_trainer_run(t, chunk, losses + at, &done, &err);
+        rc = mm_trainer_run(t, chunk, losses + (at - first), &done, &err);
         if (at % 10000 == 0 && done > 0) { // the lecture prints every 10000th step
-            if (a->json) printf("{\"step\":%ld,\"loss\":%.6f}\n", at, (double)losses[at]);
-            else printf("%7ld/%7ld: %.4f\n", at, steps, (double)losses[at]);
+            if (a->json) printf("{\"step\":%ld,\"loss\":%.6f}\n", at, (double)losses[at - first]);
+            else printf("%7ld/%7ld: %.4f\n", at, steps, (double)losses[at - first]);
             fflush(stdout);
         }
         at += done;
         if (rc) { fprintf(stderr, "makemore: %s\n", err.msg); break; }
     }
     double secs = now_sec() - t0;
-    long done_steps = mm_trainer_step(t);
+    long done_steps = mm_trainer_step(t) - first;
     float l[3] = {0, 0, 0};
     for (int k = 0; k < 3 && !rc && !a->no_eval; k++) {
         int e = mm_trainer_eval(t, k, &l[k], &err);
@@ -233,7 +254,7 @@ static int cmd_train(const args* a) {
         double sps = secs > 0 ? (double)done_steps / secs : 0.0;
         if (a->json) {
             printf("{\"params\":%ld,\"split\":[%d,%d,%d],\"steps\":%ld,\"train_loss\":%.6f,\"val_loss\":%.6f,\"test_loss\":%.6f,\"steps_per_sec\":%.1f,\"samples\":",
-                   mm_model_num_params(m), s->split[0].n, s->split[1].n, s->split[2].n, done_steps, (double)l[0], (double)l[1], (double)l[2], sps);
+                   mm_model_num_params(m), s->split[0].n, s->split[1].n, s->split[2].n, mm_trainer_step(t), (double)l[0], (double)l[1], (double)l[2], sps);
             rc = print_samples(m, a->samples, a->temperature, a->prefix, a->seed, 1);
             if (a->losses) {
                 fputs(",\"losses\":[", stdout);
@@ -249,7 +270,7 @@ static int cmd_train(const args* a) {
     if (!rc && a->save) {
         uint8_t* bytes; size_t len;
         FILE* f = NULL;
-        if (mm_model_save(m, &bytes, &len, &err)) { fprintf(stderr, "makemore: %s\n", err.msg); rc = 1; }
+        if (mm_checkpoint_save(t, &bytes, &len, &err)) { fprintf(stderr, "makemore: %s\n", err.msg); rc = 1; }
         else {
             f = fopen(a->save, "wb");
             if (!f || fwrite(bytes, 1, len, f) != len) { fprintf(stderr, "makemore: cannot write %s\n", a->save); rc = 1; }
