@@ -23,7 +23,7 @@ int mm_fail(mm_err* err, int code, const char* fmt, ...) {
 
 // Decodes one code point from s[0..n); returns its length or 0 if invalid
 // (overlong forms, surrogates and values past U+10FFFF are invalid).
-static int utf8_decode(const unsigned char* s, size_t n, uint32_t* cp) {
+int mm_utf8_decode(const unsigned char* s, size_t n, uint32_t* cp) {
     unsigned c = s[0];
     if (c < 0x80) { *cp = c; return 1; }
     int len; uint32_t v, min;
@@ -88,6 +88,7 @@ int mm_words_parse(mm_words* out, const char* text, size_t len, mm_err* err) {
     memset(out, 0, sizeof *out);
     if (!text && len) return mm_fail(err, MM_EINVAL, "no text given");
     const unsigned char* s = (const unsigned char*)text;
+    if (len > (size_t)1 << 30) return mm_fail(err, MM_EDATA, "the word list is %zu bytes; at most 1 GiB is supported", len);
     uint32_t* cps = malloc(len * sizeof(uint32_t) + 4); // every code point, in order
     int* offsets = malloc(sizeof(int) * (len / 2 + 2)); // a word takes >= 2 bytes with its newline, but the last
     if (!cps || !offsets) { free(cps); free(offsets); return mm_fail(err, MM_ENOMEM, "out of memory reading the word list"); }
@@ -107,7 +108,7 @@ int mm_words_parse(mm_words* out, const char* text, size_t len, mm_err* err) {
             uint32_t cp;
             if (s[p] == 0) { free(cps); free(offsets); return mm_fail(err, MM_EDATA, "line %ld: a NUL byte: this looks like binary data, not a word list", line); }
             if (s[p] < 0x20 && s[p] != '\t') { free(cps); free(offsets); return mm_fail(err, MM_EDATA, "line %ld: control character 0x%02x: this looks like binary data, not a word list", line, s[p]); }
-            int k = utf8_decode(s + p, b - p, &cp);
+            int k = mm_utf8_decode(s + p, b - p, &cp);
             if (!k) { free(cps); free(offsets); return mm_fail(err, MM_EDATA, "line %ld: invalid UTF-8 (byte 0x%02x at column %ld)", line, s[p], (long)(p - i + 1)); }
             if (++wl > MM_MAX_WORD_LEN) { free(cps); free(offsets); return mm_fail(err, MM_EDATA, "line %ld: word longer than %d characters", line, MM_MAX_WORD_LEN); }
             cps[n_cps++] = cp;
@@ -213,6 +214,7 @@ uint32_t mm_mt_u32(mm_mt19937* r) {
 
 // random._randbelow_with_getrandbits(n): k = n.bit_length() top bits, reject r >= n
 uint32_t mm_mt_randbelow(mm_mt19937* r, uint32_t n) {
+    if (n <= 1) return 0; // Python raises for 0; a single choice needs no draw
     int k = 0;
     for (uint32_t v = n; v; v >>= 1) k++;
     uint32_t x;
@@ -258,6 +260,11 @@ int mm_splits_build(mm_splits* out, const mm_words* w, int block_size, uint32_t 
     if (block_size < 1 || block_size > MM_MAX_BLOCK) return mm_fail(err, MM_EINVAL, "block size %d is outside 1..%d", block_size, MM_MAX_BLOCK);
     if (n_shuffles < 0 || n_shuffles > 100) return mm_fail(err, MM_EINVAL, "split shuffles %d is outside 0..100", n_shuffles);
     int n = w->n_words;
+    // every word gives (length + 1) examples of block_size tokens; keep the arrays addressable on wasm32
+    int64_t examples = (int64_t)w->n_tokens + w->n_words;
+    if (examples * block_size > ((int64_t)1 << 28))
+        return mm_fail(err, MM_EDATA, "the data set is too large: %lld examples of %d tokens (at most 2^28 tokens in all)",
+                       (long long)examples, block_size);
     int* order = malloc(sizeof(int) * (size_t)n);
     if (!order) return mm_fail(err, MM_ENOMEM, "out of memory building the split");
     for (int i = 0; i < n; i++) order[i] = i;

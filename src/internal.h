@@ -9,6 +9,9 @@ int mm_fail(mm_err* err, int code, const char* fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+// Decodes one well-formed UTF-8 code point from s[0..n) (no overlong forms,
+// surrogates or values past U+10FFFF); returns its length, or 0 if invalid.
+int mm_utf8_decode(const unsigned char* s, size_t n, uint32_t* cp);
 // UTF-8 of cp into buf (NUL-terminated); returns its length in bytes.
 int mm_utf8_encode(uint32_t cp, char buf[5]);
 

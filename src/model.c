@@ -103,7 +103,6 @@ static int plan(mm_model* m, const mm_config* c, int max_batch, mm_err* err) {
     memset(m->L, 0, sizeof m->L);
     m->n_layers = 0; m->n_tensors = 0; m->n_params = 0; m->n_buffers = 0; m->n_acts = 0; m->n_scratch = 0;
     int T = c->block_size, C = c->n_embd, H = c->n_hidden, V = c->vocab_size;
-    long max_w = 0;
 #define ADD(ty) (&m->L[m->n_layers++])
     layer* l = ADD(L_EMBED);
     l->type = L_EMBED; l->T_in = T; l->C_in = 1; l->T_out = T; l->C_out = C;
@@ -131,38 +130,43 @@ static int plan(mm_model* m, const mm_config* c, int max_batch, mm_err* err) {
     l->type = L_LINEAR; l->T_in = l->T_out = T; l->C_in = C; l->C_out = V; l->has_bias = 1;
 #undef ADD
 
-    // parameters, buffers, activations; sizes checked against int overflow on the way
-    const long LIMIT = 1L << 28; // floats in any one allocation
+    // Parameters, buffers, activations. Sizes are summed in 64 bits and checked
+    // after every layer, so nothing wraps where long is 32 bits (wasm32); every
+    // offset stored in a layer is at most LIMIT.
+    const int64_t LIMIT = (int64_t)1 << 28; // floats in any one allocation
+    int64_t np = 0, nb = 0, na = 0, ns = 0, max_w = 0;
     long prev_out = -1;
     for (int i = 0; i < m->n_layers; i++) {
         l = &m->L[i];
         l->w = l->b = l->rm = l->rv = l->xhat = -1;
-        long per_ex = (long)l->T_out * l->C_out;
-        if (l->type == L_EMBED) { l->w = m->n_params; m->n_params += (long)V * l->C_out; }
+        int64_t per_ex = (int64_t)l->T_out * l->C_out, w_size = (int64_t)l->C_in * l->C_out;
+        if (l->type == L_EMBED) { l->w = (long)np; np += (int64_t)V * l->C_out; }
         if (l->type == L_LINEAR) {
-            l->w = m->n_params; m->n_params += (long)l->C_in * l->C_out;
-            if ((long)l->C_in * l->C_out > max_w) max_w = (long)l->C_in * l->C_out;
-            if (l->has_bias) { l->b = m->n_params; m->n_params += l->C_out; }
+            l->w = (long)np; np += w_size;
+            if (w_size > max_w) max_w = w_size;
+            if (l->has_bias) { l->b = (long)np; np += l->C_out; }
         }
         if (l->type == L_BATCHNORM) {
-            l->w = m->n_params; m->n_params += l->C_out;
-            l->b = m->n_params; m->n_params += l->C_out;
-            long ns = (long)l->stat_T * l->C_out;
-            l->rm = m->n_buffers; m->n_buffers += ns;
-            l->rv = m->n_buffers; m->n_buffers += ns;
-            l->bmean = m->n_scratch; m->n_scratch += ns;
-            l->bvar = m->n_scratch; m->n_scratch += ns;
-            l->binv = m->n_scratch; m->n_scratch += ns;
+            l->w = (long)np; np += l->C_out;
+            l->b = (long)np; np += l->C_out;
+            int64_t nstat = (int64_t)l->stat_T * l->C_out;
+            l->rm = (long)nb; nb += nstat;
+            l->rv = (long)nb; nb += nstat;
+            l->bmean = (long)ns; ns += nstat;
+            l->bvar = (long)ns; ns += nstat;
+            l->binv = (long)ns; ns += nstat;
         }
         if (l->type == L_FLATTEN) l->out = prev_out; // a view of its input
-        else { l->out = m->n_acts; m->n_acts += per_ex * max_batch; }
-        if (l->type == L_BATCHNORM) { l->xhat = m->n_acts; m->n_acts += per_ex * max_batch; }
+        else { l->out = (long)na; na += per_ex * max_batch; }
+        if (l->type == L_BATCHNORM) { l->xhat = (long)na; na += per_ex * max_batch; }
         prev_out = l->out;
-        if (m->n_params > LIMIT || m->n_acts > LIMIT)
-            return mm_fail(err, MM_EINVAL, "the model is too large (more than %ld values in one tensor block)", LIMIT);
+        if (np > LIMIT || na > LIMIT || nb > LIMIT || ns + max_w > LIMIT)
+            return mm_fail(err, MM_EINVAL, "the model is too large: more than %ld values in one block of %s (at batch %d)",
+                           (long)LIMIT, np > LIMIT ? "parameters" : na > LIMIT ? "activations" : "statistics", max_batch);
     }
+    m->n_params = (long)np; m->n_buffers = (long)nb; m->n_acts = (long)na;
     m->logits = prev_out;
-    m->n_scratch += max_w;
+    m->n_scratch = (long)(ns + max_w);
     m->max_batch = max_batch;
     m->cfg = *c;
     return MM_OK;
@@ -227,7 +231,15 @@ mm_model* mm_model_new(const mm_config* cfg, const uint32_t* codepoints, uint64_
         return NULL;
     }
     if (codepoints) memcpy(m->codepoints, codepoints, sizeof(uint32_t) * (size_t)V);
-    else for (int i = 0; i < V; i++) m->codepoints[i] = i == 0 ? '.' : (uint32_t)('a' + (i - 1) % 26);
+    else for (int i = 0; i < V; i++) m->codepoints[i] = i == 0 ? '.' : (uint32_t)('a' + i - 1); // a, b, ... distinct
+    for (int i = 1; i < V; i++) {
+        uint32_t cp = m->codepoints[i];
+        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || (cp < 0x20 && cp != '\t') || (i > 1 && cp <= m->codepoints[i - 1])) {
+            mm_model_free(m);
+            mm_fail(err, MM_EINVAL, "vocabulary entry %d (U+%04X) is not a character or not in increasing order", i, cp);
+            return NULL;
+        }
+    }
 
     // The lecture's initialisation, in its parameter order.
     mm_rng r;
@@ -401,6 +413,7 @@ static void backward(mm_model* m, const uint16_t* X, int B) {
 }
 
 static int check_batch(const mm_model* m, const uint16_t* X, const uint16_t* Y, int B, int training, mm_err* err) {
+    if (!X || (training && !Y)) return mm_fail(err, MM_EINVAL, "no batch given");
     if (B < 1 || B > m->max_batch) return mm_fail(err, MM_EINVAL, "batch of %d is outside 1..%d", B, m->max_batch);
     if (training && B < 2) return mm_fail(err, MM_EINVAL, "training needs a batch of at least 2 (BatchNorm's unbiased variance)");
     long n = (long)B * m->cfg.block_size;

@@ -121,6 +121,7 @@ int mm_trainer_eval_range(mm_trainer* t, int split, int start, int count, double
 int mm_trainer_set_schedule(mm_trainer* t, long steps, float lr, float lr_decayed, long decay_step, mm_err* err) {
     mm_train_params tp = t->tp;
     tp.steps = steps; tp.lr = lr; tp.lr_decayed = lr_decayed; tp.decay_step = decay_step;
+    if (steps < t->step) return mm_fail(err, MM_EINVAL, "total steps %ld is below the %ld steps already done", steps, t->step);
     int rc = check_params(&tp, err);
     if (rc) return rc;
     t->tp = tp;
@@ -133,21 +134,6 @@ static int find_token(const mm_model* m, uint32_t cp) {
     const uint32_t* cps = mm_model_codepoints(m);
     for (int t = 1; t < mm_model_config(m)->vocab_size; t++) if (cps[t] == cp) return t;
     return -1;
-}
-
-static int decode_utf8(const unsigned char* s, uint32_t* cp) {
-    // the prefix is user input: accept only well-formed sequences
-    unsigned c = s[0];
-    if (c < 0x80) { *cp = c; return 1; }
-    int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    if (!len) return 0;
-    uint32_t v = c & (0x7F >> len);
-    for (int i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    *cp = v;
-    return len;
 }
 
 static int append(char* out, size_t cap, size_t* used, uint32_t cp, mm_err* err) {
@@ -173,9 +159,10 @@ int mm_sample(mm_model* m, mm_rng* rng, float temperature, const char* prefix, i
     size_t used = 0;
     int len = 0;
     const unsigned char* p = (const unsigned char*)(prefix ? prefix : "");
+    const unsigned char* end = p + strlen((const char*)p);
     while (*p) {
         uint32_t cp;
-        int k = decode_utf8(p, &cp);
+        int k = mm_utf8_decode(p, (size_t)(end - p), &cp);
         if (!k) return mm_fail(err, MM_EINVAL, "the prefix is not valid UTF-8");
         int tok = find_token(m, cp);
         if (tok < 0) {

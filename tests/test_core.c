@@ -193,6 +193,7 @@ static void test_training(const char* path) {
     CHECK(mm_trainer_eval_range(t1, MM_SPLIT_VAL, nval - 1, 2, &total, &err) == MM_EINVAL, "a range past the split was accepted");
     // a new schedule takes effect; a bad one is refused and changes nothing
     CHECK(mm_trainer_set_schedule(t1, 400, NAN, 0.01f, 150000, &err) == MM_EINVAL, "a NaN learning rate was accepted");
+    CHECK(mm_trainer_set_schedule(t1, 100, 0.1f, 0.01f, 150000, &err) == MM_EINVAL, "a total below the steps done was accepted");
     CHECK(mm_trainer_set_schedule(t1, 310, 0.05f, 0.01f, 150000, &err) == MM_OK, "set_schedule: %s", err.msg);
     CHECK(mm_trainer_run(t1, 100, NULL, &done, &err) == MM_OK && done == 10 && mm_trainer_step(t1) == 310,
           "the new total of 310 steps was not kept: ran %ld to step %ld", done, mm_trainer_step(t1));
@@ -327,7 +328,26 @@ static void test_word_lists(void) {
     static const struct { mm_config c; const char* needle; } C[] = {
         {{27, 6, 10, 68, 2, 1, 0, 1}, "power"}, {{27, 8, 0, 68, 2, 1, 0, 1}, "embedding"}, {{27, 8, 10, -1, 0, 1, 0, 1}, "hidden"},
         {{27, 0, 10, 10, 0, 1, 0, 1}, "block"}, {{1, 3, 10, 10, 0, 1, 0, 1}, "vocabulary"}, {{27, 3, 10, 10, 0, 1, 7, 1}, "BatchNorm"},
-        {{27, 8, 8192, 8192, 0, 16, 0, 1}, "too large"}};
+        {{27, 8, 8192, 8192, 0, 16, 0, 1}, "too large"},
+        {{2, 256, 2048, 8192, 0, 1, 0, 1}, "too large"}}; // 2^32 + 36866 parameters: must not wrap in 32 bits
+    {   // activations past the limit at a large batch (the sum wrapped where long is 32 bits)
+        mm_config big = {2, 256, 8192, 1, 0, 1, 0, 1};
+        CHECK(mm_model_new(&big, NULL, 1, 65536, &err) == NULL && strstr(err.msg, "too large"), "a model of 2^33 activations: %s", err.msg);
+        // default token names stay distinct past 26, so a saved model loads again
+        mm_config v30 = {30, 3, 4, 5, 0, 1, 0, 1};
+        mm_model* m = mm_model_new(&v30, NULL, 1, 8, &err);
+        uint8_t* bytes; size_t n;
+        CHECK(m && mm_model_save(m, &bytes, &n, &err) == MM_OK, "save: %s", err.msg);
+        mm_model* m2 = m ? mm_model_load(bytes, n, 8, &err) : NULL;
+        CHECK(m2 != NULL, "a 30-symbol model with default names does not load: %s", err.msg);
+        char out[64];
+        mm_rng r;
+        mm_rng_seed(&r, 1);
+        CHECK(m && mm_sample(m, &r, 1.0f, "\xC1\xA1", 8, out, sizeof out, &err) == MM_EINVAL, "an overlong UTF-8 prefix was accepted");
+        if (m) free(bytes);
+        mm_model_free(m2);
+        mm_model_free(m);
+    }
     for (size_t i = 0; i < sizeof C / sizeof C[0]; i++) {
         long n;
         int rc = mm_config_check(&C[i].c, &n, &err);

@@ -300,3 +300,18 @@ test('evaluation in parts equals the whole; the schedule can change mid-run', as
     t.free();
   }
 });
+
+test('sizes that wrap in 32 bits are refused on wasm32, not overflowed', async () => {
+  const mm = await load(true);
+  // 2^32 + 36866 parameters: a 32-bit sum would see 36866
+  assert.throws(() => mm.numParams({ vocabSize: 2, blockSize: 256, nEmbd: 2048, nHidden: 8192 }), /too large/);
+  assert.throws(() => mm.createModel({ vocabSize: 2, blockSize: 256, nEmbd: 8192, nHidden: 1 }, { maxBatch: 65536 }), /too large/);
+  const t = mm.createTrainer({ words: NAMES, preset: 'mlp3', steps: 100 });
+  try {
+    assert.throws(() => t.setSchedule({ steps: 3e9 }), /whole numbers/);
+    assert.throws(() => t.setSchedule({ steps: 1.5 }), /whole numbers/);
+    assert.equal(t.run(5).length, 5, 'the trainer works after refused settings');
+  } finally {
+    t.free();
+  }
+});

@@ -209,8 +209,10 @@ MMW_EXPORT int mmw_trainer_eval_range(mm_trainer* t, int split, int start, int c
 
 MMW_EXPORT int mmw_trainer_set_schedule(mm_trainer* t, double steps, float lr, float lr_decayed, double decay_step) {
     clear_err();
-    if (!(steps >= 0 && steps <= 1e12) || !(decay_step >= 0 && decay_step <= 1e12))
-        return fail(MM_EINVAL, "steps and decay step must be whole numbers from 0 to 1e12");
+    // long is 32 bits here: whole numbers up to 2^31 - 1 only
+    if (!(steps >= 0 && steps <= 2147483647.0 && (double)(long)steps == steps) ||
+        !(decay_step >= 0 && decay_step <= 2147483647.0 && (double)(long)decay_step == decay_step))
+        return fail(MM_EINVAL, "steps and decay step must be whole numbers from 0 to 2147483647");
     return mm_trainer_set_schedule(t, (long)steps, lr, lr_decayed, (long)decay_step, &g_err);
 }
 
