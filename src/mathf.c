@@ -15,21 +15,7 @@ float mm_expf(float x) {
     if (x != x) return x;
     if (x < -87.0f) return 0.0f;
     if (x > 88.0f) x = 88.0f;
-    // n = round(x / ln2) by the 1.5*2^23 trick (round to nearest even, |x/ln2| < 2^22)
-    float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-    float r = x - n * 0.693359375f;
-    r = r - n * -2.12194440e-4f;
-    float r2 = r * r;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * r2 + r + 1.0f;
-    // 2^n for n in [-126, 127]
-    int32_t ni = (int32_t)n;
-    return p * bits_to_float((uint32_t)(ni + 127) << 23);
+    return mm_exp_core(x);
 }
 
 // log(x) for x > 0 (0 gives -inf, negative or NaN gives NaN).
