@@ -1,6 +1,9 @@
 // page.test.mjs: the trainer page (web/) in Chromium, served by scripts/serve.mjs.
 // Loads, trains (chart, samples, evaluation), pause/resume, names rendered as
-// text, bad files, impossible settings, and a responsive main thread.
+// text, bad files, impossible settings, a responsive main thread; schedule
+// changes during a run, model files (download, load, continue, bad files), the
+// last model restored from IndexedDB after a reload, and pause during the
+// end-of-run evaluation.
 // Needs /usr/bin/chromium (or MM_CHROMIUM) and build-wasm/ (bash scripts/build-wasm.sh).
 // Writes test-results/page-training.png (mid-training) and page-phone.png.
 import { describe, test, before, after } from 'node:test';
@@ -63,7 +66,7 @@ test('web/vendor/ holds the installed uPlot unchanged', { skip: !existsSync(path
     assert.ok(readFileSync(path.join(ROOT, 'web/vendor', f)).equals(readFileSync(path.join(ROOT, 'node_modules/uplot/dist', f))), f);
 });
 
-describe('trainer page in Chromium', { skip, timeout: 110000 }, () => {
+describe('trainer page in Chromium', { skip, timeout: 150000 }, () => {
   /** @type {any} */ let browser;
   /** @type {any} */ let page;
   /** @type {{base: string, stop: () => void}} */ let server;
@@ -72,6 +75,14 @@ describe('trainer page in Chromium', { skip, timeout: 110000 }, () => {
 
   const text = (/** @type {string} */ sel) => page.locator(sel).textContent();
   const stepsDone = async () => Number((await text('#steps-done')).replace(/,/g, ''));
+  const fmt = (/** @type {number} */ n) => n.toLocaleString('en-US');
+  /** @param {number} n @param {number} [timeout] */
+  const waitSteps = (n, timeout = 20000) =>
+    page.waitForFunction((k) => Number(document.getElementById('steps-done')?.textContent?.replace(/,/g, '')) >= k, n, { timeout });
+  /** @param {RegExp} re @param {string} [id] @param {number} [timeout] */
+  const waitText = (re, id = 'status', timeout = 20000) =>
+    page.waitForFunction(([src, flags, el]) => new RegExp(src, flags).test(document.getElementById(el)?.textContent ?? ''), [re.source, re.flags, id], { timeout });
+  const runId = () => page.evaluate(() => document.body.dataset.runId);
   /** Fills the form for a short run. @param {Record<string, string>} v */
   async function settings(v) {
     for (const [id, value] of Object.entries(v)) {
@@ -301,6 +312,187 @@ describe('trainer page in Chromium', { skip, timeout: 110000 }, () => {
     assert.ok(overflow <= 0, `horizontal overflow of ${overflow} px`);
     await page.screenshot({ path: path.join(RESULTS, 'page-phone.png'), fullPage: true });
     await page.click('#reset');
+    assert.deepEqual(errors, []);
+  });
+
+  /** @type {number} */ let dropStep;
+
+  test('schedule changes apply to the running run, without a new run', async () => {
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await settings({ preset: 'mlp3', steps: '200000', valEvery: '', lr: '0.1', lrDecayed: '0.01', decayStep: '150000', batchSize: '32', seed: '42' });
+    await startTraining();
+    const id = await runId();
+    await waitSteps(300);
+    assert.equal(await text('#lr-now'), '0.1');
+    const s0 = await stepsDone();
+    // Typing: applied once the field settles.
+    await page.fill('#lr', '0.05');
+    await waitText(/^Schedule applied at step [\d,]+: 200,000 steps, learning rate 0\.05, then 0\.01 from step 150,000\.$/);
+    const applied = Number((await text('#status')).match(/at step ([\d,]+)/)?.[1].replace(/,/g, ''));
+    assert.ok(applied >= s0, `applied at step ${applied}, after step ${s0}`);
+    await page.waitForFunction(() => document.getElementById('lr-now')?.textContent === '0.05');
+    // Enter commits at once: the lr drop (and its marker) moves to a step just ahead.
+    const drop = Math.ceil(((await stepsDone()) + 1500) / 500) * 500;
+    await page.fill('#decayStep', String(drop));
+    await page.press('#decayStep', 'Enter');
+    dropStep = drop;
+    await waitText(new RegExp(`then 0\\.01 from step ${fmt(drop)}\\.$`));
+    await waitText(new RegExp(`learning-rate drop \\(0\\.05 → 0\\.01\\) at step ${fmt(drop)}`), 'chart-hint');
+    await waitSteps(drop + 1);
+    await page.waitForFunction(() => document.getElementById('lr-now')?.textContent === '0.01');
+    assert.equal(await runId(), id, 'the same run');
+    assert.ok((await stepsDone()) > drop, 'the step counter went on');
+    const { steps } = await page.evaluate(() => /** @type {any} */ (window).mmPage.chartData());
+    assert.ok(steps[0] < 200, `the chart still starts at step 0 (${steps[0]})`);
+    // Refused: fewer steps than done (by the page) and an lr that overflows float32 (by the core).
+    await page.fill('#steps', '10');
+    await page.press('#steps', 'Enter');
+    await waitText(/^Not applied: Steps must be at least the [\d,]+ steps done\.$/, 'train-error');
+    await page.fill('#steps', '200000');
+    await page.fill('#lr', '1e39');
+    await page.press('#lr', 'Enter');
+    await waitText(/^Not applied: learning rate inf is not a finite non-negative number\.$/, 'train-error');
+    await page.fill('#lr', '0.05');
+    // Model and batch changes need a new run.
+    await page.fill('#batchSize', '64');
+    await waitText(/need a new run: press Train \(new run\)/);
+    await page.fill('#batchSize', '32');
+    assert.equal(await runId(), id);
+    // Pausing stores the run in IndexedDB.
+    await page.click('#pause');
+    await waitText(/^Paused at step/);
+    const paused = await stepsDone();
+    await waitText(new RegExp(`^Saved in this browser .*\\(mlp3, step ${fmt(paused)}\\)`), 'store-info');
+    assert.deepEqual(errors, []);
+  });
+
+  /** @type {string} */ let checkpointPath;
+  /** @type {number} */ let checkpointStep;
+
+  test('downloads a checkpoint, loads it back, samples and continues training', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+    const name = download.suggestedFilename();
+    assert.match(name, /^makemore-mlp3-step\d+\.safetensors$/);
+    checkpointStep = Number(name.match(/step(\d+)/)?.[1]);
+    assert.equal(checkpointStep, await stepsDone());
+    checkpointPath = path.join(RESULTS, name);
+    await download.saveAs(checkpointPath);
+    const bytes = readFileSync(checkpointPath);
+    const n = Number(bytes.readBigUInt64LE(0));
+    assert.equal(String.fromCharCode(bytes[8]), '{', 'an 8-byte little-endian header length, then the JSON header');
+    assert.ok(n > 2 && 8 + n < bytes.length, `header of ${n} bytes in ${bytes.length}`);
+    const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8'));
+    assert.ok(header.__metadata__ && Object.keys(header).length > 5, Object.keys(header).join(','));
+    // Load it back after a reset: sampling works at once, training continues from its step.
+    await page.click('#reset');
+    await waitText(/^Reset/);
+    await settings({ lr: '0.1', decayStep: '150000' });
+    await page.locator('#model-input').setInputFiles(checkpointPath);
+    await waitText(new RegExp(`^Loaded checkpoint ${name.replace(/\./g, '\\.')}: mlp3 \\(12,097 parameters, trained on names\\.txt\\), at step ${fmt(checkpointStep)} of 200,000\\. Press Continue training`));
+    assert.equal(await stepsDone(), checkpointStep);
+    assert.equal(await page.inputValue('#lr'), '0.05', 'the form shows the checkpoint schedule');
+    assert.equal(await page.inputValue('#decayStep'), String(dropStep));
+    await page.waitForFunction(() => document.querySelectorAll('#samples li').length > 0, null, { timeout: 10000 });
+    await settings({ 's-count': '7', 's-prefix': 'an' });
+    await page.click('#sample');
+    await page.waitForFunction(() => document.querySelectorAll('#samples li').length === 7);
+    const names = await page.locator('#samples .name').allTextContents();
+    assert.ok(names.every((x) => x.startsWith('an')), names.join(','));
+    await settings({ 's-prefix': '' });
+    assert.equal(await text('#resume'), 'Continue training');
+    await page.click('#resume');
+    await waitText(/^Training mlp3/);
+    await waitSteps(checkpointStep + 300);
+    assert.equal(await text('#resume'), 'Resume');
+    const { steps } = await page.evaluate(() => /** @type {any} */ (window).mmPage.chartData());
+    assert.ok(steps[0] >= checkpointStep, `the chart starts at the checkpoint (${steps[0]})`);
+    assert.deepEqual(errors, []);
+  });
+
+  test('a plain model file samples; bad model files show the error and the run goes on', async () => {
+    const id = await runId();
+    // Random bytes, then a truncated checkpoint: errors, the current run is unchanged.
+    let x = 12345;
+    const junk = Buffer.from(Array.from({ length: 4096 }, () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 16) & 255));
+    await page.locator('#model-input').setInputFiles({ name: 'junk.safetensors', mimeType: 'application/octet-stream', buffer: junk });
+    await waitText(/^Could not load junk\.safetensors: not a model file: .+\. The current run is unchanged\.$/, 'model-error');
+    const good = readFileSync(checkpointPath);
+    await page.locator('#model-input').setInputFiles({ name: 'cut.safetensors', mimeType: 'application/octet-stream', buffer: good.subarray(0, good.length - 1000) });
+    await waitText(/^Could not load cut\.safetensors: .+\. The current run is unchanged\.$/, 'model-error');
+    assert.equal(await runId(), id);
+    const a = await stepsDone();
+    await waitSteps(a + 200);
+    await page.click('#pause');
+    await waitText(/^Paused at step/);
+    // The example model (no training state): sampling only.
+    const example = path.join(ROOT, 'web/models/names.safetensors');
+    if (existsSync(example)) {
+      await page.locator('#model-input').setInputFiles(example);
+      await waitText(/^Loaded model names\.safetensors: wavenet22k \(22,397 parameters\)\. A model file without training state: sampling only\.$/);
+      await page.locator('#model-error').waitFor({ state: 'hidden' });
+      await page.waitForFunction(() => document.querySelectorAll('#samples li').length > 0, null, { timeout: 10000 });
+      assert.equal(await page.locator('#resume').isDisabled(), true);
+      assert.equal(await page.locator('#evaluate').isDisabled(), true);
+      assert.equal(await page.locator('#download').isEnabled(), true);
+    }
+    // Training still works after all that.
+    await settings({ preset: 'mlp3', steps: '400', valEvery: '200', lr: '0.1', decayStep: '300' });
+    await startTraining();
+    await waitDone();
+    assert.equal(await stepsDone(), 400);
+    assert.deepEqual(errors, []);
+  });
+
+  test('a reload restores the last model from IndexedDB', async () => {
+    // The finished run of the previous test was stored at its end.
+    await waitText(/^Saved in this browser .*\(mlp3, step 400\)/, 'store-info');
+    // A longer run, paused: stored at its pause.
+    await page.locator('#model-input').setInputFiles(checkpointPath);
+    await waitText(/^Loaded checkpoint/);
+    await page.click('#resume');
+    await waitSteps(checkpointStep + 500);
+    await page.click('#pause');
+    await waitText(/^Paused at step/);
+    const step = await stepsDone();
+    await waitText(new RegExp(`\\(mlp3, step ${fmt(step)}\\)`), 'store-info');
+    await page.reload();
+    await waitData('names.txt');
+    await waitText(new RegExp(`^Restored model from .+, step ${fmt(step)} of 200,000: mlp3 \\(12,097 parameters, trained on names\\.txt\\)\\.`));
+    await waitText(/^From this browser: saved .+ \(first loaded from makemore-mlp3-step\d+\.safetensors\)\.$/, 'model-info');
+    assert.equal(await stepsDone(), step);
+    await page.waitForFunction(() => document.querySelectorAll('#samples li').length > 0, null, { timeout: 10000 });
+    await settings({ 's-count': '9' });
+    await page.click('#sample');
+    await page.waitForFunction(() => document.querySelectorAll('#samples li').length === 9);
+    // Its loss history came with it; Continue training goes on from the stored step.
+    await page.waitForFunction(() => document.getElementById('resume')?.textContent === 'Continue training');
+    const { train } = await page.evaluate(() => /** @type {any} */ (window).mmPage.chartData());
+    assert.ok(train.length > 10, `${train.length} chart points restored`);
+    await page.click('#resume');
+    await waitSteps(step + 200);
+    await page.click('#reset');
+    await waitText(/^Reset/);
+    assert.deepEqual(errors, []);
+  });
+
+  test('pause during the end-of-run evaluation of wavenet76k takes effect at once', async () => {
+    await settings({ preset: 'wavenet76k', steps: '150', valEvery: '0', lr: '0.1', decayStep: '100' });
+    await startTraining();
+    // The splits are evaluated val, test, then train (182k examples, seconds): pause in the middle of it.
+    await waitText(/evaluating the splits… train \d+%$/, 'status', 30000);
+    const t0 = Date.now();
+    await page.click('#pause');
+    await waitText(/^Paused at step 150, during the end-of-run evaluation/, 'status', 5000);
+    const ms = Date.now() - t0;
+    console.log(`# pause during evaluation took effect after ${ms} ms`);
+    assert.ok(ms < 1000, `pause took ${ms} ms`);
+    const meta = await text('#eval-meta');
+    await sleep(400);
+    assert.equal(await text('#eval-meta'), meta, 'no evaluation while paused');
+    assert.equal(await text('#e-train'), '–');
+    await page.click('#resume');
+    await waitDone();
+    for (const s of ['train', 'val', 'test']) assert.match(await text(`#e-${s}`), /^\d\.\d{4}$/, s);
     assert.deepEqual(errors, []);
   });
 });

@@ -1,6 +1,6 @@
 // app.js: the trainer page. It never touches WebAssembly: worker.js owns the
 // module and trains in chunks of ~50 ms; this file renders what it reports.
-// Text from word lists and samples is only ever set with textContent.
+// Text from word lists, samples and model files is only ever set with textContent.
 import uPlot from './vendor/uPlot.esm.js';
 import { LossSeries, niceStep } from './losses.js';
 
@@ -52,16 +52,20 @@ let ready = false;
 let state = 'idle';
 let stateBeforeStart = 'idle';
 let stepsDone = 0;
+/** the step where the chart's loss history starts (a model loaded without its history starts later) */
+let histStart = 0;
 const losses = new LossSeries();
 /** @type {{step: number, loss: number}[]} */ let vals = [];
 /** recent (time, step) pairs for the steps/s estimate */
 /** @type {[number, number][]} */ let rateHist = [];
 let settingsChanged = false;
+let evalBusy = false;
 let lastAutoSample = 0;
 let ids = 0;
 /** @type {Map<number, (m: any) => void>} */ const pending = new Map();
 
 const post = (/** @type {any} */ msg, /** @type {Transferable[]} */ transfer = []) => worker.postMessage(msg, transfer);
+const MODEL_INFO = $('model-info').textContent;
 /** Sends a message that the worker answers with the same id. @returns {Promise<any>} */
 function request(/** @type {any} */ msg) {
   const id = ++ids;
@@ -142,28 +146,36 @@ function readConfig() {
   };
 }
 
-/** @returns {any} training settings (throws an Error with a message) */
-function readTraining() {
+/** @param {string} name @returns {number} a number field ≥ 0 */
+function numField(name) {
+  const raw = String($(name).value).trim();
+  const v = Number(raw);
+  if (raw === '' || !Number.isFinite(v) || v < 0) throw new Error(`${LABELS[name]} must be a number ≥ 0`);
+  return v;
+}
+
+/** The fields a run takes while it trains (trainer.setSchedule, and the validation interval). */
+const LIVE = ['steps', 'lr', 'lrDecayed', 'decayStep', 'valEvery'];
+
+/** @returns {{steps: number, lr: number, lrDecayed: number, decayStep: number, valEvery: number}} (throws an Error with a message) */
+function readSchedule() {
   const steps = intField('steps', 1);
   if (steps > MAX_STEPS) throw new Error(`Steps: at most ${fmt(MAX_STEPS)}`);
-  const num = (/** @type {string} */ name) => {
-    const raw = String($(name).value).trim();
-    const v = Number(raw);
-    if (raw === '' || !Number.isFinite(v) || v < 0) throw new Error(`${LABELS[name]} must be a number ≥ 0`);
-    return v;
-  };
+  const lr = numField('lr');
+  const lrDecayed = numField('lrDecayed');
+  const decayStep = intField('decayStep', 0);
+  const valRaw = String($('valEvery').value).trim();
+  return { steps, lr, lrDecayed, decayStep, valEvery: valRaw === '' ? autoValEvery(steps) : intField('valEvery', 0) };
+}
+
+/** @returns {any} training settings (throws an Error with a message) */
+function readTraining() {
+  const { steps, lr, lrDecayed, decayStep, valEvery } = readSchedule();
+  const batchSize = intField('batchSize', 1);
   const seedRaw = String($('seed').value).trim();
   if (!/^\d+$/.test(seedRaw) || BigInt(seedRaw) >= 1n << 64n) throw new Error('Seed must be a whole number from 0 to 2^64-1');
-  const valRaw = String($('valEvery').value).trim();
-  return {
-    steps,
-    batchSize: intField('batchSize', 1),
-    lr: num('lr'),
-    lrDecayed: num('lrDecayed'),
-    decayStep: intField('decayStep', 0),
-    seed: BigInt(seedRaw) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(seedRaw) : BigInt(seedRaw),
-    valEvery: valRaw === '' ? autoValEvery(steps) : intField('valEvery', 0),
-  };
+  const seed = BigInt(seedRaw) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(seedRaw) : BigInt(seedRaw);
+  return { steps, batchSize, lr, lrDecayed, decayStep, seed, valEvery };
 }
 
 /** The lecture evaluates rarely; short runs get ~10 validation points. @param {number} steps */
@@ -267,10 +279,47 @@ function onSettingsInput(/** @type {Event} */ e) {
   if (target.id === 'steps') updateValPlaceholder();
   showError('train-error', null);
   checkConfig();
-  if (run && (state === 'running' || state === 'paused')) {
+  if (!run || run.kind !== 'trainer' || state === 'stopped') return;
+  if (LIVE.includes(target.id)) {
+    // The schedule applies to the current run: typing settles for a moment, a committed value at once.
+    queueSchedule(e.type === 'change' ? 0 : 700);
+  } else if (isActive()) {
     settingsChanged = true;
-    setStatus(`Settings changed: press Train to start a new run with them (the current run continues until then).`);
+    setStatus('Model, batch size and seed changes need a new run: press Train (new run) to start one; the current run continues until then.');
   }
+}
+
+/** whether the run can still train (or is finishing its evaluation) */
+const isActive = () => state === 'running' || state === 'paused' || state === 'evaluating';
+
+let scheduleTimer = 0;
+/** @param {number} ms */
+function queueSchedule(ms) {
+  clearTimeout(scheduleTimer);
+  scheduleTimer = setTimeout(applySchedule, ms);
+}
+
+/** Sends the form's schedule to the current run (it takes effect at its next step). */
+function applySchedule() {
+  clearTimeout(scheduleTimer);
+  if (!run || run.kind !== 'trainer' || !(isActive() || state === 'done')) return;
+  let s;
+  try {
+    s = readSchedule();
+  } catch (e) {
+    showError('train-error', `Not applied: ${/** @type {Error} */ (e).message}.`);
+    return;
+  }
+  if (s.steps === run.steps && s.lr === run.lr && s.lrDecayed === run.lrDecayed && s.decayStep === run.decayStep && s.valEvery === run.valEvery) return;
+  if (state === 'done' && s.steps <= stepsDone) {
+    setStatus(`Done. Changed settings apply to a new run (press Train), or raise Steps above ${fmt(stepsDone)} to train this model further.`);
+    return;
+  }
+  if (s.steps < stepsDone) {
+    showError('train-error', `Not applied: Steps must be at least the ${fmt(stepsDone)} steps done.`);
+    return;
+  }
+  post({ type: 'schedule', schedule: s });
 }
 
 function updateValPlaceholder() {
@@ -300,8 +349,9 @@ async function loadNames() {
   }
 }
 
-/** @param {File} file */
+/** @param {File} file a word list, or a model file (by its name) */
 async function loadFile(file) {
+  if (/\.safetensors$/i.test(file.name)) return loadModelFile(file);
   try {
     sendData(await file.arrayBuffer(), file.name || 'file');
   } catch (e) {
@@ -347,7 +397,7 @@ function makeChart() {
     {
       width,
       height: chartHeight(width),
-      scales: { x: { time: false, range: (u, min, max) => [0, Math.max(max ?? 1, 1)] } },
+      scales: { x: { time: false, range: (u, min, max) => [histStart, Math.max(max ?? 1, histStart + 1)] } },
       axes: [
         { label: 'step', size: 40, incrs: NICE_INCRS, values: (u, ticks) => ticks.map((t) => (t >= 10000 ? `${t / 1000}k` : String(t))) },
         { label: 'log10 loss', size: 56 },
@@ -379,7 +429,7 @@ const chartHeight = (width) => Math.round(Math.min(360, Math.max(200, width * 0.
 function drawLrMarker(u) {
   if (!run || !(run.decayStep > 0 && run.decayStep < run.steps) || run.lr === run.lrDecayed) return;
   const max = u.scales.x.max ?? 0;
-  if (run.decayStep > max) return;
+  if (run.decayStep > max || run.decayStep < (u.scales.x.min ?? 0)) return;
   const x = Math.round(u.valToPos(run.decayStep, 'x', true));
   const ctx = u.ctx;
   const dpr = devicePixelRatio || 1;
@@ -412,7 +462,7 @@ function renderChart() {
   let i = 0;
   let j = 0;
   while (i < xs.length || j < vals.length) {
-    const xa = i < xs.length ? xs[i] : Infinity;
+    const xa = i < xs.length ? histStart + xs[i] : Infinity;
     const xb = j < vals.length ? vals[j].step : Infinity;
     if (xa < xb) {
       X.push(xa);
@@ -430,6 +480,8 @@ function renderChart() {
   }
   plot.setData([X, T, V]);
   $('chart-empty').hidden = X.length > 0;
+  $('chart-empty').textContent =
+    run && run.origin !== 'new' ? 'No loss history came with this model: Continue training plots it from here.' : 'Press Train: the loss appears here within a second.';
   $('chart').dataset.points = String(xs.length);
   $('chart').dataset.covered = String(xs.length * group);
   $('chart').dataset.valPoints = String(vals.length);
@@ -437,7 +489,9 @@ function renderChart() {
     run && run.decayStep > 0 && run.decayStep < run.steps && run.lr !== run.lrDecayed
       ? ` The dashed line marks the learning-rate drop (${run.lr} → ${run.lrDecayed}) at step ${fmt(run.decayStep)}.`
       : '';
-  $('chart-hint').textContent = `log10 of the training loss, mean over groups of ${fmt(group)} step${group > 1 ? 's' : ''}, and the validation loss (eval mode, every ${run ? fmt(run.valEvery) : '–'} steps).${drop}`;
+  const valText = !run ? 'every – steps' : run.valEvery > 0 ? `every ${fmt(run.valEvery)} steps` : 'none in this run';
+  const from = histStart > 0 ? ` From step ${fmt(histStart)}, where the model was loaded.` : '';
+  $('chart-hint').textContent = `log10 of the training loss, mean over groups of ${fmt(group)} step${group > 1 ? 's' : ''}, and the validation loss (eval mode, ${valText}).${drop}${from}`;
   const last = vals.length ? vals[vals.length - 1] : null;
   $('last-loss').textContent =
     (ys.length ? `Last train group: ${(10 ** ys[ys.length - 1]).toFixed(4)}` : '') +
@@ -464,6 +518,7 @@ function renderProgress() {
   const rate = currentRate();
   $('rate').textContent = state === 'running' && rate > 0 ? fmt(Math.round(rate)) : '–';
   $('eta').textContent = state === 'running' && rate > 0 ? duration((total - stepsDone) / rate) : state === 'done' ? '0 s' : '–';
+  $('lr-now').textContent = run && run.kind === 'trainer' ? String(stepsDone < run.decayStep ? run.lr : run.lrDecayed) : '–';
 }
 
 function currentRate() {
@@ -477,12 +532,19 @@ function currentRate() {
 function updateButtons() {
   const canTrain = ready && !!dataInfo && state !== 'starting';
   $('train').disabled = !canTrain;
-  $('train').textContent = run && state !== 'done' && state !== 'stopped' ? 'Train (new run)' : 'Train';
-  $('pause').disabled = state !== 'running';
+  $('train').textContent = run && isActive() ? 'Train (new run)' : 'Train';
+  $('pause').disabled = !(state === 'running' || state === 'evaluating');
   $('resume').disabled = state !== 'paused';
+  // A loaded checkpoint that has not trained here yet: offer to continue it.
+  const cont = state === 'paused' && !!run && run.origin !== 'new' && stepsDone === run.loadedStep;
+  $('resume').textContent = cont ? 'Continue training' : 'Resume';
+  $('resume').classList.toggle('primary', cont);
   $('reset').disabled = !run;
   $('sample').disabled = !run;
-  $('evaluate').disabled = !run;
+  $('evaluate').disabled = !run || run.kind !== 'trainer' || evalBusy;
+  $('download').disabled = !run;
+  $('model-input').disabled = !ready;
+  $('model-input').labels?.[0]?.classList.toggle('disabled', !ready);
 }
 
 /** @param {HTMLElement} from @param {HTMLElement} to keeps keyboard focus when a button disables itself */
@@ -512,31 +574,89 @@ async function onTrain() {
   post({ type: 'train', settings });
 }
 
+/** A run to show: new, loaded from a model file or restored from this browser (then the worker's state follows). */
 function onStarted(/** @type {any} */ r) {
   run = r;
   document.body.dataset.runId = String(r.id); // lets tests tell runs apart
   settingsChanged = false;
-  state = 'running';
-  stepsDone = 0;
+  evalBusy = false;
+  state = r.kind === 'model' ? 'model' : r.origin === 'new' ? 'running' : 'paused';
+  stepsDone = r.step;
+  run.loadedStep = r.step;
+  histStart = r.histStart;
   losses.clear();
-  vals = [];
-  rateHist = [[performance.now(), 0]];
+  if (r.history) losses.append(r.history);
+  vals = r.vals.slice();
+  rateHist = [[performance.now(), r.step]];
   lastAutoSample = performance.now() - AUTO_SAMPLE_MS + 800; // first samples after ~0.8 s
-  const preset = presets.find((p) => sameConfig(p.config, r.config));
-  run.name = preset ? preset.name : 'custom model';
-  $('n-train').textContent = fmt(r.splitSizes[0]);
-  $('n-val').textContent = fmt(r.splitSizes[1]);
-  $('n-test').textContent = fmt(r.splitSizes[2]);
-  for (const s of ['train', 'val', 'test']) $(`e-${s}`).textContent = '–';
+  run.name = r.name === 'custom' ? 'custom model' : r.name;
+  for (const [i, s] of ['train', 'val', 'test'].entries()) {
+    $(`n-${s}`).textContent = r.splitSizes ? fmt(r.splitSizes[i]) : '–';
+    $(`e-${s}`).textContent = '–';
+  }
   $('eval-meta').textContent = '';
+  if (r.final) showEval({ ...r.final, runId: r.id });
   $('samples').replaceChildren();
   $('samples-meta').textContent = '';
   showError('sample-error', null);
   showError('eval-error', null);
-  setStatus(`Training ${run.name} (${fmt(r.numParams)} parameters) on ${r.source}…`);
+  showError('train-error', null);
+  if (r.origin === 'new') {
+    setStatus(`Training ${run.name} (${fmt(r.numParams)} parameters) on ${r.source}…`);
+  } else {
+    showError('model-error', null);
+    describeLoaded(r);
+    fillForm(r);
+    onSample();
+  }
   renderProgress();
   chartDirty = true;
   updateButtons();
+}
+
+/** The status and model-file note for a loaded or restored model. @param {any} r */
+function describeLoaded(r) {
+  const what = `${run.name} (${fmt(r.numParams)} parameters${r.source ? `, trained on ${r.source}` : ''})`;
+  const at = r.training ? `step ${fmt(r.training.step)} of ${fmt(r.training.steps)}` : '';
+  const date = r.savedAt ? new Date(r.savedAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '';
+  const head =
+    r.origin === 'restored'
+      ? `Restored model from ${date}, ${at || 'step –'}: ${what}.`
+      : `Loaded ${r.training ? 'checkpoint' : 'model'} ${r.fileName}: ${what}${at ? `, at ${at}` : ''}.`;
+  // The model-file note says where the model came from (it stays while the run goes on).
+  let note =
+    r.origin === 'restored'
+      ? `From this browser: saved ${date}${r.fileName ? ` (first loaded from ${r.fileName})` : ''}.`
+      : `From ${r.fileName}: ${r.training ? `a checkpoint at step ${fmt(r.training.step)}` : 'a model file without training state'}.`;
+  let tail;
+  if (r.kind === 'trainer') {
+    tail = r.step < r.steps ? ' Press Continue training to go on from here, or sample from it.' : ' Its schedule is complete: sample from it, or raise Steps to train it further.';
+  } else if (r.training) {
+    tail = ' Sampling works; to continue training, load the word list it was trained on.';
+    note += ` Continue training needs the word list it was trained on: ${r.resumeError}.`;
+  } else {
+    tail = ' A model file without training state: sampling only.';
+  }
+  $('model-info').textContent = note;
+  setStatus(head + tail);
+}
+
+/** Shows a loaded model's configuration and schedule in the form. @param {any} r */
+function fillForm(r) {
+  fillArch(r.config);
+  const t = r.training;
+  if (t) {
+    $('steps').value = t.steps;
+    $('batchSize').value = t.batchSize;
+    $('lr').value = t.lr;
+    $('lrDecayed').value = t.lrDecayed;
+    $('decayStep').value = t.decayStep;
+    $('seed').value = t.seed;
+    $('valEvery').value = r.valEvery === autoValEvery(t.steps) ? '' : r.valEvery;
+  }
+  updateValPlaceholder();
+  matchPreset();
+  checkConfig();
 }
 
 // ---------------------------------------------------------------- samples and evaluation
@@ -583,16 +703,20 @@ function renderSamples(r, temperature) {
   });
   $('samples').replaceChildren(...items);
   const fresh = r.names.filter((/** @type {any} */ n) => n.where === 'new').length;
-  $('samples-meta').textContent = `At step ${fmt(r.step)}, temperature ${temperature}: ${fresh} of ${r.names.length} new${run?.labels === 'list' ? ' (compared with the whole word list)' : ''}.`;
+  const at = r.step == null ? 'From the loaded model' : `At step ${fmt(r.step)}`;
+  $('samples-meta').textContent = `${at}, temperature ${temperature}: ${fresh} of ${r.names.length} new${run?.labels === 'list' ? ' (compared with the whole word list)' : ''}.`;
 }
 
 async function onEvaluate() {
-  if (!run) return;
-  $('evaluate').disabled = true;
+  if (!run || evalBusy) return;
+  evalBusy = true;
+  updateButtons();
   $('eval-meta').textContent = 'Evaluating…';
   const r = await request({ type: 'evaluate' });
+  evalBusy = false;
   updateButtons();
   if (r.type === 'eval-error') {
+    if (run && r.runId && r.runId !== run.id) return; // about a run that was replaced
     $('eval-meta').textContent = '';
     return showError('eval-error', `Could not evaluate: ${r.message}`);
   }
@@ -603,8 +727,51 @@ async function onEvaluate() {
 function showEval(r) {
   if (!run || r.runId !== run.id) return;
   showError('eval-error', null);
-  for (const s of ['train', 'val', 'test']) $(`e-${s}`).textContent = r.losses[s].toFixed(4);
+  for (const s of ['train', 'val', 'test']) $(`e-${s}`).textContent = Number.isFinite(r.losses[s]) ? r.losses[s].toFixed(4) : '–';
   $('eval-meta').textContent = `After ${fmt(r.step)} steps.`;
+}
+
+// ---------------------------------------------------------------- model files
+async function onDownload() {
+  if (!run) return;
+  showError('model-error', null);
+  const r = await request({ type: 'save' });
+  if (r.type === 'save-error') return showError('model-error', `Could not save the model: ${r.message}.`);
+  const url = URL.createObjectURL(new Blob([r.bytes], { type: 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = r.fileName;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  $('model-info').textContent = `Downloaded ${r.fileName} (${fmt(r.bytes.byteLength)} bytes, at step ${fmt(r.step)}). Load it here later to sample from it or continue training.`;
+}
+
+/** @param {File} file */
+async function loadModelFile(file) {
+  showError('model-error', null);
+  if (file.size > 1024 * 1024 * 1024) {
+    showError('model-error', `${file.name} is ${fmt(file.size)} bytes; model files up to 1 GB are supported.`);
+    return;
+  }
+  let bytes;
+  try {
+    bytes = await file.arrayBuffer();
+  } catch (e) {
+    showError('model-error', `Could not read ${file.name}: ${/** @type {Error} */ (e).message}`);
+    return;
+  }
+  setStatus(`Reading ${file.name}…`);
+  post({ type: 'load', bytes, name: file.name || 'model file' }, [bytes]);
+}
+
+/** @param {number} ms since 1970 */
+function when(ms) {
+  const d = new Date(ms);
+  const today = d.toDateString() === new Date().toDateString();
+  return today ? `at ${d.toLocaleTimeString(undefined, { timeStyle: 'short' })}` : `on ${d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}`;
 }
 
 // ---------------------------------------------------------------- worker messages
@@ -627,6 +794,7 @@ worker.onmessage = (e) => {
       setStatus(dataInfo ? 'Ready.' : 'Loading names.txt…');
       updateButtons();
       checkConfig();
+      post({ type: 'restore' }); // the last model of this browser, if any
       break;
     case 'fatal':
       setStatus(m.message);
@@ -673,38 +841,86 @@ worker.onmessage = (e) => {
       if (!run || m.runId !== run.id) return;
       state = m.state;
       stepsDone = m.step;
-      if (state === 'running') {
-        rateHist = [[performance.now(), m.step]];
-        if (!settingsChanged) setStatus(`Training ${run.name} (${fmt(run.numParams)} parameters) on ${run.source}…`);
-      } else if (state === 'paused') {
-        setStatus(`Paused at step ${fmt(m.step)}.`);
-      } else if (state === 'done') {
-        setStatus(`Done: ${fmt(m.step)} steps. Evaluating the splits…`);
-        $('eval-meta').textContent = 'Evaluating…';
-        onSample();
-      } else if (state === 'stopped') {
-        setStatus(m.message);
-        showError('train-error', m.message);
+      if (state === 'running') rateHist = [[performance.now(), m.step]];
+      if (!m.quiet) {
+        if (state === 'running') {
+          if (!settingsChanged) setStatus(`Training ${run.name} (${fmt(run.numParams)} parameters) on ${run.source}…`);
+        } else if (state === 'evaluating') {
+          setStatus(`Finished ${fmt(m.step)} steps: evaluating the splits…`);
+          $('eval-meta').textContent = 'Evaluating…';
+        } else if (state === 'paused') {
+          setStatus(m.step >= run.steps ? `Paused at step ${fmt(m.step)}, during the end-of-run evaluation: Resume finishes it.` : `Paused at step ${fmt(m.step)}.`);
+        } else if (state === 'done') {
+          const f = run.final && run.final.step === m.step ? run.final.losses : null;
+          const loss = (/** @type {number} */ v) => (Number.isFinite(v) ? v.toFixed(4) : '–');
+          setStatus(`Done: ${fmt(m.step)} steps.${f ? ` Loss: train ${loss(f.train)}, val ${loss(f.val)}, test ${loss(f.test)}.` : ''}`);
+          onSample();
+        } else if (state === 'stopped') {
+          setStatus(m.message);
+          showError('train-error', m.message);
+        }
       }
       renderProgress();
       updateButtons();
       break;
     case 'eval':
+      if (!run || m.runId !== run.id) return;
       showEval(m);
-      if (run && m.runId === run.id && state === 'done' && !m.id) {
-        setStatus(`Done: ${fmt(m.step)} steps. Loss: train ${m.losses.train.toFixed(4)}, val ${m.losses.val.toFixed(4)}, test ${m.losses.test.toFixed(4)}.`);
-      }
+      if (m.final) run.final = { step: m.step, losses: m.losses };
       break;
+    case 'eval-progress': {
+      if (!run || m.runId !== run.id || m.kind === 'val') return;
+      const pct = m.total > 0 ? Math.floor((100 * m.done) / m.total) : 100;
+      $('eval-meta').textContent = `Evaluating… ${m.split} ${pct}%`;
+      if (m.kind === 'final' && state === 'evaluating') setStatus(`Finished ${fmt(stepsDone)} steps: evaluating the splits… ${m.split} ${pct}%`);
+      break;
+    }
     case 'eval-error':
+      if (run && m.runId && m.runId !== run.id) return;
       showError('eval-error', `Could not evaluate: ${m.message}`);
+      break;
+    case 'schedule': {
+      if (!run || m.runId !== run.id) return;
+      Object.assign(run, { steps: m.steps, lr: m.lr, lrDecayed: m.lrDecayed, decayStep: m.decayStep, valEvery: m.valEvery });
+      showError('train-error', null);
+      const drop = m.decayStep < m.steps && m.lr !== m.lrDecayed ? `, then ${m.lrDecayed} from step ${fmt(m.decayStep)}` : '';
+      setStatus(`Schedule applied at step ${fmt(m.step)}: ${fmt(m.steps)} steps, learning rate ${m.lr}${drop}.`);
+      chartDirty = true;
+      renderProgress();
+      updateButtons();
+      break;
+    }
+    case 'schedule-error':
+      showError('train-error', `Not applied: ${m.message}.`);
+      break;
+    case 'load-error': {
+      const keep = run ? ` The current ${run.kind === 'trainer' ? 'run' : 'model'} is unchanged.` : '';
+      showError('model-error', `Could not load ${m.name}: ${m.message}.${keep}`);
+      setStatus(`Could not load ${m.name}.`);
+      break;
+    }
+    case 'stored':
+      $('store-info').textContent = `Saved in this browser ${when(m.savedAt)} (${m.name || 'model'}, step ${fmt(m.step)}); it is restored when the page opens.`;
+      $('forget').hidden = false;
+      break;
+    case 'store-error':
+      $('store-info').textContent = `Could not keep the model in this browser: ${m.message}`;
+      break;
+    case 'forgotten':
+      $('store-info').textContent = 'Nothing is saved in this browser now (the next pause or end of training saves again).';
+      $('forget').hidden = true;
       break;
     case 'reset':
       run = null;
       state = 'idle';
       stepsDone = 0;
+      histStart = 0;
+      evalBusy = false;
       losses.clear();
       vals = [];
       chartDirty = true;
+      showError('model-error', null);
+      $('model-info').textContent = MODEL_INFO;
       $('samples').replaceChildren();
       $('samples-meta').textContent = '';
       for (const s of ['train', 'val', 'test']) $(`e-${s}`).textContent = '–';
@@ -739,9 +955,18 @@ $('settings').addEventListener('change', (/** @type {Event} */ e) => {
   if (/** @type {HTMLElement} */ (e.target).tagName === 'SELECT') return; // handled by input
   onSettingsInput(e);
 });
+// Enter in a schedule field applies it to the current run at once.
+$('settings').addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
+  if (e.key === 'Enter' && LIVE.includes(/** @type {HTMLElement} */ (e.target).id) && run && run.kind === 'trainer') {
+    e.preventDefault();
+    applySchedule();
+  }
+});
 $('settings').addEventListener('submit', (/** @type {Event} */ e) => {
   e.preventDefault();
-  onTrain();
+  // Enter in a field: during a run it applies the schedule; only the Train button replaces a run.
+  if (run && run.kind === 'trainer' && (isActive() || state === 'done') && !settingsChanged) applySchedule();
+  else onTrain();
 });
 $('train').addEventListener('click', onTrain);
 $('pause').addEventListener('click', () => {
@@ -758,6 +983,18 @@ $('resume').addEventListener('click', () => {
 });
 $('reset').addEventListener('click', () => post({ type: 'reset' }));
 $('sample').addEventListener('click', onSample);
+$('download').addEventListener('click', onDownload);
+$('model-input').addEventListener('change', () => {
+  const f = $('model-input').files?.[0];
+  if (f) loadModelFile(f);
+  $('model-input').value = '';
+});
+$('forget').addEventListener('click', () => post({ type: 'forget' }));
+// Leaving or hiding the page: keep the run's progress (the worker saves only if it changed).
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') post({ type: 'persist' });
+});
+addEventListener('pagehide', () => post({ type: 'persist' }));
 $('evaluate').addEventListener('click', onEvaluate);
 $('s-prefix').addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
   if (e.key === 'Enter') onSample();
