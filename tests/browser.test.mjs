@@ -3,32 +3,15 @@
 // Needs /usr/bin/chromium (scripts/setup.sh installs it) or MM_CHROMIUM.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { loadMakemore } from '../wasm/makemore.mjs';
+import { CHROMIUM, launchChromium, serve } from './browser/harness.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = process.env.MM_CHROMIUM ?? '/usr/bin/chromium';
 const WASM_DIR = path.resolve(ROOT, process.env.MM_WASM_DIR ?? 'build-wasm');
 
-/** Starts scripts/serve.mjs on a free port; resolves to its base URL and a stop function. */
-function serve() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts/serve.mjs')], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/http:\/\/localhost:(\d+)\//);
-      if (m) resolve({ base: `http://127.0.0.1:${m[1]}`, stop: () => child.kill() });
-    });
-    child.on('exit', (code) => reject(new Error(`serve.mjs exited (${code}): ${out}`)));
-  });
-}
 
 test('makemore.mjs in Chromium: page and Worker, SIMD and scalar', { skip: !existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM}`, timeout: 120000 }, async () => {
   // The Node reference: 5 steps of wavenet76k, seed 1.
@@ -38,9 +21,8 @@ test('makemore.mjs in Chromium: page and Worker, SIMD and scalar', { skip: !exis
   const want = Array.from(new Uint32Array(t.run(5).buffer));
   t.free();
 
-  const { chromium } = await import('playwright-core');
   const server = await serve();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const errors = [];

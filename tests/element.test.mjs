@@ -4,35 +4,18 @@
 // (scripts/train-example-model.sh).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { loadMakemore } from '../wasm/makemore.mjs';
 import { generateNames } from '../web/name-generator.js';
+import { CHROMIUM, launchChromium, serve } from './browser/harness.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = process.env.MM_CHROMIUM ?? '/usr/bin/chromium';
 const MODEL = path.join(ROOT, 'web/models/names.safetensors');
 const skip = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}`
   : !existsSync(MODEL) ? `no ${MODEL}: run scripts/train-example-model.sh` : false;
 
-/** Starts scripts/serve.mjs on a free port. @returns {Promise<{base: string, stop: () => void}>} */
-function serve() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts/serve.mjs')], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/http:\/\/localhost:(\d+)\//);
-      if (m) resolve({ base: `http://127.0.0.1:${m[1]}`, stop: () => child.kill() });
-    });
-    child.on('exit', (code) => reject(new Error(`serve.mjs exited (${code}): ${out}`)));
-  });
-}
 
 test('generateNames in Node (bytes and file: URL)', { skip: !existsSync(MODEL) && `no ${MODEL}` }, async () => {
   const bytes = readFileSync(MODEL);
@@ -54,9 +37,8 @@ test('<name-generator> in Chromium: renders, follows its attributes, shows error
   const markup = Array.from(t.saveModel());
   t.free();
 
-  const { chromium } = await import('playwright-core');
   const server = await serve();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     /** @type {string[]} */

@@ -8,35 +8,17 @@
 // Writes test-results/page-training.png (mid-training) and page-phone.png.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
+import { CHROMIUM, launchChromium, serve } from './browser/harness.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = process.env.MM_CHROMIUM ?? '/usr/bin/chromium';
 const WASM = path.join(ROOT, 'build-wasm/makemore-simd.wasm');
 const RESULTS = path.join(ROOT, 'test-results');
 const skip = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !existsSync(WASM) ? 'no build-wasm/: run bash scripts/build-wasm.sh' : false;
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const STALL_MS = 100;
 
-/** Starts scripts/serve.mjs on a free port. @returns {Promise<{base: string, stop: () => void}>} */
-function serve() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts/serve.mjs')], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/http:\/\/localhost:(\d+)\//);
-      if (m) resolve({ base: `http://127.0.0.1:${m[1]}`, stop: () => child.kill() });
-    });
-    child.on('exit', (code) => reject(new Error(`serve.mjs exited (${code}): ${out}`)));
-  });
-}
 
 const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -108,8 +90,7 @@ describe('trainer page in Chromium', { skip, timeout: 150000 }, () => {
   before(async () => {
     mkdirSync(RESULTS, { recursive: true });
     server = await serve();
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     page.on('pageerror', (/** @type {Error} */ e) => errors.push(String(e)));
     page.on('console', (/** @type {any} */ m) => m.type() === 'error' && errors.push(m.text()));
