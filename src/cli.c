@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 // cli.c: makemore, the native command line.
-//   makemore train [--preset NAME | model options] [training options] [--json] [--save FILE]
+//   makemore train [--preset NAME | model options] [training options] [--json] [--save FILE] [--checkpoint FILE]
+//   makemore train --resume FILE [--steps N]
 //   makemore info --preset NAME [--json]
 //   makemore sample --model FILE [--count N] [--temperature T] [--prefix P] [--seed S] [--json]
 #include <stdio.h>
@@ -17,7 +18,8 @@ static void usage(FILE* f) {
     fprintf(f,
             "usage:\n"
             "  makemore train  [--preset NAME] [model options] [training options] [--json] [--losses] [--no-eval] [--save FILE]\n"
-            "  makemore train  --resume FILE [--steps N] [--data FILE] ...   continue a checkpoint (--save writes one)\n"
+            "  makemore train  ... --checkpoint FILE   also write a checkpoint (model + training state)\n"
+            "  makemore train  --resume FILE [--steps N] [--data FILE] ...   continue a checkpoint exactly\n"
             "  makemore info   [--preset NAME] [model options] [--json]\n"
             "  makemore sample --model FILE [--count N] [--temperature T] [--prefix P] [--seed S] [--json]\n"
             "presets: mlp3 mlp8 wavenet22k-bnbug wavenet22k wavenet76k (default mlp3)\n"
@@ -68,6 +70,7 @@ typedef struct {
     const char* data;
     const char* save;
     const char* resume;
+    const char* checkpoint;
     int steps_given;
     const char* model;
     const char* prefix;
@@ -116,6 +119,7 @@ static int parse_args(int argc, char** argv, args* a) {
         else if (!strcmp(o, "--data")) a->data = v;
         else if (!strcmp(o, "--save")) a->save = v;
         else if (!strcmp(o, "--resume")) a->resume = v;
+        else if (!strcmp(o, "--checkpoint")) a->checkpoint = v;
         else if (!strcmp(o, "--model")) a->model = v;
         else if (!strcmp(o, "--prefix")) a->prefix = v;
         else if (!strcmp(o, "--steps") && !parse_long(v, 0, 1000000000L, &n)) { a->tp.steps = n; a->steps_given = 1; }
@@ -200,6 +204,17 @@ static int cmd_info(const args* a) {
     return 0;
 }
 
+// Writes what a save function made (rc its return code: on failure bytes is unset); frees the bytes.
+static int write_bytes(const char* path, int rc, uint8_t* bytes, size_t len, const mm_err* err) {
+    if (rc) { fprintf(stderr, "makemore: %s\n", err->msg); return 1; }
+    FILE* f = fopen(path, "wb");
+    int bad = !f || fwrite(bytes, 1, len, f) != len;
+    if (f && fclose(f)) bad = 1;
+    free(bytes);
+    if (bad) { fprintf(stderr, "makemore: cannot write %s\n", path); return 1; }
+    return 0;
+}
+
 static int cmd_train(const args* a) {
     mm_words w;
     if (load_words(a, &w)) return 1;
@@ -223,6 +238,8 @@ static int cmd_train(const args* a) {
     mm_model* m = mm_trainer_model(t);
     const mm_splits* s = mm_trainer_splits(t);
     mm_train_state st;
+    uint8_t* bytes;
+    size_t len;
     mm_trainer_get_state(t, &st);
     long first = st.step, steps = st.tp.steps; // steps is the run's total; a resumed run starts at first
     if (!a->json) printf("%ld parameters; split %d / %d / %d examples\n", mm_model_num_params(m), s->split[0].n, s->split[1].n, s->split[2].n);
@@ -268,15 +285,12 @@ static int cmd_train(const args* a) {
         }
     }
     if (!rc && a->save) {
-        uint8_t* bytes; size_t len;
-        FILE* f = NULL;
-        if (mm_checkpoint_save(t, &bytes, &len, &err)) { fprintf(stderr, "makemore: %s\n", err.msg); rc = 1; }
-        else {
-            f = fopen(a->save, "wb");
-            if (!f || fwrite(bytes, 1, len, f) != len) { fprintf(stderr, "makemore: cannot write %s\n", a->save); rc = 1; }
-            if (f) fclose(f);
-            free(bytes);
-        }
+        int e = mm_model_save(m, &bytes, &len, &err);
+        rc = write_bytes(a->save, e, bytes, len, &err);
+    }
+    if (!rc && a->checkpoint) {
+        int e = mm_checkpoint_save(t, &bytes, &len, &err);
+        rc = write_bytes(a->checkpoint, e, bytes, len, &err);
     }
     free(losses);
     mm_trainer_free(t);

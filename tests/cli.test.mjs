@@ -24,7 +24,7 @@ test('CLI: save at step N, resume to 2N = 2N steps in one go', { skip: !existsSy
     // the decay step falls in the second half, so the schedule must resume too
     const common = ['--preset', 'wavenet22k', '--seed', '7', '--decay-step', '250'];
     const whole = train([...common, '--steps', '400']);
-    const first = train([...common, '--steps', '200', '--save', ckpt]);
+    const first = train([...common, '--steps', '200', '--checkpoint', ckpt]);
     const second = train(['--resume', ckpt, '--steps', '400']);
     assert.equal(second.steps, 400);
     assert.deepEqual([...first.losses, ...second.losses], whole.losses);
