@@ -159,7 +159,7 @@ int mm_model_save(const mm_model* m, uint8_t** out, size_t* out_len, mm_err* err
 mm_model* mm_model_load(const uint8_t* bytes, size_t len, int max_batch, mm_err* err);
 
 // ---------------------------------------------------------------- random numbers
-// A small seeded generator for init, batches and sampling (xoshiro128+ style state).
+// A small seeded generator for init, batches and sampling (splitmix64: one 64-bit state).
 typedef struct {
     uint64_t s;
 } mm_rng;
