@@ -262,16 +262,26 @@ static int cmd_train(const args* a) {
     }
     double secs = now_sec() - t0;
     long done_steps = mm_trainer_step(t) - first;
+    // eval-mode losses; a split that is empty (a very short word list) or skipped (--no-eval) has none
     float l[3] = {0, 0, 0};
+    int have[3] = {0, 0, 0};
+    static const char* split_name[3] = {"train", "val", "test"};
     for (int k = 0; k < 3 && !rc && !a->no_eval; k++) {
         int e = mm_trainer_eval(t, k, &l[k], &err);
-        if (e) { l[k] = -1.0f; if (k == 0) { fprintf(stderr, "makemore: %s\n", err.msg); rc = e; } }
+        if (!e) have[k] = 1;
+        else if (k == 0) { fprintf(stderr, "makemore: %s\n", err.msg); rc = e; }
+        else fprintf(stderr, "makemore: no %s loss: %s\n", split_name[k], err.msg);
+    }
+    char ls[3][32];
+    for (int k = 0; k < 3; k++) {
+        if (have[k]) snprintf(ls[k], sizeof ls[k], a->json ? "%.6f" : "%.4f", (double)l[k]);
+        else snprintf(ls[k], sizeof ls[k], a->json ? "null" : "n/a");
     }
     if (!rc) {
         double sps = secs > 0 ? (double)done_steps / secs : 0.0;
         if (a->json) {
-            printf("{\"params\":%ld,\"split\":[%d,%d,%d],\"steps\":%ld,\"train_loss\":%.6f,\"val_loss\":%.6f,\"test_loss\":%.6f,\"steps_per_sec\":%.1f,\"samples\":",
-                   mm_model_num_params(m), s->split[0].n, s->split[1].n, s->split[2].n, mm_trainer_step(t), (double)l[0], (double)l[1], (double)l[2], sps);
+            printf("{\"params\":%ld,\"split\":[%d,%d,%d],\"steps\":%ld,\"train_loss\":%s,\"val_loss\":%s,\"test_loss\":%s,\"steps_per_sec\":%.1f,\"samples\":",
+                   mm_model_num_params(m), s->split[0].n, s->split[1].n, s->split[2].n, mm_trainer_step(t), ls[0], ls[1], ls[2], sps);
             rc = print_samples(m, a->samples, a->temperature, a->prefix, a->seed, 1);
             if (a->losses) {
                 fputs(",\"losses\":[", stdout);
@@ -280,7 +290,7 @@ static int cmd_train(const args* a) {
             }
             puts("}");
         } else {
-            printf("train %.4f\nval %.4f\ntest %.4f\n%.1f steps/s\n", (double)l[0], (double)l[1], (double)l[2], sps);
+            printf("train %s\nval %s\ntest %s\n%.1f steps/s\n", ls[0], ls[1], ls[2], sps);
             rc = print_samples(m, a->samples, a->temperature, a->prefix, a->seed, 0);
         }
     }
