@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+// bench/browser-speed.mjs: training speed of the trainer page itself (web/), in
+// headless Chromium, driven through its own controls (preset, batch size, Train)
+// and read from its step counter; served like scripts/serve.mjs (COOP/COEP).
+//   node bench/browser-speed.mjs [--seconds 15] [--warmup 5] [--batches 32,512] [--json]
+//   node bench/browser-speed.mjs --trace 180 [--every 5] [--batches 32] [--json]
+//       steps/s over time during one run, with the main thread's busy time
+//   node bench/browser-speed.mjs --full [--every 60] [--json]
+//       the lecture's whole run (wavenet76k, the page's default schedule, batch 32,
+//       periodic validation), from pressing Train to the final evaluation
+// Besides the step counter, an init script (this file's, not the page's) listens to
+// the worker's progress messages for the time spent inside wasm (their `ms`), and
+// the DevTools Performance domain gives the main thread's task time.
+// Needs /usr/bin/chromium (or MM_CHROMIUM), build-wasm/, npm's playwright-core.
+import { readFileSync } from 'node:fs';
+import { launchChromium, serve } from '../tests/browser/harness.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : def; };
+const json = args.includes('--json');
+const full = args.includes('--full');
+const seconds = Number(opt('--seconds', 15));
+const warmup = Number(opt('--warmup', 5));
+const trace = Number(opt('--trace', 0));
+const every = Number(opt('--every', full ? 60 : 5));
+const batches = opt('--batches', trace ? '32' : '32,512').split(',').map(Number);
+const preset = opt('--preset', 'wavenet76k');
+const log = (...a) => { if (!json) console.log(...a); };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m) ?? [])[1] ?? 'unknown';
+const cores = (readFileSync('/proc/cpuinfo', 'utf8').match(/^processor\s*:/gm) ?? []).length;
+
+// Runs in the page before app.js: counts what the worker reports (no change to the page).
+function probe() {
+  const st = (window.mmBench = { wasmMs: 0, steps: 0, msgs: 0, longTaskMs: 0 });
+  const W = window.Worker;
+  window.Worker = class extends W {
+    constructor(...a) {
+      super(...a);
+      this.addEventListener('message', (e) => {
+        const m = e.data;
+        if (m && m.type === 'progress') { st.wasmMs += m.ms; st.steps += m.losses.length; st.msgs++; }
+      });
+    }
+  };
+  try {
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) st.longTaskMs += e.duration; }).observe({ type: 'longtask' });
+  } catch {}
+}
+
+const server = await serve();
+const browser = await launchChromium();
+const results = [];
+try {
+  for (const batch of full ? [32] : batches) results.push(await measure(batch));
+} finally {
+  await browser.close();
+  server.stop();
+}
+report();
+
+/** A fresh page (fresh IndexedDB), one run at this batch size. */
+async function measure(batch) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.addInitScript(probe);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await page.goto(`${server.base}/web/`);
+  await page.waitForFunction(() => document.getElementById('d-source')?.textContent === 'names.txt', null, { timeout: 60000 });
+  await page.waitForFunction((p) => [...document.querySelectorAll('#preset option')].some((o) => o.value === p), preset);
+  await page.selectOption('#preset', preset);
+  if (!full) await page.fill('#batchSize', String(batch));
+  const form = await page.evaluate(() => Object.fromEntries(['steps', 'batchSize', 'lr', 'lrDecayed', 'decayStep'].map((k) => [k, document.getElementById(k).value])));
+  await page.click('#train');
+  const t0 = Date.now();
+  await page.waitForFunction(() => document.body.dataset.runId, null, { timeout: 60000 });
+
+  // One reading: wall time, the page's step counter, wasm time and main-thread task time so far.
+  const read = async () => {
+    const [p, m] = await Promise.all([
+      page.evaluate(() => ({ step: Number(document.getElementById('steps-done').textContent.replace(/,/g, '')), ...window.mmBench })),
+      cdp.send('Performance.getMetrics'),
+    ]);
+    const metric = (n) => m.metrics.find((x) => x.name === n)?.value ?? 0;
+    return { t: Date.now(), ...p, taskMs: metric('TaskDuration') * 1000, scriptMs: metric('ScriptDuration') * 1000 };
+  };
+  const rate = (a, b) => {
+    const s = (b.t - a.t) / 1000;
+    return {
+      fromStep: a.step, toStep: b.step, seconds: +s.toFixed(1),
+      stepsPerSec: Math.round((b.step - a.step) / s),
+      wasmStepsPerSec: b.wasmMs > a.wasmMs ? Math.round(((b.steps - a.steps) * 1000) / (b.wasmMs - a.wasmMs)) : null, // inside the wasm calls only
+      wasmShare: +((b.wasmMs - a.wasmMs) / (b.t - a.t)).toFixed(3), // of the worker's wall time
+      mainMsPerSec: Math.round((b.taskMs - a.taskMs) / s), // main-thread task time per second
+      scriptMsPerSec: Math.round((b.scriptMs - a.scriptMs) / s),
+      msgsPerSec: Math.round((b.msgs - a.msgs) / s),
+    };
+  };
+  const res = { batch, form, errors };
+  if (full) {
+    res.intervals = [];
+    let prev = await read();
+    for (;;) {
+      const done = await page.waitForFunction(() => /^Done: .*Loss: train/.test(document.getElementById('status')?.textContent ?? ''), null,
+        { timeout: every * 1000 }).then(() => true, () => false);
+      if (done) break;
+      const cur = await read();
+      res.intervals.push(rate(prev, cur));
+      log(`  ${fmt(cur.step).padStart(7)} steps  ${((cur.t - t0) / 60000).toFixed(1).padStart(5)} min  ${rate(prev, cur).stepsPerSec} steps/s`);
+      prev = cur;
+    }
+    res.minutes = +((Date.now() - t0) / 60000).toFixed(2);
+    res.final = await page.evaluate(() => Object.fromEntries(['train', 'val', 'test'].map((s) => [s, Number(document.getElementById(`e-${s}`).textContent)])));
+    res.status = await page.locator('#status').textContent();
+  } else if (trace) {
+    await sleep(1000);
+    res.intervals = [];
+    let prev = await read();
+    while (Date.now() - t0 < trace * 1000) {
+      await sleep(every * 1000);
+      const cur = await read();
+      const r = rate(prev, cur);
+      res.intervals.push({ at: +((cur.t - t0) / 1000).toFixed(0), ...r });
+      log(`  ${String(res.intervals.at(-1).at).padStart(4)} s ${fmt(cur.step).padStart(8)} steps ${String(r.stepsPerSec).padStart(5)} steps/s` +
+        `  wasm ${r.wasmStepsPerSec} steps/s (${(100 * r.wasmShare).toFixed(0)}% of the time)  main thread ${r.mainMsPerSec} ms/s (script ${r.scriptMsPerSec})`);
+      prev = cur;
+    }
+  } else {
+    await sleep(warmup * 1000);
+    const a = await read();
+    await sleep(seconds * 1000);
+    Object.assign(res, rate(a, await read()));
+  }
+  await context.close();
+  return res;
+}
+
+function fmt(n) { return n.toLocaleString('en-US'); }
+
+function report() {
+  const head = { cpu, cores, preset, chromium: browser.version(), date: new Date().toISOString() };
+  if (json) return console.log(JSON.stringify({ ...head, mode: full ? 'full' : trace ? 'trace' : 'window', seconds, warmup, results }, null, 1));
+  console.log(`CPU: ${cpu} (${cores} logical cores), Chromium ${head.chromium}`);
+  for (const r of results) if (r.errors.length) console.log(`page errors at batch ${r.batch}: ${r.errors.join('; ')}`);
+  if (full) {
+    const r = results[0];
+    console.log(`${preset}, ${fmt(Number(r.form.steps))} steps, batch ${r.form.batchSize}, lr ${r.form.lr} -> ${r.form.lrDecayed} at ${fmt(Number(r.form.decayStep))}:`);
+    console.log(`  ${r.minutes} min from Train to the final evaluation; loss train ${r.final.train.toFixed(4)}, val ${r.final.val.toFixed(4)}, test ${r.final.test.toFixed(4)} (lecture: 1.768 / 1.990)`);
+    return;
+  }
+  if (trace) {
+    const iv = results[0].intervals;
+    const third = Math.max(1, Math.floor(iv.length / 3));
+    const mean = (a) => Math.round(a.reduce((s, x) => s + x.stepsPerSec, 0) / a.length);
+    console.log(`first third ${mean(iv.slice(0, third))} steps/s, last third ${mean(iv.slice(-third))} steps/s`);
+    return;
+  }
+  console.log(`${preset}, after ${warmup} s of warm-up, over ${seconds} s:`);
+  console.log('batch  steps/s  examples/s  wasm-only steps/s  main thread ms/s');
+  for (const r of results)
+    console.log(`${String(r.batch).padStart(5)}  ${String(r.stepsPerSec).padStart(7)}  ${String(r.stepsPerSec * r.batch).padStart(10)}  ${String(r.wasmStepsPerSec).padStart(17)}  ${String(r.mainMsPerSec).padStart(16)}`);
+}
