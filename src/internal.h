@@ -15,4 +15,8 @@ int mm_utf8_decode(const unsigned char* s, size_t n, uint32_t* cp);
 // UTF-8 of cp into buf (NUL-terminated); returns its length in bytes.
 int mm_utf8_encode(uint32_t cp, char buf[5]);
 
+// Profiling (model.c): adds mm_now_sec() - t0 to operation what, if profiling.
+void mm_model_prof_add(mm_model* m, int what, double t0);
+int mm_model_profiling(const mm_model* m);
+
 #endif

@@ -60,6 +60,55 @@ void mm_bn_bwd_simd(float* dx, float* dgamma, float* dbeta, const float* dy, con
 #define mm_bn_bwd mm_bn_bwd_scalar
 #endif
 
+// The general product all matmuls share: C (M,N), row stride ldc, = init + A @ B,
+// where A's element (i,k) is A[i*a_rs + k*a_ks] (A or A^T), B is (K,N) with row
+// stride ldb, and init is bias (N,) or 0. Each element sums its K terms in order.
+typedef void (*mm_gemm_fn)(float* C, int ldc, const float* A, long a_rs, long a_ks, const float* B, int ldb,
+                           const float* bias, int M, int K, int N);
+void mm_gemm_scalar(float* C, int ldc, const float* A, long a_rs, long a_ks, const float* B, int ldb,
+                    const float* bias, int M, int K, int N);
+// dst (cols, rows) = src (rows, cols)^T
+void mm_transpose_scalar(float* dst, const float* src, int rows, int cols);
+#if !defined(__wasm__)
+// The fast engine natively: the same tiles with fmaf (kernels_fma.c).
+void mm_gemm_fma(float* C, int ldc, const float* A, long a_rs, long a_ks, const float* B, int ldb,
+                 const float* bias, int M, int K, int N);
+#endif
+
+#ifdef __wasm_simd128__
+void mm_gemm_simd(float* C, int ldc, const float* A, long a_rs, long a_ks, const float* B, int ldb,
+                  const float* bias, int M, int K, int N);
+void mm_transpose_simd(float* dst, const float* src, int rows, int cols);
+#endif
+#ifdef __wasm_relaxed_simd__
+// The fast engine in wasm: relaxed SIMD fused multiply-add (kernels_relaxed.c).
+void mm_gemm_relaxed(float* C, int ldc, const float* A, long a_rs, long a_ks, const float* B, int ldb,
+                     const float* bias, int M, int K, int N);
+#endif
+
+// ---------------------------------------------------------------- engines
+// A set of kernels: the reference ones (bitwise equal in every build) or a fast
+// one whose matmuls fuse multiply-adds. src/ops.c drives them over a pool.
+typedef struct {
+    const char* name; // "scalar", "simd", "fma", "relaxed-simd"
+    int fused;        // 1: the matmuls use fused multiply-add (not bitwise the reference)
+    int mr, nr;       // the matmul's register tile: a parallel split keeps whole tiles
+    int nt_swap;      // matmul_nt: C^T = B A^T when A and C are the smaller pair (else always repack B)
+    mm_gemm_fn gemm;
+    void (*transpose)(float* dst, const float* src, int rows, int cols);
+    void (*tanh_fwd)(float* y, const float* x, long n);
+    void (*tanh_bwd)(float* dx, const float* y, const float* dy, long n);
+    void (*colstats)(float* mean, float* var, const float* x, int ld, int R, int C);
+    void (*bn_fwd)(float* y, float* xhat, const float* x, int ld, int R, int C,
+                   const float* mean, const float* invstd, const float* gamma, const float* beta);
+    void (*bn_bwd)(float* dx, float* dgamma, float* dbeta, const float* dy, const float* xhat,
+                   int ld, int R, int C, const float* invstd, const float* gamma);
+} mm_kernels;
+
+// The build's kernels for an engine (MM_ENGINE_REPRODUCIBLE or MM_ENGINE_FAST;
+// fast is the reference where the build or the CPU has no fused multiply-add).
+const mm_kernels* mm_kernels_for(int engine);
+
 #ifdef __wasm_simd128__
 void mm_matmul_nn_simd(float* C, const float* A, const float* B, const float* bias, int M, int K, int N);
 void mm_matmul_nt_simd(float* C, const float* A, const float* B, float* Bt_scratch, int M, int K, int N);

@@ -2,9 +2,21 @@
 // the tile in registers, but with the plain per-element summation order (see
 // kernels.h). Tiles are 4 rows by 32/16/8/4 columns; edges use the same
 // loops with run-time bounds.
+//
+// Compiled a second time natively as kernels_fma.c (MM_FMA): the same matmul
+// with each multiply-add one fmaf (fused, one rounding), the fast engine's.
+#include <math.h>
 #include "kernels.h"
 #include "makemore.h"
 #include "mathf_inline.h"
+
+#ifdef MM_FMA
+#define MADD(acc, a, b) ((acc) = fmaf((a), (b), (acc)))
+#define GEMM mm_gemm_fma
+#else
+#define MADD(acc, a, b) ((acc) += (a) * (b))
+#define GEMM mm_gemm_scalar
+#endif
 
 // One general product: C (M,N) = init + A (M,K) @ B (K,N), where element (i,k)
 // of A is A[i*sm + k*sk] (so A^T is the same code with the strides swapped)
@@ -23,7 +35,7 @@
             float x0 = a[0], x1 = a[sm], x2 = a[2 * sm], x3 = a[3 * sm];                                          \
             for (int j = 0; j < W; j++) {                                                                         \
                 float bj = b[j];                                                                                  \
-                c0[j] += x0 * bj; c1[j] += x1 * bj; c2[j] += x2 * bj; c3[j] += x3 * bj;                           \
+                MADD(c0[j], x0, bj); MADD(c1[j], x1, bj); MADD(c2[j], x2, bj); MADD(c3[j], x3, bj);               \
             }                                                                                                     \
         }                                                                                                         \
         for (int j = 0; j < W; j++) {                                                                             \
@@ -43,7 +55,7 @@ static void tile4x1(float* restrict C, int ldc, const float* restrict A, long sm
     for (int k = 0; k < K; k++) {
         float bk = B[(long)k * ldb];
         const float* a = A + k * sk;
-        c0 += a[0] * bk; c1 += a[sm] * bk; c2 += a[2 * sm] * bk; c3 += a[3 * sm] * bk;
+        MADD(c0, a[0], bk); MADD(c1, a[sm], bk); MADD(c2, a[2 * sm], bk); MADD(c3, a[3 * sm], bk);
     }
     C[0] = c0; C[ldc] = c1; C[2 * (long)ldc] = c2; C[3 * (long)ldc] = c3;
 }
@@ -58,35 +70,38 @@ static void tile_any(float* C, int ldc, const float* A, long sm, long sk, const 
         const float* b = B + (long)k * ldb;
         for (int r = 0; r < mr; r++) {
             float a = A[r * sm + k * sk];
-            for (int j = 0; j < nr; j++) acc[r][j] += a * b[j];
+            for (int j = 0; j < nr; j++) MADD(acc[r][j], a, b[j]);
         }
     }
     for (int r = 0; r < mr; r++)
         for (int j = 0; j < nr; j++) C[(long)r * ldc + j] = acc[r][j];
 }
 
-static void matmul(float* C, const float* A, long sm, long sk, const float* B, const float* bias, int M, int K, int N) {
+// C (M,N) with row stride ldc = init + A @ B, B (K,N) with row stride ldb.
+void GEMM(float* C, int ldc, const float* A, long sm, long sk, const float* B, int ldb, const float* bias, int M, int K, int N) {
     for (int i = 0; i < M; i += 4) {
         int mr = M - i < 4 ? M - i : 4;
         const float* a = A + i * sm;
-        float* c = C + (long)i * N;
+        float* c = C + (long)i * ldc;
         int j = 0;
         if (mr == 4) {
-            for (; j + 32 <= N; j += 32) tile4x32(c + j, N, a, sm, sk, B + j, N, bias ? bias + j : 0, K);
-            if (j + 16 <= N) { tile4x16(c + j, N, a, sm, sk, B + j, N, bias ? bias + j : 0, K); j += 16; }
-            if (j + 8 <= N) { tile4x8(c + j, N, a, sm, sk, B + j, N, bias ? bias + j : 0, K); j += 8; }
-            if (j + 4 <= N) { tile4x4(c + j, N, a, sm, sk, B + j, N, bias ? bias + j : 0, K); j += 4; }
-            for (; j < N; j++) tile4x1(c + j, N, a, sm, sk, B + j, N, bias ? bias + j : 0, K);
+            for (; j + 32 <= N; j += 32) tile4x32(c + j, ldc, a, sm, sk, B + j, ldb, bias ? bias + j : 0, K);
+            if (j + 16 <= N) { tile4x16(c + j, ldc, a, sm, sk, B + j, ldb, bias ? bias + j : 0, K); j += 16; }
+            if (j + 8 <= N) { tile4x8(c + j, ldc, a, sm, sk, B + j, ldb, bias ? bias + j : 0, K); j += 8; }
+            if (j + 4 <= N) { tile4x4(c + j, ldc, a, sm, sk, B + j, ldb, bias ? bias + j : 0, K); j += 4; }
+            for (; j < N; j++) tile4x1(c + j, ldc, a, sm, sk, B + j, ldb, bias ? bias + j : 0, K);
         }
         for (; j < N; j += 32) {
             int nr = N - j < 32 ? N - j : 32;
-            tile_any(c + j, N, a, sm, sk, B + j, N, bias ? bias + j : 0, mr, nr, K);
+            tile_any(c + j, ldc, a, sm, sk, B + j, ldb, bias ? bias + j : 0, mr, nr, K);
         }
     }
 }
 
+#ifndef MM_FMA // the rest is the reference engine's alone
+
 // dst (cols, rows) = src (rows, cols)^T, in 8x8 blocks so both sides stay in cache lines.
-static void transpose(float* restrict dst, const float* restrict src, int rows, int cols) {
+void mm_transpose_scalar(float* restrict dst, const float* restrict src, int rows, int cols) {
     for (int r0 = 0; r0 < rows; r0 += 8)
         for (int c0 = 0; c0 < cols; c0 += 8)
             for (int r = r0; r < rows && r < r0 + 8; r++)
@@ -95,7 +110,7 @@ static void transpose(float* restrict dst, const float* restrict src, int rows, 
 
 // C (M,N) = A (M,K) @ B (K,N) [+ bias (N,)]
 void mm_matmul_nn_scalar(float* C, const float* A, const float* B, const float* bias, int M, int K, int N) {
-    matmul(C, A, K, 1, B, bias, M, K, N);
+    GEMM(C, N, A, K, 1, B, N, bias, M, K, N);
 }
 
 // C (M,N) = A (M,K) @ B^T with B (N,K); scratch holds K*N floats. Two ways
@@ -105,18 +120,18 @@ void mm_matmul_nt_scalar(float* C, const float* A, const float* B, float* scratc
     if ((long)M * K + (long)M * N < (long)K * N) {
         float* At = scratch;                 // (K, M)
         float* Ct = scratch + (long)K * M;   // (N, M)
-        transpose(At, A, M, K);
-        matmul(Ct, B, K, 1, At, 0, N, K, M);
-        transpose(C, Ct, N, M);
+        mm_transpose_scalar(At, A, M, K);
+        GEMM(Ct, M, B, K, 1, At, M, 0, N, K, M);
+        mm_transpose_scalar(C, Ct, N, M);
     } else {
-        transpose(scratch, B, N, K);
-        matmul(C, A, K, 1, scratch, 0, M, K, N);
+        mm_transpose_scalar(scratch, B, N, K);
+        GEMM(C, N, A, K, 1, scratch, N, 0, M, K, N);
     }
 }
 
 // C (M,N) = A^T @ B, A stored (R,M), B stored (R,N): element (i,r) of A^T is A[r*M + i].
 void mm_matmul_tn_scalar(float* C, const float* A, const float* B, int M, int R, int N) {
-    matmul(C, A, 1, M, B, 0, M, R, N);
+    GEMM(C, N, A, 1, M, B, N, 0, M, R, N);
 }
 
 // ---------------------------------------------------------------- elementwise
@@ -181,3 +196,4 @@ void mm_bn_bwd_scalar(float* dx, float* dgamma, float* dbeta, const float* dy, c
             }
     }
 }
+#endif // !MM_FMA

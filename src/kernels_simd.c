@@ -14,6 +14,11 @@
 // MR blocks use the same kernel with fewer rows; columns left over after the
 // 4*NV blocks use 4-wide tiles, then one partial vector (1-3 columns loaded
 // with load32_zero/load64_zero/load32_lane and stored lane by lane).
+//
+// Compiled a second time as kernels_relaxed.c (MM_RELAXED, -mrelaxed-simd):
+// the same matmul with acc = relaxed_madd(a, b, acc), the fast engine's; every
+// accumulator lane still sums its terms in order, each with one fused
+// multiply-add where the engine fuses it. The other kernels are only here once.
 #ifdef __wasm_simd128__
 
 #include <wasm_simd128.h>
@@ -21,6 +26,14 @@
 #include "makemore.h"
 
 #define INLINE static inline __attribute__((always_inline))
+
+#ifdef MM_RELAXED
+#define MADD(acc, a, b) wasm_f32x4_relaxed_madd((a), (b), (acc))
+#define GEMM mm_gemm_relaxed
+#else
+#define MADD(acc, a, b) wasm_f32x4_add((acc), wasm_f32x4_mul((a), (b)))
+#define GEMM mm_gemm_simd
+#endif
 
 // Tile sizes: MR rows by 4*NV columns (MR*NV accumulators, <= 16 live vectors
 // with the NV B vectors and one broadcast A value). 4x8 measured best under
@@ -80,7 +93,7 @@ INLINE void tile(float* C, int ldc, const float* A, long a_rs, long a_ks, const 
         for (int v = 0; v < nv; v++) bv[v] = load_part(b + 4 * v, VW(v));
         for (int q = 0; q < mr; q++) {
             v128_t av = wasm_v128_load32_splat(a + q * a_rs);
-            for (int v = 0; v < nv; v++) acc[q][v] = wasm_f32x4_add(acc[q][v], wasm_f32x4_mul(av, bv[v]));
+            for (int v = 0; v < nv; v++) acc[q][v] = MADD(acc[q][v], av, bv[v]);
         }
         a += a_ks;
         b += ldb;
@@ -109,37 +122,37 @@ INLINE void strip(float* C, int ldc, const float* A, long a_rs, long a_ks, const
 }
 
 // Row strip of mr rows (compile-time) starting at row i, columns [j0, j1).
-INLINE void rows_strip(float* C, const float* A, long a_rs, long a_ks, const float* B, const float* bias,
-                       int accum, int i, int K, int N, int j0, int j1, const int mr) {
-    strip(C + (long)i * N + j0, N, A + i * a_rs, a_rs, a_ks, B + j0, N, bias ? bias + j0 : 0, accum, K, j1 - j0, mr);
+INLINE void rows_strip(float* C, int ldc, const float* A, long a_rs, long a_ks, const float* B, int ldb, const float* bias,
+                       int accum, int i, int K, int j0, int j1, const int mr) {
+    strip(C + (long)i * ldc + j0, ldc, A + i * a_rs, a_rs, a_ks, B + j0, ldb, bias ? bias + j0 : 0, accum, K, j1 - j0, mr);
 }
 
 // All rows for columns [j0, j1): MR-row strips, then the leftover rows.
-INLINE void col_panel(float* C, const float* A, long a_rs, long a_ks, const float* B, const float* bias,
-                      int accum, int M, int K, int N, int j0, int j1) {
+INLINE void col_panel(float* C, int ldc, const float* A, long a_rs, long a_ks, const float* B, int ldb, const float* bias,
+                      int accum, int M, int K, int j0, int j1) {
     int i = 0;
-    for (; i + SMR <= M; i += SMR) rows_strip(C, A, a_rs, a_ks, B, bias, accum, i, K, N, j0, j1, SMR);
+    for (; i + SMR <= M; i += SMR) rows_strip(C, ldc, A, a_rs, a_ks, B, ldb, bias, accum, i, K, j0, j1, SMR);
     switch (M - i) {
 #if SMR > 1
-    case 1: rows_strip(C, A, a_rs, a_ks, B, bias, accum, i, K, N, j0, j1, 1); break;
+    case 1: rows_strip(C, ldc, A, a_rs, a_ks, B, ldb, bias, accum, i, K, j0, j1, 1); break;
 #endif
 #if SMR > 2
-    case 2: rows_strip(C, A, a_rs, a_ks, B, bias, accum, i, K, N, j0, j1, 2); break;
+    case 2: rows_strip(C, ldc, A, a_rs, a_ks, B, ldb, bias, accum, i, K, j0, j1, 2); break;
 #endif
 #if SMR > 3
-    case 3: rows_strip(C, A, a_rs, a_ks, B, bias, accum, i, K, N, j0, j1, 3); break;
+    case 3: rows_strip(C, ldc, A, a_rs, a_ks, B, ldb, bias, accum, i, K, j0, j1, 3); break;
 #endif
 #if SMR > 4
-    case 4: rows_strip(C, A, a_rs, a_ks, B, bias, accum, i, K, N, j0, j1, 4); break;
+    case 4: rows_strip(C, ldc, A, a_rs, a_ks, B, ldb, bias, accum, i, K, j0, j1, 4); break;
 #endif
 #if SMR > 5
-    case 5: rows_strip(C, A, a_rs, a_ks, B, bias, accum, i, K, N, j0, j1, 5); break;
+    case 5: rows_strip(C, ldc, A, a_rs, a_ks, B, ldb, bias, accum, i, K, j0, j1, 5); break;
 #endif
 #if SMR > 6
-    case 6: rows_strip(C, A, a_rs, a_ks, B, bias, accum, i, K, N, j0, j1, 6); break;
+    case 6: rows_strip(C, ldc, A, a_rs, a_ks, B, ldb, bias, accum, i, K, j0, j1, 6); break;
 #endif
 #if SMR > 7
-    case 7: rows_strip(C, A, a_rs, a_ks, B, bias, accum, i, K, N, j0, j1, 7); break;
+    case 7: rows_strip(C, ldc, A, a_rs, a_ks, B, ldb, bias, accum, i, K, j0, j1, 7); break;
 #endif
 #if SMR > 8
 #error "MM_SIMD_MR > 8 not supported"
@@ -154,14 +167,15 @@ INLINE void col_panel(float* C, const float* A, long a_rs, long a_ks, const floa
 #ifndef MM_SIMD_KC
 #define MM_SIMD_KC 128
 #endif
-// Generic driver: C (M,N) = sum over K of A[i,k] B[k,j], A element (i,k) at A[i*a_rs + k*a_ks].
+// Generic driver: C (M,N), row stride ldc, = init + sum over K of A[i,k] B[k,j],
+// A element (i,k) at A[i*a_rs + k*a_ks], B (K,N) with row stride ldb.
 // The reduction runs in blocks of MM_SIMD_KC (0: all of K) so the blocks of A
 // and B being swept stay in cache; after the first block the tiles resume from
 // the partial sums stored in C. A float accumulator stored to C and loaded back
 // is the same float, so the order and rounding per element stay the scalar ones.
 // Columns in panels of MM_SIMD_NC (0: all).
-INLINE void matmul(float* C, const float* A, long a_rs, long a_ks, const float* B, const float* bias,
-                   int M, int K, int N) {
+void GEMM(float* C, int ldc, const float* A, long a_rs, long a_ks, const float* B, int ldb, const float* bias,
+          int M, int K, int N) {
     int kc = MM_SIMD_KC > 0 ? MM_SIMD_KC : K;
     int nc = MM_SIMD_NC > 0 ? MM_SIMD_NC : N;
     int k0 = 0;
@@ -169,19 +183,23 @@ INLINE void matmul(float* C, const float* A, long a_rs, long a_ks, const float* 
         int k1 = K - k0 < kc ? K : k0 + kc;
         for (int j = 0; j < N; j += nc) {
             int j1 = N - j < nc ? N : j + nc;
-            col_panel(C, A + k0 * a_ks, a_rs, a_ks, B + (long)k0 * N, k0 ? 0 : bias, k0 > 0, M, k1 - k0, N, j, j1);
+            col_panel(C, ldc, A + k0 * a_ks, a_rs, a_ks, B + (long)k0 * ldb, ldb, k0 ? 0 : bias, k0 > 0, M, k1 - k0, j, j1);
         }
         k0 = k1;
     } while (k0 < K);
 }
 
+#ifndef MM_RELAXED // the rest is the reference engine's alone
+
 void mm_matmul_nn_simd(float* C, const float* A, const float* B, const float* bias, int M, int K, int N) {
-    matmul(C, A, K, 1, B, bias, M, K, N);
+    GEMM(C, N, A, K, 1, B, N, bias, M, K, N);
 }
 
-// Bt_scratch[k*N + n] = B[n*K + k], the scalar kernel's repacking (4x4 blocks
-// transposed with shuffles, scalar edges), then the nn kernel.
-void mm_matmul_nt_simd(float* C, const float* A, const float* B, float* Bt_scratch, int M, int K, int N) {
+// dst (cols, rows) = src (rows, cols)^T: 4x4 blocks transposed with shuffles, scalar edges.
+void mm_transpose_simd(float* dst, const float* src, int rows, int cols) {
+    const float* B = src;
+    float* Bt = dst;
+    int N = rows, K = cols;
     int n = 0;
     for (; n + 4 <= N; n += 4) {
         int k = 0;
@@ -195,23 +213,28 @@ void mm_matmul_nt_simd(float* C, const float* A, const float* B, float* Bt_scrat
             v128_t t1 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5);
             v128_t t2 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
             v128_t t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
-            float* o = Bt_scratch + (long)k * N + n;
+            float* o = Bt + (long)k * N + n;
             wasm_v128_store(o, wasm_i64x2_shuffle(t0, t1, 0, 2));
             wasm_v128_store(o + N, wasm_i64x2_shuffle(t0, t1, 1, 3));
             wasm_v128_store(o + 2L * N, wasm_i64x2_shuffle(t2, t3, 0, 2));
             wasm_v128_store(o + 3L * N, wasm_i64x2_shuffle(t2, t3, 1, 3));
         }
         for (; k < K; k++)
-            for (int nn = n; nn < n + 4; nn++) Bt_scratch[(long)k * N + nn] = B[(long)nn * K + k];
+            for (int nn = n; nn < n + 4; nn++) Bt[(long)k * N + nn] = B[(long)nn * K + k];
     }
     for (; n < N; n++)
-        for (int k = 0; k < K; k++) Bt_scratch[(long)k * N + n] = B[(long)n * K + k];
-    matmul(C, A, K, 1, Bt_scratch, 0, M, K, N);
+        for (int k = 0; k < K; k++) Bt[(long)k * N + n] = B[(long)n * K + k];
+}
+
+// Bt_scratch (K,N) = B^T, the scalar kernel's repacking, then the nn kernel.
+void mm_matmul_nt_simd(float* C, const float* A, const float* B, float* Bt_scratch, int M, int K, int N) {
+    mm_transpose_simd(Bt_scratch, B, N, K);
+    GEMM(C, N, A, K, 1, Bt_scratch, N, 0, M, K, N);
 }
 
 // C (M,N) = A^T @ B with A (R,M), B (R,N): element (i,r) of A^T is A[r*M + i].
 void mm_matmul_tn_simd(float* C, const float* A, const float* B, int M, int R, int N) {
-    matmul(C, A, 1, M, B, 0, M, R, N);
+    GEMM(C, N, A, 1, M, B, N, 0, M, R, N);
 }
 
 // ---------------------------------------------------------------- elementwise
@@ -430,4 +453,5 @@ void mm_bn_bwd_simd(float* dx, float* dgamma, float* dbeta, const float* dy, con
     }
 }
 
+#endif // !MM_RELAXED
 #endif // __wasm_simd128__

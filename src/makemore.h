@@ -158,6 +158,55 @@ int mm_model_save(const mm_model* m, uint8_t** out, size_t* out_len, mm_err* err
 // A checkpoint loads too (its training state is ignored).
 mm_model* mm_model_load(const uint8_t* bytes, size_t len, int max_batch, mm_err* err);
 
+// ---------------------------------------------------------------- engines and threads
+// Two engines: REPRODUCIBLE, the reference kernels (no fused multiply-add:
+// bitwise the same numbers natively, in scalar wasm and in SIMD wasm; a new
+// model's default), and FAST, whose matmuls fuse each multiply-add (native
+// FMA, wasm relaxed SIMD) and which is the reference where the build or CPU
+// has no FMA. Either runs on a pool of threads: the kernels split their
+// outputs, never their sums, so the numbers are bitwise the same for any
+// thread count.
+enum { MM_ENGINE_REPRODUCIBLE = 0, MM_ENGINE_FAST = 1 };
+#define MM_MAX_THREADS 64
+
+typedef struct mm_pool mm_pool;
+// A pool of n_threads (1..MM_MAX_THREADS) threads, the caller's included.
+// Natively its n_threads-1 helpers are pthreads started here. In wasm the JS
+// loader starts them: Workers running the same module on its shared memory,
+// each calling mm_pool_helper. A build without threads takes only 1.
+mm_pool* mm_pool_new(int n_threads, mm_err* err);
+int mm_pool_threads(const mm_pool* p); // 1 for NULL
+int mm_threads_supported(void);        // whether this build can have more than 1
+// wasm: helper index (1..n-1) runs the pool's tasks until mm_pool_stop.
+void mm_pool_helper(mm_pool* p, int index);
+int mm_pool_running(const mm_pool* p); // helpers inside mm_pool_helper now
+// Tells the helpers to return (natively: joins them). Free after they have.
+void mm_pool_stop(mm_pool* p);
+void mm_pool_free(mm_pool* p);
+
+// The model's engine and the pool its kernels use (NULL: the calling thread
+// only; the pool must outlive its use by the model). Not saved in model files.
+int mm_model_set_engine(mm_model* m, int engine, mm_pool* pool, mm_err* err);
+int mm_model_engine(const mm_model* m);
+const char* mm_model_kernels(const mm_model* m); // "scalar", "simd", "fma", "relaxed-simd"
+int mm_model_threads(const mm_model* m);
+
+// Time per operation of the training step, for the benchmark's breakdown.
+enum {
+    MM_PROF_BATCH,      // drawing the batch (trainer)
+    MM_PROF_FWD_EMBED, MM_PROF_FWD_LINEAR, MM_PROF_FWD_BN, MM_PROF_FWD_TANH,
+    MM_PROF_LOSS,       // cross-entropy and its gradient
+    MM_PROF_BWD_LINEAR_DW, MM_PROF_BWD_BIAS, MM_PROF_BWD_LINEAR_DX, MM_PROF_BWD_BN, MM_PROF_BWD_TANH,
+    MM_PROF_BWD_EMBED,
+    MM_PROF_UPDATE,     // SGD update with its finiteness check, running statistics
+    MM_PROF_N
+};
+// Copies the seconds accumulated so far into out[MM_PROF_N] (may be NULL),
+// clears them, and turns profiling on or off (off costs nothing).
+void mm_model_profile(mm_model* m, int enable, double* out);
+const char* mm_profile_name(int i);  // e.g. "linear dW"; NULL past the end
+const char* mm_profile_phase(int i); // "data", "forward", "backward", "update"
+
 // ---------------------------------------------------------------- random numbers
 // A small seeded generator for init, batches and sampling (splitmix64: one 64-bit state).
 typedef struct {
@@ -195,6 +244,8 @@ int mm_trainer_eval_range(mm_trainer* t, int split, int start, int count, double
 // Changes the schedule of a running trainer (total steps, learning rates, decay
 // step); batch size and seed stay. Takes effect at the next step.
 int mm_trainer_set_schedule(mm_trainer* t, long steps, float lr, float lr_decayed, long decay_step, mm_err* err);
+// The trainer's engine and pool (see mm_model_set_engine).
+int mm_trainer_set_engine(mm_trainer* t, int engine, mm_pool* pool, mm_err* err);
 
 // ---------------------------------------------------------------- sampling
 // Samples one word in eval mode until the end token (or max_len code points),

@@ -5,12 +5,13 @@
 // shape (T, C) is one contiguous (B, T, C) block, so FlattenConsecutive(n)
 // moves no data: (B, T, C) read as (B, T/n, C*n) is the same memory.
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
-#include "kernels.h"
 #include "makemore.h"
+#include "ops.h"
 
 #define MAX_LAYERS 64
 #define MAX_TENSORS 160
@@ -49,6 +50,10 @@ struct mm_model {
     long logits;    // offset in acts of the (B, V) logits = last layer's out
     uint32_t* codepoints; // (vocab_size,)
     int last_B;
+    int engine;           // MM_ENGINE_*
+    mm_engine eng;        // its kernels and the pool they run on
+    int profiling;
+    double prof[MM_PROF_N]; // seconds per operation (mm_model_profile)
 };
 
 // ---------------------------------------------------------------- configuration
@@ -217,6 +222,9 @@ mm_model* mm_model_new(const mm_config* cfg, const uint32_t* codepoints, uint64_
     mm_model* m = calloc(1, sizeof *m);
     if (!m) { mm_fail(err, MM_ENOMEM, "out of memory creating the model"); return NULL; }
     if (plan(m, cfg, max_batch, err)) { free(m); return NULL; }
+    m->engine = MM_ENGINE_REPRODUCIBLE;
+    m->eng.k = mm_kernels_for(m->engine);
+    m->eng.pool = NULL;
     int V = cfg->vocab_size;
     m->params = calloc((size_t)m->n_params, sizeof(float));
     m->grads = calloc((size_t)m->n_params, sizeof(float));
@@ -295,11 +303,51 @@ const mm_tensor_info* mm_model_tensor(const mm_model* m, int i) {
 }
 const float* mm_model_logits(const mm_model* m) { return m->acts + m->logits; }
 
+// ---------------------------------------------------------------- engine, threads, profile
+
+int mm_model_set_engine(mm_model* m, int engine, mm_pool* pool, mm_err* err) {
+    if (engine != MM_ENGINE_REPRODUCIBLE && engine != MM_ENGINE_FAST)
+        return mm_fail(err, MM_EINVAL, "unknown engine %d (0: reproducible, 1: fast)", engine);
+    m->engine = engine;
+    m->eng.k = mm_kernels_for(engine);
+    m->eng.pool = pool;
+    return MM_OK;
+}
+int mm_model_engine(const mm_model* m) { return m->engine; }
+const char* mm_model_kernels(const mm_model* m) { return m->eng.k->name; }
+int mm_model_threads(const mm_model* m) { return mm_pool_threads(m->eng.pool); }
+
+void mm_model_profile(mm_model* m, int enable, double* out) {
+    if (out) memcpy(out, m->prof, sizeof m->prof);
+    m->profiling = enable;
+    memset(m->prof, 0, sizeof m->prof);
+}
+void mm_model_prof_add(mm_model* m, int what, double t0) {
+    if (m->profiling) m->prof[what] += mm_now_sec() - t0;
+}
+int mm_model_profiling(const mm_model* m) { return m->profiling; }
+
+static const char* PROF_NAMES[MM_PROF_N] = {
+    "batch", "embedding", "linear", "batchnorm", "tanh", "cross-entropy",
+    "linear dW", "linear db", "linear dX", "batchnorm", "tanh", "embedding", "SGD update",
+};
+static const char* PROF_PHASES[MM_PROF_N] = {
+    "data", "forward", "forward", "forward", "forward", "forward",
+    "backward", "backward", "backward", "backward", "backward", "backward", "update",
+};
+const char* mm_profile_name(int i) { return i >= 0 && i < MM_PROF_N ? PROF_NAMES[i] : NULL; }
+const char* mm_profile_phase(int i) { return i >= 0 && i < MM_PROF_N ? PROF_PHASES[i] : NULL; }
+
+#define PROF_T0 double t0_ = m->profiling ? mm_now_sec() : 0.0
+#define PROF(what) do { if (m->profiling) { m->prof[what] += mm_now_sec() - t0_; t0_ = mm_now_sec(); } } while (0)
+
 // ---------------------------------------------------------------- forward
 
 // Forward pass of B examples X (B, block). training: batch statistics (kept in
 // scratch for the running update), else the running statistics.
 static void forward(mm_model* m, const uint16_t* X, int B, int training) {
+    const mm_engine* e = &m->eng;
+    PROF_T0;
     for (int i = 0; i < m->n_layers; i++) {
         layer* l = &m->L[i];
         float* out = m->acts + l->out;
@@ -310,11 +358,13 @@ static void forward(mm_model* m, const uint16_t* X, int B, int training) {
             const float* w = m->params + l->w;
             for (long k = 0; k < (long)B * l->T_out; k++)
                 memcpy(out + k * l->C_out, w + (long)X[k] * l->C_out, sizeof(float) * (size_t)l->C_out);
+            PROF(MM_PROF_FWD_EMBED);
             break;
         }
         case L_FLATTEN: break; // same memory, new shape
         case L_LINEAR:         // out (rows, C_out) = in (rows, C_in) @ W (C_in, C_out) + b
-            mm_matmul_nn(out, in, m->params + l->w, l->has_bias ? m->params + l->b : NULL, (int)rows, l->C_in, l->C_out);
+            op_matmul_nn(e, out, in, m->params + l->w, l->has_bias ? m->params + l->b : NULL, (int)rows, l->C_in, l->C_out);
+            PROF(MM_PROF_FWD_LINEAR);
             break;
         case L_BATCHNORM: {
             int C = l->C_out, ST = l->stat_T, T = l->T_out;
@@ -323,20 +373,21 @@ static void forward(mm_model* m, const uint16_t* X, int B, int training) {
             float* xhat = m->acts + l->xhat;
             if (training) {
                 // fixed: statistics over all B*T rows; per-position: over B rows for each position
-                if (ST == 1) mm_colstats(mean, var, in, C, (int)rows, C);
-                else for (int t = 0; t < T; t++) mm_colstats(mean + t * C, var + t * C, in + t * C, T * C, B, C);
+                if (ST == 1) op_colstats(e, mean, var, in, C, (int)rows, C);
+                else for (int t = 0; t < T; t++) op_colstats(e, mean + t * C, var + t * C, in + t * C, T * C, B, C);
                 for (long k = 0; k < (long)ST * C; k++) inv[k] = 1.0f / sqrtf(var[k] + BN_EPS);
             } else {
                 const float* rv = m->buffers + l->rv;
                 memcpy(mean, m->buffers + l->rm, sizeof(float) * (size_t)ST * C);
                 for (long k = 0; k < (long)ST * C; k++) inv[k] = 1.0f / sqrtf(rv[k] + BN_EPS);
             }
-            if (ST == 1) mm_bn_fwd(out, xhat, in, C, (int)rows, C, mean, inv, gamma, beta);
+            if (ST == 1) op_bn_fwd(e, out, xhat, in, C, (int)rows, C, mean, inv, gamma, beta);
             else for (int t = 0; t < T; t++)
-                mm_bn_fwd(out + t * C, xhat + t * C, in + t * C, T * C, B, C, mean + t * C, inv + t * C, gamma, beta);
+                op_bn_fwd(e, out + t * C, xhat + t * C, in + t * C, T * C, B, C, mean + t * C, inv + t * C, gamma, beta);
+            PROF(MM_PROF_FWD_BN);
             break;
         }
-        case L_TANH: mm_tanh_fwd(out, in, rows * l->C_out); break;
+        case L_TANH: op_tanh_fwd(e, out, in, rows * l->C_out); PROF(MM_PROF_FWD_TANH); break;
         }
     }
 }
@@ -365,6 +416,8 @@ static void cross_entropy(const float* logits, const uint16_t* Y, int B, int V, 
 // ---------------------------------------------------------------- backward
 
 static void backward(mm_model* m, const uint16_t* X, int B) {
+    const mm_engine* e = &m->eng;
+    PROF_T0;
     for (int i = m->n_layers - 1; i >= 0; i--) {
         layer* l = &m->L[i];
         const float* dout = m->dacts + l->out;
@@ -380,20 +433,24 @@ static void backward(mm_model* m, const uint16_t* X, int B) {
                 const float* g = dout + k * l->C_out;
                 for (int c = 0; c < l->C_out; c++) d[c] += g[c];
             }
+            PROF(MM_PROF_BWD_EMBED);
             break;
         }
         case L_FLATTEN: break;
         case L_LINEAR: {
             // dW (C_in, C_out) = in^T @ dout; db = column sums of dout; din = dout @ W^T
-            mm_matmul_tn(m->grads + l->w, in, dout, l->C_in, (int)rows, l->C_out);
+            op_matmul_tn(e, m->grads + l->w, in, dout, l->C_in, (int)rows, l->C_out);
+            PROF(MM_PROF_BWD_LINEAR_DW);
             if (l->has_bias) {
                 float* db = m->grads + l->b;
                 for (int c = 0; c < l->C_out; c++) db[c] = 0.0f;
                 for (long r = 0; r < rows; r++)
                     for (int c = 0; c < l->C_out; c++) db[c] += dout[r * l->C_out + c];
+                PROF(MM_PROF_BWD_BIAS);
             }
             float* scratch = m->scratch + (m->n_scratch - (long)l->C_in * l->C_out);
-            mm_matmul_nt(din, dout, m->params + l->w, scratch, (int)rows, l->C_out, l->C_in);
+            op_matmul_nt(e, din, dout, m->params + l->w, scratch, (int)rows, l->C_out, l->C_in);
+            PROF(MM_PROF_BWD_LINEAR_DX);
             break;
         }
         case L_BATCHNORM: {
@@ -402,12 +459,13 @@ static void backward(mm_model* m, const uint16_t* X, int B) {
             const float* inv = m->scratch + l->binv; const float* gamma = m->params + l->w;
             const float* xhat = m->acts + l->xhat;
             for (int c = 0; c < C; c++) { dgamma[c] = 0.0f; dbeta[c] = 0.0f; }
-            if (l->stat_T == 1) mm_bn_bwd(din, dgamma, dbeta, dout, xhat, C, (int)rows, C, inv, gamma);
+            if (l->stat_T == 1) op_bn_bwd(e, din, dgamma, dbeta, dout, xhat, C, (int)rows, C, inv, gamma);
             else for (int t = 0; t < T; t++)
-                mm_bn_bwd(din + t * C, dgamma, dbeta, dout + t * C, xhat + t * C, T * C, B, C, inv + t * C, gamma);
+                op_bn_bwd(e, din + t * C, dgamma, dbeta, dout + t * C, xhat + t * C, T * C, B, C, inv + t * C, gamma);
+            PROF(MM_PROF_BWD_BN);
             break;
         }
-        case L_TANH: mm_tanh_bwd(din, m->acts + l->out, dout, rows * l->C_out); break;
+        case L_TANH: op_tanh_bwd(e, din, m->acts + l->out, dout, rows * l->C_out); PROF(MM_PROF_BWD_TANH); break;
         }
     }
 }
@@ -430,11 +488,45 @@ int mm_model_forward_backward(mm_model* m, const uint16_t* X, const uint16_t* Y,
     if (rc) return rc;
     forward(m, X, B, 1);
     double total = 0.0;
+    PROF_T0;
     cross_entropy(m->acts + m->logits, Y, B, m->cfg.vocab_size, m->dacts + m->logits, 1.0f / (float)B, &total);
+    PROF(MM_PROF_LOSS);
     *loss = (float)(total / B);
     backward(m, X, B);
     m->last_B = B;
     return MM_OK;
+}
+
+// The SGD update p += -lr * g over ranges of the parameters: first a check that
+// no gradient or new value is inf or NaN (an all-ones exponent; OR over integers
+// vectorises), one flag per range, then the update itself.
+typedef struct {
+    float* p;
+    const float* g;
+    float nlr;
+    atomic_uint bad; // OR of the ranges' flags
+} sgd_job;
+
+static void sgd_check(void* ctx, long lo, long hi) {
+    sgd_job* j = ctx;
+    const float* p = j->p; const float* g = j->g;
+    float nlr = j->nlr;
+    uint32_t bad = 0;
+    for (long k = lo; k < hi; k++) {
+        float np = p[k] + nlr * g[k];
+        uint32_t ug, up;
+        memcpy(&ug, &g[k], 4);
+        memcpy(&up, &np, 4);
+        bad |= ((ug & 0x7f800000u) == 0x7f800000u) | ((up & 0x7f800000u) == 0x7f800000u);
+    }
+    if (bad) atomic_fetch_or(&j->bad, 1u);
+}
+
+static void sgd_apply(void* ctx, long lo, long hi) {
+    sgd_job* j = ctx;
+    float* p = j->p; const float* g = j->g;
+    float nlr = j->nlr;
+    for (long k = lo; k < hi; k++) p[k] = p[k] + nlr * g[k];
 }
 
 int mm_model_sgd_step(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float lr, float* loss, mm_err* err) {
@@ -445,20 +537,14 @@ int mm_model_sgd_step(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, 
         return mm_fail(err, MM_ENONFINITE, "the loss became %s (learning rate %g too high?); the model is left as before this step",
                        isnan(*loss) ? "NaN" : "infinite", (double)lr);
     // check the whole update before writing any of it, so a bad step changes nothing
-    float* p = m->params; const float* g = m->grads;
-    float nlr = -lr;
-    uint32_t bad = 0; // an all-ones exponent marks inf or NaN; OR over integers vectorises
-    for (long k = 0; k < m->n_params; k++) {
-        float np = p[k] + nlr * g[k];
-        uint32_t ug, up;
-        memcpy(&ug, &g[k], 4);
-        memcpy(&up, &np, 4);
-        bad |= ((ug & 0x7f800000u) == 0x7f800000u) | ((up & 0x7f800000u) == 0x7f800000u);
-    }
-    if (bad)
+    PROF_T0;
+    sgd_job j = {m->params, m->grads, -lr, 0};
+    atomic_init(&j.bad, 0);
+    op_ranges(&m->eng, m->n_params, 64, 16384, sgd_check, &j);
+    if (atomic_load(&j.bad))
         return mm_fail(err, MM_ENONFINITE, "a gradient or parameter became non-finite (learning rate %g too high?); the model is left as before this step",
                        (double)lr);
-    for (long k = 0; k < m->n_params; k++) p[k] = p[k] + nlr * g[k];
+    op_ranges(&m->eng, m->n_params, 64, 16384, sgd_apply, &j);
     // running statistics: (1 - momentum) * running + momentum * batch
     for (int i = 0; i < m->n_layers; i++) {
         layer* l = &m->L[i];
@@ -471,6 +557,7 @@ int mm_model_sgd_step(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, 
             rv[k] = (1.0f - BN_MOMENTUM) * rv[k] + BN_MOMENTUM * bv[k];
         }
     }
+    PROF(MM_PROF_UPDATE);
     return MM_OK;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "internal.h"
 #include "makemore.h"
+#include "pool.h"
 
 struct mm_trainer {
     mm_train_params tp;
@@ -84,11 +85,13 @@ int mm_trainer_run(mm_trainer* t, long n, float* losses, long* done, mm_err* err
     for (long i = 0; i < n && t->step < t->tp.steps; i++) {
         // a batch drawn uniformly with replacement, like torch.randint(0, n, (B,))
         mm_rng saved = t->batch_rng;
+        double t0 = mm_model_profiling(t->model) ? mm_now_sec() : 0.0;
         for (int b = 0; b < B; b++) {
             uint32_t ix = (uint32_t)(((uint64_t)mm_rng_u32(&t->batch_rng) * (uint64_t)d->n) >> 32);
             memcpy(t->Xb + (long)b * bs, d->X + (long)ix * bs, sizeof(uint16_t) * (size_t)bs);
             t->Yb[b] = d->Y[ix];
         }
+        mm_model_prof_add(t->model, MM_PROF_BATCH, t0);
         float lr = t->step < t->tp.decay_step ? t->tp.lr : t->tp.lr_decayed;
         float loss;
         int rc = mm_model_sgd_step(t->model, t->Xb, t->Yb, B, lr, &loss, err);
@@ -126,6 +129,10 @@ int mm_trainer_set_schedule(mm_trainer* t, long steps, float lr, float lr_decaye
     if (rc) return rc;
     t->tp = tp;
     return MM_OK;
+}
+
+int mm_trainer_set_engine(mm_trainer* t, int engine, mm_pool* pool, mm_err* err) {
+    return mm_model_set_engine(t->model, engine, pool, err);
 }
 
 // ---------------------------------------------------------------- sampling

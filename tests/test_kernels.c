@@ -6,6 +6,12 @@
  * edge and the 76579-parameter model's shapes at batch 32 and 512.
  * With -msimd128 (wasm): additionally every *_simd kernel must be BITWISE equal
  * (memcmp) to its scalar twin, and neither may write outside its output.
+ * Natively and with -mrelaxed-simd (wasm): the fast engine's fused matmul
+ * (mm_gemm_fma / mm_gemm_relaxed) against the same double reference with the
+ * same bound, and against the scalar kernel within twice that bound,
+ * |fused - scalar| <= 4 (K+1) u sum|terms|, as the stated tolerance.
+ * Every gemm (scalar, simd, fused) split into row and column blocks with row
+ * strides (what the thread pool does) must give bitwise its whole-matrix result.
  * Exit code 0 on pass, 1 on failure (the worst mismatch of each failing check
  * is printed).
  *
@@ -31,6 +37,14 @@
 #include "makemore.h"
 
 #define U 5.9604645e-8 /* unit roundoff of float, 2^-24 */
+
+#if defined(__wasm_relaxed_simd__)
+#define FUSED_GEMM mm_gemm_relaxed
+#define FUSED_NAME "relaxed"
+#elif !defined(__wasm__)
+#define FUSED_GEMM mm_gemm_fma
+#define FUSED_NAME "fma"
+#endif
 #define GUARD 8        /* sentinel floats after every output buffer */
 
 static int g_fail = 0;
@@ -145,6 +159,36 @@ static void ref_mm(double* C, double* S, const float* A, long ars, long aks, con
         }
 }
 
+/* C (M,N) from gemm as four blocks, split at row r0 and column c0 (ldc = N):
+ * what a thread pool's split does. */
+static void gemm_blocks(mm_gemm_fn gemm, float* C, const float* A, long ars, long aks, const float* B, const float* bias,
+                        int M, int K, int N, int r0, int c0) {
+    for (int half = 0; half < 2; half++) {
+        int i0 = half ? r0 : 0, i1 = half ? M : r0;
+        if (i1 <= i0) continue;
+        if (c0 > 0) gemm(C + (long)i0 * N, N, A + i0 * ars, ars, aks, B, N, bias, i1 - i0, K, c0);
+        if (c0 < N) gemm(C + (long)i0 * N + c0, N, A + i0 * ars, ars, aks, B + c0, N, bias ? bias + c0 : NULL, i1 - i0, K, N - c0);
+    }
+}
+
+/* gemm whole vs in blocks must be bitwise equal */
+static void check_split(check* c, mm_gemm_fn gemm, const char* shape, const float* A, long ars, long aks, const float* B,
+                        const float* bias, int M, int K, int N) {
+    long nC = (long)M * N;
+    float *W = falloc(nC), *P = falloc(nC);
+    gemm(W, N, A, ars, aks, B, N, bias, M, K, N);
+    int r0 = (M / 2 + 3) / 4 * 4, c0 = (N / 2 + 7) / 8 * 8;
+    if (r0 > M) r0 = M;
+    if (c0 > N) c0 = N;
+    set_sentinel(P, nC + GUARD);
+    gemm_blocks(gemm, P, A, ars, aks, B, bias, M, K, N, r0, c0);
+    if (!guard_ok(P, nC) || memcmp(W, P, sizeof(float) * (size_t)nC) != 0) {
+        char msg[200]; snprintf(msg, sizeof msg, "%s split at row %d, column %d: not bitwise the whole", shape, r0, c0);
+        check_fail(c, msg);
+    }
+    free(W); free(P);
+}
+
 /* kind: 0 nn (with bias on odd shapes), 1 nt, 2 tn */
 static void test_matmul(int kind) {
     static const char* names[3] = {"matmul_nn_scalar vs double", "matmul_nt_scalar vs double", "matmul_tn_scalar vs double"};
@@ -153,6 +197,12 @@ static void test_matmul(int kind) {
     static const char* snames[3] = {"matmul_nn_simd bitwise", "matmul_nt_simd bitwise", "matmul_tn_simd bitwise"};
     check bit; check_begin(&bit, snames[kind]);
 #endif
+#ifdef FUSED_GEMM
+    static const char* fnames[3] = {"matmul_nn_" FUSED_NAME " vs double", "matmul_nt_" FUSED_NAME " vs double", "matmul_tn_" FUSED_NAME " vs double"};
+    static const char* fsnames[3] = {"matmul_nn_" FUSED_NAME " vs scalar", "matmul_nt_" FUSED_NAME " vs scalar", "matmul_tn_" FUSED_NAME " vs scalar"};
+    check fref, fsc; check_begin(&fref, fnames[kind]); check_begin(&fsc, fsnames[kind]);
+#endif
+    check split; check_begin(&split, kind == 0 ? "gemm blocks bitwise (nn)" : kind == 1 ? "gemm blocks bitwise (nt)" : "gemm blocks bitwise (tn)");
     for (int s = 0; s < n_shapes(); s++) {
         shape3 sh = get_shape(s);
         int M = sh.M, K = sh.K, N = sh.N;
@@ -196,12 +246,46 @@ static void test_matmul(int kind) {
         }
         free(C2); free(scr2);
 #endif
+        /* the general gemm's operands for this kind: A element (i,k) at A[i*ars + k*aks], B (K,N) */
+        long ars = kind == 2 ? 1 : K, aks = kind == 2 ? M : 1;
+        float* Bg = B;
+        if (kind == 1) { Bg = falloc(nB); mm_transpose_scalar(Bg, B, N, K); }
+        if (s % 7 == 0) { /* the splits on a sample of the shapes */
+            check_split(&split, mm_gemm_scalar, shape, A, ars, aks, Bg, bp, M, K, N);
+#if MM_KERNELS_SIMD
+            check_split(&split, mm_gemm_simd, shape, A, ars, aks, Bg, bp, M, K, N);
+#endif
+#ifdef FUSED_GEMM
+            check_split(&split, FUSED_GEMM, shape, A, ars, aks, Bg, bp, M, K, N);
+#endif
+        }
+#ifdef FUSED_GEMM
+        float* C3 = falloc(nC);
+        set_sentinel(C3, nC + GUARD);
+        FUSED_GEMM(C3, N, A, ars, aks, Bg, N, bp, M, K, N);
+        if (!guard_ok(C3, nC)) {
+            char msg[120]; snprintf(msg, sizeof msg, "%s: fused gemm wrote past its output", shape);
+            check_fail(&fref, msg);
+        }
+        for (long i = 0; i < nC; i++) {
+            double tol = 2.0 * (K + 1) * U * S[i] + 1e-37;
+            check_val(&fref, C3[i], R[i], tol, shape, i);
+            check_val(&fsc, C3[i], (double)C[i], 2.0 * tol, shape, i);
+        }
+        free(C3);
+#endif
+        if (kind == 1) free(Bg);
         free(A); free(B); free(bias); free(C); free(scr); free(R); free(S);
     }
     check_end(&ref);
 #if MM_KERNELS_SIMD
     check_end(&bit);
 #endif
+#ifdef FUSED_GEMM
+    check_end(&fref);
+    check_end(&fsc);
+#endif
+    check_end(&split);
 }
 
 /* ------------------------------------------------------------- tanh */

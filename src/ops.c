@@ -1,0 +1,211 @@
+// ops.c: the engines' kernel tables, and the kernels split over a pool (see ops.h).
+#include "ops.h"
+
+// ---------------------------------------------------------------- kernel tables
+
+#if !defined(__wasm_simd128__)
+static const mm_kernels SCALAR = {
+    "scalar", 0, 4, 32, 1, mm_gemm_scalar, mm_transpose_scalar, mm_tanh_fwd_scalar, mm_tanh_bwd_scalar,
+    mm_colstats_scalar, mm_bn_fwd_scalar, mm_bn_bwd_scalar,
+};
+#endif
+#if !defined(__wasm__)
+static const mm_kernels FMA = {
+    "fma", 1, 4, 32, 1, mm_gemm_fma, mm_transpose_scalar, mm_tanh_fwd_scalar, mm_tanh_bwd_scalar,
+    mm_colstats_scalar, mm_bn_fwd_scalar, mm_bn_bwd_scalar,
+};
+#endif
+#ifdef __wasm_simd128__
+static const mm_kernels SIMD = {
+    "simd", 0, 4, 8, 0, mm_gemm_simd, mm_transpose_simd, mm_tanh_fwd_simd, mm_tanh_bwd_simd,
+    mm_colstats_simd, mm_bn_fwd_simd, mm_bn_bwd_simd,
+};
+#endif
+#ifdef __wasm_relaxed_simd__
+static const mm_kernels RELAXED = {
+    "relaxed-simd", 1, 4, 8, 0, mm_gemm_relaxed, mm_transpose_simd, mm_tanh_fwd_simd, mm_tanh_bwd_simd,
+    mm_colstats_simd, mm_bn_fwd_simd, mm_bn_bwd_simd,
+};
+#endif
+
+const mm_kernels* mm_kernels_for(int engine) {
+#if defined(__wasm_relaxed_simd__)
+    return engine == MM_ENGINE_FAST ? &RELAXED : &SIMD;
+#elif defined(__wasm_simd128__)
+    (void)engine;
+    return &SIMD;
+#elif defined(__wasm__)
+    (void)engine;
+    return &SCALAR;
+#else
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+    if (engine == MM_ENGINE_FAST && __builtin_cpu_supports("fma")) return &FMA;
+    return &SCALAR;
+#else
+    return engine == MM_ENGINE_FAST ? &FMA : &SCALAR; // fmaf is exact everywhere, fast where the CPU fuses
+#endif
+#endif
+}
+
+// ---------------------------------------------------------------- splitting
+
+static int threads_of(const mm_engine* e) { return mm_pool_threads(e->pool); }
+
+// [lo, hi) of part i of n parts of `units` units (balanced).
+static void part(int units, int n, int i, int* lo, int* hi) {
+    *lo = (int)((long)units * i / n);
+    *hi = (int)((long)units * (i + 1) / n);
+}
+
+typedef struct {
+    const mm_kernels* k;
+    float* C; int ldc;
+    const float* A; long a_rs, a_ks;
+    const float* B; int ldb;
+    const float* bias;
+    int M, K, N;
+    int by_rows, units, unit, parts;
+} gemm_job;
+
+static void gemm_task(void* p, int i) {
+    const gemm_job* j = p;
+    int lo, hi;
+    part(j->units, j->parts, i, &lo, &hi);
+    int a = lo * j->unit, b = hi * j->unit;
+    if (j->by_rows) {
+        if (b > j->M) b = j->M;
+        if (a < b) j->k->gemm(j->C + (long)a * j->ldc, j->ldc, j->A + a * j->a_rs, j->a_rs, j->a_ks, j->B, j->ldb, j->bias, b - a, j->K, j->N);
+    } else {
+        if (b > j->N) b = j->N;
+        if (a < b) j->k->gemm(j->C + a, j->ldc, j->A, j->a_rs, j->a_ks, j->B + a, j->ldb, j->bias ? j->bias + a : 0, j->M, j->K, b - a);
+    }
+}
+
+// Below this many multiply-adds a matmul runs on the caller alone (a handoff costs more).
+#define GEMM_MIN_PAR 16384
+
+static void op_gemm(const mm_engine* e, float* C, int ldc, const float* A, long a_rs, long a_ks, const float* B, int ldb,
+                    const float* bias, int M, int K, int N) {
+    const mm_kernels* k = e->k;
+    int T = threads_of(e);
+    int rows = (M + k->mr - 1) / k->mr, cols = (N + k->nr - 1) / k->nr;
+    if (T > 1 && (long)M * N * K >= GEMM_MIN_PAR && (rows >= T || cols >= T)) {
+        gemm_job j = {k, C, ldc, A, a_rs, a_ks, B, ldb, bias, M, K, N, rows >= T, 0, 0, T};
+        j.units = j.by_rows ? rows : cols;
+        j.unit = j.by_rows ? k->mr : k->nr;
+        mm_parallel_for(e->pool, T, gemm_task, &j);
+        return;
+    }
+    k->gemm(C, ldc, A, a_rs, a_ks, B, ldb, bias, M, K, N);
+}
+
+void op_matmul_nn(const mm_engine* e, float* C, const float* A, const float* B, const float* bias, int M, int K, int N) {
+    op_gemm(e, C, N, A, K, 1, B, N, bias, M, K, N);
+}
+
+void op_matmul_tn(const mm_engine* e, float* C, const float* A, const float* B, int M, int R, int N) {
+    op_gemm(e, C, N, A, 1, M, B, N, NULL, M, R, N);
+}
+
+// Two ways with the same sums (a*b == b*a, fma(a,b,c) == fma(b,a,c)): repack B
+// as (K,N), or, when A and C are the smaller pair, C^T = B @ A^T transposed back.
+void op_matmul_nt(const mm_engine* e, float* C, const float* A, const float* B, float* scratch, int M, int K, int N) {
+    const mm_kernels* k = e->k;
+    if (k->nt_swap && (long)M * K + (long)M * N < (long)K * N) {
+        float* At = scratch;               // (K, M)
+        float* Ct = scratch + (long)K * M; // (N, M)
+        k->transpose(At, A, M, K);
+        op_gemm(e, Ct, M, B, K, 1, At, M, NULL, N, K, M);
+        k->transpose(C, Ct, N, M);
+    } else {
+        k->transpose(scratch, B, N, K);
+        op_gemm(e, C, N, A, K, 1, scratch, N, NULL, M, K, N);
+    }
+}
+
+typedef struct {
+    long n, align;
+    int parts;
+    mm_range_fn fn;
+    void* ctx;
+} range_job;
+
+static void range_task(void* p, int i) {
+    const range_job* j = p;
+    long units = (j->n + j->align - 1) / j->align;
+    long lo = units * i / j->parts * j->align, hi = units * (i + 1) / j->parts * j->align;
+    if (hi > j->n) hi = j->n;
+    if (lo < hi) j->fn(j->ctx, lo, hi);
+}
+
+void op_ranges(const mm_engine* e, long n, long align, long min_split, mm_range_fn fn, void* ctx) {
+    int T = threads_of(e);
+    if (n <= 0) return;
+    if (T == 1 || n < min_split || (n + align - 1) / align < T) { fn(ctx, 0, n); return; }
+    range_job j = {n, align, T, fn, ctx};
+    mm_parallel_for(e->pool, T, range_task, &j);
+}
+
+// ---------------------------------------------------------------- elementwise and BatchNorm
+
+// Elementwise ops split when they have at least this many values; BatchNorm ops
+// when rows * columns reach it.
+#define ELEM_MIN_PAR 4096
+
+typedef struct {
+    const mm_kernels* k;
+    float* y; float* xhat; float* dgamma; float* dbeta; float* mean; float* var;
+    const float* x; const float* dy; const float* cmean; const float* invstd; const float* gamma; const float* beta;
+    int ld, R, C;
+} elem_job;
+
+static void tanh_fwd_range(void* p, long lo, long hi) {
+    const elem_job* j = p;
+    j->k->tanh_fwd(j->y + lo, j->x + lo, hi - lo);
+}
+void op_tanh_fwd(const mm_engine* e, float* y, const float* x, long n) {
+    elem_job j = {.k = e->k, .y = y, .x = x};
+    op_ranges(e, n, 16, ELEM_MIN_PAR, tanh_fwd_range, &j);
+}
+
+static void tanh_bwd_range(void* p, long lo, long hi) {
+    const elem_job* j = p;
+    j->k->tanh_bwd(j->y + lo, j->x + lo, j->dy + lo, hi - lo);
+}
+void op_tanh_bwd(const mm_engine* e, float* dx, const float* y, const float* dy, long n) {
+    elem_job j = {.k = e->k, .y = dx, .x = y, .dy = dy};
+    op_ranges(e, n, 16, ELEM_MIN_PAR, tanh_bwd_range, &j);
+}
+
+static void colstats_range(void* p, long lo, long hi) {
+    const elem_job* j = p;
+    j->k->colstats(j->mean + lo, j->var + lo, j->x + lo, j->ld, j->R, (int)(hi - lo));
+}
+void op_colstats(const mm_engine* e, float* mean, float* var, const float* x, int ld, int R, int C) {
+    elem_job j = {.k = e->k, .mean = mean, .var = var, .x = x, .ld = ld, .R = R, .C = C};
+    op_ranges(e, C, 16, (long)R * C >= ELEM_MIN_PAR ? 32 : C + 1, colstats_range, &j);
+}
+
+static void bn_fwd_rows(void* p, long lo, long hi) {
+    const elem_job* j = p;
+    long o = lo * j->ld;
+    j->k->bn_fwd(j->y + o, j->xhat + o, j->x + o, j->ld, (int)(hi - lo), j->C, j->cmean, j->invstd, j->gamma, j->beta);
+}
+void op_bn_fwd(const mm_engine* e, float* y, float* xhat, const float* x, int ld, int R, int C,
+               const float* mean, const float* invstd, const float* gamma, const float* beta) {
+    elem_job j = {.k = e->k, .y = y, .xhat = xhat, .x = x, .ld = ld, .R = R, .C = C,
+                  .cmean = mean, .invstd = invstd, .gamma = gamma, .beta = beta};
+    op_ranges(e, R, 1, (long)R * C >= ELEM_MIN_PAR ? 2 : R + 1, bn_fwd_rows, &j);
+}
+
+static void bn_bwd_cols(void* p, long lo, long hi) {
+    const elem_job* j = p;
+    j->k->bn_bwd(j->y + lo, j->dgamma + lo, j->dbeta + lo, j->dy + lo, j->x + lo, j->ld, j->R, (int)(hi - lo),
+                 j->invstd + lo, j->gamma + lo);
+}
+void op_bn_bwd(const mm_engine* e, float* dx, float* dgamma, float* dbeta, const float* dy, const float* xhat,
+               int ld, int R, int C, const float* invstd, const float* gamma) {
+    elem_job j = {.k = e->k, .y = dx, .dgamma = dgamma, .dbeta = dbeta, .dy = dy, .x = xhat, .ld = ld, .R = R, .C = C,
+                  .invstd = invstd, .gamma = gamma};
+    op_ranges(e, C, 16, (long)R * C >= ELEM_MIN_PAR ? 32 : C + 1, bn_bwd_cols, &j);
+}
