@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // bench/reproduce.mjs: trains the lecture's five configurations with the native
 // CLI for the full 200000 steps and prints them beside the lecture's numbers.
-//   node bench/reproduce.mjs [--steps N] [--jobs J] [--seed S] [--json]
+//   node bench/reproduce.mjs [--steps N] [--jobs J] [--seed S] [--json] [--fast] [--threads N] [--presets a,b]
+// By default the reproducible engine on one thread (bitwise bench/reproduce-result.txt);
+// --fast: the fast engine (FMA) on --threads threads (default 2 / jobs).
 // Needs the native build (cmake -S . -B build && cmake --build build).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -23,10 +25,14 @@ const steps = Number(opt('--steps', 200000));
 const jobs = Number(opt('--jobs', 1));
 const seed = opt('--seed', '42');
 const json = args.includes('--json');
+const fast = args.includes('--fast');
+const threads = opt('--threads', String(Math.max(1, Math.floor(2 / jobs))));
+const only = opt('--presets', null)?.split(',');
+const engineArgs = fast ? ['--threads', threads] : ['--reproducible', '--threads', '1'];
 
 function run(row) {
   return new Promise((resolve, reject) => {
-    const p = spawn(cli, ['train', '--preset', row.preset, '--steps', String(steps), '--seed', seed, '--json', '--samples', '5']);
+    const p = spawn(cli, ['train', '--preset', row.preset, '--steps', String(steps), '--seed', seed, '--json', '--samples', '5', ...engineArgs]);
     let out = '', err = '';
     p.stdout.on('data', (d) => { out += d; });
     p.stderr.on('data', (d) => { err += d; });
@@ -40,7 +46,7 @@ function run(row) {
 }
 
 const results = [];
-const queue = [...LECTURE];
+const queue = LECTURE.filter((r) => !only || only.includes(r.preset));
 await Promise.all(Array.from({ length: jobs }, async () => {
   while (queue.length) results.push(await run(queue.shift()));
 }));
@@ -48,7 +54,7 @@ results.sort((a, b) => LECTURE.indexOf(LECTURE.find((r) => r.preset === a.preset
 
 let ok = true;
 if (!json) {
-  console.log(`${steps} steps, batch 32, seed ${seed}${jobs > 1 ? `, ${jobs} runs at a time` : ''}`);
+  console.log(`${steps} steps, batch 32, seed ${seed}${jobs > 1 ? `, ${jobs} runs at a time` : ''}, ${fast ? `fast engine, ${threads} thread(s)` : 'reproducible engine'}`);
   console.log('configuration                  params | lecture train  val | ours train    val  (val diff) | steps/s');
 }
 for (const r of results) {

@@ -10,7 +10,7 @@ cli="${1:-build/makemore}"
 [ -x "$cli" ] || { echo "train-example-model: no native CLI at $cli (build it first: cmake -S . -B build && cmake --build build)" >&2; exit 1; }
 mkdir -p web/models
 tmp="web/models/names.safetensors.tmp"
-"$cli" train --preset wavenet22k --steps 20000 --decay-step 15000 --seed 42 \
+"$cli" train --preset wavenet22k --steps 20000 --decay-step 15000 --seed 42 --reproducible --threads 1 \
   --data data/names.txt --samples 5 --temperature 0.8 --save "$tmp"
 mv "$tmp" web/models/names.safetensors
 ls -l web/models/names.safetensors

@@ -8,11 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "makemore.h"
 
 #ifndef MM_DEFAULT_DATA
 #define MM_DEFAULT_DATA "data/names.txt"
 #endif
+
+static int default_threads(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > MM_MAX_THREADS ? MM_MAX_THREADS : (int)n;
+}
 
 static void usage(FILE* f) {
     fprintf(f,
@@ -26,8 +32,12 @@ static void usage(FILE* f) {
             "model options: --block N --embd N --hidden N --consec K (0 = flat) --flat-layers N\n"
             "               --bn fixed|per-position --shuffles N\n"
             "training options: --steps N (200000) --batch N (32) --lr X (0.1) --lr2 X (0.01)\n"
-            "                  --decay-step N (150000) --seed S (42) --data FILE (%s) --samples N (20)\n",
-            MM_DEFAULT_DATA);
+            "                  --decay-step N (150000) --seed S (42) --data FILE (%s) --samples N (20)\n"
+            "engine options: --threads N (1..%d; default: the cores available, here %d)\n"
+            "                --reproducible (the reference kernels, no fused multiply-add: bitwise the numbers\n"
+            "                of every build; default: the fast engine, FMA where the CPU has it)\n"
+            "                --profile (time per operation of the step, printed at the end)\n",
+            MM_DEFAULT_DATA, MM_MAX_THREADS, default_threads());
 }
 
 static double now_sec(void) {
@@ -75,6 +85,7 @@ typedef struct {
     const char* model;
     const char* prefix;
     int json, losses, samples, count, no_eval;
+    int threads, reproducible, profile;
     float temperature;
     uint64_t seed;
 } args;
@@ -93,6 +104,7 @@ static int parse_args(int argc, char** argv, args* a) {
     a->preset = "mlp3";
     a->data = MM_DEFAULT_DATA;
     a->samples = 20; a->count = 20; a->temperature = 1.0f; a->prefix = "";
+    a->threads = default_threads();
     mm_train_params_default(&a->tp);
     mm_err err = {0};
     int custom[8] = {0}; long cv[8] = {0};
@@ -104,6 +116,8 @@ static int parse_args(int argc, char** argv, args* a) {
         if (!strcmp(o, "--json")) { a->json = 1; continue; }
         if (!strcmp(o, "--losses")) { a->losses = 1; continue; }
         if (!strcmp(o, "--no-eval")) { a->no_eval = 1; continue; }
+        if (!strcmp(o, "--reproducible")) { a->reproducible = 1; continue; }
+        if (!strcmp(o, "--profile")) { a->profile = 1; continue; }
         if (!v) { fprintf(stderr, "makemore: option %s needs a value\n", o); return 1; }
         i++;
         int k;
@@ -127,6 +141,10 @@ static int parse_args(int argc, char** argv, args* a) {
         else if (!strcmp(o, "--batch") && !parse_long(v, 2, MM_MAX_BATCH, &n)) a->tp.batch_size = (int)n;
         else if (!strcmp(o, "--samples") && !parse_long(v, 0, 100000, &n)) a->samples = (int)n;
         else if (!strcmp(o, "--count") && !parse_long(v, 0, 100000, &n)) a->count = (int)n;
+        else if (!strcmp(o, "--threads")) {
+            if (parse_long(v, 1, MM_MAX_THREADS, &n)) { fprintf(stderr, "makemore: --threads takes a whole number from 1 to %d, not '%s'\n", MM_MAX_THREADS, v); return 1; }
+            a->threads = (int)n;
+        }
         else if (!strcmp(o, "--seed")) {
             char* end;
             unsigned long long s = strtoull(v, &end, 10);
@@ -235,14 +253,22 @@ static int cmd_train(const args* a) {
         t = mm_trainer_new(&w, &a->cfg, &a->tp, &err);
     }
     if (!t) { fprintf(stderr, "makemore: %s\n", err.msg); mm_words_free(&w); return 1; }
+    mm_pool* pool = mm_pool_new(a->threads, &err);
+    if (!pool || mm_trainer_set_engine(t, a->reproducible ? MM_ENGINE_REPRODUCIBLE : MM_ENGINE_FAST, pool, &err)) {
+        fprintf(stderr, "makemore: %s\n", err.msg);
+        mm_pool_free(pool); mm_trainer_free(t); mm_words_free(&w);
+        return 1;
+    }
     mm_model* m = mm_trainer_model(t);
+    if (a->profile) mm_model_profile(m, 1, NULL);
     const mm_splits* s = mm_trainer_splits(t);
     mm_train_state st;
     uint8_t* bytes;
     size_t len;
     mm_trainer_get_state(t, &st);
     long first = st.step, steps = st.tp.steps; // steps is the run's total; a resumed run starts at first
-    if (!a->json) printf("%ld parameters; split %d / %d / %d examples\n", mm_model_num_params(m), s->split[0].n, s->split[1].n, s->split[2].n);
+    if (!a->json) printf("%ld parameters; split %d / %d / %d examples; engine %s, %d thread%s\n", mm_model_num_params(m), s->split[0].n,
+                         s->split[1].n, s->split[2].n, mm_model_kernels(m), a->threads, a->threads == 1 ? "" : "s");
     if (!a->json && first) printf("resuming at step %ld\n", first);
     float* losses = malloc(sizeof(float) * (size_t)(steps > first ? steps - first : 1));
     if (!losses) { fprintf(stderr, "makemore: out of memory\n"); mm_trainer_free(t); mm_words_free(&w); return 1; }
@@ -262,6 +288,8 @@ static int cmd_train(const args* a) {
     }
     double secs = now_sec() - t0;
     long done_steps = mm_trainer_step(t) - first;
+    double prof[MM_PROF_N];
+    if (a->profile) mm_model_profile(m, 0, prof);
     // eval-mode losses; a split that is empty (a very short word list) or skipped (--no-eval) has none
     float l[3] = {0, 0, 0};
     int have[3] = {0, 0, 0};
@@ -280,9 +308,18 @@ static int cmd_train(const args* a) {
     if (!rc) {
         double sps = secs > 0 ? (double)done_steps / secs : 0.0;
         if (a->json) {
-            printf("{\"params\":%ld,\"split\":[%d,%d,%d],\"steps\":%ld,\"train_loss\":%s,\"val_loss\":%s,\"test_loss\":%s,\"steps_per_sec\":%.1f,\"samples\":",
-                   mm_model_num_params(m), s->split[0].n, s->split[1].n, s->split[2].n, mm_trainer_step(t), ls[0], ls[1], ls[2], sps);
+            printf("{\"params\":%ld,\"split\":[%d,%d,%d],\"steps\":%ld,\"train_loss\":%s,\"val_loss\":%s,\"test_loss\":%s,\"steps_per_sec\":%.1f,"
+                   "\"engine\":\"%s\",\"threads\":%d,\"samples\":",
+                   mm_model_num_params(m), s->split[0].n, s->split[1].n, s->split[2].n, mm_trainer_step(t), ls[0], ls[1], ls[2], sps,
+                   mm_model_kernels(m), a->threads);
             rc = print_samples(m, a->samples, a->temperature, a->prefix, a->seed, 1);
+            if (a->profile) { // microseconds per step
+                fputs(",\"profile\":[", stdout);
+                for (int i = 0; i < MM_PROF_N; i++)
+                    printf("%s{\"phase\":\"%s\",\"op\":\"%s\",\"us\":%.3f}", i ? "," : "", mm_profile_phase(i), mm_profile_name(i),
+                           done_steps ? 1e6 * prof[i] / (double)done_steps : 0.0);
+                fputs("]", stdout);
+            }
             if (a->losses) {
                 fputs(",\"losses\":[", stdout);
                 for (long i = 0; i < done_steps; i++) printf(i ? ",%.9g" : "%.9g", (double)losses[i]);
@@ -291,6 +328,14 @@ static int cmd_train(const args* a) {
             puts("}");
         } else {
             printf("train %s\nval %s\ntest %s\n%.1f steps/s\n", ls[0], ls[1], ls[2], sps);
+            if (a->profile && done_steps) {
+                double total = 0;
+                for (int i = 0; i < MM_PROF_N; i++) total += prof[i];
+                printf("time per step by operation (us):\n");
+                for (int i = 0; i < MM_PROF_N; i++)
+                    printf("  %-8s %-14s %8.1f  %5.1f%%\n", mm_profile_phase(i), mm_profile_name(i), 1e6 * prof[i] / (double)done_steps,
+                           total > 0 ? 100.0 * prof[i] / total : 0.0);
+            }
             rc = print_samples(m, a->samples, a->temperature, a->prefix, a->seed, 0);
         }
     }
@@ -304,6 +349,7 @@ static int cmd_train(const args* a) {
     }
     free(losses);
     mm_trainer_free(t);
+    mm_pool_free(pool);
     mm_words_free(&w);
     return rc ? 1 : 0;
 }
