@@ -3,7 +3,8 @@
 #   build/       native Release: ctest
 #   build-asan/  native with AddressSanitizer + UBSan: ctest
 #   build-wasm/  both WebAssembly modules
-#   node --test tests/   the JS API on both modules, and against the native CLI
+#   # the fast module needs relaxed SIMD, behind a flag in Node 20 (passed on to every test file)
+node --experimental-wasm-relaxed-simd --test tests/   the JS API on both modules, and against the native CLI
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +33,7 @@ phase "example model (web/models/names.safetensors)"
 bash scripts/train-example-model.sh build/makemore
 
 phase "node tests"
-node --test tests/
+# the fast module needs relaxed SIMD, behind a flag in Node 20 (passed on to every test file)
+node --experimental-wasm-relaxed-simd --test tests/
 
 phase "all passed"

@@ -17,6 +17,8 @@
 #ifdef __EMSCRIPTEN__
 #include <emscripten/emscripten.h>
 #define MMW_EXPORT EMSCRIPTEN_KEEPALIVE
+#elif defined(__wasm__)
+#define MMW_EXPORT __attribute__((used, visibility("default"))) // wasm/fast.cmake: -fvisibility=hidden, --export-dynamic
 #else
 #define MMW_EXPORT
 #endif
@@ -491,3 +493,46 @@ MMW_EXPORT mm_trainer* mmw_checkpoint_load(const uint8_t* b, int len, const mm_w
     return t;
 }
 // ================================================================ end of checkpoints
+
+// ================================================================ engines and threads (issue 8)
+// A pool's helpers are Workers running instances of this module on its shared
+// memory (wasm/makemore.mjs): each sets its own stack and calls mmw_pool_helper.
+
+MMW_EXPORT int mmw_threads_supported(void) { return mm_threads_supported(); }
+MMW_EXPORT int mmw_max_threads(void) { return MM_MAX_THREADS; }
+
+// A pool of n threads (the caller's included); NULL on failure.
+MMW_EXPORT mm_pool* mmw_pool_new(int n) {
+    clear_err();
+    mm_pool* p = mm_pool_new(n, &g_err);
+    if (!p && g_err.code == MM_OK) fail(MM_EINVAL, "could not create the thread pool");
+    return p;
+}
+// Helper i (1..n-1): runs the pool's tasks until mmw_pool_stop. Called in a helper instance.
+MMW_EXPORT void mmw_pool_helper(mm_pool* p, int i) {
+    if (p && i >= 1 && i < mm_pool_threads(p)) mm_pool_helper(p, i);
+}
+MMW_EXPORT int mmw_pool_running(const mm_pool* p) { return mm_pool_running(p); }
+MMW_EXPORT void mmw_pool_stop(mm_pool* p) { mm_pool_stop(p); }
+// Frees a stopped pool; refused (nonzero) while a helper is still inside it.
+MMW_EXPORT int mmw_pool_free(mm_pool* p) {
+    clear_err();
+    if (p && mm_pool_running(p) > 0) return fail(MM_EINVAL, "the pool still has %d running helpers", mm_pool_running(p));
+    mm_pool_free(p);
+    return MM_OK;
+}
+
+// engine: 0 reproducible, 1 fast; pool may be NULL (one thread).
+MMW_EXPORT int mmw_model_set_engine(mm_model* m, int engine, mm_pool* pool) {
+    clear_err();
+    if (!m) return fail(MM_EINVAL, "mmw_model_set_engine: missing model");
+    return mm_model_set_engine(m, engine, pool, &g_err);
+}
+MMW_EXPORT int mmw_model_engine(const mm_model* m) { return mm_model_engine(m); }
+MMW_EXPORT const char* mmw_model_kernels(const mm_model* m) { return mm_model_kernels(m); }
+
+// Profiling: out[MM_PROF_N] doubles get the seconds so far (may be NULL); then cleared.
+MMW_EXPORT int mmw_profile_n(void) { return MM_PROF_N; }
+MMW_EXPORT const char* mmw_profile_name(int i) { return mm_profile_name(i); }
+MMW_EXPORT const char* mmw_profile_phase(int i) { return mm_profile_phase(i); }
+MMW_EXPORT void mmw_model_profile(mm_model* m, int enable, double* out) { mm_model_profile(m, enable, out); }

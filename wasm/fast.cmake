@@ -1,0 +1,39 @@
+# fast.cmake: the fast WebAssembly module, built with clang-19 (wasm/wasi-toolchain.cmake),
+# included by CMakeLists.txt. Emscripten 3.1.6 cannot emit the final relaxed-SIMD opcodes.
+#
+#   makemore-relaxed.wasm   relaxed SIMD (fused multiply-add matmuls: the fast engine)
+#                           and threads: it imports a shared memory, and helper
+#                           instances of it in Workers run the pool's tasks
+#                           (src/pool.c; wasm/makemore.mjs starts them). It also has
+#                           the reference SIMD kernels (the reproducible engine).
+#   test_kernels_relaxed.wasm, kernels_bench_relaxed.wasm   WASI programs (wasm/run_wasi.mjs)
+#
+# wasi-libc is built without atomics, hence --no-check-features: only the caller's
+# thread uses libc (malloc included); helpers run kernels on memory it allocated,
+# each on its own stack (__stack_pointer is exported so the loader can set it).
+set(MM_WASM_OUT "${CMAKE_SOURCE_DIR}/build-wasm" CACHE PATH "where the .wasm modules go")
+set(MM_FAST_FLAGS ${MM_FLAGS} -msimd128 -mrelaxed-simd -matomics -mbulk-memory -fvisibility=hidden)
+set(MM_FAST_LINK
+  ${MM_WASI_LIB}/crt1-reactor.o
+  --no-entry --export-dynamic --export=_initialize --export=__stack_pointer
+  --shared-memory --import-memory --initial-memory=16777216 --max-memory=2147483648
+  -z stack-size=1048576 --no-check-features --gc-sections -O2 --strip-debug)
+
+add_executable(makemore-relaxed ${MM_CORE_SOURCES} src/kernels_simd.c src/kernels_relaxed.c wasm/exports.c)
+target_include_directories(makemore-relaxed PRIVATE src)
+target_compile_options(makemore-relaxed PRIVATE ${MM_FAST_FLAGS})
+target_link_options(makemore-relaxed PRIVATE ${MM_FAST_LINK})
+target_link_libraries(makemore-relaxed PRIVATE -L${MM_WASI_LIB} -lc ${MM_WASI_RT})
+set_target_properties(makemore-relaxed PROPERTIES SUFFIX ".wasm" RUNTIME_OUTPUT_DIRECTORY "${MM_WASM_OUT}")
+
+# Programs with main(): the kernel test and bench (no threads, their own memory).
+function(mm_add_relaxed_program NAME SRC)
+  add_executable(${NAME} ${SRC} src/kernels_scalar.c src/kernels_simd.c src/kernels_relaxed.c src/mathf.c)
+  target_include_directories(${NAME} PRIVATE src)
+  target_compile_options(${NAME} PRIVATE ${MM_FLAGS} -msimd128 -mrelaxed-simd)
+  target_link_options(${NAME} PRIVATE ${MM_WASI_LIB}/crt1-command.o -z stack-size=1048576 --initial-memory=67108864 --max-memory=1073741824 -O2)
+  target_link_libraries(${NAME} PRIVATE -L${MM_WASI_LIB} -lc ${MM_WASI_RT})
+  set_target_properties(${NAME} PROPERTIES SUFFIX ".wasm" RUNTIME_OUTPUT_DIRECTORY "${MM_WASM_OUT}")
+endfunction()
+mm_add_relaxed_program(test_kernels_relaxed tests/test_kernels.c)
+mm_add_relaxed_program(kernels_bench_relaxed bench/kernels_bench.c)
