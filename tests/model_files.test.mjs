@@ -176,7 +176,7 @@ test('the native CLI and wasm share one format', { skip: !existsSync(CLI) && `no
   try {
     const file = path.join(dir, 'm.safetensors');
     const run = promisify(execFile);
-    await run(CLI, ['train', '--preset', 'wavenet22k', '--steps', '300', '--seed', '5', '--samples', '0', '--no-eval', '--save', file], { cwd: ROOT });
+    await run(CLI, ['train', '--preset', 'wavenet22k', '--steps', '300', '--seed', '5', '--samples', '0', '--no-eval', '--reproducible', '--save', file], { cwd: ROOT });
     const { stdout } = await run(CLI, ['sample', '--model', file, '--count', '10', '--seed', '17', '--temperature', '0.7', '--json'], { cwd: ROOT });
     const mm = await load(true);
     const bytes = readFileSync(file);

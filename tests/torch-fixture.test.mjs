@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
-import { loadMakemore } from '../wasm/makemore.mjs';
+import { loadMakemore, relaxedSimdSupported } from '../wasm/makemore.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WASM_DIR = path.resolve(ROOT, process.env.MM_WASM_DIR ?? 'build-wasm');
@@ -32,8 +32,11 @@ const RTOL = 1e-4;
 const ATOL = 1e-6;
 const REL_FLOOR = 1e-3; // max relative error is reported over |r| > this
 
-/** @param {boolean} simd */
-const load = (simd) => loadMakemore({ simd, wasmDir: pathToFileURL(WASM_DIR + '/') });
+/** @param {boolean|'relaxed'} simd true: the SIMD module, false: scalar, 'relaxed': the fast module on 2 threads */
+const load = (simd) =>
+  simd === 'relaxed'
+    ? loadMakemore({ engine: 'relaxed', threads: 2, wasmDir: pathToFileURL(WASM_DIR + '/') })
+    : loadMakemore({ simd, wasmDir: pathToFileURL(WASM_DIR + '/') });
 
 // ---------------------------------------------------------------- fixture file
 
@@ -241,11 +244,12 @@ function summary(cmps) {
 
 // ---------------------------------------------------------------- tests
 
-for (const simd of [true, false]) {
-  const build = simd ? 'SIMD' : 'scalar';
-  test(`PyTorch fixtures through the JS API, ${build} build`, async (t) => {
+for (const simd of /** @type {const} */ ([true, false, 'relaxed'])) {
+  const build = simd === 'relaxed' ? 'relaxed-SIMD (fast engine, 2 threads)' : simd ? 'SIMD' : 'scalar';
+  test(`PyTorch fixtures through the JS API, ${build} build`, { skip: simd === 'relaxed' && !relaxedSimdSupported() && 'no relaxed SIMD (node --experimental-wasm-relaxed-simd)' }, async (t) => {
     const mm = await load(simd);
-    assert.equal(mm.simd, simd);
+    assert.equal(mm.simd, simd !== false);
+    if (simd === 'relaxed') assert.equal(mm.threads, 2);
     for (const name of FIXTURES) {
       await t.test(name, () => {
         const cmps = runFixture(mm, name);
@@ -258,6 +262,7 @@ for (const simd of [true, false]) {
         }
       });
     }
+    await mm.close();
   });
 }
 

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { loadMakemore, simdSupported, MakemoreError } from '../wasm/makemore.mjs';
+import { loadMakemore, simdSupported, relaxedSimdSupported, MakemoreError } from '../wasm/makemore.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WASM_DIR = path.resolve(ROOT, process.env.MM_WASM_DIR ?? 'build-wasm');
@@ -30,9 +30,11 @@ const SPLIT8 = [182473, 22827, 22846];
 
 test('loader: SIMD detection and both builds load', async () => {
   assert.equal(simdSupported(), true, 'Node 20 runs wasm SIMD');
-  const auto = await loadMakemore({ wasmDir: pathToFileURL(WASM_DIR) });
+  const auto = await loadMakemore({ wasmDir: pathToFileURL(WASM_DIR), threads: 1 });
   assert.equal(auto.simd, true);
-  assert.equal(auto.wasmUrl, String(pathToFileURL(path.join(WASM_DIR, 'makemore-simd.wasm'))));
+  const best = relaxedSimdSupported() ? 'relaxed' : 'simd'; // relaxed: node --experimental-wasm-relaxed-simd
+  assert.equal(auto.engine, best);
+  assert.equal(auto.wasmUrl, String(pathToFileURL(path.join(WASM_DIR, `makemore-${best}.wasm`))));
   for (const simd of [true, false]) {
     const mm = await load(simd);
     assert.equal(mm.simd, simd);
@@ -103,10 +105,10 @@ test('scalar and SIMD builds give bitwise the same 50 steps of wavenet76k', asyn
   assert.deepEqual(bits(simd.params), bits(scalar.params), 'parameters after 50 steps');
 });
 
-test('the native CLI gives bitwise the same 50 losses', { skip: !existsSync(CLI) && `no native CLI at ${CLI}` }, async () => {
+test('the native CLI --reproducible gives bitwise the same 50 losses', { skip: !existsSync(CLI) && `no native CLI at ${CLI}` }, async () => {
   const { stdout } = await promisify(execFile)(
     CLI,
-    ['train', '--preset', 'wavenet76k', '--steps', '50', '--seed', '1', '--json', '--losses', '--samples', '0'],
+    ['train', '--preset', 'wavenet76k', '--steps', '50', '--seed', '1', '--json', '--losses', '--samples', '0', '--reproducible'],
     { cwd: ROOT, maxBuffer: 1 << 24 },
   );
   const line = stdout.split('\n').find((s) => s.includes('"losses"'));

@@ -1,9 +1,17 @@
 // makemore.mjs: the JavaScript API of makemore-wasm.
 //
 // One plain ES module that runs unchanged in Node 20, a Web Worker and a page.
-// It loads a standalone WebAssembly module (build-wasm/makemore-simd.wasm or
-// makemore-scalar.wasm, see wasm/wasm.cmake) and wraps the flat C ABI of
-// wasm/exports.c in a few classes:
+// It loads the fastest standalone WebAssembly module the engine runs and wraps
+// the flat C ABI of wasm/exports.c in a few classes. The modules (build-wasm/):
+//   makemore-relaxed.wasm  relaxed SIMD (fused multiply-add) and threads on a
+//                          shared memory (wasm/fast.cmake): needs relaxed SIMD
+//                          (Node: --experimental-wasm-relaxed-simd) and shared
+//                          memory (a page: cross-origin isolated)
+//   makemore-simd.wasm     wasm SIMD, one thread (wasm/wasm.cmake)
+//   makemore-scalar.wasm   plain wasm, one thread
+// Every module has the reproducible engine (bitwise the native numbers); the
+// relaxed one adds the fast engine, the default of its trainers (options
+// reproducible: true for the other). Threads never change a result.
 //
 //   const mm = await loadMakemore();                 // SIMD build when the engine has SIMD
 //   const words = mm.parseWords(text);               // one word per line
@@ -26,6 +34,19 @@
 const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
+/** Relaxed SIMD probe: () -> v128 returning f32x4.relaxed_madd of three v128.const zeros. */
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0,
+  ...[0, 1, 2].flatMap(() => [253, 12, ...new Array(16).fill(0)]),
+  253, 133, 2, 11,
+]);
+
+/** The modules, fastest first. */
+const ENGINES = /** @type {const} */ (['relaxed', 'simd', 'scalar']);
+/** Bytes of stack for each helper thread's instance. */
+const HELPER_STACK = 256 * 1024;
+/** Pages (64 KiB) of the shared memory: the fast module's --initial-memory and --max-memory. */
+const SHARED_PAGES = { initial: 256, maximum: 32768 };
 
 const CONFIG_INTS = 8; // vocab, block, embd, hidden, consec, flat layers, bn mode, split shuffles
 const SPLITS = ['train', 'val', 'test'];
@@ -68,6 +89,8 @@ export const BN_PER_POSITION = 1;
  * @property {number} [lrDecayed]    default 0.01
  * @property {number} [decayStep]    lrDecayed from this step on (default 150000)
  * @property {Model} [from]          start from this model's weights (same configuration and vocabulary)
+ * @property {boolean} [reproducible] the reference kernels (no fused multiply-add: bitwise the native and
+ *   every module's numbers) instead of the fast ones (the default; the same where the module has no FMA)
  */
 
 /** An error reported by the core; code is its MM_* code. */
@@ -89,6 +112,42 @@ export function simdSupported() {
   }
 }
 
+/** @returns {boolean} whether this engine runs relaxed SIMD (Node 20: node --experimental-wasm-relaxed-simd). */
+export function relaxedSimdSupported() {
+  try {
+    return WebAssembly.validate(RELAXED_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why this context cannot have a shared WebAssembly memory (threads), or null if it can.
+ * @returns {string|null}
+ */
+export function sharedMemoryUnavailable() {
+  if (typeof SharedArrayBuffer === 'undefined' || /** @type {any} */ (globalThis).crossOriginIsolated === false)
+    return 'the page is not cross-origin isolated (it needs the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return null;
+  } catch (e) {
+    return `this engine has no shared WebAssembly memory (${e})`;
+  }
+}
+
+/** @returns {Promise<number>} the cores available to this context (at most 64) */
+export async function availableCores() {
+  let n = 1;
+  if (isNode) {
+    const os = await import('node:os');
+    n = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
+  } else if (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) {
+    n = navigator.hardwareConcurrency;
+  }
+  return Math.max(1, Math.min(64, n | 0));
+}
+
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
 /** @param {URL} url @returns {Promise<BufferSource>} */
@@ -103,15 +162,21 @@ async function readBytes(url) {
 }
 
 /**
- * Imports for a standalone Emscripten module: memory-growth notice, and WASI
+ * Imports for a standalone module (Emscripten's or clang's): the memory it
+ * imports (shared, for threads), memory-growth notice, a clock, and WASI
  * stubs (the core never prints or reads files; anything that tries gets ENOSYS).
+ * Exported for wasm/helper.mjs only.
  * @param {WebAssembly.Module} module @param {() => WebAssembly.Memory} memory
  */
-function makeImports(module, memory) {
+export function _wasmImports(module, memory) {
   /** @type {Record<string, Record<string, Function>>} */
   const imports = {};
   const ENOSYS = 52;
   for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.kind === 'memory' && imp.module === 'env' && imp.name === 'memory') {
+      (imports.env ??= {}).memory = /** @type {any} */ (memory());
+      continue;
+    }
     if (imp.kind !== 'function') throw new Error(`makemore wasm: unexpected import ${imp.module}.${imp.name} (${imp.kind})`);
     const ns = (imports[imp.module] ??= {});
     let fn;
@@ -136,6 +201,12 @@ function makeImports(module, memory) {
         case 'environ_get':
         case 'args_get':
           fn = () => 0;
+          break;
+        case 'clock_time_get': // (id, precision: i64, out: *u64) -> errno; the core times its steps with it
+          fn = (/** @type {number} */ _id, /** @type {bigint} */ _precision, /** @type {number} */ out) => {
+            new DataView(memory().buffer).setBigUint64(out, BigInt(Math.round(performance.now() * 1e6)), true);
+            return 0;
+          };
           break;
         default:
           fn = () => ENOSYS;
@@ -172,18 +243,42 @@ const registry =
 /**
  * Loads the makemore WebAssembly module.
  * @param {object} [opts]
- * @param {'auto'|boolean} [opts.simd] 'auto' (default): SIMD build when the engine supports it
- * @param {string|URL} [opts.wasmDir] folder of makemore-simd.wasm and makemore-scalar.wasm
+ * @param {'auto'|'relaxed'|'simd'|'scalar'} [opts.engine] which module: 'auto' (default) the fastest this
+ *   engine runs: 'relaxed' (relaxed SIMD and threads; needs shared memory: a cross-origin isolated
+ *   page, or Node), else 'simd', else 'scalar'. mm.notes says why a faster one was not taken.
+ * @param {'auto'|boolean} [opts.simd] the older choice: true is engine 'simd', false 'scalar'
+ * @param {'auto'|number} [opts.threads] threads of the relaxed module, the caller's included (1..64;
+ *   default 'auto': the cores available). The other modules have one.
+ * @param {string|URL} [opts.wasmDir] folder of the .wasm modules
  *   (default ../build-wasm/; relative URLs resolve against this module)
- * @param {string|URL} [opts.wasmUrl] one .wasm to load, whatever the engine (it must match opts.simd)
+ * @param {string|URL} [opts.wasmUrl] one .wasm to load, whatever the engine (it must match opts.engine / opts.simd)
  * @param {BufferSource} [opts.wasmBytes] the .wasm bytes themselves
  * @returns {Promise<Makemore>}
  */
 export async function loadMakemore(opts = {}) {
+  if (!opts || typeof opts !== 'object') throw new TypeError('loadMakemore takes an options object');
+  const notes = [];
+  let engine = opts.engine ?? 'auto';
+  if (!['auto', ...ENGINES].includes(engine)) throw new TypeError(`engine must be 'auto', 'relaxed', 'simd' or 'scalar', got ${engine}`);
   const want = opts.simd ?? 'auto';
   if (want !== 'auto' && want !== true && want !== false) throw new TypeError(`simd must be 'auto', true or false`);
-  const simd = want === 'auto' ? simdSupported() : want;
-  if (simd && !simdSupported()) throw new Error('this WebAssembly engine does not support SIMD (simd: true)');
+  if (want !== 'auto') {
+    if (engine !== 'auto' && (engine === 'scalar') === want) throw new TypeError(`engine '${engine}' contradicts simd: ${want}`);
+    if (engine === 'auto') engine = want ? 'simd' : 'scalar';
+  }
+  const threadsOpt = opts.threads ?? 'auto';
+  if (threadsOpt !== 'auto') checkThreads(threadsOpt);
+  const shareWhy = sharedMemoryUnavailable();
+  if (engine === 'auto' && !opts.wasmBytes && !opts.wasmUrl) {
+    if (!relaxedSimdSupported()) notes.push('no relaxed SIMD in this engine (Node: run node --experimental-wasm-relaxed-simd)');
+    else if (shareWhy) notes.push(`no threads: ${shareWhy}`);
+    engine = relaxedSimdSupported() && !shareWhy ? 'relaxed' : simdSupported() ? 'simd' : 'scalar';
+    if (engine === 'scalar') notes.push('no WebAssembly SIMD in this engine');
+  }
+  if (engine === 'relaxed' && !relaxedSimdSupported())
+    throw new Error('this WebAssembly engine does not support relaxed SIMD (Node 20: node --experimental-wasm-relaxed-simd)');
+  if (engine === 'relaxed' && shareWhy) throw new Error(`the relaxed module needs a shared memory: ${shareWhy}`);
+  if (engine === 'simd' && !simdSupported()) throw new Error('this WebAssembly engine does not support SIMD (simd: true)');
   let bytes = opts.wasmBytes;
   let url = null;
   if (!bytes) {
@@ -192,29 +287,95 @@ export async function loadMakemore(opts = {}) {
     } else {
       let dir = String(opts.wasmDir ?? '../build-wasm/');
       if (!dir.endsWith('/')) dir += '/';
-      url = new URL(`makemore-${simd ? 'simd' : 'scalar'}.wasm`, new URL(dir, import.meta.url));
+      url = new URL(`makemore-${engine === 'auto' ? (simdSupported() ? 'simd' : 'scalar') : engine}.wasm`, new URL(dir, import.meta.url));
     }
     bytes = await readBytes(url);
   }
   const module = await WebAssembly.compile(bytes);
+  const shared = WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
+  if (engine === 'auto') engine = shared ? 'relaxed' : simdSupported() && want !== false ? 'simd' : 'scalar';
   /** @type {WebAssembly.Memory|undefined} */
   let memory;
-  const instance = await WebAssembly.instantiate(module, makeImports(module, () => /** @type {any} */ (memory)));
-  memory = /** @type {WebAssembly.Memory} */ (instance.exports.memory);
+  if (shared) {
+    if (shareWhy) throw new Error(`this module needs a shared memory: ${shareWhy}`);
+    try {
+      memory = new WebAssembly.Memory({ ...SHARED_PAGES, shared: true });
+    } catch {
+      memory = new WebAssembly.Memory({ initial: SHARED_PAGES.initial, maximum: SHARED_PAGES.maximum / 2, shared: true });
+    }
+  }
+  const instance = await WebAssembly.instantiate(module, _wasmImports(module, () => /** @type {any} */ (memory)));
+  if (!shared) memory = /** @type {WebAssembly.Memory} */ (instance.exports.memory);
   const init = /** @type {Function|undefined} */ (instance.exports._initialize);
   if (init) init();
-  return new Makemore(/** @type {any} */ (instance.exports), simd, url ? String(url) : null);
+  const mm = new Makemore({ ...instance.exports, memory }, engine !== 'scalar', url ? String(url) : null);
+  mm.engine = /** @type {'relaxed'|'simd'|'scalar'} */ (engine);
+  mm.notes = notes;
+  mm._module = module;
+  const threads = threadsOpt === 'auto' ? await availableCores() : threadsOpt;
+  if (threads > 1 && !shared && threadsOpt !== 'auto') notes.push(`one thread: the ${engine} module has no threads (asked for ${threads})`);
+  if (shared && threads > 1) await mm.setThreads(threads);
+  return mm;
+}
+
+/** @param {unknown} n @returns {number} */
+function checkThreads(n) {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 64)
+    throw new RangeError(`threads must be a whole number from 1 to 64 (or 'auto'), got ${n}`);
+  return n;
+}
+
+/**
+ * A helper thread: a Worker (Node: worker_threads) running wasm/helper.mjs.
+ * @returns {Promise<{post: (m: any) => void, on: (f: (m: any) => void) => void, terminate: () => void}>}
+ */
+async function spawnHelper() {
+  const url = new URL('./helper.mjs', import.meta.url);
+  if (isNode) {
+    const { Worker: NodeWorker } = await import('node:worker_threads');
+    const w = new NodeWorker(url);
+    w.unref(); // a helper never keeps Node alive
+    return {
+      post: (m) => w.postMessage(m),
+      on: (f) => {
+        w.on('message', f);
+        w.on('error', (e) => f({ type: 'error', message: String(e) }));
+        w.on('exit', () => f({ type: 'exit' }));
+      },
+      terminate: () => void w.terminate(),
+    };
+  }
+  const w = new Worker(url, { type: 'module' });
+  return {
+    post: (m) => w.postMessage(m),
+    on: (f) => {
+      w.addEventListener('message', (e) => f(e.data));
+      w.addEventListener('error', (e) => f({ type: 'error', message: e.message || 'the helper worker failed to start' }));
+    },
+    terminate: () => w.terminate(),
+  };
 }
 
 /** The loaded module: makes word lists, trainers and models. */
 export class Makemore {
-  /** @param {any} x the instance's exports @param {boolean} simd @param {string|null} url */
+  /** @param {any} x the instance's exports and its memory @param {boolean} simd @param {string|null} url */
   constructor(x, simd, url) {
     this._x = x;
-    /** whether this is the SIMD build */
+    /** whether this is a SIMD build (relaxed or not) */
     this.simd = simd;
+    /** @type {'relaxed'|'simd'|'scalar'} which module */
+    this.engine = simd ? 'simd' : 'scalar';
+    /** @type {string[]} why a faster module or more threads were not taken */
+    this.notes = [];
     /** where the .wasm came from (null if given as bytes) */
     this.wasmUrl = url;
+    /** @type {WebAssembly.Module|null} */
+    this._module = null;
+    this._pool = 0;
+    /** @type {{h: Awaited<ReturnType<typeof spawnHelper>>, stack: number, exited: Promise<void>}[]} */
+    this._helpers = [];
+    /** live models (a trainer's included) by handle: reproducible or not; their engine follows the pool @type {Map<number, boolean>} */
+    this._live = new Map();
     this._enc = new TextEncoder();
     this._dec = new TextDecoder();
     // Out-parameters of single calls (never kept across a call that allocates).
@@ -230,6 +391,107 @@ export class Makemore {
     }
     /** the core's default training parameters */
     this.trainDefaults = this._trainDefaults();
+  }
+
+  /** threads the kernels run on, the caller's included */
+  get threads() {
+    return 1 + this._helpers.length;
+  }
+  /** live helper workers */
+  get helperCount() {
+    return this._helpers.length;
+  }
+  /** e.g. "relaxed SIMD (fused multiply-add), 2 threads" */
+  get engineLabel() {
+    const name = { relaxed: 'relaxed SIMD (fused multiply-add)', simd: 'SIMD', scalar: 'scalar' }[this.engine];
+    return `${name}, ${this.threads} thread${this.threads === 1 ? '' : 's'}`;
+  }
+
+  /**
+   * Runs the kernels on n threads (the caller's included): starts or stops helper
+   * workers. Only the relaxed module has threads; others stay at 1 (see notes).
+   * Results are bitwise the same for any n.
+   * @param {number} n 1..64
+   */
+  async setThreads(n) {
+    checkThreads(n);
+    const x = this._x;
+    if (n > 1 && !(this._module && x.mmw_threads_supported && x.mmw_threads_supported())) {
+      n = 1;
+      if (!this.notes.some((s) => s.startsWith('one thread'))) this.notes.push(`one thread: the ${this.engine} module has no threads`);
+    }
+    if (n === this.threads) return;
+    await this.close();
+    if (n === 1) return;
+    const pool = this._call(() => x.mmw_pool_new(n), (p) => p !== 0);
+    const helpers = [];
+    try {
+      for (let i = 1; i < n; i++) {
+        const stack = this._malloc(HELPER_STACK);
+        const h = await spawnHelper();
+        /** @type {(v: any) => void} */
+        let ready = () => {};
+        /** @type {(v: any) => void} */
+        let exited = () => {};
+        const readyP = new Promise((res, rej) => {
+          ready = (m) => (m.type === 'ready' ? res(undefined) : rej(new Error(`helper thread ${i}: ${m.message ?? m.type}`)));
+        });
+        const exitedP = new Promise((res) => (exited = res));
+        let started = false;
+        h.on((m) => {
+          if (!started) {
+            started = true;
+            ready(m);
+          }
+          if (m.type === 'exit' || m.type === 'error') exited(undefined);
+        });
+        helpers.push({ h, stack, exited: exitedP, ready: readyP });
+        h.post({ module: this._module, memory: x.memory, pool, index: i, stackTop: (stack + HELPER_STACK) & ~15 });
+      }
+      await Promise.all(helpers.map((k) => k.ready));
+    } catch (e) {
+      x.mmw_pool_stop(pool);
+      for (const k of helpers) k.h.terminate();
+      throw e;
+    }
+    this._pool = pool;
+    this._helpers = helpers;
+    for (const [h, r] of this._live) this._applyEngine(h, r);
+  }
+
+  /**
+   * Stops the helper threads (the kernels then run on the caller's alone). The module stays usable.
+   * @returns {Promise<boolean>} whether every helper returned (false: one had to be terminated)
+   */
+  async close() {
+    const x = this._x;
+    const pool = this._pool;
+    if (!pool) return true;
+    const helpers = this._helpers;
+    this._pool = 0;
+    this._helpers = [];
+    for (const [h, r] of this._live) this._applyEngine(h, r);
+    x.mmw_pool_stop(pool);
+    const timeout = new Promise((res) => setTimeout(res, 2000, 'timeout'));
+    const all = await Promise.race([Promise.all(helpers.map((k) => k.exited)), timeout]);
+    for (const k of helpers) k.h.terminate();
+    // a helper that did not return may still be on its stack: leave its memory be
+    if (all !== 'timeout' && x.mmw_pool_running(pool) === 0) {
+      for (const k of helpers) x.mmw_free(k.stack);
+      x.mmw_pool_free(pool);
+      return true;
+    }
+    return false;
+  }
+
+  /** @param {number} h model handle @param {boolean} reproducible */
+  _applyEngine(h, reproducible) {
+    this._rc(this._x.mmw_model_set_engine(h, reproducible ? 0 : 1, this._pool));
+  }
+  /** Gives a new model (a trainer's) its engine and the pool, now and when the pool changes. @param {number} h @param {boolean} reproducible */
+  _track(h, reproducible) {
+    this._live.set(h, reproducible);
+    this._applyEngine(h, reproducible);
   }
 
   /** bytes of wasm memory now (it grows, never shrinks) */
@@ -255,7 +517,7 @@ export class Makemore {
     const u8 = this._u8();
     let end = ptr;
     while (u8[end] !== 0) end++;
-    return this._dec.decode(u8.subarray(ptr, end));
+    return this._dec.decode(u8.slice(ptr, end)); // a copy: TextDecoder refuses views of shared memory
   }
   /** @param {number} n */
   _malloc(n) {
@@ -383,7 +645,7 @@ export class Makemore {
         () => this._x.mmw_trainer_new(words.handle, cfg, batchSize, steps, lr, lrDecayed, decayStep, lo, hi),
         (t) => t !== 0,
       );
-      const t = new Trainer(this, h, BigInt(lo) + (BigInt(hi) << 32n));
+      const t = new Trainer(this, h, BigInt(lo) + (BigInt(hi) << 32n), !!opts.reproducible);
       if (opts.from) {
         try {
           t.loadWeights(opts.from);
@@ -422,7 +684,7 @@ export class Makemore {
    * A trainer that continues a checkpoint (Trainer.save()) exactly where it
    * stopped: running it gives bitwise the losses the saved trainer would have.
    * words must be the word list it was trained on (checked: vocabulary, split, hash).
-   * @param {{checkpoint: BufferSource, words: Words|string|Uint8Array}} opts
+   * @param {{checkpoint: BufferSource, words: Words|string|Uint8Array, reproducible?: boolean}} opts
    * @returns {Trainer}
    */
   resumeTrainer(opts) {
@@ -435,7 +697,7 @@ export class Makemore {
     const p = this._copyIn(u8);
     try {
       const h = this._call(() => this._x.mmw_checkpoint_load(p, u8.length, words.handle), (t) => t !== 0);
-      const t = new Trainer(this, h, 0n);
+      const t = new Trainer(this, h, 0n, !!opts.reproducible);
       t._seed = BigInt(t.state.seed);
       return t;
     } finally {
@@ -513,6 +775,7 @@ export class Makemore {
    * @param {object} [opts]
    * @param {number|bigint} [opts.seed] init seed (default 42)
    * @param {number} [opts.maxBatch] the largest batch the model takes (default 64)
+   * @param {boolean} [opts.reproducible] the reference kernels instead of the fast ones
    * @returns {Model}
    */
   createModel(config, opts = {}) {
@@ -525,7 +788,7 @@ export class Makemore {
       throw new TypeError(`createModel: maxBatch must be a positive integer, got ${maxBatch}`);
     const [lo, hi] = splitSeed(opts.seed ?? 42);
     const cfg = this._configIn(config);
-    const m = new Model(this, this._call(() => this._x.mmw_model_new(cfg, lo, hi, maxBatch), (h) => h !== 0));
+    const m = new Model(this, this._call(() => this._x.mmw_model_new(cfg, lo, hi, maxBatch), (h) => h !== 0), null, !!opts.reproducible);
     /** the largest batch this model takes */
     m.maxBatch = maxBatch;
     return m;
@@ -617,8 +880,12 @@ function vocabStrings(cps) {
 
 /** Base of the classes that own a wasm object. */
 class Owned {
-  /** @param {Makemore} mm @param {number} h @param {(h: number) => void} freeFn */
-  constructor(mm, h, freeFn) {
+  /**
+   * @param {Makemore} mm @param {number} h @param {(h: number) => void} freeFn
+   * @param {number} [modelHandle] the object's model, whose engine follows mm's threads
+   * @param {boolean} [reproducible] that model's engine: the reference kernels, or the fast ones (default)
+   */
+  constructor(mm, h, freeFn, modelHandle = 0, reproducible = false) {
     this._mm = mm;
     this._h = h;
     /** the object's own sampling generator, made on first use; shared with the finalizer (which must not hold `this`) */
@@ -627,8 +894,10 @@ class Owned {
     this._free = () => {
       if (own.rng) mm._x.mmw_rng_free(own.rng);
       own.rng = 0;
+      if (modelHandle) mm._live.delete(modelHandle);
       freeFn(h);
     };
+    if (modelHandle) mm._track(modelHandle, reproducible);
     this._token = {};
     registry?.register(this, this._free, this._token);
   }
@@ -675,9 +944,14 @@ export class Words extends Owned {
 
 /** A model loaded from a model file: samples words. */
 export class Model extends Owned {
-  /** @param {Makemore} mm @param {number} h @param {Uint32Array|null} [state] a checkpoint's training state */
-  constructor(mm, h, state = null) {
-    super(mm, h, (p) => mm._x.mmw_model_free(p));
+  /**
+   * @param {Makemore} mm @param {number} h @param {Uint32Array|null} [state] a checkpoint's training state
+   * @param {boolean} [reproducible] the reference kernels instead of the fast ones
+   */
+  constructor(mm, h, state = null, reproducible = false) {
+    super(mm, h, (p) => mm._x.mmw_model_free(p), h, reproducible);
+    /** whether the model runs the reference kernels (bitwise every build's numbers) */
+    this.reproducible = reproducible;
     this._state = state;
     /** @type {TrainingState|null} the training state, if the file was a checkpoint */
     this.training = state ? stateObject(state) : null;
@@ -687,6 +961,10 @@ export class Model extends Owned {
     /** @type {string[]} */
     this.vocab = info.vocab;
     this.numParams = mm._x.mmw_model_num_params(h);
+  }
+  /** the kernels it runs: 'relaxed-simd', 'simd' or 'scalar' */
+  get kernels() {
+    return this._mm._str(this._mm._x.mmw_model_kernels(this.handle));
   }
   /** @param {SampleOptions} [opts] @returns {string[]} */
   sample(opts = {}) {
@@ -815,10 +1093,12 @@ export class Model extends Owned {
 
 /** Trains one model on one word list. */
 export class Trainer extends Owned {
-  /** @param {Makemore} mm @param {number} h @param {bigint} seed */
-  constructor(mm, h, seed) {
-    super(mm, h, (p) => mm._x.mmw_trainer_free(p));
+  /** @param {Makemore} mm @param {number} h @param {bigint} seed @param {boolean} [reproducible] the reference kernels */
+  constructor(mm, h, seed, reproducible = false) {
+    super(mm, h, (p) => mm._x.mmw_trainer_free(p), mm._x.mmw_trainer_model(h), reproducible);
     const x = mm._x;
+    /** whether the trainer runs the reference kernels (bitwise every build's numbers) */
+    this.reproducible = reproducible;
     this._model = x.mmw_trainer_model(h);
     const info = mm._modelInfo(this._model);
     /** @type {Config} */
@@ -834,6 +1114,31 @@ export class Trainer extends Owned {
   /** steps done so far */
   get step() {
     return this._mm._x.mmw_trainer_step(this.handle);
+  }
+  /** the kernels it runs: 'relaxed-simd', 'simd' or 'scalar' */
+  get kernels() {
+    this.handle;
+    return this._mm._str(this._mm._x.mmw_model_kernels(this._model));
+  }
+  /**
+   * Time per operation of the training step: returns what was measured since the
+   * last call (seconds per operation, summed over the steps run), then measures
+   * on (enable) or not. Off by default, and then it costs nothing.
+   * @param {boolean} enable @returns {{phase: string, op: string, seconds: number}[]}
+   */
+  profile(enable) {
+    this.handle;
+    const mm = this._mm;
+    const x = mm._x;
+    const n = x.mmw_profile_n();
+    const p = mm._malloc(8 * n);
+    try {
+      x.mmw_model_profile(this._model, enable ? 1 : 0, p);
+      const v = new Float64Array(x.memory.buffer, p, n).slice();
+      return Array.from(v, (seconds, i) => ({ phase: mm._str(x.mmw_profile_phase(i)), op: mm._str(x.mmw_profile_name(i)), seconds }));
+    } finally {
+      x.mmw_free(p);
+    }
   }
   /**
    * Runs n SGD steps in one wasm call (fewer if the trainer's total steps are reached).

@@ -1,0 +1,156 @@
+// threads.test.mjs: the fast engine and threads (issue 8).
+//   - threads never change a result: 200 steps of wavenet76k give bitwise the same
+//     losses on 1 and 2 threads, natively (both engines) and in the relaxed module
+//     under Node (both engines);
+//   - the relaxed module's reproducible engine is bitwise the SIMD module's and the
+//     native --reproducible CLI's; its fast engine's first 50 losses agree with them
+//     within 1e-4 relative, and every fused kernel agrees with the scalar reference
+//     within its stated bound (tests/test_kernels.c as test_kernels_relaxed.wasm);
+//   - fallbacks: an engine without relaxed SIMD, or a context without shared memory,
+//     gets the strict SIMD module on one thread and says why;
+//   - bad thread counts are refused with a clear error; helpers stop on close().
+// Run with node --experimental-wasm-relaxed-simd --test (npm test does); without the
+// flag the relaxed-module tests are skipped.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { loadMakemore, relaxedSimdSupported } from '../wasm/makemore.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const WASM_DIR = path.resolve(ROOT, process.env.MM_WASM_DIR ?? 'build-wasm');
+const CLI = path.resolve(ROOT, process.env.MM_NATIVE_CLI ?? 'build/makemore');
+const NAMES = readFileSync(path.join(ROOT, 'data/names.txt'));
+const noRelaxed = !relaxedSimdSupported() && 'no relaxed SIMD: run node --experimental-wasm-relaxed-simd';
+const noCli = !existsSync(CLI) && `no native CLI at ${CLI}`;
+
+const bits = (/** @type {Float32Array} */ a) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+const wasmDir = pathToFileURL(WASM_DIR + '/');
+
+/** losses of `steps` steps of wavenet76k, seed 1, from the native CLI */
+function native(/** @type {string[]} */ extra, steps = 200) {
+  const r = spawnSync(CLI, ['train', '--preset', 'wavenet76k', '--steps', String(steps), '--seed', '1', '--json', '--losses',
+    '--samples', '0', '--no-eval', ...extra], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
+  return { losses: Float32Array.from(out.losses.map(Math.fround)), engine: out.engine, threads: out.threads };
+}
+
+/** losses of `steps` steps of wavenet76k, seed 1, from a loaded module */
+function wasm(/** @type {import('../wasm/makemore.mjs').Makemore} */ mm, reproducible, steps = 200) {
+  const t = mm.createTrainer({ words: NAMES, preset: 'wavenet76k', seed: 1, steps, reproducible });
+  const l = t.run(steps);
+  const kernels = t.kernels;
+  t.free();
+  return { losses: l, kernels };
+}
+
+test('native: 1 and 2 threads give bitwise the same 200 losses, both engines', { skip: noCli }, () => {
+  for (const engine of [[], ['--reproducible']]) {
+    const one = native(['--threads', '1', ...engine]);
+    const two = native(['--threads', '2', ...engine]);
+    assert.equal(two.threads, 2);
+    assert.equal(one.losses.length, 200);
+    assert.deepEqual(bits(two.losses), bits(one.losses), `engine ${one.engine}`);
+  }
+});
+
+test('native: the fast engine agrees with the reproducible one within 1e-4 over 50 steps', { skip: noCli }, () => {
+  const fast = native([], 50);
+  const ref = native(['--reproducible'], 50);
+  assert.equal(ref.engine, 'scalar');
+  for (let i = 0; i < 50; i++)
+    assert.ok(Math.abs(fast.losses[i] - ref.losses[i]) <= 1e-4 * Math.abs(ref.losses[i]), `step ${i}: ${fast.losses[i]} vs ${ref.losses[i]}`);
+});
+
+test('native: bad thread counts are refused', { skip: noCli }, () => {
+  for (const n of ['0', '-1', '1000', '1.5', 'two']) {
+    const r = spawnSync(CLI, ['train', '--steps', '1', '--threads', n], { encoding: 'utf8' });
+    assert.notEqual(r.status, 0, `--threads ${n}`);
+    assert.match(r.stderr, /--threads takes a whole number from 1 to 64/);
+  }
+});
+
+test('relaxed module: 1 and 2 threads bitwise equal; reproducible engine bitwise the SIMD module and native', { skip: noRelaxed, timeout: 300000 }, async () => {
+  const mm = await loadMakemore({ engine: 'relaxed', threads: 1, wasmDir });
+  assert.equal(mm.engine, 'relaxed');
+  assert.equal(mm.threads, 1);
+  const fast1 = wasm(mm, false);
+  const ref1 = wasm(mm, true);
+  await mm.setThreads(2);
+  assert.equal(mm.threads, 2);
+  assert.equal(mm.helperCount, 1);
+  assert.equal(mm.engineLabel, 'relaxed SIMD (fused multiply-add), 2 threads');
+  const fast2 = wasm(mm, false);
+  const ref2 = wasm(mm, true);
+  assert.equal(fast2.kernels, 'relaxed-simd');
+  assert.equal(ref2.kernels, 'simd');
+  assert.deepEqual(bits(fast2.losses), bits(fast1.losses), 'fast engine: 2 threads vs 1');
+  assert.deepEqual(bits(ref2.losses), bits(ref1.losses), 'reproducible engine: 2 threads vs 1');
+
+  const strict = await loadMakemore({ engine: 'simd', wasmDir });
+  assert.deepEqual(bits(ref2.losses), bits(wasm(strict, false).losses), 'reproducible engine vs the SIMD module');
+  if (!noCli) assert.deepEqual(bits(ref2.losses.slice(0, 50)), bits(native(['--reproducible'], 50).losses), 'vs native --reproducible');
+
+  // the fast engine's first 50 losses: within 1e-4 relative of the reference
+  for (let i = 0; i < 50; i++) {
+    const a = fast2.losses[i], r = ref2.losses[i];
+    assert.ok(Math.abs(a - r) <= 1e-4 * Math.abs(r), `step ${i}: fast ${a} vs reference ${r}`);
+  }
+  assert.equal(await mm.close(), true, 'the helpers returned');
+  assert.equal(mm.helperCount, 0);
+  // the module keeps working on one thread after its helpers stopped
+  assert.deepEqual(bits(wasm(mm, false, 20).losses), bits(fast1.losses.slice(0, 20)));
+});
+
+test('relaxed module: every fused kernel within its bound of the scalar reference (edge shapes)', { skip: noRelaxed }, () => {
+  const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', path.join(ROOT, 'wasm/run_wasi.mjs'),
+    path.join(WASM_DIR, 'test_kernels_relaxed.wasm')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `test_kernels_relaxed.wasm failed:\n${r.stdout}\n${r.stderr}`);
+  for (const k of ['nn', 'nt', 'tn']) {
+    assert.match(r.stdout, new RegExp(`ok +matmul_${k}_relaxed vs scalar`));
+    assert.match(r.stdout, new RegExp(`ok +gemm blocks bitwise \\(${k}\\)`));
+  }
+});
+
+test('threads: bad counts are clear errors, nothing hangs', { skip: noRelaxed }, async () => {
+  for (const n of [0, -1, 1000, 1.5, NaN, '2']) {
+    await assert.rejects(loadMakemore({ engine: 'relaxed', threads: /** @type {any} */ (n), wasmDir }), /threads must be a whole number from 1 to 64/);
+  }
+  const mm = await loadMakemore({ engine: 'relaxed', threads: 1, wasmDir });
+  await assert.rejects(mm.setThreads(0), RangeError);
+  await assert.rejects(mm.setThreads(65), RangeError);
+  assert.equal(mm.threads, 1);
+  // the strict modules have one thread: more is a stated clamp, with the reason in notes
+  const strict = await loadMakemore({ engine: 'simd', threads: 2, wasmDir });
+  assert.equal(strict.threads, 1);
+  assert.match(strict.notes.join('\n'), /one thread: the simd module has no threads/);
+});
+
+test('fallbacks: no relaxed SIMD, or no shared memory, gives the SIMD module on one thread and says why', async () => {
+  const validate = WebAssembly.validate;
+  // an engine that validates plain SIMD but not relaxed SIMD (like Safari)
+  WebAssembly.validate = (b) => validate.call(WebAssembly, b) && /** @type {Uint8Array} */ (b).length !== 82; // the relaxed probe
+  try {
+    assert.equal(relaxedSimdSupported(), false);
+    const mm = await loadMakemore({ wasmDir });
+    assert.equal(mm.engine, 'simd');
+    assert.equal(mm.threads, 1);
+    assert.match(mm.notes.join('\n'), /no relaxed SIMD/);
+    assert.equal(wasm(mm, false, 5).losses.length, 5);
+  } finally {
+    WebAssembly.validate = validate;
+  }
+  const g = /** @type {any} */ (globalThis);
+  g.crossOriginIsolated = false; // what a page without COOP/COEP says
+  try {
+    const mm = await loadMakemore({ wasmDir });
+    assert.equal(mm.engine, 'simd');
+    assert.match(mm.notes.join('\n'), /not cross-origin isolated/);
+    await assert.rejects(loadMakemore({ engine: 'relaxed', wasmDir }), /shared memory/);
+  } finally {
+    delete g.crossOriginIsolated;
+  }
+});
