@@ -84,6 +84,10 @@ void mm_transpose_simd(float* dst, const float* src, int rows, int cols);
 // The fast engine in wasm: relaxed SIMD fused multiply-add (kernels_relaxed.c).
 void mm_gemm_relaxed(float* C, int ldc, const float* A, long a_rs, long a_ks, const float* B, int ldb,
                      const float* bias, int M, int K, int N);
+// C (M,N) = A (M,K) @ B^T, B stored (N,K): dot products, no repacking
+void mm_gemm_nt_relaxed(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M, int K, int N);
+// y = tanh(x) by a rational approximation (a few ulps)
+void mm_tanh_fwd_relaxed(float* y, const float* x, long n);
 #endif
 
 // ---------------------------------------------------------------- engines
@@ -95,6 +99,9 @@ typedef struct {
     int mr, nr;       // the matmul's register tile: a parallel split keeps whole tiles
     int nt_swap;      // matmul_nt: C^T = B A^T when A and C are the smaller pair (else always repack B)
     mm_gemm_fn gemm;
+    // C (M,N) = A (M,K) @ B^T with B (N,K) directly, or NULL: repack B and use gemm
+    void (*gemm_nt)(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M, int K, int N);
+    int nt_mr, nt_nr; // gemm_nt's tile
     void (*transpose)(float* dst, const float* src, int rows, int cols);
     void (*tanh_fwd)(float* y, const float* x, long n);
     void (*tanh_bwd)(float* dx, const float* y, const float* dy, long n);

@@ -189,6 +189,103 @@ void GEMM(float* C, int ldc, const float* A, long a_rs, long a_ks, const float* 
     } while (k0 < K);
 }
 
+#ifdef MM_RELAXED
+// ---------------------------------------------------------------- the fast engine's extras
+
+// (x0 + x2) + (x1 + x3): the one reduction order of a dot product's four lanes.
+INLINE float hsum(v128_t v) {
+    v = wasm_f32x4_add(v, wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
+    v = wasm_f32x4_add(v, wasm_i32x4_shuffle(v, v, 1, 0, 3, 2));
+    return wasm_f32x4_extract_lane(v, 0);
+}
+
+// C[0:mr, 0:nr] (row stride ldc) = A (mr rows, lda) . B (nr rows, ldb) over K: each
+// output one dot product, lanes k%4 accumulated with FMA over k/4 in order, the
+// K%4 tail as a zero-padded vector, then hsum. Every output element takes the
+// same operations whatever tile it falls in, so any split of C gives the same bits.
+INLINE void dot_tile(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int K, const int mr, const int nr) {
+    v128_t acc[3][4];
+    for (int q = 0; q < mr; q++)
+        for (int v = 0; v < nr; v++) acc[q][v] = wasm_f32x4_splat(0.0f);
+    int k = 0;
+    for (; k + 4 <= K; k += 4) {
+        v128_t a[3];
+        for (int q = 0; q < mr; q++) a[q] = wasm_v128_load(A + (long)q * lda + k);
+        for (int v = 0; v < nr; v++) {
+            v128_t b = wasm_v128_load(B + (long)v * ldb + k);
+            for (int q = 0; q < mr; q++) acc[q][v] = wasm_f32x4_relaxed_madd(a[q], b, acc[q][v]);
+        }
+    }
+    if (k < K) {
+        int t = K - k;
+        v128_t a[3];
+        for (int q = 0; q < mr; q++) a[q] = load_part(A + (long)q * lda + k, t);
+        for (int v = 0; v < nr; v++) {
+            v128_t b = load_part(B + (long)v * ldb + k, t);
+            for (int q = 0; q < mr; q++) acc[q][v] = wasm_f32x4_relaxed_madd(a[q], b, acc[q][v]);
+        }
+    }
+    for (int q = 0; q < mr; q++)
+        for (int v = 0; v < nr; v++) C[(long)q * ldc + v] = hsum(acc[q][v]);
+}
+
+// Rows [.., +mr) of C for all N columns: 4-column tiles, then 1..3.
+INLINE void dot_rows(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int K, int N, const int mr) {
+    int j = 0;
+    for (; j + 4 <= N; j += 4) dot_tile(C + j, ldc, A, lda, B + (long)j * ldb, ldb, K, mr, 4);
+    switch (N - j) {
+    case 1: dot_tile(C + j, ldc, A, lda, B + (long)j * ldb, ldb, K, mr, 1); break;
+    case 2: dot_tile(C + j, ldc, A, lda, B + (long)j * ldb, ldb, K, mr, 2); break;
+    case 3: dot_tile(C + j, ldc, A, lda, B + (long)j * ldb, ldb, K, mr, 3); break;
+    default: break;
+    }
+}
+
+// C (M,N), row stride ldc, = A (M,K) @ B^T with B stored (N,K): rows lda, ldb.
+// No repacking: the backward pass's dX = dY @ W^T straight from W.
+void mm_gemm_nt_relaxed(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M, int K, int N) {
+    int i = 0;
+    for (; i + 3 <= M; i += 3) dot_rows(C + (long)i * ldc, ldc, A + (long)i * lda, lda, B, ldb, K, N, 3);
+    switch (M - i) {
+    case 1: dot_rows(C + (long)i * ldc, ldc, A + (long)i * lda, lda, B, ldb, K, N, 1); break;
+    case 2: dot_rows(C + (long)i * ldc, ldc, A + (long)i * lda, lda, B, ldb, K, N, 2); break;
+    default: break;
+    }
+}
+
+// tanh for the fast engine: a [13/6] rational approximation on x clamped to
+// +-7.9053111 (the form of Eigen's fast float tanh), evaluated with fused
+// multiply-adds: one division instead of the reference's exp and two branches.
+// Within 8 float ulps of tanh (about 5 at worst; tests/test_kernels.c checks).
+INLINE v128_t tanh_fast4(v128_t x) {
+    v128_t c = wasm_f32x4_splat(7.90531110763549805f);
+    x = wasm_f32x4_pmin(wasm_f32x4_pmax(x, wasm_f32x4_neg(c)), c);
+    v128_t tiny = wasm_f32x4_lt(wasm_f32x4_abs(x), wasm_f32x4_splat(0.0004f));
+    v128_t x2 = wasm_f32x4_mul(x, x);
+#define FMA(a, b, c) wasm_f32x4_relaxed_madd((a), (b), (c))
+#define S(v) wasm_f32x4_splat(v)
+    v128_t p = FMA(x2, S(-2.76076847742355e-16f), S(2.00018790482477e-13f));
+    p = FMA(x2, p, S(-8.60467152213735e-11f));
+    p = FMA(x2, p, S(5.12229709037114e-08f));
+    p = FMA(x2, p, S(1.48572235717979e-05f));
+    p = FMA(x2, p, S(6.37261928875436e-04f));
+    p = FMA(x2, p, S(4.89352455891786e-03f));
+    p = wasm_f32x4_mul(x, p);
+    v128_t q = FMA(x2, S(1.19825839466702e-06f), S(1.18534705686654e-04f));
+    q = FMA(x2, q, S(2.26843463243900e-03f));
+    q = FMA(x2, q, S(4.89352518554385e-03f));
+#undef FMA
+#undef S
+    return wasm_v128_bitselect(x, wasm_f32x4_div(p, q), tiny);
+}
+
+void mm_tanh_fwd_relaxed(float* y, const float* x, long n) {
+    long i = 0;
+    for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, tanh_fast4(wasm_v128_load(x + i)));
+    if (i < n) store_part(y + i, tanh_fast4(load_part(x + i, (int)(n - i))), (int)(n - i));
+}
+#endif
+
 #ifndef MM_RELAXED // the rest is the reference engine's alone
 
 void mm_matmul_nn_simd(float* C, const float* A, const float* B, const float* bias, int M, int K, int N) {

@@ -3,28 +3,34 @@
 
 // ---------------------------------------------------------------- kernel tables
 
+#define REFERENCE_ELEMENTWISE(sfx)                                                                  \
+    .tanh_fwd = mm_tanh_fwd_##sfx, .tanh_bwd = mm_tanh_bwd_##sfx, .colstats = mm_colstats_##sfx, \
+    .bn_fwd = mm_bn_fwd_##sfx, .bn_bwd = mm_bn_bwd_##sfx
+
 #if !defined(__wasm_simd128__)
 static const mm_kernels SCALAR = {
-    "scalar", 0, 4, 32, 1, mm_gemm_scalar, mm_transpose_scalar, mm_tanh_fwd_scalar, mm_tanh_bwd_scalar,
-    mm_colstats_scalar, mm_bn_fwd_scalar, mm_bn_bwd_scalar,
+    .name = "scalar", .mr = 4, .nr = 32, .nt_swap = 1, .gemm = mm_gemm_scalar, .transpose = mm_transpose_scalar,
+    REFERENCE_ELEMENTWISE(scalar),
 };
 #endif
 #if !defined(__wasm__)
 static const mm_kernels FMA = {
-    "fma", 1, 4, 32, 1, mm_gemm_fma, mm_transpose_scalar, mm_tanh_fwd_scalar, mm_tanh_bwd_scalar,
-    mm_colstats_scalar, mm_bn_fwd_scalar, mm_bn_bwd_scalar,
+    .name = "fma", .fused = 1, .mr = 4, .nr = 32, .nt_swap = 1, .gemm = mm_gemm_fma, .transpose = mm_transpose_scalar,
+    REFERENCE_ELEMENTWISE(scalar),
 };
 #endif
 #ifdef __wasm_simd128__
 static const mm_kernels SIMD = {
-    "simd", 0, 4, 8, 0, mm_gemm_simd, mm_transpose_simd, mm_tanh_fwd_simd, mm_tanh_bwd_simd,
-    mm_colstats_simd, mm_bn_fwd_simd, mm_bn_bwd_simd,
+    .name = "simd", .mr = 4, .nr = 8, .gemm = mm_gemm_simd, .transpose = mm_transpose_simd,
+    REFERENCE_ELEMENTWISE(simd),
 };
 #endif
 #ifdef __wasm_relaxed_simd__
 static const mm_kernels RELAXED = {
-    "relaxed-simd", 1, 4, 8, 0, mm_gemm_relaxed, mm_transpose_simd, mm_tanh_fwd_simd, mm_tanh_bwd_simd,
-    mm_colstats_simd, mm_bn_fwd_simd, mm_bn_bwd_simd,
+    .name = "relaxed-simd", .fused = 1, .mr = 4, .nr = 8, .gemm = mm_gemm_relaxed,
+    .gemm_nt = mm_gemm_nt_relaxed, .nt_mr = 3, .nt_nr = 4, .transpose = mm_transpose_simd,
+    .tanh_fwd = mm_tanh_fwd_relaxed, .tanh_bwd = mm_tanh_bwd_simd, .colstats = mm_colstats_simd,
+    .bn_fwd = mm_bn_fwd_simd, .bn_bwd = mm_bn_bwd_simd,
 };
 #endif
 
@@ -107,10 +113,44 @@ void op_matmul_tn(const mm_engine* e, float* C, const float* A, const float* B, 
     op_gemm(e, C, N, A, 1, M, B, N, NULL, M, R, N);
 }
 
-// Two ways with the same sums (a*b == b*a, fma(a,b,c) == fma(b,a,c)): repack B
-// as (K,N), or, when A and C are the smaller pair, C^T = B @ A^T transposed back.
+typedef struct {
+    const mm_kernels* k;
+    float* C; const float* A; const float* B;
+    int M, K, N, by_rows, units, unit, parts;
+} nt_job;
+
+static void nt_task(void* p, int i) {
+    const nt_job* j = p;
+    int lo, hi;
+    part(j->units, j->parts, i, &lo, &hi);
+    int a = lo * j->unit, b = hi * j->unit;
+    if (j->by_rows) {
+        if (b > j->M) b = j->M;
+        if (a < b) j->k->gemm_nt(j->C + (long)a * j->N, j->N, j->A + (long)a * j->K, j->K, j->B, j->K, b - a, j->K, j->N);
+    } else {
+        if (b > j->N) b = j->N;
+        if (a < b) j->k->gemm_nt(j->C + a, j->N, j->A, j->K, j->B + (long)a * j->K, j->K, j->M, j->K, b - a);
+    }
+}
+
+// The engine's own A @ B^T kernel (dot products, no repacking), or two ways with
+// the same sums (a*b == b*a, fma(a,b,c) == fma(b,a,c)): repack B as (K,N), or,
+// when A and C are the smaller pair, C^T = B @ A^T transposed back.
 void op_matmul_nt(const mm_engine* e, float* C, const float* A, const float* B, float* scratch, int M, int K, int N) {
     const mm_kernels* k = e->k;
+    if (k->gemm_nt) {
+        int T = threads_of(e);
+        int rows = (M + k->nt_mr - 1) / k->nt_mr, cols = (N + k->nt_nr - 1) / k->nt_nr;
+        if (T > 1 && (long)M * N * K >= GEMM_MIN_PAR && (rows >= T || cols >= T)) {
+            nt_job j = {k, C, A, B, M, K, N, rows >= T, 0, 0, T};
+            j.units = j.by_rows ? rows : cols;
+            j.unit = j.by_rows ? k->nt_mr : k->nt_nr;
+            mm_parallel_for(e->pool, T, nt_task, &j);
+        } else {
+            k->gemm_nt(C, N, A, K, B, K, M, K, N);
+        }
+        return;
+    }
     if (k->nt_swap && (long)M * K + (long)M * N < (long)K * N) {
         float* At = scratch;               // (K, M)
         float* Ct = scratch + (long)K * M; // (N, M)
@@ -149,8 +189,10 @@ void op_ranges(const mm_engine* e, long n, long align, long min_split, mm_range_
 // ---------------------------------------------------------------- elementwise and BatchNorm
 
 // Elementwise ops split when they have at least this many values; BatchNorm ops
-// when rows * columns reach it.
+// (cheap per value, so a handoff costs more than it saves on small blocks:
+// measured at batch 32) when rows * columns reach BN_MIN_PAR.
 #define ELEM_MIN_PAR 4096
+#define BN_MIN_PAR 65536
 
 typedef struct {
     const mm_kernels* k;
@@ -183,7 +225,7 @@ static void colstats_range(void* p, long lo, long hi) {
 }
 void op_colstats(const mm_engine* e, float* mean, float* var, const float* x, int ld, int R, int C) {
     elem_job j = {.k = e->k, .mean = mean, .var = var, .x = x, .ld = ld, .R = R, .C = C};
-    op_ranges(e, C, 16, (long)R * C >= ELEM_MIN_PAR ? 32 : C + 1, colstats_range, &j);
+    op_ranges(e, C, 16, (long)R * C >= BN_MIN_PAR ? 32 : C + 1, colstats_range, &j);
 }
 
 static void bn_fwd_rows(void* p, long lo, long hi) {
@@ -195,7 +237,7 @@ void op_bn_fwd(const mm_engine* e, float* y, float* xhat, const float* x, int ld
                const float* mean, const float* invstd, const float* gamma, const float* beta) {
     elem_job j = {.k = e->k, .y = y, .xhat = xhat, .x = x, .ld = ld, .R = R, .C = C,
                   .cmean = mean, .invstd = invstd, .gamma = gamma, .beta = beta};
-    op_ranges(e, R, 1, (long)R * C >= ELEM_MIN_PAR ? 2 : R + 1, bn_fwd_rows, &j);
+    op_ranges(e, R, 1, (long)R * C >= BN_MIN_PAR ? 2 : R + 1, bn_fwd_rows, &j);
 }
 
 static void bn_bwd_cols(void* p, long lo, long hi) {
@@ -207,5 +249,5 @@ void op_bn_bwd(const mm_engine* e, float* dx, float* dgamma, float* dbeta, const
                int ld, int R, int C, const float* invstd, const float* gamma) {
     elem_job j = {.k = e->k, .y = dx, .dgamma = dgamma, .dbeta = dbeta, .dy = dy, .x = xhat, .ld = ld, .R = R, .C = C,
                   .invstd = invstd, .gamma = gamma};
-    op_ranges(e, C, 16, (long)R * C >= ELEM_MIN_PAR ? 32 : C + 1, bn_bwd_cols, &j);
+    op_ranges(e, C, 16, (long)R * C >= BN_MIN_PAR ? 32 : C + 1, bn_bwd_cols, &j);
 }

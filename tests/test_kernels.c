@@ -497,6 +497,65 @@ static void test_bn(void) {
 #endif
 }
 
+#ifdef __wasm_relaxed_simd__
+/* The relaxed engine's own kernels: the dot-product A @ B^T (no repacking)
+ * against the double reference with the fused bound 2 (K+1) u sum|terms| and
+ * split into blocks bitwise, and the rational tanh against libm's tanh:
+ * |fast - tanh(x)| <= 8 ulp(tanh(x)) + 2^-30, where ulp is that of a float near tanh(x). */
+static void test_relaxed_extras(void) {
+    check c; check_begin(&c, "matmul_nt_dot_relaxed vs double");
+    check sp; check_begin(&sp, "nt_dot blocks bitwise");
+    for (int s = 0; s < n_shapes(); s++) {
+        shape3 sh = get_shape(s);
+        int M = sh.M, K = sh.K, N = sh.N;
+        long nA = (long)M * K, nB = (long)K * N, nC = (long)M * N;
+        float *A = falloc(nA), *B = falloc(nB), *C = falloc(nC), *P = falloc(nC);
+        double *R = malloc(sizeof(double) * nC), *S = malloc(sizeof(double) * nC);
+        fill(A, nA); fill(B, nB);
+        set_sentinel(C, nC + GUARD); set_sentinel(P, nC + GUARD);
+        char shape[64]; snprintf(shape, sizeof shape, "M=%d K=%d N=%d", M, K, N);
+        mm_gemm_nt_relaxed(C, N, A, K, B, K, M, K, N); /* B stored (N,K) */
+        ref_mm(R, S, A, K, 1, B, 1, K, NULL, M, K, N);
+        if (!guard_ok(C, nC)) check_fail(&c, "nt_dot wrote past its output");
+        for (long i = 0; i < nC; i++) check_val(&c, C[i], R[i], 2.0 * (K + 1) * U * S[i] + 1e-37, shape, i);
+        int r0 = M / 2, c0 = N / 2; /* blocks at odd places too: any split must give the same bits */
+        if (r0 > 0) {
+            if (c0 > 0) mm_gemm_nt_relaxed(P, N, A, K, B, K, r0, K, c0);
+            mm_gemm_nt_relaxed(P + c0, N, A, K, B + (long)c0 * K, K, r0, K, N - c0);
+        }
+        if (c0 > 0) mm_gemm_nt_relaxed(P + (long)r0 * N, N, A + (long)r0 * K, K, B, K, M - r0, K, c0);
+        mm_gemm_nt_relaxed(P + (long)r0 * N + c0, N, A + (long)r0 * K, K, B + (long)c0 * K, K, M - r0, K, N - c0);
+        if (!guard_ok(P, nC) || memcmp(P, C, sizeof(float) * (size_t)nC) != 0) {
+            char msg[200]; snprintf(msg, sizeof msg, "%s split at %d,%d: not bitwise the whole", shape, r0, c0);
+            check_fail(&sp, msg);
+        }
+        free(A); free(B); free(C); free(P); free(R); free(S);
+    }
+    check_end(&c);
+    check_end(&sp);
+
+    check t; check_begin(&t, "tanh_fwd_relaxed vs libm");
+    long n = 200003;
+    float *x = falloc(n), *y = falloc(n);
+    for (long i = 0; i < n; i++) {
+        if (i < 100000) x[i] = -12.0f + 24.0f * (float)i / 100000.0f;
+        else { float m = (float)exp(-30.0 + 34.0 * (rnd_u32() / 4294967296.0)); x[i] = (rnd_u32() & 1) ? -m : m; }
+    }
+    set_sentinel(y, n + GUARD);
+    mm_tanh_fwd_relaxed(y, x, n);
+    if (!guard_ok(y, n)) check_fail(&t, "tanh_fwd_relaxed wrote past its output");
+    for (long i = 0; i < n; i++) {
+        double r = tanh((double)x[i]);
+        int ex; frexp(r, &ex);
+        double ulp = ldexp(1.0, ex - 24);
+        char where[48]; snprintf(where, sizeof where, "x=%.9g", x[i]);
+        check_val(&t, y[i], r, 8.0 * ulp + 9.3e-10, where, i);
+    }
+    free(x); free(y);
+    check_end(&t);
+}
+#endif
+
 int main(void) {
     printf("test_kernels (%s)\n", MM_KERNELS_SIMD ? "scalar vs double, SIMD vs scalar bitwise" : "scalar vs double");
     test_matmul(0);
@@ -504,6 +563,9 @@ int main(void) {
     test_matmul(2);
     test_tanh();
     test_bn();
+#ifdef __wasm_relaxed_simd__
+    test_relaxed_extras();
+#endif
     printf(g_fail ? "FAILED\n" : "all kernel tests passed\n");
     return g_fail ? 1 : 0;
 }
