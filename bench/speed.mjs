@@ -1,17 +1,28 @@
 #!/usr/bin/env node
 // bench/speed.mjs: training speed of the 76579-parameter model, side by side in one run:
-// native CLI, wasm SIMD and wasm scalar under Node, and the lecture's PyTorch code
-// (where /usr/bin/python3 has torch), at batch 32, 128 and 512; then GFLOP/s of
-// the matmul kernels (native scalar, wasm scalar vs wasm SIMD).
+// the native CLI (reproducible engine on 1 thread, and the fast FMA engine on 1 and 2
+// threads), the wasm modules under Node (SIMD and scalar, reproducible, 1 thread; the
+// relaxed-SIMD module's fast engine on 1 and 2 threads), and the lecture's PyTorch code
+// (where /usr/bin/python3 has torch), at batch 32, 128 and 512; then the time per
+// operation of one step (forward and backward apart), before (wasm SIMD) and after
+// (fast, 1 and 2 threads); then GFLOP/s of the matmul kernels.
 //   node bench/speed.mjs [--json] [--seconds S] [--rounds R] [--preset NAME] [--batches 32,128,512]
 // The machine is shared and noisy: each cell is the best of R rounds, the engines
 // taking turns within a round, so all of them see the same conditions.
 // Needs: cmake build in build/, scripts/build-wasm.sh output in build-wasm/.
+// Runs itself again under node --experimental-wasm-relaxed-simd when needed.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import os from 'node:os';
 import path from 'node:path';
-import { loadMakemore } from '../wasm/makemore.mjs';
+import { loadMakemore, relaxedSimdSupported } from '../wasm/makemore.mjs';
+
+if (!relaxedSimdSupported() && !process.env.MM_SPEED_CHILD) {
+  const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', ...process.argv.slice(1)],
+    { stdio: 'inherit', env: { ...process.env, MM_SPEED_CHILD: '1' } });
+  process.exit(r.status ?? 1);
+}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -25,28 +36,41 @@ const log = (...a) => { if (!json) console.log(...a); };
 
 const words = readFileSync(path.join(root, 'data/names.txt'));
 const cli = path.join(root, 'build/makemore');
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 
 // Steps to run so a measurement takes about `seconds`, from a short probe.
 function stepsFor(rate) { return Math.max(20, Math.round(rate * seconds)); }
 
-function native(batch) {
+function native(batch, engine) {
   if (!existsSync(cli)) return null;
   const run = (steps) => {
     const r = spawnSync(cli, ['train', '--preset', preset, '--batch', String(batch), '--steps', String(steps),
-      '--samples', '0', '--no-eval', '--json'], { encoding: 'utf8' });
+      '--samples', '0', '--no-eval', '--json', ...engine], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`native: ${r.stderr}`);
     return JSON.parse(r.stdout.trim().split('\n').pop()).steps_per_sec;
   };
   return run(stepsFor(run(50)));
 }
 
-async function wasm(simd, batch) {
-  const mm = await loadMakemore({ simd, wasmDir: new URL('../build-wasm/', import.meta.url) });
-  const t = mm.createTrainer({ words, preset, batchSize: batch, seed: 1 });
+const modules = new Map();
+async function module(engine, threads) {
+  const key = `${engine}/${threads}`;
+  if (!modules.has(key)) modules.set(key, await loadMakemore({ engine, threads, wasmDir: new URL('../build-wasm/', import.meta.url) }));
+  return modules.get(key);
+}
+
+async function wasm(engine, threads, batch, profile = false) {
+  if (engine === 'relaxed' && !relaxedSimdSupported()) return null;
+  const mm = await module(engine, threads);
+  const t = mm.createTrainer({ words, preset, batchSize: batch, seed: 1, reproducible: engine !== 'relaxed' });
   try {
     const time = (steps) => { const t0 = performance.now(); t.run(steps); return steps / ((performance.now() - t0) / 1000); };
     time(10); // warm-up
-    return time(stepsFor(time(30)));
+    const steps = stepsFor(time(30));
+    if (!profile) return time(steps);
+    t.profile(true);
+    t.run(steps);
+    return t.profile(false).map((r) => ({ ...r, us: (1e6 * r.seconds) / steps }));
   } finally { t.free(); }
 }
 
@@ -65,33 +89,61 @@ function torch(batch) {
   return run(stepsFor(run(30)));
 }
 
-const fmt = (x) => (x == null ? '     n/a' : x.toFixed(0).padStart(8));
-const ratio = (a, b) => (a == null || b == null ? '  n/a' : (a / b).toFixed(2).padStart(5));
-log(`${preset}: training steps per second (one thread; higher is better), best of ${rounds} rounds of ~${seconds} s`);
-log('batch |   native  wasm-simd wasm-scalar   torch | simd/torch simd/scalar native/torch');
+const COLS = [
+  ['native', 'native', () => (b) => native(b, ['--reproducible', '--threads', '1'])],
+  ['native_fast_1t', 'nat-fast1', () => (b) => native(b, ['--threads', '1'])],
+  ['native_fast_2t', 'nat-fast2', () => (b) => native(b, ['--threads', '2'])],
+  ['wasm_scalar', 'wasm-scal', () => (b) => wasm('scalar', 1, b)],
+  ['wasm_simd', 'wasm-simd', () => (b) => wasm('simd', 1, b)],
+  ['wasm_fast_1t', 'wasm-fst1', () => (b) => wasm('relaxed', 1, b)],
+  ['wasm_fast_2t', 'wasm-fst2', () => (b) => wasm('relaxed', 2, b)],
+  ['torch', 'torch', () => torch],
+];
+const fmt = (x) => (x == null ? '      n/a' : x.toFixed(0).padStart(9));
+const ratio = (a, b) => (a == null || b == null ? '   n/a' : (a / b).toFixed(2).padStart(6));
+log(`${preset}: training steps per second (higher is better), best of ${rounds} rounds of ~${seconds} s; ${cpu}, ${os.cpus().length} cores`);
+log('native: reproducible engine, 1 thread; nat-fast1/2: FMA engine on 1/2 threads; wasm-*: under Node; wasm-fst1/2: relaxed SIMD on 1/2 threads');
+log(`batch |${COLS.map((c) => c[1].padStart(9)).join(' ')} | fst2/torch fst1/torch fst2/simd nat-fast2/torch`);
 const rows = [];
 for (const batch of batches) {
-  const row = { batch, native: null, wasm_simd: null, wasm_scalar: null, torch: null };
+  const row = { batch, cpu };
+  for (const [k] of COLS) row[k] = null;
   const best = (a, b) => (b == null ? a : a == null ? b : Math.max(a, b));
-  for (let r = 0; r < rounds; r++) {
-    row.native = best(row.native, native(batch));
-    row.wasm_simd = best(row.wasm_simd, await wasm(true, batch));
-    row.wasm_scalar = best(row.wasm_scalar, await wasm(false, batch));
-    row.torch = best(row.torch, torch(batch));
-  }
+  for (let r = 0; r < rounds; r++)
+    for (const [k, , f] of COLS) row[k] = best(row[k], await f()(batch));
   rows.push(row);
   if (json) console.log(JSON.stringify(row));
-  else log(`${String(batch).padStart(5)} | ${fmt(row.native)} ${fmt(row.wasm_simd)}   ${fmt(row.wasm_scalar)} ${fmt(row.torch)} |`
-    + `      ${ratio(row.wasm_simd, row.torch)}       ${ratio(row.wasm_simd, row.wasm_scalar)}        ${ratio(row.native, row.torch)}`);
+  else log(`${String(batch).padStart(5)} |${COLS.map((c) => fmt(row[c[0]])).join(' ')} |     ${ratio(row.wasm_fast_2t, row.torch)}     ${ratio(row.wasm_fast_1t, row.torch)}     ${ratio(row.wasm_fast_2t, row.wasm_simd)}       ${ratio(row.native_fast_2t, row.torch)}`);
 }
+
+// Time per operation of one step at the first batch size: before (SIMD, reproducible) and after (fast engine).
+const breakdown = {};
+for (const [name, engine, threads] of [['wasm_simd', 'simd', 1], ['wasm_fast_1t', 'relaxed', 1], ['wasm_fast_2t', 'relaxed', 2]])
+  breakdown[name] = await wasm(engine, threads, batches[0], true);
+if (json) console.log(JSON.stringify({ breakdown_batch: batches[0], breakdown }));
+else {
+  const names = Object.keys(breakdown).filter((k) => breakdown[k]);
+  log(`\ntime per step by operation at batch ${batches[0]}, microseconds (wasm under Node):`);
+  log(`${'phase'.padEnd(9)}${'operation'.padEnd(15)}${names.map((n) => n.padStart(14)).join('')}`);
+  const ops = breakdown[names[0]];
+  for (let i = 0; i < ops.length; i++)
+    log(`${ops[i].phase.padEnd(9)}${ops[i].op.padEnd(15)}${names.map((n) => breakdown[n][i].us.toFixed(1).padStart(14)).join('')}`);
+  log(`${'total'.padEnd(24)}${names.map((n) => breakdown[n].reduce((a, r) => a + r.us, 0).toFixed(1).padStart(14)).join('')}`);
+}
+for (const mm of modules.values()) await mm.close();
 
 // Kernel GFLOP/s at the model's shapes.
 if (!json) {
   const kb = path.join(root, 'build/kernels_bench');
   const kw = path.join(root, 'build-wasm/kernels_bench_simd.wasm');
+  const kr = path.join(root, 'build-wasm/kernels_bench_relaxed.wasm');
   if (existsSync(kb)) { log('\nnative kernels (scalar C, auto-vectorised):'); log(spawnSync(kb, [], { encoding: 'utf8' }).stdout.trim()); }
   if (existsSync(kw)) {
     log('\nwasm kernels under Node (scalar C, auto-vectorised by clang with -msimd128, vs wasm SIMD intrinsics):');
     log(spawnSync(process.execPath, [path.join(root, 'wasm/run_wasi.mjs'), kw], { encoding: 'utf8' }).stdout.trim());
+  }
+  if (existsSync(kr) && relaxedSimdSupported()) {
+    log('\nthe same with -mrelaxed-simd (clang-19): "simd" is now the fused (relaxed_madd) matmul:');
+    log(spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', path.join(root, 'wasm/run_wasi.mjs'), kr], { encoding: 'utf8' }).stdout.trim());
   }
 }

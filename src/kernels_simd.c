@@ -203,13 +203,19 @@ INLINE float hsum(v128_t v) {
 // output one dot product, lanes k%4 accumulated with FMA over k/4 in order, the
 // K%4 tail as a zero-padded vector, then hsum. Every output element takes the
 // same operations whatever tile it falls in, so any split of C gives the same bits.
+#ifndef MM_DOT_MR
+#define MM_DOT_MR 4
+#endif
+#ifndef MM_DOT_NR
+#define MM_DOT_NR 2
+#endif
 INLINE void dot_tile(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int K, const int mr, const int nr) {
-    v128_t acc[3][4];
+    v128_t acc[MM_DOT_MR][MM_DOT_NR];
     for (int q = 0; q < mr; q++)
         for (int v = 0; v < nr; v++) acc[q][v] = wasm_f32x4_splat(0.0f);
     int k = 0;
     for (; k + 4 <= K; k += 4) {
-        v128_t a[3];
+        v128_t a[MM_DOT_MR];
         for (int q = 0; q < mr; q++) a[q] = wasm_v128_load(A + (long)q * lda + k);
         for (int v = 0; v < nr; v++) {
             v128_t b = wasm_v128_load(B + (long)v * ldb + k);
@@ -218,7 +224,7 @@ INLINE void dot_tile(float* C, int ldc, const float* A, int lda, const float* B,
     }
     if (k < K) {
         int t = K - k;
-        v128_t a[3];
+        v128_t a[MM_DOT_MR];
         for (int q = 0; q < mr; q++) a[q] = load_part(A + (long)q * lda + k, t);
         for (int v = 0; v < nr; v++) {
             v128_t b = load_part(B + (long)v * ldb + k, t);
@@ -229,28 +235,19 @@ INLINE void dot_tile(float* C, int ldc, const float* A, int lda, const float* B,
         for (int v = 0; v < nr; v++) C[(long)q * ldc + v] = hsum(acc[q][v]);
 }
 
-// Rows [.., +mr) of C for all N columns: 4-column tiles, then 1..3.
+// Rows [.., +mr) of C for all N columns: MM_DOT_NR-column tiles, then the rest.
 INLINE void dot_rows(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int K, int N, const int mr) {
     int j = 0;
-    for (; j + 4 <= N; j += 4) dot_tile(C + j, ldc, A, lda, B + (long)j * ldb, ldb, K, mr, 4);
-    switch (N - j) {
-    case 1: dot_tile(C + j, ldc, A, lda, B + (long)j * ldb, ldb, K, mr, 1); break;
-    case 2: dot_tile(C + j, ldc, A, lda, B + (long)j * ldb, ldb, K, mr, 2); break;
-    case 3: dot_tile(C + j, ldc, A, lda, B + (long)j * ldb, ldb, K, mr, 3); break;
-    default: break;
-    }
+    for (; j + MM_DOT_NR <= N; j += MM_DOT_NR) dot_tile(C + j, ldc, A, lda, B + (long)j * ldb, ldb, K, mr, MM_DOT_NR);
+    for (; j < N; j++) dot_tile(C + j, ldc, A, lda, B + (long)j * ldb, ldb, K, mr, 1);
 }
 
 // C (M,N), row stride ldc, = A (M,K) @ B^T with B stored (N,K): rows lda, ldb.
 // No repacking: the backward pass's dX = dY @ W^T straight from W.
 void mm_gemm_nt_relaxed(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M, int K, int N) {
     int i = 0;
-    for (; i + 3 <= M; i += 3) dot_rows(C + (long)i * ldc, ldc, A + (long)i * lda, lda, B, ldb, K, N, 3);
-    switch (M - i) {
-    case 1: dot_rows(C + (long)i * ldc, ldc, A + (long)i * lda, lda, B, ldb, K, N, 1); break;
-    case 2: dot_rows(C + (long)i * ldc, ldc, A + (long)i * lda, lda, B, ldb, K, N, 2); break;
-    default: break;
-    }
+    for (; i + MM_DOT_MR <= M; i += MM_DOT_MR) dot_rows(C + (long)i * ldc, ldc, A + (long)i * lda, lda, B, ldb, K, N, MM_DOT_MR);
+    for (; i < M; i++) dot_rows(C + (long)i * ldc, ldc, A + (long)i * lda, lda, B, ldb, K, N, 1);
 }
 
 // tanh for the fast engine: a [13/6] rational approximation on x clamped to

@@ -28,7 +28,7 @@ static const mm_kernels SIMD = {
 #ifdef __wasm_relaxed_simd__
 static const mm_kernels RELAXED = {
     .name = "relaxed-simd", .fused = 1, .mr = 4, .nr = 8, .gemm = mm_gemm_relaxed,
-    .gemm_nt = mm_gemm_nt_relaxed, .nt_mr = 3, .nt_nr = 4, .transpose = mm_transpose_simd,
+    .gemm_nt = mm_gemm_nt_relaxed, .nt_mr = 4, .nt_nr = 2, .transpose = mm_transpose_simd,
     .tanh_fwd = mm_tanh_fwd_relaxed, .tanh_bwd = mm_tanh_bwd_simd, .colstats = mm_colstats_simd,
     .bn_fwd = mm_bn_fwd_simd, .bn_bwd = mm_bn_bwd_simd,
 };
