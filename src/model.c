@@ -46,7 +46,9 @@ struct mm_model {
     float* buffers; // (n_buffers,) running statistics
     float* acts;    // (n_acts,) layer outputs, BatchNorm xhat, logits
     float* dacts;   // (n_acts,) their gradients
-    float* scratch; // (n_scratch,) weight repack, batch statistics
+    float* scratch; // (n_scratch,) weight repack, batch statistics, the fused first layer's tables
+    int fuse_first; // layers 0-2 are Embedding, FlattenConsecutive, Linear: the fast engine may fuse them
+    long fuse_at;   // scratch offset of its tables: P, G (n_group, V, H) each, then a (V, n_embd) temporary
     long logits;    // offset in acts of the (B, V) logits = last layer's out
     uint32_t* codepoints; // (vocab_size,)
     int last_B;
@@ -171,6 +173,17 @@ static int plan(mm_model* m, const mm_config* c, int max_batch, mm_err* err) {
     }
     m->n_params = (long)np; m->n_buffers = (long)nb; m->n_acts = (long)na;
     m->logits = prev_out;
+    // The fast engine's fused Embedding + first Linear (see embed_linear_fwd): its
+    // tables, when they are small (64K floats) or no larger than that Linear's output activations.
+    m->fuse_first = 0;
+    if (m->n_layers >= 3 && m->L[0].type == L_EMBED && m->L[1].type == L_FLATTEN && m->L[2].type == L_LINEAR) {
+        int64_t tables = 2 * (int64_t)m->L[1].n * V * m->L[2].C_out + (int64_t)V * m->L[0].C_out;
+        if (tables <= 65536 || tables <= (int64_t)m->L[2].T_out * m->L[2].C_out * max_batch) {
+            m->fuse_first = 1;
+            m->fuse_at = (long)ns;
+            ns += tables;
+        }
+    }
     m->n_scratch = (long)(ns + max_w);
     m->max_batch = max_batch;
     m->cfg = *c;
@@ -343,12 +356,103 @@ const char* mm_profile_phase(int i) { return i >= 0 && i < MM_PROF_N ? PROF_PHAS
 
 // ---------------------------------------------------------------- forward
 
+// ---------------------------------------------------------------- the fast engine's fused first layer
+//
+// Embedding E (V, C), FlattenConsecutive(n), Linear W (n*C, H): row r of the
+// Linear's input is [E[x_r0], ..., E[x_r(n-1)]], so with W_j the rows j*C..
+// of W, out[r] = bias + sum_j (E @ W_j)[x_rj]. Computing the n tables
+// P_j = E @ W_j (V, H) first costs n*V*C*H multiply-adds instead of rows*n*C*H:
+// far fewer when the batch has many more rows than the vocabulary has tokens.
+// Backward: G_j[v] = sum of dout[r] over the rows whose j-th token is v; then
+// dW_j = E^T @ G_j and dE = sum_j G_j @ W_j^T. The same sums in another order,
+// so only the fast engine (not bitwise the reference) uses it; each output is
+// still computed alike whatever the thread count.
+
+static int use_fused_first(const mm_model* m, int B) {
+    return m->fuse_first && m->eng.k->fused && (long)B * m->L[2].T_out >= 2L * m->cfg.vocab_size;
+}
+
+typedef struct {
+    float* out; float* G; const float* P; const float* dout; const float* bias; const uint16_t* X;
+    int n, V, H; long rows;
+} fuse_job;
+
+// out[r][c] = bias[c] + sum_j P_j[x_rj][c], for columns [lo, hi)
+static void fused_gather(void* ctx, long lo, long hi) {
+    const fuse_job* j = ctx;
+    for (long r = 0; r < j->rows; r++) {
+        float* o = j->out + r * j->H;
+        const uint16_t* x = j->X + r * j->n;
+        for (long c = lo; c < hi; c++) o[c] = j->bias ? j->bias[c] : 0.0f;
+        for (int g = 0; g < j->n; g++) {
+            const float* p = j->P + ((long)g * j->V + x[g]) * j->H;
+            for (long c = lo; c < hi; c++) o[c] += p[c];
+        }
+    }
+}
+
+// G_j[x_rj][c] += dout[r][c] over rows in order, for columns [lo, hi) (G zeroed here)
+static void fused_scatter(void* ctx, long lo, long hi) {
+    const fuse_job* j = ctx;
+    for (long v = 0; v < (long)j->n * j->V; v++)
+        for (long c = lo; c < hi; c++) j->G[v * j->H + c] = 0.0f;
+    for (long r = 0; r < j->rows; r++) {
+        const float* d = j->dout + r * j->H;
+        const uint16_t* x = j->X + r * j->n;
+        for (int g = 0; g < j->n; g++) {
+            float* gp = j->G + ((long)g * j->V + x[g]) * j->H;
+            for (long c = lo; c < hi; c++) gp[c] += d[c];
+        }
+    }
+}
+
+static void embed_linear_fwd(mm_model* m, const uint16_t* X, int B) {
+    const layer* le = &m->L[0]; const layer* ll = &m->L[2];
+    int n = m->L[1].n, V = m->cfg.vocab_size, C = le->C_out, H = ll->C_out;
+    float* P = m->scratch + m->fuse_at;
+    const float* E = m->params + le->w; const float* W = m->params + ll->w;
+    for (int g = 0; g < n; g++) op_matmul_nn(&m->eng, P + (long)g * V * H, E, W + (long)g * C * H, NULL, V, C, H);
+    fuse_job j = {m->acts + ll->out, NULL, P, NULL, ll->has_bias ? m->params + ll->b : NULL, X, n, V, H, (long)B * ll->T_out};
+    op_ranges(&m->eng, H, 16, j.rows * n * H >= 8192 ? 32 : H + 1, fused_gather, &j);
+}
+
+static void embed_linear_bwd(mm_model* m, const uint16_t* X, int B) {
+    const layer* le = &m->L[0]; const layer* ll = &m->L[2];
+    int n = m->L[1].n, V = m->cfg.vocab_size, C = le->C_out, H = ll->C_out;
+    float* G = m->scratch + m->fuse_at + (long)n * V * H;
+    float* tmp = G + (long)n * V * H; // (V, C)
+    const float* dout = m->dacts + ll->out;
+    fuse_job j = {NULL, G, NULL, dout, NULL, X, n, V, H, (long)B * ll->T_out};
+    op_ranges(&m->eng, H, 16, j.rows * n * H >= 8192 ? 32 : H + 1, fused_scatter, &j);
+    const float* E = m->params + le->w; const float* W = m->params + ll->w;
+    float* dW = m->grads + ll->w; float* dE = m->grads + le->w;
+    float* nt_scratch = m->scratch + (m->n_scratch - (long)C * H);
+    for (int g = 0; g < n; g++) {
+        const float* Gg = G + (long)g * V * H;
+        op_matmul_tn(&m->eng, dW + (long)g * C * H, E, Gg, C, V, H);                 // dW_j (C,H) = E^T @ G_j
+        op_matmul_nt(&m->eng, g ? tmp : dE, Gg, W + (long)g * C * H, nt_scratch, V, H, C); // G_j @ W_j^T (V,C)
+        if (g) for (long k = 0; k < (long)V * C; k++) dE[k] += tmp[k];
+    }
+    if (ll->has_bias) {
+        float* db = m->grads + ll->b;
+        for (int c = 0; c < H; c++) db[c] = 0.0f;
+        for (long r = 0; r < j.rows; r++)
+            for (int c = 0; c < H; c++) db[c] += dout[r * H + c];
+    }
+}
+
 // Forward pass of B examples X (B, block). training: batch statistics (kept in
 // scratch for the running update), else the running statistics.
 static void forward(mm_model* m, const uint16_t* X, int B, int training) {
     const mm_engine* e = &m->eng;
     PROF_T0;
-    for (int i = 0; i < m->n_layers; i++) {
+    int i0 = 0;
+    if (use_fused_first(m, B)) {
+        embed_linear_fwd(m, X, B);
+        PROF(MM_PROF_FWD_LINEAR);
+        i0 = 3;
+    }
+    for (int i = i0; i < m->n_layers; i++) {
         layer* l = &m->L[i];
         float* out = m->acts + l->out;
         const float* in = i > 0 ? m->acts + m->L[i - 1].out : NULL;
@@ -418,7 +522,8 @@ static void cross_entropy(const float* logits, const uint16_t* Y, int B, int V, 
 static void backward(mm_model* m, const uint16_t* X, int B) {
     const mm_engine* e = &m->eng;
     PROF_T0;
-    for (int i = m->n_layers - 1; i >= 0; i--) {
+    int fused = use_fused_first(m, B);
+    for (int i = m->n_layers - 1; i >= (fused ? 3 : 0); i--) {
         layer* l = &m->L[i];
         const float* dout = m->dacts + l->out;
         float* din = i > 0 ? m->dacts + m->L[i - 1].out : NULL;
@@ -467,6 +572,10 @@ static void backward(mm_model* m, const uint16_t* X, int B) {
         }
         case L_TANH: op_tanh_bwd(e, din, m->acts + l->out, dout, rows * l->C_out); PROF(MM_PROF_BWD_TANH); break;
         }
+    }
+    if (fused) {
+        embed_linear_bwd(m, X, B);
+        PROF(MM_PROF_BWD_LINEAR_DW);
     }
 }
 

@@ -97,21 +97,28 @@ static void test_split_and_params(const char* path) {
 
 // ---------------------------------------------------------------- finite differences
 // Central differences with Richardson extrapolation, D = (4 D(h/2) - D(h)) / 3,
-// of the training-mode loss on one batch, for every parameter of small models.
+// of the training-mode loss on one batch, for every parameter of small models,
+// on both engines (the fast one on 2 threads, where its fused Embedding + first
+// Linear runs for the hierarchical models: 16 or 24 rows >= twice the vocabulary).
 static void test_gradients(void) {
+    mm_err perr = {0};
+    mm_pool* pool = mm_pool_new(2, &perr);
+    CHECK(pool != NULL, "a pool of 2 threads: %s", perr.msg);
     static const struct { const char* what; mm_config c; } M[] = {
         {"flat, 2 hidden blocks", {7, 3, 3, 5, 0, 2, MM_BN_FIXED, 1}},
         {"hierarchical, fixed BatchNorm", {7, 4, 3, 5, 2, 1, MM_BN_FIXED, 1}},
         {"hierarchical, per-position BatchNorm", {7, 4, 3, 5, 2, 1, MM_BN_PER_POSITION, 1}},
         {"hierarchical groups of 3", {6, 9, 2, 4, 3, 1, MM_BN_FIXED, 1}},
     };
+    for (int engine = MM_ENGINE_REPRODUCIBLE; engine <= MM_ENGINE_FAST; engine++)
     for (int mi = 0; mi < 4; mi++) {
         mm_err err = {0};
         mm_model* m = mm_model_new(&M[mi].c, NULL, 7 + mi, 8, &err);
         CHECK(m != NULL, "%s: %s", M[mi].what, err.msg);
         if (!m) continue;
-        int B = 6, bs = M[mi].c.block_size, V = M[mi].c.vocab_size;
-        uint16_t X[6 * 9], Y[6];
+        CHECK(mm_model_set_engine(m, engine, engine == MM_ENGINE_FAST ? pool : NULL, &err) == MM_OK, "engine: %s", err.msg);
+        int B = 8, bs = M[mi].c.block_size, V = M[mi].c.vocab_size;
+        uint16_t X[8 * 9], Y[8];
         mm_rng r;
         mm_rng_seed(&r, 99);
         for (int i = 0; i < B * bs; i++) X[i] = (uint16_t)(mm_rng_u32(&r) % V);
@@ -140,10 +147,12 @@ static void test_gradients(void) {
             if (e > worst) { worst = e; worst_k = k; }
         }
         CHECK(worst <= 1.0, "%s: gradient of parameter %ld off (error/tolerance %.2f)", M[mi].what, worst_k, worst);
-        printf("finite differences, %s: %ld parameters, worst error/tolerance %.3f\n", M[mi].what, np, worst);
+        printf("finite differences, %s, %s kernels: %ld parameters, worst error/tolerance %.3f\n", M[mi].what,
+               mm_model_kernels(m), np, worst);
         free(g);
         mm_model_free(m);
     }
+    mm_pool_free(pool);
 }
 
 // ---------------------------------------------------------------- training contract
