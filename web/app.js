@@ -41,7 +41,11 @@ const stall = {
 }
 
 // ---------------------------------------------------------------- state
-const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+// ?engine=relaxed|simd|scalar in the page's address picks the module (default: the fastest this browser runs).
+const workerUrl = new URL('./worker.js', import.meta.url);
+const engineParam = new URLSearchParams(location.search).get('engine');
+if (engineParam) workerUrl.searchParams.set('engine', engineParam);
+const worker = new Worker(workerUrl, { type: 'module' });
 let ready = false;
 /** @type {any} */ let dataInfo = null;
 /** @type {{name: string, config: any, numParams: number}[]} */ let presets = [];
@@ -104,6 +108,20 @@ function visibleChar(c) {
   return c;
 }
 
+// ---------------------------------------------------------------- engine
+
+/**
+ * "Engine: relaxed SIMD (fused multiply-add), 2 threads, in a Worker." and why not faster.
+ * @param {{label: string, notes: string[], threads: number, helpers: number}} m
+ */
+function showEngine(m) {
+  const el = $('engine');
+  el.textContent = `Engine: WebAssembly ${m.label}, in a Worker${m.threads === 1 ? ' (more threads while training)' : ''}.` +
+    (m.notes.length ? ` ${m.notes.map((s) => s[0].toUpperCase() + s.slice(1)).join('. ')}.` : '');
+  el.dataset.threads = String(m.threads);
+  el.dataset.helpers = String(m.helpers);
+}
+
 // ---------------------------------------------------------------- settings form
 const ARCH = ['blockSize', 'nEmbd', 'nHidden', 'nConsec', 'nFlatLayers', 'bnMode', 'splitShuffles'];
 const LABELS = /** @type {Record<string, string>} */ ({
@@ -117,6 +135,7 @@ const LABELS = /** @type {Record<string, string>} */ ({
   batchSize: 'Batch size',
   decayStep: 'Decay step',
   valEvery: 'Validate every',
+  threads: 'Threads',
   lr: 'Learning rate',
   lrDecayed: 'Decayed learning rate',
   seed: 'Seed',
@@ -175,7 +194,15 @@ function readTraining() {
   const seedRaw = String($('seed').value).trim();
   if (!/^\d+$/.test(seedRaw) || BigInt(seedRaw) >= 1n << 64n) throw new Error('Seed must be a whole number from 0 to 2^64-1');
   const seed = BigInt(seedRaw) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(seedRaw) : BigInt(seedRaw);
-  return { steps, batchSize, lr, lrDecayed, decayStep, seed, valEvery };
+  return { steps, batchSize, lr, lrDecayed, decayStep, seed, valEvery, threads: readThreads(), reproducible: $('reproducible').checked };
+}
+
+/** @returns {number} the Threads field: 0 (empty: the cores available) or 1..64 */
+function readThreads() {
+  if (String($('threads').value).trim() === '') return 0;
+  const n = intField('threads', 1);
+  if (n > 64) throw new Error('Threads: at most 64');
+  return n;
 }
 
 /** The lecture evaluates rarely; short runs get ~10 validation points. @param {number} steps */
@@ -278,6 +305,14 @@ function onSettingsInput(/** @type {Event} */ e) {
   }
   if (target.id === 'steps') updateValPlaceholder();
   showError('train-error', null);
+  if (target.id === 'threads') { // applies at once, to any run (the numbers do not depend on it)
+    try {
+      post({ type: 'threads', threads: readThreads() });
+    } catch (err) {
+      showError('train-error', /** @type {Error} */ (err).message);
+    }
+    return;
+  }
   checkConfig();
   if (!run || run.kind !== 'trainer' || state === 'stopped') return;
   if (LIVE.includes(target.id)) {
@@ -789,12 +824,14 @@ worker.onmessage = (e) => {
       presets = m.presets;
       defaults = m.defaults;
       renderPresetOptions();
-      $('engine').textContent = `Engine: WebAssembly ${m.simd ? 'SIMD' : 'scalar (no SIMD in this browser)'}, in a Worker.`;
       initForm();
       setStatus(dataInfo ? 'Ready.' : 'Loading names.txt…');
       updateButtons();
       checkConfig();
       post({ type: 'restore' }); // the last model of this browser, if any
+      break;
+    case 'engine':
+      showEngine(m);
       break;
     case 'fatal':
       setStatus(m.message);

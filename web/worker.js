@@ -19,7 +19,10 @@
 //   persist                                      save the current run to IndexedDB now if it changed
 //   forget                                       delete the model saved in this browser
 // Worker -> page:
-//   ready    {simd, defaults, presets}           | fatal {message}
+//   threads  {threads: number|0}                 threads for training (0: the cores available)
+//   ready    {simd, engine, defaults, presets}   | fatal {message}
+//   engine   {label, notes, threads, helpers}    the module and its threads: helpers run only while
+//                                                a run trains or evaluates (Pause, Reset and the end stop them)
 //   data     {info}  | data-error {source, message}
 //   check    {id, numParams?, error?, presets, split}
 //   started  {run}   | train-error {message}    a run to show (new, loaded from a file, restored)
@@ -34,7 +37,7 @@
 //   saved    {id, bytes: Uint8Array (transferred), fileName, step} | save-error {id, message}
 //   stored   {runId?, step, name, savedAt} | store-error {message} | forgotten {}
 //   reset    {}
-import { loadMakemore } from '../wasm/makemore.mjs';
+import { loadMakemore, availableCores } from '../wasm/makemore.mjs';
 import { parseWordList, lectureSplit, codePoints } from './split.mjs';
 import { niceStep } from './losses.js';
 import { saveModel, loadLastModel, clearModels } from './model-store.js';
@@ -278,6 +281,7 @@ function startRun(s) {
       lrDecayed: s.lrDecayed,
       decayStep: s.decayStep,
       seed: s.seed,
+      reproducible: !!s.reproducible,
     });
   } catch (e) {
     post({ type: 'train-error', message: errText(e) });
@@ -349,10 +353,34 @@ function stateOf(r) {
   return atEnd || finalPending ? 'evaluating' : 'running';
 }
 
+/** Threads asked for (0: the cores available). */
+let wantThreads = 0;
+let cores = 1;
+/** setThreads calls, one after another */
+let threadChain = Promise.resolve();
+
+/**
+ * Starts the helper threads while a run trains or evaluates, stops them otherwise
+ * (results are the same on any thread count, so a chunk may run while they start).
+ */
+function syncThreads() {
+  threadChain = threadChain.then(async () => {
+    const st = run ? stateOf(run) : 'none';
+    const n = st === 'running' || st === 'evaluating' ? wantThreads || cores : 1;
+    try {
+      if (n !== mm.threads) await mm.setThreads(n);
+    } catch (e) {
+      mm.notes.push(`one thread: the helper threads did not start (${errText(e)})`);
+    }
+    post({ type: 'engine', label: mm.engineLabel, notes: mm.notes, threads: mm.threads, helpers: mm.helperCount });
+  });
+}
+
 /** @param {string} [message] @param {boolean} [quiet] the page keeps its status line */
 function postState(message, quiet = false) {
   const r = run;
   if (!r) return;
+  syncThreads();
   const step = r.trainer ? r.trainer.step : (r.model?.training?.step ?? 0);
   post({ type: 'state', runId: r.id, state: stateOf(r), step, message: message ?? r.stopped ?? undefined, quiet });
 }
@@ -727,6 +755,7 @@ function handle(/** @type {any} */ m) {
     case 'check':
       return check(m.id, m.config);
     case 'train':
+      if (m.settings && 'threads' in m.settings) wantThreads = Number(m.settings.threads) || 0;
       return startRun(m.settings);
     case 'pause':
       if (run && run.trainer && run.running) {
@@ -744,7 +773,12 @@ function handle(/** @type {any} */ m) {
       return;
     case 'reset':
       stopRun();
+      syncThreads();
       post({ type: 'reset' });
+      return;
+    case 'threads':
+      wantThreads = Number(m.threads) || 0;
+      syncThreads();
       return;
     case 'schedule':
       return setSchedule(m.schedule);
@@ -778,10 +812,14 @@ self.onmessage = (e) => {
   else handle(e.data);
 };
 
-loadMakemore()
-  .then((module) => {
+// One thread until a run trains (syncThreads); the relaxed module where the browser has it.
+const engineParam = new URL(self.location.href).searchParams.get('engine'); // the page's ?engine=
+Promise.all([loadMakemore({ threads: 1, engine: /** @type {any} */ (engineParam ?? 'auto') }), availableCores()])
+  .then(([module, n]) => {
     mm = module;
-    post({ type: 'ready', simd: mm.simd, defaults: mm.trainDefaults, presets: mm.presets });
+    cores = n;
+    post({ type: 'ready', simd: mm.simd, engine: mm.engine, defaults: mm.trainDefaults, presets: mm.presets });
+    post({ type: 'engine', label: mm.engineLabel, notes: mm.notes, threads: mm.threads, helpers: mm.helperCount, cores });
     const q = queue;
     queue = /** @type {any} */ (null);
     for (const m of q) handle(m);

@@ -1,0 +1,146 @@
+// page-threads.test.mjs: the trainer page's engine and threads in Chromium (issue 8).
+//   - cross-origin isolated: the relaxed module, "relaxed SIMD ... 2 threads" while training;
+//     3000 steps of wavenet76k give bitwise the same losses on 2 threads and on 1;
+//   - Pause and Reset stop the helper threads (no workers left but the page's own);
+//   - without cross-origin isolation, and with ?engine=simd (an engine without relaxed
+//     SIMD is what ?engine=simd gives), the page still trains and says which engine it runs.
+// The losses come from the worker's progress messages, read by a listener this test
+// adds to the page's Worker (page.addInitScript); nothing in web/ is test-only.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { CHROMIUM, launchChromium, serve } from './browser/harness.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RELAXED = path.join(ROOT, 'build-wasm/makemore-relaxed.wasm');
+const skip = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !existsSync(RELAXED) ? 'no build-wasm/makemore-relaxed.wasm' : false;
+
+// Records every training loss the worker reports, in order, per run (window.__runs).
+const RECORDER = () => {
+  const W = window.Worker;
+  /** @type {any} */ (window).__runs = {};
+  /** @type {any} */ (window).Worker = class extends W {
+    constructor(/** @type {any} */ url, /** @type {any} */ opts) {
+      super(url, opts);
+      this.addEventListener('message', (e) => {
+        const m = e.data;
+        if (m?.type !== 'progress') return;
+        const runs = /** @type {any} */ (window).__runs;
+        (runs[m.runId] ??= []).push(...Array.from(new Uint32Array(m.losses.buffer, m.losses.byteOffset, m.losses.length)));
+      });
+    }
+  };
+};
+
+describe('trainer page: engines and threads', { skip, timeout: 240000 }, () => {
+  /** @type {any} */ let browser;
+  /** @type {{base: string, stop: () => void}} */ let server;
+
+  before(async () => {
+    server = await serve();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    server?.stop();
+  });
+
+  /** A page with the recorder; strip: serve it without the cross-origin isolation headers. */
+  async function open(query = '', strip = false) {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (/** @type {Error} */ e) => errors.push(String(e)));
+    await page.addInitScript(RECORDER);
+    if (strip)
+      await page.route('**/*', async (/** @type {any} */ route) => {
+        const resp = await route.fetch();
+        const headers = { ...resp.headers() };
+        delete headers['cross-origin-opener-policy'];
+        delete headers['cross-origin-embedder-policy'];
+        await route.fulfill({ response: resp, headers });
+      });
+    await page.goto(`${server.base}/web/${query}`);
+    await page.waitForFunction(() => /Engine: /.test(document.getElementById('engine')?.textContent ?? ''), null, { timeout: 30000 });
+    await page.waitForFunction(() => document.getElementById('d-source')?.textContent === 'names.txt', null, { timeout: 30000 });
+    return { page, errors };
+  }
+
+  /** Trains `steps` steps of wavenet76k, seed 1, on `threads` threads; returns the loss bits and the helpers seen. */
+  async function train(/** @type {any} */ page, steps, threads) {
+    await page.locator('#preset').selectOption('wavenet76k');
+    for (const [id, v] of Object.entries({ steps: String(steps), batchSize: '32', seed: '1', threads: String(threads), valEvery: '0' }))
+      await page.locator(`#${id}`).fill(v);
+    const before = await page.evaluate(() => document.body.dataset.runId ?? '0');
+    await page.click('#train');
+    await page.waitForFunction((b) => (document.body.dataset.runId ?? '0') !== b, before, { timeout: 20000 });
+    const runId = await page.evaluate(() => document.body.dataset.runId);
+    let helpers = 0;
+    for (;;) { // the helpers seen while it trains
+      helpers = Math.max(helpers, Number(await page.evaluate(() => document.getElementById('engine')?.dataset.helpers ?? 0)));
+      const n = await page.evaluate((id) => /** @type {any} */ (window).__runs[id]?.length ?? 0, runId);
+      if (n >= steps) break;
+      await page.waitForTimeout(50);
+    }
+    const bits = await page.evaluate((id) => /** @type {any} */ (window).__runs[id], runId);
+    return { bits, helpers };
+  }
+
+  const helperWorkers = (/** @type {any} */ page) => page.workers().filter((/** @type {any} */ w) => /helper\.mjs/.test(w.url())).length;
+
+  test('cross-origin isolated: relaxed SIMD on 2 threads, bitwise the losses of 1 thread; Pause and Reset stop the helpers', async () => {
+    const { page, errors } = await open();
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+    const two = await train(page, 3000, 2);
+    assert.equal(two.helpers, 1, 'one helper thread ran while training');
+    assert.match(await page.locator('#engine').textContent(), /relaxed SIMD \(fused multiply-add\)/);
+    await page.waitForFunction(() => /^Done/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 60000 });
+    await page.waitForFunction(() => document.getElementById('engine')?.dataset.helpers === '0', null, { timeout: 10000 });
+    assert.equal(helperWorkers(page), 0, 'no helper worker left after the run ended');
+
+    const one = await train(page, 3000, 1);
+    assert.equal(one.helpers, 0);
+    assert.equal(one.bits.length, 3000);
+    assert.deepEqual(one.bits, two.bits, '1 thread and 2 threads: bitwise the same 3000 losses');
+
+    // Pause stops the helpers; Resume starts them again; Reset stops them
+    const long = train(page, 200000, 2);
+    await page.waitForFunction(() => document.getElementById('engine')?.dataset.helpers === '1', null, { timeout: 20000 });
+    assert.equal(helperWorkers(page), 1);
+    await page.click('#pause');
+    await page.waitForFunction(() => document.getElementById('engine')?.dataset.helpers === '0', null, { timeout: 10000 });
+    assert.equal(helperWorkers(page), 0, 'Pause stopped the helper');
+    await page.click('#resume');
+    await page.waitForFunction(() => document.getElementById('engine')?.dataset.helpers === '1', null, { timeout: 20000 });
+    await page.click('#reset');
+    await page.waitForFunction(() => document.getElementById('engine')?.dataset.helpers === '0', null, { timeout: 10000 });
+    assert.equal(helperWorkers(page), 0, 'Reset stopped the helper');
+    long.catch(() => {});
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('without cross-origin isolation: the SIMD module on one thread, and the page says why', async () => {
+    const { page, errors } = await open('', true);
+    assert.equal(await page.evaluate(() => crossOriginIsolated), false);
+    const text = await page.locator('#engine').textContent();
+    assert.match(text, /Engine: WebAssembly SIMD, 1 thread/);
+    assert.match(text, /not cross-origin isolated/);
+    const r = await train(page, 300, 2);
+    assert.equal(r.bits.length, 300);
+    assert.equal(r.helpers, 0);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('?engine=simd (as where relaxed SIMD is missing) trains and says so', async () => {
+    const { page, errors } = await open('?engine=simd');
+    assert.match(await page.locator('#engine').textContent(), /Engine: WebAssembly SIMD, 1 thread/);
+    const r = await train(page, 300, 2);
+    assert.equal(r.bits.length, 300);
+    assert.match(await page.locator('#engine').textContent(), /one thread: the simd module has no threads/i);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
