@@ -420,8 +420,38 @@ function showData(info) {
 
 // ---------------------------------------------------------------- chart
 let plot = /** @type {uPlot|null} */ (null);
+/** Points of the training series (groups of steps, see LossSeries.groups). */
+const CHART_POINTS = 200;
+// The page draws on animation frames at fixed rates, however long the run and
+// however often the worker reports (~20 progress messages a second): the step
+// counter at most every PROGRESS_MS, the chart at most every CHART_MS and only
+// when it changed (a group of steps completed, a validation point, a new run or
+// schedule). The main thread shares the machine's cores with training.
+const PROGRESS_MS = 250;
+const CHART_MS = 500;
 let chartDirty = false;
-let lastChart = 0;
+let lastChart = -Infinity;
+let progressDirty = false;
+let lastProgress = -Infinity;
+/** the training groups drawn, as chartKey() gave it */
+let chartShape = '';
+/** which training groups the chart shows: it changes when a group of steps completes */
+const chartKey = () => {
+  const group = niceStep(losses.n / CHART_POINTS);
+  return `${histStart}:${group}:${Math.floor(losses.n / group)}`;
+};
+
+/** The chart has something new to show. */
+function dirtyChart() {
+  chartDirty = true;
+  invalidate();
+}
+
+/** Sets an element's text only if it differs (an unchanged text costs no layout). @param {string} id @param {string} text */
+function setText(id, text) {
+  const el = $(id);
+  if (el.textContent !== text) el.textContent = text;
+}
 
 function makeChart() {
   const el = $('chart');
@@ -489,7 +519,8 @@ function drawLrMarker(u) {
 
 function renderChart() {
   if (!plot) return;
-  const { xs, ys, group } = losses.groups(200);
+  chartShape = chartKey();
+  const { xs, ys, group } = losses.groups(CHART_POINTS);
   // Merge the training groups and the validation points on one x axis.
   /** @type {number[]} */ const X = [];
   /** @type {(number|null)[]} */ const T = [];
@@ -515,8 +546,8 @@ function renderChart() {
   }
   plot.setData([X, T, V]);
   $('chart-empty').hidden = X.length > 0;
-  $('chart-empty').textContent =
-    run && run.origin !== 'new' ? 'No loss history came with this model: Continue training plots it from here.' : 'Press Train: the loss appears here within a second.';
+  setText('chart-empty',
+    run && run.origin !== 'new' ? 'No loss history came with this model: Continue training plots it from here.' : 'Press Train: the loss appears here within a second.');
   $('chart').dataset.points = String(xs.length);
   $('chart').dataset.covered = String(xs.length * group);
   $('chart').dataset.valPoints = String(vals.length);
@@ -526,34 +557,55 @@ function renderChart() {
       : '';
   const valText = !run ? 'every – steps' : run.valEvery > 0 ? `every ${fmt(run.valEvery)} steps` : 'none in this run';
   const from = histStart > 0 ? ` From step ${fmt(histStart)}, where the model was loaded.` : '';
-  $('chart-hint').textContent = `log10 of the training loss, mean over groups of ${fmt(group)} step${group > 1 ? 's' : ''}, and the validation loss (eval mode, ${valText}).${drop}${from}`;
+  setText('chart-hint', `log10 of the training loss, mean over groups of ${fmt(group)} step${group > 1 ? 's' : ''}, and the validation loss (eval mode, ${valText}).${drop}${from}`);
   const last = vals.length ? vals[vals.length - 1] : null;
-  $('last-loss').textContent =
+  setText('last-loss',
     (ys.length ? `Last train group: ${(10 ** ys[ys.length - 1]).toFixed(4)}` : '') +
-    (last ? ` · val at step ${fmt(last.step)}: ${last.loss.toFixed(4)}` : '');
+    (last ? ` · val at step ${fmt(last.step)}: ${last.loss.toFixed(4)}` : ''));
+}
+
+let frameQueued = false;
+let wakeTimer = 0;
+/** Asks for a frame that draws what changed (unless one is asked for, or a timer waits for its interval). */
+function invalidate() {
+  if (frameQueued || wakeTimer) return;
+  frameQueued = true;
+  requestAnimationFrame(frame);
 }
 
 function frame() {
+  frameQueued = false;
   const now = performance.now();
-  if (chartDirty && now - lastChart > 200) {
+  if (progressDirty && now - lastProgress >= PROGRESS_MS) renderProgress();
+  if (chartDirty && now - lastChart >= CHART_MS) {
     chartDirty = false;
     lastChart = now;
     renderChart();
   }
-  requestAnimationFrame(frame);
+  // What waits for its interval gets a frame when the interval is over.
+  const wait = Math.min(progressDirty ? lastProgress + PROGRESS_MS - now : Infinity, chartDirty ? lastChart + CHART_MS - now : Infinity);
+  if (wait < Infinity)
+    wakeTimer = setTimeout(() => {
+      wakeTimer = 0;
+      invalidate();
+    }, Math.max(0, wait));
 }
 
 // ---------------------------------------------------------------- progress
+/** The step counter, progress bar, rate, time left and learning rate (now; progress messages wait for a frame). */
 function renderProgress() {
+  progressDirty = false;
+  lastProgress = performance.now();
   const total = run ? run.steps : 0;
-  $('steps-done').textContent = fmt(stepsDone);
-  $('steps-total').textContent = fmt(total);
-  $('progress').max = Math.max(1, total);
-  $('progress').value = stepsDone;
+  setText('steps-done', fmt(stepsDone));
+  setText('steps-total', fmt(total));
+  const bar = $('progress');
+  if (bar.max !== Math.max(1, total)) bar.max = Math.max(1, total);
+  if (bar.value !== stepsDone) bar.value = stepsDone;
   const rate = currentRate();
-  $('rate').textContent = state === 'running' && rate > 0 ? fmt(Math.round(rate)) : '–';
-  $('eta').textContent = state === 'running' && rate > 0 ? duration((total - stepsDone) / rate) : state === 'done' ? '0 s' : '–';
-  $('lr-now').textContent = run && run.kind === 'trainer' ? String(stepsDone < run.decayStep ? run.lr : run.lrDecayed) : '–';
+  setText('rate', state === 'running' && rate > 0 ? fmt(Math.round(rate)) : '–');
+  setText('eta', state === 'running' && rate > 0 ? duration((total - stepsDone) / rate) : state === 'done' ? '0 s' : '–');
+  setText('lr-now', run && run.kind === 'trainer' ? String(stepsDone < run.decayStep ? run.lr : run.lrDecayed) : '–');
 }
 
 function currentRate() {
@@ -645,7 +697,7 @@ function onStarted(/** @type {any} */ r) {
     onSample();
   }
   renderProgress();
-  chartDirty = true;
+  dirtyChart();
   updateButtons();
 }
 
@@ -862,8 +914,9 @@ worker.onmessage = (e) => {
       stepsDone = m.step;
       rateHist.push([performance.now(), m.step]);
       while (rateHist.length > 2 && performance.now() - rateHist[0][0] > 5000) rateHist.shift();
-      chartDirty = true;
-      renderProgress();
+      if (chartKey() !== chartShape) chartDirty = true;
+      progressDirty = true;
+      invalidate();
       if ($('s-auto').checked && state === 'running' && performance.now() - lastAutoSample > AUTO_SAMPLE_MS) {
         lastAutoSample = performance.now();
         onSample();
@@ -872,7 +925,7 @@ worker.onmessage = (e) => {
     case 'val':
       if (!run || m.runId !== run.id) return;
       if (Number.isFinite(m.loss)) vals.push({ step: m.step, loss: m.loss });
-      chartDirty = true;
+      dirtyChart();
       break;
     case 'state':
       if (!run || m.runId !== run.id) return;
@@ -922,7 +975,7 @@ worker.onmessage = (e) => {
       showError('train-error', null);
       const drop = m.decayStep < m.steps && m.lr !== m.lrDecayed ? `, then ${m.lrDecayed} from step ${fmt(m.decayStep)}` : '';
       setStatus(`Schedule applied at step ${fmt(m.step)}: ${fmt(m.steps)} steps, learning rate ${m.lr}${drop}.`);
-      chartDirty = true;
+      dirtyChart();
       renderProgress();
       updateButtons();
       break;
@@ -955,7 +1008,7 @@ worker.onmessage = (e) => {
       evalBusy = false;
       losses.clear();
       vals = [];
-      chartDirty = true;
+      dirtyChart();
       showError('model-error', null);
       $('model-info').textContent = MODEL_INFO;
       $('samples').replaceChildren();
@@ -1070,7 +1123,7 @@ document.addEventListener('drop', (e) => {
 });
 
 makeChart();
-requestAnimationFrame(frame);
+invalidate();
 // For tests/page.test.mjs: the plotted values (log10 loss), freshly rendered.
 /** @type {any} */ (window).mmPage = {
   chartData() {
