@@ -664,16 +664,18 @@ export class Makemore {
    * A model file (safetensors: Trainer.save(), saveModel(), the CLI's --save, or
    * tests/torch_roundtrip.py) for sampling. A checkpoint's training state is kept
    * in model.training (null for a plain model file).
-   * @param {BufferSource} bytes @returns {Model}
+   * @param {BufferSource} bytes
+   * @param {{reproducible?: boolean}} [opts] reproducible: the reference kernels (the same names from a seed in every build)
+   * @returns {Model}
    */
-  loadModel(bytes) {
+  loadModel(bytes, opts = {}) {
     const u8 = toU8(bytes);
     const p = this._copyIn(u8);
     const sp = this._malloc(4 * STATE_U32 + 4);
     try {
       const h = this._call(() => this._x.mmw_model_load_state(p, u8.length, 64, sp, sp + 4 * STATE_U32), (q) => q !== 0);
       const has = this._i32(sp + 4 * STATE_U32, 1)[0] !== 0;
-      return new Model(this, h, has ? this._u32(sp, STATE_U32).slice() : null);
+      return new Model(this, h, has ? this._u32(sp, STATE_U32).slice() : null, !!opts?.reproducible);
     } finally {
       this._x.mmw_free(sp);
       this._x.mmw_free(p);

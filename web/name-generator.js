@@ -28,7 +28,7 @@ const MASK64 = (1n << 64n) - 1n;
 let makemore = null;
 /** The WebAssembly core, loaded once per page. */
 function getMakemore() {
-  makemore ??= loadMakemore({ wasmDir: WASM_DIR }).catch((e) => {
+  makemore ??= loadMakemore({ wasmDir: WASM_DIR, threads: 1 }).catch((e) => { // sampling needs no threads
     makemore = null; // let a later call try again
     throw e;
   });
@@ -53,7 +53,7 @@ async function fetchBytes(url) {
 function getModel(url) {
   let p = models.get(url.href);
   if (!p) {
-    p = Promise.all([getMakemore(), fetchBytes(url)]).then(([mm, bytes]) => mm.loadModel(bytes));
+    p = Promise.all([getMakemore(), fetchBytes(url)]).then(([mm, bytes]) => mm.loadModel(bytes, { reproducible: true }));
     p.catch(() => models.delete(url.href)); // a failure is not cached
     models.set(url.href, p);
   }
@@ -108,7 +108,7 @@ export async function generateNames(opts = {}) {
   const sampleOpts = { count: o.count, temperature: o.temperature, prefix: o.prefix, seed: batchSeed(seed, 0) };
   if (opts.bytes) {
     const mm = await getMakemore();
-    const model = mm.loadModel(opts.bytes);
+    const model = mm.loadModel(opts.bytes, { reproducible: true });
     try {
       return model.sample(sampleOpts);
     } finally {
