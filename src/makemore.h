@@ -180,6 +180,9 @@ int mm_threads_supported(void);        // whether this build can have more than 
 // wasm: helper index (1..n-1) runs the pool's tasks until mm_pool_stop.
 void mm_pool_helper(mm_pool* p, int index);
 int mm_pool_running(const mm_pool* p); // helpers inside mm_pool_helper now
+// Whether the calling thread may sleep while it waits for a helper (default 1;
+// wasm on a browser's main thread: 0, it cannot wait there, it spins).
+void mm_pool_set_caller_sleeps(mm_pool* p, int can_sleep);
 // Tells the helpers to return (natively: joins them). Free after they have.
 void mm_pool_stop(mm_pool* p);
 void mm_pool_free(mm_pool* p);

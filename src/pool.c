@@ -34,11 +34,17 @@
 #define MM_THREADS 1
 #define MM_PTHREADS 1
 #include <pthread.h>
+#include <sched.h>
 #endif
 
 // Spins of a waiting helper before it sleeps: about 50-200 us on these machines,
 // longer than the gaps between the kernels of a training step.
 #define SPINS 200000
+// Spins of the caller waiting for a helper's last task before it gives its core
+// away (natively sched_yield; in wasm a short memory.atomic.wait32, where the
+// context allows it): a helper that lost its core to another thread (a page's
+// main thread, another process) then gets it back at once.
+#define CALLER_SPINS 4000
 
 struct mm_pool {
     int n_threads;
@@ -52,6 +58,8 @@ struct mm_pool {
     atomic_int sleepers;
     atomic_int stop;
     atomic_int running;     // helpers inside mm_pool_helper
+    atomic_int caller_waiting; // the caller sleeps on `done`
+    int caller_can_sleep;   // wasm: 0 on a browser's main thread (no memory.atomic.wait there)
     uint32_t gen;           // caller only
 #ifdef MM_PTHREADS
     pthread_mutex_t mu;
@@ -81,6 +89,8 @@ mm_pool* mm_pool_new(int n_threads, mm_err* err) {
     mm_pool* p = calloc(1, sizeof *p);
     if (!p) { mm_fail(err, MM_ENOMEM, "out of memory creating the thread pool"); return NULL; }
     p->n_threads = n_threads;
+    p->caller_can_sleep = 1;
+    atomic_init(&p->caller_waiting, 0);
     atomic_init(&p->fn, NULL);
     atomic_init(&p->ctx, NULL);
     atomic_init(&p->n_tasks, 0);
@@ -145,8 +155,33 @@ static void run_tasks(mm_pool* p, uint32_t gen) {
         if ((uint32_t)(s >> 32) != gen || (uint32_t)s >= n) return;
         if (!atomic_compare_exchange_weak(&p->claim, &s, s + 1)) continue;
         fn(ctx, (int)(uint32_t)s);
-        atomic_fetch_add(&p->done, 1);
+        unsigned d = atomic_fetch_add(&p->done, 1) + 1;
+#ifdef MM_WASM_THREADS
+        if (d == n && atomic_load(&p->caller_waiting)) __builtin_wasm_memory_atomic_notify((int*)&p->done, 1);
+#else
+        (void)d;
+#endif
     }
+}
+
+// The caller waits for the helpers' last tasks of a job of n.
+static void wait_done(mm_pool* p, unsigned n) {
+    int spins = 0;
+    while (atomic_load(&p->done) < n) {
+        if (++spins < CALLER_SPINS || !p->caller_can_sleep) continue;
+#if defined(MM_PTHREADS)
+        sched_yield();
+#elif defined(MM_WASM_THREADS)
+        atomic_store(&p->caller_waiting, 1);
+        unsigned d = atomic_load(&p->done);
+        if (d < n) __builtin_wasm_memory_atomic_wait32((int*)&p->done, (int)d, 200000); // at most 0.2 ms
+        atomic_store(&p->caller_waiting, 0);
+#endif
+    }
+}
+
+void mm_pool_set_caller_sleeps(mm_pool* p, int can_sleep) {
+    if (p) p->caller_can_sleep = can_sleep != 0;
 }
 
 void mm_parallel_for(mm_pool* p, int n, mm_task_fn fn, void* ctx) {
@@ -164,7 +199,7 @@ void mm_parallel_for(mm_pool* p, int n, mm_task_fn fn, void* ctx) {
     atomic_store(&p->wake, (int)gen);
     wake_all(p);
     run_tasks(p, gen);
-    while (atomic_load(&p->done) < (unsigned)n) { /* a helper is finishing its task */ }
+    wait_done(p, (unsigned)n);
 }
 
 void mm_pool_helper(mm_pool* p, int index) {

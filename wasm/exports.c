@@ -513,6 +513,7 @@ MMW_EXPORT void mmw_pool_helper(mm_pool* p, int i) {
     if (p && i >= 1 && i < mm_pool_threads(p)) mm_pool_helper(p, i);
 }
 MMW_EXPORT int mmw_pool_running(const mm_pool* p) { return mm_pool_running(p); }
+MMW_EXPORT void mmw_pool_set_caller_sleeps(mm_pool* p, int can_sleep) { mm_pool_set_caller_sleeps(p, can_sleep); }
 MMW_EXPORT void mmw_pool_stop(mm_pool* p) { mm_pool_stop(p); }
 // Frees a stopped pool; refused (nonzero) while a helper is still inside it.
 MMW_EXPORT int mmw_pool_free(mm_pool* p) {

@@ -424,6 +424,9 @@ export class Makemore {
     await this.close();
     if (n === 1) return;
     const pool = this._call(() => x.mmw_pool_new(n), (p) => p !== 0);
+    // a browser's main thread cannot wait on memory (Atomics.wait): there the caller only spins
+    const mainThread = typeof window !== 'undefined' && typeof document !== 'undefined';
+    x.mmw_pool_set_caller_sleeps(pool, mainThread ? 0 : 1);
     const helpers = [];
     try {
       for (let i = 1; i < n; i++) {
