@@ -12,7 +12,7 @@
 // the worker's progress messages for the time spent inside wasm (their `ms`), and
 // the DevTools Performance domain gives the main thread's task time.
 // Needs /usr/bin/chromium (or MM_CHROMIUM), build-wasm/, npm's playwright-core.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { launchChromium, serve } from '../tests/browser/harness.mjs';
 
 const args = process.argv.slice(2);
@@ -29,6 +29,23 @@ const log = (...a) => { if (!json) console.log(...a); };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m) ?? [])[1] ?? 'unknown';
 const cores = (readFileSync('/proc/cpuinfo', 'utf8').match(/^processor\s*:/gm) ?? []).length;
+
+// CPU time in ms (100 Hz ticks): the whole machine's busy time, and this process's tree (the browser).
+function cpuNow() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const stat = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const x = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ');
+      stat.set(Number(d), { ppid: Number(x[1]), ms: (Number(x[11]) + Number(x[12])) * 10 });
+    } catch {}
+  }
+  const mine = (pid) => { for (let p = pid; p > 1; p = stat.get(p)?.ppid ?? 0) if (p === process.pid) return true; return false; };
+  let own = 0;
+  for (const [pid, v] of stat) if (mine(pid)) own += v.ms;
+  return { busy: (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) * 10, own };
+}
 
 // Runs in the page before app.js: counts what the worker reports (no change to the page).
 function probe() {
@@ -85,7 +102,7 @@ async function measure(batch) {
       cdp.send('Performance.getMetrics'),
     ]);
     const metric = (n) => m.metrics.find((x) => x.name === n)?.value ?? 0;
-    return { t: Date.now(), ...p, taskMs: metric('TaskDuration') * 1000, scriptMs: metric('ScriptDuration') * 1000 };
+    return { t: Date.now(), ...p, ...cpuNow(), taskMs: metric('TaskDuration') * 1000, scriptMs: metric('ScriptDuration') * 1000 };
   };
   const rate = (a, b) => {
     const s = (b.t - a.t) / 1000;
@@ -97,6 +114,8 @@ async function measure(batch) {
       mainMsPerSec: Math.round((b.taskMs - a.taskMs) / s), // main-thread task time per second
       scriptMsPerSec: Math.round((b.scriptMs - a.scriptMs) / s),
       msgsPerSec: Math.round((b.msgs - a.msgs) / s),
+      ownCores: +((b.own - a.own) / (b.t - a.t)).toFixed(2), // this benchmark's browser (and node)
+      otherCores: +((b.busy - a.busy - (b.own - a.own)) / (b.t - a.t)).toFixed(2), // everything else on the machine
     };
   };
   const res = { batch, form, errors };
@@ -125,7 +144,8 @@ async function measure(batch) {
       const r = rate(prev, cur);
       res.intervals.push({ at: +((cur.t - t0) / 1000).toFixed(0), ...r });
       log(`  ${String(res.intervals.at(-1).at).padStart(4)} s ${fmt(cur.step).padStart(8)} steps ${String(r.stepsPerSec).padStart(5)} steps/s` +
-        `  wasm ${r.wasmStepsPerSec} steps/s (${(100 * r.wasmShare).toFixed(0)}% of the time)  main thread ${r.mainMsPerSec} ms/s (script ${r.scriptMsPerSec})`);
+        `  wasm ${r.wasmStepsPerSec} steps/s (${(100 * r.wasmShare).toFixed(0)}% of the time)  main thread ${r.mainMsPerSec} ms/s (script ${r.scriptMsPerSec})` +
+        `  cores: browser ${r.ownCores}, others ${r.otherCores}`);
       prev = cur;
     }
   } else {
@@ -159,7 +179,7 @@ function report() {
     return;
   }
   console.log(`${preset}, after ${warmup} s of warm-up, over ${seconds} s:`);
-  console.log('batch  steps/s  examples/s  wasm-only steps/s  main thread ms/s');
+  console.log('batch  steps/s  examples/s  wasm-only steps/s  main thread ms/s  other load (cores)');
   for (const r of results)
-    console.log(`${String(r.batch).padStart(5)}  ${String(r.stepsPerSec).padStart(7)}  ${String(r.stepsPerSec * r.batch).padStart(10)}  ${String(r.wasmStepsPerSec).padStart(17)}  ${String(r.mainMsPerSec).padStart(16)}`);
+    console.log(`${String(r.batch).padStart(5)}  ${String(r.stepsPerSec).padStart(7)}  ${String(r.stepsPerSec * r.batch).padStart(10)}  ${String(r.wasmStepsPerSec).padStart(17)}  ${String(r.mainMsPerSec).padStart(16)}  ${String(r.otherCores).padStart(18)}`);
 }
