@@ -40,11 +40,14 @@
 // Spins of a waiting helper before it sleeps: about 50-200 us on these machines,
 // longer than the gaps between the kernels of a training step.
 #define SPINS 200000
-// Spins of the caller waiting for a helper's last task before it gives its core
+// Spins (some 50-100 us) of the caller waiting for a helper's last task before it gives its core
 // away (natively sched_yield; in wasm a short memory.atomic.wait32, where the
 // context allows it): a helper that lost its core to another thread (a page's
-// main thread, another process) then gets it back at once.
-#define CALLER_SPINS 4000
+// main thread, another process) then gets it back at once. Not sooner: a wake
+// costs some 2 us in Node and 23 us in Chromium, and a short wait for a helper
+// that is merely slower than the caller is common (measured: 4000 spins made
+// Chromium's 2-thread rate that of 1 thread).
+#define CALLER_SPINS 100000
 
 struct mm_pool {
     int n_threads;
