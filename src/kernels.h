@@ -29,6 +29,8 @@ void mm_matmul_tn_scalar(float* C, const float* A, const float* B, int M, int R,
 void mm_tanh_fwd_scalar(float* y, const float* x, long n);
 // dx = (1 - y*y) * dy
 void mm_tanh_bwd_scalar(float* dx, const float* y, const float* dy, long n);
+// y = mm_expf(x - shift), n values (the softmax of cross-entropy)
+void mm_exp_shift_scalar(float* y, const float* x, float shift, int n);
 // Column mean (C,) and unbiased variance (C,) over R >= 2 rows.
 void mm_colstats_scalar(float* mean, float* var, const float* x, int ld, int R, int C);
 // xhat = (x - mean) * invstd; y = gamma * xhat + beta (y, xhat use stride ld too)
@@ -40,6 +42,7 @@ void mm_bn_bwd_scalar(float* dx, float* dgamma, float* dbeta, const float* dy, c
                       int ld, int R, int C, const float* invstd, const float* gamma);
 
 #ifdef __wasm_simd128__
+void mm_exp_shift_simd(float* y, const float* x, float shift, int n);
 void mm_tanh_fwd_simd(float* y, const float* x, long n);
 void mm_tanh_bwd_simd(float* dx, const float* y, const float* dy, long n);
 void mm_colstats_simd(float* mean, float* var, const float* x, int ld, int R, int C);
@@ -105,6 +108,7 @@ typedef struct {
     void (*transpose)(float* dst, const float* src, int rows, int cols);
     void (*tanh_fwd)(float* y, const float* x, long n);
     void (*tanh_bwd)(float* dx, const float* y, const float* dy, long n);
+    void (*exp_shift)(float* y, const float* x, float shift, int n);
     void (*colstats)(float* mean, float* var, const float* x, int ld, int R, int C);
     void (*bn_fwd)(float* y, float* xhat, const float* x, int ld, int R, int C,
                    const float* mean, const float* invstd, const float* gamma, const float* beta);

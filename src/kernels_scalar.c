@@ -140,6 +140,10 @@ void mm_tanh_fwd_scalar(float* y, const float* x, long n) {
     for (long i = 0; i < n; i++) y[i] = mm_tanh_inline(x[i]);
 }
 
+void mm_exp_shift_scalar(float* y, const float* x, float shift, int n) {
+    for (int i = 0; i < n; i++) y[i] = mm_expf(x[i] - shift);
+}
+
 void mm_tanh_bwd_scalar(float* dx, const float* y, const float* dy, long n) {
     for (long i = 0; i < n; i++) dx[i] = (1.0f - y[i] * y[i]) * dy[i];
 }

@@ -391,6 +391,13 @@ void mm_tanh_fwd_simd(float* y, const float* x, long n) {
     for (; i < n; i++) y[i] = mm_tanhf(x[i]);
 }
 
+void mm_exp_shift_simd(float* y, const float* x, float shift, int n) {
+    v128_t sh = wasm_f32x4_splat(shift);
+    int i = 0;
+    for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, expf4(wasm_f32x4_sub(wasm_v128_load(x + i), sh)));
+    for (; i < n; i++) y[i] = mm_expf(x[i] - shift);
+}
+
 void mm_tanh_bwd_simd(float* dx, const float* y, const float* dy, long n) {
     v128_t one = wasm_f32x4_splat(1.0f);
     long i = 0;

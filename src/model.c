@@ -499,19 +499,22 @@ static void forward(mm_model* m, const uint16_t* X, int B, int training) {
 // Cross-entropy of logits (B, V) against Y: each row's loss is added, in row
 // order, to *total (so a split evaluated in any chunks sums alike). With
 // dlogits, also writes (softmax - onehot) * scale.
-static void cross_entropy(const float* logits, const uint16_t* Y, int B, int V, float* dlogits, float scale, double* total) {
+static void cross_entropy(const mm_kernels* k, const float* logits, const uint16_t* Y, int B, int V, float* dlogits, float scale,
+                          double* total) {
+    float e[MM_MAX_VOCAB];
     for (int b = 0; b < B; b++) {
         const float* l = logits + (long)b * V;
         float mx = l[0];
         for (int v = 1; v < V; v++) if (l[v] > mx) mx = l[v];
+        k->exp_shift(e, l, mx, V); // e[v] = mm_expf(l[v] - mx), vectorised
         float s = 0.0f;
-        for (int v = 0; v < V; v++) s += mm_expf(l[v] - mx);
+        for (int v = 0; v < V; v++) s += e[v];
         float lse = mx + mm_logf(s);
         *total += (double)(lse - l[Y[b]]);
         if (dlogits) {
             float* d = dlogits + (long)b * V;
             float invs = 1.0f / s;
-            for (int v = 0; v < V; v++) d[v] = mm_expf(l[v] - mx) * invs * scale;
+            for (int v = 0; v < V; v++) d[v] = e[v] * invs * scale;
             d[Y[b]] -= scale;
         }
     }
@@ -598,7 +601,7 @@ int mm_model_forward_backward(mm_model* m, const uint16_t* X, const uint16_t* Y,
     forward(m, X, B, 1);
     double total = 0.0;
     PROF_T0;
-    cross_entropy(m->acts + m->logits, Y, B, m->cfg.vocab_size, m->dacts + m->logits, 1.0f / (float)B, &total);
+    cross_entropy(m->eng.k, m->acts + m->logits, Y, B, m->cfg.vocab_size, m->dacts + m->logits, 1.0f / (float)B, &total);
     PROF(MM_PROF_LOSS);
     *loss = (float)(total / B);
     backward(m, X, B);
@@ -688,7 +691,7 @@ int mm_model_eval_range(mm_model* m, const mm_dataset* d, int start, int count, 
         int rc = check_batch(m, X, d->Y + at, B, 0, err);
         if (rc) return rc;
         forward(m, X, B, 0);
-        cross_entropy(m->acts + m->logits, d->Y + at, B, m->cfg.vocab_size, NULL, 0.0f, total);
+        cross_entropy(m->eng.k, m->acts + m->logits, d->Y + at, B, m->cfg.vocab_size, NULL, 0.0f, total);
     }
     return MM_OK;
 }

@@ -4,7 +4,8 @@
 // ---------------------------------------------------------------- kernel tables
 
 #define REFERENCE_ELEMENTWISE(sfx)                                                                  \
-    .tanh_fwd = mm_tanh_fwd_##sfx, .tanh_bwd = mm_tanh_bwd_##sfx, .colstats = mm_colstats_##sfx, \
+    .tanh_fwd = mm_tanh_fwd_##sfx, .tanh_bwd = mm_tanh_bwd_##sfx, .exp_shift = mm_exp_shift_##sfx,   \
+    .colstats = mm_colstats_##sfx,                                                                  \
     .bn_fwd = mm_bn_fwd_##sfx, .bn_bwd = mm_bn_bwd_##sfx
 
 #if !defined(__wasm_simd128__)
@@ -29,7 +30,7 @@ static const mm_kernels SIMD = {
 static const mm_kernels RELAXED = {
     .name = "relaxed-simd", .fused = 1, .mr = 4, .nr = 8, .gemm = mm_gemm_relaxed,
     .gemm_nt = mm_gemm_nt_relaxed, .nt_mr = 4, .nt_nr = 2, .transpose = mm_transpose_simd,
-    .tanh_fwd = mm_tanh_fwd_relaxed, .tanh_bwd = mm_tanh_bwd_simd, .colstats = mm_colstats_simd,
+    .tanh_fwd = mm_tanh_fwd_relaxed, .tanh_bwd = mm_tanh_bwd_simd, .exp_shift = mm_exp_shift_simd, .colstats = mm_colstats_simd,
     .bn_fwd = mm_bn_fwd_simd, .bn_bwd = mm_bn_bwd_simd,
 };
 #endif

@@ -497,6 +497,47 @@ static void test_bn(void) {
 #endif
 }
 
+/* exp_shift (cross-entropy's softmax): the scalar kernel against libm's exp within
+ * 2 ulp (clamped past the ends); with -msimd128 the SIMD one bitwise equal to it. */
+static void test_exp(void) {
+    check c; check_begin(&c, "exp_shift_scalar vs libm");
+#if MM_KERNELS_SIMD
+    check b; check_begin(&b, "exp_shift_simd bitwise");
+#endif
+    int n = 4099;
+    float *x = falloc(n), *y = falloc(n), *y2 = falloc(n);
+    for (int i = 0; i < n; i++) x[i] = -90.0f + 180.0f * (float)i / (float)(n - 1);
+    x[0] = bits(0x7fc00000u); x[1] = bits(0xff800000u); x[2] = -0.0f;
+    for (int pass = 0; pass < 2; pass++) {
+        float shift = pass ? 3.5f : 0.0f;
+        set_sentinel(y, n + GUARD);
+        mm_exp_shift_scalar(y, x, shift, n);
+        if (!guard_ok(y, n)) check_fail(&c, "exp_shift_scalar wrote past its output");
+        for (int i = 3; i < n; i++) {
+            float a = x[i] - shift;
+            if (a < -87.0f || a > 88.0f) continue;
+            double r = exp((double)a);
+            char where[48]; snprintf(where, sizeof where, "x-shift=%.9g", a);
+            check_val(&c, y[i], r, 2.0 * U * 2.0 * r, where, i);
+        }
+        if (!(y[0] != y[0]) || y[1] != 0.0f) check_fail(&c, "exp(NaN) is not NaN or exp(-inf) is not 0");
+#if MM_KERNELS_SIMD
+        for (int len = 0; len <= 9; len++) { /* every tail length, and the whole */
+            int L = len == 9 ? n : len;
+            set_sentinel(y2, n + GUARD);
+            mm_exp_shift_simd(y2, x, shift, L);
+            if (!guard_ok(y2, L)) check_fail(&b, "exp_shift_simd wrote past its output");
+            if (memcmp(y, y2, sizeof(float) * (size_t)L) != 0) check_fail(&b, "exp_shift_simd differs from scalar");
+        }
+#endif
+    }
+    free(x); free(y); free(y2);
+    check_end(&c);
+#if MM_KERNELS_SIMD
+    check_end(&b);
+#endif
+}
+
 #ifdef __wasm_relaxed_simd__
 /* The relaxed engine's own kernels: the dot-product A @ B^T (no repacking)
  * against the double reference with the fused bound 2 (K+1) u sum|terms| and
@@ -562,6 +603,7 @@ int main(void) {
     test_matmul(1);
     test_matmul(2);
     test_tanh();
+    test_exp();
     test_bn();
 #ifdef __wasm_relaxed_simd__
     test_relaxed_extras();
