@@ -207,7 +207,7 @@ function readThreads() {
 
 /** The lecture evaluates rarely; short runs get ~10 validation points. @param {number} steps */
 function autoValEvery(steps) {
-  return Math.min(5000, niceStep(steps / 10));
+  return Math.min(10000, niceStep(steps / 10));
 }
 
 /** @param {any} c */

@@ -110,7 +110,7 @@ let scheduled = false;
 
 const post = (/** @type {any} */ msg, /** @type {Transferable[]} */ transfer = []) => self.postMessage(msg, transfer);
 const errText = (/** @type {unknown} */ e) => (e instanceof Error ? e.message : String(e));
-const autoValEvery = (/** @type {number} */ steps) => Math.min(5000, niceStep(steps / 10));
+const autoValEvery = (/** @type {number} */ steps) => Math.min(10000, niceStep(steps / 10));
 
 // A zero-delay macrotask: setTimeout(0) is clamped to 4 ms when nested.
 const tick = new MessageChannel();
