@@ -125,9 +125,11 @@ static void sleep_until_changed(mm_pool* p, int seen) {
     atomic_fetch_sub(&p->sleepers, 1);
     pthread_mutex_unlock(&p->mu);
 #elif defined(MM_WASM_THREADS)
+    // in slices of 100 ms: a Worker being terminated (Node ends a process's workers
+    // at exit) can only stop it between waits
     atomic_fetch_add(&p->sleepers, 1);
     if (atomic_load(&p->wake) == seen && !atomic_load(&p->stop))
-        __builtin_wasm_memory_atomic_wait32((int*)&p->wake, seen, -1);
+        __builtin_wasm_memory_atomic_wait32((int*)&p->wake, seen, 100000000);
     atomic_fetch_sub(&p->sleepers, 1);
 #else
     (void)p; (void)seen;

@@ -129,6 +129,18 @@ test('threads: bad counts are clear errors, nothing hangs', { skip: noRelaxed },
   assert.match(strict.notes.join('\n'), /one thread: the simd module has no threads/);
 });
 
+test('a Node process that never closes its module still exits (helpers do not keep it alive)', { skip: noRelaxed, timeout: 30000 }, () => {
+  const src = `import { loadMakemore } from ${JSON.stringify(new URL('../wasm/makemore.mjs', import.meta.url).href)};
+    const mm = await loadMakemore({ threads: 2, wasmDir: ${JSON.stringify(String(wasmDir))} });
+    const t = mm.createTrainer({ words: 'anna\\nbob\\ncarl\\ndora\\n', preset: 'mlp3', steps: 20 });
+    t.run(20);
+    console.log(mm.threads);`;
+  const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--input-type=module', '-e', src], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(r.signal, null, 'the process hung (killed after 20 s)');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), '2');
+});
+
 test('fallbacks: no relaxed SIMD, or no shared memory, gives the SIMD module on one thread and says why', async () => {
   const validate = WebAssembly.validate;
   // an engine that validates plain SIMD but not relaxed SIMD (like Safari)

@@ -314,7 +314,13 @@ export async function loadMakemore(opts = {}) {
   mm._module = module;
   const threads = threadsOpt === 'auto' ? await availableCores() : threadsOpt;
   if (threads > 1 && !shared && threadsOpt !== 'auto') notes.push(`one thread: the ${engine} module has no threads (asked for ${threads})`);
-  if (shared && threads > 1) await mm.setThreads(threads);
+  if (shared && threads > 1) {
+    try {
+      await mm.setThreads(threads);
+    } catch (e) {
+      notes.push(`one thread: the helper threads did not start (${e instanceof Error ? e.message : e})`);
+    }
+  }
   return mm;
 }
 
@@ -327,14 +333,13 @@ function checkThreads(n) {
 
 /**
  * A helper thread: a Worker (Node: worker_threads) running wasm/helper.mjs.
- * @returns {Promise<{post: (m: any) => void, on: (f: (m: any) => void) => void, terminate: () => void}>}
+ * @returns {Promise<{post: (m: any) => void, on: (f: (m: any) => void) => void, terminate: () => void, unref: () => void}>}
  */
 async function spawnHelper() {
   const url = new URL('./helper.mjs', import.meta.url);
   if (isNode) {
     const { Worker: NodeWorker } = await import('node:worker_threads');
-    const w = new NodeWorker(url);
-    w.unref(); // a helper never keeps Node alive
+    const w = new NodeWorker(url, { execArgv: [] }); // not the parent's options (--input-type and the like fail there)
     return {
       post: (m) => w.postMessage(m),
       on: (f) => {
@@ -342,6 +347,7 @@ async function spawnHelper() {
         w.on('error', (e) => f({ type: 'error', message: String(e) }));
         w.on('exit', () => f({ type: 'exit' }));
       },
+      unref: () => w.unref(), // once it runs: a helper never keeps Node alive (a 'message' listener refs it)
       terminate: () => void w.terminate(),
     };
   }
@@ -353,6 +359,7 @@ async function spawnHelper() {
       w.addEventListener('error', (e) => f({ type: 'error', message: e.message || 'the helper worker failed to start' }));
     },
     terminate: () => w.terminate(),
+    unref: () => {},
   };
 }
 
@@ -452,6 +459,7 @@ export class Makemore {
         h.post({ module: this._module, memory: x.memory, pool, index: i, stackTop: (stack + HELPER_STACK) & ~15 });
       }
       await Promise.all(helpers.map((k) => k.ready));
+      for (const k of helpers) k.h.unref();
     } catch (e) {
       x.mmw_pool_stop(pool);
       for (const k of helpers) k.h.terminate();
