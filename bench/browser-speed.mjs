@@ -127,8 +127,9 @@ async function measure(batch) {
         { timeout: every * 1000 }).then(() => true, () => false);
       if (done) break;
       const cur = await read();
-      res.intervals.push(rate(prev, cur));
-      log(`  ${fmt(cur.step).padStart(7)} steps  ${((cur.t - t0) / 60000).toFixed(1).padStart(5)} min  ${rate(prev, cur).stepsPerSec} steps/s`);
+      const r = rate(prev, cur);
+      res.intervals.push(r);
+      log(`  ${fmt(cur.step).padStart(7)} steps  ${((cur.t - t0) / 60000).toFixed(1).padStart(5)} min  ${r.stepsPerSec} steps/s  (other load ${r.otherCores} cores)`);
       prev = cur;
     }
     res.minutes = +((Date.now() - t0) / 60000).toFixed(2);
