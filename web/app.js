@@ -433,8 +433,9 @@ let chartDirty = false;
 let lastChart = -Infinity;
 let progressDirty = false;
 let lastProgress = -Infinity;
-/** the training groups drawn, as chartKey() gave it */
+/** the training groups drawn, as chartKey() gave it, and how many */
 let chartShape = '';
+let drawnPoints = 0;
 /** which training groups the chart shows: it changes when a group of steps completes */
 const chartKey = () => {
   const group = niceStep(losses.n / CHART_POINTS);
@@ -548,6 +549,7 @@ function renderChart() {
   $('chart-empty').hidden = X.length > 0;
   setText('chart-empty',
     run && run.origin !== 'new' ? 'No loss history came with this model: Continue training plots it from here.' : 'Press Train: the loss appears here within a second.');
+  drawnPoints = xs.length;
   $('chart').dataset.points = String(xs.length);
   $('chart').dataset.covered = String(xs.length * group);
   $('chart').dataset.valPoints = String(vals.length);
@@ -577,13 +579,15 @@ function frame() {
   frameQueued = false;
   const now = performance.now();
   if (progressDirty && now - lastProgress >= PROGRESS_MS) renderProgress();
-  if (chartDirty && now - lastChart >= CHART_MS) {
+  // A chart without training points (a new run's first steps, a reset) is drawn at once.
+  const chartAt = drawnPoints === 0 || losses.n === 0 ? now : lastChart + CHART_MS;
+  if (chartDirty && now >= chartAt) {
     chartDirty = false;
     lastChart = now;
     renderChart();
   }
   // What waits for its interval gets a frame when the interval is over.
-  const wait = Math.min(progressDirty ? lastProgress + PROGRESS_MS - now : Infinity, chartDirty ? lastChart + CHART_MS - now : Infinity);
+  const wait = Math.min(progressDirty ? lastProgress + PROGRESS_MS - now : Infinity, chartDirty ? chartAt - now : Infinity);
   if (wait < Infinity)
     wakeTimer = setTimeout(() => {
       wakeTimer = 0;
