@@ -58,10 +58,34 @@ const mm_kernels* mm_kernels_for(int engine) {
 
 static int threads_of(const mm_engine* e) { return mm_pool_threads(e->pool); }
 
-// [lo, hi) of part i of n parts of `units` units (balanced).
-static void part(int units, int n, int i, int* lo, int* hi) {
-    *lo = (int)((long)units * i / n);
-    *hi = (int)((long)units * (i + 1) / n);
+// Below this many multiply-adds a matmul runs on the caller alone (a handoff costs more).
+#define GEMM_MIN_PAR 16384
+
+// A matmul's output split into `parts` blocks of whole tiles: by rows (tiles of
+// `unit` rows, M in all) or by columns (N in all).
+typedef struct {
+    int by_rows, units, unit, parts;
+} split;
+
+// Block i of the split as [*a, *b) rows or columns; 0 if it is empty.
+static int block(const split* s, int M, int N, int i, int* a, int* b) {
+    *a = (int)((long)s->units * i / s->parts) * s->unit;
+    *b = (int)((long)s->units * (i + 1) / s->parts) * s->unit;
+    int end = s->by_rows ? M : N;
+    if (*b > end) *b = end;
+    return *a < *b;
+}
+
+// How to split an M x N output in tiles of mr x nr among T threads: by rows if
+// there are at least T row tiles, else by columns; 0 if it is too small to split.
+static int plan_split(split* s, int T, long macs, int M, int N, int mr, int nr) {
+    int rows = (M + mr - 1) / mr, cols = (N + nr - 1) / nr;
+    if (T < 2 || macs < GEMM_MIN_PAR || (rows < T && cols < T)) return 0;
+    s->by_rows = rows >= T;
+    s->units = s->by_rows ? rows : cols;
+    s->unit = s->by_rows ? mr : nr;
+    s->parts = T;
+    return 1;
 }
 
 typedef struct {
@@ -71,39 +95,23 @@ typedef struct {
     const float* B; int ldb;
     const float* bias;
     int M, K, N;
-    int by_rows, units, unit, parts;
+    split s;
 } gemm_job;
 
 static void gemm_task(void* p, int i) {
     const gemm_job* j = p;
-    int lo, hi;
-    part(j->units, j->parts, i, &lo, &hi);
-    int a = lo * j->unit, b = hi * j->unit;
-    if (j->by_rows) {
-        if (b > j->M) b = j->M;
-        if (a < b) j->k->gemm(j->C + (long)a * j->ldc, j->ldc, j->A + a * j->a_rs, j->a_rs, j->a_ks, j->B, j->ldb, j->bias, b - a, j->K, j->N);
-    } else {
-        if (b > j->N) b = j->N;
-        if (a < b) j->k->gemm(j->C + a, j->ldc, j->A, j->a_rs, j->a_ks, j->B + a, j->ldb, j->bias ? j->bias + a : 0, j->M, j->K, b - a);
-    }
+    int a, b;
+    if (!block(&j->s, j->M, j->N, i, &a, &b)) return;
+    if (j->s.by_rows) j->k->gemm(j->C + (long)a * j->ldc, j->ldc, j->A + a * j->a_rs, j->a_rs, j->a_ks, j->B, j->ldb, j->bias, b - a, j->K, j->N);
+    else j->k->gemm(j->C + a, j->ldc, j->A, j->a_rs, j->a_ks, j->B + a, j->ldb, j->bias ? j->bias + a : 0, j->M, j->K, b - a);
 }
-
-// Below this many multiply-adds a matmul runs on the caller alone (a handoff costs more).
-#define GEMM_MIN_PAR 16384
 
 static void op_gemm(const mm_engine* e, float* C, int ldc, const float* A, long a_rs, long a_ks, const float* B, int ldb,
                     const float* bias, int M, int K, int N) {
     const mm_kernels* k = e->k;
-    int T = threads_of(e);
-    int rows = (M + k->mr - 1) / k->mr, cols = (N + k->nr - 1) / k->nr;
-    if (T > 1 && (long)M * N * K >= GEMM_MIN_PAR && (rows >= T || cols >= T)) {
-        gemm_job j = {k, C, ldc, A, a_rs, a_ks, B, ldb, bias, M, K, N, rows >= T, 0, 0, T};
-        j.units = j.by_rows ? rows : cols;
-        j.unit = j.by_rows ? k->mr : k->nr;
-        mm_parallel_for(e->pool, T, gemm_task, &j);
-        return;
-    }
-    k->gemm(C, ldc, A, a_rs, a_ks, B, ldb, bias, M, K, N);
+    gemm_job j = {k, C, ldc, A, a_rs, a_ks, B, ldb, bias, M, K, N, {0, 0, 0, 0}};
+    if (plan_split(&j.s, threads_of(e), (long)M * N * K, M, N, k->mr, k->nr)) mm_parallel_for(e->pool, j.s.parts, gemm_task, &j);
+    else k->gemm(C, ldc, A, a_rs, a_ks, B, ldb, bias, M, K, N);
 }
 
 void op_matmul_nn(const mm_engine* e, float* C, const float* A, const float* B, const float* bias, int M, int K, int N) {
@@ -117,21 +125,16 @@ void op_matmul_tn(const mm_engine* e, float* C, const float* A, const float* B, 
 typedef struct {
     const mm_kernels* k;
     float* C; const float* A; const float* B;
-    int M, K, N, by_rows, units, unit, parts;
+    int M, K, N;
+    split s;
 } nt_job;
 
 static void nt_task(void* p, int i) {
     const nt_job* j = p;
-    int lo, hi;
-    part(j->units, j->parts, i, &lo, &hi);
-    int a = lo * j->unit, b = hi * j->unit;
-    if (j->by_rows) {
-        if (b > j->M) b = j->M;
-        if (a < b) j->k->gemm_nt(j->C + (long)a * j->N, j->N, j->A + (long)a * j->K, j->K, j->B, j->K, b - a, j->K, j->N);
-    } else {
-        if (b > j->N) b = j->N;
-        if (a < b) j->k->gemm_nt(j->C + a, j->N, j->A, j->K, j->B + (long)a * j->K, j->K, j->M, j->K, b - a);
-    }
+    int a, b;
+    if (!block(&j->s, j->M, j->N, i, &a, &b)) return;
+    if (j->s.by_rows) j->k->gemm_nt(j->C + (long)a * j->N, j->N, j->A + (long)a * j->K, j->K, j->B, j->K, b - a, j->K, j->N);
+    else j->k->gemm_nt(j->C + a, j->N, j->A, j->K, j->B + (long)a * j->K, j->K, j->M, j->K, b - a);
 }
 
 // The engine's own A @ B^T kernel (dot products, no repacking), or two ways with
@@ -140,16 +143,9 @@ static void nt_task(void* p, int i) {
 void op_matmul_nt(const mm_engine* e, float* C, const float* A, const float* B, float* scratch, int M, int K, int N) {
     const mm_kernels* k = e->k;
     if (k->gemm_nt) {
-        int T = threads_of(e);
-        int rows = (M + k->nt_mr - 1) / k->nt_mr, cols = (N + k->nt_nr - 1) / k->nt_nr;
-        if (T > 1 && (long)M * N * K >= GEMM_MIN_PAR && (rows >= T || cols >= T)) {
-            nt_job j = {k, C, A, B, M, K, N, rows >= T, 0, 0, T};
-            j.units = j.by_rows ? rows : cols;
-            j.unit = j.by_rows ? k->nt_mr : k->nt_nr;
-            mm_parallel_for(e->pool, T, nt_task, &j);
-        } else {
-            k->gemm_nt(C, N, A, K, B, K, M, K, N);
-        }
+        nt_job j = {k, C, A, B, M, K, N, {0, 0, 0, 0}};
+        if (plan_split(&j.s, threads_of(e), (long)M * N * K, M, N, k->nt_mr, k->nt_nr)) mm_parallel_for(e->pool, j.s.parts, nt_task, &j);
+        else k->gemm_nt(C, N, A, K, B, K, M, K, N);
         return;
     }
     if (k->nt_swap && (long)M * K + (long)M * N < (long)K * N) {
