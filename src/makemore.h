@@ -190,9 +190,7 @@ void mm_pool_free(mm_pool* p);
 // The model's engine and the pool its kernels use (NULL: the calling thread
 // only; the pool must outlive its use by the model). Not saved in model files.
 int mm_model_set_engine(mm_model* m, int engine, mm_pool* pool, mm_err* err);
-int mm_model_engine(const mm_model* m);
 const char* mm_model_kernels(const mm_model* m); // "scalar", "simd", "fma", "relaxed-simd"
-int mm_model_threads(const mm_model* m);
 
 // Time per operation of the training step, for the benchmark's breakdown.
 enum {

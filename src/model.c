@@ -52,7 +52,6 @@ struct mm_model {
     long logits;    // offset in acts of the (B, V) logits = last layer's out
     uint32_t* codepoints; // (vocab_size,)
     int last_B;
-    int engine;           // MM_ENGINE_*
     mm_engine eng;        // its kernels and the pool they run on
     int profiling;
     double prof[MM_PROF_N]; // seconds per operation (mm_model_profile)
@@ -235,8 +234,7 @@ mm_model* mm_model_new(const mm_config* cfg, const uint32_t* codepoints, uint64_
     mm_model* m = calloc(1, sizeof *m);
     if (!m) { mm_fail(err, MM_ENOMEM, "out of memory creating the model"); return NULL; }
     if (plan(m, cfg, max_batch, err)) { free(m); return NULL; }
-    m->engine = MM_ENGINE_REPRODUCIBLE;
-    m->eng.k = mm_kernels_for(m->engine);
+    m->eng.k = mm_kernels_for(MM_ENGINE_REPRODUCIBLE);
     m->eng.pool = NULL;
     int V = cfg->vocab_size;
     m->params = calloc((size_t)m->n_params, sizeof(float));
@@ -321,14 +319,11 @@ const float* mm_model_logits(const mm_model* m) { return m->acts + m->logits; }
 int mm_model_set_engine(mm_model* m, int engine, mm_pool* pool, mm_err* err) {
     if (engine != MM_ENGINE_REPRODUCIBLE && engine != MM_ENGINE_FAST)
         return mm_fail(err, MM_EINVAL, "unknown engine %d (0: reproducible, 1: fast)", engine);
-    m->engine = engine;
     m->eng.k = mm_kernels_for(engine);
     m->eng.pool = pool;
     return MM_OK;
 }
-int mm_model_engine(const mm_model* m) { return m->engine; }
 const char* mm_model_kernels(const mm_model* m) { return m->eng.k->name; }
-int mm_model_threads(const mm_model* m) { return mm_pool_threads(m->eng.pool); }
 
 void mm_model_profile(mm_model* m, int enable, double* out) {
     if (out) memcpy(out, m->prof, sizeof m->prof);
@@ -367,6 +362,13 @@ const char* mm_profile_phase(int i) { return i >= 0 && i < MM_PROF_N ? PROF_PHAS
 // dW_j = E^T @ G_j and dE = sum_j G_j @ W_j^T. The same sums in another order,
 // so only the fast engine (not bitwise the reference) uses it; each output is
 // still computed alike whatever the thread count.
+
+// db (C,) = column sums of dy (rows, C), summed in row order
+static void bias_grad(float* db, const float* dy, long rows, int C) {
+    for (int c = 0; c < C; c++) db[c] = 0.0f;
+    for (long r = 0; r < rows; r++)
+        for (int c = 0; c < C; c++) db[c] += dy[r * C + c];
+}
 
 static int use_fused_first(const mm_model* m, int B) {
     return m->fuse_first && m->eng.k->fused && (long)B * m->L[2].T_out >= 2L * m->cfg.vocab_size;
@@ -433,12 +435,7 @@ static void embed_linear_bwd(mm_model* m, const uint16_t* X, int B) {
         op_matmul_nt(&m->eng, g ? tmp : dE, Gg, W + (long)g * C * H, nt_scratch, V, H, C); // G_j @ W_j^T (V,C)
         if (g) for (long k = 0; k < (long)V * C; k++) dE[k] += tmp[k];
     }
-    if (ll->has_bias) {
-        float* db = m->grads + ll->b;
-        for (int c = 0; c < H; c++) db[c] = 0.0f;
-        for (long r = 0; r < j.rows; r++)
-            for (int c = 0; c < H; c++) db[c] += dout[r * H + c];
-    }
+    if (ll->has_bias) bias_grad(m->grads + ll->b, dout, j.rows, H);
 }
 
 // Forward pass of B examples X (B, block). training: batch statistics (kept in
@@ -550,10 +547,7 @@ static void backward(mm_model* m, const uint16_t* X, int B) {
             op_matmul_tn(e, m->grads + l->w, in, dout, l->C_in, (int)rows, l->C_out);
             PROF(MM_PROF_BWD_LINEAR_DW);
             if (l->has_bias) {
-                float* db = m->grads + l->b;
-                for (int c = 0; c < l->C_out; c++) db[c] = 0.0f;
-                for (long r = 0; r < rows; r++)
-                    for (int c = 0; c < l->C_out; c++) db[c] += dout[r * l->C_out + c];
+                bias_grad(m->grads + l->b, dout, rows, l->C_out);
                 PROF(MM_PROF_BWD_BIAS);
             }
             float* scratch = m->scratch + (m->n_scratch - (long)l->C_in * l->C_out);

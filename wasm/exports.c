@@ -499,7 +499,6 @@ MMW_EXPORT mm_trainer* mmw_checkpoint_load(const uint8_t* b, int len, const mm_w
 // memory (wasm/makemore.mjs): each sets its own stack and calls mmw_pool_helper.
 
 MMW_EXPORT int mmw_threads_supported(void) { return mm_threads_supported(); }
-MMW_EXPORT int mmw_max_threads(void) { return MM_MAX_THREADS; }
 
 // A pool of n threads (the caller's included); NULL on failure.
 MMW_EXPORT mm_pool* mmw_pool_new(int n) {
@@ -529,7 +528,6 @@ MMW_EXPORT int mmw_model_set_engine(mm_model* m, int engine, mm_pool* pool) {
     if (!m) return fail(MM_EINVAL, "mmw_model_set_engine: missing model");
     return mm_model_set_engine(m, engine, pool, &g_err);
 }
-MMW_EXPORT int mmw_model_engine(const mm_model* m) { return mm_model_engine(m); }
 MMW_EXPORT const char* mmw_model_kernels(const mm_model* m) { return mm_model_kernels(m); }
 
 // Profiling: out[MM_PROF_N] doubles get the seconds so far (may be NULL); then cleared.

@@ -2,7 +2,7 @@
 // module and trains in chunks of ~50 ms; this file renders what it reports.
 // Text from word lists, samples and model files is only ever set with textContent.
 import uPlot from './vendor/uPlot.esm.js';
-import { LossSeries, niceStep } from './losses.js';
+import { LossSeries, niceStep, autoValEvery } from './losses.js';
 
 const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
 const fmt = (/** @type {number} */ n) => n.toLocaleString('en-US');
@@ -205,10 +205,6 @@ function readThreads() {
   return n;
 }
 
-/** The lecture evaluates rarely; short runs get ~10 validation points. @param {number} steps */
-function autoValEvery(steps) {
-  return Math.min(10000, niceStep(steps / 10));
-}
 
 /** @param {any} c */
 function fillArch(c) {

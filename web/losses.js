@@ -12,6 +12,15 @@ export function niceStep(x) {
   }
 }
 
+/**
+ * The automatic validation interval: ~10 points in a short run, at most every
+ * 10000 steps (the lecture evaluates rarely; each costs training time).
+ * @param {number} steps
+ */
+export function autoValEvery(steps) {
+  return Math.min(10000, niceStep(steps / 10));
+}
+
 export class LossSeries {
   constructor() {
     /** prefix sums of log10(loss): cum[i] = sum of steps 0..i-1 */

@@ -39,7 +39,7 @@
 //   reset    {}
 import { loadMakemore, availableCores } from '../wasm/makemore.mjs';
 import { parseWordList, lectureSplit, codePoints } from './split.mjs';
-import { niceStep } from './losses.js';
+import { autoValEvery } from './losses.js';
 import { saveModel, loadLastModel, clearModels } from './model-store.js';
 
 /** How long one wasm call (training chunk, evaluation part) should take, in ms. */
@@ -110,7 +110,6 @@ let scheduled = false;
 
 const post = (/** @type {any} */ msg, /** @type {Transferable[]} */ transfer = []) => self.postMessage(msg, transfer);
 const errText = (/** @type {unknown} */ e) => (e instanceof Error ? e.message : String(e));
-const autoValEvery = (/** @type {number} */ steps) => Math.min(10000, niceStep(steps / 10));
 
 // A zero-delay macrotask: setTimeout(0) is clamped to 4 ms when nested.
 const tick = new MessageChannel();
