@@ -249,10 +249,23 @@ int mm_trainer_set_schedule(mm_trainer* t, long steps, float lr, float lr_decaye
 int mm_trainer_set_engine(mm_trainer* t, int engine, mm_pool* pool, mm_err* err);
 
 // ---------------------------------------------------------------- sampling
+// How the next token is drawn: softmax(logits / temperature) (0: greedy, the
+// most likely token), restricted to the top_k most likely tokens (0: all) and
+// then to the smallest most-likely set holding at least top_p of that mass
+// (1: all), renormalised. Equal probabilities rank by token order.
+typedef struct {
+    float temperature; // 1
+    int top_k;         // 0
+    float top_p;       // 1
+} mm_sampling;
+void mm_sampling_default(mm_sampling* s);
+
 // Samples one word in eval mode until the end token (or max_len code points),
-// starting from the UTF-8 prefix (may be ""), with softmax(logits / temperature).
-// out receives the UTF-8 word including the prefix, NUL-terminated (no '.').
-int mm_sample(mm_model* m, mm_rng* rng, float temperature, const char* prefix, int max_len,
+// starting from the UTF-8 prefix (may be ""), drawing as s says (NULL: the
+// defaults). out receives the UTF-8 word including the prefix, NUL-terminated
+// (no '.'). With the defaults, top_k >= vocab_size or top_p = 1 the draws are
+// those of plain softmax sampling, bitwise.
+int mm_sample(mm_model* m, mm_rng* rng, const mm_sampling* s, const char* prefix, int max_len,
               char* out, size_t out_cap, mm_err* err);
 
 // ================================================================ model files and checkpoints

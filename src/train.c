@@ -1,4 +1,4 @@
-// train.c: the lecture's training loop (SGD on random batches), evaluation, sampling.
+// train.c: the lecture's training loop (SGD on random batches), evaluation, checkpoint state.
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,82 +133,6 @@ int mm_trainer_set_schedule(mm_trainer* t, long steps, float lr, float lr_decaye
 
 int mm_trainer_set_engine(mm_trainer* t, int engine, mm_pool* pool, mm_err* err) {
     return mm_model_set_engine(t->model, engine, pool, err);
-}
-
-// ---------------------------------------------------------------- sampling
-
-static int find_token(const mm_model* m, uint32_t cp) {
-    const uint32_t* cps = mm_model_codepoints(m);
-    for (int t = 1; t < mm_model_config(m)->vocab_size; t++) if (cps[t] == cp) return t;
-    return -1;
-}
-
-static int append(char* out, size_t cap, size_t* used, uint32_t cp, mm_err* err) {
-    char buf[5];
-    int k = mm_utf8_encode(cp, buf);
-    if (*used + (size_t)k + 1 > cap) return mm_fail(err, MM_EINVAL, "the output buffer is too small for the sampled word");
-    memcpy(out + *used, buf, (size_t)k);
-    *used += (size_t)k;
-    out[*used] = 0;
-    return MM_OK;
-}
-
-int mm_sample(mm_model* m, mm_rng* rng, float temperature, const char* prefix, int max_len,
-              char* out, size_t out_cap, mm_err* err) {
-    const mm_config* c = mm_model_config(m);
-    int V = c->vocab_size, bs = c->block_size;
-    if (!out || out_cap < 1) return mm_fail(err, MM_EINVAL, "no output buffer");
-    out[0] = 0;
-    if (!(temperature >= 0.0f && temperature <= 1e6f)) return mm_fail(err, MM_EINVAL, "temperature %g must be a number from 0 to 1e6", (double)temperature);
-    if (max_len < 1) return mm_fail(err, MM_EINVAL, "maximum length %d must be at least 1", max_len);
-    uint16_t ctx[MM_MAX_BLOCK];
-    memset(ctx, 0, sizeof ctx);
-    size_t used = 0;
-    int len = 0;
-    const unsigned char* p = (const unsigned char*)(prefix ? prefix : "");
-    const unsigned char* end = p + strlen((const char*)p);
-    while (*p) {
-        uint32_t cp;
-        int k = mm_utf8_decode(p, (size_t)(end - p), &cp);
-        if (!k) return mm_fail(err, MM_EINVAL, "the prefix is not valid UTF-8");
-        int tok = find_token(m, cp);
-        if (tok < 0) {
-            char buf[5];
-            mm_utf8_encode(cp, buf);
-            return mm_fail(err, MM_EINVAL, "the prefix character '%s' is not in the model's vocabulary", buf);
-        }
-        int rc = append(out, out_cap, &used, cp, err);
-        if (rc) return rc;
-        memmove(ctx, ctx + 1, sizeof(uint16_t) * (size_t)(bs - 1));
-        ctx[bs - 1] = (uint16_t)tok;
-        p += k;
-        len++;
-    }
-    float probs[MM_MAX_VOCAB];
-    while (len < max_len) {
-        const float* logits = mm_model_eval_logits(m, ctx, 1, err);
-        if (!logits) return err ? err->code : MM_EINVAL;
-        int ix = 0;
-        if (temperature == 0.0f) { // greedy
-            for (int v = 1; v < V; v++) if (logits[v] > logits[ix]) ix = v;
-        } else {
-            float mx = logits[0];
-            for (int v = 1; v < V; v++) if (logits[v] > mx) mx = logits[v];
-            float s = 0.0f;
-            for (int v = 0; v < V; v++) { probs[v] = mm_expf((logits[v] - mx) / temperature); s += probs[v]; }
-            float u = mm_rng_uniform(rng) * s, acc = 0.0f;
-            ix = V - 1;
-            for (int v = 0; v < V; v++) { acc += probs[v]; if (u < acc) { ix = v; break; } }
-            while (probs[ix] == 0.0f && ix > 0) ix--; // never pick a zero-probability tail by rounding
-        }
-        if (ix == 0) break;
-        int rc = append(out, out_cap, &used, mm_model_codepoints(m)[ix], err);
-        if (rc) return rc;
-        memmove(ctx, ctx + 1, sizeof(uint16_t) * (size_t)(bs - 1));
-        ctx[bs - 1] = (uint16_t)ix;
-        len++;
-    }
-    return MM_OK;
 }
 
 // ================================================================ checkpoint state (issue 5: model files)

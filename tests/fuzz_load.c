@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         mm_rng r;
         mm_rng_seed(&r, 1);
         char word[64];
-        mm_sample(m, &r, 1.0f, "", 16, word, sizeof word, &err);
+        mm_sample(m, &r, NULL, "", 16, word, sizeof word, &err);
         uint8_t* b;
         size_t n;
         if (mm_model_save_state(m, has ? &s : NULL, &b, &n, &err) == MM_OK) {

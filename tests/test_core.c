@@ -166,6 +166,88 @@ static mm_trainer* small_trainer(const mm_words* w, const char* preset, float lr
     return mm_trainer_new(w, &c, &tp, err);
 }
 
+// Top-k and top-p against an independent reading of the logits: every sampled
+// token is among the k most likely (the nucleus, computed here in double) at its
+// step; k = 1 is greedy; k >= V and p = 1 draw exactly what plain sampling draws.
+static int token_of(const mm_model* m, const char* s, int* len) {
+    uint32_t cp = (unsigned char)*s; // names.txt is ASCII
+    *len = 1;
+    const uint32_t* cps = mm_model_codepoints(m);
+    for (int t = 1; t < mm_model_config(m)->vocab_size; t++) if (cps[t] == cp) return t;
+    return -1;
+}
+
+// Checks each step of word w: the token it took (the end token after the last
+// character) has rank < k by probability and lies inside the top-p nucleus.
+static void check_word(mm_model* m, const char* w, int k, double top_p, const char* what) {
+    int bs = mm_model_config(m)->block_size, V = mm_model_config(m)->vocab_size;
+    uint16_t ctx[MM_MAX_BLOCK] = {0};
+    mm_err err = {0};
+    for (const char* p = w;; ) {
+        int len, tok = *p ? token_of(m, p, &len) : 0;
+        const float* lg = mm_model_eval_logits(m, ctx, 1, &err);
+        double mx = lg[0], z = 0, pr[MM_MAX_VOCAB];
+        for (int v = 1; v < V; v++) if (lg[v] > mx) mx = lg[v];
+        for (int v = 0; v < V; v++) z += pr[v] = exp((double)lg[v] - mx);
+        int rank = 0;
+        double above = 0, kept = 0;
+        for (int v = 0; v < V; v++)
+            if (pr[v] > pr[tok] || (pr[v] == pr[tok] && v < tok)) { rank++; above += pr[v]; }
+        int kk = k > 0 && k < V ? k : V;
+        double sorted[MM_MAX_VOCAB];
+        memcpy(sorted, pr, sizeof(double) * (size_t)V);
+        for (int i = 0; i < kk; i++) { // selection: the kk largest
+            int b = i;
+            for (int j = i + 1; j < V; j++) if (sorted[j] > sorted[b]) b = j;
+            double t = sorted[i]; sorted[i] = sorted[b]; sorted[b] = t;
+            kept += sorted[i];
+        }
+        CHECK(tok >= 0 && rank < kk, "%s: '%s' took a token of rank %d (k %d)", what, w, rank, kk);
+        // inside the nucleus: the mass strictly above it is below top_p of the kept mass (1e-5: float rounding)
+        CHECK(above < top_p * kept * (1 + 1e-5), "%s: '%s' took a token outside the top-p %g nucleus (%g of %g above)", what, w, top_p,
+              above / z, kept / z);
+        if (!*p) break;
+        memmove(ctx, ctx + 1, sizeof(uint16_t) * (size_t)(bs - 1));
+        ctx[bs - 1] = (uint16_t)tok;
+        p += len;
+    }
+}
+
+static void test_sampling_filters(mm_model* m) {
+    mm_err err = {0};
+    char s1[256], s2[256];
+    mm_rng r1, r2;
+    int V = mm_model_config(m)->vocab_size;
+    mm_sampling greedy = {0.0f, 0, 1.0f}, k1 = {1.0f, 1, 1.0f}, all = {1.0f, V, 1.0f};
+    mm_rng_seed(&r1, 5); mm_rng_seed(&r2, 5);
+    for (int i = 0; i < 20; i++) { // filters that keep everything change nothing
+        mm_sample(m, &r1, NULL, "", 64, s1, sizeof s1, &err);
+        mm_sample(m, &r2, &all, "", 64, s2, sizeof s2, &err);
+        CHECK(strcmp(s1, s2) == 0, "top-k = V differs from plain sampling: %s vs %s", s1, s2);
+    }
+    mm_sample(m, &r1, &greedy, "", 64, s1, sizeof s1, &err);
+    for (int i = 0; i < 5; i++) {
+        CHECK(mm_sample(m, &r2, &k1, "", 64, s2, sizeof s2, &err) == MM_OK && strcmp(s1, s2) == 0, "top-k 1 gave %s, greedy %s", s2, s1);
+    }
+    const struct { int k; float p; } cases[] = {{3, 1.0f}, {5, 1.0f}, {0, 0.5f}, {0, 0.9f}, {4, 0.8f}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        mm_sampling sp = {1.0f, cases[c].k, cases[c].p};
+        int distinct = 0;
+        char prev[256] = "";
+        for (int i = 0; i < 30; i++) {
+            CHECK(mm_sample(m, &r1, &sp, "", 64, s1, sizeof s1, &err) == MM_OK, "top-k %d top-p %g: %s", cases[c].k, cases[c].p, err.msg);
+            check_word(m, s1, cases[c].k, cases[c].p, "filtered sampling");
+            distinct += strcmp(s1, prev) != 0;
+            strcpy(prev, s1);
+        }
+        CHECK(distinct > 1, "top-k %d top-p %g always gave the same name", cases[c].k, cases[c].p);
+    }
+    mm_sampling bad_k = {1.0f, -1, 1.0f}, bad_p = {1.0f, 0, 0.0f}, nan_p = {1.0f, 0, NAN};
+    CHECK(mm_sample(m, &r1, &bad_k, "", 64, s1, sizeof s1, &err) == MM_EINVAL && strstr(err.msg, "top-k"), "top-k -1: %s", err.msg);
+    CHECK(mm_sample(m, &r1, &bad_p, "", 64, s1, sizeof s1, &err) == MM_EINVAL && strstr(err.msg, "top-p"), "top-p 0: %s", err.msg);
+    CHECK(mm_sample(m, &r1, &nan_p, "", 64, s1, sizeof s1, &err) == MM_EINVAL && strstr(err.msg, "top-p"), "top-p NaN: %s", err.msg);
+}
+
 static void test_training(const char* path) {
     size_t len;
     char* text = read_file(path, &len);
@@ -261,13 +343,15 @@ static void test_training(const char* path) {
         mm_rng r1, r2;
         mm_rng_seed(&r1, 3); mm_rng_seed(&r2, 3);
         for (int i = 0; i < 10; i++) {
-            mm_sample(m, &r1, 1.0f, "", 64, s1, sizeof s1, &err);
-            mm_sample(m2, &r2, 1.0f, "", 64, s2, sizeof s2, &err);
+            mm_sample(m, &r1, NULL, "", 64, s1, sizeof s1, &err);
+            mm_sample(m2, &r2, NULL, "", 64, s2, sizeof s2, &err);
             CHECK(strcmp(s1, s2) == 0, "sample %d differs after load: %s vs %s", i, s1, s2);
         }
-        CHECK(mm_sample(m2, &r1, 1.0f, "em", 64, s1, sizeof s1, &err) == MM_OK && strncmp(s1, "em", 2) == 0, "prefix not kept: %s", s1);
-        CHECK(mm_sample(m2, &r1, 1.0f, "X", 64, s1, sizeof s1, &err) == MM_EINVAL && strstr(err.msg, "'X'"), "bad prefix: %s", err.msg);
-        CHECK(mm_sample(m2, &r1, NAN, "", 64, s1, sizeof s1, &err) == MM_EINVAL, "NaN temperature accepted");
+        CHECK(mm_sample(m2, &r1, NULL, "em", 64, s1, sizeof s1, &err) == MM_OK && strncmp(s1, "em", 2) == 0, "prefix not kept: %s", s1);
+        CHECK(mm_sample(m2, &r1, NULL, "X", 64, s1, sizeof s1, &err) == MM_EINVAL && strstr(err.msg, "'X'"), "bad prefix: %s", err.msg);
+        mm_sampling bad = {NAN, 0, 1.0f};
+        CHECK(mm_sample(m2, &r1, &bad, "", 64, s1, sizeof s1, &err) == MM_EINVAL, "NaN temperature accepted");
+        test_sampling_filters(m2);
         mm_model_free(m2);
     }
     // hostile bytes
@@ -352,7 +436,7 @@ static void test_word_lists(void) {
         char out[64];
         mm_rng r;
         mm_rng_seed(&r, 1);
-        CHECK(m && mm_sample(m, &r, 1.0f, "\xC1\xA1", 8, out, sizeof out, &err) == MM_EINVAL, "an overlong UTF-8 prefix was accepted");
+        CHECK(m && mm_sample(m, &r, NULL, "\xC1\xA1", 8, out, sizeof out, &err) == MM_EINVAL, "an overlong UTF-8 prefix was accepted");
         if (m) free(bytes);
         mm_model_free(m2);
         mm_model_free(m);
