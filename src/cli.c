@@ -3,7 +3,8 @@
 //   makemore train [--preset NAME | model options] [training options] [--json] [--save FILE] [--checkpoint FILE]
 //   makemore train --resume FILE [--steps N]
 //   makemore info --preset NAME [--json]
-//   makemore sample --model FILE [--count N] [--temperature T] [--prefix P] [--seed S] [--json]
+//   makemore sample --model FILE [--count N] [--temperature T] [--top-k K] [--top-p P] [--prefix P] [--seed S] [--json]
+//   makemore COMMAND --help
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,24 +21,49 @@ static int default_threads(void) {
     return n < 1 ? 1 : n > MM_MAX_THREADS ? MM_MAX_THREADS : (int)n;
 }
 
-static void usage(FILE* f) {
-    fprintf(f,
-            "usage:\n"
-            "  makemore train  [--preset NAME] [model options] [training options] [--json] [--losses] [--no-eval] [--save FILE]\n"
-            "  makemore train  ... --checkpoint FILE   also write a checkpoint (model + training state)\n"
-            "  makemore train  --resume FILE [--steps N] [--data FILE] ...   continue a checkpoint exactly\n"
-            "  makemore info   [--preset NAME] [model options] [--json]\n"
-            "  makemore sample --model FILE [--count N] [--temperature T] [--prefix P] [--seed S] [--json]\n"
-            "presets: mlp3 mlp8 wavenet22k-bnbug wavenet22k wavenet76k (default mlp3)\n"
-            "model options: --block N --embd N --hidden N --consec K (0 = flat) --flat-layers N\n"
-            "               --bn fixed|per-position --shuffles N\n"
-            "training options: --steps N (200000) --batch N (32) --lr X (0.1) --lr2 X (0.01)\n"
-            "                  --decay-step N (150000) --seed S (42) --data FILE (%s) --samples N (20)\n"
-            "engine options: --threads N (1..%d; default: the cores available, here %d)\n"
-            "                --reproducible (the reference kernels, no fused multiply-add: bitwise the numbers\n"
-            "                of every build; default: the fast engine, FMA where the CPU has it)\n"
-            "                --profile (time per operation of the step, printed at the end)\n",
-            MM_DEFAULT_DATA, MM_MAX_THREADS, default_threads());
+static const char* const PRESETS_LINE = "presets: mlp3 mlp8 wavenet22k-bnbug wavenet22k wavenet76k (default mlp3)\n";
+static const char* const MODEL_OPTS =
+    "model options: --block N --embd N --hidden N --consec K (0 = flat) --flat-layers N\n"
+    "               --bn fixed|per-position --shuffles N\n";
+static const char* const SAMPLE_OPTS =
+    "sampling options: --temperature T (1; 0 = greedy) --top-k K (0 = all tokens) --top-p P (1 = all)\n"
+    "                  --prefix P ('') --seed S (0)\n";
+
+// The usage of one subcommand (cmd NULL or unknown: all of them).
+static void usage(FILE* f, const char* cmd) {
+    int all = !cmd || (strcmp(cmd, "train") && strcmp(cmd, "info") && strcmp(cmd, "sample"));
+    if (all) fputs("usage: makemore train|info|sample [options]   (makemore COMMAND --help: its options)\n", f);
+    if (all || !strcmp(cmd, "train")) {
+        fprintf(f,
+                "makemore train  [--preset NAME] [model options] [training options] [--json] [--losses] [--no-eval] [--save FILE]\n"
+                "makemore train  ... --checkpoint FILE   also write a checkpoint (model + training state)\n"
+                "makemore train  --resume FILE [--steps N] [--data FILE] ...   continue a checkpoint exactly\n"
+                "  trains on the word list, prints the loss every 10000 steps, the split's losses and --samples names\n");
+        if (!all) {
+            fputs(PRESETS_LINE, f);
+            fputs(MODEL_OPTS, f);
+            fprintf(f,
+                    "training options: --steps N (200000) --batch N (32) --lr X (0.1) --lr2 X (0.01)\n"
+                    "                  --decay-step N (150000) --seed S (42) --data FILE (%s) --samples N (20)\n"
+                    "engine options: --threads N (1..%d; default: the cores available, here %d)\n"
+                    "                --reproducible (the reference kernels, no fused multiply-add: bitwise the numbers\n"
+                    "                of every build; default: the fast engine, FMA where the CPU has it)\n"
+                    "                --profile (time per operation of the step, printed at the end)\n",
+                    MM_DEFAULT_DATA, MM_MAX_THREADS, default_threads());
+            fputs(SAMPLE_OPTS, f);
+        }
+    }
+    if (all || !strcmp(cmd, "info")) {
+        fputs("makemore info   [--preset NAME] [model options] [--data FILE] [--json]\n"
+              "  the model's parameter count and the word list's split, without training\n", f);
+        if (!all) { fputs(PRESETS_LINE, f); fputs(MODEL_OPTS, f); }
+    }
+    if (all || !strcmp(cmd, "sample")) {
+        fputs("makemore sample --model FILE [--count N (20)] [sampling options] [--json]\n"
+              "  names from a model file or checkpoint\n", f);
+        if (!all) fputs(SAMPLE_OPTS, f);
+    }
+    if (all) { fputs(PRESETS_LINE, f); fputs(MODEL_OPTS, f); fputs(SAMPLE_OPTS, f); }
 }
 
 static double now_sec(void) {
@@ -86,8 +112,9 @@ typedef struct {
     const char* prefix;
     int json, losses, samples, count, no_eval;
     int threads, reproducible, profile;
-    float temperature;
+    mm_sampling samp;
     uint64_t seed;
+    int help;
 } args;
 
 static int parse_long(const char* s, long lo, long hi, long* out) {
@@ -103,7 +130,8 @@ static int parse_args(int argc, char** argv, args* a) {
     a->cmd = argc > 1 ? argv[1] : "";
     a->preset = "mlp3";
     a->data = MM_DEFAULT_DATA;
-    a->samples = 20; a->count = 20; a->temperature = 1.0f; a->prefix = "";
+    a->samples = 20; a->count = 20; a->prefix = "";
+    mm_sampling_default(&a->samp);
     a->threads = default_threads();
     mm_train_params_default(&a->tp);
     mm_err err = {0};
@@ -118,6 +146,7 @@ static int parse_args(int argc, char** argv, args* a) {
         if (!strcmp(o, "--no-eval")) { a->no_eval = 1; continue; }
         if (!strcmp(o, "--reproducible")) { a->reproducible = 1; continue; }
         if (!strcmp(o, "--profile")) { a->profile = 1; continue; }
+        if (!strcmp(o, "--help") || !strcmp(o, "-h")) { a->help = 1; return 0; }
         if (!v) { fprintf(stderr, "makemore: option %s needs a value\n", o); return 1; }
         i++;
         int k;
@@ -141,6 +170,10 @@ static int parse_args(int argc, char** argv, args* a) {
         else if (!strcmp(o, "--batch") && !parse_long(v, 2, MM_MAX_BATCH, &n)) a->tp.batch_size = (int)n;
         else if (!strcmp(o, "--samples") && !parse_long(v, 0, 100000, &n)) a->samples = (int)n;
         else if (!strcmp(o, "--count") && !parse_long(v, 0, 100000, &n)) a->count = (int)n;
+        else if (!strcmp(o, "--top-k")) {
+            if (parse_long(v, 0, MM_MAX_VOCAB, &n)) { fprintf(stderr, "makemore: --top-k takes a whole number from 0 (all tokens) to %d, not '%s'\n", MM_MAX_VOCAB, v); return 1; }
+            a->samp.top_k = (int)n;
+        }
         else if (!strcmp(o, "--threads")) {
             if (parse_long(v, 1, MM_MAX_THREADS, &n)) { fprintf(stderr, "makemore: --threads takes a whole number from 1 to %d, not '%s'\n", MM_MAX_THREADS, v); return 1; }
             a->threads = (int)n;
@@ -150,11 +183,19 @@ static int parse_args(int argc, char** argv, args* a) {
             unsigned long long s = strtoull(v, &end, 10);
             if (!*v || *end) { fprintf(stderr, "makemore: --seed takes a whole number, not '%s'\n", v); return 1; }
             a->tp.seed = a->seed = s;
-        } else if (!strcmp(o, "--lr") || !strcmp(o, "--lr2") || !strcmp(o, "--temperature")) {
+        } else if (!strcmp(o, "--lr") || !strcmp(o, "--lr2") || !strcmp(o, "--temperature") || !strcmp(o, "--top-p")) {
             char* end;
             float f = strtof(v, &end);
             if (!*v || *end) { fprintf(stderr, "makemore: %s takes a number, not '%s'\n", o, v); return 1; }
-            if (!strcmp(o, "--lr")) a->tp.lr = f; else if (!strcmp(o, "--lr2")) a->tp.lr_decayed = f; else a->temperature = f;
+            if (!strcmp(o, "--lr")) a->tp.lr = f;
+            else if (!strcmp(o, "--lr2")) a->tp.lr_decayed = f;
+            else if (!strcmp(o, "--top-p")) {
+                if (!(f > 0.0f && f <= 1.0f)) { fprintf(stderr, "makemore: --top-p takes a number above 0 and at most 1, not '%s'\n", v); return 1; }
+                a->samp.top_p = f;
+            } else {
+                if (!(f >= 0.0f && f <= 1e6f)) { fprintf(stderr, "makemore: --temperature takes a number from 0 to 1e6, not '%s'\n", v); return 1; }
+                a->samp.temperature = f;
+            }
         } else { fprintf(stderr, "makemore: unknown option or bad value: %s %s\n", o, v); return 1; }
     }
     if (mm_config_preset(&a->cfg, a->preset, &err)) { fprintf(stderr, "makemore: %s\n", err.msg); return 1; }
@@ -179,14 +220,14 @@ static int load_words(const args* a, mm_words* w) {
     return 0;
 }
 
-static int print_samples(mm_model* m, int count, float temperature, const char* prefix, uint64_t seed, int json) {
+static int print_samples(mm_model* m, int count, const mm_sampling* samp, const char* prefix, uint64_t seed, int json) {
     mm_rng rng;
     mm_rng_seed(&rng, seed ^ 0x9E3779B97F4A7C15ull);
     char word[MM_MAX_WORD_LEN * 4 + 1];
     mm_err err = {0};
     if (json) fputs("[", stdout);
     for (int i = 0; i < count; i++) {
-        if (mm_sample(m, &rng, temperature, prefix, MM_MAX_WORD_LEN, word, sizeof word, &err)) {
+        if (mm_sample(m, &rng, samp, prefix, MM_MAX_WORD_LEN, word, sizeof word, &err)) {
             if (json) fputs("]", stdout);
             fprintf(stderr, "makemore: %s\n", err.msg);
             return 1;
@@ -312,7 +353,7 @@ static int cmd_train(const args* a) {
                    "\"engine\":\"%s\",\"threads\":%d,\"samples\":",
                    mm_model_num_params(m), s->split[0].n, s->split[1].n, s->split[2].n, mm_trainer_step(t), ls[0], ls[1], ls[2], sps,
                    mm_model_kernels(m), a->threads);
-            rc = print_samples(m, a->samples, a->temperature, a->prefix, a->seed, 1);
+            rc = print_samples(m, a->samples, &a->samp, a->prefix, a->seed, 1);
             if (a->profile) { // microseconds per step
                 fputs(",\"profile\":[", stdout);
                 for (int i = 0; i < MM_PROF_N; i++)
@@ -336,7 +377,7 @@ static int cmd_train(const args* a) {
                     printf("  %-8s %-14s %8.1f  %5.1f%%\n", mm_profile_phase(i), mm_profile_name(i), 1e6 * prof[i] / (double)done_steps,
                            total > 0 ? 100.0 * prof[i] / total : 0.0);
             }
-            rc = print_samples(m, a->samples, a->temperature, a->prefix, a->seed, 0);
+            rc = print_samples(m, a->samples, &a->samp, a->prefix, a->seed, 0);
         }
     }
     if (!rc && a->save) {
@@ -363,7 +404,7 @@ static int cmd_sample(const args* a) {
     mm_model* m = mm_model_load((const uint8_t*)bytes, len, 1, &err);
     free(bytes);
     if (!m) { fprintf(stderr, "makemore: %s: %s\n", a->model, err.msg); return 1; }
-    int rc = print_samples(m, a->count, a->temperature, a->prefix, a->seed, a->json);
+    int rc = print_samples(m, a->count, &a->samp, a->prefix, a->seed, a->json);
     if (a->json) puts("");
     mm_model_free(m);
     return rc;
@@ -371,12 +412,16 @@ static int cmd_sample(const args* a) {
 
 int main(int argc, char** argv) {
     args a;
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) { usage(argc < 2 ? stderr : stdout); return argc < 2; }
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(argc < 2 ? stderr : stdout, argc > 2 ? argv[2] : NULL);
+        return argc < 2 ? 2 : 0;
+    }
     if (parse_args(argc, argv, &a)) return 2;
+    if (a.help) { usage(stdout, a.cmd); return 0; }
     if (!strcmp(a.cmd, "train")) return cmd_train(&a);
     if (!strcmp(a.cmd, "info")) return cmd_info(&a);
     if (!strcmp(a.cmd, "sample")) return cmd_sample(&a);
     fprintf(stderr, "makemore: unknown command '%s'\n", a.cmd);
-    usage(stderr);
+    usage(stderr, NULL);
     return 2;
 }
