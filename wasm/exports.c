@@ -240,11 +240,12 @@ MMW_EXPORT mm_rng* mmw_rng_new(uint32_t seed_lo, uint32_t seed_hi) {
 MMW_EXPORT void mmw_rng_free(mm_rng* r) { free(r); }
 
 // One word into out (UTF-8, NUL-terminated, out_cap bytes), starting from prefix.
-MMW_EXPORT int mmw_sample(mm_model* m, mm_rng* rng, float temperature, const char* prefix,
+MMW_EXPORT int mmw_sample(mm_model* m, mm_rng* rng, float temperature, int top_k, float top_p, const char* prefix,
                           int max_len, char* out, int out_cap) {
     clear_err();
     if (!m || !rng || !out || out_cap <= 0) return fail(MM_EINVAL, "mmw_sample: bad arguments");
-    int rc = mm_sample(m, rng, temperature, prefix ? prefix : "", max_len, out, (size_t)out_cap, &g_err);
+    mm_sampling s = {temperature, top_k, top_p};
+    int rc = mm_sample(m, rng, &s, prefix ? prefix : "", max_len, out, (size_t)out_cap, &g_err);
     if (rc != MM_OK && g_err.code == MM_OK) fail(rc, "sampling failed (error %d)", rc);
     return rc;
 }

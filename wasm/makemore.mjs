@@ -71,7 +71,10 @@ export const BN_PER_POSITION = 1;
 /**
  * @typedef {object} SampleOptions
  * @property {number} [count]        words to sample (default 1)
- * @property {number} [temperature]  softmax temperature (default 1)
+ * @property {number} [temperature]  softmax temperature (default 1; 0: greedy)
+ * @property {number} [topK]         sample among the k most likely tokens only (default 0: all)
+ * @property {number} [topP]         then among the smallest most-likely set holding this share of the
+ *   probability (nucleus sampling; 0 < topP <= 1, default 1: all)
  * @property {string} [prefix]       start of every word (default '')
  * @property {number|bigint} [seed]  a fresh generator with this seed; omitted: the object's own generator continues
  * @property {number} [maxLen]       longest word in code points (default 256)
@@ -753,6 +756,8 @@ export class Makemore {
   _sample(h, rng, o = {}) {
     const count = checkInt(o.count ?? 1, 'count');
     const temperature = Number(o.temperature ?? 1);
+    const topK = checkInt(o.topK ?? 0, 'topK');
+    const topP = Number(o.topP ?? 1);
     const maxLen = checkInt(o.maxLen ?? 256, 'maxLen', 1);
     const prefix = this._enc.encode(String(o.prefix ?? ''));
     const cap = 4 * maxLen + prefix.length + 16;
@@ -768,7 +773,7 @@ export class Makemore {
       out = this._malloc(cap);
       const words = [];
       for (let i = 0; i < count; i++) {
-        this._rc(this._x.mmw_sample(h, rng, temperature, pp, maxLen, out, cap));
+        this._rc(this._x.mmw_sample(h, rng, temperature, topK, topP, pp, maxLen, out, cap));
         words.push(this._str(out));
       }
       return words;
