@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -316,4 +317,44 @@ test('sizes that wrap in 32 bits are refused on wasm32, not overflowed', async (
   } finally {
     t.free();
   }
+});
+
+test('sampling: top-k and top-p (k = 1 is greedy; every token among the k most likely; the native CLI agrees)', async () => {
+  const mm = await load(true);
+  const t = mm.createTrainer({ words: NAMES, preset: 'mlp3', seed: 5, reproducible: true });
+  t.run(2000);
+  const m = mm.loadModel(t.saveModel(), { reproducible: true });
+  const greedy = m.sample({ count: 1, temperature: 0 })[0];
+  assert.deepEqual(m.sample({ count: 3, topK: 1, seed: 2 }), [greedy, greedy, greedy]);
+  assert.deepEqual(m.sample({ count: 8, topK: 27, seed: 4 }), m.sample({ count: 8, seed: 4 }), 'top-k = V filters nothing');
+  // replay each word through evalLogits: the token taken at each step has rank < k
+  const bs = m.config.blockSize;
+  const rankOf = (/** @type {string} */ w, k) => {
+    const ctx = new Uint16Array(bs);
+    for (const ch of [...w, '.']) {
+      const tok = m.vocab.indexOf(ch);
+      const lg = m.evalLogits(ctx);
+      const rank = [...lg].filter((x, v) => x > lg[tok] || (x === lg[tok] && v < tok)).length;
+      assert.ok(rank < k, `'${w}': '${ch}' has rank ${rank}, k ${k}`);
+      ctx.copyWithin(0, 1);
+      ctx[bs - 1] = tok;
+    }
+  };
+  const k3 = m.sample({ count: 30, topK: 3, seed: 6 });
+  k3.forEach((w) => rankOf(w, 3));
+  assert.ok(new Set(k3).size > 5, k3.join(' '));
+  assert.throws(() => m.sample({ topK: -1 }), /topK/);
+  for (const topP of [0, 1.5, NaN])
+    assert.throws(() => m.sample({ topP }), (/** @type {any} */ e) => e instanceof MakemoreError && e.code === 1 && /top-p/.test(e.message));
+  if (existsSync(CLI)) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mm-topk-'));
+    const file = path.join(dir, 'model.safetensors');
+    writeFileSync(file, m.save());
+    const { stdout } = await promisify(execFile)(CLI, ['sample', '--model', file, '--count', '12', '--seed', '3', '--top-k', '4', '--top-p', '0.9', '--temperature', '0.9', '--json']);
+    const seed = 3n ^ 0x9e3779b97f4a7c15n; // the native CLI's sampling seed rule
+    assert.deepEqual(JSON.parse(stdout), m.sample({ count: 12, seed, topK: 4, topP: 0.9, temperature: 0.9 }));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  m.free();
+  t.free();
 });
