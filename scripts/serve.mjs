@@ -79,7 +79,7 @@ const server = createServer(async (req, res) => {
     if (!st?.isFile()) return send(res, 404, 'not found\n');
     res.writeHead(200, {
       ...HEADERS,
-      'Content-Type': TYPES[/** @type {keyof TYPES} */ (path.extname(target).toLowerCase())] ?? 'application/octet-stream',
+      'Content-Type': TYPES[/** @type {keyof typeof TYPES} */ (path.extname(target).toLowerCase())] ?? 'application/octet-stream',
       'Content-Length': st.size,
     });
     if (req.method === 'HEAD') return res.end();
