@@ -380,7 +380,20 @@ describe('trainer page in Chromium', { skip, timeout: 150000 }, () => {
     await page.waitForFunction(() => document.querySelectorAll('#samples li').length === 7);
     const names = await page.locator('#samples .name').allTextContents();
     assert.ok(names.every((x) => x.startsWith('an')), names.join(','));
-    await settings({ 's-prefix': '' });
+    // top-k 1 draws the likeliest character every time: the greedy (temperature 0) name, 7 times
+    await settings({ 's-temp': '0' });
+    await page.click('#sample');
+    await page.waitForFunction(() => /temperature 0:/.test(document.querySelector('#samples-meta')?.textContent ?? ''));
+    const greedy = await page.locator('#samples .name').allTextContents();
+    assert.equal(new Set(greedy).size, 1, greedy.join(','));
+    await settings({ 's-temp': '1', 's-topk': '1' });
+    await page.click('#sample');
+    await page.waitForFunction(() => /top-k 1:/.test(document.querySelector('#samples-meta')?.textContent ?? ''));
+    assert.deepEqual(await page.locator('#samples .name').allTextContents(), greedy);
+    await settings({ 's-topk': '0', 's-topp': '0' });
+    await page.click('#sample');
+    await waitText(/^Top-p must be a number above 0/, 'sample-error');
+    await settings({ 's-prefix': '', 's-topp': '1' });
     assert.equal(await text('#resume'), 'Continue training');
     await page.click('#resume');
     await waitText(/^Training mlp3/);

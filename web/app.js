@@ -323,6 +323,7 @@ function onSettingsInput(/** @type {Event} */ e) {
 /** whether the run can still train (or is finishing its evaluation) */
 const isActive = () => state === 'running' || state === 'paused' || state === 'evaluating';
 
+/** @type {ReturnType<typeof setTimeout>|0} */
 let scheduleTimer = 0;
 /** @param {number} ms */
 function queueSchedule(ms) {
@@ -563,6 +564,7 @@ function renderChart() {
 }
 
 let frameQueued = false;
+/** @type {ReturnType<typeof setTimeout>|0} */
 let wakeTimer = 0;
 /** Asks for a frame that draws what changed (unless one is asked for, or a timer waits for its interval). */
 function invalidate() {
@@ -760,22 +762,26 @@ async function onSample() {
   if (!run || sampleBusy) return;
   const count = Number($('s-count').value);
   const temperature = Number($('s-temp').value);
+  const topK = Number($('s-topk').value || 0);
+  const topP = Number($('s-topp').value || 1);
   if (!Number.isInteger(count) || count < 1 || count > 100) return showError('sample-error', 'Count must be a whole number from 1 to 100.');
   if (!(temperature >= 0 && temperature <= 1e6)) return showError('sample-error', 'Temperature must be a number ≥ 0 (0: always the likeliest character).');
+  if (!Number.isInteger(topK) || topK < 0 || topK > 1024) return showError('sample-error', 'Top-k must be a whole number from 0 (all characters) to 1024.');
+  if (!(topP > 0 && topP <= 1)) return showError('sample-error', 'Top-p must be a number above 0 and at most 1 (1: all characters).');
   sampleBusy = true;
   try {
-    const r = await request({ type: 'sample', count, temperature, prefix: $('s-prefix').value });
+    const r = await request({ type: 'sample', count, temperature, topK, topP, prefix: $('s-prefix').value });
     if (r.type === 'sample-error') return showError('sample-error', `Could not sample: ${r.message}`);
     if (!run || r.runId !== run.id) return;
     showError('sample-error', null);
-    renderSamples(r, temperature);
+    renderSamples(r, temperature, topK, topP);
   } finally {
     sampleBusy = false;
   }
 }
 
-/** @param {any} r @param {number} temperature */
-function renderSamples(r, temperature) {
+/** @param {any} r @param {number} temperature @param {number} topK @param {number} topP */
+function renderSamples(r, temperature, topK, topP) {
   const items = r.names.map((/** @type {{text: string, where: string}} */ n) => {
     const li = document.createElement('li');
     li.className = n.where === 'new' ? 'new' : 'seen';
@@ -791,7 +797,7 @@ function renderSamples(r, temperature) {
   $('samples').replaceChildren(...items);
   const fresh = r.names.filter((/** @type {any} */ n) => n.where === 'new').length;
   const at = r.step == null ? 'From the loaded model' : `At step ${fmt(r.step)}`;
-  $('samples-meta').textContent = `${at}, temperature ${temperature}: ${fresh} of ${r.names.length} new${run?.labels === 'list' ? ' (compared with the whole word list)' : ''}.`;
+  $('samples-meta').textContent = `${at}, temperature ${temperature}${topK ? `, top-k ${topK}` : ''}${topP < 1 ? `, top-p ${topP}` : ''}: ${fresh} of ${r.names.length} new${run?.labels === 'list' ? ' (compared with the whole word list)' : ''}.`;
 }
 
 async function onEvaluate() {
@@ -1128,7 +1134,7 @@ invalidate();
 /** @type {any} */ (window).mmPage = {
   chartData() {
     renderChart();
-    const d = /** @type {uPlot} */ (plot).data;
+    const d = /** @type {[number[], (number|null)[], (number|null)[]]} */ (/** @type {uPlot} */ (plot).data); // renderChart's X, T, V
     return { steps: Array.from(d[0]), train: d[1].filter((v) => v != null), val: d[2].filter((v) => v != null) };
   },
 };

@@ -11,7 +11,7 @@
 //   train    {settings}                          a new run (replaces the current one) and start it
 //   pause | resume | reset
 //   schedule {schedule: {steps, lr, lrDecayed, decayStep, valEvery}}  change the current run's schedule
-//   sample   {id, count, temperature, prefix}    names from the current model
+//   sample   {id, count, temperature, topK, topP, prefix}  names from the current model
 //   evaluate {id}                                train/val/test loss in eval mode
 //   save     {id}                                the current model as a file (a checkpoint if it can train)
 //   load     {bytes: ArrayBuffer, name}          a model file replaces the current run; on error it stays
@@ -37,6 +37,7 @@
 //   saved    {id, bytes: Uint8Array (transferred), fileName, step} | save-error {id, message}
 //   stored   {runId?, step, name, savedAt} | store-error {message} | forgotten {}
 //   reset    {}
+// @ts-check (tsconfig.worker.json checks this file with lib webworker; the modules it imports are checked by tsconfig.json)
 import { loadMakemore, availableCores } from '../wasm/makemore.mjs';
 import { parseWordList, lectureSplit, codePoints } from './split.mjs';
 import { autoValEvery } from './losses.js';
@@ -55,7 +56,7 @@ const ARCH = ['blockSize', 'nEmbd', 'nHidden', 'nConsec', 'nFlatLayers', 'bnMode
 let mm;
 /** The word list in use: the core's parsed copy and the words as strings. */
 let data = /** @type {null|{words: import('../wasm/makemore.mjs').Words, list: string[], info: any}} */ (null);
-/** Splits of the current word list by shuffle count, computed on demand. */
+/** Splits of the current word list by shuffle count, computed on demand. @type {Map<number, ReturnType<typeof lectureSplit>>} */
 let splitCache = new Map();
 
 /**
@@ -181,7 +182,7 @@ function loadData(bytes, source) {
   if (run && !run.trainer && run.checkpoint && tryResume(run)) announce(run);
 }
 
-/** @param {number} id @param {object} config */
+/** @param {number} id @param {import('../wasm/makemore.mjs').Config} config */
 function check(id, config) {
   const vocabSize = data ? data.words.vocabSize : 27;
   const presets = mm.presets.map((p) => ({ name: p.name, config: p.config, numParams: mm.numParams({ ...p.config, vocabSize }) }));
@@ -621,7 +622,7 @@ function loadModelFile(bytes, o) {
   if (model.training) {
     r.valEvery = Number.isInteger(meta?.valEvery) ? meta.valEvery : autoValEvery(model.training.steps);
     if (meta?.final && meta.final.step === model.training.step) r.final = meta.final;
-    if (Array.isArray(meta?.vals)) r.vals = meta.vals.filter((/** @type {any} */ v) => v.step <= model.training.step);
+    if (Array.isArray(meta?.vals)) r.vals = meta.vals.filter((/** @type {any} */ v) => v.step <= /** @type {import('../wasm/makemore.mjs').TrainingState} */ (model.training).step);
     r.lastValStep = r.vals.length ? r.vals[r.vals.length - 1].step : -1;
     const h = meta?.history;
     if (h && h.losses instanceof Float32Array && h.start + h.losses.length === model.training.step)
@@ -727,6 +728,8 @@ function sample(m) {
     const names = src.sample({
       count: Math.max(1, Math.min(100, Math.trunc(Number(m.count) || 1))),
       temperature: Number(m.temperature),
+      topK: Math.trunc(Number(m.topK ?? 0)),
+      topP: Number(m.topP ?? 1),
       prefix: String(m.prefix ?? ''),
       maxLen: r.maxLen,
     });
