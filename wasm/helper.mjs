@@ -6,6 +6,7 @@
 // main instance), says 'ready', and runs mmw_pool_helper, which takes tasks
 // until the pool is stopped; then it says 'exit' and ends. It never calls the
 // module's initialiser or libc: the main instance did and owns the heap.
+// @ts-check (tsconfig.worker.json checks this file with lib webworker; makemore.mjs is checked by tsconfig.json)
 import { _wasmImports } from './makemore.mjs';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
@@ -30,4 +31,4 @@ async function run(msg) {
 }
 
 if (port) port.once('message', run);
-else self.addEventListener('message', (e) => run(e.data), { once: true });
+else self.addEventListener('message', (e) => run(/** @type {MessageEvent} */ (e).data), { once: true });
