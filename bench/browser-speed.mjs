@@ -16,6 +16,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { launchChromium, serve } from '../tests/browser/harness.mjs';
 
 const args = process.argv.slice(2);
+/** @template T @param {string} name @param {T} def @returns {string|T} the argument after name, or def */
 const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : def; };
 const json = args.includes('--json');
 const full = args.includes('--full');
@@ -25,8 +26,8 @@ const trace = Number(opt('--trace', 0));
 const every = Number(opt('--every', full ? 60 : 5));
 const batches = opt('--batches', trace ? '32' : '32,512').split(',').map(Number);
 const preset = opt('--preset', 'wavenet76k');
-const log = (...a) => { if (!json) console.log(...a); };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (/** @type {unknown[]} */ ...a) => { if (!json) console.log(...a); };
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m) ?? [])[1] ?? 'unknown';
 const cores = (readFileSync('/proc/cpuinfo', 'utf8').match(/^processor\s*:/gm) ?? []).length;
 
@@ -41,7 +42,7 @@ function cpuNow() {
       stat.set(Number(d), { ppid: Number(x[1]), ms: (Number(x[11]) + Number(x[12])) * 10 });
     } catch {}
   }
-  const mine = (pid) => { for (let p = pid; p > 1; p = stat.get(p)?.ppid ?? 0) if (p === process.pid) return true; return false; };
+  const mine = (/** @type {number} */ pid) => { for (let p = pid; p > 1; p = stat.get(p)?.ppid ?? 0) if (p === process.pid) return true; return false; };
   let own = 0;
   for (const [pid, v] of stat) if (mine(pid)) own += v.ms;
   return { busy: (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) * 10, own };
@@ -49,9 +50,10 @@ function cpuNow() {
 
 // Runs in the page before app.js: counts what the worker reports (no change to the page).
 function probe() {
-  const st = (window.mmBench = { wasmMs: 0, steps: 0, msgs: 0, longTaskMs: 0 });
+  const st = (/** @type {any} */ (window).mmBench = { wasmMs: 0, steps: 0, msgs: 0, longTaskMs: 0 });
   const W = window.Worker;
   window.Worker = class extends W {
+    /** @param {ConstructorParameters<typeof Worker>} a */
     constructor(...a) {
       super(...a);
       this.addEventListener('message', (e) => {
@@ -67,6 +69,7 @@ function probe() {
 
 const server = await serve();
 const browser = await launchChromium();
+/** @type {Result[]} */
 const results = [];
 try {
   for (const batch of full ? [32] : batches) results.push(await measure(batch));
@@ -76,10 +79,18 @@ try {
 }
 report();
 
-/** A fresh page (fresh IndexedDB), one run at this batch size. */
+/**
+ * One run's measurements: the form's values, page errors, and rate()'s fields (a window), or intervals
+ * (--trace, --full), minutes, final losses and status (--full).
+ * @typedef {{batch: number, form: {[field: string]: string}, errors: string[], intervals?: any[], minutes?: number,
+ *   final?: {[split: string]: number}, status?: string|null, [field: string]: any}} Result
+ */
+
+/** A fresh page (fresh IndexedDB), one run at this batch size. @param {number} batch @returns {Promise<Result>} */
 async function measure(batch) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
   const page = await context.newPage();
+  /** @type {string[]} */
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.addInitScript(probe);
@@ -87,10 +98,10 @@ async function measure(batch) {
   await cdp.send('Performance.enable');
   await page.goto(`${server.base}/web/`);
   await page.waitForFunction(() => document.getElementById('d-source')?.textContent === 'names.txt', null, { timeout: 60000 });
-  await page.waitForFunction((p) => [...document.querySelectorAll('#preset option')].some((o) => o.value === p), preset);
+  await page.waitForFunction((p) => [.../** @type {NodeListOf<HTMLOptionElement>} */ (document.querySelectorAll('#preset option'))].some((o) => o.value === p), preset);
   await page.selectOption('#preset', preset);
   if (!full) await page.fill('#batchSize', String(batch));
-  const form = await page.evaluate(() => Object.fromEntries(['steps', 'batchSize', 'lr', 'lrDecayed', 'decayStep'].map((k) => [k, document.getElementById(k).value])));
+  const form = await page.evaluate(() => Object.fromEntries(['steps', 'batchSize', 'lr', 'lrDecayed', 'decayStep'].map((k) => [k, /** @type {HTMLInputElement} */ (document.getElementById(k)).value])));
   await page.click('#train');
   const t0 = Date.now();
   await page.waitForFunction(() => document.body.dataset.runId, null, { timeout: 60000 });
@@ -98,13 +109,14 @@ async function measure(batch) {
   // One reading: wall time, the page's step counter, wasm time and main-thread task time so far.
   const read = async () => {
     const [p, m] = await Promise.all([
-      page.evaluate(() => ({ step: Number(document.getElementById('steps-done').textContent.replace(/,/g, '')), ...window.mmBench })),
+      page.evaluate(() => ({ step: Number(/** @type {HTMLElement} */ (document.getElementById('steps-done')).textContent.replace(/,/g, '')), .../** @type {any} */ (window).mmBench })),
       cdp.send('Performance.getMetrics'),
     ]);
-    const metric = (n) => m.metrics.find((x) => x.name === n)?.value ?? 0;
+    const metric = (/** @type {string} */ n) => m.metrics.find((x) => x.name === n)?.value ?? 0;
     return { t: Date.now(), ...p, ...cpuNow(), taskMs: metric('TaskDuration') * 1000, scriptMs: metric('ScriptDuration') * 1000 };
   };
-  const rate = (a, b) => {
+  /** @typedef {Awaited<ReturnType<typeof read>>} Reading */
+  const rate = (/** @type {Reading} */ a, /** @type {Reading} */ b) => {
     const s = (b.t - a.t) / 1000;
     return {
       fromStep: a.step, toStep: b.step, seconds: +s.toFixed(1),
@@ -118,6 +130,7 @@ async function measure(batch) {
       otherCores: +((b.busy - a.busy - (b.own - a.own)) / (b.t - a.t)).toFixed(2), // everything else on the machine
     };
   };
+  /** @type {Result} */
   const res = { batch, form, errors };
   if (full) {
     res.intervals = [];
@@ -133,7 +146,7 @@ async function measure(batch) {
       prev = cur;
     }
     res.minutes = +((Date.now() - t0) / 60000).toFixed(2);
-    res.final = await page.evaluate(() => Object.fromEntries(['train', 'val', 'test'].map((s) => [s, Number(document.getElementById(`e-${s}`).textContent)])));
+    res.final = await page.evaluate(() => Object.fromEntries(['train', 'val', 'test'].map((s) => [s, Number(/** @type {HTMLElement} */ (document.getElementById(`e-${s}`)).textContent)])));
     res.status = await page.locator('#status').textContent();
   } else if (trace) {
     await sleep(1000);
@@ -159,6 +172,7 @@ async function measure(batch) {
   return res;
 }
 
+/** @param {number} n */
 function fmt(n) { return n.toLocaleString('en-US'); }
 
 function report() {
@@ -167,15 +181,15 @@ function report() {
   console.log(`CPU: ${cpu} (${cores} logical cores), Chromium ${head.chromium}`);
   for (const r of results) if (r.errors.length) console.log(`page errors at batch ${r.batch}: ${r.errors.join('; ')}`);
   if (full) {
-    const r = results[0];
+    const r = /** @type {Required<Result>} */ (results[0]); // --full sets every field
     console.log(`${preset}, ${fmt(Number(r.form.steps))} steps, batch ${r.form.batchSize}, lr ${r.form.lr} -> ${r.form.lrDecayed} at ${fmt(Number(r.form.decayStep))}:`);
     console.log(`  ${r.minutes} min from Train to the final evaluation; loss train ${r.final.train.toFixed(4)}, val ${r.final.val.toFixed(4)}, test ${r.final.test.toFixed(4)} (lecture: 1.768 / 1.990)`);
     return;
   }
   if (trace) {
-    const iv = results[0].intervals;
+    const iv = /** @type {any[]} */ (results[0].intervals); // --trace sets them
     const third = Math.max(1, Math.floor(iv.length / 3));
-    const mean = (a) => Math.round(a.reduce((s, x) => s + x.stepsPerSec, 0) / a.length);
+    const mean = (/** @type {{stepsPerSec: number}[]} */ a) => Math.round(a.reduce((s, x) => s + x.stepsPerSec, 0) / a.length);
     console.log(`first third ${mean(iv.slice(0, third))} steps/s, last third ${mean(iv.slice(-third))} steps/s`);
     return;
   }

@@ -18,8 +18,11 @@ const LECTURE = [
   { preset: 'wavenet22k', what: 'hierarchical 22K, fixed BN', params: 22397, train: 1.911, val: 2.019 },
   { preset: 'wavenet76k', what: 'hierarchical 76K', params: 76579, train: 1.768, val: 1.990 },
 ];
+/** @typedef {typeof LECTURE[number]} Row */
+/** @typedef {{params: number, train_loss: number, val_loss: number, test_loss: number, steps_per_sec: number}} TrainResult the CLI's last --json line (the fields read here) */
 
 const args = process.argv.slice(2);
+/** @template T @param {string} name @param {T} def @returns {string|T} the argument after name, or def */
 const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : def; };
 const steps = Number(opt('--steps', 200000));
 const jobs = Number(opt('--jobs', 1));
@@ -30,6 +33,7 @@ const threads = opt('--threads', String(Math.max(1, Math.floor(2 / jobs))));
 const only = opt('--presets', null)?.split(',');
 const engineArgs = fast ? ['--threads', threads] : ['--reproducible', '--threads', '1'];
 
+/** @param {Row} row @returns {Promise<Row & {result: TrainResult}>} */
 function run(row) {
   return new Promise((resolve, reject) => {
     const p = spawn(cli, ['train', '--preset', row.preset, '--steps', String(steps), '--seed', seed, '--json', '--samples', '5', ...engineArgs]);
@@ -45,12 +49,13 @@ function run(row) {
   });
 }
 
+/** @type {(Row & {result: TrainResult})[]} */
 const results = [];
 const queue = LECTURE.filter((r) => !only || only.includes(r.preset));
 await Promise.all(Array.from({ length: jobs }, async () => {
-  while (queue.length) results.push(await run(queue.shift()));
+  while (queue.length) results.push(await run(/** @type {Row} */ (queue.shift())));
 }));
-results.sort((a, b) => LECTURE.indexOf(LECTURE.find((r) => r.preset === a.preset)) - LECTURE.indexOf(LECTURE.find((r) => r.preset === b.preset)));
+results.sort((a, b) => LECTURE.indexOf(/** @type {Row} */ (LECTURE.find((r) => r.preset === a.preset))) - LECTURE.indexOf(/** @type {Row} */ (LECTURE.find((r) => r.preset === b.preset))));
 
 let ok = true;
 if (!json) {

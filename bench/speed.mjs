@@ -26,45 +26,64 @@ if (!relaxedSimdSupported() && !process.env.MM_SPEED_CHILD) {
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
+/** @template T @param {string} name @param {T} def @returns {string|T} the argument after name, or def */
 const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : def; };
 const json = args.includes('--json');
 const seconds = Number(opt('--seconds', 2)); // per measurement
 const rounds = Number(opt('--rounds', 3));    // each cell is the best of this many, taken in turns
 const preset = opt('--preset', 'wavenet76k');
 const batches = opt('--batches', '32,128,512').split(',').map(Number);
-const log = (...a) => { if (!json) console.log(...a); };
+const log = (/** @type {unknown[]} */ ...a) => { if (!json) console.log(...a); };
 
 const words = readFileSync(path.join(root, 'data/names.txt'));
 const cli = path.join(root, 'build/makemore');
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 
 // Steps to run so a measurement takes about `seconds`, from a short probe.
+/** @param {number} rate steps/s */
 function stepsFor(rate) { return Math.max(20, Math.round(rate * seconds)); }
 
+/** @param {number} batch @param {string[]} engine the CLI's engine flags @returns {number|null} steps/s */
 function native(batch, engine) {
   if (!existsSync(cli)) return null;
-  const run = (steps) => {
+  const run = (/** @type {number} */ steps) => {
     const r = spawnSync(cli, ['train', '--preset', preset, '--batch', String(batch), '--steps', String(steps),
       '--samples', '0', '--no-eval', '--json', ...engine], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`native: ${r.stderr}`);
-    return JSON.parse(r.stdout.trim().split('\n').pop()).steps_per_sec;
+    return JSON.parse(/** @type {string} */ (r.stdout.trim().split('\n').pop())).steps_per_sec;
   };
   return run(stepsFor(run(50)));
 }
 
+/** @typedef {'relaxed'|'simd'|'scalar'} Engine */
+/** @typedef {{phase: string, op: string, seconds: number, us: number}[]} Breakdown time per operation of one step */
+
+/** @type {Map<string, import('../wasm/makemore.mjs').Makemore>} */
 const modules = new Map();
+/** @param {Engine} engine @param {number} threads */
 async function module(engine, threads) {
   const key = `${engine}/${threads}`;
   if (!modules.has(key)) modules.set(key, await loadMakemore({ engine, threads, wasmDir: new URL('../build-wasm/', import.meta.url) }));
-  return modules.get(key);
+  return /** @type {import('../wasm/makemore.mjs').Makemore} */ (modules.get(key));
 }
 
+/**
+ * @overload
+ * @param {Engine} engine @param {number} threads @param {number} batch @param {false} [profile]
+ * @returns {Promise<number|null>} steps/s
+ */
+/**
+ * @overload
+ * @param {Engine} engine @param {number} threads @param {number} batch @param {true} profile
+ * @returns {Promise<Breakdown|null>}
+ */
+/** @param {Engine} engine @param {number} threads @param {number} batch @param {boolean} [profile] */
 async function wasm(engine, threads, batch, profile = false) {
   if (engine === 'relaxed' && !relaxedSimdSupported()) return null;
   const mm = await module(engine, threads);
   const t = mm.createTrainer({ words, preset, batchSize: batch, seed: 1, reproducible: engine !== 'relaxed' });
   try {
-    const time = (steps) => { const t0 = performance.now(); t.run(steps); return steps / ((performance.now() - t0) / 1000); };
+    const time = (/** @type {number} */ steps) => { const t0 = performance.now(); t.run(steps); return steps / ((performance.now() - t0) / 1000); };
     time(10); // warm-up
     const steps = stepsFor(time(30));
     if (!profile) return time(steps);
@@ -74,13 +93,15 @@ async function wasm(engine, threads, batch, profile = false) {
   } finally { t.free(); }
 }
 
+/** @type {boolean|null} */
 let torchOk = null;
+/** @param {number} batch @returns {number|null} steps/s */
 function torch(batch) {
   const py = '/usr/bin/python3';
   if (torchOk === null) torchOk = existsSync(py) && spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
   if (!torchOk) return null;
   const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' };
-  const run = (steps) => {
+  const run = (/** @type {number} */ steps) => {
     const r = spawnSync(py, [path.join(root, 'bench/torch_lecture.py'), '--preset', preset, '--batch', String(batch),
       '--steps', String(steps)], { encoding: 'utf8', env });
     if (r.status !== 0) throw new Error(`torch: ${r.stderr}`);
@@ -89,6 +110,7 @@ function torch(batch) {
   return run(stepsFor(run(30)));
 }
 
+/** @type {[key: string, label: string, f: () => (batch: number) => number|null|Promise<number|null>][]} */
 const COLS = [
   ['native', 'native', () => (b) => native(b, ['--reproducible', '--threads', '1'])],
   ['native_fast_1t', 'nat-fast1', () => (b) => native(b, ['--threads', '1'])],
@@ -99,16 +121,17 @@ const COLS = [
   ['wasm_fast_2t', 'wasm-fst2', () => (b) => wasm('relaxed', 2, b)],
   ['torch', 'torch', () => torch],
 ];
-const fmt = (x) => (x == null ? '      n/a' : x.toFixed(0).padStart(9));
-const ratio = (a, b) => (a == null || b == null ? '   n/a' : (a / b).toFixed(2).padStart(6));
+const fmt = (/** @type {number|null} */ x) => (x == null ? '      n/a' : x.toFixed(0).padStart(9));
+const ratio = (/** @type {number|null} */ a, /** @type {number|null} */ b) => (a == null || b == null ? '   n/a' : (a / b).toFixed(2).padStart(6));
 log(`${preset}: training steps per second (higher is better), best of ${rounds} rounds of ~${seconds} s; ${cpu}, ${os.cpus().length} cores`);
 log('native: reproducible engine, 1 thread; nat-fast1/2: FMA engine on 1/2 threads; wasm-*: under Node; wasm-fst1/2: relaxed SIMD on 1/2 threads');
 log(`batch |${COLS.map((c) => c[1].padStart(9)).join(' ')} | fst2/torch fst1/torch fst2/simd nat-fast2/torch`);
 const rows = [];
 for (const batch of batches) {
+  /** @type {Record<string, any>} a JSON line: batch, cpu, then steps/s (or null) by column key */
   const row = { batch, cpu };
   for (const [k] of COLS) row[k] = null;
-  const best = (a, b) => (b == null ? a : a == null ? b : Math.max(a, b));
+  const best = (/** @type {number|null} */ a, /** @type {number|null} */ b) => (b == null ? a : a == null ? b : Math.max(a, b));
   for (let r = 0; r < rounds; r++)
     for (const [k, , f] of COLS) row[k] = best(row[k], await f()(batch));
   rows.push(row);
@@ -117,18 +140,19 @@ for (const batch of batches) {
 }
 
 // Time per operation of one step at the first batch size: before (SIMD, reproducible) and after (fast engine).
+/** @type {Record<string, Breakdown|null>} */
 const breakdown = {};
-for (const [name, engine, threads] of [['wasm_simd', 'simd', 1], ['wasm_fast_1t', 'relaxed', 1], ['wasm_fast_2t', 'relaxed', 2]])
+for (const [name, engine, threads] of /** @type {[string, Engine, number][]} */ ([['wasm_simd', 'simd', 1], ['wasm_fast_1t', 'relaxed', 1], ['wasm_fast_2t', 'relaxed', 2]]))
   breakdown[name] = await wasm(engine, threads, batches[0], true);
 if (json) console.log(JSON.stringify({ breakdown_batch: batches[0], breakdown }));
 else {
   const names = Object.keys(breakdown).filter((k) => breakdown[k]);
   log(`\ntime per step by operation at batch ${batches[0]}, microseconds (wasm under Node):`);
   log(`${'phase'.padEnd(9)}${'operation'.padEnd(15)}${names.map((n) => n.padStart(14)).join('')}`);
-  const ops = breakdown[names[0]];
+  const ops = /** @type {Breakdown} */ (breakdown[names[0]]); // names: the non-null ones
   for (let i = 0; i < ops.length; i++)
-    log(`${ops[i].phase.padEnd(9)}${ops[i].op.padEnd(15)}${names.map((n) => breakdown[n][i].us.toFixed(1).padStart(14)).join('')}`);
-  log(`${'total'.padEnd(24)}${names.map((n) => breakdown[n].reduce((a, r) => a + r.us, 0).toFixed(1).padStart(14)).join('')}`);
+    log(`${ops[i].phase.padEnd(9)}${ops[i].op.padEnd(15)}${names.map((n) => /** @type {Breakdown} */ (breakdown[n])[i].us.toFixed(1).padStart(14)).join('')}`);
+  log(`${'total'.padEnd(24)}${names.map((n) => /** @type {Breakdown} */ (breakdown[n]).reduce((a, r) => a + r.us, 0).toFixed(1).padStart(14)).join('')}`);
 }
 for (const mm of modules.values()) await mm.close();
 
