@@ -3,6 +3,7 @@
 #   build/       native Release: ctest
 #   build-asan/  native with AddressSanitizer + UBSan: ctest
 #   build-wasm/  both WebAssembly modules
+#   npm run typecheck  tsc --noEmit over the JS (strict JSDoc types)
 #   # the fast module needs relaxed SIMD, behind a flag in Node 20 (passed on to every test file)
 node --experimental-wasm-relaxed-simd --test tests/   the JS API on both modules, and against the native CLI
 set -euo pipefail
@@ -31,6 +32,9 @@ bash scripts/build-wasm.sh
 
 phase "example model (web/models/names.safetensors)"
 bash scripts/train-example-model.sh build/makemore
+
+phase "typecheck (tsc over the JS: tsconfig.json, tsconfig.worker.json)"
+npm run --silent typecheck
 
 phase "node tests"
 # the fast module needs relaxed SIMD, behind a flag in Node 20 (passed on to every test file)
