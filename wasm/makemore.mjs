@@ -69,6 +69,11 @@ export const BN_PER_POSITION = 1;
  */
 
 /**
+ * A configuration as the core reports it (a model's, a preset's): every field set, bnMode a number.
+ * @typedef {Required<Omit<Config, 'bnMode'>> & {bnMode: number}} ModelConfig
+ */
+
+/**
  * @typedef {object} SampleOptions
  * @property {number} [count]        words to sample (default 1)
  * @property {number} [temperature]  softmax temperature (default 1; 0: greedy)
@@ -143,7 +148,7 @@ export function sharedMemoryUnavailable() {
 export async function availableCores() {
   let n = 1;
   if (isNode) {
-    const os = await import('node:os');
+    const os = /** @type {typeof import('node:os')} */ (await importNode('node:os'));
     n = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
   } else if (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) {
     n = navigator.hardwareConcurrency;
@@ -152,12 +157,35 @@ export async function availableCores() {
 }
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+/**
+ * import() of a Node built-in, opaque to bundlers: a bundle for the browser must not
+ * try to resolve node:fs and the like (these paths only run in Node).
+ * @param {string} name @returns {Promise<any>}
+ */
+const importNode = (name) => import(/* webpackIgnore: true */ /* @vite-ignore */ name);
+
+/**
+ * A URL relative to this module (import.meta.url: in a bundle, the bundle's URL).
+ * @param {string|URL} u @param {string} what the option it came from, for the error
+ */
+function fromHere(u, what) {
+  try {
+    return new URL(u, import.meta.url);
+  } catch {
+    throw new TypeError(`${what} "${u}" is not a URL, or is relative and this module has no URL to resolve it against (import.meta.url is ${import.meta.url}; bundled as a non-ES module?): give an absolute URL`);
+  }
+}
 
 /** @param {URL} url @returns {Promise<BufferSource>} */
 async function readBytes(url) {
   if (isNode && url.protocol === 'file:') {
-    const fs = await import('node:fs/promises');
-    return /** @type {BufferSource} */ (/** @type {unknown} */ (await fs.readFile(url)));
+    const fs = /** @type {typeof import('node:fs/promises')} */ (await importNode('node:fs/promises'));
+    try {
+      return /** @type {BufferSource} */ (/** @type {unknown} */ (await fs.readFile(url)));
+    } catch (e) {
+      if (/** @type {any} */ (e)?.code !== 'ENOENT') throw e;
+      throw Object.assign(new Error(`no WebAssembly module at ${decodeURIComponent(url.pathname)} (ENOENT: build it with npm run build, or point wasmDir / wasmUrl at the .wasm files)`), { code: 'ENOENT' });
+    }
   }
   const r = await fetch(url);
   if (!r.ok) throw new Error(`could not fetch ${url}: HTTP ${r.status}`);
@@ -253,9 +281,11 @@ const registry =
  * @param {'auto'|number} [opts.threads] threads of the relaxed module, the caller's included (1..64;
  *   default 'auto': the cores available). The other modules have one.
  * @param {string|URL} [opts.wasmDir] folder of the .wasm modules
- *   (default ../build-wasm/; relative URLs resolve against this module)
+ *   (default ../build-wasm/; relative URLs resolve against this module: in a bundle, against the bundle)
  * @param {string|URL} [opts.wasmUrl] one .wasm to load, whatever the engine (it must match opts.engine / opts.simd)
- * @param {BufferSource} [opts.wasmBytes] the .wasm bytes themselves
+ * @param {string|URL} [opts.helperUrl] wasm/helper.mjs, the helper threads' module (default: next to this
+ *   module; a bundle must give it, with wasm/makemore.mjs beside it: helper.mjs imports ./makemore.mjs)
+ * @param {ArrayBuffer|ArrayBufferView} [opts.wasmBytes] the .wasm bytes themselves
  * @returns {Promise<Makemore>}
  */
 export async function loadMakemore(opts = {}) {
@@ -286,15 +316,15 @@ export async function loadMakemore(opts = {}) {
   let url = null;
   if (!bytes) {
     if (opts.wasmUrl) {
-      url = new URL(opts.wasmUrl, import.meta.url);
+      url = fromHere(opts.wasmUrl, 'wasmUrl');
     } else {
       let dir = String(opts.wasmDir ?? '../build-wasm/');
       if (!dir.endsWith('/')) dir += '/';
-      url = new URL(`makemore-${engine === 'auto' ? (simdSupported() ? 'simd' : 'scalar') : engine}.wasm`, new URL(dir, import.meta.url));
+      url = new URL(`makemore-${engine === 'auto' ? (simdSupported() ? 'simd' : 'scalar') : engine}.wasm`, fromHere(dir, 'wasmDir'));
     }
     bytes = await readBytes(url);
   }
-  const module = await WebAssembly.compile(bytes);
+  const module = await WebAssembly.compile(/** @type {BufferSource} */ (bytes));
   const shared = WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
   if (engine === 'auto') engine = shared ? 'relaxed' : simdSupported() && want !== false ? 'simd' : 'scalar';
   /** @type {WebAssembly.Memory|undefined} */
@@ -311,10 +341,12 @@ export async function loadMakemore(opts = {}) {
   if (!shared) memory = /** @type {WebAssembly.Memory} */ (instance.exports.memory);
   const init = /** @type {Function|undefined} */ (instance.exports._initialize);
   if (init) init();
-  const mm = new Makemore({ ...instance.exports, memory }, engine !== 'scalar', url ? String(url) : null);
+  const wasmExports = /** @type {WasmExports} */ (/** @type {unknown} */ ({ ...instance.exports, memory }));
+  const mm = new Makemore(wasmExports, engine !== 'scalar', url ? String(url) : null);
   mm.engine = /** @type {'relaxed'|'simd'|'scalar'} */ (engine);
   mm.notes = notes;
   mm._module = module;
+  if (opts.helperUrl !== undefined) mm._helperUrl = fromHere(opts.helperUrl, 'helperUrl');
   const threads = threadsOpt === 'auto' ? await availableCores() : threadsOpt;
   if (threads > 1 && !shared && threadsOpt !== 'auto') notes.push(`one thread: the ${engine} module has no threads (asked for ${threads})`);
   if (shared && threads > 1) {
@@ -336,12 +368,13 @@ function checkThreads(n) {
 
 /**
  * A helper thread: a Worker (Node: worker_threads) running wasm/helper.mjs.
+ * @param {URL|null} helperUrl loadMakemore's helperUrl (null: helper.mjs next to this module)
  * @returns {Promise<{post: (m: any) => void, on: (f: (m: any) => void) => void, terminate: () => void, unref: () => void}>}
  */
-async function spawnHelper() {
-  const url = new URL('./helper.mjs', import.meta.url);
+async function spawnHelper(helperUrl) {
+  const url = helperUrl ?? fromHere('./helper.mjs', 'helperUrl');
   if (isNode) {
-    const { Worker: NodeWorker } = await import('node:worker_threads');
+    const { Worker: NodeWorker } = /** @type {typeof import('node:worker_threads')} */ (await importNode('node:worker_threads'));
     const w = new NodeWorker(url, { execArgv: [] }); // not the parent's options (--input-type and the like fail there)
     return {
       post: (m) => w.postMessage(m),
@@ -366,9 +399,14 @@ async function spawnHelper() {
   };
 }
 
+/**
+ * A module instance's exports (the flat C ABI of wasm/exports.c: numbers in, a number out) and its memory.
+ * @typedef {Record<string, (...args: number[]) => number> & {memory: WebAssembly.Memory}} WasmExports
+ */
+
 /** The loaded module: makes word lists, trainers and models. */
 export class Makemore {
-  /** @param {any} x the instance's exports and its memory @param {boolean} simd @param {string|null} url */
+  /** @param {WasmExports} x the instance's exports and its memory @param {boolean} simd @param {string|null} url */
   constructor(x, simd, url) {
     this._x = x;
     /** whether this is a SIMD build (relaxed or not) */
@@ -381,6 +419,8 @@ export class Makemore {
     this.wasmUrl = url;
     /** @type {WebAssembly.Module|null} */
     this._module = null;
+    /** @type {URL|null} loadMakemore's helperUrl */
+    this._helperUrl = null;
     this._pool = 0;
     /** @type {{h: Awaited<ReturnType<typeof spawnHelper>>, stack: number, exited: Promise<void>}[]} */
     this._helpers = [];
@@ -390,7 +430,7 @@ export class Makemore {
     this._dec = new TextDecoder();
     // Out-parameters of single calls (never kept across a call that allocates).
     this._scratch = this._call(() => x.mmw_malloc(64), (p) => p !== 0);
-    /** @type {{name: string, config: Config, numParams: number}[]} presets; numParams for names.txt's 27 symbols */
+    /** @type {{name: string, config: ModelConfig, numParams: number}[]} presets; numParams for names.txt's 27 symbols */
     this.presets = [];
     for (let i = 0; ; i++) {
       const p = x.mmw_preset_name(i);
@@ -441,7 +481,7 @@ export class Makemore {
     try {
       for (let i = 1; i < n; i++) {
         const stack = this._malloc(HELPER_STACK);
-        const h = await spawnHelper();
+        const h = await spawnHelper(this._helperUrl);
         /** @type {(v: any) => void} */
         let ready = () => {};
         /** @type {(v: any) => void} */
@@ -517,12 +557,15 @@ export class Makemore {
   _u8() {
     return new Uint8Array(this._x.memory.buffer);
   }
+  /** @param {number} ptr @param {number} n */
   _i32(ptr, n) {
     return new Int32Array(this._x.memory.buffer, ptr, n);
   }
+  /** @param {number} ptr @param {number} n */
   _u32(ptr, n) {
     return new Uint32Array(this._x.memory.buffer, ptr, n);
   }
+  /** @param {number} ptr @param {number} n */
   _f32(ptr, n) {
     return new Float32Array(this._x.memory.buffer, ptr, n);
   }
@@ -545,16 +588,21 @@ export class Makemore {
     u8[p + bytes.length] = 0;
     return p;
   }
-  /** Calls f; unless ok(result), throws the core's last error. */
+  /**
+   * Calls f; unless ok(result), throws the core's last error.
+   * @param {() => number} f @param {(r: number) => boolean} ok @returns {number}
+   */
   _call(f, ok) {
     const r = f();
     if (!ok(r)) this._throw();
     return r;
   }
+  /** @returns {never} */
   _throw() {
     const msg = this._str(this._x.mmw_last_error()) || 'makemore: unknown error';
     throw new MakemoreError(msg, this._x.mmw_last_error_code());
   }
+  /** @param {number} rc a return code: 0, or throws the core's last error */
   _rc(rc) {
     if (rc !== 0) this._throw();
   }
@@ -580,7 +628,7 @@ export class Makemore {
     this._i32(this._scratch, CONFIG_INTS).set(vals);
     return this._scratch;
   }
-  /** @returns {Config} */
+  /** @param {number} ptr @returns {ModelConfig} */
   _configOut(ptr) {
     const a = this._i32(ptr, CONFIG_INTS);
     return {
@@ -608,7 +656,7 @@ export class Makemore {
     };
   }
 
-  /** @param {string} name @returns {Config} a preset's configuration (vocabSize 0) */
+  /** @param {string} name @returns {ModelConfig} a preset's configuration (vocabSize 0) */
   presetConfig(name) {
     const p = this._copyIn(this._enc.encode(String(name)));
     try {
@@ -640,6 +688,7 @@ export class Makemore {
   createTrainer(opts) {
     if (!opts || typeof opts !== 'object') throw new TypeError('createTrainer takes an options object');
     const d = this.trainDefaults;
+    /** @type {Config|null} */
     let config = opts.preset !== undefined ? this.presetConfig(opts.preset) : null;
     if (opts.config) config = /** @type {Config} */ ({ ...(config ?? {}), ...opts.config }); // checked in _configIn
     if (!config) throw new TypeError('createTrainer needs a preset or a config');
@@ -678,7 +727,7 @@ export class Makemore {
    * A model file (safetensors: Trainer.save(), saveModel(), the CLI's --save, or
    * tests/torch_roundtrip.py) for sampling. A checkpoint's training state is kept
    * in model.training (null for a plain model file).
-   * @param {BufferSource} bytes
+   * @param {ArrayBuffer|ArrayBufferView} bytes
    * @param {{reproducible?: boolean}} [opts] reproducible: the reference kernels (the same names from a seed in every build)
    * @returns {Model}
    */
@@ -700,7 +749,7 @@ export class Makemore {
    * A trainer that continues a checkpoint (Trainer.save()) exactly where it
    * stopped: running it gives bitwise the losses the saved trainer would have.
    * words must be the word list it was trained on (checked: vocabulary, split, hash).
-   * @param {{checkpoint: BufferSource, words: Words|string|Uint8Array, reproducible?: boolean}} opts
+   * @param {{checkpoint: ArrayBuffer|ArrayBufferView, words: Words|string|Uint8Array, reproducible?: boolean}} opts
    * @returns {Trainer}
    */
   resumeTrainer(opts) {
@@ -794,7 +843,7 @@ export class Makemore {
    * @param {number|bigint} [opts.seed] init seed (default 42)
    * @param {number} [opts.maxBatch] the largest batch the model takes (default 64)
    * @param {boolean} [opts.reproducible] the reference kernels instead of the fast ones
-   * @returns {Model}
+   * @returns {Model & {maxBatch: number}} maxBatch: the largest batch it takes
    */
   createModel(config, opts = {}) {
     if (!config || typeof config !== 'object') throw new TypeError('createModel takes a config object');
@@ -806,7 +855,9 @@ export class Makemore {
       throw new TypeError(`createModel: maxBatch must be a positive integer, got ${maxBatch}`);
     const [lo, hi] = splitSeed(opts.seed ?? 42);
     const cfg = this._configIn(config);
-    const m = new Model(this, this._call(() => this._x.mmw_model_new(cfg, lo, hi, maxBatch), (h) => h !== 0), null, !!opts.reproducible);
+    const m = /** @type {Model & {maxBatch: number}} */ (
+      new Model(this, this._call(() => this._x.mmw_model_new(cfg, lo, hi, maxBatch), (h) => h !== 0), null, !!opts.reproducible)
+    );
     /** the largest batch this model takes */
     m.maxBatch = maxBatch;
     return m;
@@ -874,7 +925,7 @@ function stateObject(a) {
   };
 }
 
-/** @param {BufferSource} bytes @returns {Uint8Array} */
+/** @param {ArrayBuffer|ArrayBufferView} bytes @returns {Uint8Array} */
 function toU8(bytes) {
   if (bytes instanceof Uint8Array) return bytes;
   if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -974,10 +1025,11 @@ export class Model extends Owned {
     /** @type {TrainingState|null} the training state, if the file was a checkpoint */
     this.training = state ? stateObject(state) : null;
     const info = mm._modelInfo(h);
-    /** @type {Config} */
+    /** @type {ModelConfig} */
     this.config = info.config;
     /** @type {string[]} */
     this.vocab = info.vocab;
+    /** @type {number} parameters of the model */
     this.numParams = mm._x.mmw_model_num_params(h);
   }
   /** the kernels it runs: 'relaxed-simd', 'simd' or 'scalar' */
@@ -1119,7 +1171,7 @@ export class Trainer extends Owned {
     this.reproducible = reproducible;
     this._model = x.mmw_trainer_model(h);
     const info = mm._modelInfo(this._model);
-    /** @type {Config} */
+    /** @type {ModelConfig} */
     this.config = info.config;
     /** @type {string[]} */
     this.vocab = info.vocab;
