@@ -24,6 +24,10 @@ test('generateNames in Node (bytes and file: URL)', { skip: !existsSync(MODEL) &
   assert.ok(a.every((s) => /^[a-z]*$/.test(s)), a.join(' '));
   assert.deepEqual(await generateNames({ src: pathToFileURL(MODEL), count: 5, temperature: 0.8, seed: 3 }), a);
   assert.ok((await generateNames({ bytes, count: 4, prefix: 'jo', seed: 1 })).every((s) => s.startsWith('jo')));
+  const greedy = await generateNames({ bytes, count: 3, temperature: 0, seed: 1 });
+  assert.deepEqual(await generateNames({ bytes, count: 3, topK: 1, seed: 2 }), greedy, 'top-k 1 is greedy');
+  assert.notDeepEqual(await generateNames({ bytes, count: 5, topK: 5, topP: 0.9, seed: 3 }), a);
+  await assert.rejects(generateNames({ bytes, topP: 0 }), /top-p/);
   await assert.rejects(generateNames({ bytes, count: -1 }), /count/);
   await assert.rejects(generateNames({ bytes: new Uint8Array(16) }), /model file/);
   await assert.rejects(generateNames({ count: 1 }), /src/);
@@ -81,8 +85,10 @@ test('<name-generator> in Chromium: renders, follows its attributes, shows error
     assert.ok(pre.length === 4 && pre.every((/** @type {string} */ s) => s.startsWith('ma')), pre.join(' '));
     const greedy = await change('#gen', "el.setAttribute('temperature', '0')");
     assert.ok(greedy.every((/** @type {string} */ s) => s === greedy[0]), 'temperature 0 is greedy: one name');
+    assert.deepEqual(await change('#gen', "el.setAttribute('temperature', '1'); el.setAttribute('top-k', '1')"), greedy, 'top-k 1 is greedy');
+    assert.notDeepEqual(await change('#gen', "el.setAttribute('top-k', '3')"), greedy);
     // several changes in one task render once, with all of them
-    const both = await change('#gen', "el.setAttribute('prefix', ''); el.setAttribute('temperature', '0.8'); el.setAttribute('count', '10')");
+    const both = await change('#gen', "el.removeAttribute('top-k'); el.setAttribute('prefix', ''); el.setAttribute('temperature', '0.8'); el.setAttribute('count', '10')");
     assert.deepEqual(both, a);
     // "More names" shows the next batch
     const more = await change('#gen', "el.shadowRoot.querySelector('[part=more]').click()");
@@ -92,7 +98,8 @@ test('<name-generator> in Chromium: renders, follows its attributes, shows error
     assert.match((await change('#gen', "el.setAttribute('temperature', 'hot')")).error, /temperature must be a number/);
     assert.match(await errorText('#gen'), /Could not generate names: temperature/);
     assert.equal((await names('#gen')).length, 0);
-    assert.match((await change('#gen', "el.setAttribute('prefix', 'Z'); el.setAttribute('temperature', '1')")).error, /'Z' is not in the model's vocabulary/);
+    assert.match((await change('#gen', "el.setAttribute('temperature', '1'); el.setAttribute('top-p', '1.5')")).error, /top-p must be a number above 0/);
+    assert.match((await change('#gen', "el.removeAttribute('top-p'); el.setAttribute('prefix', 'Z')")).error, /'Z' is not in the model's vocabulary/);
     assert.equal((await change('#gen', "el.setAttribute('prefix', '')")).length, 10);
 
     // bad sources: a missing file, a file that is not a model, no src
