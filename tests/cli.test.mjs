@@ -35,3 +35,26 @@ test('CLI: save at step N, resume to 2N = 2N steps in one go', { skip: !existsSy
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('CLI: every subcommand answers --help and -h with its own options', { skip: !existsSync(cli) && 'no native build' }, () => {
+  const want = {
+    train: ['--preset', '--steps', '--checkpoint', '--resume', '--threads', '--reproducible', '--top-k', '--top-p'],
+    info: ['--preset', '--block', '--json'],
+    sample: ['--model', '--count', '--temperature', '--top-k', '--top-p', '--prefix', '--seed'],
+  };
+  for (const [cmd, opts] of Object.entries(want)) {
+    for (const flag of ['--help', '-h']) {
+      const r = spawnSync(cli, [cmd, flag], { encoding: 'utf8' });
+      assert.equal(r.status, 0, `${cmd} ${flag}: ${r.stderr}`);
+      assert.equal(r.stderr, '');
+      assert.match(r.stdout, new RegExp(`^makemore ${cmd} `, 'm'));
+      for (const o of opts) assert.ok(r.stdout.includes(o), `${cmd} ${flag} lacks ${o}:\n${r.stdout}`);
+    }
+  }
+  const top = spawnSync(cli, ['--help'], { encoding: 'utf8' });
+  assert.equal(top.status, 0);
+  for (const cmd of Object.keys(want)) assert.match(top.stdout, new RegExp(`makemore ${cmd} `));
+  const bad = spawnSync(cli, ['sample', '--top-k'], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--top-k needs a value/);
+});
