@@ -15,6 +15,10 @@ int mm_utf8_decode(const unsigned char* s, size_t n, uint32_t* cp);
 // UTF-8 of cp into buf (NUL-terminated); returns its length in bytes.
 int mm_utf8_encode(uint32_t cp, char buf[5]);
 
+// Each configuration field within its limits (config.c); the model's
+// structural rules (block a power of the group size, ...) are model.c's.
+int mm_config_validate(const mm_config* c, mm_err* err);
+
 // Profiling (model.c): adds mm_now_sec() - t0 to operation what, if profiling.
 void mm_model_prof_add(mm_model* m, int what, double t0);
 int mm_model_profiling(const mm_model* m);
