@@ -1,0 +1,104 @@
+// The Node CLI's info and sample commands, and what train shares with them: reading the word list
+// and files, the model's configuration, the sampling options.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadMakemore } from '../../wasm/makemore.mjs';
+import { Failure, UsageError } from './args.mjs';
+import { message, out } from './output.mjs';
+import { jsonString } from './printf.mjs';
+/** @typedef {import('../../wasm/makemore.mjs').Makemore} Makemore @typedef {import('./args.mjs').Args} Args */
+
+const SAMPLE_SEED_XOR = 0x9e3779b97f4a7c15n; // the native CLI's sampler seed: seed ^ this
+const PACKAGE_DATA = new URL('../../data/names.txt', import.meta.url);
+
+/** @param {string} path @param {string} what for the message */
+export function readOrFail(path, what) {
+  try {
+    return readFileSync(path);
+  } catch {
+    throw new Failure(`cannot read ${what}${path}`);
+  }
+}
+
+/** @param {string} path @param {Uint8Array} bytes */
+export function writeOrFail(path, bytes) {
+  try {
+    writeFileSync(path, bytes);
+  } catch {
+    throw new Failure(`cannot write ${path}`);
+  }
+}
+
+/** The word list: --data, or data/names.txt here, else the package's. @param {Makemore} mm @param {Args} a */
+export function loadWords(mm, a) {
+  let path = a.data;
+  if (!a.dataGiven && !existsSync(path) && existsSync(PACKAGE_DATA)) path = fileURLToPath(PACKAGE_DATA);
+  const bytes = readOrFail(path, 'the word list ');
+  try {
+    return mm.parseWords(bytes);
+  } catch (e) {
+    throw new Failure(`${path}: ${message(e)}`);
+  }
+}
+
+/** The preset's configuration with the model options over it. @param {Makemore} mm @param {Args} a */
+export function modelConfig(mm, a) {
+  let config;
+  try {
+    config = mm.presetConfig(a.preset);
+  } catch (e) {
+    throw new UsageError(message(e));
+  }
+  return { ...config, ...a.model };
+}
+
+/** @param {Args} a @param {number} count */
+export function sampleOptions(a, count) {
+  return { count, temperature: a.temperature, topK: a.topK, topP: a.topP, prefix: a.prefix, seed: a.seed ^ SAMPLE_SEED_XOR };
+}
+
+/** @param {Args} a */
+export async function cmdInfo(a) {
+  const mm = await loadMakemore({ threads: 1 });
+  const config = modelConfig(mm, a);
+  const words = loadWords(mm, a);
+  let t;
+  try {
+    // a trainer of no steps: the core's configuration check, parameter count and split (seed 42, as natively)
+    t = mm.createTrainer({ words, config, steps: 0, reproducible: true });
+  } catch (e) {
+    throw new Failure(message(e));
+  }
+  const [n0, n1, n2] = t.splitSizes;
+  if (a.json)
+    out(`{"preset":"${a.preset}","params":${t.numParams},"split":[${n0},${n1},${n2}],"words":${words.nWords},"vocab_size":${words.vocabSize},"max_len":${words.maxLen},"block_size":${t.config.blockSize}}\n`);
+  else
+    out(`${a.preset}: ${t.numParams} parameters; ${words.nWords} words, ${words.vocabSize} symbols, longest ${words.maxLen}; split ${n0} / ${n1} / ${n2} examples\n`);
+  t.free();
+  words.free();
+  return 0;
+}
+
+/** @param {Args} a */
+export async function cmdSample(a) {
+  if (!a.modelFile) throw new UsageError('sample needs --model FILE');
+  const bytes = readOrFail(a.modelFile, '');
+  const mm = await loadMakemore({ threads: 1 });
+  let m;
+  try {
+    // the reference kernels, as the native CLI samples: the same names from a seed
+    m = mm.loadModel(bytes, { reproducible: true });
+  } catch (e) {
+    throw new Failure(`${a.modelFile}: ${message(e)}`);
+  }
+  let names;
+  try {
+    names = m.sample(sampleOptions(a, a.count));
+  } catch (e) {
+    throw new Failure(message(e));
+  }
+  if (a.json) out(`[${names.map(jsonString).join(',')}]\n`);
+  else out(names.map((n) => `${n}.\n`).join(''));
+  m.free();
+  return 0;
+}

@@ -1,0 +1,70 @@
+// What the Node CLI writes: out (stdout), note ("makemore-wasm: ..." on stderr), and the progress bar
+// a terminal's stderr shows during train; out and note clear the bar first.
+import { NAME } from './args.mjs';
+
+/** A progress bar on a terminal's stderr, redrawn at most 10 times a second. */
+class Progress {
+  /** @param {boolean} on */
+  constructor(on) {
+    this.on = on;
+    this.shown = false;
+    this.last = 0;
+  }
+  /** @param {string} text @param {boolean} [force] */
+  draw(text, force = false) {
+    if (!this.on) return;
+    const now = performance.now();
+    if (!force && now - this.last < 100) return;
+    this.last = now;
+    const cols = process.stderr.columns || 80;
+    process.stderr.write(`\r${text.slice(0, cols - 1)}\x1b[K`);
+    this.shown = true;
+  }
+  /** @param {number} step @param {number} total @param {number} first @param {number} t0 ms */
+  train(step, total, first, t0) {
+    if (!this.on) return;
+    const secs = (performance.now() - t0) / 1000;
+    const rate = secs > 0 ? (step - first) / secs : 0;
+    const left = rate > 0 ? formatDuration((total - step) / rate) : '?';
+    const frac = total > 0 ? step / total : 1;
+    const tail = ` ${String(step).padStart(String(total).length)}/${total} ${(100 * frac).toFixed(0).padStart(3)}%  ${rate.toFixed(0)} steps/s  ${left} left`;
+    const width = Math.max(10, Math.min(40, (process.stderr.columns || 80) - tail.length - 3));
+    const full = Math.round(frac * width);
+    this.draw(`[${'#'.repeat(full)}${'.'.repeat(width - full)}]${tail}`);
+  }
+  clear() {
+    if (this.shown) process.stderr.write('\r\x1b[K');
+    this.shown = false;
+  }
+}
+
+/** @param {number} s seconds */
+function formatDuration(s) {
+  s = Math.round(s);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+/** The bar train draws (on a terminal): a live binding, replaced by startProgress. */
+export let progress = new Progress(false);
+/** A new progress bar, shown if on. @param {boolean} on */
+export function startProgress(on) {
+  progress = new Progress(on);
+}
+/** @param {string} s */
+export function out(s) {
+  progress.clear();
+  process.stdout.write(s);
+}
+/** @param {string} s */
+export function note(s) {
+  progress.clear();
+  process.stderr.write(`${NAME}: ${s}\n`);
+}
+/** Lets pending events run (a SIGINT handler, for one) before the next chunk of work. */
+export const yieldToEvents = () => new Promise((resolve) => setImmediate(resolve));
+
+/** An error's message (any thrown value as a string). @param {unknown} e */
+export const message = (e) => (e instanceof Error ? e.message : String(e));

@@ -1,0 +1,243 @@
+// The Node CLI's train command, in four steps: open (the module, the word list, a new or resumed
+// trainer), train (chunks of at most MAX_CHUNK steps or about CHUNK_SECONDS each, the loss every
+// 10000 steps), evaluate (the split's eval-mode losses, in parts) and report (text or JSON, then
+// --save and --checkpoint). Ctrl-C (SIGINT) stops between two chunks or parts: with --checkpoint
+// the run is saved at the step reached, and the exit code is 130.
+import { loadMakemore, relaxedSimdSupported, simdSupported } from '../../wasm/makemore.mjs';
+import { EXIT_FAIL, EXIT_INTERRUPTED, Failure } from './args.mjs';
+import { loadWords, modelConfig, readOrFail, sampleOptions, writeOrFail } from './commands.mjs';
+import { message, note, out, progress, startProgress, yieldToEvents } from './output.mjs';
+import { fmtF, fmtG, jsonString } from './printf.mjs';
+/** @typedef {import('../../wasm/makemore.mjs').Makemore} Makemore @typedef {import('../../wasm/makemore.mjs').Trainer} Trainer */
+/** @typedef {import('./args.mjs').Args} Args */
+/** @typedef {{phase: string, op: string, seconds: number}[]} Profile */
+
+export const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
+const CHUNK_SECONDS = 0.1; // a trainer.run or an evaluation part takes about this long
+const MAX_CHUNK = 1000;
+
+/**
+ * A run of train: its arguments, its trainer, and the steps it starts at and ends at.
+ * @typedef {object} Run
+ * @property {Args} a
+ * @property {Trainer} t
+ * @property {{at: number}} stop at: when the first SIGINT came (performance.now()), 0 before
+ * @property {number} first the trainer's step at the start (a resumed checkpoint's)
+ * @property {number} total the step training ends at
+ * @property {Float32Array|null} losses every step's loss (--losses), from first
+ */
+
+/** @param {Args} a @returns {Promise<number>} the exit code */
+export async function cmdTrain(a) {
+  const stop = trapInterrupt();
+  const mm = await loadForTraining(a);
+  const t = openTrainer(mm, a);
+  const threads = mm.threads;
+  const [n0, n1, n2] = t.splitSizes;
+  const first = t.step;
+  const total = t.state.steps;
+  if (a.profile) t.profile(true);
+  if (!a.json) out(`${t.numParams} parameters; split ${n0} / ${n1} / ${n2} examples; engine ${t.kernels}, ${threads} thread${threads === 1 ? '' : 's'}\n`);
+  if (!a.json && first) out(`resuming at step ${first}\n`);
+  startProgress(!!process.stderr.isTTY);
+  /** @type {Run} */
+  const run = { a, t, stop, first, total, losses: a.losses ? new Float32Array(Math.max(total - first, 0)) : null };
+  const trained = await train(run);
+  const doneSteps = t.step - first;
+  const prof = a.profile ? t.profile(false) : null;
+  if (!trained.ok) return EXIT_FAIL;
+  const evals = await evaluate(run);
+  if (!evals) return EXIT_FAIL;
+  if (stop.at) return interrupted(run);
+  progress.clear();
+  report(run, { evals, sps: trained.secs > 0 ? doneSteps / trained.secs : 0, doneSteps, prof, threads });
+  if (a.save) writeOrFail(a.save, t.saveModel());
+  if (a.checkpoint) writeOrFail(a.checkpoint, t.save());
+  t.free();
+  await mm.close();
+  return 0;
+}
+
+/** Ctrl-C: stop between two chunks (a second one a second later: at once, nothing saved). */
+function trapInterrupt() {
+  const stop = { at: 0 };
+  process.on('SIGINT', () => {
+    if (stop.at && performance.now() - stop.at > 1000) {
+      note('interrupted again: exiting without saving');
+      process.exit(EXIT_INTERRUPTED);
+    }
+    if (!stop.at) stop.at = performance.now();
+  });
+  return stop;
+}
+
+/** The module for training: relaxed SIMD on a.threads threads, else SIMD on one (said on stderr). @param {Args} a */
+async function loadForTraining(a) {
+  if (!relaxedSimdSupported()) {
+    const engine = simdSupported() ? 'simd' : 'scalar';
+    note(
+      `this Node runs no relaxed SIMD${process.execArgv.includes(RELAXED_FLAG) ? ` even with ${RELAXED_FLAG}` : ''}: ` +
+        `training on the ${engine} module, on one thread (slower; its numbers are the reproducible engine's)`,
+    );
+    return loadMakemore({ engine, threads: 1 });
+  }
+  const mm = await loadMakemore({ engine: 'relaxed', threads: a.threads });
+  for (const n of mm.notes) note(n);
+  return mm;
+}
+
+/** A new trainer, or the --resume checkpoint's. @param {Makemore} mm @param {Args} a @returns {Trainer} */
+function openTrainer(mm, a) {
+  const config = a.resume ? null : modelConfig(mm, a);
+  const words = loadWords(mm, a);
+  let t;
+  try {
+    if (a.resume) {
+      const bytes = readOrFail(a.resume, '');
+      t = mm.resumeTrainer({ checkpoint: bytes, words, reproducible: a.reproducible });
+      if (a.stepsGiven) t.setSchedule({ steps: a.steps });
+    } else {
+      t = mm.createTrainer({
+        words, config: config ?? undefined, seed: a.seedGiven ? a.seed : 42, batchSize: a.batchSize, steps: a.steps,
+        lr: a.lr, lrDecayed: a.lrDecayed, decayStep: a.decayStep, reproducible: a.reproducible,
+      });
+    }
+  } catch (e) {
+    throw new Failure(message(e));
+  }
+  words.free();
+  return t;
+}
+
+/**
+ * Trains from run.first to run.total (or a SIGINT), in chunks that grow to about CHUNK_SECONDS.
+ * @param {Run} run @returns {Promise<{ok: boolean, secs: number}>} ok: no step failed (it is said on stderr)
+ */
+async function train({ a, t, stop, first, total, losses }) {
+  const t0 = performance.now();
+  let chunk = 16;
+  let ok = true;
+  for (let at = first; at < total && !stop.at; ) {
+    const n = Math.min(chunk, total - at);
+    const c0 = performance.now();
+    let l;
+    /** @type {unknown} */
+    let err = null;
+    try {
+      l = t.run(n);
+    } catch (e) {
+      err = e;
+      l = /** @type {any} */ (e)?.losses ?? new Float32Array(0);
+    }
+    const secs = (performance.now() - c0) / 1000;
+    if (losses) losses.set(l, at - first);
+    printLosses(a, l, at, total);
+    at += l.length;
+    if (err) {
+      note(message(err));
+      ok = false;
+      break;
+    }
+    if (l.length === 0) break;
+    chunk = Math.max(1, Math.min(MAX_CHUNK, Math.round((n * CHUNK_SECONDS) / Math.max(secs, 1e-4))));
+    progress.train(at, total, first, t0);
+    await yieldToEvents(); // a SIGINT handler runs here
+  }
+  return { ok, secs: (performance.now() - t0) / 1000 };
+}
+
+/** The loss of every 10000th step among steps at.. (as the lecture prints). @param {Args} a @param {Float32Array} l @param {number} at @param {number} total */
+function printLosses(a, l, at, total) {
+  for (let s = Math.ceil(at / 10000) * 10000; s < at + l.length; s += 10000) {
+    const loss = l[s - at];
+    out(a.json ? `{"step":${s},"loss":${fmtF(loss, 6)}}\n` : `${String(s).padStart(7)}/${String(total).padStart(7)}: ${fmtF(loss, 4)}\n`);
+  }
+}
+
+/**
+ * The eval-mode losses of train, val and test, in parts so that Ctrl-C is seen; an empty split
+ * (a very short word list), --no-eval or a SIGINT leaves null.
+ * @param {Run} run @returns {Promise<(number|null)[]|null>} null: the train loss failed (said on stderr)
+ */
+async function evaluate({ a, t, stop }) {
+  /** @type {(number|null)[]} */
+  const evals = [null, null, null];
+  for (const k of /** @type {const} */ ([0, 1, 2])) {
+    if (a.noEval || stop.at) break;
+    const split = ['train', 'val', 'test'][k];
+    const size = t.splitSizes[k];
+    try {
+      if (size === 0) t.evaluate(k); // the core's message
+      let sum = 0;
+      let part = 4096;
+      for (let start = 0; start < size && !stop.at; ) {
+        const count = Math.min(part, size - start);
+        const c0 = performance.now();
+        sum = t.evaluatePart(k, start, count, sum);
+        start += count;
+        const s = (performance.now() - c0) / 1000;
+        part = Math.max(256, Math.round((count * CHUNK_SECONDS) / Math.max(s, 1e-4)));
+        progress.draw(`evaluating the ${split} loss: ${Math.floor((100 * start) / size)}%`);
+        await yieldToEvents();
+      }
+      evals[k] = Math.fround(sum / size); // as the core's mm_trainer_eval divides
+    } catch (e) {
+      if (k === 0) {
+        note(message(e));
+        return null;
+      }
+      note(`no ${split} loss: ${message(e)}`);
+    }
+  }
+  return evals;
+}
+
+/** After a SIGINT: --checkpoint written at the step reached, --save not. @param {Run} run @returns {number} the exit code */
+function interrupted({ a, t, total }) {
+  const step = t.step;
+  if (a.checkpoint) {
+    writeOrFail(a.checkpoint, t.save());
+    note(`interrupted at step ${step} of ${total}: checkpoint written to ${a.checkpoint} (continue with --resume ${a.checkpoint})`);
+  } else {
+    note(`interrupted at step ${step} of ${total}: nothing saved (--checkpoint FILE saves the run on Ctrl-C)`);
+  }
+  if (a.save) note(`--save ${a.save} not written: the run did not finish`);
+  return EXIT_INTERRUPTED;
+}
+
+/**
+ * Prints the end of a run, as the native CLI does: the losses, steps/s, the profile and the samples.
+ * @param {Run} run
+ * @param {{evals: (number|null)[], sps: number, doneSteps: number, prof: Profile|null, threads: number}} r
+ */
+function report({ a, t, losses }, { evals, sps, doneSteps, prof, threads }) {
+  const ls = evals.map((l) => (l === null ? (a.json ? 'null' : 'n/a') : fmtF(l, a.json ? 6 : 4)));
+  const head = `train ${ls[0]}\nval ${ls[1]}\ntest ${ls[2]}\n${fmtF(sps, 1)} steps/s\n`;
+  let names;
+  try {
+    names = t.sample(sampleOptions(a, a.samples));
+  } catch (e) {
+    if (!a.json) out(head);
+    throw new Failure(message(e));
+  }
+  if (a.json) {
+    const [n0, n1, n2] = t.splitSizes;
+    let s =
+      `{"params":${t.numParams},"split":[${n0},${n1},${n2}],"steps":${t.step},"train_loss":${ls[0]},"val_loss":${ls[1]},` +
+      `"test_loss":${ls[2]},"steps_per_sec":${fmtF(sps, 1)},"engine":${jsonString(t.kernels)},"threads":${threads},` +
+      `"samples":[${names.map(jsonString).join(',')}]`;
+    if (prof) // microseconds per step
+      s += `,"profile":[${prof.map((p) => `{"phase":"${p.phase}","op":"${p.op}","us":${fmtF(doneSteps ? (1e6 * p.seconds) / doneSteps : 0, 3)}}`).join(',')}]`;
+    if (losses) s += `,"losses":[${Array.from(losses.subarray(0, doneSteps), (x) => fmtG(x, 9)).join(',')}]`;
+    out(`${s}}\n`);
+  } else {
+    let s = head;
+    if (prof && doneSteps) {
+      const sum = prof.reduce((acc, p) => acc + p.seconds, 0);
+      s += 'time per step by operation (us):\n';
+      for (const p of prof)
+        s += `  ${p.phase.padEnd(8)} ${p.op.padEnd(14)} ${fmtF((1e6 * p.seconds) / doneSteps, 1).padStart(8)}  ${fmtF(sum > 0 ? (100 * p.seconds) / sum : 0, 1).padStart(5)}%\n`;
+    }
+    out(s + names.map((n) => `${n}.\n`).join(''));
+  }
+}
