@@ -254,11 +254,125 @@ static int dataset_build(mm_dataset* d, const mm_words* w, const int* order, int
     return MM_OK;
 }
 
+// ---------------------------------------------------------------- the word index
+// Open addressing on FNV-1a of a word's tokens. A slot holds a position p (0 ..
+// words in all splits - 1, in split order: train's, val's, test's) or -1.
+// Positions go in in order and a repeated word keeps its first: train before
+// val before test. The words' tokens are read from the splits' targets.
+struct mm_word_index {
+    int cap;              // slots, a power of 2 >= twice the words
+    int* slot;            // (cap,)
+    int* start;           // (words,) where word p's targets start in its split's Y
+    uint32_t* codepoints; // (vocab_size,) the word list's vocabulary
+    int vocab_size;
+};
+
+static void index_free(mm_word_index* x) {
+    if (!x) return;
+    free(x->slot); free(x->start); free(x->codepoints);
+    free(x);
+}
+
+static uint64_t tokens_hash(const uint16_t* t, int n) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (int i = 0; i < n; i++) { h ^= t[i]; h *= 0x100000001b3ull; }
+    return h ^ (h >> 29);
+}
+
+static int split_of(const mm_splits* s, int p) { return p < s->n_words[0] ? 0 : p < s->n_words[0] + s->n_words[1] ? 1 : 2; }
+
+// Word p's tokens: its split's targets from its start up to the end token (*len of them).
+static const uint16_t* word_tokens(const mm_splits* s, int p, int* len) {
+    const uint16_t* t = s->split[split_of(s, p)].Y + s->index->start[p];
+    int n = 0;
+    while (t[n]) n++;
+    *len = n;
+    return t;
+}
+
+// The slot holding the word t[0..n), or the empty slot where it would go.
+static uint32_t index_slot(const mm_splits* s, const uint16_t* t, int n) {
+    const mm_word_index* x = s->index;
+    uint32_t m = (uint32_t)x->cap - 1, i = (uint32_t)tokens_hash(t, n) & m;
+    for (;; i = (i + 1) & m) {
+        int p = x->slot[i], len;
+        if (p < 0) return i;
+        const uint16_t* u = word_tokens(s, p, &len);
+        if (len == n && !memcmp(u, t, sizeof(uint16_t) * (size_t)n)) return i;
+    }
+}
+
+static int index_build(mm_splits* s, const mm_words* w) {
+    int n = s->n_words[0] + s->n_words[1] + s->n_words[2];
+    mm_word_index* x = s->index = calloc(1, sizeof *x);
+    if (!x) return MM_ENOMEM;
+    for (x->cap = 2; x->cap < 2 * n; x->cap *= 2) {}
+    x->slot = malloc(sizeof(int) * (size_t)x->cap);
+    x->start = malloc(sizeof(int) * (size_t)n);
+    x->codepoints = malloc(sizeof(uint32_t) * (size_t)w->vocab_size);
+    if (!x->slot || !x->start || !x->codepoints) return MM_ENOMEM;
+    memcpy(x->codepoints, w->codepoints, sizeof(uint32_t) * (size_t)w->vocab_size);
+    x->vocab_size = w->vocab_size;
+    memset(x->slot, 0xff, sizeof(int) * (size_t)x->cap); // -1: empty
+    int p = 0;
+    for (int k = 0; k < 3; k++) // a word starts each split and follows each end token
+        for (int i = 0; i < s->split[k].n; i++)
+            if (i == 0 || s->split[k].Y[i - 1] == 0) x->start[p++] = i;
+    for (p = 0; p < n; p++) {
+        int len;
+        const uint16_t* t = word_tokens(s, p, &len);
+        uint32_t i = index_slot(s, t, len);
+        if (x->slot[i] < 0) x->slot[i] = p;
+    }
+    return MM_OK;
+}
+
+int mm_splits_find(const mm_splits* s, const char* word, size_t len) {
+    if (!s || !s->index || !word || len == 0) return -1;
+    const mm_word_index* x = s->index;
+    const unsigned char* u = (const unsigned char*)word;
+    uint16_t t[MM_MAX_WORD_LEN];
+    int n = 0;
+    for (size_t i = 0; i < len;) { // the word's tokens; a symbol outside the vocabulary is in no split
+        uint32_t cp;
+        int k = mm_utf8_decode(u + i, len - i, &cp);
+        int tok = k ? vocab_find(x->codepoints, x->vocab_size, cp) : -1;
+        if (tok < 1 || n == MM_MAX_WORD_LEN) return -1;
+        t[n++] = (uint16_t)tok;
+        i += (size_t)k;
+    }
+    int p = x->slot[index_slot(s, t, n)];
+    return p < 0 ? -1 : split_of(s, p);
+}
+
+// ---------------------------------------------------------------- the split
+
+static int split_args_check(const mm_words* w, int n_shuffles, mm_err* err) {
+    if (!w || w->n_words < 1) return mm_fail(err, MM_EINVAL, "no words to split");
+    if (n_shuffles < 0 || n_shuffles > 100) return mm_fail(err, MM_EINVAL, "split shuffles %d is outside 0..100", n_shuffles);
+    return MM_OK;
+}
+
+int mm_split_order(const mm_words* w, uint32_t seed, int n_shuffles, int* order, int n_words[3], mm_err* err) {
+    int rc = split_args_check(w, n_shuffles, err);
+    if (rc) return rc;
+    if (!order || !n_words) return mm_fail(err, MM_EINVAL, "mm_split_order: missing output arrays");
+    int n = w->n_words;
+    for (int i = 0; i < n; i++) order[i] = i;
+    mm_mt19937 r;
+    mm_mt_seed(&r, seed);
+    for (int s = 0; s < n_shuffles; s++) mm_mt_shuffle(&r, order, n);
+    int n1 = (int)(0.8 * n), n2 = (int)(0.9 * n); // as Python's int(0.8*len(words))
+    n_words[0] = n1; n_words[1] = n2 - n1; n_words[2] = n - n2;
+    return MM_OK;
+}
+
 int mm_splits_build(mm_splits* out, const mm_words* w, int block_size, uint32_t seed, int n_shuffles, mm_err* err) {
     memset(out, 0, sizeof *out);
     if (!w || w->n_words < 1) return mm_fail(err, MM_EINVAL, "no words to split");
     if (block_size < 1 || block_size > MM_MAX_BLOCK) return mm_fail(err, MM_EINVAL, "block size %d is outside 1..%d", block_size, MM_MAX_BLOCK);
-    if (n_shuffles < 0 || n_shuffles > 100) return mm_fail(err, MM_EINVAL, "split shuffles %d is outside 0..100", n_shuffles);
+    int rc = split_args_check(w, n_shuffles, err);
+    if (rc) return rc;
     int n = w->n_words;
     // every word gives (length + 1) examples of block_size tokens; keep the arrays addressable on wasm32
     int64_t examples = (int64_t)w->n_tokens + w->n_words;
@@ -267,15 +381,13 @@ int mm_splits_build(mm_splits* out, const mm_words* w, int block_size, uint32_t 
                        (long long)examples, block_size);
     int* order = malloc(sizeof(int) * (size_t)n);
     if (!order) return mm_fail(err, MM_ENOMEM, "out of memory building the split");
-    for (int i = 0; i < n; i++) order[i] = i;
-    mm_mt19937 r;
-    mm_mt_seed(&r, seed);
-    for (int s = 0; s < n_shuffles; s++) mm_mt_shuffle(&r, order, n);
-    int n1 = (int)(0.8 * n), n2 = (int)(0.9 * n); // as Python's int(0.8*len(words))
-    int rc = dataset_build(&out->split[0], w, order, 0, n1, block_size);
+    mm_split_order(w, seed, n_shuffles, order, out->n_words, NULL);
+    out->words = order; // kept: which word went where
+    int n1 = out->n_words[0], n2 = n1 + out->n_words[1];
+    rc = dataset_build(&out->split[0], w, order, 0, n1, block_size);
     if (!rc) rc = dataset_build(&out->split[1], w, order, n1, n2, block_size);
     if (!rc) rc = dataset_build(&out->split[2], w, order, n2, n, block_size);
-    free(order);
+    if (!rc) rc = index_build(out, w);
     if (rc) { mm_splits_free(out); return mm_fail(err, MM_ENOMEM, "out of memory building the split"); }
     return MM_OK;
 }
@@ -283,5 +395,40 @@ int mm_splits_build(mm_splits* out, const mm_words* w, int block_size, uint32_t 
 void mm_splits_free(mm_splits* s) {
     if (!s) return;
     for (int i = 0; i < 3; i++) { free(s->split[i].X); free(s->split[i].Y); }
+    free(s->words);
+    index_free(s->index);
     memset(s, 0, sizeof *s);
+}
+
+const int* mm_splits_words(const mm_splits* s, int split, int* n) {
+    if (n) *n = 0;
+    if (!s || !s->words || split < 0 || split > 2) return NULL;
+    int first = 0;
+    for (int k = 0; k < split; k++) first += s->n_words[k];
+    if (n) *n = s->n_words[split];
+    return s->words + first;
+}
+
+int mm_splits_text(const mm_splits* s, int split, char** out, size_t* len, mm_err* err) {
+    if (out) *out = NULL;
+    if (len) *len = 0;
+    if (!s || !out || !len) return mm_fail(err, MM_EINVAL, "mm_splits_text: missing arguments");
+    if (split < 0 || split > 2) return mm_fail(err, MM_EINVAL, "unknown split %d", split);
+    if (!s->index) return mm_fail(err, MM_EINVAL, "the split has no words (it was not built)");
+    const mm_dataset* d = &s->split[split];
+    // the targets spell the split's words in order, each ended by token 0
+    char* b = malloc((size_t)d->n * 4 + 1);
+    if (!b) return mm_fail(err, MM_ENOMEM, "out of memory writing the split's words");
+    size_t at = 0;
+    for (int i = 0; i < d->n; i++) {
+        if (d->Y[i] == 0) { b[at++] = '\n'; continue; }
+        char u[5];
+        int k = mm_utf8_encode(s->index->codepoints[d->Y[i]], u);
+        memcpy(b + at, u, (size_t)k);
+        at += (size_t)k;
+    }
+    b[at] = 0;
+    *out = b;
+    *len = at;
+    return MM_OK;
 }

@@ -77,14 +77,34 @@ typedef struct {
 } mm_dataset;
 
 enum { MM_SPLIT_TRAIN = 0, MM_SPLIT_VAL = 1, MM_SPLIT_TEST = 2 };
+typedef struct mm_word_index mm_word_index; // (data.c) a hash index of the split's words
 typedef struct {
     mm_dataset split[3];
+    // Which word went where: the words of split k are words[first .. first +
+    // n_words[k]), first = n_words[0] + ... + n_words[k-1], each an index into
+    // the parsed word list (0-based, file order), in the split's (shuffled) order.
+    int n_words[3];
+    int* words;
+    mm_word_index* index; // for mm_splits_find
 } mm_splits;
 
 // random.seed(seed); n_shuffles x random.shuffle(words); 80/10/10 by words.
 // The lecture uses seed 42 and one shuffle for block 3, a second one for block 8.
 int mm_splits_build(mm_splits* out, const mm_words* w, int block_size, uint32_t seed, int n_shuffles, mm_err* err);
 void mm_splits_free(mm_splits* s);
+// The order alone: order (w->n_words,) gets the word indices in split order
+// (train's, val's, test's) and n_words[3] the words in each split.
+int mm_split_order(const mm_words* w, uint32_t seed, int n_shuffles, int* order, int n_words[3], mm_err* err);
+// The word indices of split k (s->words + first, see above); *n gets n_words[k]. NULL for a bad k.
+const int* mm_splits_words(const mm_splits* s, int split, int* n);
+// Which split holds the word (len bytes of UTF-8, compared exactly as the
+// parser stored it: no trimming): MM_SPLIT_TRAIN, MM_SPLIT_VAL or MM_SPLIT_TEST,
+// -1 if none does. A word that a list repeats may be in several: then the first
+// of train, val, test. A hash lookup, built once by mm_splits_build.
+int mm_splits_find(const mm_splits* s, const char* word, size_t len);
+// Split k's words as UTF-8 text, each followed by '\n', in split order:
+// malloc'd into *out (NUL-terminated; the caller frees), its bytes in *len.
+int mm_splits_text(const mm_splits* s, int split, char** out, size_t* len, mm_err* err);
 
 // ---------------------------------------------------------------- model
 enum { MM_BN_FIXED = 0, MM_BN_PER_POSITION = 1 }; // the fix, or the lecture's pre-fix statistics

@@ -52,3 +52,13 @@ add_test(NAME cli_sample_torch_file COMMAND makemore sample --model ${PROJECT_SO
          --count 3 --seed 1 --json)
 set_tests_properties(cli_sample_torch_file PROPERTIES PASS_REGULAR_EXPRESSION "^\\[\"[a-z]*\",\"[a-z]*\",\"[a-z]*\"\\]")
 # ================================================================ end of model files and checkpoints
+
+# ================================================================ the split the core keeps (issue 9)
+# test_split: which word went where, against Python's random (tests/fixtures/split_names.json,
+# written by tests/split_reference.py), and the word lookup against a sorted reference.
+add_executable(test_split tests/test_split.c)
+target_compile_options(test_split PRIVATE ${MM_FLAGS})
+target_compile_definitions(test_split PRIVATE MM_DATA="${PROJECT_SOURCE_DIR}/data/names.txt"
+                           MM_FIXTURE_DIR="${PROJECT_SOURCE_DIR}/tests/fixtures")
+target_link_libraries(test_split PRIVATE mmcore)
+add_test(NAME split COMMAND test_split)
