@@ -39,6 +39,14 @@ target_link_libraries(test_safetensors PRIVATE mmcore)
 add_test(NAME safetensors COMMAND test_safetensors)
 set_tests_properties(safetensors PROPERTIES TIMEOUT 600)
 
+# model files written by an earlier build (tests/fixtures/main-2026-12-01-*) load and give bitwise its numbers
+add_executable(test_old_files tests/test_old_files.c)
+target_compile_options(test_old_files PRIVATE ${MM_FLAGS})
+target_compile_definitions(test_old_files PRIVATE MM_DATA="${PROJECT_SOURCE_DIR}/data/names.txt"
+                           MM_FIXTURE_DIR="${PROJECT_SOURCE_DIR}/tests/fixtures")
+target_link_libraries(test_old_files PRIVATE mmcore)
+add_test(NAME old_files COMMAND test_old_files)
+
 # fuzz_load: the loader's libFuzzer target, here in replay mode (plain main) over the
 # seed corpus plus deterministic mutations of it. libFuzzer build: see tests/fuzz_load.c.
 add_executable(fuzz_load tests/fuzz_load.c)
