@@ -150,6 +150,7 @@ typedef struct {
     long offset; // into params (is_buffer 0) or buffers (is_buffer 1)
     long size;
     int is_buffer;
+    int is_variance; // a BatchNorm running variance (its values must be >= 0)
 } mm_tensor_info;
 int mm_model_num_tensors(const mm_model* m);
 const mm_tensor_info* mm_model_tensor(const mm_model* m, int i);

@@ -1,0 +1,126 @@
+// layers.h: the layer types and the model made of them (internal to the core).
+//
+// A model is a list of layer instances. Each reads the outputs of earlier
+// layers (in[], or the batch's tokens) and writes its own, so a layer may read
+// any earlier output: a residual connection is an Add of two of them. Each layer
+// type (layers.c) is one table entry: its shape rule, its parameters, buffers
+// and activations, their names and initialisation, a forward and a backward.
+//
+// Shapes per example are (T, C); T == 1 is the lecture's 2-D (B, C) after
+// FlattenConsecutive squeezes the middle dimension. A batch of B examples of
+// shape (T, C) is one contiguous (B, T, C) block, so FlattenConsecutive(n)
+// moves no data: (B, T, C) read as (B, T/n, C*n) is the same memory (a view:
+// its output and gradient are its input's).
+//
+// Memory: one arena each for parameters (then the BatchNorm buffers), their
+// gradients, activations (then their gradients), and scratch. Offsets are laid
+// out by the plan (model.c) before anything is allocated.
+//
+// Gradients: a layer's backward writes the gradients of its parameters and of
+// its inputs. An output read by several layers gets the sum of their
+// gradients: the plan marks the first reader to run backward, which writes;
+// the later ones write to scratch, added in (so a plain chain pays nothing).
+#ifndef MM_LAYERS_H
+#define MM_LAYERS_H
+#include <stdint.h>
+#include "internal.h"
+#include "makemore.h"
+#include "ops.h"
+
+#define MAX_LAYERS 64
+#define MAX_TENSORS 160
+#define IN_TOKENS (-1) // an input that is the batch's tokens X (B, block_size)
+
+enum { L_EMBED, L_FLATTEN, L_LINEAR, L_BATCHNORM, L_TANH, L_ADD, L_N_TYPES };
+
+typedef struct {
+    int type;
+    int in[2];                    // inputs: indices of earlier layers, or IN_TOKENS
+    int acc[2];                   // backward: this input's gradient is added to a later reader's
+    int T_in, C_in, T_out, C_out; // per-example shapes (of in[0], and of the output)
+    int n;                        // FlattenConsecutive factor
+    int has_bias;                 // Linear
+    int stat_T;                   // BatchNorm: positions with their own statistics (1, or T per-position)
+    long w, b;                    // params offsets: weight/gamma, bias/beta (-1: none)
+    long rm, rv;                  // buffers offsets: running mean, running var
+    long out, xhat;               // activation offsets (per max_batch)
+    long bmean, bvar, binv;       // scratch offsets: batch mean, var, inverse std
+} layer;
+
+// Running sizes while the plan lays out memory (64-bit: nothing wraps on wasm32).
+typedef struct {
+    int64_t params, buffers, acts, scratch;
+    int64_t max_weight; // the largest Linear weight: the A@B^T kernel's repack scratch
+    int max_batch;
+} mm_layout;
+
+struct mm_model {
+    mm_config cfg;
+    int n_layers;
+    layer L[MAX_LAYERS];
+    int n_tensors;
+    mm_tensor_info tensors[MAX_TENSORS];
+    char names[MAX_TENSORS][32];
+    int max_batch;
+    long n_params, n_buffers, n_acts, n_scratch;
+    float* params;  // (n_params + n_buffers,) the parameters, then the BatchNorm running statistics
+    float* buffers; // = params + n_params
+    float* grads;   // (n_params,)
+    float* acts;    // (2 n_acts,) layer outputs, BatchNorm xhat, logits; then their gradients
+    float* dacts;   // = acts + n_acts
+    float* scratch; // (n_scratch,) weight repack, batch statistics, gradient sums, the fused layer's tables
+    long acc_at;    // scratch offset of the two gradient-sum buffers (acc_size floats each)
+    long acc_size;
+    int fuse_first; // layers 0-2 are Embedding, FlattenConsecutive, Linear: the fast engine may fuse them
+    long fuse_at;   // scratch offset of its tables: P, G (n_group, V, H) each, then a (V, n_embd) temporary
+    long logits;    // offset in acts of the (B, V) logits = last layer's out
+    uint32_t* codepoints; // (vocab_size,)
+    int last_B;
+    mm_engine eng;        // its kernels and the pool they run on
+    int profiling;
+    double prof[MM_PROF_N]; // seconds per operation (mm_model_profile)
+};
+
+// What a layer's forward and backward read and write, set up by model.c.
+typedef struct {
+    const uint16_t* X;   // the batch's tokens (B, block_size)
+    int B;
+    int training;        // forward: batch statistics (else running ones)
+    const float* in[2];  // inputs (NULL: IN_TOKENS or none)
+    float* out;
+    const float* dout;   // backward: the output's gradient
+    float* din[2];       // backward: where the inputs' gradients go (NULL: none wanted)
+} layer_io;
+
+typedef struct {
+    const char* name; // as the lecture's class: "Linear"
+    int n_in;         // inputs read
+    int is_view;      // output = input 0's memory (FlattenConsecutive)
+    // The output shape from the input shape(s); a bad combination is an error.
+    int (*shape)(layer* l, const layer* in1, mm_err* err);
+    // Offsets of its parameters, buffers, activations and scratch.
+    void (*place)(layer* l, mm_layout* s);
+    // Names its tensors (mm_model_add_tensor), then initialises them as the lecture does.
+    void (*init)(mm_model* m, int index, mm_rng* r);
+    void (*forward)(mm_model* m, const layer* l, const layer_io* io);
+    void (*backward)(mm_model* m, const layer* l, const layer_io* io);
+    void (*after_step)(mm_model* m, const layer* l); // after an SGD update (BatchNorm's running statistics)
+} layer_type;
+
+extern const layer_type* const mm_layer_types[L_N_TYPES];
+
+// Adds tensor "layers.<index>.<what>" (model.c).
+void mm_model_add_tensor(mm_model* m, int index, const char* what, int ndim, int d0, int d1, int d2, long offset,
+                         int is_buffer, int is_variance);
+
+// The fast engine's fused Embedding + first Linear (fused.c).
+int mm_fused_first_used(const mm_model* m, int B);
+void mm_fused_first_fwd(mm_model* m, const uint16_t* X, int B);
+void mm_fused_first_bwd(mm_model* m, const uint16_t* X, int B);
+// db (C,) = column sums of dy (rows, C), in row order (layers.c)
+void mm_bias_grad(float* db, const float* dy, long rows, int C);
+
+#define PROF_T0 double t0_ = m->profiling ? mm_now_sec() : 0.0
+#define PROF(what) do { if (m->profiling) { m->prof[what] += mm_now_sec() - t0_; t0_ = mm_now_sec(); } } while (0)
+
+#endif
