@@ -8,10 +8,12 @@
 #   train, val, test = words[:n1], words[n1:n2], words[n2:]
 #
 # Writes, for 1 and 2 shuffles, each split's word count, example count (one per
-# character plus the end token), first and last 3 words, as JSON:
+# character plus the end token), first and last 3 words and the SHA-256 of its
+# words (UTF-8, each followed by a newline), as JSON:
 #   /usr/bin/python3 tests/split_reference.py data/names.txt > tests/fixtures/split_names.json
 # The parse is the core's (mm_words_parse) for this file: lines trimmed of
 # spaces, tabs, CR, VT and FF, blank lines skipped.
+import hashlib
 import json
 import random
 import sys
@@ -35,7 +37,8 @@ def main(path):
         parts = split(words, shuffles)
         out['splits'].append({
             'shuffles': shuffles,
-            **{name: {'words': len(p), 'examples': sum(len(w) + 1 for w in p), 'first': p[:3], 'last': p[-3:]}
+            **{name: {'words': len(p), 'examples': sum(len(w) + 1 for w in p), 'first': p[:3], 'last': p[-3:],
+                      'sha256': hashlib.sha256(''.join(w + '\n' for w in p).encode()).hexdigest()}
                for name, p in zip(('train', 'val', 'test'), parts)},
         })
     # one split per line: small, and diffs read well

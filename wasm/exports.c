@@ -536,3 +536,73 @@ MMW_EXPORT int mmw_profile_n(void) { return MM_PROF_N; }
 MMW_EXPORT const char* mmw_profile_name(int i) { return mm_profile_name(i); }
 MMW_EXPORT const char* mmw_profile_phase(int i) { return mm_profile_phase(i); }
 MMW_EXPORT void mmw_model_profile(mm_model* m, int enable, double* out) { mm_model_profile(m, enable, out); }
+
+// ================================================================ the split (issue 9)
+// Which word went to train, val and test, and which split holds a word. A split
+// handle is a trainer's (mmw_trainer_splits: valid while the trainer lives) or
+// one of its own (mmw_splits_new, freed with mmw_splits_free). Split k: 0 train,
+// 1 val, 2 test.
+
+MMW_EXPORT const mm_splits* mmw_trainer_splits(const mm_trainer* t) { return t ? mm_trainer_splits(t) : NULL; }
+
+// The split of a word list without a trainer: random.seed(seed), n_shuffles
+// shuffles, 80/10/10, as a trainer splits it (examples counted as block size 1).
+MMW_EXPORT mm_splits* mmw_splits_new(const mm_words* w, uint32_t seed, int n_shuffles) {
+    clear_err();
+    if (!w) { fail(MM_EINVAL, "mmw_splits_new: missing words"); return NULL; }
+    mm_splits* s = calloc(1, sizeof *s);
+    if (!s) { fail(MM_ENOMEM, "out of memory"); return NULL; }
+    if (mm_splits_build(s, w, 1, seed, n_shuffles, &g_err) != MM_OK) {
+        if (g_err.code == MM_OK) fail(MM_EINVAL, "could not split the word list");
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+MMW_EXPORT void mmw_splits_free(mm_splits* s) {
+    if (!s) return;
+    mm_splits_free(s);
+    free(s);
+}
+
+static int bad_split(const mm_splits* s, int k) {
+    clear_err();
+    if (!s) return fail(MM_EINVAL, "missing split");
+    if (k < 0 || k > 2) return fail(MM_EINVAL, "split index %d is not 0, 1 or 2", k);
+    return MM_OK;
+}
+// Words in split k; -1 for a bad index.
+MMW_EXPORT int mmw_splits_n_words(const mm_splits* s, int k) { return bad_split(s, k) ? -1 : s->n_words[k]; }
+// Examples (one per symbol and end token) in split k; -1 for a bad index.
+MMW_EXPORT int mmw_splits_n_examples(const mm_splits* s, int k) { return bad_split(s, k) ? -1 : s->split[k].n; }
+// Split k's words as indices into the parsed word list (mmw_splits_n_words of them); NULL for a bad index.
+MMW_EXPORT const int* mmw_splits_word_indices(const mm_splits* s, int k) {
+    if (bad_split(s, k)) return NULL;
+    return mm_splits_words(s, k, NULL);
+}
+// Split k's words as UTF-8, each followed by '\n': malloc'd bytes (free with mmw_free), *out_len of them.
+MMW_EXPORT char* mmw_splits_text(const mm_splits* s, int k, int* out_len) {
+    if (bad_split(s, k) || !out_len) { if (!out_len) fail(MM_EINVAL, "mmw_splits_text: bad arguments"); return NULL; }
+    char* b = NULL;
+    size_t n = 0;
+    if (mm_splits_text(s, k, &b, &n, &g_err) != MM_OK) return NULL;
+    if (n > INT32_MAX) { free(b); fail(MM_EINVAL, "the split's words are too large to return"); return NULL; }
+    *out_len = (int)n;
+    return b;
+}
+// Which split holds each of the lines of text (len bytes, '\n'-separated, no
+// trimming): out[i] gets 0, 1, 2 or -1 (none) for line i. Returns the number
+// of lines (newlines + 1), or -1 if there are more than cap.
+MMW_EXPORT int mmw_splits_find_lines(const mm_splits* s, const char* text, int len, int8_t* out, int cap) {
+    clear_err();
+    if (!s || len < 0 || (!text && len > 0) || !out) { fail(MM_EINVAL, "mmw_splits_find_lines: bad arguments"); return -1; }
+    int n = 0;
+    for (int a = 0, b = 0; b <= len; b++) {
+        if (b < len && text[b] != '\n') continue;
+        if (n == cap) { fail(MM_EINVAL, "more than %d lines", cap); return -1; }
+        out[n++] = (int8_t)mm_splits_find(s, text + a, (size_t)(b - a));
+        a = b + 1;
+    }
+    return n;
+}
+// ================================================================ end of the split
