@@ -3,7 +3,7 @@
 // A model is a list of layer instances. Each reads the outputs of earlier
 // layers (in[], or the batch's tokens) and writes its own, so a layer may read
 // any earlier output: a residual connection is an Add of two of them. Each layer
-// type (layers.c) is one table entry: its shape rule, its parameters, buffers
+// type (src/layer_*.c, registered in layers.c) is one table entry: its shape rule, its parameters, buffers
 // and activations, their names and initialisation, a forward and a backward.
 //
 // Shapes per example are (T, C); T == 1 is the lecture's 2-D (B, C) after
@@ -38,9 +38,10 @@ typedef struct {
     int in[2];                    // inputs: indices of earlier layers, or IN_TOKENS
     int acc[2];                   // backward: this input's gradient is added to a later reader's
     int T_in, C_in, T_out, C_out; // per-example shapes (of in[0], and of the output)
-    int n;                        // FlattenConsecutive factor
+    int n;                        // FlattenConsecutive: factor; Embedding: tokens (vocabulary size)
     int has_bias;                 // Linear
-    int stat_T;                   // BatchNorm: positions with their own statistics (1, or T per-position)
+    int stat_T;                   // BatchNorm: positions with their own statistics (1, or T per-position;
+                                  // made as 0 or 1 = per position, set by its shape rule)
     long w, b;                    // params offsets: weight/gamma, bias/beta (-1: none)
     long rm, rv;                  // buffers offsets: running mean, running var
     long out, xhat;               // activation offsets (per max_batch)
@@ -107,7 +108,14 @@ typedef struct {
     void (*after_step)(mm_model* m, const layer* l); // after an SGD update (BatchNorm's running statistics)
 } layer_type;
 
+// The registry (layers.c), indexed by layer.type; one layer_type per file src/layer_*.c.
 extern const layer_type* const mm_layer_types[L_N_TYPES];
+extern const layer_type mm_layer_embed, mm_layer_flatten, mm_layer_linear, mm_layer_batchnorm, mm_layer_tanh, mm_layer_add;
+// Shared by several types: output shape = input shape; nothing to place, initialise or compute.
+int mm_layer_same_shape(layer* l, const layer* in1, mm_err* err);
+void mm_layer_no_place(layer* l, mm_layout* s);
+void mm_layer_no_init(mm_model* m, int index, mm_rng* r);
+void mm_layer_no_pass(mm_model* m, const layer* l, const layer_io* io);
 
 // Adds tensor "layers.<index>.<what>" (model.c).
 void mm_model_add_tensor(mm_model* m, int index, const char* what, int ndim, int d0, int d1, int d2, long offset,

@@ -1,0 +1,90 @@
+// layer_batchnorm.c: the lecture's BatchNorm1d (unbiased batch variance, momentum 0.1, eps 1e-5).
+#include <math.h>
+#include <string.h>
+#include "layers.h"
+
+#define BN_EPS 1e-5f
+#define BN_MOMENTUM 0.1f
+
+static float* P(mm_model* m, long off) { return m->params + off; }
+
+// Statistics over all B*T rows (the fix), or per position over B rows (stat_T = T:
+// the lecture's pre-fix layer, with (1, T, C) running statistics).
+
+static void bn_place(layer* l, mm_layout* s) {
+    int64_t nstat = (int64_t)l->stat_T * l->C_out;
+    l->w = (long)s->params; s->params += l->C_out;
+    l->b = (long)s->params; s->params += l->C_out;
+    l->rm = (long)s->buffers; s->buffers += nstat;
+    l->rv = (long)s->buffers; s->buffers += nstat;
+    l->bmean = (long)s->scratch; s->scratch += nstat;
+    l->bvar = (long)s->scratch; s->scratch += nstat;
+    l->binv = (long)s->scratch; s->scratch += nstat;
+    l->xhat = (long)s->acts; s->acts += (int64_t)l->T_out * l->C_out * s->max_batch;
+}
+static void bn_init(mm_model* m, int i, mm_rng* r) {
+    const layer* l = &m->L[i];
+    int ST = l->stat_T, C = l->C_out;
+    mm_model_add_tensor(m, i, "gamma", 1, C, 0, 0, l->w, 0, 0);
+    mm_model_add_tensor(m, i, "beta", 1, C, 0, 0, l->b, 0, 0);
+    if (ST > 1) {
+        mm_model_add_tensor(m, i, "running_mean", 3, 1, ST, C, l->rm, 1, 0);
+        mm_model_add_tensor(m, i, "running_var", 3, 1, ST, C, l->rv, 1, 1);
+    } else {
+        mm_model_add_tensor(m, i, "running_mean", 1, C, 0, 0, l->rm, 1, 0);
+        mm_model_add_tensor(m, i, "running_var", 1, C, 0, 0, l->rv, 1, 1);
+    }
+    for (int k = 0; k < C; k++) m->params[l->w + k] = 1.0f;                  // gamma ones
+    for (long k = 0; k < (long)ST * C; k++) m->buffers[l->rv + k] = 1.0f;    // running_var ones
+}
+static void bn_fwd(mm_model* m, const layer* l, const layer_io* io) {
+    PROF_T0;
+    const mm_engine* e = &m->eng;
+    int C = l->C_out, ST = l->stat_T, T = l->T_out, B = io->B, rows = B * T;
+    float* mean = m->scratch + l->bmean; float* var = m->scratch + l->bvar; float* inv = m->scratch + l->binv;
+    const float* gamma = P(m, l->w); const float* beta = P(m, l->b);
+    const float* in = io->in[0];
+    float* xhat = m->acts + l->xhat;
+    if (io->training) {
+        if (ST == 1) op_colstats(e, mean, var, in, C, rows, C);
+        else for (int t = 0; t < T; t++) op_colstats(e, mean + t * C, var + t * C, in + t * C, T * C, B, C);
+        for (long k = 0; k < (long)ST * C; k++) inv[k] = 1.0f / sqrtf(var[k] + BN_EPS);
+    } else {
+        const float* rv = m->buffers + l->rv;
+        memcpy(mean, m->buffers + l->rm, sizeof(float) * (size_t)ST * C);
+        for (long k = 0; k < (long)ST * C; k++) inv[k] = 1.0f / sqrtf(rv[k] + BN_EPS);
+    }
+    if (ST == 1) op_bn_fwd(e, io->out, xhat, in, C, rows, C, mean, inv, gamma, beta);
+    else for (int t = 0; t < T; t++)
+        op_bn_fwd(e, io->out + t * C, xhat + t * C, in + t * C, T * C, B, C, mean + t * C, inv + t * C, gamma, beta);
+    PROF(MM_PROF_FWD_BN);
+}
+static void bn_bwd(mm_model* m, const layer* l, const layer_io* io) {
+    PROF_T0;
+    const mm_engine* e = &m->eng;
+    int C = l->C_out, T = l->T_out, B = io->B;
+    float* dgamma = m->grads + l->w; float* dbeta = m->grads + l->b;
+    const float* inv = m->scratch + l->binv; const float* gamma = P(m, l->w);
+    const float* xhat = m->acts + l->xhat;
+    for (int c = 0; c < C; c++) { dgamma[c] = 0.0f; dbeta[c] = 0.0f; }
+    if (l->stat_T == 1) op_bn_bwd(e, io->din[0], dgamma, dbeta, io->dout, xhat, C, B * T, C, inv, gamma);
+    else for (int t = 0; t < T; t++)
+        op_bn_bwd(e, io->din[0] + t * C, dgamma, dbeta, io->dout + t * C, xhat + t * C, T * C, B, C, inv + t * C, gamma);
+    PROF(MM_PROF_BWD_BN);
+}
+// running statistics: (1 - momentum) * running + momentum * batch
+static void bn_after_step(mm_model* m, const layer* l) {
+    long ns = (long)l->stat_T * l->C_out;
+    float* rm = m->buffers + l->rm; float* rv = m->buffers + l->rv;
+    const float* bm = m->scratch + l->bmean; const float* bv = m->scratch + l->bvar;
+    for (long k = 0; k < ns; k++) {
+        rm[k] = (1.0f - BN_MOMENTUM) * rm[k] + BN_MOMENTUM * bm[k];
+        rv[k] = (1.0f - BN_MOMENTUM) * rv[k] + BN_MOMENTUM * bv[k];
+    }
+}
+static int bn_shape(layer* l, const layer* in1, mm_err* err) {
+    mm_layer_same_shape(l, in1, err);
+    l->stat_T = l->stat_T ? l->T_out : 1; // made with stat_T 1: per position
+    return MM_OK;
+}
+const layer_type mm_layer_batchnorm = {"BatchNorm1d", 1, 0, bn_shape, bn_place, bn_init, bn_fwd, bn_bwd, bn_after_step};

@@ -1,0 +1,46 @@
+// layer_linear.c: Linear(C_in, C_out[, bias]): out = in @ W + b, W ~ randn / sqrt(fan_in).
+#include <math.h>
+#include "layers.h"
+
+static float* P(mm_model* m, long off) { return m->params + off; }
+
+static int linear_shape(layer* l, const layer* in1, mm_err* err) {
+    l->T_out = l->T_in; // C_out is set when the layer is made
+    return MM_OK;
+}
+static void linear_place(layer* l, mm_layout* s) {
+    int64_t w = (int64_t)l->C_in * l->C_out;
+    l->w = (long)s->params;
+    s->params += w;
+    if (w > s->max_weight) s->max_weight = w;
+    if (l->has_bias) { l->b = (long)s->params; s->params += l->C_out; }
+}
+static void linear_init(mm_model* m, int i, mm_rng* r) {
+    const layer* l = &m->L[i];
+    mm_model_add_tensor(m, i, "weight", 2, l->C_in, l->C_out, 0, l->w, 0, 0);
+    if (l->has_bias) mm_model_add_tensor(m, i, "bias", 1, l->C_out, 0, 0, l->b, 0, 0); // zeros
+    float* w = P(m, l->w);
+    float scale = (float)sqrt((double)l->C_in);
+    for (long k = 0; k < (long)l->C_in * l->C_out; k++) w[k] = mm_rng_normal(r) / scale; // randn / fan_in**0.5
+}
+static void linear_fwd(mm_model* m, const layer* l, const layer_io* io) {
+    PROF_T0;
+    op_matmul_nn(&m->eng, io->out, io->in[0], P(m, l->w), l->has_bias ? P(m, l->b) : NULL, io->B * l->T_out, l->C_in, l->C_out);
+    PROF(MM_PROF_FWD_LINEAR);
+}
+static void linear_bwd(mm_model* m, const layer* l, const layer_io* io) {
+    // dW (C_in, C_out) = in^T @ dout; db = column sums of dout; din = dout @ W^T
+    PROF_T0;
+    int rows = io->B * l->T_out;
+    op_matmul_tn(&m->eng, m->grads + l->w, io->in[0], io->dout, l->C_in, rows, l->C_out);
+    PROF(MM_PROF_BWD_LINEAR_DW);
+    if (l->has_bias) {
+        mm_bias_grad(m->grads + l->b, io->dout, rows, l->C_out);
+        PROF(MM_PROF_BWD_BIAS);
+    }
+    if (!io->din[0]) return;
+    float* repack = m->scratch + (m->n_scratch - (long)l->C_in * l->C_out);
+    op_matmul_nt(&m->eng, io->din[0], io->dout, P(m, l->w), repack, rows, l->C_out, l->C_in);
+    PROF(MM_PROF_BWD_LINEAR_DX);
+}
+const layer_type mm_layer_linear = {"Linear", 1, 0, linear_shape, linear_place, linear_init, linear_fwd, linear_bwd, NULL};
