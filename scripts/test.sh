@@ -4,8 +4,8 @@
 #   build-asan/  native with AddressSanitizer + UBSan: ctest
 #   build-wasm/  both WebAssembly modules
 #   npm run typecheck  tsc --noEmit over the JS (strict JSDoc types)
-#   # the fast module needs relaxed SIMD, behind a flag in Node 20 (passed on to every test file)
-node --experimental-wasm-relaxed-simd --test tests/   the JS API on both modules, and against the native CLI
+#   node --experimental-wasm-relaxed-simd --test tests/   the JS API on every module, the page, the CLIs, the package
+#     (the fast module needs relaxed SIMD, behind a flag in Node 20, passed on to every test file)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
