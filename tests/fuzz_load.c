@@ -1,17 +1,11 @@
 // fuzz_load.c: a fuzz target for the model file loader (mm_model_load_state,
 // and mm_checkpoint_load on a small word list).
 //
-// libFuzzer (clang), with AddressSanitizer and UBSan:
-//   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-//     -Isrc -DMM_LIBFUZZER tests/fuzz_load.c src/io.c src/model.c src/train.c src/data.c
-//     src/mathf.c src/kernels_scalar.c -lm -o build/fuzz_load_lf      (one line)
-//   mkdir -p build/fuzz-corpus && cp tests/fixtures/st_*.safetensors build/fuzz-corpus/
-//   build/fuzz_load_lf -max_total_time=60 -max_len=65536 -rss_limit_mb=2048 build/fuzz-corpus
-//
-// Replay mode (any compiler; no -DMM_LIBFUZZER): runs the target over files and
-// folders (every *.safetensors in them), and with --mutate also over every
-// truncation and a fixed set of byte edits of each file, deterministically:
-//   fuzz_load [--mutate] FILE|DIR ...     (exit 1 if a file could not be read)
+// libFuzzer (clang, AddressSanitizer and UBSan), built and run by
+//   bash bench/fuzz.sh load [SECONDS]     (seeds: tests/fixtures/st_*.safetensors)
+// Replay mode (any compiler; no -DMM_LIBFUZZER; ctest's fuzz_load_replay):
+//   fuzz_load [--mutate] [--expect-ok] FILE|DIR ...    (see tests/fuzz_replay.h)
+// --mutate edits every byte of the JSON header.
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -21,7 +15,9 @@
 
 static mm_words g_words;
 static int g_words_ready = 0;
-static long g_loaded = 0, g_refused = 0;
+static long fuzz_ok = 0, fuzz_refused = 0;
+static int fuzz_accepted = 0;
+static char fuzz_why[256];
 
 int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -35,8 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     mm_train_state s;
     int has = 0;
     mm_model* m = mm_model_load_state(data, size, 1, &s, &has, &err);
+    fuzz_accepted = m != NULL;
     if (m) {
-        g_loaded++;
+        fuzz_ok++;
         // a loaded model must be usable: sample one word and write it back out
         mm_rng r;
         mm_rng_seed(&r, 1);
@@ -53,83 +50,25 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         mm_model_free(m);
         if (has) mm_trainer_free(mm_checkpoint_load(data, size, &g_words, &err));
     } else {
-        g_refused++;
+        fuzz_refused++;
         if (err.code == MM_OK || !err.msg[0]) abort(); // every refusal says why
+        memcpy(fuzz_why, err.msg, sizeof fuzz_why);
     }
     return 0;
 }
 
 #ifndef MM_LIBFUZZER
-#include <dirent.h>
-
-static uint8_t* read_all(const char* path, size_t* len) {
-    FILE* f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    uint8_t* b = malloc(cap);
-    for (;;) {
-        if (n == cap) b = realloc(b, cap *= 2);
-        size_t k = fread(b + n, 1, cap - n, f);
-        if (!k) break;
-        n += k;
-    }
-    fclose(f);
-    *len = n;
-    return b;
+// The replay's byte edits go over the JSON header (u64 length, then the header).
+static size_t fuzz_edit_end(const uint8_t* b, size_t n) {
+    uint64_t h = 0;
+    for (int i = 7; i >= 0 && n >= 8; i--) h = h << 8 | b[i];
+    return n >= 8 && h < n - 8 ? 8 + (size_t)h : n;
 }
-
-static void run_file(const char* path, int mutate) {
-    size_t n;
-    uint8_t* b = read_all(path, &n);
-    if (!b) { fprintf(stderr, "fuzz_load: cannot read %s\n", path); exit(1); }
-    LLVMFuzzerTestOneInput(b, n);
-    if (mutate) {
-        uint64_t h = 0;
-        for (int i = 7; i >= 0 && n >= 8; i--) h = h << 8 | b[i];
-        size_t header_end = n >= 8 && h < n - 8 ? 8 + (size_t)h : n;
-        uint8_t* e = malloc(n + 1);
-        for (size_t k = 0; k < header_end + 16 && k < n; k++) LLVMFuzzerTestOneInput(b, k);  // truncations in the header
-        for (size_t k = header_end + 16; k < n; k += 97) LLVMFuzzerTestOneInput(b, k);     // and some in the data
-        static const uint8_t EDITS[] = {0x00, 0xff, '"', '}', ']', ',', '0', '9', 0xc3};
-        for (size_t k = 0; k < header_end; k++)
-            for (size_t j = 0; j < sizeof EDITS; j++) {
-                memcpy(e, b, n);
-                e[k] = EDITS[j];
-                LLVMFuzzerTestOneInput(e, n);
-            }
-        free(e);
-    }
-    free(b);
-}
-
-int main(int argc, char** argv) {
-    int mutate = 0, files = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--mutate")) { mutate = 1; continue; }
-        DIR* d = opendir(argv[i]);
-        if (!d) { run_file(argv[i], mutate); files++; continue; }
-        struct dirent* de;
-        char** names = NULL;
-        int nn = 0;
-        while ((de = readdir(d))) {
-            size_t l = strlen(de->d_name);
-            if (l > 12 && !strcmp(de->d_name + l - 12, ".safetensors")) {
-                names = realloc(names, sizeof *names * (size_t)(nn + 1));
-                names[nn++] = strdup(de->d_name);
-            }
-        }
-        closedir(d);
-        for (int k = 0; k < nn; k++) {
-            char path[1024];
-            snprintf(path, sizeof path, "%s/%s", argv[i], names[k]);
-            run_file(path, mutate);
-            files++;
-            free(names[k]);
-        }
-        free(names);
-    }
-    printf("fuzz_load: %d files, %ld inputs loaded, %ld refused\n", files, g_loaded, g_refused);
+static void fuzz_cleanup(void) {
     if (g_words_ready) mm_words_free(&g_words);
-    return files ? 0 : 1;
 }
+#define FUZZ_NAME "fuzz_load"
+#define FUZZ_EXT ".safetensors"
+#define FUZZ_EDITS {0x00, 0xff, '"', '}', ']', ',', '0', '9', 0xc3}
+#include "fuzz_replay.h"
 #endif

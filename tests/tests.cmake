@@ -47,13 +47,32 @@ target_compile_definitions(test_old_files PRIVATE MM_DATA="${PROJECT_SOURCE_DIR}
 target_link_libraries(test_old_files PRIVATE mmcore)
 add_test(NAME old_files COMMAND test_old_files)
 
-# fuzz_load: the loader's libFuzzer target, here in replay mode (plain main) over the
-# seed corpus plus deterministic mutations of it. libFuzzer build: see tests/fuzz_load.c.
-add_executable(fuzz_load tests/fuzz_load.c)
-target_compile_options(fuzz_load PRIVATE ${MM_FLAGS})
-target_link_libraries(fuzz_load PRIVATE mmcore)
-add_test(NAME fuzz_load_replay COMMAND fuzz_load --mutate ${PROJECT_SOURCE_DIR}/tests/fixtures)
-set_tests_properties(fuzz_load_replay PROPERTIES TIMEOUT 600)
+# The libFuzzer targets (tests/fuzz_*.c): the model loader, the word-list parser and
+# the checkpoint resume path. Here in replay mode (their main in tests/fuzz_replay.h)
+# over their seed corpora plus deterministic mutations of them; with MM_LIBFUZZER=ON
+# (clang) as libFuzzer programs on an instrumented core: bench/fuzz.sh builds and runs them.
+option(MM_LIBFUZZER "Build the fuzz targets for libFuzzer (clang; see bench/fuzz.sh)" OFF)
+if(MM_LIBFUZZER)
+  target_compile_options(mmcore PRIVATE -fsanitize=fuzzer-no-link)
+endif()
+foreach(target load words resume)
+  add_executable(fuzz_${target} tests/fuzz_${target}.c)
+  target_compile_options(fuzz_${target} PRIVATE ${MM_FLAGS})
+  target_link_libraries(fuzz_${target} PRIVATE mmcore)
+  if(MM_LIBFUZZER)
+    target_compile_definitions(fuzz_${target} PRIVATE MM_LIBFUZZER)
+    target_compile_options(fuzz_${target} PRIVATE -fsanitize=fuzzer)
+    target_link_options(fuzz_${target} PRIVATE -fsanitize=fuzzer)
+  endif()
+endforeach()
+if(NOT MM_LIBFUZZER)
+  add_test(NAME fuzz_load_replay COMMAND fuzz_load --mutate ${PROJECT_SOURCE_DIR}/tests/fixtures)
+  add_test(NAME fuzz_words_replay COMMAND fuzz_words --mutate ${PROJECT_SOURCE_DIR}/tests/corpus/words)
+  # the seeds must resume as they are (else the fuzzer would only meet refusals), then mutated
+  add_test(NAME fuzz_resume_seeds COMMAND fuzz_resume --expect-ok ${PROJECT_SOURCE_DIR}/tests/corpus/resume)
+  add_test(NAME fuzz_resume_replay COMMAND fuzz_resume --mutate ${PROJECT_SOURCE_DIR}/tests/corpus/resume)
+  set_tests_properties(fuzz_load_replay fuzz_words_replay fuzz_resume_replay PROPERTIES TIMEOUT 600)
+endif()
 
 # the CLI reads a model file made by the lecture's PyTorch classes
 add_test(NAME cli_sample_torch_file COMMAND makemore sample --model ${PROJECT_SOURCE_DIR}/tests/fixtures/st_torch_hier.safetensors
