@@ -222,7 +222,7 @@ static int load_words(const args* a, mm_words* w) {
 
 static int print_samples(mm_model* m, int count, const mm_sampling* samp, const char* prefix, uint64_t seed, int json) {
     mm_rng rng;
-    mm_rng_seed(&rng, seed ^ 0x9E3779B97F4A7C15ull);
+    mm_rng_seed(&rng, mm_sample_seed(seed, 0)); // the one sampling seed rule (makemore.h)
     char word[MM_MAX_WORD_LEN * 4 + 1];
     mm_err err = {0};
     if (json) fputs("[", stdout);

@@ -289,6 +289,19 @@ void mm_sampling_default(mm_sampling* s);
 int mm_sample(mm_model* m, mm_rng* rng, const mm_sampling* s, const char* prefix, int max_len,
               char* out, size_t out_cap, mm_err* err);
 
+// The one rule for sampling seeds, used by every caller (the native CLI, the JS
+// API and through it the Node CLI and the <name-generator> element): names drawn
+// with seed S come from a generator seeded (mm_rng_seed) with
+//   mm_sample_seed(S, stream) = (S ^ 0x9E3779B97F4A7C15) + stream * 0xD1B54A32D192ED03  (mod 2^64)
+// stream 0 for one run of names (the CLI's `sample --seed S` and the names after
+// `train --seed S`, the JS API's sample({seed: S})), stream k for the k-th of
+// several batches drawn from one seed (the element's k-th batch, k = 0, 1, ...).
+// Without a seed the JS API samples from the object's own generator, made once by
+// the rule from a trainer's training seed (the names of `train --seed S`) or, for
+// a loaded model, from 0 (those of `sample` without --seed), and continued from
+// call to call.
+uint64_t mm_sample_seed(uint64_t seed, uint64_t stream);
+
 // ================================================================ model files and checkpoints
 // (issue 5; src/io.c, src/safetensors.c and the end of src/train.c)
 //

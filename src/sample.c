@@ -131,3 +131,11 @@ int mm_sample(mm_model* m, mm_rng* rng, const mm_sampling* sp, const char* prefi
     }
     return MM_OK;
 }
+
+// The sampling seed rule (makemore.h). Stream 0 is the native CLI's rule since
+// its first version (seed ^ the golden-ratio constant), so its names never
+// changed; other streams step by another odd constant, far from any small
+// multiple of the generator's own increment, so their draws do not overlap.
+uint64_t mm_sample_seed(uint64_t seed, uint64_t stream) {
+    return (seed ^ 0x9E3779B97F4A7C15ull) + stream * 0xD1B54A32D192ED03ull;
+}

@@ -606,3 +606,21 @@ MMW_EXPORT int mmw_splits_find_lines(const mm_splits* s, const char* text, int l
     return n;
 }
 // ================================================================ end of the split
+
+// ================================================================ sampling seeds (issue 9)
+// The one rule (makemore.h, mm_sample_seed): out[2] gets the generator seed of
+// stream (lo, hi halves) of seed (lo, hi halves) as low and high halves.
+MMW_EXPORT void mmw_sample_seed(uint32_t seed_lo, uint32_t seed_hi, uint32_t stream_lo, uint32_t stream_hi, uint32_t* out) {
+    uint64_t s = mm_sample_seed(seed64(seed_lo, seed_hi), seed64(stream_lo, stream_hi));
+    out[0] = (uint32_t)s;
+    out[1] = (uint32_t)(s >> 32);
+}
+// A sampling generator seeded by the rule: mm_sample_seed(seed, stream). Free with mmw_rng_free.
+MMW_EXPORT mm_rng* mmw_sample_rng_new(uint32_t seed_lo, uint32_t seed_hi, uint32_t stream_lo, uint32_t stream_hi) {
+    clear_err();
+    mm_rng* r = malloc(sizeof *r);
+    if (!r) { fail(MM_ENOMEM, "out of memory"); return NULL; }
+    mm_rng_seed(r, mm_sample_seed(seed64(seed_lo, seed_hi), seed64(stream_lo, stream_hi)));
+    return r;
+}
+// ================================================================ end of sampling seeds

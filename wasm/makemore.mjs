@@ -81,7 +81,12 @@ export const BN_PER_POSITION = 1;
  * @property {number} [topP]         then among the smallest most-likely set holding this share of the
  *   probability (nucleus sampling; 0 < topP <= 1, default 1: all)
  * @property {string} [prefix]       start of every word (default '')
- * @property {number|bigint} [seed]  a fresh generator with this seed; omitted: the object's own generator continues
+ * @property {number|bigint} [seed]  a fresh generator for these names, seeded by the core's one rule
+ *   (mm_sample_seed(seed, stream), src/makemore.h): seed S gives the names of the CLI's --seed S;
+ *   omitted: the object's own generator continues (a trainer's starts from its training seed, a
+ *   loaded model's from 0, as the CLI's sample does by default)
+ * @property {number|bigint} [stream] with seed: which of several batches drawn from one seed (default 0;
+ *   the element's k-th batch is stream k)
  * @property {number} [maxLen]       longest word in code points (default 256)
  */
 
@@ -656,6 +661,19 @@ export class Makemore {
     };
   }
 
+  /**
+   * The core's one sampling seed rule (mm_sample_seed in src/makemore.h): the seed of the
+   * generator that draws names with seed S, stream k (sample({seed, stream}) uses it).
+   * @param {number|bigint} seed @param {number|bigint} [stream] default 0 @returns {bigint} 0..2^64-1
+   */
+  sampleSeed(seed, stream = 0) {
+    const [lo, hi] = splitSeed(seed);
+    const [slo, shi] = splitSeed(stream);
+    this._x.mmw_sample_seed(lo, hi, slo, shi, this._scratch);
+    const u = this._u32(this._scratch, 2);
+    return BigInt(u[0]) | (BigInt(u[1]) << 32n);
+  }
+
   /** @param {string} name @returns {ModelConfig} a preset's configuration (vocabSize 0) */
   presetConfig(name) {
     const p = this._copyIn(this._enc.encode(String(name)));
@@ -816,8 +834,9 @@ export class Makemore {
     try {
       if (o.seed !== undefined) {
         const [lo, hi] = splitSeed(o.seed);
-        own = rng = this._call(() => this._x.mmw_rng_new(lo, hi), (r) => r !== 0);
-      }
+        const [slo, shi] = splitSeed(o.stream ?? 0);
+        own = rng = this._call(() => this._x.mmw_sample_rng_new(lo, hi, slo, shi), (r) => r !== 0);
+      } else if (o.stream !== undefined) throw new TypeError('sample: stream needs a seed');
       pp = this._copyIn(prefix);
       out = this._malloc(cap);
       const words = [];
@@ -975,11 +994,11 @@ class Owned {
     if (!this._h) throw new Error(`${this.constructor.name} used after free()`);
     return this._h;
   }
-  /** @param {bigint} seed @returns {number} the object's own generator, seeded on first use */
+  /** @param {bigint} seed @returns {number} the object's own generator, seeded on first use by the sampling rule (stream 0) */
   _ownRng(seed) {
     if (!this._own.rng) {
       const [lo, hi] = splitSeed(seed & 0xffffffffffffffffn);
-      this._own.rng = this._mm._call(() => this._mm._x.mmw_rng_new(lo, hi), (r) => r !== 0);
+      this._own.rng = this._mm._call(() => this._mm._x.mmw_sample_rng_new(lo, hi, 0, 0), (r) => r !== 0);
     }
     return this._own.rng;
   }
@@ -1137,7 +1156,7 @@ export class Model extends Owned {
   /** @param {SampleOptions} [opts] @returns {string[]} */
   sample(opts = {}) {
     const h = this.handle;
-    return this._mm._sample(h, opts.seed === undefined ? this._ownRng(1337n) : 0, opts);
+    return this._mm._sample(h, opts.seed === undefined ? this._ownRng(0n) : 0, opts); // 0: the CLI's default seed
   }
   /** @returns {Float32Array} a copy of all parameters, in the lecture's order */
   params() {
@@ -1376,7 +1395,7 @@ export class Trainer extends Owned {
   /** @param {SampleOptions} [opts] @returns {string[]} */
   sample(opts = {}) {
     this.handle;
-    return this._mm._sample(this._model, opts.seed === undefined ? this._ownRng(this._seed + 1n) : 0, opts);
+    return this._mm._sample(this._model, opts.seed === undefined ? this._ownRng(this._seed) : 0, opts); // as the CLI's train
   }
   /** @returns {WordSplit} which word went to train, val and test in this trainer's split (the trainer's own: no free()) */
   get split() {

@@ -14,7 +14,9 @@
 //   top-k        sample among the k likeliest characters only, 0..1024 (default 0: all)
 //   top-p        then among the likeliest holding this share of the probability, (0, 1] (default 1: all)
 //   prefix       every name starts with it (characters of the model's vocabulary)
-//   seed         a whole number: the same attributes give the same names; empty: random
+//   seed         a whole number: the same attributes give the same names (the first batch those of
+//                the CLI's `makemore sample --seed S`, batch k drawn as the core's sampling seed
+//                rule's stream k: mm_sample_seed in src/makemore.h); empty: random
 //   wasm-dir     the folder of the .wasm files (makemore-relaxed/-simd/-scalar.wasm), relative
 //                to the page; default: ../build-wasm/ relative to this module, where the
 //                repository and the npm package have them. A bundler (esbuild, Vite, webpack)
@@ -141,9 +143,6 @@ function options(o) {
   return { count, temperature, topK, topP, prefix, seed };
 }
 
-/** The seed of batch k of a base seed (batches of nearby seeds do not repeat each other). */
-const batchSeed = (/** @type {bigint} */ base, /** @type {number} */ k) => (base * 0x9e3779b97f4a7c15n + BigInt(k) + 1n) & MASK64;
-
 /**
  * Names sampled from a model file.
  * @param {object} opts
@@ -162,7 +161,8 @@ export async function generateNames(opts = {}) {
   const o = options(opts);
   const dir = wasmDirOf(opts.wasmDir);
   const seed = o.seed ?? randomSeed();
-  const sampleOpts = { count: o.count, temperature: o.temperature, topK: o.topK, topP: o.topP, prefix: o.prefix, seed: batchSeed(seed, 0) };
+  // the core's sampling seed rule, stream 0: the names of the CLI's --seed
+  const sampleOpts = { count: o.count, temperature: o.temperature, topK: o.topK, topP: o.topP, prefix: o.prefix, seed, stream: 0 };
   if (opts.bytes) {
     const mm = await getMakemore(dir);
     const model = mm.loadModel(opts.bytes, { reproducible: true });
@@ -279,7 +279,8 @@ export class NameGenerator extends Base {
         topK: o.topK,
         topP: o.topP,
         prefix: o.prefix,
-        seed: batchSeed(o.seed ?? this._randomBase, this._batch),
+        seed: o.seed ?? this._randomBase,
+        stream: this._batch, // batch k of one seed: the core's sampling seed rule's stream k
       });
       this._list.replaceChildren(
         ...names.map((n) => {

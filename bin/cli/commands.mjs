@@ -8,7 +8,6 @@ import { message, out } from './output.mjs';
 import { jsonString } from './printf.mjs';
 /** @typedef {import('../../wasm/makemore.mjs').Makemore} Makemore @typedef {import('./args.mjs').Args} Args */
 
-const SAMPLE_SEED_XOR = 0x9e3779b97f4a7c15n; // the native CLI's sampler seed: seed ^ this
 const PACKAGE_DATA = new URL('../../data/names.txt', import.meta.url);
 
 /** @param {string} path @param {string} what for the message */
@@ -52,9 +51,9 @@ export function modelConfig(mm, a) {
   return { ...config, ...a.model };
 }
 
-/** @param {Args} a @param {number} count */
+/** @param {Args} a @param {number} count @returns the sampling options: --seed S seeds as the native CLI does (the core's one rule, stream 0) */
 export function sampleOptions(a, count) {
-  return { count, temperature: a.temperature, topK: a.topK, topP: a.topP, prefix: a.prefix, seed: a.seed ^ SAMPLE_SEED_XOR };
+  return { count, temperature: a.temperature, topK: a.topK, topP: a.topP, prefix: a.prefix, seed: a.seed };
 }
 
 /** @param {Args} a */
