@@ -117,6 +117,14 @@ void mm_layer_no_place(layer* l, mm_layout* s);
 void mm_layer_no_init(mm_model* m, int index, mm_rng* r);
 void mm_layer_no_pass(mm_model* m, const layer* l, const layer_io* io);
 
+// A model of the given layers (model.c; tests, and models beyond the configuration's
+// Sequential): the same planning, arenas and initialisation as mm_model_new. cfg
+// gives vocab_size and block_size (the tokens' length); tokens are named '.', 'a', ...
+// Set in each layer: type, in[], and what its type is made with (Embedding: n =
+// vocabulary, C_out; Linear: C_out, has_bias; FlattenConsecutive: n; BatchNorm1d:
+// stat_T 1 per position); w, b, rm, rv and xhat -1.
+mm_model* mm_model_new_layers(const mm_config* cfg, const layer* L, int n_layers, uint64_t seed, int max_batch, mm_err* err);
+
 // Adds tensor "layers.<index>.<what>" (model.c).
 void mm_model_add_tensor(mm_model* m, int index, const char* what, int ndim, int d0, int d1, int d2, long offset,
                          int is_buffer, int is_variance);

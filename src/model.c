@@ -170,16 +170,29 @@ static int layout(mm_model* m, int max_batch, mm_err* err) {
     return MM_OK;
 }
 
+// Shapes and offsets of the layers in m (m->cfg set); the last must give (1, vocab_size) logits.
+static int plan_layers(mm_model* m, int max_batch, mm_err* err) {
+    if (max_batch < 1 || max_batch > MM_MAX_BATCH)
+        return mm_fail(err, MM_EINVAL, "batch size %d is outside 1..%d", max_batch, MM_MAX_BATCH);
+    if (m->n_layers < 1 || m->n_layers > MAX_LAYERS)
+        return mm_fail(err, MM_EINVAL, "a model has 1..%d layers, not %d", MAX_LAYERS, m->n_layers);
+    int rc = shapes(m, err);
+    if (rc) return rc;
+    const layer* last = &m->L[m->n_layers - 1];
+    if (last->T_out != 1 || last->C_out != m->cfg.vocab_size)
+        return mm_fail(err, MM_EINVAL, "the last layer gives (%d, %d) per example, not the (1, %d) logits", last->T_out, last->C_out,
+                       m->cfg.vocab_size);
+    return layout(m, max_batch, err);
+}
+
 // The configuration's model, planned: layers, shapes and offsets (m may be a zeroed scratch model).
 static int plan(mm_model* m, const mm_config* c, int max_batch, mm_err* err) {
     int rc = mm_config_validate(c, err);
     if (!rc) rc = check_structure(c, err);
     if (rc) return rc;
-    if (max_batch < 1 || max_batch > MM_MAX_BATCH)
-        return mm_fail(err, MM_EINVAL, "batch size %d is outside 1..%d", max_batch, MM_MAX_BATCH);
     m->cfg = *c;
-    if ((rc = build(m, c, err)) || (rc = shapes(m, err)) || (rc = layout(m, max_batch, err))) return rc;
-    return MM_OK;
+    if ((rc = build(m, c, err))) return rc;
+    return plan_layers(m, max_batch, err);
 }
 
 int mm_config_check(const mm_config* cfg, long* n_params, mm_err* err) {
@@ -217,17 +230,15 @@ static int set_codepoints(mm_model* m, const uint32_t* codepoints, mm_err* err) 
     return MM_OK;
 }
 
-mm_model* mm_model_new(const mm_config* cfg, const uint32_t* codepoints, uint64_t seed, int max_batch, mm_err* err) {
-    mm_model* m = calloc(1, sizeof *m);
-    if (!m) { mm_fail(err, MM_ENOMEM, "out of memory creating the model"); return NULL; }
-    if (plan(m, cfg, max_batch, err)) { free(m); return NULL; }
+// Allocates a planned model's arenas and initialises it from the seed; frees m on failure.
+static mm_model* finish(mm_model* m, const uint32_t* codepoints, uint64_t seed, mm_err* err) {
     m->eng.k = mm_kernels_for(MM_ENGINE_REPRODUCIBLE);
     m->eng.pool = NULL;
     m->params = calloc((size_t)m->n_params + (size_t)m->n_buffers + 1, sizeof(float));
     m->grads = calloc((size_t)m->n_params + 1, sizeof(float));
     m->acts = calloc(2 * (size_t)m->n_acts + 1, sizeof(float));
     m->scratch = calloc((size_t)m->n_scratch + 1, sizeof(float));
-    m->codepoints = calloc((size_t)cfg->vocab_size, sizeof(uint32_t));
+    m->codepoints = calloc((size_t)m->cfg.vocab_size, sizeof(uint32_t));
     if (!m->params || !m->grads || !m->acts || !m->scratch || !m->codepoints) {
         mm_model_free(m);
         mm_fail(err, MM_ENOMEM, "out of memory creating the model");
@@ -241,8 +252,29 @@ mm_model* mm_model_new(const mm_config* cfg, const uint32_t* codepoints, uint64_
     mm_rng_seed(&r, seed);
     for (int i = 0; i < m->n_layers; i++) mm_layer_types[m->L[i].type]->init(m, i, &r);
     const layer* last = &m->L[m->n_layers - 1];
-    for (long k = 0; k < (long)last->C_in * last->C_out; k++) m->params[last->w + k] *= 0.1f; // last layer less confident
+    if (last->type == L_LINEAR) // the last layer less confident
+        for (long k = 0; k < (long)last->C_in * last->C_out; k++) m->params[last->w + k] *= 0.1f;
     return m;
+}
+
+mm_model* mm_model_new(const mm_config* cfg, const uint32_t* codepoints, uint64_t seed, int max_batch, mm_err* err) {
+    mm_model* m = calloc(1, sizeof *m);
+    if (!m) { mm_fail(err, MM_ENOMEM, "out of memory creating the model"); return NULL; }
+    if (plan(m, cfg, max_batch, err)) { free(m); return NULL; }
+    return finish(m, codepoints, seed, err);
+}
+
+mm_model* mm_model_new_layers(const mm_config* cfg, const layer* L, int n_layers, uint64_t seed, int max_batch, mm_err* err) {
+    int rc = mm_config_validate(cfg, err);
+    if (rc) return NULL;
+    if (n_layers < 1 || n_layers > MAX_LAYERS) { mm_fail(err, MM_EINVAL, "a model has 1..%d layers, not %d", MAX_LAYERS, n_layers); return NULL; }
+    mm_model* m = calloc(1, sizeof *m);
+    if (!m) { mm_fail(err, MM_ENOMEM, "out of memory creating the model"); return NULL; }
+    m->cfg = *cfg;
+    memcpy(m->L, L, sizeof(layer) * (size_t)n_layers);
+    m->n_layers = n_layers;
+    if (plan_layers(m, max_batch, err)) { free(m); return NULL; }
+    return finish(m, NULL, seed, err);
 }
 
 void mm_model_free(mm_model* m) {

@@ -89,3 +89,11 @@ target_compile_definitions(test_split PRIVATE MM_DATA="${PROJECT_SOURCE_DIR}/dat
                            MM_FIXTURE_DIR="${PROJECT_SOURCE_DIR}/tests/fixtures")
 target_link_libraries(test_split PRIVATE mmcore)
 add_test(NAME split COMMAND test_split)
+
+# Layer lists beyond the configuration's Sequential: residual (Add) and fan-out graphs
+# against finite differences, bad lists, a list equal to the configuration's model.
+add_executable(test_layers tests/test_layers.c)
+target_compile_options(test_layers PRIVATE ${MM_FLAGS})
+target_include_directories(test_layers PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(test_layers PRIVATE mmcore)
+add_test(NAME layers COMMAND test_layers)

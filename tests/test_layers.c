@@ -1,0 +1,188 @@
+// test_layers.c: models made of explicit layer lists (src/layers.h), beyond the
+// configuration's Sequential: residual connections (Add), an output read by
+// several layers, an Add of a layer with itself. Every gradient against central
+// finite differences, on both engines; and bad lists refused with a message.
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "layers.h"
+
+static int failures = 0, checks = 0;
+#define CHECK(cond, ...)                                                \
+    do {                                                                \
+        checks++;                                                       \
+        if (!(cond)) {                                                  \
+            failures++;                                                 \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);                 \
+            printf(__VA_ARGS__);                                        \
+            printf("\n");                                               \
+        }                                                               \
+    } while (0)
+
+enum { V = 7, T = 4, E = 3, H = 5, B = 6 };
+
+static layer mk(int type, int in0, int in1) {
+    layer l;
+    memset(&l, 0, sizeof l);
+    l.type = type; l.in[0] = in0; l.in[1] = in1;
+    l.w = l.b = l.rm = l.rv = l.xhat = -1;
+    return l;
+}
+static layer linear(int in, int C_out, int bias) {
+    layer l = mk(L_LINEAR, in, 0);
+    l.C_out = C_out; l.has_bias = bias;
+    return l;
+}
+
+// 0 Embedding, 1 Flatten(T), 2 Linear(H) — the stem every graph below starts with.
+static int stem(layer* L) {
+    L[0] = mk(L_EMBED, IN_TOKENS, 0); L[0].n = V; L[0].C_out = E;
+    L[1] = mk(L_FLATTEN, 0, 0); L[1].n = T;
+    L[2] = linear(1, H, 1);
+    return 3;
+}
+
+// A residual block: 3 Tanh(2), 4 Linear(3), 5 BatchNorm(4), 6 Tanh(5), 7 Add(6, 3), 8 Linear(7 -> V)
+static int residual(layer* L) {
+    int n = stem(L);
+    L[n++] = mk(L_TANH, 2, 0);
+    L[n++] = linear(3, H, 0);
+    L[n++] = mk(L_BATCHNORM, 4, 0);
+    L[n++] = mk(L_TANH, 5, 0);
+    L[n++] = mk(L_ADD, 6, 3);
+    L[n++] = linear(7, V, 1);
+    return n;
+}
+
+// Fan-out: 3 Tanh(2) read by 4 Linear, 5 Add(4, 3) and 6 Add(5, 3); 7 Add(6, 6) (the same input twice); 8 Linear -> V
+static int fan_out(layer* L) {
+    int n = stem(L);
+    L[n++] = mk(L_TANH, 2, 0);
+    L[n++] = linear(3, H, 1);
+    L[n++] = mk(L_ADD, 4, 3);
+    L[n++] = mk(L_ADD, 5, 3);
+    L[n++] = mk(L_ADD, 6, 6);
+    L[n++] = linear(7, V, 1);
+    return n;
+}
+
+// Worst |analytic - numeric| / tolerance over every parameter (Richardson-extrapolated central differences).
+static double worst_gradient(mm_model* m, const uint16_t* X, const uint16_t* Y, long* worst_k) {
+    mm_err err = {0};
+    float* p = mm_model_params(m);
+    long np = mm_model_num_params(m);
+    float loss;
+    mm_model_forward_backward(m, X, Y, B, &loss, &err);
+    float* g = malloc(sizeof(float) * (size_t)np);
+    memcpy(g, mm_model_grads(m), sizeof(float) * (size_t)np);
+    double worst = 0;
+    *worst_k = -1;
+    for (long k = 0; k < np; k++) {
+        float p0 = p[k], lp, lm;
+        double d[2];
+        for (int s = 0; s < 2; s++) {
+            float h = s ? 5e-3f : 1e-2f;
+            p[k] = p0 + h; mm_model_forward_backward(m, X, Y, B, &lp, &err);
+            p[k] = p0 - h; mm_model_forward_backward(m, X, Y, B, &lm, &err);
+            d[s] = ((double)lp - (double)lm) / ((double)(p0 + h) - (double)(p0 - h));
+        }
+        p[k] = p0;
+        double fd = (4 * d[1] - d[0]) / 3;
+        double e = fabs(fd - g[k]) / (2e-4 + 1e-2 * fabs(fd));
+        if (e > worst) { worst = e; *worst_k = k; }
+    }
+    free(g);
+    return worst;
+}
+
+static void test_gradients(mm_pool* pool) {
+    static const struct { const char* what; int (*make)(layer*); } G[] = {{"residual block", residual}, {"fan-out", fan_out}};
+    mm_config c = {.vocab_size = V, .block_size = T, .n_embd = E, .n_hidden = H, .n_flat_layers = 1};
+    for (int engine = MM_ENGINE_REPRODUCIBLE; engine <= MM_ENGINE_FAST; engine++)
+        for (int gi = 0; gi < 2; gi++) {
+            layer L[16];
+            int n = G[gi].make(L);
+            mm_err err = {0};
+            mm_model* m = mm_model_new_layers(&c, L, n, 11 + gi, B, &err);
+            CHECK(m != NULL, "%s: %s", G[gi].what, err.msg);
+            if (!m) continue;
+            CHECK(mm_model_set_engine(m, engine, engine == MM_ENGINE_FAST ? pool : NULL, &err) == MM_OK, "engine: %s", err.msg);
+            mm_rng r;
+            mm_rng_seed(&r, 5);
+            uint16_t X[B * T], Y[B];
+            for (int i = 0; i < B * T; i++) X[i] = (uint16_t)(mm_rng_u32(&r) % V);
+            for (int i = 0; i < B; i++) Y[i] = (uint16_t)(mm_rng_u32(&r) % V);
+            float* p = mm_model_params(m);
+            for (long k = 0; k < mm_model_num_params(m); k++) p[k] += 0.3f * mm_rng_normal(&r);
+            long k;
+            double worst = worst_gradient(m, X, Y, &k);
+            CHECK(worst <= 1.0, "%s (%s): gradient of parameter %ld off (error/tolerance %.2f)", G[gi].what, mm_model_kernels(m), k, worst);
+            printf("finite differences, %s, %s kernels: %ld parameters, worst error/tolerance %.3f\n", G[gi].what,
+                   mm_model_kernels(m), mm_model_num_params(m), worst);
+            mm_model_free(m);
+        }
+}
+
+// Bad layer lists are refused with a message naming the problem.
+static void test_bad_lists(void) {
+    mm_config c = {.vocab_size = V, .block_size = T, .n_embd = E, .n_hidden = H, .n_flat_layers = 1};
+    mm_err err = {0};
+    layer L[16];
+    int n = residual(L);
+    L[7].in[1] = 8; // reads a later layer
+    CHECK(mm_model_new_layers(&c, L, n, 1, B, &err) == NULL && strstr(err.msg, "earlier"), "a forward reference: %s", err.msg);
+    n = residual(L);
+    L[7].in[1] = 1; // Add of (1, H) and the Flatten's (1, T*E)
+    CHECK(mm_model_new_layers(&c, L, n, 1, B, &err) == NULL && strstr(err.msg, "Add needs two inputs of one shape"), "shapes: %s",
+          err.msg);
+    n = residual(L);
+    L[n - 1].C_out = V + 1;
+    CHECK(mm_model_new_layers(&c, L, n, 1, B, &err) == NULL && strstr(err.msg, "logits"), "no logits: %s", err.msg);
+    n = stem(L);
+    L[1].n = 3; // 4 positions do not split in groups of 3
+    L[n++] = linear(2, V, 1);
+    CHECK(mm_model_new_layers(&c, L, n, 1, B, &err) == NULL && strstr(err.msg, "divisible"), "flatten: %s", err.msg);
+    CHECK(mm_model_new_layers(&c, L, 0, 1, B, &err) == NULL && strstr(err.msg, "layers"), "no layers: %s", err.msg);
+}
+
+// A chain built as a list gives bitwise what the configuration's model gives.
+static void test_same_as_config(void) {
+    mm_config c = {.vocab_size = V, .block_size = T, .n_embd = E, .n_hidden = H, .n_flat_layers = 1};
+    layer L[8];
+    int n = stem(L);
+    L[2].has_bias = 0;
+    L[n++] = mk(L_BATCHNORM, 2, 0);
+    L[n++] = mk(L_TANH, 3, 0);
+    L[n++] = linear(4, V, 1);
+    mm_err err = {0};
+    mm_model* a = mm_model_new_layers(&c, L, n, 3, B, &err);
+    mm_model* b = mm_model_new(&c, NULL, 3, B, &err);
+    CHECK(a && b, "models: %s", err.msg);
+    if (!a || !b) { mm_model_free(a); mm_model_free(b); return; }
+    uint16_t X[B * T], Y[B];
+    for (int i = 0; i < B * T; i++) X[i] = (uint16_t)(i * 5 % V);
+    for (int i = 0; i < B; i++) Y[i] = (uint16_t)(i * 3 % V);
+    float la, lb;
+    for (int s = 0; s < 3; s++) {
+        mm_model_sgd_step(a, X, Y, B, 0.1f, &la, &err);
+        mm_model_sgd_step(b, X, Y, B, 0.1f, &lb, &err);
+        CHECK(memcmp(&la, &lb, 4) == 0, "step %d: loss %.9g vs %.9g", s, la, lb);
+    }
+    CHECK(mm_model_num_params(a) == mm_model_num_params(b) &&
+          memcmp(mm_model_params(a), mm_model_params(b), sizeof(float) * (size_t)mm_model_num_params(a)) == 0,
+          "the parameters differ after 3 steps");
+    mm_model_free(a);
+    mm_model_free(b);
+}
+
+int main(void) {
+    mm_err err = {0};
+    mm_pool* pool = mm_pool_new(2, &err);
+    test_gradients(pool);
+    test_bad_lists();
+    test_same_as_config();
+    mm_pool_free(pool);
+    printf("%d checks, %d failures\n", checks, failures);
+    return failures ? 1 : 0;
+}
