@@ -9,7 +9,7 @@
 //       the lecture's whole run (wavenet76k, the page's default schedule, batch 32,
 //       periodic validation), from pressing Train to the final evaluation
 // Besides the step counter, an init script (this file's, not the page's) listens to
-// the worker's progress messages for the time spent inside wasm (their `ms`), and
+// the worker's progress events for the time spent inside wasm (their `ms`), and
 // the DevTools Performance domain gives the main thread's task time.
 // Needs /usr/bin/chromium (or MM_CHROMIUM), build-wasm/, npm's playwright-core.
 import { readFileSync, readdirSync } from 'node:fs';
@@ -57,8 +57,8 @@ function probe() {
     constructor(...a) {
       super(...a);
       this.addEventListener('message', (e) => {
-        const m = e.data;
-        if (m && m.type === 'progress') { st.wasmMs += m.ms; st.steps += m.losses.length; st.msgs++; }
+        const { event, data: m } = e.data ?? {}; // web/bridge.js's events: {event, data}
+        if (event === 'progress') { st.wasmMs += m.ms; st.steps += m.losses.length; st.msgs++; }
       });
     }
   };

@@ -4,7 +4,7 @@
 //   - Pause and Reset stop the helper threads (no workers left but the page's own);
 //   - without cross-origin isolation, and with ?engine=simd (an engine without relaxed
 //     SIMD is what ?engine=simd gives), the page still trains and says which engine it runs.
-// The losses come from the worker's progress messages, read by a listener this test
+// The losses come from the worker's progress events, read by a listener this test
 // adds to the page's Worker (page.addInitScript); nothing in web/ is test-only.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,8 +25,8 @@ const RECORDER = () => {
     constructor(/** @type {any} */ url, /** @type {any} */ opts) {
       super(url, opts);
       this.addEventListener('message', (e) => {
-        const m = e.data;
-        if (m?.type !== 'progress') return;
+        const { event, data: m } = e.data ?? {}; // web/bridge.js's events: {event, data}
+        if (event !== 'progress') return;
         const runs = /** @type {any} */ (window).__runs;
         (runs[m.runId] ??= []).push(...Array.from(new Uint32Array(m.losses.buffer, m.losses.byteOffset, m.losses.length)));
       });

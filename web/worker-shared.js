@@ -1,0 +1,86 @@
+// worker-shared.js: what the trainer page's worker modules share (web/worker.js is the
+// entry): the WebAssembly module, the event sender, the word list, the current run and
+// its state (web/run-state.js; only web/worker-run.js changes it).
+
+/** How long one wasm call (training chunk, evaluation part) should take, in ms. */
+export const CHUNK_MS = 50;
+export const SPLITS = /** @type {const} */ (['train', 'val', 'test']);
+/** The configuration fields that make a model (a preset is a set of them). */
+export const ARCH = ['blockSize', 'nEmbd', 'nHidden', 'nConsec', 'nFlatLayers', 'bnMode', 'splitShuffles'];
+
+/**
+ * The word list in use: the core's parsed copy, the words as strings, what the page shows of it.
+ * @typedef {{words: import('../wasm/makemore.mjs').Words, list: string[], info: import('./protocol.js').WordsInfo}} WordData
+ */
+
+/**
+ * An evaluation in parts: splits in order, each summed over parts of ~CHUNK_MS.
+ * @typedef {object} EvalJob
+ * @property {'val'|'final'|'manual'} kind val: a validation point; final: the end of a run; manual: the Evaluate button
+ * @property {{resolve: (r: import('./protocol.js').EvalResult) => void, reject: (e: Error) => void}|null} answer the evaluate call's (manual)
+ * @property {import('./protocol.js').Split[]} splits
+ * @property {number} i the split being evaluated
+ * @property {number} pos examples of it done
+ * @property {number} total their summed loss
+ * @property {Partial<import('./protocol.js').SplitLosses>} results
+ * @property {number} step the trainer's step (training waits while a job is pending)
+ */
+
+/**
+ * The current run: a trainer, or a loaded model that can only sample. Its state is ctx.state.
+ * @typedef {object} Run
+ * @property {number} id
+ * @property {'new'|'file'|'restored'} origin
+ * @property {string|null} fileName the model file's name (origin 'file')
+ * @property {number|null} savedAt when it was saved (origin 'restored'), ms since 1970
+ * @property {import('../wasm/makemore.mjs').Trainer|null} trainer
+ * @property {import('../wasm/makemore.mjs').Model|null} model a loaded model without a trainer (sampling only)
+ * @property {Uint8Array|null} checkpoint a loaded checkpoint not yet resumed (retried when the word list changes)
+ * @property {string|null} resumeError why the loaded checkpoint cannot continue training
+ * @property {any} meta what was stored with a restored model
+ * @property {string} name preset name or 'custom'
+ * @property {string} source the word list's name
+ * @property {number} steps the schedule's total steps (cached from the trainer)
+ * @property {number} valEvery 0: never
+ * @property {number} nextVal
+ * @property {number} lastValStep
+ * @property {string|null} failure why training stopped for good (state failed)
+ * @property {number} chunk steps per wasm call, adapted to CHUNK_MS
+ * @property {number} evalPer ms per evaluated example (measured)
+ * @property {EvalJob[]} jobs
+ * @property {{start: number, buf: Float32Array, n: number}|null} hist every step's loss since step start
+ * @property {{step: number, loss: number}[]} vals
+ * @property {{step: number, losses: import('./protocol.js').SplitLosses}|null} final the last end-of-run evaluation
+ * @property {Map<string, import('./protocol.js').Where>} where word -> 'train' | 'val' | 'test' | 'list'
+ * @property {'split'|'list'} labels
+ * @property {number} maxLen longest sample, in code points
+ * @property {boolean} dirty changed since it was last stored
+ * @property {number} lastSave performance.now() of the last store
+ */
+
+export const ctx = {
+  /** @type {import('../wasm/makemore.mjs').Makemore} */
+  mm: /** @type {any} */ (null),
+  /** @type {import('./protocol.js').Emit} */
+  emit: () => {},
+  /** @type {WordData|null} */
+  data: null,
+  /** @type {Run|null} */
+  run: null,
+  /** @type {import('./run-state.js').RunState} */
+  state: 'loading',
+  /** runs made so far (the last one's id) */
+  runIds: 0,
+};
+
+/** @param {unknown} e @returns {string} */
+export const errText = (e) => (e instanceof Error ? e.message : String(e));
+
+/** @param {Run|null} r @returns {number} the step of its trainer or model (0: none) */
+export const stepOf = (r) => (r ? (r.trainer ? r.trainer.step : (r.model?.training?.step ?? 0)) : 0);
+
+/** @param {any} config @returns {string} the preset with this configuration, or 'custom' */
+export function presetName(config) {
+  const p = ctx.mm.presets.find((q) => ARCH.every((k) => Number(/** @type {any} */ (q.config)[k]) === Number(config[k])));
+  return p ? p.name : 'custom';
+}
