@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "makemore.h"
+#include "text.h"
 
 #ifndef MM_DEFAULT_DATA
 #define MM_DEFAULT_DATA "data/names.txt"
@@ -89,13 +90,10 @@ static char* read_file(const char* path, size_t* len) {
 }
 
 static void json_string(FILE* f, const char* s) {
-    fputc('"', f);
-    for (const unsigned char* p = (const unsigned char*)s; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
-        else if (*p < 0x20) fprintf(f, "\\u%04x", *p);
-        else fputc(*p, f);
-    }
-    fputc('"', f);
+    mm_buf b = {0};
+    mm_buf_json_string(&b, s);
+    if (!b.oom) fputs(b.p, f);
+    free(b.p);
 }
 
 typedef struct {

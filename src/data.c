@@ -19,42 +19,7 @@ int mm_fail(mm_err* err, int code, const char* fmt, ...) {
     return code;
 }
 
-// ---------------------------------------------------------------- UTF-8
-
-// Decodes one code point from s[0..n); returns its length or 0 if invalid
-// (overlong forms, surrogates and values past U+10FFFF are invalid).
-int mm_utf8_decode(const unsigned char* s, size_t n, uint32_t* cp) {
-    unsigned c = s[0];
-    if (c < 0x80) { *cp = c; return 1; }
-    int len; uint32_t v, min;
-    if ((c & 0xE0) == 0xC0) { len = 2; v = c & 0x1F; min = 0x80; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; v = c & 0x0F; min = 0x800; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; v = c & 0x07; min = 0x10000; }
-    else return 0;
-    if ((size_t)len > n) return 0;
-    for (int i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
-    *cp = v;
-    return len;
-}
-
-int mm_utf8_encode(uint32_t cp, char buf[5]) {
-    int n;
-    if (cp < 0x80) { buf[0] = (char)cp; n = 1; }
-    else if (cp < 0x800) { buf[0] = (char)(0xC0 | (cp >> 6)); buf[1] = (char)(0x80 | (cp & 0x3F)); n = 2; }
-    else if (cp < 0x10000) {
-        buf[0] = (char)(0xE0 | (cp >> 12)); buf[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        buf[2] = (char)(0x80 | (cp & 0x3F)); n = 3;
-    } else {
-        buf[0] = (char)(0xF0 | (cp >> 18)); buf[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        buf[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); buf[3] = (char)(0x80 | (cp & 0x3F)); n = 4;
-    }
-    buf[n] = 0;
-    return n;
-}
+// ---------------------------------------------------------------- tokens (UTF-8: text.c)
 
 int mm_token_utf8(const uint32_t* codepoints, int vocab_size, int t, char buf[5]) {
     if (t < 0 || t >= vocab_size) { buf[0] = 0; return 0; }

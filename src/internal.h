@@ -2,6 +2,7 @@
 #ifndef MM_INTERNAL_H
 #define MM_INTERNAL_H
 #include "makemore.h"
+#include "text.h"
 
 // Fills err (if given) with code and a printf-style message; returns code.
 int mm_fail(mm_err* err, int code, const char* fmt, ...)
@@ -9,11 +10,7 @@ int mm_fail(mm_err* err, int code, const char* fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-// Decodes one well-formed UTF-8 code point from s[0..n) (no overlong forms,
-// surrogates or values past U+10FFFF); returns its length, or 0 if invalid.
-int mm_utf8_decode(const unsigned char* s, size_t n, uint32_t* cp);
-// UTF-8 of cp into buf (NUL-terminated); returns its length in bytes.
-int mm_utf8_encode(uint32_t cp, char buf[5]);
+// UTF-8 and JSON text: text.h (mm_utf8_decode, mm_utf8_encode, mm_buf).
 
 // Each configuration field within its limits (config.c); the model's
 // structural rules (block a power of the group size, ...) are model.c's.

@@ -1,31 +1,31 @@
 // io.c: model files and checkpoints as safetensors (see makemore.h, "model files
-// and checkpoints"). The container is read and written by safetensors.c; here
-// the tensors and metadata are matched against the model, nothing trusted.
+// and checkpoints"). The container is read by safetensors.c and written here
+// (with text.c's mm_buf); the tensors and metadata are matched against the model, nothing trusted.
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
 #include "makemore.h"
-#include "safetensors.c"
+#include "safetensors.h"
 
 static const char* const CONFIG_KEYS[] = {"vocab_size", "block_size", "n_embd", "n_hidden", "n_consec", "n_flat_layers", "split_shuffles"};
 static const char* const STATE_KEYS[] = {"step", "steps", "batch_size", "lr", "lr_decayed", "decay_step", "seed",
                                          "batch_rng", "split_seed", "split_sizes", "data_hash"};
 #define N_STATE_KEYS (int)(sizeof STATE_KEYS / sizeof STATE_KEYS[0])
 
-static void put_meta(st_buf* b, const char* key, const char* value) {
-    st_puts(b, ",");
-    st_put_json_string(b, key);
-    st_puts(b, ":");
-    st_put_json_string(b, value);
+static void put_meta(mm_buf* b, const char* key, const char* value) {
+    mm_buf_puts(b, ",");
+    mm_buf_json_string(b, key);
+    mm_buf_puts(b, ":");
+    mm_buf_json_string(b, value);
 }
-static void put_meta_u64(st_buf* b, const char* key, unsigned long long v) {
+static void put_meta_u64(mm_buf* b, const char* key, unsigned long long v) {
     char s[24];
     snprintf(s, sizeof s, "%llu", v);
     put_meta(b, key, s);
 }
-static void put_meta_f32(st_buf* b, const char* key, float v) {
+static void put_meta_f32(mm_buf* b, const char* key, float v) {
     char s[32];
     snprintf(s, sizeof s, "%.9g", (double)v); // 9 significant digits: reads back as the same float
     put_meta(b, key, s);
@@ -34,18 +34,18 @@ static void put_meta_f32(st_buf* b, const char* key, float v) {
 int mm_model_save_state(const mm_model* m_, const mm_train_state* s, uint8_t** out, size_t* out_len, mm_err* err) {
     mm_model* m = (mm_model*)m_;
     const mm_config* c = mm_model_config(m);
-    st_buf h = {0}, v = {0};
+    mm_buf h = {0}, v = {0};
     // the vocabulary: a JSON array of the token strings
-    st_puts(&v, "[\".\"");
+    mm_buf_puts(&v, "[\".\"");
     for (int i = 1; i < c->vocab_size; i++) {
         char tok[5];
         mm_utf8_encode(mm_model_codepoints(m)[i], tok);
-        st_puts(&v, ",");
-        st_put_json_string(&v, tok);
+        mm_buf_puts(&v, ",");
+        mm_buf_json_string(&v, tok);
     }
-    st_put(&v, "]", 2); // with its NUL
-    st_puts(&h, "{\"__metadata__\":{\"format\":\"" MM_FILE_FORMAT "\"");
-    if (!v.oom) put_meta(&h, "vocab", (const char*)v.p);
+    mm_buf_puts(&v, "]");
+    mm_buf_puts(&h, "{\"__metadata__\":{\"format\":\"" MM_FILE_FORMAT "\"");
+    if (!v.oom) put_meta(&h, "vocab", v.p);
     free(v.p);
     const int cv[] = {c->vocab_size, c->block_size, c->n_embd, c->n_hidden, c->n_consec, c->n_flat_layers, c->split_shuffles};
     for (int i = 0; i < 7; i++) put_meta_u64(&h, CONFIG_KEYS[i], (unsigned long long)cv[i]);
@@ -66,26 +66,26 @@ int mm_model_save_state(const mm_model* m_, const mm_train_state* s, uint8_t** o
         snprintf(tmp, sizeof tmp, "fnv1a64:%016llx", (unsigned long long)s->data_hash);
         put_meta(&h, "data_hash", tmp);
     }
-    st_puts(&h, "}");
+    mm_buf_puts(&h, "}");
     // the tensors, in the lecture's order, packed one after another
     uint64_t at = 0;
     int nt = mm_model_num_tensors(m);
     for (int i = 0; i < nt; i++) {
         const mm_tensor_info* t = mm_model_tensor(m, i);
         char e[160];
-        st_puts(&h, ",");
-        st_put_json_string(&h, t->name);
-        st_puts(&h, ":{\"dtype\":\"F32\",\"shape\":[");
+        mm_buf_puts(&h, ",");
+        mm_buf_json_string(&h, t->name);
+        mm_buf_puts(&h, ":{\"dtype\":\"F32\",\"shape\":[");
         for (int d = 0; d < t->ndim; d++) {
             snprintf(e, sizeof e, d ? ",%d" : "%d", t->shape[d]);
-            st_puts(&h, e);
+            mm_buf_puts(&h, e);
         }
         snprintf(e, sizeof e, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)at, (unsigned long long)(at + 4 * (uint64_t)t->size));
-        st_puts(&h, e);
+        mm_buf_puts(&h, e);
         at += 4 * (uint64_t)t->size;
     }
-    st_puts(&h, "}");
-    while ((8 + h.n) % 8) st_puts(&h, " "); // the data starts 8-aligned, like the reference writer's
+    mm_buf_puts(&h, "}");
+    while ((8 + h.n) % 8) mm_buf_puts(&h, " "); // the data starts 8-aligned, like the reference writer's
     size_t len = 8 + h.n + (size_t)at;
     uint8_t* b = h.oom ? NULL : malloc(len);
     if (!b) { free(h.p); return mm_fail(err, MM_ENOMEM, "out of memory saving the model"); }
@@ -121,7 +121,7 @@ int mm_checkpoint_save(const mm_trainer* t, uint8_t** out, size_t* out_len, mm_e
 
 // A metadata value as a decimal integer in lo..hi (no sign, no spaces, no leading zeros).
 static int meta_uint(const st_file* f, const char* key, unsigned long long lo, unsigned long long hi, unsigned long long* v, mm_err* err) {
-    const char* s = st_meta_get(f, key);
+    const char* s = mm_st_meta_get(f, key);
     if (!s) return mm_fail(err, MM_EFORMAT, "model file metadata has no '%s'", key);
     unsigned long long x = 0;
     int ok = *s != 0 && !(s[0] == '0' && s[1] != 0);
@@ -137,7 +137,7 @@ static int meta_uint(const st_file* f, const char* key, unsigned long long lo, u
 }
 
 static int meta_f32(const st_file* f, const char* key, float* v, mm_err* err) {
-    const char* s = st_meta_get(f, key);
+    const char* s = mm_st_meta_get(f, key);
     if (!s) return mm_fail(err, MM_EFORMAT, "model file metadata has no '%s'", key);
     char* end;
     int ok = *s >= '0' && *s <= '9' && strlen(s) < 40;
@@ -150,39 +150,38 @@ static int meta_f32(const st_file* f, const char* key, float* v, mm_err* err) {
 
 // The vocabulary: a JSON array of token strings, [0] = ".", then one code point each, increasing.
 static int parse_vocab(const char* s, int V, uint32_t* cps, mm_err* err) {
-    st_cur c = {(const uint8_t*)s, strlen(s), 0, err, "the vocabulary"};
-    int rc = st_expect(&c, '[');
+    st_cur c = {(const uint8_t*)s, strlen(s), 0, err, "the vocabulary", NULL};
+    int rc = mm_st_expect(&c, '[');
     if (rc) return rc;
     for (int i = 0;; i++) {
         if (i == V) return mm_fail(err, MM_EFORMAT, "model file vocabulary has more than its vocab_size %d tokens", V);
         char tok[16];
         size_t n;
-        if ((rc = st_string(&c, tok, sizeof tok, &n))) return rc;
+        if ((rc = mm_st_string(&c, tok, sizeof tok, &n))) return rc;
         if (i == 0) {
             if (strcmp(tok, ".") != 0) return mm_fail(err, MM_EFORMAT, "model file vocabulary token 0 is not the end token \".\"");
             cps[0] = '.';
         } else {
-            st_cur t = {(const uint8_t*)tok, n, 0, err, "a vocabulary token"};
             uint32_t cp = 0;
-            if (n == 0 || (rc = st_utf8(&t, &cp)) || t.i != n)
-                return rc ? rc : mm_fail(err, MM_EFORMAT, "model file vocabulary token %d is not one character", i);
+            if (n == 0 || mm_utf8_decode((const unsigned char*)tok, n, &cp) != (int)n)
+                return mm_fail(err, MM_EFORMAT, "model file vocabulary token %d is not one character", i);
             int bad = (cp < 0x20 && cp != '\t') || (i > 1 && cp <= cps[i - 1]);
             if (bad) return mm_fail(err, MM_EFORMAT, "model file vocabulary token %d (U+%04X) is invalid or out of order", i, (unsigned)cp);
             cps[i] = cp;
         }
-        int p = st_peek(&c);
+        int p = mm_st_peek(&c);
         if (p == ',') { c.i++; continue; }
-        if (p != ']') return st_bad(&c, "expected ',' or ']'");
+        if (p != ']') return mm_st_bad(&c, "expected ',' or ']'");
         c.i++;
-        st_ws(&c);
-        if (c.i != c.n) return st_bad(&c, "bytes after the array");
+        mm_st_ws(&c);
+        if (c.i != c.n) return mm_st_bad(&c, "bytes after the array");
         if (i + 1 != V) return mm_fail(err, MM_EFORMAT, "model file vocabulary has %d tokens but vocab_size is %d", i + 1, V);
         return MM_OK;
     }
 }
 
 static int read_config(const st_file* f, mm_config* c, long* np, mm_err* err) {
-    const char* fmt = st_meta_get(f, "format");
+    const char* fmt = mm_st_meta_get(f, "format");
     if (!f->has_meta || !fmt)
         return mm_fail(err, MM_EFORMAT, "not a makemore-wasm model file: the safetensors metadata has no 'format' (want \"%s\")", MM_FILE_FORMAT);
     if (strcmp(fmt, MM_FILE_FORMAT) != 0)
@@ -191,7 +190,7 @@ static int read_config(const st_file* f, mm_config* c, long* np, mm_err* err) {
     static const unsigned long long hi[7] = {MM_MAX_VOCAB, MM_MAX_BLOCK, MM_MAX_WIDTH, MM_MAX_WIDTH, MM_MAX_BLOCK, 16, 100};
     for (int i = 0; i < 7; i++)
         if (meta_uint(f, CONFIG_KEYS[i], 0, hi[i], &v[i], err)) return MM_EFORMAT;
-    const char* bn = st_meta_get(f, "bn_mode");
+    const char* bn = mm_st_meta_get(f, "bn_mode");
     if (!bn) return mm_fail(err, MM_EFORMAT, "model file metadata has no 'bn_mode'");
     int bn_mode = strcmp(bn, "fixed") == 0 ? MM_BN_FIXED : strcmp(bn, "per-position") == 0 ? MM_BN_PER_POSITION : -1;
     if (bn_mode < 0) return mm_fail(err, MM_EFORMAT, "model file bn_mode \"%.40s\" is not \"fixed\" or \"per-position\"", bn);
@@ -206,12 +205,12 @@ static int read_config(const st_file* f, mm_config* c, long* np, mm_err* err) {
 
 static int read_state(const st_file* f, const mm_config* c, mm_train_state* s, int* has, mm_err* err) {
     int n = 0;
-    for (int i = 0; i < N_STATE_KEYS; i++) n += st_meta_get(f, STATE_KEYS[i]) != NULL;
+    for (int i = 0; i < N_STATE_KEYS; i++) n += mm_st_meta_get(f, STATE_KEYS[i]) != NULL;
     *has = n > 0;
     if (n == 0) return MM_OK;
     if (n < N_STATE_KEYS)
         for (int i = 0; i < N_STATE_KEYS; i++)
-            if (!st_meta_get(f, STATE_KEYS[i]))
+            if (!mm_st_meta_get(f, STATE_KEYS[i]))
                 return mm_fail(err, MM_EFORMAT, "model file training state is incomplete: no '%s'", STATE_KEYS[i]);
     memset(s, 0, sizeof *s);
     unsigned long long step, steps, batch, decay, seed, rng, split_seed;
@@ -231,14 +230,14 @@ static int read_state(const st_file* f, const mm_config* c, mm_train_state* s, i
     s->split_seed = (uint32_t)split_seed;
     s->split_shuffles = c->split_shuffles;
     // split_sizes: "[a,b,c]", each at most MM_MAX_WORDS * (MM_MAX_WORD_LEN + 1)
-    const char* sz = st_meta_get(f, "split_sizes");
-    st_cur cur = {(const uint8_t*)sz, strlen(sz), 0, err, "split_sizes"};
+    const char* sz = mm_st_meta_get(f, "split_sizes");
+    st_cur cur = {(const uint8_t*)sz, strlen(sz), 0, err, "split_sizes", NULL};
     uint64_t a[3];
     int k;
-    if (st_uint_array(&cur, a, 3, &k) || k != 3 || (st_ws(&cur), cur.i != cur.n) || a[0] > 0x7fffffff || a[1] > 0x7fffffff || a[2] > 0x7fffffff)
+    if (mm_st_uint_array(&cur, a, 3, &k) || k != 3 || (mm_st_ws(&cur), cur.i != cur.n) || a[0] > 0x7fffffff || a[1] > 0x7fffffff || a[2] > 0x7fffffff)
         return mm_fail(err, MM_EFORMAT, "model file metadata 'split_sizes' is \"%.40s\", not [n_train,n_val,n_test]", sz);
     for (int i = 0; i < 3; i++) s->split_sizes[i] = (int)a[i];
-    const char* dh = st_meta_get(f, "data_hash");
+    const char* dh = mm_st_meta_get(f, "data_hash");
     int ok = strlen(dh) == 8 + 16 && strncmp(dh, "fnv1a64:", 8) == 0;
     uint64_t hv = 0;
     for (int i = 8; ok && i < 24; i++) {
@@ -254,7 +253,7 @@ static int read_state(const st_file* f, const mm_config* c, mm_train_state* s, i
 
 mm_model* mm_model_load_state(const uint8_t* b, size_t len, int max_batch, mm_train_state* s_out, int* has_state, mm_err* err) {
     st_file f;
-    if (st_parse(b, len, &f, err)) return NULL;
+    if (mm_st_parse(b, len, &f, err)) return NULL;
     mm_model* m = NULL;
     uint32_t* cps = NULL;
     mm_config c;
@@ -268,7 +267,7 @@ mm_model* mm_model_load_state(const uint8_t* b, size_t len, int max_batch, mm_tr
                 (unsigned long long)f.data_len, np, 4 * (unsigned long long)np);
         goto fail;
     }
-    const char* vocab = st_meta_get(&f, "vocab");
+    const char* vocab = mm_st_meta_get(&f, "vocab");
     if (!vocab) { mm_fail(err, MM_EFORMAT, "model file metadata has no 'vocab'"); goto fail; }
     cps = malloc(sizeof(uint32_t) * (size_t)c.vocab_size);
     if (!cps) { mm_fail(err, MM_ENOMEM, "out of memory loading the model"); goto fail; }
@@ -278,7 +277,7 @@ mm_model* mm_model_load_state(const uint8_t* b, size_t len, int max_batch, mm_tr
     int nt = mm_model_num_tensors(m);
     for (int i = 0; i < nt; i++) {
         const mm_tensor_info* want = mm_model_tensor(m, i);
-        const st_tensor* t = st_find(&f, want->name);
+        const st_tensor* t = mm_st_find(&f, want->name);
         if (!t) { mm_fail(err, MM_EFORMAT, "model file has no tensor '%s'", want->name); goto fail; }
         if (strcmp(t->dtype, "F32") != 0) {
             mm_fail(err, MM_EFORMAT, "model file tensor '%s' has dtype %s; model files hold F32", t->name, t->dtype);
@@ -301,7 +300,7 @@ mm_model* mm_model_load_state(const uint8_t* b, size_t len, int max_batch, mm_tr
         }
         float* dst = (want->is_buffer ? mm_model_buffers(m) : mm_model_params(m)) + want->offset;
         const uint8_t* p = f.data + t->begin;
-        int is_var = strstr(want->name, ".running_var") != NULL;
+        int is_var = want->is_variance;
         for (long k = 0; k < want->size; k++, p += 4) {
             uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
             float x;
@@ -328,7 +327,7 @@ mm_model* mm_model_load_state(const uint8_t* b, size_t len, int max_batch, mm_tr
         }
     }
     free(cps);
-    st_free(&f);
+    mm_st_free(&f);
     if (has_state) *has_state = has;
     if (s_out && has) *s_out = s;
     return m;
@@ -336,7 +335,7 @@ fail:
     if (err && err->code == MM_OK) mm_fail(err, MM_EFORMAT, "bad model file");
     mm_model_free(m);
     free(cps);
-    st_free(&f);
+    mm_st_free(&f);
     return NULL;
 }
 
