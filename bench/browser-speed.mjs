@@ -50,7 +50,7 @@ function cpuNow() {
 
 // Runs in the page before app.js: counts what the worker reports (no change to the page).
 function probe() {
-  const st = (/** @type {any} */ (window).mmBench = { wasmMs: 0, steps: 0, msgs: 0, longTaskMs: 0 });
+  const st = (/** @type {any} */ (window).mmBench = { wasmMs: 0, steps: 0, msgs: 0, longTaskMs: 0, runs: 0 });
   const W = window.Worker;
   window.Worker = class extends W {
     /** @param {ConstructorParameters<typeof Worker>} a */
@@ -59,6 +59,7 @@ function probe() {
       this.addEventListener('message', (e) => {
         const { event, data: m } = e.data ?? {}; // web/bridge.js's events: {event, data}
         if (event === 'progress') { st.wasmMs += m.ms; st.steps += m.losses.length; st.msgs++; }
+        else if (event === 'run') st.runs++;
       });
     }
   };
@@ -104,7 +105,7 @@ async function measure(batch) {
   const form = await page.evaluate(() => Object.fromEntries(['steps', 'batchSize', 'lr', 'lrDecayed', 'decayStep'].map((k) => [k, /** @type {HTMLInputElement} */ (document.getElementById(k)).value])));
   await page.click('#train');
   const t0 = Date.now();
-  await page.waitForFunction(() => document.body.dataset.runId, null, { timeout: 60000 });
+  await page.waitForFunction(() => /** @type {any} */ (window).mmBench.runs > 0, null, { timeout: 60000 });
 
   // One reading: wall time, the page's step counter, wasm time and main-thread task time so far.
   const read = async () => {

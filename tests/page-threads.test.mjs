@@ -4,35 +4,18 @@
 //   - Pause and Reset stop the helper threads (no workers left but the page's own);
 //   - without cross-origin isolation, and with ?engine=simd (an engine without relaxed
 //     SIMD is what ?engine=simd gives), the page still trains and says which engine it runs.
-// The losses come from the worker's progress events, read by a listener this test
-// adds to the page's Worker (page.addInitScript); nothing in web/ is test-only.
+// The losses and the helper threads come from the worker's progress and engine events, read
+// off the page's Worker by tests/browser/harness.mjs's probePage; nothing in web/ is test-only.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { CHROMIUM, launchChromium, serve } from './browser/harness.mjs';
+import { CHROMIUM, launchChromium, probePage, serve } from './browser/harness.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RELAXED = path.join(ROOT, 'build-wasm/makemore-relaxed.wasm');
 const skip = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !existsSync(RELAXED) ? 'no build-wasm/makemore-relaxed.wasm' : false;
-
-// Records every training loss the worker reports, in order, per run (window.__runs).
-const RECORDER = () => {
-  const W = window.Worker;
-  /** @type {any} */ (window).__runs = {};
-  /** @type {any} */ (window).Worker = class extends W {
-    constructor(/** @type {any} */ url, /** @type {any} */ opts) {
-      super(url, opts);
-      this.addEventListener('message', (e) => {
-        const { event, data: m } = e.data ?? {}; // web/bridge.js's events: {event, data}
-        if (event !== 'progress') return;
-        const runs = /** @type {any} */ (window).__runs;
-        (runs[m.runId] ??= []).push(...Array.from(new Uint32Array(m.losses.buffer, m.losses.byteOffset, m.losses.length)));
-      });
-    }
-  };
-};
 
 describe('trainer page: engines and threads', { skip, timeout: 240000 }, () => {
   /** @type {any} */ let browser;
@@ -47,12 +30,12 @@ describe('trainer page: engines and threads', { skip, timeout: 240000 }, () => {
     server?.stop();
   });
 
-  /** A page with the recorder; strip: serve it without the cross-origin isolation headers. */
+  /** A page with the probe; strip: serve it without the cross-origin isolation headers. */
   async function open(query = '', strip = false) {
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (/** @type {Error} */ e) => errors.push(String(e)));
-    await page.addInitScript(RECORDER);
+    await probePage(page);
     if (strip)
       await page.route('**/*', async (/** @type {any} */ route) => {
         const resp = await route.fetch();
@@ -72,18 +55,18 @@ describe('trainer page: engines and threads', { skip, timeout: 240000 }, () => {
     await page.locator('#preset').selectOption('wavenet76k');
     for (const [id, v] of Object.entries({ steps: String(steps), batchSize: '32', seed: '1', threads: String(threads), valEvery: '0' }))
       await page.locator(`#${id}`).fill(v);
-    const before = await page.evaluate(() => document.body.dataset.runId ?? '0');
+    const before = await page.evaluate(() => /** @type {any} */ (window).__mm.runId);
     await page.click('#train');
-    await page.waitForFunction((b) => (document.body.dataset.runId ?? '0') !== b, before, { timeout: 20000 });
-    const runId = await page.evaluate(() => document.body.dataset.runId);
+    await page.waitForFunction((b) => /** @type {any} */ (window).__mm.runId !== b, before, { timeout: 20000 });
+    const runId = await page.evaluate(() => /** @type {any} */ (window).__mm.runId);
     let helpers = 0;
     for (;;) { // the helpers seen while it trains
-      helpers = Math.max(helpers, Number(await page.evaluate(() => document.getElementById('engine')?.dataset.helpers ?? 0)));
-      const n = await page.evaluate((id) => /** @type {any} */ (window).__runs[id]?.length ?? 0, runId);
+      helpers = Math.max(helpers, Number(await page.evaluate(() => /** @type {any} */ (window).__mm.engine?.helpers ?? 0)));
+      const n = await page.evaluate((id) => /** @type {any} */ (window).__mm.runs[id]?.length ?? 0, runId);
       if (n >= steps) break;
       await page.waitForTimeout(50);
     }
-    const bits = await page.evaluate((id) => /** @type {any} */ (window).__runs[id], runId);
+    const bits = await page.evaluate((id) => /** @type {any} */ (window).__mm.runs[id], runId);
     return { bits, helpers };
   }
 
@@ -96,7 +79,7 @@ describe('trainer page: engines and threads', { skip, timeout: 240000 }, () => {
     assert.equal(two.helpers, 1, 'one helper thread ran while training');
     assert.match(await page.locator('#engine').textContent(), /relaxed SIMD \(fused multiply-add\)/);
     await page.waitForFunction(() => /^Done/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 60000 });
-    await page.waitForFunction(() => document.getElementById('engine')?.dataset.helpers === '0', null, { timeout: 10000 });
+    await page.waitForFunction(() => /** @type {any} */ (window).__mm.engine?.helpers === 0, null, { timeout: 10000 });
     assert.equal(helperWorkers(page), 0, 'no helper worker left after the run ended');
 
     const one = await train(page, 3000, 1);
@@ -106,15 +89,15 @@ describe('trainer page: engines and threads', { skip, timeout: 240000 }, () => {
 
     // Pause stops the helpers; Resume starts them again; Reset stops them
     const long = train(page, 200000, 2);
-    await page.waitForFunction(() => document.getElementById('engine')?.dataset.helpers === '1', null, { timeout: 20000 });
+    await page.waitForFunction(() => /** @type {any} */ (window).__mm.engine?.helpers === 1, null, { timeout: 20000 });
     assert.equal(helperWorkers(page), 1);
     await page.click('#pause');
-    await page.waitForFunction(() => document.getElementById('engine')?.dataset.helpers === '0', null, { timeout: 10000 });
+    await page.waitForFunction(() => /** @type {any} */ (window).__mm.engine?.helpers === 0, null, { timeout: 10000 });
     assert.equal(helperWorkers(page), 0, 'Pause stopped the helper');
     await page.click('#resume');
-    await page.waitForFunction(() => document.getElementById('engine')?.dataset.helpers === '1', null, { timeout: 20000 });
+    await page.waitForFunction(() => /** @type {any} */ (window).__mm.engine?.helpers === 1, null, { timeout: 20000 });
     await page.click('#reset');
-    await page.waitForFunction(() => document.getElementById('engine')?.dataset.helpers === '0', null, { timeout: 10000 });
+    await page.waitForFunction(() => /** @type {any} */ (window).__mm.engine?.helpers === 0, null, { timeout: 10000 });
     assert.equal(helperWorkers(page), 0, 'Reset stopped the helper');
     long.catch(() => {});
     assert.deepEqual(errors, []);

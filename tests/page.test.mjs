@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
-import { CHROMIUM, launchChromium, serve } from './browser/harness.mjs';
+import { CHROMIUM, launchChromium, probePage, serve } from './browser/harness.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WASM = path.join(ROOT, 'build-wasm/makemore-simd.wasm');
@@ -64,7 +64,15 @@ describe('trainer page in Chromium', { skip, timeout: 150000 }, () => {
   /** @param {RegExp} re @param {string} [id] @param {number} [timeout] */
   const waitText = (re, id = 'status', timeout = 20000) =>
     page.waitForFunction(([src, flags, el]) => new RegExp(src, flags).test(document.getElementById(el)?.textContent ?? ''), [re.source, re.flags, id], { timeout });
-  const runId = () => page.evaluate(() => document.body.dataset.runId);
+  // window.__mm: what tests/browser/harness.mjs's probePage injects (the worker's events, the chart, a stall meter)
+  const runId = () => page.evaluate(() => /** @type {any} */ (window).__mm.runId);
+  /** The loss chart's data as the page last drew it; settled: once it stopped redrawing (the run paused or done). */
+  async function chartData(settled = false) {
+    if (settled) await page.waitForFunction(() => performance.now() - /** @type {any} */ (window).__mm.chart().drawnAt > 1000, null, { timeout: 10000 });
+    return page.evaluate(() => /** @type {any} */ (window).__mm.chart());
+  }
+  /** @returns {Promise<number>} the last step the chart's training points reach (0: none) */
+  const chartCovers = async () => (await chartData()).trainSteps.at(-1) ?? 0;
   /** Fills the form for a short run. @param {Record<string, string>} v */
   async function settings(v) {
     for (const [id, value] of Object.entries(v)) {
@@ -75,9 +83,9 @@ describe('trainer page in Chromium', { skip, timeout: 150000 }, () => {
   }
   /** Clicks Train and waits until the worker started the new run. */
   async function startTraining() {
-    const before = await page.evaluate(() => document.body.dataset.runId ?? '0');
+    const before = await runId();
     await page.click('#train');
-    await page.waitForFunction((b) => (document.body.dataset.runId ?? '0') !== b, before, { timeout: 20000 });
+    await page.waitForFunction((b) => /** @type {any} */ (window).__mm.runId !== b, before, { timeout: 20000 });
   }
   async function waitDone() {
     await page.waitForFunction(() => /^Done: .*Loss: train/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 60000 });
@@ -92,6 +100,7 @@ describe('trainer page in Chromium', { skip, timeout: 150000 }, () => {
     server = await serve();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await probePage(page);
     page.on('pageerror', (/** @type {Error} */ e) => errors.push(String(e)));
     page.on('console', (/** @type {any} */ m) => m.type() === 'error' && errors.push(m.text()));
     page.on('dialog', (/** @type {any} */ d) => {
@@ -126,13 +135,13 @@ describe('trainer page in Chromium', { skip, timeout: 150000 }, () => {
     assert.equal(await text('#params'), 'Parameters: 76,579 (vocabulary of 27)');
     assert.equal(await page.locator('#train').isEnabled(), true);
     // The stall meter itself: a 150 ms busy loop on the main thread registers.
-    await page.evaluate(() => /** @type {any} */ (window).mmStall.reset());
+    await page.evaluate(() => /** @type {any} */ (window).__mm.stall.reset());
     await page.evaluate(() => {
       const t = performance.now();
       while (performance.now() - t < 150);
     });
     await sleep(100);
-    assert.ok((await page.evaluate(() => /** @type {any} */ (window).mmStall.maxGap)) >= 100, 'the stall meter sees a blocked main thread');
+    assert.ok((await page.evaluate(() => /** @type {any} */ (window).__mm.stall.maxGap)) >= 100, 'the stall meter sees a blocked main thread');
     assert.deepEqual(errors, []);
   });
 
@@ -162,30 +171,30 @@ describe('trainer page in Chromium', { skip, timeout: 150000 }, () => {
     await settings({ preset: 'mlp3', steps: '100000', valEvery: '10000', decayStep: '50000', seed: '42' });
     await startTraining();
     await page.waitForFunction(() => Number(document.getElementById('steps-done')?.textContent?.replace(/,/g, '')) > 0);
-    await page.evaluate(() => /** @type {any} */ (window).mmStall.reset());
-    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.points) > 0, null, { timeout: 20000 });
-    const p1 = Number(await page.locator('#chart').getAttribute('data-covered'));
+    await page.evaluate(() => /** @type {any} */ (window).__mm.stall.reset());
+    await page.waitForFunction(() => /** @type {any} */ (window).__mm.chart().train.length > 0, null, { timeout: 20000 });
+    const p1 = await chartCovers();
     const s1 = await stepsDone();
     await page.waitForFunction(() => Number(document.getElementById('steps-done')?.textContent?.replace(/,/g, '')) >= 55000, null, { timeout: 60000 });
     await page.waitForFunction(() => document.querySelectorAll('#samples li').length > 0, null, { timeout: 10000 });
     // Stall meter before the screenshot (capturing may itself hold the main thread).
-    const stallA = await page.evaluate(() => ({ .../** @type {any} */ (window).mmStall }));
+    const stallA = await page.evaluate(() => ({ .../** @type {any} */ (window).__mm.stall }));
     await page.screenshot({ path: path.join(RESULTS, 'page-training.png'), fullPage: true });
-    await page.evaluate(() => /** @type {any} */ (window).mmStall.reset());
-    const p2 = Number(await page.locator('#chart').getAttribute('data-covered'));
+    await page.evaluate(() => /** @type {any} */ (window).__mm.stall.reset());
+    const p2 = await chartCovers();
     assert.ok((await stepsDone()) > s1, 'the step counter advances');
     assert.ok(p2 > p1, `the chart's points cover steps 0..${p1}, then 0..${p2}`);
     assert.match(await text('#rate'), /^[\d,]+$/);
     assert.match(await text('#eta'), /\d+ s/);
     await waitDone();
-    const stallB = await page.evaluate(() => ({ .../** @type {any} */ (window).mmStall }));
+    const stallB = await page.evaluate(() => ({ .../** @type {any} */ (window).__mm.stall }));
     for (const s of [stallA, stallB]) {
       assert.ok(s.maxGap < STALL_MS, `main thread stalled ${s.maxGap.toFixed(0)} ms`);
       assert.ok(s.maxLongTask < STALL_MS, `long task of ${s.maxLongTask.toFixed(0)} ms`);
     }
     console.log(`# stall: timer lateness ${Math.max(stallA.maxGap, stallB.maxGap).toFixed(1)} ms, longest task ${Math.max(stallA.maxLongTask, stallB.maxLongTask).toFixed(0)} ms`);
     assert.equal(await stepsDone(), 100000);
-    const { train, val } = await page.evaluate(() => /** @type {any} */ (window).mmPage.chartData());
+    const { train, val } = await chartData(true);
     assert.ok(train.length >= 100, `${train.length} training points`);
     const head = train.slice(0, 5).reduce((a, b) => a + b, 0) / 5;
     const tail = train.slice(-5).reduce((a, b) => a + b, 0) / 5;
@@ -229,7 +238,7 @@ describe('trainer page in Chromium', { skip, timeout: 150000 }, () => {
     await page.click('#reset');
     await page.waitForFunction(() => /^Reset/.test(document.getElementById('status')?.textContent ?? ''));
     assert.equal(await stepsDone(), 0);
-    await page.waitForFunction(() => document.getElementById('chart')?.dataset.points === '0');
+    await page.waitForFunction(() => /** @type {any} */ (window).__mm.chart().train.length === 0);
   });
 
   test('names from a pasted word list are shown as text, never as markup', async () => {
@@ -324,7 +333,7 @@ describe('trainer page in Chromium', { skip, timeout: 150000 }, () => {
     await page.waitForFunction(() => document.getElementById('lr-now')?.textContent === '0.01');
     assert.equal(await runId(), id, 'the same run');
     assert.ok((await stepsDone()) > drop, 'the step counter went on');
-    const { steps } = await page.evaluate(() => /** @type {any} */ (window).mmPage.chartData());
+    const { steps } = await chartData();
     assert.ok(steps[0] < 200, `the chart still starts at step 0 (${steps[0]})`);
     // Refused: fewer steps than done (by the page) and an lr that overflows float32 (by the core).
     await page.fill('#steps', '10');
@@ -399,7 +408,7 @@ describe('trainer page in Chromium', { skip, timeout: 150000 }, () => {
     await waitText(/^Training mlp3/);
     await waitSteps(checkpointStep + 300);
     assert.equal(await text('#resume'), 'Resume');
-    const { steps } = await page.evaluate(() => /** @type {any} */ (window).mmPage.chartData());
+    const { steps } = await chartData();
     assert.ok(steps[0] >= checkpointStep, `the chart starts at the checkpoint (${steps[0]})`);
     assert.deepEqual(errors, []);
   });
@@ -461,7 +470,7 @@ describe('trainer page in Chromium', { skip, timeout: 150000 }, () => {
     await page.waitForFunction(() => document.querySelectorAll('#samples li').length === 9);
     // Its loss history came with it; Continue training goes on from the stored step.
     await page.waitForFunction(() => document.getElementById('resume')?.textContent === 'Continue training');
-    const { train } = await page.evaluate(() => /** @type {any} */ (window).mmPage.chartData());
+    const { train } = await chartData(true);
     assert.ok(train.length > 10, `${train.length} chart points restored`);
     await page.click('#resume');
     await waitSteps(step + 200);

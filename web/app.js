@@ -19,42 +19,8 @@ import { onStored, onStoreError, restoreModel } from './page-files.js';
  * @param {import('./protocol.js').EngineEvent} m
  */
 function showEngine(m) {
-  const el = $('engine');
-  el.textContent = `Engine: WebAssembly ${m.label}, in a Worker${m.threads === 1 ? ' (more threads while training)' : ''}.` +
+  $('engine').textContent = `Engine: WebAssembly ${m.label}, in a Worker${m.threads === 1 ? ' (more threads while training)' : ''}.` +
     (m.notes.length ? ` ${m.notes.map((s) => s[0].toUpperCase() + s.slice(1)).join('. ')}.` : '');
-  el.dataset.threads = String(m.threads);
-  el.dataset.helpers = String(m.helpers);
-}
-
-// ---------------------------------------------------------------- main-thread stall meter
-// Exposed for tests/page.test.mjs: the largest lateness of a 20 ms timer and the
-// longest "longtask" seen since the last reset().
-const stall = {
-  maxGap: 0,
-  maxLongTask: 0,
-  reset() {
-    this.maxGap = 0;
-    this.maxLongTask = 0;
-  },
-};
-/** @type {any} */ (window).mmStall = stall;
-{
-  const PERIOD = 20;
-  let due = performance.now() + PERIOD;
-  const tickStall = () => {
-    const now = performance.now();
-    stall.maxGap = Math.max(stall.maxGap, now - due);
-    due = now + PERIOD;
-    setTimeout(tickStall, PERIOD);
-  };
-  setTimeout(tickStall, PERIOD);
-  try {
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) stall.maxLongTask = Math.max(stall.maxLongTask, e.duration);
-    }).observe({ type: 'longtask', buffered: false });
-  } catch {
-    // no longtask support: the timer alone measures
-  }
 }
 
 worker.on('engine', showEngine);

@@ -166,9 +166,6 @@ function renderChart() {
   const data = merge(xs, ys);
   plot.setData(data);
   drawnPoints = xs.length;
-  $('chart').dataset.points = String(xs.length);
-  $('chart').dataset.covered = String(xs.length * group);
-  $('chart').dataset.valPoints = String(vals.length);
   const run = view.run;
   $('chart-empty').hidden = data[0].length > 0;
   setText('chart-empty',
@@ -221,11 +218,3 @@ function frame() {
 }
 
 makeChart();
-// For tests/page.test.mjs: the plotted values (log10 loss), freshly rendered.
-/** @type {any} */ (window).mmPage = {
-  chartData() {
-    renderChart();
-    const d = /** @type {[number[], (number|null)[], (number|null)[]]} */ (/** @type {uPlot} */ (plot).data); // renderChart's X, T, V
-    return { steps: Array.from(d[0]), train: d[1].filter((v) => v != null), val: d[2].filter((v) => v != null) };
-  },
-};

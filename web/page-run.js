@@ -67,7 +67,6 @@ export async function onTrain() {
 /** A run to show: new, loaded from a model file or restored from this browser. @param {import('./protocol.js').RunInfo} r */
 export function onRun(r) {
   const run = (view.run = { ...r, loadedStep: r.step, name: r.name === 'custom' ? 'custom model' : r.name });
-  document.body.dataset.runId = String(r.id); // lets tests tell runs apart
   view.state = r.state;
   view.settingsChanged = false;
   view.stepsDone = r.step;
