@@ -22,25 +22,6 @@ const STALL_MS = 100;
 
 const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
-test('web/split.mjs splits words as the core does', { skip: !existsSync(WASM) && 'no build-wasm/' }, async () => {
-  const { loadMakemore } = await import(pathToFileURL(path.join(ROOT, 'wasm/makemore.mjs')).href);
-  const { parseWordList, lectureSplit } = await import(pathToFileURL(path.join(ROOT, 'web/split.mjs')).href);
-  const mm = await loadMakemore({ wasmUrl: pathToFileURL(WASM) });
-  const text = readFileSync(path.join(ROOT, 'data/names.txt'), 'utf8');
-  const words = parseWordList(text);
-  assert.equal(words.length, 32033);
-  for (const preset of ['mlp3', 'mlp8']) {
-    const t = mm.createTrainer({ words: text, preset, steps: 1 });
-    const s = lectureSplit(words, t.config.splitShuffles);
-    assert.deepEqual(s.examples, t.splitSizes, preset);
-    t.free();
-  }
-  // Python: random.seed(42); random.shuffle(words) -> words[:3]
-  assert.deepEqual(lectureSplit(words, 1).train.slice(0, 3), ['yuheng', 'diondre', 'xavien']);
-  // The parser's trimming, a BOM and non-ASCII words.
-  assert.deepEqual(parseWordList('\ufeff a\t\r\n\n\u00e9t\u00e9 \nz\u{1F600}'), ['a', '\u00e9t\u00e9', 'z\u{1F600}']);
-});
-
 test('web/vendor/ holds the installed uPlot unchanged', { skip: !existsSync(path.join(ROOT, 'node_modules/uplot')) && 'uplot not installed' }, () => {
   const version = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/uplot/package.json'), 'utf8')).version;
   assert.match(readFileSync(path.join(ROOT, 'web/vendor/README.md'), 'utf8'), new RegExp(`\\| ${version.replace(/\./g, '\\.')} \\|`));
@@ -212,6 +193,12 @@ describe('trainer page in Chromium', { skip, timeout: 150000 }, () => {
     assert.ok(names.every((n) => n.startsWith('ma')), names.join(','));
     const tags = await page.locator('#samples .tag').allTextContents();
     assert.ok(tags.every((t) => /^(in training set|in val split|in test split|new)$/.test(t)), tags.join(','));
+    // each mark is where the core's split of names.txt (mlp3: one shuffle) puts the name
+    const { loadMakemore } = await import(pathToFileURL(path.join(ROOT, 'wasm/makemore.mjs')).href);
+    const mm = await loadMakemore({ wasmUrl: pathToFileURL(WASM) });
+    const split = mm.parseWords(readFileSync(path.join(ROOT, 'data/names.txt'))).split({ shuffles: 1 });
+    const TAG = /** @type {Record<string, string>} */ ({ train: 'in training set', val: 'in val split', test: 'in test split' });
+    assert.deepEqual(tags, split.whereAre(names).map((/** @type {string|null} */ w) => (w ? TAG[w] : 'new')), names.join(','));
     assert.ok(tags.includes('in training set') || tags.includes('new'));
     await settings({ 's-prefix': '' });
     assert.deepEqual(errors, []);

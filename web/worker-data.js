@@ -1,22 +1,34 @@
-// worker-data.js: the trainer page's word list in the worker: parsing (the core's),
-// the split sizes of a configuration, and sampled names marked by where they are in it.
-import { parseWordList, lectureSplit, codePoints } from './split.mjs';
-import { ctx, errText } from './worker-shared.js';
+// worker-data.js: the trainer page's word list in the worker, as the core parsed and
+// split it: what the page shows of it, the split sizes of a configuration, and sampled
+// names marked by where the core says they are (a split of the trainer's, or the list).
+import { ctx, SPLITS, errText } from './worker-shared.js';
 import { tryResume } from './worker-files.js';
 import { announce } from './worker-run.js';
 
-/** Splits of the current word list by shuffle count, computed on demand. @type {Map<number, ReturnType<typeof lectureSplit>>} */
+/** Split sizes of the current word list by shuffle count, computed on demand. @type {Map<number, import('./protocol.js').CheckResult['split']>} */
 let splitCache = new Map();
 
-/** @param {number} shuffles */
+/** @param {number} shuffles @returns {import('./protocol.js').CheckResult['split']} */
 function splitOf(shuffles) {
-  if (!ctx.data) return null;
+  const data = ctx.data;
+  if (!data) return null;
   let s = splitCache.get(shuffles);
   if (!s) {
-    s = lectureSplit(ctx.data.list, shuffles);
+    const split = data.words.split({ shuffles });
+    s = split.sizes;
+    split.free();
     splitCache.set(shuffles, s);
   }
   return s;
+}
+
+/** @param {import('../wasm/makemore.mjs').WordSplit} split @returns {string[]} its words in the list's order */
+function fileOrder(split) {
+  const words = split.words();
+  const at = split.indices();
+  const list = new Array(SPLITS.reduce((n, s) => n + words[s].length, 0));
+  for (const s of SPLITS) words[s].forEach((w, i) => (list[at[s][i]] = w));
+  return list;
 }
 
 /**
@@ -24,31 +36,28 @@ function splitOf(shuffles) {
  * @param {import('./protocol.js').WordsRequest} a
  */
 export function loadWords({ bytes, source }) {
-  const u8 = new Uint8Array(bytes);
-  const words = ctx.mm.parseWords(u8); // throws the core's error
-  const list = parseWordList(new TextDecoder().decode(u8));
-  let longest = '';
-  let longestLen = 0;
-  for (const w of list) {
-    const n = codePoints(w);
-    if (n > longestLen) {
-      longest = w;
-      longestLen = n;
-    }
+  const words = ctx.mm.parseWords(new Uint8Array(bytes)); // throws the core's error
+  let all;
+  try {
+    all = words.split(); // every word is in one of its splits
+  } catch (e) {
+    words.free();
+    throw e;
   }
+  const list = fileOrder(all);
   const info = {
     source,
     nWords: words.nWords,
     nTokens: words.nTokens,
     distinct: new Set(list).size,
     maxLen: words.maxLen,
-    longest,
+    longest: list.find((w) => [...w].length === words.maxLen) ?? '',
     vocab: words.vocab,
     vocabSize: words.vocabSize,
   };
-  if (list.length !== words.nWords) console.warn('worker: word count differs from the core', list.length, words.nWords);
   ctx.data?.words.free();
-  ctx.data = { words, list, info };
+  ctx.data?.all.free();
+  ctx.data = { words, all, info };
   splitCache = new Map();
   ctx.emit('words', info);
   // A loaded checkpoint that could not continue may match this word list.
@@ -68,30 +77,29 @@ export function check({ config }) {
   } catch (e) {
     problem = errText(e);
   }
-  const s = splitOf(config.splitShuffles ?? 1);
-  const split = s ? { words: /** @type {[number, number, number]} */ ([s.train.length, s.val.length, s.test.length]), examples: s.examples } : null;
-  return { presets, vocabSize, numParams, problem, split };
+  // the split of a possible configuration (an impossible one may ask for any number of shuffles)
+  return { presets, vocabSize, numParams, problem, split: numParams === null ? null : splitOf(config.splitShuffles ?? 1) };
 }
 
 /**
- * Marks the words sampled names are compared with: by split (the trainer's), or the
- * whole word list (a model without its trainer, or a split that disagrees with the core's).
+ * How sampled names are marked: by the trainer's split, or (a model without its
+ * trainer) by the whole word list.
  * @param {import('./worker-shared.js').Run} r
  */
 export function labelWords(r) {
-  const t = r.trainer;
-  const split = t ? splitOf(t.config.splitShuffles) : null;
-  r.where = new Map();
-  if (t && split && split.examples.every((n, i) => n === t.splitSizes[i])) {
-    r.labels = 'split';
-    for (const w of split.test) r.where.set(w, 'test');
-    for (const w of split.val) r.where.set(w, 'val');
-    for (const w of split.train) r.where.set(w, 'train'); // a word in several splits counts as seen
-  } else {
-    r.labels = 'list';
-    for (const w of ctx.data?.list ?? []) r.where.set(w, 'list');
-  }
+  r.labels = r.trainer ? 'split' : 'list';
   r.maxLen = Math.min(256, Math.max(32, 2 * (ctx.data?.info.maxLen ?? 16)));
+}
+
+/**
+ * Where each name is, as the core says: a split of the run's trainer, the current word
+ * list (a model without its trainer), or new.
+ * @param {import('./worker-shared.js').Run} r @param {string[]} names @returns {import('./protocol.js').Where[]}
+ */
+function whereAre(r, names) {
+  if (r.trainer) return r.trainer.whereAre(names).map((w) => w ?? 'new');
+  if (!ctx.data) return names.map(() => 'new');
+  return ctx.data.all.whereAre(names).map((w) => (w ? 'list' : 'new'));
 }
 
 /** Names from the current model, each marked by where it is in the word list. @param {import('./protocol.js').SampleRequest} m @returns {import('./protocol.js').SampleResult} */
@@ -110,6 +118,6 @@ export function sample(m) {
   return {
     runId: r.id,
     step: r.trainer ? r.trainer.step : (r.model?.training?.step ?? null),
-    names: names.map((text) => ({ text, where: r.where.get(text) ?? 'new' })),
+    names: whereAre(r, names).map((where, i) => ({ text: names[i], where })),
   };
 }

@@ -187,7 +187,6 @@ export function newRun(fields) {
     hist: null,
     vals: [],
     final: null,
-    where: new Map(),
     labels: 'list',
     maxLen: 64,
     dirty: false,

@@ -9,8 +9,9 @@ export const SPLITS = /** @type {const} */ (['train', 'val', 'test']);
 export const ARCH = ['blockSize', 'nEmbd', 'nHidden', 'nConsec', 'nFlatLayers', 'bnMode', 'splitShuffles'];
 
 /**
- * The word list in use: the core's parsed copy, the words as strings, what the page shows of it.
- * @typedef {{words: import('../wasm/makemore.mjs').Words, list: string[], info: import('./protocol.js').WordsInfo}} WordData
+ * The word list in use: the core's parsed copy, a split of it (the core's lookups of the
+ * whole list), what the page shows of it.
+ * @typedef {{words: import('../wasm/makemore.mjs').Words, all: import('../wasm/makemore.mjs').WordSplit, info: import('./protocol.js').WordsInfo}} WordData
  */
 
 /**
@@ -51,8 +52,7 @@ export const ARCH = ['blockSize', 'nEmbd', 'nHidden', 'nConsec', 'nFlatLayers', 
  * @property {{start: number, buf: Float32Array, n: number}|null} hist every step's loss since step start
  * @property {{step: number, loss: number}[]} vals
  * @property {{step: number, losses: import('./protocol.js').SplitLosses}|null} final the last end-of-run evaluation
- * @property {Map<string, import('./protocol.js').Where>} where word -> 'train' | 'val' | 'test' | 'list'
- * @property {'split'|'list'} labels
+ * @property {'split'|'list'} labels sampled names are marked by the trainer's split, or by the whole word list
  * @property {number} maxLen longest sample, in code points
  * @property {boolean} dirty changed since it was last stored
  * @property {number} lastSave performance.now() of the last store
