@@ -31,7 +31,7 @@
 import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { availableCores, relaxedSimdSupported } from '../wasm/makemore.mjs';
+import { availableCores, loadMakemore, relaxedSimdSupported } from '../wasm/makemore.mjs';
 import { EXIT_FAIL, EXIT_USAGE, Failure, NAME, UsageError, parseArgs, usage } from './cli/args.mjs';
 import { cmdInfo, cmdSample } from './cli/commands.mjs';
 import { note, out, progress } from './cli/output.mjs';
@@ -76,30 +76,32 @@ function rerunWithRelaxedSimd(args) {
 /** @param {string[]} argv @returns {Promise<number>} the exit code */
 async function main(argv) {
   const cores = await availableCores();
+  // the settings' options, their help and their reading are the core's: its schema, from a module
+  const mm = await loadMakemore({ engine: 'scalar', threads: 1 });
   const [cmd, ...rest] = argv;
   if (cmd === undefined) {
-    process.stderr.write(usage(null, cores));
+    process.stderr.write(usage(null, cores, mm.schema));
     return EXIT_USAGE;
   }
   if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
     const sub = rest[0];
-    out(usage(sub === 'train' || sub === 'info' || sub === 'sample' ? sub : null, cores));
+    out(usage(sub === 'train' || sub === 'info' || sub === 'sample' ? sub : null, cores, mm.schema));
     return 0;
   }
   if (cmd !== 'train' && cmd !== 'info' && cmd !== 'sample') {
-    process.stderr.write(`${NAME}: unknown command '${cmd}'\n${usage(null, cores)}`);
+    process.stderr.write(`${NAME}: unknown command '${cmd}'\n${usage(null, cores, mm.schema)}`);
     return EXIT_USAGE;
   }
   let a;
   try {
-    a = parseArgs(rest, cores);
+    a = parseArgs(rest, cores, mm);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     note(`${e.message} (${NAME} ${cmd} --help lists the options)`);
     return EXIT_USAGE;
   }
   if (a.help) {
-    out(usage(cmd, cores));
+    out(usage(cmd, cores, mm.schema));
     return 0;
   }
   if (cmd === 'train' && !relaxedSimdSupported() && !process.execArgv.includes(RELAXED_FLAG) && !process.env[CHILD_ENV]) {

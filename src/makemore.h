@@ -106,6 +106,14 @@ int mm_splits_find(const mm_splits* s, const char* word, size_t len);
 // malloc'd into *out (NUL-terminated; the caller frees), its bytes in *len.
 int mm_splits_text(const mm_splits* s, int split, char** out, size_t* len, mm_err* err);
 
+// How a trainer splits its word list: data settings, not the model's (a model
+// file records them, see "the settings' schema" below).
+typedef struct {
+    uint32_t split_seed; // random.seed of the split (42)
+    int split_shuffles;  // random.shuffle calls of the split (the lecture: 1 for block 3, 2 for block 8)
+} mm_data_settings;
+void mm_data_settings_default(mm_data_settings* d); // seed 42, one shuffle
+
 // ---------------------------------------------------------------- model
 enum { MM_BN_FIXED = 0, MM_BN_PER_POSITION = 1 }; // the fix, or the lecture's pre-fix statistics
 
@@ -117,12 +125,13 @@ typedef struct {
     int n_consec;   // 0: flat (FlattenConsecutive(block_size)); k>=2: hierarchical, groups of k
     int n_flat_layers; // flat form only: hidden (Linear, BatchNorm1d, Tanh) blocks, default 1
     int bn_mode;    // MM_BN_FIXED or MM_BN_PER_POSITION
-    int split_shuffles; // how many random.shuffle calls make the split (lecture: 1 or 2)
 } mm_config;
 
-// Presets: "mlp3", "mlp8", "wavenet22k-bnbug", "wavenet22k", "wavenet76k".
-// vocab_size is left 0; set it from the data.
-int mm_config_preset(mm_config* cfg, const char* name, mm_err* err);
+// Presets: "mlp3", "mlp8", "wavenet22k-bnbug", "wavenet22k", "wavenet76k": the
+// model's configuration and the data settings the lecture splits with (cfg or
+// data may be NULL). vocab_size is left 0; set it from the data.
+int mm_preset(const char* name, mm_config* cfg, mm_data_settings* data, mm_err* err);
+int mm_config_preset(mm_config* cfg, const char* name, mm_err* err); // mm_preset's configuration alone
 const char* mm_preset_name(int i); // i-th preset name, NULL past the end
 // Checks a configuration and returns its parameter count in *n_params.
 int mm_config_check(const mm_config* cfg, long* n_params, mm_err* err);
@@ -251,10 +260,13 @@ typedef struct {
 void mm_train_params_default(mm_train_params* p);
 
 typedef struct mm_trainer mm_trainer;
-// Copies what it needs from words; cfg->vocab_size is taken from words.
-mm_trainer* mm_trainer_new(const mm_words* words, const mm_config* cfg, const mm_train_params* tp, mm_err* err);
+// Copies what it needs from words; cfg->vocab_size is taken from words. data
+// says how the words are split (NULL: mm_data_settings_default).
+mm_trainer* mm_trainer_new(const mm_words* words, const mm_config* cfg, const mm_data_settings* data, const mm_train_params* tp,
+                           mm_err* err);
 void mm_trainer_free(mm_trainer* t);
 mm_model* mm_trainer_model(mm_trainer* t);
+const mm_data_settings* mm_trainer_data(const mm_trainer* t); // its split's settings
 const mm_splits* mm_trainer_splits(const mm_trainer* t);
 long mm_trainer_step(const mm_trainer* t); // steps done
 // Runs n steps (stops early at tp.steps); losses[i] gets step i's loss (may be NULL).
@@ -311,11 +323,15 @@ uint64_t mm_sample_seed(uint64_t seed, uint64_t stream);
 // "layers.3.gamma", "layers.3.running_mean", ..., "layers.K.bias"; the shapes of
 // mm_model_tensor), dtype "F32". "__metadata__" (string -> string) holds
 //   format "makemore-wasm/1"; vocab: a JSON array of the token strings, [0] = ".";
-//   vocab_size block_size n_embd n_hidden n_consec n_flat_layers split_shuffles
-//   (decimal), bn_mode ("fixed" | "per-position");
-// and, in a checkpoint, the training state: step steps batch_size lr lr_decayed
-//   decay_step seed batch_rng split_seed split_sizes ("[n_train,n_val,n_test]")
-//   data_hash ("fnv1a64:<16 hex digits>" of the split's targets).
+//   the model and data fields of the schema (below): vocab_size block_size n_embd
+//   n_hidden n_consec n_flat_layers split_shuffles (decimal), bn_mode ("fixed" |
+//   "per-position");
+// and, in a checkpoint, its training and state fields and split_seed: step steps
+//   batch_size lr lr_decayed decay_step seed batch_rng split_seed split_sizes
+//   ("[n_train,n_val,n_test]") data_hash ("fnv1a64:<16 hex digits>" of the split's
+//   targets). split_seed is a data setting but only checkpoints carry it (readers
+//   before the schema take it for a state key): a plain file's split seed is 42.
+// Keys are written in the schema's order (that of the files before it).
 // Loading checks everything (framing, JSON, UTF-8, names, dtypes, shapes, offsets,
 // finite values) and refuses a bad file with MM_EFORMAT and a message.
 #define MM_FILE_FORMAT "makemore-wasm/1"
@@ -326,23 +342,25 @@ typedef struct {
     mm_train_params tp;  // schedule: batch_size, steps, lr, lr_decayed, decay_step, seed
     long step;           // steps done
     uint64_t batch_rng;  // the batch generator's state
-    uint32_t split_seed; // random.seed of the split (42)
-    int split_shuffles;  // random.shuffle calls of the split
-    int split_sizes[3];  // examples in train, val, test
+    int split_sizes[3];  // examples in train, val, test (the split's settings: mm_trainer_data)
     uint64_t data_hash;  // FNV-1a 64 of the three splits' targets: the same words, the same split
 } mm_train_state;
 
 // The trainer's state (src/train.c).
 void mm_trainer_get_state(const mm_trainer* t, mm_train_state* s);
 // Sets step and batch generator from s, after checking that s's schedule, split
-// and data hash match the trainer's (src/train.c).
+// sizes and data hash match the trainer's (src/train.c).
 int mm_trainer_set_state(mm_trainer* t, const mm_train_state* s, mm_err* err);
 
-// A model file with a training state (s may be NULL: a plain model file).
-int mm_model_save_state(const mm_model* m, const mm_train_state* s, uint8_t** out, size_t* out_len, mm_err* err);
-// Loads a model file; *has_state (may be NULL) tells whether it carried a
-// training state, which goes to *s (may be NULL).
-mm_model* mm_model_load_state(const uint8_t* bytes, size_t len, int max_batch, mm_train_state* s, int* has_state, mm_err* err);
+// A model file with the data settings d (NULL: the defaults; a trainer's:
+// mm_trainer_data) and a training state (s may be NULL: a plain model file).
+// mm_model_save(m) is mm_model_save_state(m, NULL, NULL).
+int mm_model_save_state(const mm_model* m, const mm_data_settings* d, const mm_train_state* s, uint8_t** out, size_t* out_len,
+                        mm_err* err);
+// Loads a model file; its data settings go to *d (may be NULL); *has_state (may
+// be NULL) tells whether it carried a training state, which goes to *s (may be NULL).
+mm_model* mm_model_load_state(const uint8_t* bytes, size_t len, int max_batch, mm_data_settings* d, mm_train_state* s, int* has_state,
+                              mm_err* err);
 // A checkpoint: the trainer's model and training state.
 int mm_checkpoint_save(const mm_trainer* t, uint8_t** out, size_t* out_len, mm_err* err);
 // A trainer that continues a checkpoint on words (the same word list it was
@@ -350,6 +368,79 @@ int mm_checkpoint_save(const mm_trainer* t, uint8_t** out, size_t* out_len, mm_e
 // bitwise the losses the saved trainer would have given.
 mm_trainer* mm_checkpoint_load(const uint8_t* bytes, size_t len, const mm_words* words, mm_err* err);
 // ================================================================ end of model files and checkpoints
+
+// ================================================================ the settings' schema (src/config.c)
+// Every setting a user gives (the model's, the data's, the training's) and every
+// field of a training state, described once, in src/config.c: validation, the
+// model file's metadata, the CLIs' flags and --help, the JS API (mm.schema) and
+// the page's form all come from that list. A field's value as text is the model
+// file's form of it: "8", "fixed", "0.100000001", "42", "[182473,22827,22846]",
+// "fnv1a64:0123456789abcdef".
+enum { MM_GROUP_MODEL, MM_GROUP_DATA, MM_GROUP_TRAINING, MM_GROUP_STATE, MM_N_GROUPS };
+enum {
+    MM_TYPE_INT,   // a whole number in min..max
+    MM_TYPE_ENUM,  // one of values (the member holds its index)
+    MM_TYPE_FLOAT, // a float32 in min..max
+    MM_TYPE_U64,   // a whole number in 0..2^64-1
+    MM_TYPE_INT3,  // three whole numbers in min..max, as "[a,b,c]"
+    MM_TYPE_HASH,  // a 64-bit hash, as "fnv1a64:<16 hex digits>"
+};
+enum { MM_C_INT, MM_C_LONG, MM_C_U32, MM_C_U64, MM_C_FLOAT, MM_C_INT3 }; // the member's C type: int, long, uint32_t, uint64_t, float, int[3]
+#define MM_FIELD_FROM_DATA 1 // set from the word list, not by users (vocab_size)
+#define MM_FIELD_OPTIONAL 2  // a model file may lack it (then it is its default): added after the files began
+#define MM_FIELD_CHECKPOINT 4 // a model or data field written with the training state only (plain files: its default)
+typedef struct {
+    const char* name;  // snake_case: the model file's metadata key, e.g. "block_size"
+    const char* js;    // camelCase: the JS API's, e.g. "blockSize"
+    const char* flag;  // the command lines' option, e.g. "--block" (NULL: none)
+    const char* label; // a short name, for messages and forms: "block size"
+    int group;         // MM_GROUP_*
+    size_t offset;     // where it lives: offsetof into its group's struct (mm_config,
+                       //   mm_data_settings, mm_train_params, mm_train_state)
+    int type;          // MM_TYPE_*
+    double min, max;   // limits (MM_TYPE_INT, MM_TYPE_INT3, MM_TYPE_FLOAT)
+    const char* def;   // the default, as text (NULL: none: from the data, or a state)
+    int ctype;         // the member's C type: MM_C_*
+    int flags;         // MM_FIELD_*
+    const char* doc;   // one line of documentation
+    const char* const* values; // MM_TYPE_ENUM: the names, NULL-terminated (the member holds the index)
+} mm_field;
+int mm_num_fields(void);
+const mm_field* mm_field_at(int i);          // i-th field, in the model file's key order; NULL past the end
+const mm_field* mm_field_find(const char* key); // by name, JS name or flag; NULL if none
+
+// Where each group's values are (NULL: a group this record has not).
+typedef struct {
+    mm_config* model;
+    mm_data_settings* data;
+    mm_train_params* training;
+    mm_train_state* state;
+} mm_record;
+// Every field of r's groups set to its default (state fields and vocab_size: 0).
+void mm_record_default(const mm_record* r);
+// Field f of r as text (see above) into out (cap bytes, NUL-terminated); fails if r has not f's group.
+int mm_field_format(const mm_field* f, const mm_record* r, char* out, size_t cap, mm_err* err);
+// Sets field f of r from its text: refuses bad syntax and what the member cannot
+// hold (the limits are mm_field_check's), with a message naming the field.
+int mm_field_parse(const mm_field* f, const mm_record* r, const char* text, mm_err* err);
+// What field f takes, for messages and help: "a whole number in 1..256", "fixed or per-position", ...
+void mm_field_expects(const mm_field* f, char* out, size_t cap);
+// Whether field f of r is within its limits; the message names the field ("block size 0 is outside 1..256").
+int mm_field_check(const mm_field* f, const mm_record* r, mm_err* err);
+// Every field of r's groups within its limits (then the cross-field rules of
+// mm_config_validate); the model's structural rules are mm_config_check's.
+int mm_record_check(const mm_record* r, mm_err* err);
+// {"name":"text",...} of r's fields of the groups in group_mask (bit 1 << MM_GROUP_*):
+// malloc'd, NUL-terminated (the caller frees); NULL if out of memory.
+char* mm_record_json(const mm_record* r, int group_mask);
+// Sets the fields an object of that form names (len bytes of JSON; the others
+// stay): an unknown name, a field of a group r has not or bad text is refused.
+// *groups_seen (may be NULL) gets the bits of the groups it named.
+int mm_record_from_json(const mm_record* r, const char* json, size_t len, int* groups_seen, mm_err* err);
+// The schema as JSON: {"format":..., "groups":[...], "types":[...], "fields":[{name, js, flag,
+// label, doc, group, type, min, max, default, values, fromData, optional}...],
+// "presets":[{name, model:{...}, data:{...}}...]} (values as text). malloc'd; NULL if out of memory.
+char* mm_schema_json(void);
 
 // ---------------------------------------------------------------- math
 // Deterministic float math from + - * / only, so every build rounds alike.

@@ -8,6 +8,7 @@
 
 struct mm_trainer {
     mm_train_params tp;
+    mm_data_settings data; // the split's seed and shuffles
     mm_splits splits;
     mm_model* model;
     mm_rng batch_rng;
@@ -16,36 +17,27 @@ struct mm_trainer {
     uint16_t* Yb; // (batch,)
 };
 
-void mm_train_params_default(mm_train_params* p) {
-    p->batch_size = 32;
-    p->steps = 200000;
-    p->lr = 0.1f;
-    p->lr_decayed = 0.01f;
-    p->decay_step = 150000;
-    p->seed = 42;
+// The training and data settings within the schema's limits (config.c); mm_train_params_default is there too.
+static int check_params(const mm_train_params* tp, const mm_data_settings* data, mm_err* err) {
+    mm_record r = {NULL, (mm_data_settings*)data, (mm_train_params*)tp, NULL};
+    return mm_record_check(&r, err);
 }
 
-static int check_params(const mm_train_params* tp, mm_err* err) {
-    if (tp->batch_size < 2 || tp->batch_size > MM_MAX_BATCH)
-        return mm_fail(err, MM_EINVAL, "batch size %d is outside 2..%d", tp->batch_size, MM_MAX_BATCH);
-    if (tp->steps < 0) return mm_fail(err, MM_EINVAL, "steps %ld is negative", tp->steps);
-    if (!(tp->lr >= 0.0f && tp->lr <= 1e30f)) return mm_fail(err, MM_EINVAL, "learning rate %g is not a finite non-negative number", (double)tp->lr);
-    if (!(tp->lr_decayed >= 0.0f && tp->lr_decayed <= 1e30f))
-        return mm_fail(err, MM_EINVAL, "decayed learning rate %g is not a finite non-negative number", (double)tp->lr_decayed);
-    if (tp->decay_step < 0) return mm_fail(err, MM_EINVAL, "decay step %ld is negative", tp->decay_step);
-    return MM_OK;
-}
-
-mm_trainer* mm_trainer_new(const mm_words* words, const mm_config* cfg_in, const mm_train_params* tp, mm_err* err) {
+mm_trainer* mm_trainer_new(const mm_words* words, const mm_config* cfg_in, const mm_data_settings* data_in, const mm_train_params* tp,
+                           mm_err* err) {
     if (!words || words->n_words < 1) { mm_fail(err, MM_EINVAL, "no words to train on"); return NULL; }
-    if (check_params(tp, err)) return NULL;
+    mm_data_settings data;
+    if (data_in) data = *data_in;
+    else mm_data_settings_default(&data);
+    if (check_params(tp, &data, err)) return NULL;
     mm_config cfg = *cfg_in;
     cfg.vocab_size = words->vocab_size;
     if (mm_config_check(&cfg, NULL, err)) return NULL;
     mm_trainer* t = calloc(1, sizeof *t);
     if (!t) { mm_fail(err, MM_ENOMEM, "out of memory creating the trainer"); return NULL; }
     t->tp = *tp;
-    if (mm_splits_build(&t->splits, words, cfg.block_size, 42, cfg.split_shuffles, err)) { free(t); return NULL; }
+    t->data = data;
+    if (mm_splits_build(&t->splits, words, cfg.block_size, data.split_seed, data.split_shuffles, err)) { free(t); return NULL; }
     if (t->splits.split[MM_SPLIT_TRAIN].n < 1) {
         mm_splits_free(&t->splits); free(t);
         mm_fail(err, MM_EDATA, "the training split is empty: the word list needs at least 2 words");
@@ -75,6 +67,7 @@ void mm_trainer_free(mm_trainer* t) {
 
 mm_model* mm_trainer_model(mm_trainer* t) { return t->model; }
 const mm_splits* mm_trainer_splits(const mm_trainer* t) { return &t->splits; }
+const mm_data_settings* mm_trainer_data(const mm_trainer* t) { return &t->data; }
 long mm_trainer_step(const mm_trainer* t) { return t->step; }
 
 int mm_trainer_run(mm_trainer* t, long n, float* losses, long* done, mm_err* err) {
@@ -125,7 +118,7 @@ int mm_trainer_set_schedule(mm_trainer* t, long steps, float lr, float lr_decaye
     mm_train_params tp = t->tp;
     tp.steps = steps; tp.lr = lr; tp.lr_decayed = lr_decayed; tp.decay_step = decay_step;
     if (steps < t->step) return mm_fail(err, MM_EINVAL, "total steps %ld is below the %ld steps already done", steps, t->step);
-    int rc = check_params(&tp, err);
+    int rc = check_params(&tp, &t->data, err);
     if (rc) return rc;
     t->tp = tp;
     return MM_OK;
@@ -137,8 +130,6 @@ int mm_trainer_set_engine(mm_trainer* t, int engine, mm_pool* pool, mm_err* err)
 
 // ================================================================ checkpoint state (issue 5: model files)
 // The trainer's schedule, step and batch generator, for mm_checkpoint_save/load (src/io.c).
-
-#define MM_SPLIT_SEED 42u // mm_trainer_new's random.seed for the split
 
 // FNV-1a 64 of the three splits' sizes and targets: the targets, in split order,
 // spell out every word, so equal hashes mean the same words split the same way.
@@ -161,8 +152,6 @@ void mm_trainer_get_state(const mm_trainer* t, mm_train_state* s) {
     s->tp = t->tp;
     s->step = t->step;
     s->batch_rng = t->batch_rng.s;
-    s->split_seed = MM_SPLIT_SEED;
-    s->split_shuffles = mm_model_config(t->model)->split_shuffles;
     for (int k = 0; k < 3; k++) s->split_sizes[k] = t->splits.split[k].n;
     s->data_hash = splits_hash(&t->splits);
 }
@@ -173,11 +162,6 @@ int mm_trainer_set_state(mm_trainer* t, const mm_train_state* s, mm_err* err) {
     if (a->batch_size != b->batch_size || a->steps != b->steps || a->decay_step != b->decay_step || a->seed != b->seed ||
         memcmp(&a->lr, &b->lr, sizeof a->lr) != 0 || memcmp(&a->lr_decayed, &b->lr_decayed, sizeof a->lr_decayed) != 0)
         return mm_fail(err, MM_EINVAL, "the training state's schedule differs from the trainer's");
-    if (s->split_seed != MM_SPLIT_SEED)
-        return mm_fail(err, MM_EINVAL, "split seed %u is not supported (the trainer splits with seed %u)", s->split_seed, MM_SPLIT_SEED);
-    if (s->split_shuffles != mm_model_config(t->model)->split_shuffles)
-        return mm_fail(err, MM_EINVAL, "the training state's split shuffles (%d) differ from the model's (%d)", s->split_shuffles,
-                       mm_model_config(t->model)->split_shuffles);
     for (int k = 0; k < 3; k++)
         if (s->split_sizes[k] != t->splits.split[k].n)
             return mm_fail(err, MM_EINVAL,

@@ -15,7 +15,7 @@
 //                 data: prod(dims) values }
 // Records, in this order:
 //   "config"  int32 (8,): vocab_size block_size n_embd n_hidden n_consec
-//                         n_flat_layers bn_mode split_shuffles (mm_config's order)
+//                         n_flat_layers bn_mode (mm_config's order) split_shuffles (the preset's data setting)
 //   "lr"      float32 (1,): the SGD learning rate
 //   "init.<tensor name>" float32, the tensor's shape: every mm_model_tensor in
 //             index order (parameters, then BatchNorm buffers as the core orders them)
@@ -67,7 +67,8 @@ static int put_record(FILE* f, const char* name, uint32_t dtype, int ndim, const
 static int dump_case(const case_def* c, int case_index, const char* outdir) {
     mm_err err = {0};
     mm_config cfg;
-    if (mm_config_preset(&cfg, c->preset, &err) != MM_OK) {
+    mm_data_settings data;
+    if (mm_preset(c->preset, &cfg, &data, &err) != MM_OK) {
         fprintf(stderr, "%s: %s\n", c->name, err.msg);
         return -1;
     }
@@ -99,7 +100,7 @@ static int dump_case(const case_def* c, int case_index, const char* outdir) {
     rc |= put_u32(f, (uint32_t)(2 + nt + 2 * N_BATCHES));
 
     int32_t conf[8] = {cfg.vocab_size, cfg.block_size, cfg.n_embd, cfg.n_hidden,
-                       cfg.n_consec, cfg.n_flat_layers, cfg.bn_mode, cfg.split_shuffles};
+                       cfg.n_consec, cfg.n_flat_layers, cfg.bn_mode, data.split_shuffles};
     int d8 = 8, d1 = 1;
     float lr = LR;
     rc |= put_record(f, "config", 1, 1, &d8, conf);

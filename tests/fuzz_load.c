@@ -28,9 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (mm_words_parse(&g_words, text, strlen(text), &err)) abort();
         g_words_ready = 1;
     }
+    mm_data_settings d;
     mm_train_state s;
     int has = 0;
-    mm_model* m = mm_model_load_state(data, size, 1, &s, &has, &err);
+    mm_model* m = mm_model_load_state(data, size, 1, &d, &s, &has, &err);
     fuzz_accepted = m != NULL;
     if (m) {
         fuzz_ok++;
@@ -41,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         mm_sample(m, &r, NULL, "", 16, word, sizeof word, &err);
         uint8_t* b;
         size_t n;
-        if (mm_model_save_state(m, has ? &s : NULL, &b, &n, &err) == MM_OK) {
+        if (mm_model_save_state(m, &d, has ? &s : NULL, &b, &n, &err) == MM_OK) {
             mm_model* m2 = mm_model_load(b, n, 1, &err);
             if (!m2) abort(); // what we write, we must read
             mm_model_free(m2);

@@ -40,7 +40,7 @@ static int too_big(const uint8_t* data, size_t size) {
     mm_err err = {0};
     mm_train_state s;
     int has = 0;
-    mm_model* m = mm_model_load_state(data, size, 1, &s, &has, &err);
+    mm_model* m = mm_model_load_state(data, size, 1, NULL, &s, &has, &err);
     int big = m && has && (long long)s.tp.batch_size * mm_model_config(m)->block_size > (1 << 16);
     mm_model_free(m);
     return big;
@@ -91,12 +91,13 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
 #ifndef MM_LIBFUZZER
 // One seed: a small model trained `run` steps of `steps` on WORDS, as a checkpoint.
-static int write_seed(const char* dir, const char* name, mm_config c, int batch, long steps, long decay, long run) {
+static int write_seed(const char* dir, const char* name, mm_config c, int shuffles, int batch, long steps, long decay, long run) {
     mm_err err = {0};
     mm_train_params tp;
     mm_train_params_default(&tp);
     tp.batch_size = batch; tp.steps = steps; tp.decay_step = decay; tp.seed = 7;
-    mm_trainer* t = mm_trainer_new(&g_words, &c, &tp, &err);
+    mm_data_settings d = {42, shuffles};
+    mm_trainer* t = mm_trainer_new(&g_words, &c, &d, &tp, &err);
     uint8_t* b = NULL;
     size_t n = 0;
     if (!t || mm_trainer_run(t, run, NULL, NULL, &err) || mm_checkpoint_save(t, &b, &n, &err)) {
@@ -121,13 +122,13 @@ static int write_seeds(int argc, char** argv) {
     if (strcmp(argv[0], "--write-seeds")) return 0;
     if (argc < 2) { fprintf(stderr, "fuzz_resume: --write-seeds takes a folder\n"); return -1; }
     words_ready();
-    // vocab, block, n_embd, n_hidden, n_consec, n_flat_layers, bn_mode, split_shuffles
-    mm_config flat = {0, 3, 2, 6, 0, 1, MM_BN_FIXED, 1}, flat2 = {0, 2, 2, 4, 0, 2, MM_BN_FIXED, 2};
-    mm_config hier = {0, 4, 2, 6, 2, 1, MM_BN_FIXED, 2}, hier_pp = {0, 4, 2, 5, 2, 1, MM_BN_PER_POSITION, 1};
-    int rc = write_seed(argv[1], "flat-mid", flat, 4, 20, 10, 5);
-    rc |= write_seed(argv[1], "flat2-done", flat2, 3, 6, 3, 6);
-    rc |= write_seed(argv[1], "hier-decayed", hier, 5, 30, 4, 8);
-    rc |= write_seed(argv[1], "hier-perpos-fresh", hier_pp, 2, 10, 5, 0);
+    // vocab, block, n_embd, n_hidden, n_consec, n_flat_layers, bn_mode (then the split's shuffles)
+    mm_config flat = {0, 3, 2, 6, 0, 1, MM_BN_FIXED}, flat2 = {0, 2, 2, 4, 0, 2, MM_BN_FIXED};
+    mm_config hier = {0, 4, 2, 6, 2, 1, MM_BN_FIXED}, hier_pp = {0, 4, 2, 5, 2, 1, MM_BN_PER_POSITION};
+    int rc = write_seed(argv[1], "flat-mid", flat, 1, 4, 20, 10, 5);
+    rc |= write_seed(argv[1], "flat2-done", flat2, 2, 3, 6, 3, 6);
+    rc |= write_seed(argv[1], "hier-decayed", hier, 2, 5, 30, 4, 8);
+    rc |= write_seed(argv[1], "hier-perpos-fresh", hier_pp, 1, 2, 10, 5, 0);
     return rc ? -1 : 2;
 }
 #define FUZZ_OPTION write_seeds

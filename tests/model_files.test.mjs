@@ -42,7 +42,15 @@ test('trainer.save() is a safetensors checkpoint; loadModel reads it; saveModel(
   assert.equal(meta.step, '50');
   assert.equal(meta.lr_decayed, '0.0199999996');
   assert.deepEqual(header['layers.2.weight'], { dtype: 'F32', shape: [20, 68], data_offsets: [1080, 6520] });
-  assert.deepEqual(t.state, { step: 50, steps: 500, batchSize: 32, lr: 0.1, lrDecayed: 0.02, decayStep: 300, seed: 3, splitSizes: [182473, 22827, 22846] });
+  const { batchRng, dataHash, ...state } = t.state;
+  assert.deepEqual(state, {
+    step: 50, steps: 500, batchSize: 32, lr: 0.1, lrDecayed: 0.02, decayStep: 300, seed: 3,
+    splitSeed: 42, splitShuffles: 2, splitSizes: [182473, 22827, 22846],
+  });
+  assert.equal(String(batchRng), meta.batch_rng);
+  assert.equal(dataHash, meta.data_hash);
+  assert.match(dataHash, /^fnv1a64:[0-9a-f]{16}$/);
+  assert.deepEqual(t.data, { splitSeed: 42, splitShuffles: 2 });
 
   const m = mm.loadModel(ck);
   assert.deepEqual(m.training, t.state);
@@ -52,8 +60,11 @@ test('trainer.save() is a safetensors checkpoint; loadModel reads it; saveModel(
   const plain = t.saveModel();
   assert.ok(plain.length < ck.length);
   assert.equal(parseFile(plain).meta.step, undefined);
+  assert.equal(parseFile(plain).meta.split_shuffles, '2', 'a plain model file records its split\'s shuffles');
+  assert.equal(parseFile(plain).meta.split_seed, undefined, 'but not its seed (only checkpoints carry split_seed)');
   const m2 = mm.loadModel(plain.buffer); // an ArrayBuffer works too
   assert.equal(m2.training, null);
+  assert.deepEqual(m2.data, { splitSeed: 42, splitShuffles: 2 });
   assert.deepEqual(m2.save(), plain);
   assert.deepEqual(m2.sample({ count: 8, seed: 4 }), t.sample({ count: 8, seed: 4 }));
   assert.throws(() => mm.resumeTrainer({ checkpoint: plain, words }), isFormat(/no training state/));
@@ -74,11 +85,13 @@ test('resume: N steps, save, resume, N steps == 2N steps in one go (bitwise), ac
     const b = simd.createTrainer({ words: NAMES, ...opts });
     const first = b.run(N);
     const ck = b.save();
+    const saved = b.state;
     b.free();
     for (const mm of [simd, scalar]) {
       const c = mm.resumeTrainer({ checkpoint: ck, words: NAMES.toString('utf8') });
       assert.equal(c.step, N);
-      assert.deepEqual(c.state, { ...a.state, step: N });
+      assert.deepEqual(c.state, saved);
+      assert.deepEqual({ ...c.state, step: 2 * N, batchRng: 0 }, { ...a.state, batchRng: 0 }, 'the schedule and split are the run\'s');
       assert.equal(c.numParams, a.numParams);
       const second = c.run(2 * N); // stops at the schedule's end
       assert.equal(second.length, N);

@@ -182,23 +182,24 @@ test('(c) bad input: a message naming the option or file; exit 2 for usage, 1 fo
       [['info', 'extra'], 2, /unexpected argument 'extra'/],
       [['frobnicate'], 2, /unknown command 'frobnicate'/],
       [['train', '--steps'], 2, /option --steps needs a value/],
-      [['train', '--steps', 'abc'], 2, /--steps takes a whole number from 0 to 1000000000, not 'abc'/],
+      [['train', '--steps', 'abc'], 2, /--steps takes a whole number in 0\.\.2147483647, not 'abc'/],
       [['train', '--steps', '-1'], 2, /--steps .* not '-1'/],
-      [['train', '--batch', '1'], 2, /--batch takes a whole number from 2 to 65536, not '1'/],
+      [['train', '--batch', '1'], 2, /--batch takes a whole number in 2\.\.65536, not '1'/],
       [['train', '--threads', '0'], 2, /--threads takes a whole number from 1 to 64, not '0'/],
       [['train', '--threads', '65'], 2, /--threads .* not '65'/],
-      [['train', '--seed', '-3'], 2, /--seed takes a whole number from 0 to 18446744073709551615, not '-3'/],
+      [['train', '--seed', '-3'], 2, /--seed takes a whole number in 0\.\.18446744073709551615, not '-3'/],
       [['train', '--seed', '18446744073709551616'], 2, /--seed .* not '18446744073709551616'/],
-      [['train', '--lr', 'fast'], 2, /--lr takes a number, not 'fast'/],
+      [['train', '--lr', 'fast'], 2, /--lr takes a finite non-negative number, not 'fast'/],
       [['train', '--bn', 'sometimes'], 2, /--bn takes fixed or per-position, not 'sometimes'/],
-      [['train', '--block', '2.5'], 2, /--block takes a whole number from 0 to 1000000, not '2.5'/],
+      [['train', '--block', '2.5'], 2, /--block takes a whole number in 1\.\.256, not '2\.5'/],
+      [['info', '--split-seed', '-1'], 2, /--split-seed takes a whole number in 0\.\.4294967295, not '-1'/],
       [['sample', '--top-k', '-1'], 2, /--top-k takes a whole number from 0 \(all tokens\) to 1024, not '-1'/],
       [['sample', '--top-p', '0'], 2, /--top-p takes a number above 0 and at most 1, not '0'/],
       [['sample', '--top-p', '1.5'], 2, /--top-p .* not '1.5'/],
       [['sample', '--temperature', '-1'], 2, /--temperature takes a number from 0 to 1e6, not '-1'/],
       [['info', '--preset', 'wavenet1m'], 2, /unknown preset 'wavenet1m'/],
       [['sample'], 2, /sample needs --model FILE/],
-      [['train', '--block', '0', '--steps', '1'], 1, /block size 0/],
+      [['train', '--block', '0', '--steps', '1'], 2, /--block takes a whole number in 1\.\.256, not '0'/], // the schema's limits
       [['info', '--consec', '2'], 1, /power|consec|block/i],
       [['info', '--data', 'binary.txt'], 1, /binary\.txt: line 1: a NUL byte/],
       [['sample', '--model', 'nothere.safetensors'], 1, /cannot read nothere\.safetensors/],
@@ -208,6 +209,11 @@ test('(c) bad input: a message naming the option or file; exit 2 for usage, 1 fo
     for (const [args, code, re] of cases) {
       const r = wasmCli(args, { cwd: dir });
       assert.equal(r.status, code, `${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
+      if (!noNative && / takes /.test(r.stderr)) { // a setting's or an option's value: the native CLI's words and exit code
+        const n = spawnSync(CLI, args, { encoding: 'utf8', cwd: dir });
+        assert.equal(n.status, code, `native ${args.join(' ')}`);
+        assert.equal(r.stderr.replace(/^makemore-wasm: | \(makemore-wasm \w+ --help lists the options\)/g, ''), n.stderr.replace(/^makemore: /, ''));
+      }
       assert.match(r.stderr, re, args.join(' '));
       assert.match(r.stderr, /^makemore-wasm: /, args.join(' '));
       assert.doesNotMatch(r.stderr, /\n\s+at /, `${args.join(' ')}: a stack trace`);

@@ -49,7 +49,7 @@ for (const engine of ENGINES) {
     const words = mm.parseWords(NAMES);
     for (const [preset, ref] of [['mlp3', REF.splits[0]], ['wavenet22k', REF.splits[1]]]) {
       const t = mm.createTrainer({ words, preset: /** @type {string} */ (preset), steps: 3, reproducible: true });
-      assert.equal(t.config.splitShuffles, ref.shuffles);
+      assert.equal(t.data.splitShuffles, ref.shuffles);
       const sw = t.splitWords();
       checkWords(sw, ref, `${preset} trainer`);
       assert.deepEqual(t.split.sizes, { words: SPLITS.map((k) => ref[k].words), examples: t.splitSizes });

@@ -105,10 +105,10 @@ static void test_gradients(void) {
     mm_pool* pool = mm_pool_new(2, &perr);
     CHECK(pool != NULL, "a pool of 2 threads: %s", perr.msg);
     static const struct { const char* what; mm_config c; } M[] = {
-        {"flat, 2 hidden blocks", {7, 3, 3, 5, 0, 2, MM_BN_FIXED, 1}},
-        {"hierarchical, fixed BatchNorm", {7, 4, 3, 5, 2, 1, MM_BN_FIXED, 1}},
-        {"hierarchical, per-position BatchNorm", {7, 4, 3, 5, 2, 1, MM_BN_PER_POSITION, 1}},
-        {"hierarchical groups of 3", {6, 9, 2, 4, 3, 1, MM_BN_FIXED, 1}},
+        {"flat, 2 hidden blocks", {7, 3, 3, 5, 0, 2, MM_BN_FIXED}},
+        {"hierarchical, fixed BatchNorm", {7, 4, 3, 5, 2, 1, MM_BN_FIXED}},
+        {"hierarchical, per-position BatchNorm", {7, 4, 3, 5, 2, 1, MM_BN_PER_POSITION}},
+        {"hierarchical groups of 3", {6, 9, 2, 4, 3, 1, MM_BN_FIXED}},
     };
     for (int engine = MM_ENGINE_REPRODUCIBLE; engine <= MM_ENGINE_FAST; engine++)
     for (int mi = 0; mi < 4; mi++) {
@@ -158,12 +158,13 @@ static void test_gradients(void) {
 // ---------------------------------------------------------------- training contract
 static mm_trainer* small_trainer(const mm_words* w, const char* preset, float lr, uint64_t seed, mm_err* err) {
     mm_config c;
-    mm_config_preset(&c, preset, err);
+    mm_data_settings d;
+    mm_preset(preset, &c, &d, err);
     mm_train_params tp;
     mm_train_params_default(&tp);
     tp.lr = lr;
     tp.seed = seed;
-    return mm_trainer_new(w, &c, &tp, err);
+    return mm_trainer_new(w, &c, &d, &tp, err);
 }
 
 // Top-k and top-p against an independent reading of the logits: every sampled
@@ -419,15 +420,15 @@ static void test_word_lists(void) {
 
     // impossible configurations are errors, never crashes
     static const struct { mm_config c; const char* needle; } C[] = {
-        {{27, 6, 10, 68, 2, 1, 0, 1}, "power"}, {{27, 8, 0, 68, 2, 1, 0, 1}, "embedding"}, {{27, 8, 10, -1, 0, 1, 0, 1}, "hidden"},
-        {{27, 0, 10, 10, 0, 1, 0, 1}, "block"}, {{1, 3, 10, 10, 0, 1, 0, 1}, "vocabulary"}, {{27, 3, 10, 10, 0, 1, 7, 1}, "BatchNorm"},
-        {{27, 8, 8192, 8192, 0, 16, 0, 1}, "too large"},
-        {{2, 256, 2048, 8192, 0, 1, 0, 1}, "too large"}}; // 2^32 + 36866 parameters: must not wrap in 32 bits
+        {{27, 6, 10, 68, 2, 1, 0}, "power"}, {{27, 8, 0, 68, 2, 1, 0}, "embedding"}, {{27, 8, 10, -1, 0, 1, 0}, "hidden"},
+        {{27, 0, 10, 10, 0, 1, 0}, "block"}, {{1, 3, 10, 10, 0, 1, 0}, "vocabulary"}, {{27, 3, 10, 10, 0, 1, 7}, "BatchNorm"},
+        {{27, 8, 8192, 8192, 0, 16, 0}, "too large"},
+        {{2, 256, 2048, 8192, 0, 1, 0}, "too large"}}; // 2^32 + 36866 parameters: must not wrap in 32 bits
     {   // activations past the limit at a large batch (the sum wrapped where long is 32 bits)
-        mm_config big = {2, 256, 8192, 1, 0, 1, 0, 1};
+        mm_config big = {2, 256, 8192, 1, 0, 1, 0};
         CHECK(mm_model_new(&big, NULL, 1, 65536, &err) == NULL && strstr(err.msg, "too large"), "a model of 2^33 activations: %s", err.msg);
         // default token names stay distinct past 26, so a saved model loads again
-        mm_config v30 = {30, 3, 4, 5, 0, 1, 0, 1};
+        mm_config v30 = {30, 3, 4, 5, 0, 1, 0};
         mm_model* m = mm_model_new(&v30, NULL, 1, 8, &err);
         uint8_t* bytes; size_t n;
         CHECK(m && mm_model_save(m, &bytes, &n, &err) == MM_OK, "save: %s", err.msg);

@@ -8,7 +8,8 @@
 // (`test_old_files record`): eval-mode logits of fixed contexts (an FNV-1a hash of
 // their bits and the first values), mean losses, sampled names, and for the
 // checkpoint its split's eval losses and the losses of 150 resumed steps.
-// Only the public API that commit had is used here, so the program builds there too.
+// Only the public API that commit had is used here (with mm_model_load_state's
+// data-settings argument, added since: pass NULL there to record), so it builds there too.
 // Usage: test_old_files [record] [names.txt [fixture dir]]
 #include <stdarg.h>
 #include <stdio.h>
@@ -134,7 +135,7 @@ static void compute(text* t, const char* dir, const mm_words* w) {
         mm_err err = {0};
         mm_train_state st;
         int has = 0;
-        mm_model* m = b ? mm_model_load_state(b, n, 64, &st, &has, &err) : NULL;
+        mm_model* m = b ? mm_model_load_state(b, n, 64, NULL, &st, &has, &err) : NULL;
         if (!m) { put(t, "%s.error %s\n", files[f], b ? err.msg : "cannot read"); free(b); continue; }
         const mm_config* c = mm_model_config(m);
         put(t, "%s.config %d %d %d %d %d %d %d checkpoint %d\n", files[f], c->vocab_size, c->block_size, c->n_embd, c->n_hidden,

@@ -40,8 +40,9 @@ static mm_words g_words;
 
 static mm_trainer* new_trainer(const char* preset, const mm_words* w, long steps, long decay_step, uint64_t seed) {
     mm_config c;
+    mm_data_settings d;
     mm_err err = {0};
-    mm_config_preset(&c, preset, &err);
+    mm_preset(preset, &c, &d, &err);
     mm_train_params tp;
     mm_train_params_default(&tp);
     tp.steps = steps;
@@ -49,7 +50,7 @@ static mm_trainer* new_trainer(const char* preset, const mm_words* w, long steps
     tp.seed = seed;
     tp.lr = 0.1f;
     tp.lr_decayed = 0.03f;
-    mm_trainer* t = mm_trainer_new(w, &c, &tp, &err);
+    mm_trainer* t = mm_trainer_new(w, &c, &d, &tp, &err);
     CHECK(t != NULL, "trainer %s: %s", preset, err.msg);
     return t;
 }
@@ -93,12 +94,12 @@ static void test_round_trip(void) {
         CHECK(mm_checkpoint_save(t, &cb, &cn, &err) == MM_OK, "checkpoint save: %s", err.msg);
         mm_train_state s;
         int has = 0;
-        mm_model* m3 = mm_model_load_state(cb, cn, 1, &s, &has, &err);
+        mm_model* m3 = mm_model_load_state(cb, cn, 1, NULL, &s, &has, &err);
         CHECK(m3 && has && s.step == 40 && s.tp.steps == 1000 && s.tp.seed == 5 && s.tp.lr_decayed == 0.03f,
               "checkpoint as model: %s has %d step %ld", err.msg, has, s.step);
         if (m3) CHECK(memcmp(mm_model_params(m), mm_model_params(m3), sizeof(float) * (size_t)mm_model_num_params(m)) == 0, "params");
         has = 1;
-        mm_model_free(mm_model_load_state(b1, n1, 1, &s, &has, &err));
+        mm_model_free(mm_model_load_state(b1, n1, 1, NULL, &s, &has, &err));
         CHECK(has == 0, "a plain model file reports a training state");
         mm_model_free(m3);
         free(cb);
@@ -275,7 +276,7 @@ static void expect_edit_refused(const char* what, const parts* p, const char* fr
 
 static void test_hostile(void) {
     // a small model: quick to load thousands of times
-    mm_config c = {27, 4, 3, 6, 2, 1, MM_BN_PER_POSITION, 1};
+    mm_config c = {27, 4, 3, 6, 2, 1, MM_BN_PER_POSITION};
     mm_err err = {0};
     mm_model* m = mm_model_new(&c, g_words.codepoints, 9, 1, &err);
     CHECK(m != NULL, "tiny model: %s", err.msg);

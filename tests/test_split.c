@@ -209,16 +209,17 @@ static void test_small(void) {
 // The trainer keeps its split; a resumed trainer has the same one.
 static void test_trainer(const mm_words* w) {
     mm_config c;
+    mm_data_settings d;
     mm_err err = {0};
-    mm_config_preset(&c, "wavenet22k", &err);
+    mm_preset("wavenet22k", &c, &d, &err);
     mm_train_params tp;
     mm_train_params_default(&tp);
     tp.steps = 2;
-    mm_trainer* t = mm_trainer_new(w, &c, &tp, &err);
+    mm_trainer* t = mm_trainer_new(w, &c, &d, &tp, &err);
     CHECK(t != NULL, "trainer: %s", err.msg);
     if (!t) return;
     mm_splits ref;
-    CHECK(mm_splits_build(&ref, w, c.block_size, 42, c.split_shuffles, &err) == MM_OK, "split: %s", err.msg);
+    CHECK(mm_splits_build(&ref, w, c.block_size, 42, d.split_shuffles, &err) == MM_OK, "split: %s", err.msg);
     const mm_splits* s = mm_trainer_splits(t);
     CHECK(!memcmp(s->n_words, ref.n_words, sizeof ref.n_words) && !memcmp(s->words, ref.words, sizeof(int) * (size_t)w->n_words),
           "the trainer's split is mm_splits_build's");

@@ -208,7 +208,7 @@ static int run_fixture(const char* path, int* hier) {
     const record* rlr = need(&fx, "lr", 0, 1);
     if (!rc || !rlr) goto done;
     const int32_t* c = rc->data;
-    mm_config cfg = {c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]};
+    mm_config cfg = {c[0], c[1], c[2], c[3], c[4], c[5], c[6]}; // c[7]: the split's shuffles, a data setting now
     *hier = cfg.n_consec != 0;
     if (opt_flip_bn) cfg.bn_mode = !cfg.bn_mode;
     const record* rx0 = need(&fx, "X0", 1, -1);

@@ -10,6 +10,12 @@ target_compile_options(test_kernels PRIVATE ${MM_FLAGS})
 target_link_libraries(test_kernels PRIVATE mmcore)
 add_test(NAME kernels COMMAND test_kernels)
 
+# the settings' schema: the list, each field's limits (min-1 and max+1 refused, naming it), text and JSON forms
+add_executable(test_schema tests/test_schema.c)
+target_compile_options(test_schema PRIVATE ${MM_FLAGS})
+target_link_libraries(test_schema PRIVATE mmcore)
+add_test(NAME schema COMMAND test_schema)
+
 # PyTorch reference test: tests/fixtures/README.md says how to regenerate the fixtures.
 add_executable(mm_dump_inputs tests/dump_inputs.c)
 target_compile_options(mm_dump_inputs PRIVATE ${MM_FLAGS})

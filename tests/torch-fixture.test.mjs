@@ -149,7 +149,7 @@ function runFixture(mm, name, opts = {}) {
   const c = need(fx, 'config', 1, 8).data;
   const config = {
     vocabSize: c[0], blockSize: c[1], nEmbd: c[2], nHidden: c[3],
-    nConsec: c[4], nFlatLayers: c[5], bnMode: c[6], splitShuffles: c[7],
+    nConsec: c[4], nFlatLayers: c[5], bnMode: c[6], // c[7]: the split's shuffles, a data setting (no model's)
   };
   const lr = f32(need(fx, 'lr', 0, 1))[0];
   const rx0 = need(fx, 'X0', 1, -1);

@@ -3,9 +3,11 @@
 // Only ints, floats and pointers cross the boundary. Objects are pointers
 // (handles) with new/free pairs. A function that fails returns NULL, -1 or a
 // nonzero MM_* code, and mmw_last_error() then points at the message (valid
-// until the next mmw_* call). Configurations travel as MMW_CONFIG_INTS ints:
-//   vocab_size, block_size, n_embd, n_hidden, n_consec, n_flat_layers, bn_mode, split_shuffles
-// 64-bit seeds travel as two uint32 halves. Nothing here prints or exits.
+// until the next mmw_* call). Settings (configurations, data settings,
+// training parameters and states) travel as JSON text, {"block_size":"8",...}:
+// the schema's names and text forms (makemore.h, "the settings' schema";
+// mmw_schema_json describes them). 64-bit seeds of the hot paths travel as two
+// uint32 halves. Nothing here prints or exits.
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -22,8 +24,6 @@
 #else
 #define MMW_EXPORT
 #endif
-
-#define MMW_CONFIG_INTS 8
 
 // ---------------------------------------------------------------- errors
 
@@ -42,6 +42,8 @@ static int fail(int code, const char* fmt, ...) {
     va_end(ap);
     return code;
 }
+
+static uint64_t seed64(uint32_t lo, uint32_t hi) { return ((uint64_t)hi << 32) | lo; }
 
 // The message of the last failure, "" if the last call succeeded.
 MMW_EXPORT const char* mmw_last_error(void) { return g_err.msg; }
@@ -86,48 +88,55 @@ MMW_EXPORT const uint32_t* mmw_words_codepoints(const mm_words* w) { return w->c
 
 // ---------------------------------------------------------------- configurations
 
-static void cfg_from_ints(mm_config* c, const int* a) {
-    c->vocab_size = a[0];
-    c->block_size = a[1];
-    c->n_embd = a[2];
-    c->n_hidden = a[3];
-    c->n_consec = a[4];
-    c->n_flat_layers = a[5];
-    c->bn_mode = a[6];
-    c->split_shuffles = a[7];
-}
-static void cfg_to_ints(int* a, const mm_config* c) {
-    a[0] = c->vocab_size;
-    a[1] = c->block_size;
-    a[2] = c->n_embd;
-    a[3] = c->n_hidden;
-    a[4] = c->n_consec;
-    a[5] = c->n_flat_layers;
-    a[6] = c->bn_mode;
-    a[7] = c->split_shuffles;
+// The schema as JSON (see mm_schema_json): malloc'd, free with mmw_free.
+MMW_EXPORT char* mmw_schema_json(void) {
+    clear_err();
+    char* j = mm_schema_json();
+    if (!j) fail(MM_ENOMEM, "out of memory");
+    return j;
 }
 
-MMW_EXPORT int mmw_config_ints(void) { return MMW_CONFIG_INTS; }
-MMW_EXPORT const char* mmw_preset_name(int i) { return mm_preset_name(i); }
+// A JSON object of settings (len bytes) over r's defaults (syntax checked; the
+// limits are checked where they are used); groups_seen gets the groups it named.
+static int settings_in(const mm_record* r, const char* json, int len, int* groups_seen) {
+    mm_record_default(r);
+    if (!json || len < 0) return fail(MM_EINVAL, "missing settings");
+    return mm_record_from_json(r, json, (size_t)len, groups_seen, &g_err);
+}
 
-// Fills out[MMW_CONFIG_INTS] with the preset's configuration (vocab_size 0).
-MMW_EXPORT int mmw_config_preset(const char* name, int* out) {
+// The groups in mask of r as malloc'd JSON (free with mmw_free); NULL if out of memory.
+static char* settings_out(const mm_record* r, int mask) {
+    char* j = mm_record_json(r, mask);
+    if (!j) fail(MM_ENOMEM, "out of memory");
+    return j;
+}
+
+// One setting's text (name: the schema's snake_case name) read and checked against
+// its limits as the core reads settings: its text form as the core writes it
+// (malloc'd, free with mmw_free), or NULL and a message naming the field.
+MMW_EXPORT char* mmw_setting_parse(const char* name, const char* text) {
+    clear_err();
+    const mm_field* f = name ? mm_field_find(name) : NULL;
+    if (!f || strcmp(f->name, name) != 0) { fail(MM_EINVAL, "unknown setting '%.60s'", name ? name : "(null)"); return NULL; }
+    mm_config c;
+    mm_data_settings d;
+    mm_train_state s;
+    mm_record r = {&c, &d, &s.tp, &s};
+    char out[64];
+    mm_record_default(&r);
+    if (mm_field_parse(f, &r, text, &g_err) || mm_field_check(f, &r, &g_err) || mm_field_format(f, &r, out, sizeof out, &g_err)) return NULL;
+    char* p = malloc(strlen(out) + 1);
+    if (!p) { fail(MM_ENOMEM, "out of memory"); return NULL; }
+    return strcpy(p, out);
+}
+
+// The parameter count of a configuration (model settings as JSON), -1 if it is invalid.
+MMW_EXPORT long mmw_config_check(const char* json, int len) {
     clear_err();
     mm_config c;
-    memset(&c, 0, sizeof c);
-    int rc = mm_config_preset(&c, name ? name : "", &g_err);
-    if (rc != MM_OK) return g_err.code ? g_err.code : fail(rc, "unknown preset");
-    cfg_to_ints(out, &c);
-    return MM_OK;
-}
-
-// The parameter count of a configuration, -1 if it is invalid.
-MMW_EXPORT long mmw_config_check(const int* cfg) {
-    clear_err();
-    mm_config c;
-    cfg_from_ints(&c, cfg);
+    mm_record r = {&c, NULL, NULL, NULL};
     long n = 0;
-    if (mm_config_check(&c, &n, &g_err) != MM_OK) {
+    if (settings_in(&r, json, len, NULL) || mm_config_check(&c, &n, &g_err) != MM_OK) {
         if (g_err.code == MM_OK) fail(MM_EINVAL, "invalid configuration");
         return -1;
     }
@@ -136,39 +145,17 @@ MMW_EXPORT long mmw_config_check(const int* cfg) {
 
 // ---------------------------------------------------------------- trainer
 
-// The default training parameters into out[7]: batch_size, steps, lr, lr_decayed
-// (as float bits), decay_step, seed low and high halves.
-MMW_EXPORT void mmw_train_params_default(uint32_t* out) {
-    mm_train_params tp;
-    mm_train_params_default(&tp);
-    out[0] = (uint32_t)tp.batch_size;
-    out[1] = (uint32_t)tp.steps;
-    memcpy(&out[2], &tp.lr, 4);
-    memcpy(&out[3], &tp.lr_decayed, 4);
-    out[4] = (uint32_t)tp.decay_step;
-    out[5] = (uint32_t)tp.seed;
-    out[6] = (uint32_t)(tp.seed >> 32);
-}
-
-static uint64_t seed64(uint32_t lo, uint32_t hi) { return ((uint64_t)hi << 32) | lo; }
-
-// A trainer on the words (copied) with configuration cfg (vocab_size taken from words).
-MMW_EXPORT mm_trainer* mmw_trainer_new(const mm_words* w, const int* cfg, int batch_size, long steps,
-                                        float lr, float lr_decayed, long decay_step,
-                                        uint32_t seed_lo, uint32_t seed_hi) {
+// A trainer on the words (copied) with the model, data and training settings of
+// json (the others: their defaults; vocab_size is taken from the words).
+MMW_EXPORT mm_trainer* mmw_trainer_new(const mm_words* w, const char* json, int len) {
     clear_err();
-    if (!w || !cfg) { fail(MM_EINVAL, "mmw_trainer_new: missing words or configuration"); return NULL; }
+    if (!w) { fail(MM_EINVAL, "mmw_trainer_new: missing words"); return NULL; }
     mm_config c;
-    cfg_from_ints(&c, cfg);
+    mm_data_settings d;
     mm_train_params tp;
-    mm_train_params_default(&tp);
-    tp.batch_size = batch_size;
-    tp.steps = steps;
-    tp.lr = lr;
-    tp.lr_decayed = lr_decayed;
-    tp.decay_step = decay_step;
-    tp.seed = seed64(seed_lo, seed_hi);
-    mm_trainer* t = mm_trainer_new(w, &c, &tp, &g_err);
+    mm_record r = {&c, &d, &tp, NULL};
+    if (settings_in(&r, json, len, NULL)) return NULL;
+    mm_trainer* t = mm_trainer_new(w, &c, &d, &tp, &g_err);
     if (!t && g_err.code == MM_OK) fail(MM_EINVAL, "could not create the trainer");
     return t;
 }
@@ -226,7 +213,13 @@ MMW_EXPORT float* mmw_model_params(mm_model* m) { return mm_model_params(m); }
 MMW_EXPORT long mmw_model_num_buffers(const mm_model* m) { return mm_model_num_buffers(m); }
 MMW_EXPORT float* mmw_model_buffers(mm_model* m) { return mm_model_buffers(m); }
 MMW_EXPORT const uint32_t* mmw_model_codepoints(const mm_model* m) { return mm_model_codepoints(m); }
-MMW_EXPORT void mmw_model_config(const mm_model* m, int* out) { cfg_to_ints(out, mm_model_config(m)); }
+// The model's configuration as JSON (malloc'd, free with mmw_free).
+MMW_EXPORT char* mmw_model_config(const mm_model* m) {
+    clear_err();
+    mm_config c = *mm_model_config(m);
+    mm_record r = {&c, NULL, NULL, NULL};
+    return settings_out(&r, 1 << MM_GROUP_MODEL);
+}
 
 // ---------------------------------------------------------------- sampling
 
@@ -252,22 +245,6 @@ MMW_EXPORT int mmw_sample(mm_model* m, mm_rng* rng, float temperature, int top_k
 
 // ---------------------------------------------------------------- model files
 
-// The model as a model file (safetensors, see makemore.h): malloc'd bytes (free
-// with mmw_free), their count in *out_len. NULL on failure.
-MMW_EXPORT uint8_t* mmw_model_save(const mm_model* m, int* out_len) {
-    clear_err();
-    if (!m || !out_len) { fail(MM_EINVAL, "mmw_model_save: bad arguments"); return NULL; }
-    uint8_t* b = NULL;
-    size_t n = 0;
-    if (mm_model_save(m, &b, &n, &g_err) != MM_OK) {
-        if (g_err.code == MM_OK) fail(MM_ENOMEM, "could not save the model");
-        return NULL;
-    }
-    if (n > INT32_MAX) { free(b); fail(MM_EINVAL, "model too large to save"); return NULL; }
-    *out_len = (int)n;
-    return b;
-}
-
 // Reads a model file; NULL (MM_EFORMAT and a message) unless it is whole and consistent.
 MMW_EXPORT mm_model* mmw_model_load(const uint8_t* b, int len, int max_batch) {
     clear_err();
@@ -282,17 +259,20 @@ MMW_EXPORT mm_model* mmw_model_load(const uint8_t* b, int len, int max_batch) {
 MMW_EXPORT int mmw_model_copy_weights(mm_model* dst, const mm_model* src) {
     clear_err();
     if (!dst || !src) return fail(MM_EINVAL, "mmw_model_copy_weights: missing model");
-    int a[MMW_CONFIG_INTS], s[MMW_CONFIG_INTS];
-    static const char* names[MMW_CONFIG_INTS] = {"vocab_size", "block_size", "n_embd", "n_hidden",
-                                                 "n_consec", "n_flat_layers", "bn_mode", "split_shuffles"};
-    cfg_to_ints(a, mm_model_config(dst));
-    cfg_to_ints(s, mm_model_config(src));
-    for (int i = 0; i < MMW_CONFIG_INTS; i++)
-        if (a[i] != s[i])
-            return fail(MM_EINVAL, "the models differ in %s (%d here, %d in the loaded model)", names[i], a[i], s[i]);
+    const mm_config* ca_ = mm_model_config(dst);
+    const mm_config* cs_ = mm_model_config(src);
+    mm_config a = *ca_, b = *cs_;
+    mm_record ra = {&a, NULL, NULL, NULL}, rb = {&b, NULL, NULL, NULL};
+    for (int i = 0; i < mm_num_fields(); i++) {
+        const mm_field* f = mm_field_at(i);
+        char va[64], vb[64];
+        if (f->group != MM_GROUP_MODEL) continue;
+        if (mm_field_format(f, &ra, va, sizeof va, &g_err) || mm_field_format(f, &rb, vb, sizeof vb, &g_err)) return g_err.code;
+        if (strcmp(va, vb) != 0) return fail(MM_EINVAL, "the models differ in %s (%s here, %s in the loaded model)", f->name, va, vb);
+    }
     const uint32_t* ca = mm_model_codepoints(dst);
     const uint32_t* cs = mm_model_codepoints(src);
-    for (int i = 1; i < a[0]; i++)
+    for (int i = 1; i < a.vocab_size; i++)
         if (ca && cs && ca[i] != cs[i])
             return fail(MM_EINVAL, "the models have different vocabularies (token %d: U+%04X vs U+%04X)", i,
                         (unsigned)ca[i], (unsigned)cs[i]);
@@ -310,14 +290,14 @@ MMW_EXPORT int mmw_model_copy_weights(mm_model* dst, const mm_model* src) {
 // eval-mode logits of makemore.h, and its named tensors. Used by
 // tests/torch-fixture.test.mjs to check the wasm builds against PyTorch.
 
-// A model with the lecture's initialisation: cfg[MMW_CONFIG_INTS] as
-// mmw_trainer_new takes it (vocab_size must be set), max_batch bounds B below.
-// Token names are the core's defaults ('.', 'a'..). NULL on failure.
-MMW_EXPORT mm_model* mmw_model_new(const int* cfg, uint32_t seed_lo, uint32_t seed_hi, int max_batch) {
+// A model with the lecture's initialisation from a configuration as JSON (len
+// bytes; vocab_size must be given), max_batch bounds B below. Token names are
+// the core's defaults ('.', 'a'..). NULL on failure.
+MMW_EXPORT mm_model* mmw_model_new(const char* json, int len, uint32_t seed_lo, uint32_t seed_hi, int max_batch) {
     clear_err();
-    if (!cfg) { fail(MM_EINVAL, "mmw_model_new: missing configuration"); return NULL; }
     mm_config c;
-    cfg_from_ints(&c, cfg);
+    mm_record r = {&c, NULL, NULL, NULL};
+    if (settings_in(&r, json, len, NULL)) return NULL;
     if (c.vocab_size < 2) { fail(MM_EINVAL, "vocab_size %d: a model needs vocab_size >= 2 (it is not taken from data here)", c.vocab_size); return NULL; }
     if (max_batch < 1 || max_batch > MM_MAX_BATCH) { fail(MM_EINVAL, "max batch %d is outside 1..%d", max_batch, MM_MAX_BATCH); return NULL; }
     mm_model* m = mm_model_new(&c, NULL, seed64(seed_lo, seed_hi), max_batch, &g_err);
@@ -396,47 +376,26 @@ MMW_EXPORT int mmw_model_tensor_is_buffer(const mm_model* m, int i) {
 }
 
 // ================================================================ checkpoints (issue 5: model files)
-// A training state travels as MMW_STATE_U32 uint32s (64-bit values as low, high halves):
-//   0,1 step  2,3 steps  4 batch_size  5 lr (float bits)  6 lr_decayed (float bits)
-//   7,8 decay_step  9,10 seed  11,12 batch_rng  13 split_seed  14 split_shuffles
-//   15,16,17 split sizes (train, val, test)  18,19 data_hash
-#define MMW_STATE_U32 20
+// A training state travels as JSON too: the training, data and state groups of
+// the schema (what a checkpoint carries besides the model).
+#define STATE_GROUPS (1 << MM_GROUP_DATA | 1 << MM_GROUP_TRAINING | 1 << MM_GROUP_STATE)
 
-static void state_to_u32(uint32_t* a, const mm_train_state* s) {
-    uint64_t v64[6] = {(uint64_t)s->step, (uint64_t)s->tp.steps, (uint64_t)s->tp.decay_step, s->tp.seed, s->batch_rng, s->data_hash};
-    int at[6] = {0, 2, 7, 9, 11, 18};
-    for (int i = 0; i < 6; i++) { a[at[i]] = (uint32_t)v64[i]; a[at[i] + 1] = (uint32_t)(v64[i] >> 32); }
-    a[4] = (uint32_t)s->tp.batch_size;
-    memcpy(&a[5], &s->tp.lr, 4);
-    memcpy(&a[6], &s->tp.lr_decayed, 4);
-    a[13] = s->split_seed;
-    a[14] = (uint32_t)s->split_shuffles;
-    for (int k = 0; k < 3; k++) a[15 + k] = (uint32_t)s->split_sizes[k];
+// The trainer's data settings (JSON, malloc'd; free with mmw_free).
+MMW_EXPORT char* mmw_trainer_data(const mm_trainer* t) {
+    clear_err();
+    mm_data_settings d = *mm_trainer_data(t);
+    mm_record r = {NULL, &d, NULL, NULL};
+    return settings_out(&r, 1 << MM_GROUP_DATA);
 }
 
-static void state_from_u32(mm_train_state* s, const uint32_t* a) {
-    memset(s, 0, sizeof *s);
-    s->step = (long)seed64(a[0], a[1]);
-    s->tp.steps = (long)seed64(a[2], a[3]);
-    s->tp.batch_size = (int)a[4];
-    memcpy(&s->tp.lr, &a[5], 4);
-    memcpy(&s->tp.lr_decayed, &a[6], 4);
-    s->tp.decay_step = (long)seed64(a[7], a[8]);
-    s->tp.seed = seed64(a[9], a[10]);
-    s->batch_rng = seed64(a[11], a[12]);
-    s->split_seed = a[13];
-    s->split_shuffles = (int)a[14];
-    for (int k = 0; k < 3; k++) s->split_sizes[k] = (int)a[15 + k];
-    s->data_hash = seed64(a[18], a[19]);
-}
-
-MMW_EXPORT int mmw_state_u32(void) { return MMW_STATE_U32; }
-
-// The trainer's state into out[MMW_STATE_U32].
-MMW_EXPORT void mmw_trainer_get_state(const mm_trainer* t, uint32_t* out) {
+// The trainer's state as a checkpoint would carry it (JSON, malloc'd).
+MMW_EXPORT char* mmw_trainer_get_state(const mm_trainer* t) {
+    clear_err();
+    mm_data_settings d = *mm_trainer_data(t);
     mm_train_state s;
     mm_trainer_get_state(t, &s);
-    state_to_u32(out, &s);
+    mm_record r = {NULL, &d, &s.tp, &s};
+    return settings_out(&r, STATE_GROUPS);
 }
 
 static uint8_t* bytes_out(int rc, uint8_t* b, size_t n, int* out_len) {
@@ -458,30 +417,41 @@ MMW_EXPORT uint8_t* mmw_checkpoint_save(const mm_trainer* t, int* out_len) {
     return bytes_out(mm_checkpoint_save(t, &b, &n, &g_err), b, n, out_len);
 }
 
-// A model file with the training state state[MMW_STATE_U32] (NULL: none).
-MMW_EXPORT uint8_t* mmw_model_save_state(const mm_model* m, const uint32_t* state, int* out_len) {
+// A model file (safetensors, see makemore.h) with the settings of json (len
+// bytes): the data settings, and a training state if it names training or state
+// fields (then all of them: a checkpoint). Malloc'd bytes, *out_len; NULL on failure.
+MMW_EXPORT uint8_t* mmw_model_save(const mm_model* m, const char* json, int len, int* out_len) {
     clear_err();
-    if (!m || !out_len) { fail(MM_EINVAL, "mmw_model_save_state: bad arguments"); return NULL; }
+    if (!m || !out_len) { fail(MM_EINVAL, "mmw_model_save: bad arguments"); return NULL; }
+    mm_data_settings d;
     mm_train_state s;
-    if (state) state_from_u32(&s, state);
+    mm_record r = {NULL, &d, &s.tp, &s};
+    int seen = 0;
+    memset(&s, 0, sizeof s);
+    if (settings_in(&r, json, len, &seen)) return NULL;
     uint8_t* b = NULL;
     size_t n = 0;
-    return bytes_out(mm_model_save_state(m, state ? &s : NULL, &b, &n, &g_err), b, n, out_len);
+    int has = (seen & (1 << MM_GROUP_TRAINING | 1 << MM_GROUP_STATE)) != 0;
+    return bytes_out(mm_model_save_state(m, &d, has ? &s : NULL, &b, &n, &g_err), b, n, out_len);
 }
 
-// Loads a model file; *has_state says whether it carried a training state (then in state_out).
-MMW_EXPORT mm_model* mmw_model_load_state(const uint8_t* b, int len, int max_batch, uint32_t* state_out, int* has_state) {
+// Loads a model file. *json_out (may be NULL) gets its settings as JSON
+// (malloc'd; free with mmw_free): its data settings and, if it is a checkpoint,
+// its training state.
+MMW_EXPORT mm_model* mmw_model_load_state(const uint8_t* b, int len, int max_batch, char** json_out) {
     clear_err();
+    if (json_out) *json_out = NULL;
     if (!b || len < 0) { fail(MM_EINVAL, "mmw_model_load_state: bad buffer"); return NULL; }
+    mm_data_settings d;
     mm_train_state s;
     int has = 0;
-    mm_model* m = mm_model_load_state(b, (size_t)len, max_batch, &s, &has, &g_err);
+    mm_model* m = mm_model_load_state(b, (size_t)len, max_batch, &d, &s, &has, &g_err);
     if (!m) {
         if (g_err.code == MM_OK) fail(MM_EFORMAT, "could not load the model");
         return NULL;
     }
-    if (has_state) *has_state = has;
-    if (has && state_out) state_to_u32(state_out, &s);
+    mm_record r = {NULL, &d, has ? &s.tp : NULL, has ? &s : NULL};
+    if (json_out && !(*json_out = settings_out(&r, STATE_GROUPS))) { mm_model_free(m); return NULL; }
     return m;
 }
 

@@ -48,15 +48,20 @@ const HELPER_STACK = 256 * 1024;
 /** Pages (64 KiB) of the shared memory: the fast module's --initial-memory and --max-memory. */
 const SHARED_PAGES = { initial: 256, maximum: 32768 };
 
-const CONFIG_INTS = 8; // vocab, block, embd, hidden, consec, flat layers, bn mode, split shuffles
 const SPLITS = ['train', 'val', 'test'];
 const MM_EFORMAT = 5;
 
 export const BN_FIXED = 0;
 export const BN_PER_POSITION = 1;
 
+// The settings (a model's configuration, the data settings, the training parameters and
+// a training state) are the core's schema (src/config.c; mm.schema): names, types,
+// limits, defaults and documentation come from the module; the typedefs below mirror
+// its fields for type checking (tests/schema.test.mjs holds them to the schema).
+
 /**
- * A model configuration. vocabSize comes from the data and may be omitted.
+ * A model configuration (the schema's model fields). vocabSize comes from the data and
+ * may be omitted; a field left out takes the schema's default.
  * @typedef {object} Config
  * @property {number} [vocabSize]
  * @property {number} blockSize   context length
@@ -65,7 +70,42 @@ export const BN_PER_POSITION = 1;
  * @property {number} [nConsec]   0: flat MLP; k >= 2: hierarchical (WaveNet), groups of k (default 0)
  * @property {number} [nFlatLayers] flat form: hidden blocks (default 1)
  * @property {number|'fixed'|'per-position'} [bnMode] BatchNorm statistics: 0 'fixed' (default), 1 'per-position' (the lecture's bug)
- * @property {number} [splitShuffles] random.shuffle calls that make the split (default 1; the lecture's 8-context models: 2)
+ */
+
+/**
+ * How a trainer splits its word list (the schema's data fields; not the model's).
+ * @typedef {object} DataSettings
+ * @property {number} splitSeed     random.seed of the split (default 42)
+ * @property {number} splitShuffles random.shuffle calls that make the split (default 1; the lecture's 8-context models: 2)
+ */
+
+/**
+ * A field of the core's settings schema (mm.schema.fields, in the model file's key order).
+ * @typedef {object} SchemaField
+ * @property {string} name        snake_case: the model file's metadata key, e.g. 'block_size'
+ * @property {string} js          camelCase: this API's, e.g. 'blockSize'
+ * @property {string|null} flag   the command lines' option, e.g. '--block'
+ * @property {string} label       a short name, for messages and forms
+ * @property {'model'|'data'|'training'|'state'} group
+ * @property {'int'|'enum'|'float'|'u64'|'int3'|'hash'} type
+ * @property {number} [min]       limits (int, int3, float)
+ * @property {number} [max]
+ * @property {number|string|bigint|null} default the default (null: none: from the data, or a state's)
+ * @property {string|null} defaultText the default as the core writes it
+ * @property {string[]} [values]  an enum's names (its value is the index)
+ * @property {string} expects     what it takes, e.g. 'a whole number in 1..256'
+ * @property {boolean} fromData   set from the word list (vocabSize)
+ * @property {boolean} optional   a model file may lack it
+ * @property {boolean} checkpointOnly written with the training state only
+ * @property {string} doc
+ */
+
+/**
+ * The core's settings schema (mm.schema).
+ * @typedef {object} Schema
+ * @property {string} format the model file format
+ * @property {SchemaField[]} fields
+ * @property {{name: string, config: ModelConfig, data: DataSettings}[]} presets the presets' model and data settings (vocabSize 0)
  */
 
 /**
@@ -95,6 +135,8 @@ export const BN_PER_POSITION = 1;
  * @property {Words|string|Uint8Array} words a parsed word list, or the text of one (string or UTF-8 bytes)
  * @property {string} [preset]       'mlp3', 'mlp8', 'wavenet22k-bnbug', 'wavenet22k', 'wavenet76k'
  * @property {Partial<Config>} [config] a configuration, or overrides of the preset's
+ * @property {number} [splitSeed]    random.seed of the split (default: the preset's, 42)
+ * @property {number} [splitShuffles] random.shuffle calls of the split (default: the preset's, else 1)
  * @property {number|bigint} [seed]  init and batch seed (default 42)
  * @property {number} [batchSize]    default 32
  * @property {number} [steps]        total steps (default 200000)
@@ -262,6 +304,54 @@ function splitSeed(seed) {
   const s = BigInt(seed);
   if (s < 0n || s >= 1n << 64n) throw new RangeError(`seed ${seed} is outside 0..2^64-1`);
   return [Number(s & 0xffffffffn), Number(s >> 32n)];
+}
+
+/** @param {SchemaField} f @param {string} text a value as the core writes it @returns {any} the value in this API's form */
+function fromText(f, text) {
+  switch (f.type) {
+    case 'int': return Number(text);
+    case 'enum': return /** @type {string[]} */ (f.values).indexOf(text);
+    case 'float': return shortestF32(Math.fround(Number(text)));
+    case 'u64': {
+      const v = BigInt(text);
+      return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+    }
+    case 'int3': return JSON.parse(text);
+    default: return text;
+  }
+}
+
+/**
+ * A value in this API's form as the core reads it (the core checks the limits).
+ * @param {SchemaField} f @param {unknown} v @param {string} where for the message, e.g. 'config'
+ */
+function toText(f, v, where) {
+  const bad = (/** @type {string} */ want) => new TypeError(`${where}${f.js} must be ${want}, got ${v}`);
+  switch (f.type) {
+    case 'int':
+      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw bad('a whole number');
+      return String(v);
+    case 'enum': {
+      const names = /** @type {string[]} */ (f.values);
+      if (typeof v === 'string' && names.includes(v)) return v;
+      if (typeof v === 'number' && Number.isInteger(v)) return names[v] ?? String(v); // the core refuses a bad index
+      throw bad(`${names.map((n) => `'${n}'`).join(' or ')} or its index`);
+    }
+    case 'float': {
+      const x = Math.fround(Number(v));
+      return Object.is(x, -0) ? '-0' : String(x); // the float32 exactly: strtof reads it back bit for bit
+    }
+    case 'u64': {
+      const [lo, hi] = splitSeed(/** @type {number|bigint} */ (v)); // RangeError outside 0..2^64-1
+      return String(BigInt(lo) | (BigInt(hi) << 32n));
+    }
+    case 'int3':
+      if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => Number.isSafeInteger(x))) throw bad('three whole numbers');
+      return `[${v.join(',')}]`;
+    default:
+      if (typeof v !== 'string') throw bad('a string');
+      return v;
+  }
 }
 
 /** @param {unknown} n @param {string} what @param {number} [min] */
@@ -435,17 +525,15 @@ export class Makemore {
     this._dec = new TextDecoder();
     // Out-parameters of single calls (never kept across a call that allocates).
     this._scratch = this._call(() => x.mmw_malloc(64), (p) => p !== 0);
-    /** @type {{name: string, config: ModelConfig, numParams: number}[]} presets; numParams for names.txt's 27 symbols */
-    this.presets = [];
-    for (let i = 0; ; i++) {
-      const p = x.mmw_preset_name(i);
-      if (!p) break;
-      const name = this._str(p);
-      const config = this.presetConfig(name);
-      this.presets.push({ name, config, numParams: this.numParams({ ...config, vocabSize: 27 }) });
-    }
-    /** the core's default training parameters */
-    this.trainDefaults = this._trainDefaults();
+    /** @type {SchemaField[]} */
+    this._fields = [];
+    /** @type {Schema} the core's settings: every field's names, type, limits, default and documentation, and the presets */
+    this.schema = this._schema();
+    /** @type {{name: string, config: ModelConfig, data: DataSettings, numParams: number}[]} presets; numParams for names.txt's 27 symbols */
+    this.presets = this.schema.presets.map((p) => ({ ...p, numParams: this.numParams({ ...p.config, vocabSize: 27 }) }));
+    /** the core's default training parameters (the schema's training defaults) */
+    this.trainDefaults = /** @type {{batchSize: number, steps: number, lr: number, lrDecayed: number, decayStep: number, seed: number}} */ (
+      this._defaults('training'));
   }
 
   /** threads the kernels run on, the caller's included */
@@ -611,54 +699,72 @@ export class Makemore {
   _rc(rc) {
     if (rc !== 0) this._throw();
   }
-  /** Writes a config into the scratch ints. @param {Config} c */
-  _configIn(c) {
-    const bn = c.bnMode ?? BN_FIXED;
-    const bnMode = bn === 'fixed' ? BN_FIXED : bn === 'per-position' ? BN_PER_POSITION : bn;
-    const vals = [
-      c.vocabSize ?? 0,
-      c.blockSize,
-      c.nEmbd,
-      c.nHidden,
-      c.nConsec ?? 0,
-      c.nFlatLayers ?? 1,
-      bnMode,
-      c.splitShuffles ?? 1,
-    ];
-    const names = ['vocabSize', 'blockSize', 'nEmbd', 'nHidden', 'nConsec', 'nFlatLayers', 'bnMode', 'splitShuffles'];
-    vals.forEach((v, i) => {
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff)
-        throw new TypeError(`config.${names[i]} must be an integer, got ${v}`);
-    });
-    this._i32(this._scratch, CONFIG_INTS).set(vals);
-    return this._scratch;
+  /** @returns {Schema} the core's schema, its values in this API's forms */
+  _schema() {
+    const raw = JSON.parse(this._takeStr(this._call(() => this._x.mmw_schema_json(), (p) => p !== 0)));
+    /** @type {SchemaField[]} */
+    const fields = raw.fields.map((/** @type {any} */ f) => ({ ...f, defaultText: f.default, default: f.default === null ? null : fromText(f, f.default) }));
+    this._fields = fields;
+    /** @param {Record<string, string>} o */
+    const typed = (o) => this._settingsOut(o);
+    const presets = raw.presets.map((/** @type {any} */ p) => ({
+      name: p.name,
+      config: /** @type {ModelConfig} */ ({ vocabSize: 0, ...typed(p.model) }),
+      data: /** @type {DataSettings} */ (typed(p.data)),
+    }));
+    return { format: raw.format, fields, presets };
   }
-  /** @param {number} ptr @returns {ModelConfig} */
-  _configOut(ptr) {
-    const a = this._i32(ptr, CONFIG_INTS);
-    return {
-      vocabSize: a[0],
-      blockSize: a[1],
-      nEmbd: a[2],
-      nHidden: a[3],
-      nConsec: a[4],
-      nFlatLayers: a[5],
-      bnMode: a[6],
-      splitShuffles: a[7],
-    };
+  /** @param {string} group @returns {Record<string, any>} the defaults of a group's fields, by JS name */
+  _defaults(group) {
+    return Object.fromEntries(this._fields.filter((f) => f.group === group && !f.fromData).map((f) => [f.js, f.default]));
   }
-  _trainDefaults() {
-    this._x.mmw_train_params_default(this._scratch);
-    const u = this._u32(this._scratch, 7);
-    const f = this._f32(this._scratch, 4);
-    return {
-      batchSize: u[0],
-      steps: u[1],
-      lr: shortestF32(f[2]),
-      lrDecayed: shortestF32(f[3]),
-      decayStep: u[4],
-      seed: u[5] + u[6] * 2 ** 32,
-    };
+  /** A malloc'd NUL-terminated string out of wasm memory, freed. @param {number} p */
+  _takeStr(p) {
+    try {
+      return this._str(p);
+    } finally {
+      this._x.mmw_free(p);
+    }
+  }
+  /**
+   * Settings in the core's text forms, by the core's names: the fields of groups that values names
+   * (by JS name); another key is refused, with where it belongs if it is a setting of another group.
+   * @param {Record<string, unknown>} values @param {string[]} groups @param {string} where the options' name, for messages
+   * @returns {Record<string, string>} JSON.stringify it for the core
+   */
+  _settingsIn(values, groups, where) {
+    /** @type {Record<string, string>} */
+    const out = {};
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) continue;
+      const f = this._fields.find((q) => q.js === k);
+      if (!f || !groups.includes(f.group)) {
+        const home = f ? ` (a ${f.group} setting${f.group === 'data' || f.group === 'training' ? `: give it as an option of its own, ${k}` : ''})` : '';
+        throw new TypeError(`${where}${k} is not a ${groups.join(' or ')} setting${home}; they are ${this._fields.filter((q) => groups.includes(q.group)).map((q) => q.js).join(', ')}`);
+      }
+      out[f.name] = toText(f, v, where);
+    }
+    return out;
+  }
+  /** @param {Record<string, string>} o the core's JSON object of settings @returns {Record<string, any>} by JS name, typed */
+  _settingsOut(o) {
+    /** @type {Record<string, any>} */
+    const out = {};
+    for (const f of this._fields) if (Object.hasOwn(o, f.name)) out[f.js] = fromText(f, o[f.name]);
+    return out;
+  }
+  /**
+   * Calls f with JSON text copied into wasm memory (pointer, byte length).
+   * @template T @param {string} json @param {(p: number, n: number) => T} f @returns {T}
+   */
+  _withJson(json, f) {
+    const bytes = this._enc.encode(json);
+    const p = this._copyIn(bytes);
+    try {
+      return f(p, bytes.length);
+    } finally {
+      this._x.mmw_free(p);
+    }
   }
 
   /**
@@ -674,20 +780,48 @@ export class Makemore {
     return BigInt(u[0]) | (BigInt(u[1]) << 32n);
   }
 
-  /** @param {string} name @returns {ModelConfig} a preset's configuration (vocabSize 0) */
-  presetConfig(name) {
-    const p = this._copyIn(this._enc.encode(String(name)));
+  /**
+   * One setting from its text, read and checked by the core as it reads every setting
+   * (the command lines' flags): e.g. parseSetting('lr', '0.05') is the float32 nearest 0.05.
+   * Throws MakemoreError (code 1) with the core's message naming the field.
+   * @param {string} name the schema's name ('block_size') or JS name ('blockSize') @param {string} text
+   * @returns {any} the value in this API's form (as in config, data and state objects)
+   */
+  parseSetting(name, text) {
+    const f = this._fields.find((q) => q.name === name || q.js === name);
+    if (!f) throw new MakemoreError(`unknown setting '${name}'`, 1);
+    const n = this._copyIn(this._enc.encode(f.name));
+    const t = this._copyIn(this._enc.encode(String(text)));
     try {
-      this._rc(this._x.mmw_config_preset(p, this._scratch));
-      return this._configOut(this._scratch);
+      return fromText(f, this._takeStr(this._call(() => this._x.mmw_setting_parse(n, t), (p) => p !== 0)));
     } finally {
-      this._x.mmw_free(p);
+      this._x.mmw_free(t);
+      this._x.mmw_free(n);
     }
   }
 
-  /** @param {Config} config (vocabSize required) @returns {number} its parameter count; throws if invalid */
+  /** @param {string} name @returns {{name: string, config: ModelConfig, data: DataSettings}} a preset (vocabSize 0) */
+  _preset(name) {
+    const p = this.schema.presets.find((q) => q.name === name);
+    if (!p)
+      throw new MakemoreError(`unknown preset '${name}' (presets: ${this.schema.presets.map((q) => q.name).join(', ')})`, 1);
+    return { name: p.name, config: { ...p.config }, data: { ...p.data } };
+  }
+  /** @param {string} name @returns {ModelConfig} a preset's configuration (vocabSize 0) */
+  presetConfig(name) {
+    return this._preset(name).config;
+  }
+
+  /**
+   * @param {Config} config (vocabSize required; settings of other groups in it are ignored) @returns {number}
+   *   its parameter count; throws if invalid
+   */
   numParams(config) {
-    return this._call(() => this._x.mmw_config_check(this._configIn(config)), (n) => n >= 0);
+    if (!config || typeof config !== 'object') throw new TypeError('numParams takes a config object');
+    const group = (/** @type {string} */ k) => this._fields.find((f) => f.js === k)?.group ?? 'model'; // an unknown key: refused below
+    const model = Object.fromEntries(Object.entries(config).filter(([k]) => group(k) === 'model'));
+    const json = JSON.stringify(this._settingsIn(model, ['model'], 'config.'));
+    return this._withJson(json, (p, n) => this._call(() => this._x.mmw_config_check(p, n), (r) => r >= 0));
   }
 
   /** @param {string|Uint8Array} text a word list, one word per line (UTF-8 bytes or a string) @returns {Words} */
@@ -705,28 +839,24 @@ export class Makemore {
   /** @param {TrainerOptions} opts @returns {Trainer} */
   createTrainer(opts) {
     if (!opts || typeof opts !== 'object') throw new TypeError('createTrainer takes an options object');
-    const d = this.trainDefaults;
-    /** @type {Config|null} */
-    let config = opts.preset !== undefined ? this.presetConfig(opts.preset) : null;
-    if (opts.config) config = /** @type {Config} */ ({ ...(config ?? {}), ...opts.config }); // checked in _configIn
-    if (!config) throw new TypeError('createTrainer needs a preset or a config');
-    const batchSize = checkInt(opts.batchSize ?? d.batchSize, 'batchSize');
-    const steps = checkInt(opts.steps ?? d.steps, 'steps');
-    const decayStep = checkInt(opts.decayStep ?? d.decayStep, 'decayStep');
-    const lr = Number(opts.lr ?? d.lr);
-    const lrDecayed = Number(opts.lrDecayed ?? d.lrDecayed);
-    const [lo, hi] = splitSeed(opts.seed ?? d.seed);
+    if (opts.preset === undefined && !opts.config) throw new TypeError('createTrainer needs a preset or a config');
+    const preset = opts.preset !== undefined ? this._preset(opts.preset) : null;
+    /** @type {Record<string, unknown>} */
+    const config = { ...(preset?.config ?? {}), ...(opts.config ?? {}) };
+    delete config.vocabSize; // the words'
+    /** @type {Record<string, unknown>} the data and training options, over the preset's data settings */
+    const options = { ...(preset?.data ?? {}) };
+    for (const f of this._fields)
+      if ((f.group === 'data' || f.group === 'training') && /** @type {any} */ (opts)[f.js] !== undefined) options[f.js] = /** @type {any} */ (opts)[f.js];
+    const text = { ...this._settingsIn(config, ['model'], 'config.'), ...this._settingsIn(options, ['data', 'training'], '') };
+    const seed = BigInt(text.seed ?? /** @type {SchemaField} */ (this._fields.find((f) => f.name === 'seed')).defaultText);
     const ownWords = !(opts.words instanceof Words);
     if (ownWords && typeof opts.words !== 'string' && !(opts.words instanceof Uint8Array))
       throw new TypeError('createTrainer: words must be a Words, a string or a Uint8Array');
     const words = ownWords ? this.parseWords(/** @type {string|Uint8Array} */ (opts.words)) : /** @type {Words} */ (opts.words);
     try {
-      const cfg = this._configIn(config);
-      const h = this._call(
-        () => this._x.mmw_trainer_new(words.handle, cfg, batchSize, steps, lr, lrDecayed, decayStep, lo, hi),
-        (t) => t !== 0,
-      );
-      const t = new Trainer(this, h, BigInt(lo) + (BigInt(hi) << 32n), !!opts.reproducible);
+      const h = this._withJson(JSON.stringify(text), (p, n) => this._call(() => this._x.mmw_trainer_new(words.handle, p, n), (t) => t !== 0));
+      const t = new Trainer(this, h, seed, !!opts.reproducible);
       if (opts.from) {
         try {
           t.loadWeights(opts.from);
@@ -752,13 +882,11 @@ export class Makemore {
   loadModel(bytes, opts = {}) {
     const u8 = toU8(bytes);
     const p = this._copyIn(u8);
-    const sp = this._malloc(4 * STATE_U32 + 4);
     try {
-      const h = this._call(() => this._x.mmw_model_load_state(p, u8.length, 64, sp, sp + 4 * STATE_U32), (q) => q !== 0);
-      const has = this._i32(sp + 4 * STATE_U32, 1)[0] !== 0;
-      return new Model(this, h, has ? this._u32(sp, STATE_U32).slice() : null, !!opts?.reproducible);
+      const h = this._call(() => this._x.mmw_model_load_state(p, u8.length, 64, this._scratch), (q) => q !== 0);
+      const settings = this._takeStr(this._i32(this._scratch, 1)[0]);
+      return new Model(this, h, settings, !!opts?.reproducible);
     } finally {
-      this._x.mmw_free(sp);
       this._x.mmw_free(p);
     }
   }
@@ -790,20 +918,14 @@ export class Makemore {
   }
 
   // ---- shared by Trainer and Model
-  /** @param {number} h model handle @param {Uint32Array|null} [state] a training state to write with it */
-  _modelSave(h, state = null) {
+  /**
+   * @param {number} h model handle
+   * @param {string} settings the core's JSON of the data settings to write with it, and of a training state (a checkpoint)
+   */
+  _modelSave(h, settings) {
     const lenp = this._scratch;
-    let sp = 0;
-    try {
-      if (state) {
-        sp = this._malloc(4 * STATE_U32);
-        this._u32(sp, STATE_U32).set(state);
-      }
-      const p = this._call(() => this._x.mmw_model_save_state(h, sp, lenp), (q) => q !== 0);
-      return this._bytesOut(p);
-    } finally {
-      if (sp) this._x.mmw_free(sp);
-    }
+    const p = this._withJson(settings, (q, n) => this._call(() => this._x.mmw_model_save(h, q, n, lenp), (r) => r !== 0));
+    return this._bytesOut(p);
   }
   /** Copies malloc'd bytes (length in the scratch int) out of wasm memory and frees them. @param {number} p */
   _bytesOut(p) {
@@ -814,8 +936,8 @@ export class Makemore {
   }
   /** @param {number} h model handle */
   _modelInfo(h) {
-    this._x.mmw_model_config(h, this._scratch);
-    const config = this._configOut(this._scratch);
+    const json = this._takeStr(this._call(() => this._x.mmw_model_config(h), (p) => p !== 0));
+    const config = /** @type {ModelConfig} */ (this._settingsOut(JSON.parse(json)));
     const cps = this._u32(this._x.mmw_model_codepoints(h), config.vocabSize);
     return { config, vocab: vocabStrings(cps) };
   }
@@ -873,10 +995,9 @@ export class Makemore {
     if (typeof maxBatch !== 'number' || !Number.isInteger(maxBatch) || maxBatch < 1)
       throw new TypeError(`createModel: maxBatch must be a positive integer, got ${maxBatch}`);
     const [lo, hi] = splitSeed(opts.seed ?? 42);
-    const cfg = this._configIn(config);
-    const m = /** @type {Model & {maxBatch: number}} */ (
-      new Model(this, this._call(() => this._x.mmw_model_new(cfg, lo, hi, maxBatch), (h) => h !== 0), null, !!opts.reproducible)
-    );
+    const json = JSON.stringify(this._settingsIn(/** @type {Record<string, unknown>} */ (config), ['model'], 'config.'));
+    const h = this._withJson(json, (p, n) => this._call(() => this._x.mmw_model_new(p, n, lo, hi, maxBatch), (q) => q !== 0));
+    const m = /** @type {Model & {maxBatch: number}} */ (new Model(this, h, null, !!opts.reproducible));
     /** the largest batch this model takes */
     m.maxBatch = maxBatch;
     return m;
@@ -912,10 +1033,8 @@ export class Makemore {
   // ---- end of model-level access ----
 }
 
-const STATE_U32 = 20; // a training state as uint32s: see wasm/exports.c (MMW_STATE_U32)
-
 /**
- * A checkpoint's training state.
+ * A checkpoint's training state: the schema's training, data and state fields.
  * @typedef {object} TrainingState
  * @property {number} step        steps done
  * @property {number} steps       total steps of the schedule
@@ -924,25 +1043,15 @@ const STATE_U32 = 20; // a training state as uint32s: see wasm/exports.c (MMW_ST
  * @property {number} lrDecayed
  * @property {number} decayStep
  * @property {number|bigint} seed  init and batch seed (a bigint above 2^53)
+ * @property {number|bigint} batchRng the batch generator's state
+ * @property {number} splitSeed   random.seed of the split
+ * @property {number} splitShuffles random.shuffle calls of the split
  * @property {[number, number, number]} splitSizes examples in train, val, test
+ * @property {string} dataHash    'fnv1a64:<16 hex digits>' of the split's targets
  */
 
-/** @param {Uint32Array} a @returns {TrainingState} */
-function stateObject(a) {
-  const u64 = (/** @type {number} */ i) => a[i] + a[i + 1] * 2 ** 32;
-  const f = new Float32Array(a.slice(5, 7).buffer);
-  const seed = (BigInt(a[10]) << 32n) | BigInt(a[9]);
-  return {
-    step: u64(0),
-    steps: u64(2),
-    batchSize: a[4],
-    lr: shortestF32(f[0]),
-    lrDecayed: shortestF32(f[1]),
-    decayStep: u64(7),
-    seed: seed <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(seed) : seed,
-    splitSizes: [a[15], a[16], a[17]],
-  };
-}
+/** @param {Record<string, any>} o @returns {DataSettings} */
+const dataOf = (o) => ({ splitSeed: o.splitSeed, splitShuffles: o.splitShuffles });
 
 /** @param {ArrayBuffer|ArrayBufferView} bytes @returns {Uint8Array} */
 function toU8(bytes) {
@@ -1032,7 +1141,7 @@ export class Words extends Owned {
    * The lecture's split of this list (random.seed(seed), shuffles x random.shuffle,
    * 80/10/10 by words), as a trainer with these settings splits it, without the trainer.
    * @param {{shuffles?: number, seed?: number}} [opts] shuffles: random.shuffle calls (default 1; a
-   *   config's splitShuffles); seed: random.seed, 0..2^32-1 (default 42, the trainer's)
+   *   trainer's data.splitShuffles); seed: random.seed, 0..2^32-1 (default 42)
    * @returns {WordSplit} free() it when done (it does not depend on this Words)
    */
   split(opts = {}) {
@@ -1131,16 +1240,21 @@ export class WordSplit extends Owned {
 /** A model loaded from a model file: samples words. */
 export class Model extends Owned {
   /**
-   * @param {Makemore} mm @param {number} h @param {Uint32Array|null} [state] a checkpoint's training state
+   * @param {Makemore} mm @param {number} h
+   * @param {string|null} [settings] the core's JSON of the file's data settings and training state (null: the defaults)
    * @param {boolean} [reproducible] the reference kernels instead of the fast ones
    */
-  constructor(mm, h, state = null, reproducible = false) {
+  constructor(mm, h, settings = null, reproducible = false) {
     super(mm, h, (p) => mm._x.mmw_model_free(p), h, reproducible);
     /** whether the model runs the reference kernels (bitwise every build's numbers) */
     this.reproducible = reproducible;
-    this._state = state;
+    const o = mm._settingsOut(settings ? JSON.parse(settings) : {});
+    /** the settings written back by save(): the file's, so that it saves to the same bytes */
+    this._settings = settings ?? JSON.stringify(mm._settingsIn(mm._defaults('data'), ['data'], ''));
+    /** @type {DataSettings} the split's settings the file records (a plain file: its shuffles; the seed is 42) */
+    this.data = settings ? dataOf(o) : /** @type {DataSettings} */ (mm._defaults('data'));
     /** @type {TrainingState|null} the training state, if the file was a checkpoint */
-    this.training = state ? stateObject(state) : null;
+    this.training = 'step' in o ? /** @type {TrainingState} */ (o) : null;
     const info = mm._modelInfo(h);
     /** @type {ModelConfig} */
     this.config = info.config;
@@ -1165,7 +1279,7 @@ export class Model extends Owned {
   }
   /** @returns {Uint8Array} the model file (with its training state, if it was loaded from a checkpoint: the same bytes) */
   save() {
-    return this._mm._modelSave(this.handle, this._state);
+    return this._mm._modelSave(this.handle, this._settings);
   }
 
   // ---- model-level access (tests, notebooks) ----
@@ -1431,22 +1545,22 @@ export class Trainer extends Owned {
     const mm = this._mm;
     return mm._bytesOut(mm._call(() => mm._x.mmw_checkpoint_save(h, mm._scratch), (q) => q !== 0));
   }
-  /** @returns {Uint8Array} the model file alone (no training state): smaller, for sampling and sharing */
+  /** @returns {Uint8Array} the model file alone (no training state; its data settings): smaller, for sampling and sharing */
   saveModel() {
-    this.handle;
-    return this._mm._modelSave(this._model);
+    const h = this.handle;
+    const mm = this._mm;
+    return mm._modelSave(this._model, mm._takeStr(mm._call(() => mm._x.mmw_trainer_data(h), (p) => p !== 0)));
+  }
+  /** @returns {DataSettings} how this trainer split its word list */
+  get data() {
+    return dataOf(this.state);
   }
   /** @returns {TrainingState} the training state a checkpoint would carry now */
   get state() {
     const h = this.handle;
     const mm = this._mm;
-    const sp = mm._malloc(4 * STATE_U32);
-    try {
-      mm._x.mmw_trainer_get_state(h, sp);
-      return stateObject(mm._u32(sp, STATE_U32).slice());
-    } finally {
-      mm._x.mmw_free(sp);
-    }
+    const json = mm._takeStr(mm._call(() => mm._x.mmw_trainer_get_state(h), (p) => p !== 0));
+    return /** @type {TrainingState} */ (mm._settingsOut(JSON.parse(json)));
   }
   /** Continues from a loaded model: copies its parameters and running statistics. @param {Model} model */
   loadWeights(model) {

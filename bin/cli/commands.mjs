@@ -40,15 +40,22 @@ export function loadWords(mm, a) {
   }
 }
 
-/** The preset's configuration with the model options over it. @param {Makemore} mm @param {Args} a */
-export function modelConfig(mm, a) {
-  let config;
+/**
+ * createTrainer's preset and the settings given over it: the model options as its config, and
+ * the data options (with training, the training options too). An unknown preset is a usage error.
+ * @param {Makemore} mm @param {Args} a @param {boolean} training
+ */
+export function trainerSettings(mm, a, training) {
   try {
-    config = mm.presetConfig(a.preset);
+    mm.presetConfig(a.preset);
   } catch (e) {
     throw new UsageError(message(e));
   }
-  return { ...config, ...a.model };
+  const groups = training ? ['data', 'training'] : ['data'];
+  const options = Object.fromEntries(
+    Object.entries(a.options).filter(([k]) => groups.includes(mm.schema.fields.find((f) => f.js === k)?.group ?? '')),
+  );
+  return { preset: a.preset, config: a.model, ...options };
 }
 
 /** @param {Args} a @param {number} count @returns the sampling options: --seed S seeds as the native CLI does (the core's one rule, stream 0) */
@@ -59,12 +66,12 @@ export function sampleOptions(a, count) {
 /** @param {Args} a */
 export async function cmdInfo(a) {
   const mm = await loadMakemore({ threads: 1 });
-  const config = modelConfig(mm, a);
+  const settings = trainerSettings(mm, a, false);
   const words = loadWords(mm, a);
   let t;
   try {
-    // a trainer of no steps: the core's configuration check, parameter count and split (seed 42, as natively)
-    t = mm.createTrainer({ words, config, steps: 0, reproducible: true });
+    // a trainer of no steps: the core's configuration check, parameter count and split (the data options', as natively)
+    t = mm.createTrainer({ words, ...settings, steps: 0, reproducible: true });
   } catch (e) {
     throw new Failure(message(e));
   }

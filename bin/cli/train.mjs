@@ -5,7 +5,7 @@
 // the run is saved at the step reached, and the exit code is 130.
 import { loadMakemore, relaxedSimdSupported, simdSupported } from '../../wasm/makemore.mjs';
 import { EXIT_FAIL, EXIT_INTERRUPTED, Failure } from './args.mjs';
-import { loadWords, modelConfig, readOrFail, sampleOptions, writeOrFail } from './commands.mjs';
+import { loadWords, readOrFail, sampleOptions, trainerSettings, writeOrFail } from './commands.mjs';
 import { message, note, out, progress, startProgress, yieldToEvents } from './output.mjs';
 import { fmtF, fmtG, jsonString } from './printf.mjs';
 /** @typedef {import('../../wasm/makemore.mjs').Makemore} Makemore @typedef {import('../../wasm/makemore.mjs').Trainer} Trainer */
@@ -88,19 +88,16 @@ async function loadForTraining(a) {
 
 /** A new trainer, or the --resume checkpoint's. @param {Makemore} mm @param {Args} a @returns {Trainer} */
 function openTrainer(mm, a) {
-  const config = a.resume ? null : modelConfig(mm, a);
+  const settings = a.resume ? null : trainerSettings(mm, a, true);
   const words = loadWords(mm, a);
   let t;
   try {
     if (a.resume) {
       const bytes = readOrFail(a.resume, '');
       t = mm.resumeTrainer({ checkpoint: bytes, words, reproducible: a.reproducible });
-      if (a.stepsGiven) t.setSchedule({ steps: a.steps });
+      if (a.options.steps !== undefined) t.setSchedule({ steps: a.options.steps });
     } else {
-      t = mm.createTrainer({
-        words, config: config ?? undefined, seed: a.seedGiven ? a.seed : 42, batchSize: a.batchSize, steps: a.steps,
-        lr: a.lr, lrDecayed: a.lrDecayed, decayStep: a.decayStep, reproducible: a.reproducible,
-      });
+      t = mm.createTrainer({ words, ...settings, reproducible: a.reproducible });
     }
   } catch (e) {
     throw new Failure(message(e));
