@@ -785,7 +785,7 @@ export class Makemore {
    * (the command lines' flags): e.g. parseSetting('lr', '0.05') is the float32 nearest 0.05.
    * Throws MakemoreError (code 1) with the core's message naming the field.
    * @param {string} name the schema's name ('block_size') or JS name ('blockSize') @param {string} text
-   * @returns {any} the value in this API's form (as in config, data and state objects)
+   * @returns {number|bigint|string|number[]} the value in this API's form (as in config, data and state objects)
    */
   parseSetting(name, text) {
     const f = this._fields.find((q) => q.name === name || q.js === name);

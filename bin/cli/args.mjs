@@ -158,7 +158,7 @@ function setSetting(a, f, v, mm) {
     throw new UsageError(`${f.flag} takes ${f.expects}, not '${v}'`);
   }
   (f.group === 'model' ? a.model : a.options)[f.js] = value;
-  if (f.name === 'seed') a.seed = value; // --seed: the sampling seed too
+  if (f.name === 'seed') a.seed = /** @type {number|bigint} */ (value); // --seed: the sampling seed too
 }
 
 /** Sets option o (one of VALUE_OPTS) to v, checked. @param {Args} a @param {string} o @param {string} v */
