@@ -37,6 +37,8 @@ static const mm_field FIELDS[] = {
      "random.shuffle calls that make the split (the lecture: 1 for block 3, 2 for block 8)", NULL},
     {"bn_mode", "bnMode", "--bn", "BatchNorm mode", MODEL(bn_mode), MM_TYPE_ENUM, 0, 1, "fixed", MM_C_INT, 0,
      "BatchNorm statistics: fixed (over batch and positions, the lecture's fix) or per-position (before the fix)", BN_MODES},
+    {"residual", "residual", "--residual", "residual connections", MODEL(residual), INT(0, 1), "0", MM_C_INT, MM_FIELD_OPTIONAL,
+     "1: each hidden block of a flat MLP after the first adds its input to its output, h + tanh(bn(linear(h)))", NULL},
     {"step", "step", NULL, "step", STATE(step), INT(0, STEPS_MAX), NULL, MM_C_LONG, 0, "training steps done so far", NULL},
     {"steps", "steps", "--steps", "steps", TRAINING(steps), INT(0, STEPS_MAX), "200000", MM_C_LONG, 0, "total steps of the run", NULL},
     {"batch_size", "batchSize", "--batch", "batch size", TRAINING(batch_size), INT(2, MM_MAX_BATCH), "32", MM_C_INT, 0,
@@ -71,14 +73,16 @@ const mm_field* mm_field_find(const char* key) {
 
 // ---------------------------------------------------------------- presets
 
+// vocab_size is left 0 (set from the data); fields not named are 0.
+#define CFG(blk, embd, hid, consec, bn) {.block_size = blk, .n_embd = embd, .n_hidden = hid, .n_consec = consec, .n_flat_layers = 1, .bn_mode = bn}
 static const struct { const char* name; mm_config cfg; mm_data_settings data; } PRESETS[] = {
-    // vocab, block, embd, hidden, consec, flat layers, bn; split seed, shuffles
-    {"mlp3", {0, 3, 10, 200, 0, 1, MM_BN_FIXED}, {42, 1}},
-    {"mlp8", {0, 8, 10, 200, 0, 1, MM_BN_FIXED}, {42, 2}},
-    {"wavenet22k-bnbug", {0, 8, 10, 68, 2, 1, MM_BN_PER_POSITION}, {42, 2}},
-    {"wavenet22k", {0, 8, 10, 68, 2, 1, MM_BN_FIXED}, {42, 2}},
-    {"wavenet76k", {0, 8, 24, 128, 2, 1, MM_BN_FIXED}, {42, 2}},
+    {"mlp3", CFG(3, 10, 200, 0, MM_BN_FIXED), {.split_seed = 42, .split_shuffles = 1}},
+    {"mlp8", CFG(8, 10, 200, 0, MM_BN_FIXED), {.split_seed = 42, .split_shuffles = 2}},
+    {"wavenet22k-bnbug", CFG(8, 10, 68, 2, MM_BN_PER_POSITION), {.split_seed = 42, .split_shuffles = 2}},
+    {"wavenet22k", CFG(8, 10, 68, 2, MM_BN_FIXED), {.split_seed = 42, .split_shuffles = 2}},
+    {"wavenet76k", CFG(8, 24, 128, 2, MM_BN_FIXED), {.split_seed = 42, .split_shuffles = 2}},
 };
+#undef CFG
 #define N_PRESETS (int)(sizeof PRESETS / sizeof PRESETS[0])
 
 const char* mm_preset_name(int i) { return i >= 0 && i < N_PRESETS ? PRESETS[i].name : NULL; }

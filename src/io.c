@@ -42,6 +42,7 @@ static int put_metadata(mm_buf* h, const mm_model* m, const mm_record* r, mm_err
         char text[64];
         if (!mm_record_has(r, f->group) || (in_checkpoint(f) && !r->state)) continue;
         if (mm_field_check(f, r, err) || mm_field_format(f, r, text, sizeof text, err)) return MM_EINVAL;
+        if ((f->flags & MM_FIELD_OPTIONAL) && f->def && !strcmp(text, f->def)) continue; // as files before it
         put_meta(h, f->name, text);
     }
     mm_buf_puts(h, "}");

@@ -125,6 +125,7 @@ typedef struct {
     int n_consec;   // 0: flat (FlattenConsecutive(block_size)); k>=2: hierarchical, groups of k
     int n_flat_layers; // flat form only: hidden (Linear, BatchNorm1d, Tanh) blocks, default 1
     int bn_mode;    // MM_BN_FIXED or MM_BN_PER_POSITION
+    int residual;   // 1: a flat model's hidden blocks after the first add their input (residual connections)
 } mm_config;
 
 // Presets: "mlp3", "mlp8", "wavenet22k-bnbug", "wavenet22k", "wavenet76k": the
@@ -387,7 +388,8 @@ enum {
 };
 enum { MM_C_INT, MM_C_LONG, MM_C_U32, MM_C_U64, MM_C_FLOAT, MM_C_INT3 }; // the member's C type: int, long, uint32_t, uint64_t, float, int[3]
 #define MM_FIELD_FROM_DATA 1 // set from the word list, not by users (vocab_size)
-#define MM_FIELD_OPTIONAL 2  // a model file may lack it (then it is its default): added after the files began
+#define MM_FIELD_OPTIONAL 2  // added after the files began: a model file may lack it (then it is its default),
+                             // and it is written only when not its default (files that do not use it stay as before)
 #define MM_FIELD_CHECKPOINT 4 // a model or data field written with the training state only (plain files: its default)
 typedef struct {
     const char* name;  // snake_case: the model file's metadata key, e.g. "block_size"

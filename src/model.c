@@ -33,8 +33,9 @@ static int hidden_block(mm_model* m, const mm_config* c, int in) {
 }
 
 // Embedding, then FlattenConsecutive and hidden blocks (flat: one Flatten of the
-// whole context, then n_flat_layers blocks; hierarchical: Flatten(k) and a block
-// until the length is 1), then the Linear to the vocabulary.
+// whole context, then n_flat_layers blocks, each after the first with an Add of
+// its input if residual; hierarchical: Flatten(k) and a block until the length
+// is 1), then the Linear to the vocabulary.
 static int build(mm_model* m, const mm_config* c, mm_err* err) {
     m->n_layers = 0;
     layer* l = add_layer(m, L_EMBED, IN_TOKENS, 0);
@@ -49,7 +50,14 @@ static int build(mm_model* m, const mm_config* c, mm_err* err) {
     } else {
         add_layer(m, L_FLATTEN, at, 0)->n = c->block_size;
         at = m->n_layers - 1;
-        for (int b = 0; b < c->n_flat_layers; b++) at = hidden_block(m, c, at);
+        for (int b = 0; b < c->n_flat_layers; b++) {
+            int out = hidden_block(m, c, at);
+            if (c->residual && b > 0) { // h + tanh(bn(linear(h)))
+                add_layer(m, L_ADD, out, at);
+                out = m->n_layers - 1;
+            }
+            at = out;
+        }
     }
     l = add_layer(m, L_LINEAR, at, 0);
     l->C_out = c->vocab_size;
@@ -60,6 +68,9 @@ static int build(mm_model* m, const mm_config* c, mm_err* err) {
 
 // The structural rules of a configuration whose fields are within their limits.
 static int check_structure(const mm_config* c, mm_err* err) {
+    if (c->residual && c->n_consec)
+        return mm_fail(err, MM_EINVAL, "residual connections need a flat model (hierarchical group size 0, not %d): a hierarchical "
+                       "block's output is shorter than its input", c->n_consec);
     if (c->n_consec == 0) return MM_OK;
     if (c->n_consec < 2 || c->n_consec > c->block_size)
         return mm_fail(err, MM_EINVAL, "hierarchical group size %d must be 2..block size (%d)", c->n_consec, c->block_size);

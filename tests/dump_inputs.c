@@ -14,8 +14,8 @@
 //                 u32 dtype (0 float32, 1 int32); u32 ndim; u32 dims[ndim];
 //                 data: prod(dims) values }
 // Records, in this order:
-//   "config"  int32 (8,): vocab_size block_size n_embd n_hidden n_consec
-//                         n_flat_layers bn_mode (mm_config's order) split_shuffles (the preset's data setting)
+//   "config.<name>" int32 (1,): every model field of the schema (src/config.c),
+//             by its name (an enum: the index of its value), in the schema's order
 //   "lr"      float32 (1,): the SGD learning rate
 //   "init.<tensor name>" float32, the tensor's shape: every mm_model_tensor in
 //             index order (parameters, then BatchNorm buffers as the core orders them)
@@ -35,19 +35,21 @@ typedef struct {
     const char* name;   // output file stem
     const char* preset; // starting point
     // overrides, applied when > 0 (n_consec and bn_mode: when >= 0)
-    int block_size, n_embd, n_hidden, n_consec, n_flat_layers, bn_mode;
+    int block_size, n_embd, n_hidden, n_consec, n_flat_layers, bn_mode, residual;
 } case_def;
 
 static const case_def CASES[] = {
-    {"wavenet22k", "wavenet22k", 0, 0, 0, -1, 0, -1},             // lecture: fixed BatchNorm
-    {"wavenet22k-bnbug", "wavenet22k-bnbug", 0, 0, 0, -1, 0, -1}, // lecture: pre-fix BatchNorm
-    {"mlp3", "mlp3", 0, 0, 0, -1, 0, -1},                         // lecture: flat, block 3
+    {"wavenet22k", "wavenet22k", 0, 0, 0, -1, 0, -1, 0},             // lecture: fixed BatchNorm
+    {"wavenet22k-bnbug", "wavenet22k-bnbug", 0, 0, 0, -1, 0, -1, 0}, // lecture: pre-fix BatchNorm
+    {"mlp3", "mlp3", 0, 0, 0, -1, 0, -1, 0},                         // lecture: flat, block 3
     // hierarchical in groups of 3: (B,9,5) -> (B,3,15) -> (B,1,36) squeezed to (B,36)
-    {"hier3-small", "wavenet22k", 9, 5, 12, 3, 0, MM_BN_FIXED},
+    {"hier3-small", "wavenet22k", 9, 5, 12, 3, 0, MM_BN_FIXED, 0},
     // 4 levels, pre-fix BatchNorm with per-position stats for T = 8, 4, 2 (and 2-D at the end)
-    {"hier16-bnbug", "wavenet22k", 16, 4, 16, 2, 0, MM_BN_PER_POSITION},
+    {"hier16-bnbug", "wavenet22k", 16, 4, 16, 2, 0, MM_BN_PER_POSITION, 0},
     // flat, two hidden (Linear, BatchNorm1d, Tanh) blocks
-    {"flat2", "mlp3", 5, 6, 24, 0, 2, MM_BN_FIXED},
+    {"flat2", "mlp3", 5, 6, 24, 0, 2, MM_BN_FIXED, 0},
+    // flat, three hidden blocks, the last two with residual connections (Add layers)
+    {"flat3-residual", "mlp3", 4, 6, 20, 0, 3, MM_BN_FIXED, 1},
 };
 
 static int put_u32(FILE* f, uint32_t v) { return fwrite(&v, 4, 1, f) == 1 ? 0 : -1; }
@@ -67,8 +69,7 @@ static int put_record(FILE* f, const char* name, uint32_t dtype, int ndim, const
 static int dump_case(const case_def* c, int case_index, const char* outdir) {
     mm_err err = {0};
     mm_config cfg;
-    mm_data_settings data;
-    if (mm_preset(c->preset, &cfg, &data, &err) != MM_OK) {
+    if (mm_preset(c->preset, &cfg, NULL, &err) != MM_OK) {
         fprintf(stderr, "%s: %s\n", c->name, err.msg);
         return -1;
     }
@@ -79,6 +80,7 @@ static int dump_case(const case_def* c, int case_index, const char* outdir) {
     if (c->n_consec >= 0) cfg.n_consec = c->n_consec;
     if (c->n_flat_layers > 0) cfg.n_flat_layers = c->n_flat_layers;
     if (c->bn_mode >= 0) cfg.bn_mode = c->bn_mode;
+    if (c->residual > 0) cfg.residual = c->residual;
 
     mm_model* m = mm_model_new(&cfg, NULL, 1000 + (uint64_t)case_index, BATCH, &err);
     if (!m) {
@@ -97,13 +99,20 @@ static int dump_case(const case_def* c, int case_index, const char* outdir) {
     int nt = mm_model_num_tensors(m), rc = 0;
     rc |= fwrite("MMIN", 1, 4, f) != 4;
     rc |= put_u32(f, 1);
-    rc |= put_u32(f, (uint32_t)(2 + nt + 2 * N_BATCHES));
+    int n_model = 0;
+    for (int i = 0; i < mm_num_fields(); i++) n_model += mm_field_at(i)->group == MM_GROUP_MODEL;
+    rc |= put_u32(f, (uint32_t)(n_model + 1 + nt + 2 * N_BATCHES));
 
-    int32_t conf[8] = {cfg.vocab_size, cfg.block_size, cfg.n_embd, cfg.n_hidden,
-                       cfg.n_consec, cfg.n_flat_layers, cfg.bn_mode, data.split_shuffles};
-    int d8 = 8, d1 = 1;
+    int d1 = 1;
+    for (int i = 0; i < mm_num_fields(); i++) { // the model's fields by name (all int members)
+        const mm_field* fd = mm_field_at(i);
+        if (fd->group != MM_GROUP_MODEL) continue;
+        char name[64];
+        snprintf(name, sizeof name, "config.%s", fd->name);
+        int32_t v = *(const int*)((const char*)&cfg + fd->offset);
+        rc |= put_record(f, name, 1, 1, &d1, &v);
+    }
     float lr = LR;
-    rc |= put_record(f, "config", 1, 1, &d8, conf);
     rc |= put_record(f, "lr", 0, 1, &d1, &lr);
 
     // initial parameters and buffers, straight from the core

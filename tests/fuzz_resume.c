@@ -123,8 +123,8 @@ static int write_seeds(int argc, char** argv) {
     if (argc < 2) { fprintf(stderr, "fuzz_resume: --write-seeds takes a folder\n"); return -1; }
     words_ready();
     // vocab, block, n_embd, n_hidden, n_consec, n_flat_layers, bn_mode (then the split's shuffles)
-    mm_config flat = {0, 3, 2, 6, 0, 1, MM_BN_FIXED}, flat2 = {0, 2, 2, 4, 0, 2, MM_BN_FIXED};
-    mm_config hier = {0, 4, 2, 6, 2, 1, MM_BN_FIXED}, hier_pp = {0, 4, 2, 5, 2, 1, MM_BN_PER_POSITION};
+    mm_config flat = {.vocab_size = 0, .block_size = 3, .n_embd = 2, .n_hidden = 6, .n_consec = 0, .n_flat_layers = 1, .bn_mode = MM_BN_FIXED}, flat2 = {.vocab_size = 0, .block_size = 2, .n_embd = 2, .n_hidden = 4, .n_consec = 0, .n_flat_layers = 2, .bn_mode = MM_BN_FIXED};
+    mm_config hier = {.vocab_size = 0, .block_size = 4, .n_embd = 2, .n_hidden = 6, .n_consec = 2, .n_flat_layers = 1, .bn_mode = MM_BN_FIXED}, hier_pp = {.vocab_size = 0, .block_size = 4, .n_embd = 2, .n_hidden = 5, .n_consec = 2, .n_flat_layers = 1, .bn_mode = MM_BN_PER_POSITION};
     int rc = write_seed(argv[1], "flat-mid", flat, 1, 4, 20, 10, 5);
     rc |= write_seed(argv[1], "flat2-done", flat2, 2, 3, 6, 3, 6);
     rc |= write_seed(argv[1], "hier-decayed", hier, 2, 5, 30, 4, 8);

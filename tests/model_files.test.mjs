@@ -206,3 +206,29 @@ test('the native CLI and wasm share one format', { skip: !existsSync(CLI) && `no
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a residual model (config.residual, Add layers): saved with "residual", loaded the same; files without it are as before', async () => {
+  const mm = await load(true);
+  const config = { blockSize: 4, nEmbd: 6, nHidden: 20, nFlatLayers: 3, residual: 1 };
+  const t = mm.createTrainer({ words: NAMES, preset: 'mlp3', config, seed: 5, reproducible: true });
+  const plain = mm.createTrainer({ words: NAMES, preset: 'mlp3', config: { ...config, residual: 0 }, seed: 5, reproducible: true });
+  assert.equal(t.numParams, plain.numParams, 'an Add has no parameters');
+  const [a, b] = [t.run(60), plain.run(60)];
+  assert.ok(a.every(Number.isFinite) && a[0] !== b[0], 'the residual model computes something else from the same weights');
+  const bytes = t.saveModel();
+  assert.equal(parseFile(bytes).meta.residual, '1');
+  assert.equal(parseFile(plain.saveModel()).meta.residual, undefined, 'a model without residual connections writes no key');
+  const m = mm.loadModel(bytes, { reproducible: true });
+  assert.equal(m.config.residual, 1);
+  // Embedding, Flatten, 3 x (Linear, BatchNorm1d, Tanh), an Add after the 2nd and 3rd (layers 8, 12), the Linear to the logits
+  assert.deepEqual(m.tensors().filter((x) => x.name.endsWith('weight')).map((x) => x.name),
+    ['layers.0.weight', 'layers.2.weight', 'layers.5.weight', 'layers.9.weight', 'layers.13.weight']);
+  assert.deepEqual(bits(m.params()), bits(t.params()));
+  const again = mm.loadModel(m.save(), { reproducible: true });
+  const X = new Uint16Array(4 * 4).map((_, i) => (i * 7) % 27);
+  assert.deepEqual(bits(again.evalLogits(X)), bits(m.evalLogits(X)));
+  again.free();
+  assert.throws(() => mm.createTrainer({ words: NAMES, preset: 'wavenet22k', config: { residual: 1 } }), /residual connections need a flat model/);
+  assert.throws(() => mm.createTrainer({ words: NAMES, preset: 'mlp3', config: { residual: 2 } }), /residual connections 2 is outside 0\.\.1/);
+  for (const o of [t, plain, m]) o.free();
+});

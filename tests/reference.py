@@ -37,9 +37,9 @@ import torch.nn.functional as F
 
 VERSION = 1
 DTYPES = {0: np.float32, 1: np.int32}
-# config record layout (int32): the fields of mm_config, in the header's order
-CONFIG_FIELDS = ["vocab_size", "block_size", "n_embd", "n_hidden", "n_consec",
-                 "n_flat_layers", "bn_mode", "split_shuffles"]
+# the configuration: one int32 record "config.<name>" per model field of the
+# core's schema (src/config.c); an enum holds its value's index
+CONFIG_PREFIX = "config."
 MM_BN_FIXED, MM_BN_PER_POSITION = 0, 1
 N_STEPS = 3
 
@@ -213,13 +213,29 @@ class FlattenConsecutive:
         return []
 
 
+class Add:
+    """A residual connection: the previous layer's output plus layer `skip`'s
+    (not one of the lecture's classes; the core's Add layer)."""
+    def __init__(self, skip):
+        self.skip = skip
+
+    def __call__(self, x, outputs):
+        self.out = x + outputs[self.skip]
+        return self.out
+
+    def parameters(self):
+        return []
+
+
 class Sequential:
     def __init__(self, layers):
         self.layers = layers
 
     def __call__(self, x):
+        outputs = []
         for layer in self.layers:
-            x = layer(x)
+            x = layer(x, outputs) if isinstance(layer, Add) else layer(x)
+            outputs.append(x)
         self.out = x
         return self.out
 
@@ -237,8 +253,11 @@ def build_model(cfg):
     if cfg["n_consec"] == 0:  # flat: one FlattenConsecutive(block_size), then n_flat_layers blocks
         layers.append(FlattenConsecutive(T))
         n_in = E * T
-        for _ in range(max(cfg["n_flat_layers"], 1)):
+        for b in range(max(cfg["n_flat_layers"], 1)):
+            block_in = len(layers) - 1  # the index of the block's input
             layers += [Linear(n_in, H, bias=False), BN(H), Tanh()]
+            if cfg.get("residual") and b > 0:  # h + tanh(bn(linear(h)))
+                layers.append(Add(block_in))
             n_in = H
     else:  # hierarchical: FlattenConsecutive(k) until the time axis is gone
         k, t, n_in = cfg["n_consec"], T, E
@@ -365,7 +384,7 @@ def main():
     for path in args.inputs:
         name = os.path.splitext(os.path.basename(path))[0]
         recs = read_records(path, b"MMIN")
-        cfg = dict(zip(CONFIG_FIELDS, (int(v) for v in recs["config"])))
+        cfg = {k[len(CONFIG_PREFIX):]: int(v[0]) for k, v in recs.items() if k.startswith(CONFIG_PREFIX)}
         out32 = run(cfg, recs, torch.float32)
         out64 = run(cfg, recs, torch.float64)
         torch.set_default_dtype(torch.float32)

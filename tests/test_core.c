@@ -105,13 +105,15 @@ static void test_gradients(void) {
     mm_pool* pool = mm_pool_new(2, &perr);
     CHECK(pool != NULL, "a pool of 2 threads: %s", perr.msg);
     static const struct { const char* what; mm_config c; } M[] = {
-        {"flat, 2 hidden blocks", {7, 3, 3, 5, 0, 2, MM_BN_FIXED}},
-        {"hierarchical, fixed BatchNorm", {7, 4, 3, 5, 2, 1, MM_BN_FIXED}},
-        {"hierarchical, per-position BatchNorm", {7, 4, 3, 5, 2, 1, MM_BN_PER_POSITION}},
-        {"hierarchical groups of 3", {6, 9, 2, 4, 3, 1, MM_BN_FIXED}},
+        {"flat, 2 hidden blocks", {.vocab_size = 7, .block_size = 3, .n_embd = 3, .n_hidden = 5, .n_consec = 0, .n_flat_layers = 2, .bn_mode = MM_BN_FIXED}},
+        {"hierarchical, fixed BatchNorm", {.vocab_size = 7, .block_size = 4, .n_embd = 3, .n_hidden = 5, .n_consec = 2, .n_flat_layers = 1, .bn_mode = MM_BN_FIXED}},
+        {"hierarchical, per-position BatchNorm", {.vocab_size = 7, .block_size = 4, .n_embd = 3, .n_hidden = 5, .n_consec = 2, .n_flat_layers = 1, .bn_mode = MM_BN_PER_POSITION}},
+        {"hierarchical groups of 3", {.vocab_size = 6, .block_size = 9, .n_embd = 2, .n_hidden = 4, .n_consec = 3, .n_flat_layers = 1, .bn_mode = MM_BN_FIXED}},
+        {"flat, 3 residual blocks", {.vocab_size = 7, .block_size = 3, .n_embd = 3, .n_hidden = 5, .n_flat_layers = 3, .residual = 1}},
     };
+    const int n_models = (int)(sizeof M / sizeof M[0]);
     for (int engine = MM_ENGINE_REPRODUCIBLE; engine <= MM_ENGINE_FAST; engine++)
-    for (int mi = 0; mi < 4; mi++) {
+    for (int mi = 0; mi < n_models; mi++) {
         mm_err err = {0};
         mm_model* m = mm_model_new(&M[mi].c, NULL, 7 + mi, 8, &err);
         CHECK(m != NULL, "%s: %s", M[mi].what, err.msg);
@@ -420,15 +422,15 @@ static void test_word_lists(void) {
 
     // impossible configurations are errors, never crashes
     static const struct { mm_config c; const char* needle; } C[] = {
-        {{27, 6, 10, 68, 2, 1, 0}, "power"}, {{27, 8, 0, 68, 2, 1, 0}, "embedding"}, {{27, 8, 10, -1, 0, 1, 0}, "hidden"},
-        {{27, 0, 10, 10, 0, 1, 0}, "block"}, {{1, 3, 10, 10, 0, 1, 0}, "vocabulary"}, {{27, 3, 10, 10, 0, 1, 7}, "BatchNorm"},
-        {{27, 8, 8192, 8192, 0, 16, 0}, "too large"},
-        {{2, 256, 2048, 8192, 0, 1, 0}, "too large"}}; // 2^32 + 36866 parameters: must not wrap in 32 bits
+        {{.vocab_size = 27, .block_size = 6, .n_embd = 10, .n_hidden = 68, .n_consec = 2, .n_flat_layers = 1, .bn_mode = 0}, "power"}, {{.vocab_size = 27, .block_size = 8, .n_embd = 0, .n_hidden = 68, .n_consec = 2, .n_flat_layers = 1, .bn_mode = 0}, "embedding"}, {{.vocab_size = 27, .block_size = 8, .n_embd = 10, .n_hidden = -1, .n_consec = 0, .n_flat_layers = 1, .bn_mode = 0}, "hidden"},
+        {{.vocab_size = 27, .block_size = 0, .n_embd = 10, .n_hidden = 10, .n_consec = 0, .n_flat_layers = 1, .bn_mode = 0}, "block"}, {{.vocab_size = 1, .block_size = 3, .n_embd = 10, .n_hidden = 10, .n_consec = 0, .n_flat_layers = 1, .bn_mode = 0}, "vocabulary"}, {{.vocab_size = 27, .block_size = 3, .n_embd = 10, .n_hidden = 10, .n_consec = 0, .n_flat_layers = 1, .bn_mode = 7}, "BatchNorm"},
+        {{.vocab_size = 27, .block_size = 8, .n_embd = 8192, .n_hidden = 8192, .n_consec = 0, .n_flat_layers = 16, .bn_mode = 0}, "too large"},
+        {{.vocab_size = 2, .block_size = 256, .n_embd = 2048, .n_hidden = 8192, .n_consec = 0, .n_flat_layers = 1, .bn_mode = 0}, "too large"}}; // 2^32 + 36866 parameters: must not wrap in 32 bits
     {   // activations past the limit at a large batch (the sum wrapped where long is 32 bits)
-        mm_config big = {2, 256, 8192, 1, 0, 1, 0};
+        mm_config big = {.vocab_size = 2, .block_size = 256, .n_embd = 8192, .n_hidden = 1, .n_consec = 0, .n_flat_layers = 1, .bn_mode = 0};
         CHECK(mm_model_new(&big, NULL, 1, 65536, &err) == NULL && strstr(err.msg, "too large"), "a model of 2^33 activations: %s", err.msg);
         // default token names stay distinct past 26, so a saved model loads again
-        mm_config v30 = {30, 3, 4, 5, 0, 1, 0};
+        mm_config v30 = {.vocab_size = 30, .block_size = 3, .n_embd = 4, .n_hidden = 5, .n_consec = 0, .n_flat_layers = 1, .bn_mode = 0};
         mm_model* m = mm_model_new(&v30, NULL, 1, 8, &err);
         uint8_t* bytes; size_t n;
         CHECK(m && mm_model_save(m, &bytes, &n, &err) == MM_OK, "save: %s", err.msg);

@@ -276,7 +276,7 @@ static void expect_edit_refused(const char* what, const parts* p, const char* fr
 
 static void test_hostile(void) {
     // a small model: quick to load thousands of times
-    mm_config c = {27, 4, 3, 6, 2, 1, MM_BN_PER_POSITION};
+    mm_config c = {.vocab_size = 27, .block_size = 4, .n_embd = 3, .n_hidden = 6, .n_consec = 2, .n_flat_layers = 1, .bn_mode = MM_BN_PER_POSITION};
     mm_err err = {0};
     mm_model* m = mm_model_new(&c, g_words.codepoints, 9, 1, &err);
     CHECK(m != NULL, "tiny model: %s", err.msg);

@@ -42,7 +42,7 @@
 #define MM_FIXTURE_DIR "tests/fixtures"
 #endif
 
-static const char* FIXTURES[] = {"wavenet22k", "wavenet22k-bnbug", "mlp3", "hier3-small", "hier16-bnbug", "flat2"};
+static const char* FIXTURES[] = {"wavenet22k", "wavenet22k-bnbug", "mlp3", "hier3-small", "hier16-bnbug", "flat2", "flat3-residual"};
 
 #define RTOL 1e-4
 #define ATOL 1e-6
@@ -151,6 +151,28 @@ static const record* need(const fixture* fx, const char* name, int dtype, long c
     return r;
 }
 
+// The configuration from the fixture's "config.<name>" records, through the
+// schema (an optional field the fixture lacks keeps its default).
+static int read_config(const fixture* fx, mm_config* cfg) {
+    mm_record r = {cfg, NULL, NULL, NULL};
+    mm_record_default(&r);
+    mm_err err = {0};
+    for (int i = 0; i < mm_num_fields(); i++) {
+        const mm_field* f = mm_field_at(i);
+        if (f->group != MM_GROUP_MODEL) continue;
+        char key[80], text[32];
+        snprintf(key, sizeof key, "config.%s", f->name);
+        const record* rec = find(fx, key);
+        if (!rec && (f->flags & MM_FIELD_OPTIONAL)) continue;
+        if (!(rec = need(fx, key, 1, 1))) return -1;
+        int v = ((const int32_t*)rec->data)[0];
+        if (f->type == MM_TYPE_ENUM) snprintf(text, sizeof text, "%s", v >= 0 && v <= f->max ? f->values[v] : "?");
+        else snprintf(text, sizeof text, "%d", v);
+        if (mm_field_parse(f, &r, text, &err)) { fprintf(stderr, "  %s: %s\n", key, err.msg); return -1; }
+    }
+    return 0;
+}
+
 // ---------------------------------------------------------------- comparison
 
 typedef struct {
@@ -204,11 +226,9 @@ static int run_fixture(const char* path, int* hier) {
     summary s = {0};
     if (fixture_load(&fx, path)) goto done;
 
-    const record* rc = need(&fx, "config", 1, 8);
+    mm_config cfg;
     const record* rlr = need(&fx, "lr", 0, 1);
-    if (!rc || !rlr) goto done;
-    const int32_t* c = rc->data;
-    mm_config cfg = {c[0], c[1], c[2], c[3], c[4], c[5], c[6]}; // c[7]: the split's shuffles, a data setting now
+    if (!rlr || read_config(&fx, &cfg)) goto done;
     *hier = cfg.n_consec != 0;
     if (opt_flip_bn) cfg.bn_mode = !cfg.bn_mode;
     const record* rx0 = need(&fx, "X0", 1, -1);

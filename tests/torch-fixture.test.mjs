@@ -26,7 +26,7 @@ import { loadMakemore, relaxedSimdSupported } from '../wasm/makemore.mjs';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WASM_DIR = path.resolve(ROOT, process.env.MM_WASM_DIR ?? 'build-wasm');
 const FIXTURE_DIR = path.join(ROOT, 'tests/fixtures');
-const FIXTURES = ['wavenet22k', 'wavenet22k-bnbug', 'mlp3', 'hier3-small', 'hier16-bnbug', 'flat2'];
+const FIXTURES = ['wavenet22k', 'wavenet22k-bnbug', 'mlp3', 'hier3-small', 'hier16-bnbug', 'flat2', 'flat3-residual'];
 
 const RTOL = 1e-4;
 const ATOL = 1e-6;
@@ -146,11 +146,15 @@ function line(c) {
  */
 function runFixture(mm, name, opts = {}) {
   const fx = readFixture(path.join(FIXTURE_DIR, `${name}.bin`));
-  const c = need(fx, 'config', 1, 8).data;
-  const config = {
-    vocabSize: c[0], blockSize: c[1], nEmbd: c[2], nHidden: c[3],
-    nConsec: c[4], nFlatLayers: c[5], bnMode: c[6], // c[7]: the split's shuffles, a data setting (no model's)
-  };
+  /** @type {Record<string, number>} the model fields of the core's schema, from the "config.<name>" records */
+  const fields = {};
+  for (const f of mm.schema.fields) {
+    if (f.group !== 'model') continue;
+    const rec = fx.get(`config.${f.name}`);
+    if (!rec && f.optional) fields[f.js] = Number(f.default);
+    else fields[f.js] = need(fx, `config.${f.name}`, 1, 1).data[0];
+  }
+  const config = /** @type {import('../wasm/makemore.mjs').ModelConfig} */ (/** @type {unknown} */ (fields));
   const lr = f32(need(fx, 'lr', 0, 1))[0];
   const rx0 = need(fx, 'X0', 1, -1);
   const B = rx0.dims[0];

@@ -70,6 +70,7 @@ export const BN_PER_POSITION = 1;
  * @property {number} [nConsec]   0: flat MLP; k >= 2: hierarchical (WaveNet), groups of k (default 0)
  * @property {number} [nFlatLayers] flat form: hidden blocks (default 1)
  * @property {number|'fixed'|'per-position'} [bnMode] BatchNorm statistics: 0 'fixed' (default), 1 'per-position' (the lecture's bug)
+ * @property {number} [residual]  1: a flat model's hidden blocks after the first add their input (default 0)
  */
 
 /**
