@@ -1,7 +1,8 @@
 // run-state.js: the states of the trainer page's run and the transitions between them,
 // in one place. The worker owns the state (web/worker-run.js moves it, only through
-// transition()) and sends every change to the page ('state' and 'run' events of
+// transition() and start()) and sends every change to the page ('state' and 'run' events of
 // web/protocol.js); the page renders the state it was sent, asking the questions below.
+// A run changes state by transition() (the table below), or is replaced by another by start().
 
 /**
  * - loading:     the worker loads the WebAssembly module
@@ -21,22 +22,22 @@
 
 /** @type {RunState[]} the states a run starts in: a new run, a checkpoint (at its end: done) or a model file */
 const START = ['training', 'paused', 'done', 'sample-only'];
-/** @type {RunState[]} what can replace any run: a new run, a loaded model, Reset */
-const REPLACE = [...START, 'idle'];
 
-/** @type {Record<RunState, RunState[]>} state -> the states it may change to */
+/** @type {Record<RunState, RunState[]>} state -> the states the run (or the worker) may change to */
 const TRANSITIONS = {
   loading: ['idle', 'unavailable'],
   unavailable: [],
-  idle: START,
-  training: [...REPLACE, 'paused', 'evaluating', 'failed'],
+  idle: [],
+  training: ['paused', 'evaluating', 'failed', 'idle'],
   // training: a longer schedule; done: the splits are evaluated (or their evaluation failed)
-  evaluating: [...REPLACE, 'paused', 'training', 'done'],
-  paused: [...REPLACE, 'training', 'evaluating'],
-  done: [...REPLACE, 'paused'],
-  failed: REPLACE,
+  evaluating: ['paused', 'training', 'done', 'idle'],
+  // evaluating: Resume at the end of the schedule
+  paused: ['training', 'evaluating', 'idle'],
+  // paused: a longer schedule
+  done: ['paused', 'idle'],
+  failed: ['idle'],
   // paused, done: the word list of a loaded checkpoint arrived, and it trains again
-  'sample-only': [...REPLACE, 'paused', 'done'],
+  'sample-only': ['paused', 'done', 'idle'],
 };
 
 /** @type {RunState[]} */
@@ -47,13 +48,33 @@ export function canTransition(from, to) {
   return from === to || TRANSITIONS[from].includes(to);
 }
 
+/** @param {RunState} s @returns {boolean} a run can start (the module is loaded) */
+export const canStart = (s) => s !== 'loading' && s !== 'unavailable';
+
+/** @param {string} to */
+function known(to) {
+  if (!(to in TRANSITIONS)) throw new Error(`not a run state: ${to}`);
+}
+
 /**
- * The state after from -> to; throws on a transition the machine does not allow.
+ * The state after from -> to within a run (or Reset); throws on a change the machine does not allow.
  * @param {RunState} from @param {RunState} to @returns {RunState} to
  */
 export function transition(from, to) {
-  if (!(to in TRANSITIONS)) throw new Error(`not a run state: ${to}`);
+  known(to);
   if (!canTransition(from, to)) throw new Error(`run state ${from} cannot change to ${to}`);
+  return to;
+}
+
+/**
+ * The state of a run that replaces the current one (or none): a new run starts training, a
+ * checkpoint paused (done at its end), a model file without training state sample-only.
+ * @param {RunState} from @param {RunState} to @returns {RunState} to
+ */
+export function start(from, to) {
+  known(to);
+  if (!canStart(from)) throw new Error(`no run can start while the module is ${from}`);
+  if (!START.includes(to)) throw new Error(`a run cannot start ${to}`);
   return to;
 }
 

@@ -1,7 +1,7 @@
 // worker-run.js: the trainer page's run in the worker: starting one, its state
 // (web/run-state.js: changed here only, through setState and announce), training in
 // chunks of ~CHUNK_MS, the schedule, the helper threads.
-import { transition, isWorking } from './run-state.js';
+import { transition, start, isWorking } from './run-state.js';
 import { ctx, CHUNK_MS, errText, stepOf, presetName } from './worker-shared.js';
 import { labelWords } from './worker-data.js';
 import { newJob, evalPart, answerJobs } from './worker-eval.js';
@@ -232,7 +232,6 @@ export function startRun(s) {
   stopRun();
   const r = newRun({ origin: 'new', trainer, dirty: true, hist: { start: 0, buf: new Float32Array(1024), n: 0 } });
   adoptTrainer(r, s.valEvery);
-  ctx.run = r;
   announce(r);
   schedule();
 }
@@ -244,10 +243,10 @@ function startState(r) {
   return r.trainer.step >= r.steps ? 'done' : 'paused';
 }
 
-/** Makes r the run (new, loaded or resumed) and tells the page. @param {Run} r */
+/** Makes r the run (new, loaded, or the current one that can now train) and tells the page. @param {Run} r */
 export function announce(r) {
+  ctx.state = (ctx.run === r ? transition : start)(ctx.state, startState(r));
   ctx.run = r;
-  ctx.state = transition(ctx.state, startState(r));
   syncThreads();
   const t = r.trainer;
   const training = t ? t.state : (r.model?.training ?? null);
