@@ -115,6 +115,27 @@ describe('trainer page in Chromium', { skip, timeout: 150000 }, () => {
     ]);
     assert.equal(await text('#params'), 'Parameters: 76,579 (vocabulary of 27)');
     assert.equal(await page.locator('#train').isEnabled(), true);
+    // The form lists exactly the schema's settings (model, data, training; not the word list's vocabSize),
+    // with the schema's labels, limits, choices and defaults, besides the page's own controls.
+    const { loadMakemore } = await import(pathToFileURL(path.join(ROOT, 'wasm/makemore.mjs')).href);
+    const { schema } = await loadMakemore({ wasmUrl: pathToFileURL(WASM) });
+    const fields = schema.fields.filter((/** @type {any} */ f) => ['model', 'data', 'training'].includes(f.group) && !f.fromData);
+    const OWN = ['preset', 'structure', 'valEvery', 'threads', 'reproducible'];
+    const named = await page.locator('#settings [name]').evaluateAll((els) => els.map((e) => /** @type {string} */ (e.getAttribute('name'))));
+    assert.deepEqual(named.filter((n) => !OWN.includes(n)).sort(), fields.map((/** @type {any} */ f) => f.js).sort());
+    assert.deepEqual(named.filter((n) => OWN.includes(n)).sort(), [...OWN].sort());
+    for (const f of fields) {
+      const shown = await page.locator(`#${f.js}`).evaluate((e) => ({
+        label: document.querySelector(`label[for="${e.id}"]`)?.textContent,
+        min: e.getAttribute('min'), max: e.getAttribute('max'), value: /** @type {HTMLInputElement} */ (e).value,
+        options: Array.from(e.querySelectorAll('option'), (o) => o.textContent),
+      }));
+      assert.equal(shown.label, f.label[0].toUpperCase() + f.label.slice(1), f.js);
+      if (f.type === 'int') assert.deepEqual([shown.min, shown.max], [String(f.min), String(f.max)], `${f.js}: the schema's limits`);
+      if (f.type === 'enum') assert.deepEqual(shown.options, f.values, f.js);
+      if (f.group === 'training') assert.equal(shown.value, f.defaultText, `${f.js}: the schema's default`);
+    }
+    assert.equal(await page.locator('#steps').getAttribute('max'), '2147483647', "the core's steps limit");
     // The stall meter itself: a 150 ms busy loop on the main thread registers.
     await page.evaluate(() => /** @type {any} */ (window).__mm.stall.reset());
     await page.evaluate(() => {

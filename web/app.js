@@ -49,9 +49,8 @@ async function start() {
     return;
   }
   view.presets = r.presets;
-  view.defaults = r.defaults;
   setReady();
-  initForm();
+  initForm(r);
   setStatus(view.dataInfo ? 'Ready.' : 'Loading names.txt…');
   updateButtons();
   checkConfig();

@@ -1,118 +1,78 @@
-// page-form.js: the trainer page's settings form: the model (preset, architecture, its
-// parameter count checked by the worker as you type) and the training settings; a
-// schedule change applies to the current run.
+// page-form.js: the trainer page's settings form: the model (preset, architecture, the
+// data's split, its parameter count checked by the worker as you type) and the training
+// settings, whose fields come from the core's schema (web/page-fields.js); a schedule change
+// applies to the current run.
 import { autoValEvery } from './losses.js';
 import { isActive } from './run-state.js';
 import { $, fmt, view, worker, showError, setStatus, errText } from './page-shared.js';
+import { buildFields, fieldOf, groupOf, readField, readGroup, fillGroup, sameGroup } from './page-fields.js';
 import { showSplit } from './page-data.js';
 import { onTrain, updateButtons, renderProgress } from './page-run.js';
 import { dirtyChart } from './page-chart.js';
 
-const MAX_STEPS = 10_000_000;
-const ARCH = ['blockSize', 'nEmbd', 'nHidden', 'nConsec', 'nFlatLayers', 'bnMode', 'splitShuffles'];
-const LABELS = /** @type {Record<string, string>} */ ({
-  blockSize: 'Block size',
-  nEmbd: 'Embedding size',
-  nHidden: 'Hidden size',
-  nConsec: 'Group size',
-  nFlatLayers: 'Hidden layers',
-  splitShuffles: 'Split shuffles',
-  steps: 'Steps',
-  batchSize: 'Batch size',
-  decayStep: 'Decay step',
-  valEvery: 'Validate every',
-  threads: 'Threads',
-  lr: 'Learning rate',
-  lrDecayed: 'Decayed learning rate',
-  seed: 'Seed',
-});
 /** The fields a run takes while it trains (trainer.setSchedule, and the validation interval). */
 const LIVE = ['steps', 'lr', 'lrDecayed', 'decayStep', 'valEvery'];
+/** @param {string} id @returns {boolean} a field that makes the model or its split (a preset sets them) */
+const isArch = (id) => id === 'structure' || groupOf(id) === 'model' || groupOf(id) === 'data';
 
 // ---------------------------------------------------------------- reading the form
-/** @param {string} name @param {number} [min] @returns {number} */
-function intField(name, min = 0) {
-  const raw = String($(name).value).trim();
-  if (!/^\d+$/.test(raw)) throw new Error(`${LABELS[name]} must be a whole number${raw ? `, not “${raw}”` : ''}`);
+/** @param {string} id @param {string} label @param {number} [max] @returns {number} one of the page's own whole-number fields */
+function pageInt(id, label, max = Number.MAX_SAFE_INTEGER) {
+  const raw = String($(id).value).trim();
+  if (!/^\d+$/.test(raw)) throw new Error(`${label} must be a whole number${raw ? `, not “${raw}”` : ''}`);
   const n = Number(raw);
-  if (n < min) throw new Error(`${LABELS[name]} must be at least ${min}`);
-  if (n > 0x7fffffff) throw new Error(`${LABELS[name]} is too large`);
+  if (n > max) throw new Error(`${label}: at most ${max}`);
   return n;
-}
-
-/** @param {string} name @returns {number} a number field ≥ 0 */
-function numField(name) {
-  const raw = String($(name).value).trim();
-  const v = Number(raw);
-  if (raw === '' || !Number.isFinite(v) || v < 0) throw new Error(`${LABELS[name]} must be a number ≥ 0`);
-  return v;
 }
 
 /** @returns {import('./protocol.js').CheckRequest['config']} the model configuration in the form (throws an Error with a message) */
 function readConfig() {
   const hier = $('structure').value === 'hier';
-  return {
-    blockSize: intField('blockSize', 1),
-    nEmbd: intField('nEmbd', 1),
-    nHidden: intField('nHidden', 1),
-    nConsec: hier ? intField('nConsec', 2) : 0,
-    nFlatLayers: hier ? 1 : intField('nFlatLayers', 1),
-    bnMode: Number($('bnMode').value),
-    splitShuffles: intField('splitShuffles', 0),
-  };
+  // the Structure choice: a flat MLP has no group size, a hierarchical model one hidden block per level
+  const c = readGroup('model', [hier ? 'nFlatLayers' : 'nConsec']);
+  return /** @type {any} */ ({ ...c, ...(hier ? { nFlatLayers: 1 } : { nConsec: 0 }) });
 }
+
+/** @returns {import('./protocol.js').CheckRequest['data']} how the word list is split (throws an Error with a message) */
+const readData = () => /** @type {any} */ (readGroup('data'));
 
 /** @returns {import('./protocol.js').Schedule} (throws an Error with a message) */
 function readSchedule() {
-  const steps = intField('steps', 1);
-  if (steps > MAX_STEPS) throw new Error(`Steps: at most ${fmt(MAX_STEPS)}`);
-  const lr = numField('lr');
-  const lrDecayed = numField('lrDecayed');
-  const decayStep = intField('decayStep', 0);
-  const valRaw = String($('valEvery').value).trim();
-  return { steps, lr, lrDecayed, decayStep, valEvery: valRaw === '' ? autoValEvery(steps) : intField('valEvery', 0) };
+  const [steps, lr, lrDecayed, decayStep] = ['steps', 'lr', 'lrDecayed', 'decayStep'].map((k) => Number(readField(fieldOf(k))));
+  const valEvery = String($('valEvery').value).trim() === '' ? autoValEvery(steps) : pageInt('valEvery', 'Validate every');
+  return { steps, lr, lrDecayed, decayStep, valEvery };
 }
 
 /** @returns {number} the Threads field: 0 (empty: the cores available) or 1..64 */
 function readThreads() {
   if (String($('threads').value).trim() === '') return 0;
-  const n = intField('threads', 1);
-  if (n > 64) throw new Error('Threads: at most 64');
+  const n = pageInt('threads', 'Threads', 64);
+  if (n < 1) throw new Error('Threads must be at least 1');
   return n;
 }
 
 /** @returns {import('./protocol.js').TrainRequest} a new run's settings (throws an Error with a message) */
 export function readSettings() {
-  const schedule = readSchedule();
-  const batchSize = intField('batchSize', 1);
-  const seedRaw = String($('seed').value).trim();
-  if (!/^\d+$/.test(seedRaw) || BigInt(seedRaw) >= 1n << 64n) throw new Error('Seed must be a whole number from 0 to 2^64-1');
-  const seed = BigInt(seedRaw) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(seedRaw) : BigInt(seedRaw);
-  return { ...schedule, batchSize, seed, threads: readThreads(), reproducible: $('reproducible').checked, config: readConfig() };
+  const training = readGroup('training');
+  const { valEvery } = readSchedule();
+  return { config: readConfig(), data: readData(), training, valEvery, threads: readThreads(), reproducible: $('reproducible').checked };
 }
 
 // ---------------------------------------------------------------- filling it
-/** @param {import('../wasm/makemore.mjs').ModelConfig | import('./protocol.js').CheckRequest['config']} c */
-function fillArch(c) {
-  $('blockSize').value = c.blockSize;
-  $('nEmbd').value = c.nEmbd;
-  $('nHidden').value = c.nHidden;
-  $('structure').value = c.nConsec ? 'hier' : 'flat';
-  $('nConsec').value = c.nConsec || 2;
-  $('nFlatLayers').value = c.nFlatLayers || 1;
-  $('bnMode').value = String(c.bnMode);
-  $('splitShuffles').value = c.splitShuffles;
+/** @param {Record<string, unknown>} config a model's configuration @param {Record<string, unknown>} data its split's settings */
+function fillArch(config, data) {
+  fillGroup('model', { ...config, nConsec: config.nConsec || 2, nFlatLayers: config.nFlatLayers || 1 });
+  fillGroup('data', data);
+  $('structure').value = config.nConsec ? 'hier' : 'flat';
   syncStructure();
 }
 
 function syncStructure() {
+  if (!$('nConsec')) return; // the schema's fields come with the module
   const hier = $('structure').value === 'hier';
   $('nConsec').disabled = !hier;
   $('nFlatLayers').disabled = hier;
 }
-
-/** @param {any} a @param {any} b */
-const sameConfig = (a, b) => ARCH.every((k) => Number(a[k]) === Number(b[k]));
 
 function renderPresetOptions() {
   const sel = $('preset');
@@ -130,45 +90,36 @@ function renderPresetOptions() {
   if (keep) sel.value = keep;
 }
 
-/** Matches the preset select to the form's configuration. */
+/** Matches the preset select to the form's configuration and split. */
 function matchPreset() {
   let c;
+  let d;
   try {
     c = readConfig();
+    d = readData();
   } catch {
     $('preset').value = 'custom';
     return;
   }
-  $('preset').value = view.presets.find((p) => sameConfig(p.config, c))?.name ?? 'custom';
+  $('preset').value = view.presets.find((p) => sameGroup(p.config, c, 'model') && sameGroup(p.data, d, 'data'))?.name ?? 'custom';
 }
 
-/** The form at the start: the presets, wavenet76k and the core's training defaults. */
-export function initForm() {
-  const d = /** @type {NonNullable<typeof view.defaults>} */ (view.defaults);
+/** The form at the start: the schema's fields at their defaults, then the wavenet76k preset. @param {import('./protocol.js').InitResult} r */
+export function initForm(r) {
+  buildFields(r.schema);
   renderPresetOptions();
   const first = view.presets.find((p) => p.name === 'wavenet76k') ?? view.presets[0];
   $('preset').value = first.name;
-  fillArch(first.config);
-  $('steps').value = d.steps;
-  $('batchSize').value = d.batchSize;
-  $('lr').value = d.lr;
-  $('lrDecayed').value = d.lrDecayed;
-  $('decayStep').value = d.decayStep;
-  $('seed').value = d.seed;
+  fillArch(first.config, first.data);
   updateValPlaceholder();
 }
 
-/** Shows a loaded model's configuration and schedule in the form. @param {import('./protocol.js').RunInfo} r */
+/** Shows a loaded model's configuration, split and schedule in the form. @param {import('./protocol.js').RunInfo} r */
 export function fillForm(r) {
-  fillArch(r.config);
+  fillArch(r.config, r.data);
   const t = r.training;
   if (t) {
-    $('steps').value = t.steps;
-    $('batchSize').value = t.batchSize;
-    $('lr').value = t.lr;
-    $('lrDecayed').value = t.lrDecayed;
-    $('decayStep').value = t.decayStep;
-    $('seed').value = t.seed;
+    fillGroup('training', t);
     $('valEvery').value = r.valEvery === autoValEvery(t.steps) ? '' : r.valEvery;
   }
   updateValPlaceholder();
@@ -191,13 +142,15 @@ export async function checkConfig() {
   if (!view.ready) return null;
   const seq = ++checkSeq;
   let config;
+  let data;
   try {
     config = readConfig();
+    data = readData();
   } catch (e) {
     showConfig(null, errText(e));
     return null;
   }
-  const r = await worker.call('check', { config });
+  const r = await worker.call('check', { config, data });
   if (seq !== checkSeq) return r; // a newer check is on its way
   view.presets = r.presets;
   renderPresetOptions();
@@ -267,8 +220,8 @@ function onSettingsInput(e) {
   const target = /** @type {HTMLElement} */ (e.target);
   if (target.id === 'preset') {
     const p = view.presets.find((q) => q.name === $('preset').value);
-    if (p) fillArch(p.config);
-  } else if (ARCH.includes(target.id) || target.id === 'structure') {
+    if (p) fillArch(p.config, p.data);
+  } else if (isArch(target.id)) {
     syncStructure();
     matchPreset();
   }

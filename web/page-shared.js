@@ -27,8 +27,6 @@ export const view = {
   dataInfo: null,
   /** @type {import('./protocol.js').Preset[]} */
   presets: [],
-  /** @type {import('./protocol.js').InitResult['defaults']|null} */
-  defaults: null,
   /** @type {PageRun|null} the current run, or null */
   run: null,
   /** @type {import('./run-state.js').RunState} its state, as the worker sent it */

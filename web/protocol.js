@@ -12,6 +12,7 @@ export {};
 /** @typedef {import('./run-state.js').RunState} RunState */
 /** @typedef {import('../wasm/makemore.mjs').ModelConfig} ModelConfig */
 /** @typedef {import('../wasm/makemore.mjs').TrainingState} TrainingState */
+/** @typedef {import('../wasm/makemore.mjs').DataSettings} DataSettings */
 /** @typedef {'train'|'val'|'test'} Split */
 /** @typedef {Record<Split, number>} SplitLosses */
 
@@ -25,10 +26,10 @@ export {};
  * @typedef {object} InitResult the module loaded (then an 'engine' event)
  * @property {boolean} simd
  * @property {string} engine
- * @property {{batchSize: number, steps: number, lr: number, lrDecayed: number, decayStep: number, seed: number}} defaults the core's training defaults
+ * @property {import('../wasm/makemore.mjs').Schema} schema the core's settings: the form's fields, their limits and defaults
  * @property {Preset[]} presets
  */
-/** @typedef {{name: string, config: ModelConfig, numParams: number}} Preset numParams: for the current vocabulary (init: 27) */
+/** @typedef {{name: string, config: ModelConfig, data: DataSettings, numParams: number}} Preset numParams: for the current vocabulary (init: 27) */
 
 /** @typedef {{bytes: ArrayBuffer, source: string}} WordsRequest a word list (transferred) and its name; on error the previous list stays */
 /**
@@ -43,14 +44,14 @@ export {};
  * @property {number} vocabSize
  */
 
-/** @typedef {{config: Omit<ModelConfig, 'vocabSize'>}} CheckRequest a configuration from the form */
+/** @typedef {{config: Omit<ModelConfig, 'vocabSize'>, data: DataSettings}} CheckRequest a configuration and split settings from the form */
 /**
  * @typedef {object} CheckResult
  * @property {Preset[]} presets for the current vocabulary
  * @property {number} vocabSize
  * @property {number|null} numParams null: the configuration is impossible
- * @property {string|null} problem why it is impossible
- * @property {{words: [number, number, number], examples: [number, number, number]}|null} split of the current word list with its split shuffles
+ * @property {string|null} problem why the configuration or the split settings are impossible (the core's message)
+ * @property {{words: [number, number, number], examples: [number, number, number]}|null} split of the current word list with these split settings
  */
 
 /**
@@ -62,8 +63,14 @@ export {};
  * @property {number} valEvery validation interval in steps; 0: never
  */
 /**
- * @typedef {Schedule & {config: Omit<ModelConfig, 'vocabSize'>, batchSize: number, seed: number|bigint, threads: number, reproducible: boolean}} TrainRequest
- *   a new run (it replaces the current one, which goes on if this one cannot start); threads 0: the cores available
+ * A new run (it replaces the current one, which goes on if this one cannot start).
+ * @typedef {object} TrainRequest
+ * @property {Omit<ModelConfig, 'vocabSize'>} config the schema's model fields
+ * @property {DataSettings} data the schema's data fields
+ * @property {Record<string, number|bigint>} training the schema's training fields (steps, batchSize, lr, ...)
+ * @property {number} valEvery validation interval in steps; 0: never
+ * @property {number} threads 0: the cores available
+ * @property {boolean} reproducible the reference kernels
  */
 /** @typedef {Schedule & {runId: number, step: number}} ScheduleResult the schedule as applied, at step */
 
@@ -118,6 +125,7 @@ export {};
  * @property {number|null} savedAt ms since 1970 (restored)
  * @property {string} name preset name or 'custom'
  * @property {ModelConfig} config
+ * @property {DataSettings} data how its word list was (or is) split
  * @property {number} numParams
  * @property {(Omit<TrainingState, 'seed'> & {seed: string})|null} training the schedule and settings it was trained with
  * @property {number} steps

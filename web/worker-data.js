@@ -5,19 +5,20 @@ import { ctx, SPLITS, errText } from './worker-shared.js';
 import { tryResume } from './worker-files.js';
 import { announce } from './worker-run.js';
 
-/** Split sizes of the current word list by shuffle count, computed on demand. @type {Map<number, import('./protocol.js').CheckResult['split']>} */
+/** Split sizes of the current word list by split settings, computed on demand. @type {Map<string, import('./protocol.js').CheckResult['split']>} */
 let splitCache = new Map();
 
-/** @param {number} shuffles @returns {import('./protocol.js').CheckResult['split']} */
-function splitOf(shuffles) {
+/** @param {import('../wasm/makemore.mjs').DataSettings} d @returns {import('./protocol.js').CheckResult['split']} */
+function splitOf(d) {
   const data = ctx.data;
   if (!data) return null;
-  let s = splitCache.get(shuffles);
+  const key = `${d.splitSeed}:${d.splitShuffles}`;
+  let s = splitCache.get(key);
   if (!s) {
-    const split = data.words.split({ shuffles });
+    const split = data.words.split({ shuffles: d.splitShuffles, seed: d.splitSeed });
     s = split.sizes;
     split.free();
-    splitCache.set(shuffles, s);
+    splitCache.set(key, s);
   }
   return s;
 }
@@ -66,19 +67,20 @@ export function loadWords({ bytes, source }) {
 }
 
 /** @param {import('./protocol.js').CheckRequest} a @returns {import('./protocol.js').CheckResult} */
-export function check({ config }) {
+export function check({ config, data }) {
   const mm = ctx.mm;
   const vocabSize = ctx.data ? ctx.data.words.vocabSize : 27;
-  const presets = mm.presets.map((p) => ({ name: p.name, config: p.config, numParams: mm.numParams({ ...p.config, vocabSize }) }));
+  const presets = mm.presets.map((p) => ({ ...p, numParams: mm.numParams({ ...p.config, vocabSize }) }));
   let numParams = null;
   let problem = null;
   try {
     numParams = mm.numParams({ ...config, vocabSize });
+    // the split settings within the schema's limits (the core's check, as a trainer's)
+    for (const [k, v] of Object.entries(data)) mm.parseSetting(k, String(v));
   } catch (e) {
     problem = errText(e);
   }
-  // the split of a possible configuration (an impossible one may ask for any number of shuffles)
-  return { presets, vocabSize, numParams, problem, split: numParams === null ? null : splitOf(config.splitShuffles ?? 1) };
+  return { presets, vocabSize, numParams: problem ? null : numParams, problem, split: problem ? null : splitOf(data) };
 }
 
 /**

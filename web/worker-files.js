@@ -37,7 +37,7 @@ export function loadModelFile(bytes, o) {
     model,
     checkpoint: model.training ? bytes : null,
     meta,
-    name: presetName(model.config),
+    name: presetName(model.config, model.data),
     source: meta?.source ?? '',
     dirty: o.origin === 'file', // a loaded file becomes the last model of this browser
   });

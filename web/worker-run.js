@@ -200,7 +200,7 @@ export function adoptTrainer(r, valEvery) {
   const t = /** @type {import('../wasm/makemore.mjs').Trainer} */ (r.trainer);
   const st = t.state;
   r.steps = st.steps;
-  r.name = presetName(t.config);
+  r.name = presetName(t.config, t.data);
   r.source = ctx.data ? ctx.data.info.source : r.source;
   setValEvery(r, valEvery, st.step);
   labelWords(r);
@@ -217,17 +217,8 @@ export function startRun(s) {
   const data = ctx.data;
   if (!data) throw new Error('no word list loaded');
   if ('threads' in s) wantThreads = Number(s.threads) || 0;
-  const trainer = ctx.mm.createTrainer({
-    words: data.words,
-    config: s.config,
-    steps: s.steps,
-    batchSize: s.batchSize,
-    lr: s.lr,
-    lrDecayed: s.lrDecayed,
-    decayStep: s.decayStep,
-    seed: s.seed,
-    reproducible: !!s.reproducible,
-  });
+  // the schema's settings: the model's, the split's, the training's (steps, batchSize, lr, ...)
+  const trainer = ctx.mm.createTrainer({ words: data.words, config: s.config, ...s.data, ...s.training, reproducible: !!s.reproducible });
   persist(ctx.run); // keep the run being replaced, if it changed since it was stored
   stopRun();
   const r = newRun({ origin: 'new', trainer, dirty: true, hist: { start: 0, buf: new Float32Array(1024), n: 0 } });
@@ -262,6 +253,7 @@ export function announce(r) {
     savedAt: r.savedAt,
     name: r.name,
     config,
+    data: /** @type {import('../wasm/makemore.mjs').DataSettings} */ (t ? t.data : r.model?.data),
     numParams: t ? t.numParams : (r.model?.numParams ?? 0),
     training: training ? { ...training, seed: String(training.seed) } : null,
     steps: training?.steps ?? 0,

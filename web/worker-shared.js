@@ -5,8 +5,6 @@
 /** How long one wasm call (training chunk, evaluation part) should take, in ms. */
 export const CHUNK_MS = 50;
 export const SPLITS = /** @type {const} */ (['train', 'val', 'test']);
-/** The configuration fields that make a model (a preset is a set of them). */
-export const ARCH = ['blockSize', 'nEmbd', 'nHidden', 'nConsec', 'nFlatLayers', 'bnMode', 'splitShuffles'];
 
 /**
  * The word list in use: the core's parsed copy, a split of it (the core's lookups of the
@@ -79,8 +77,13 @@ export const errText = (e) => (e instanceof Error ? e.message : String(e));
 /** @param {Run|null} r @returns {number} the step of its trainer or model (0: none) */
 export const stepOf = (r) => (r ? (r.trainer ? r.trainer.step : (r.model?.training?.step ?? 0)) : 0);
 
-/** @param {any} config @returns {string} the preset with this configuration, or 'custom' */
-export function presetName(config) {
-  const p = ctx.mm.presets.find((q) => ARCH.every((k) => Number(/** @type {any} */ (q.config)[k]) === Number(config[k])));
-  return p ? p.name : 'custom';
+/**
+ * @param {Record<string, any>} config a model's @param {Record<string, any>} data its split's settings
+ * @returns {string} the preset with this configuration and split (the schema's model and data fields), or 'custom'
+ */
+export function presetName(config, data) {
+  const fields = ctx.mm.schema.fields.filter((f) => (f.group === 'model' || f.group === 'data') && !f.fromData);
+  /** @param {{config: Record<string, any>, data: Record<string, any>}} p */
+  const same = (p) => fields.every((f) => String((f.group === 'model' ? p.config : p.data)[f.js]) === String((f.group === 'model' ? config : data)[f.js]));
+  return ctx.mm.presets.find(same)?.name ?? 'custom';
 }

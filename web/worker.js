@@ -51,7 +51,7 @@ async function init({ engine }) {
   setCores(cores);
   setState('idle');
   moduleLoaded();
-  return { simd: mm.simd, engine: mm.engine, defaults: mm.trainDefaults, presets: mm.presets };
+  return { simd: mm.simd, engine: mm.engine, schema: mm.schema, presets: mm.presets };
 }
 
 /** @type {import('./protocol.js').Handlers} */
