@@ -73,7 +73,8 @@ test('npm pack: the tarball ships the modules, the API, the element and the page
     'web/app.js', 'web/worker.js', 'web/style.css', 'web/example.html', 'web/vendor/uPlot.esm.js', 'web/vendor/uPlot.min.css',
     'web/vendor/uPlot.LICENSE', 'data/names.txt'];
   for (const f of must) assert.ok(entries.includes(f), `${f} in the tarball`);
-  // every web/ script of the repository (the page imports them) ships
+  // every module of the JS API (wasm/api/, the entry imports them) and every web/ script of the repository (the page imports them) ships
+  for (const f of readdirSync(path.join(ROOT, 'wasm/api')).filter((n) => n.endsWith('.mjs'))) assert.ok(entries.includes(`wasm/api/${f}`), `wasm/api/${f}`);
   for (const f of readdirSync(path.join(ROOT, 'web')).filter((n) => /\.(m?js)$/.test(n))) assert.ok(entries.includes(`web/${f}`), `web/${f}`);
   assert.equal(entries.includes('web/models/names.safetensors'), existsSync(path.join(ROOT, 'web/models/names.safetensors')), 'the example model ships if it is built');
   if (HAS_CLI) assert.ok(entries.includes('bin/makemore-wasm.mjs'), 'the CLI ships');
@@ -239,11 +240,13 @@ test('the element bundled by esbuild, told where the wasm files are; the package
     writeFileSync('model.safetensors', t.saveModel());
     console.log('{}');`);
 
-  // the site: the bundle in app/, the wasm files (and the helper's two modules) in static/wasm/
+  // the site: the bundle in app/, the wasm files (and the helper's modules: helper.mjs, makemore.mjs, api/) in static/wasm/
   const site = path.join(project, 'site');
   mkdirSync(path.join(site, 'static/wasm'), { recursive: true });
   for (const f of MODULES) copyFileSync(path.join(pkgDir, 'build-wasm', f), path.join(site, 'static/wasm', f));
   for (const f of ['helper.mjs', 'makemore.mjs']) copyFileSync(path.join(pkgDir, 'wasm', f), path.join(site, 'static/wasm', f));
+  mkdirSync(path.join(site, 'static/wasm/api'));
+  for (const f of readdirSync(path.join(pkgDir, 'wasm/api'))) copyFileSync(path.join(pkgDir, 'wasm/api', f), path.join(site, 'static/wasm/api', f));
   copyFileSync(model, path.join(site, 'model.safetensors'));
   copyFileSync(path.join(pkgDir, 'data/names.txt'), path.join(site, 'names.txt'));
   writeFileSync(path.join(project, 'entry.js'), `
@@ -309,7 +312,7 @@ test('the element bundled by esbuild, told where the wasm files are; the package
     }));
     assert.deepEqual(viaSetter, expected, 'setWasmDir');
 
-    // the API from the bundle on 2 threads: helperUrl names the helper (and the makemore.mjs it imports)
+    // the API from the bundle on 2 threads: helperUrl names the helper (and the makemore.mjs and api/ it imports)
     const threaded = await page.evaluate(async () => {
       const w = /** @type {any} */ (window);
       const dir = new URL('static/wasm/', location.href);

@@ -12,7 +12,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
@@ -129,10 +129,12 @@ test('the declarations (tsconfig.types.json) by package name: typed, not any; ri
     const emit = tsc(['-p', 'tsconfig.types.json', '--outDir', path.join(pkg, 'types')]);
     assert.equal(emit.status, 0, emit.out);
     for (const f of ['types/wasm/makemore.d.mts', 'types/web/name-generator.d.ts']) assert.ok(existsSync(path.join(pkg, f)), f);
-    const dts = readFileSync(path.join(pkg, 'types/wasm/makemore.d.mts'), 'utf8');
+    // the entry's declarations and those of the modules it re-exports (wasm/api/)
+    const api = readdirSync(path.join(pkg, 'types/wasm/api')).filter((f) => f.endsWith('.d.mts')).map((f) => `types/wasm/api/${f}`);
+    const dts = ['types/wasm/makemore.d.mts', ...api].map((f) => readFileSync(path.join(pkg, f), 'utf8')).join('\n');
     for (const decl of ['declare class Makemore', 'declare class Trainer', 'declare class Model', 'declare class Words', 'function loadMakemore',
       'type Config =', 'type SampleOptions =', 'type TrainerOptions =', 'topK?: number', 'topP?: number'])
-      assert.ok(dts.includes(decl), `makemore.d.mts declares ${decl}`);
+      assert.ok(dts.includes(decl), `types/wasm/ declares ${decl}`);
     const imports = `import { loadMakemore } from 'makemore-wasm';\nimport { generateNames } from 'makemore-wasm/element';`;
     writeFileSync(path.join(dir, 'usage.mts'), USAGE);
     writeFileSync(path.join(dir, 'wrong.mts'), wrongFile(imports));

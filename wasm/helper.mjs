@@ -1,10 +1,10 @@
 // helper.mjs: one helper thread of the relaxed module's pool (src/pool.c).
 //
-// A Worker (in Node a worker_threads Worker) started by wasm/makemore.mjs. It is
-// sent {module, memory, pool, index, stackTop}: it instantiates the module on
-// the shared memory, moves its stack pointer to its own stack (malloc'd by the
-// main instance), says 'ready', and runs mmw_pool_helper, which takes tasks
-// until the pool is stopped; then it says 'exit' and ends. It never calls the
+// A Worker (in Node a worker_threads Worker) started by the JS API (Makemore.setThreads,
+// wasm/api/threads.mjs). It is sent {module, memory, pool, index, stackTop}: it
+// instantiates the module on the shared memory, moves its stack pointer to its own
+// stack (malloc'd by the main instance), says 'ready', and runs mmw_pool_helper, which
+// takes tasks until the pool is stopped; then it says 'exit' and ends. It never calls the
 // module's initialiser or libc: the main instance did and owns the heap.
 // @ts-check (tsconfig.worker.json checks this file with lib webworker; makemore.mjs is checked by tsconfig.json)
 import { _wasmImports } from './makemore.mjs';

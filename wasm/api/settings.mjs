@@ -1,0 +1,121 @@
+// api/settings.mjs: the core's settings schema (src/config.c; mm.schema) in this API's
+// forms, and the conversion of settings between this API's objects (by JS name, typed
+// values) and the core's JSON (by the model file's names, the values as text). The
+// Makemore class (api/makemore-class.mjs) holds the fields and calls these.
+/** @import { DataSettings, ModelConfig, Schema, SchemaField } from '../makemore.mjs' */
+import { splitSeed } from './base.mjs';
+
+/** @param {number} x a float32 value @returns {number} the shortest decimal that rounds to it (0.1, not 0.100000001) */
+function shortestF32(x) {
+  for (let p = 1; p < 9; p++) {
+    const y = Number(x.toPrecision(p));
+    if (Math.fround(y) === x) return y;
+  }
+  return x;
+}
+
+/** @param {SchemaField} f @param {string} text a value as the core writes it @returns {any} the value in this API's form */
+export function fromText(f, text) {
+  switch (f.type) {
+    case 'int': return Number(text);
+    case 'enum': return /** @type {string[]} */ (f.values).indexOf(text);
+    case 'float': return shortestF32(Math.fround(Number(text)));
+    case 'u64': {
+      const v = BigInt(text);
+      return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+    }
+    case 'int3': return JSON.parse(text);
+    default: return text;
+  }
+}
+
+/**
+ * A value in this API's form as the core reads it (the core checks the limits).
+ * @param {SchemaField} f @param {unknown} v @param {string} where for the message, e.g. 'config'
+ */
+export function toText(f, v, where) {
+  const bad = (/** @type {string} */ want) => new TypeError(`${where}${f.js} must be ${want}, got ${v}`);
+  switch (f.type) {
+    case 'int':
+      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw bad('a whole number');
+      return String(v);
+    case 'enum': {
+      const names = /** @type {string[]} */ (f.values);
+      if (typeof v === 'string' && names.includes(v)) return v;
+      if (typeof v === 'number' && Number.isInteger(v)) return names[v] ?? String(v); // the core refuses a bad index
+      throw bad(`${names.map((n) => `'${n}'`).join(' or ')} or its index`);
+    }
+    case 'float': {
+      const x = Math.fround(Number(v));
+      return Object.is(x, -0) ? '-0' : String(x); // the float32 exactly: strtof reads it back bit for bit
+    }
+    case 'u64': {
+      const [lo, hi] = splitSeed(/** @type {number|bigint} */ (v)); // RangeError outside 0..2^64-1
+      return String(BigInt(lo) | (BigInt(hi) << 32n));
+    }
+    case 'int3':
+      if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => Number.isSafeInteger(x))) throw bad('three whole numbers');
+      return `[${v.join(',')}]`;
+    default:
+      if (typeof v !== 'string') throw bad('a string');
+      return v;
+  }
+}
+
+/**
+ * The core's schema (mmw_schema_json's JSON, parsed), its values in this API's forms.
+ * @param {any} raw @returns {Schema}
+ */
+export function readSchema(raw) {
+  /** @type {SchemaField[]} */
+  const fields = raw.fields.map((/** @type {any} */ f) => ({ ...f, defaultText: f.default, default: f.default === null ? null : fromText(f, f.default) }));
+  /** @param {Record<string, string>} o */
+  const typed = (o) => settingsOut(fields, o);
+  const presets = raw.presets.map((/** @type {any} */ p) => ({
+    name: p.name,
+    config: /** @type {ModelConfig} */ ({ vocabSize: 0, ...typed(p.model) }),
+    data: /** @type {DataSettings} */ (typed(p.data)),
+  }));
+  return { format: raw.format, fields, presets };
+}
+
+/** @param {SchemaField[]} fields @param {string} group @returns {Record<string, any>} the defaults of a group's fields, by JS name */
+export function defaults(fields, group) {
+  return Object.fromEntries(fields.filter((f) => f.group === group && !f.fromData).map((f) => [f.js, f.default]));
+}
+
+/**
+ * Settings in the core's text forms, by the core's names: the fields of groups that values names
+ * (by JS name); another key is refused, with where it belongs if it is a setting of another group.
+ * @param {SchemaField[]} fields the schema's
+ * @param {Record<string, unknown>} values @param {string[]} groups @param {string} where the options' name, for messages
+ * @returns {Record<string, string>} JSON.stringify it for the core
+ */
+export function settingsIn(fields, values, groups, where) {
+  /** @type {Record<string, string>} */
+  const out = {};
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined) continue;
+    const f = fields.find((q) => q.js === k);
+    if (!f || !groups.includes(f.group)) {
+      const home = f ? ` (a ${f.group} setting${f.group === 'data' || f.group === 'training' ? `: give it as an option of its own, ${k}` : ''})` : '';
+      throw new TypeError(`${where}${k} is not a ${groups.join(' or ')} setting${home}; they are ${fields.filter((q) => groups.includes(q.group)).map((q) => q.js).join(', ')}`);
+    }
+    out[f.name] = toText(f, v, where);
+  }
+  return out;
+}
+
+/**
+ * @param {SchemaField[]} fields the schema's @param {Record<string, string>} o the core's JSON object of settings
+ * @returns {Record<string, any>} by JS name, typed
+ */
+export function settingsOut(fields, o) {
+  /** @type {Record<string, any>} */
+  const out = {};
+  for (const f of fields) if (Object.hasOwn(o, f.name)) out[f.js] = fromText(f, o[f.name]);
+  return out;
+}
+
+/** @param {Record<string, any>} o @returns {DataSettings} */
+export const dataOf = (o) => ({ splitSeed: o.splitSeed, splitShuffles: o.splitShuffles });
