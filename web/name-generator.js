@@ -3,7 +3,7 @@
 //   <script type="module" src="web/name-generator.js"></script>
 //   <name-generator src="models/names.safetensors" count="10" temperature="0.8" prefix="" seed=""></name-generator>
 //
-// The element loads the WebAssembly core (wasm/makemore.mjs and build-wasm/*.wasm,
+// The element loads the WebAssembly core (wasm/makemore.mjs with wasm/api/, and build-wasm/*.wasm,
 // found relative to this module, or where wasm-dir says) and the model file (src, relative to the page),
 // shows `count` sampled names and a "More names" button. Changing an attribute
 // re-renders. A bad src or attribute shows a message inside the element; nothing
