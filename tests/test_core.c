@@ -7,25 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "makemore.h"
+#include "check.h"
+#include "fd.h"
 
-#ifndef MM_DATA
-#define MM_DATA "data/names.txt"
-#endif
 
-static int failures = 0, checks = 0;
-#define CHECK(cond, ...) do { checks++; if (!(cond)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
-
-static char* read_file(const char* path, size_t* len) {
-    FILE* f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char* b = malloc((size_t)n + 1);
-    *len = fread(b, 1, (size_t)n, f);
-    fclose(f);
-    return b;
-}
 
 // ---------------------------------------------------------------- Python's random
 static void test_mt19937(void) {
@@ -129,29 +114,11 @@ static void test_gradients(void) {
         long np = mm_model_num_params(m);
         // the last layer starts x0.1 small; give every weight a size where the gradient is not tiny
         for (long k = 0; k < np; k++) p[k] += 0.3f * mm_rng_normal(&r);
-        float loss;
-        mm_model_forward_backward(m, X, Y, B, &loss, &err);
-        float* g = malloc(sizeof(float) * (size_t)np);
-        memcpy(g, mm_model_grads(m), sizeof(float) * (size_t)np);
-        double worst = 0; long worst_k = -1;
-        for (long k = 0; k < np; k++) {
-            float p0 = p[k], lp, lm;
-            double d[2];
-            for (int s = 0; s < 2; s++) {
-                float h = s ? 5e-3f : 1e-2f;
-                p[k] = p0 + h; mm_model_forward_backward(m, X, Y, B, &lp, &err);
-                p[k] = p0 - h; mm_model_forward_backward(m, X, Y, B, &lm, &err);
-                d[s] = ((double)lp - (double)lm) / (((double)(p0 + h) - (double)(p0 - h)));
-            }
-            p[k] = p0;
-            double fd = (4 * d[1] - d[0]) / 3;
-            double e = fabs(fd - g[k]) / (2e-4 + 1e-2 * fabs(fd));
-            if (e > worst) { worst = e; worst_k = k; }
-        }
+        long worst_k;
+        double worst = fd_worst_gradient(m, X, Y, B, &worst_k);
         CHECK(worst <= 1.0, "%s: gradient of parameter %ld off (error/tolerance %.2f)", M[mi].what, worst_k, worst);
         printf("finite differences, %s, %s kernels: %ld parameters, worst error/tolerance %.3f\n", M[mi].what,
                mm_model_kernels(m), np, worst);
-        free(g);
         mm_model_free(m);
     }
     mm_pool_free(pool);

@@ -7,18 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "layers.h"
-
-static int failures = 0, checks = 0;
-#define CHECK(cond, ...)                                                \
-    do {                                                                \
-        checks++;                                                       \
-        if (!(cond)) {                                                  \
-            failures++;                                                 \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                 \
-            printf(__VA_ARGS__);                                        \
-            printf("\n");                                               \
-        }                                                               \
-    } while (0)
+#include "check.h"
+#include "fd.h"
 
 enum { V = 7, T = 4, E = 3, H = 5, B = 6 };
 
@@ -67,35 +57,6 @@ static int fan_out(layer* L) {
     return n;
 }
 
-// Worst |analytic - numeric| / tolerance over every parameter (Richardson-extrapolated central differences).
-static double worst_gradient(mm_model* m, const uint16_t* X, const uint16_t* Y, long* worst_k) {
-    mm_err err = {0};
-    float* p = mm_model_params(m);
-    long np = mm_model_num_params(m);
-    float loss;
-    mm_model_forward_backward(m, X, Y, B, &loss, &err);
-    float* g = malloc(sizeof(float) * (size_t)np);
-    memcpy(g, mm_model_grads(m), sizeof(float) * (size_t)np);
-    double worst = 0;
-    *worst_k = -1;
-    for (long k = 0; k < np; k++) {
-        float p0 = p[k], lp, lm;
-        double d[2];
-        for (int s = 0; s < 2; s++) {
-            float h = s ? 5e-3f : 1e-2f;
-            p[k] = p0 + h; mm_model_forward_backward(m, X, Y, B, &lp, &err);
-            p[k] = p0 - h; mm_model_forward_backward(m, X, Y, B, &lm, &err);
-            d[s] = ((double)lp - (double)lm) / ((double)(p0 + h) - (double)(p0 - h));
-        }
-        p[k] = p0;
-        double fd = (4 * d[1] - d[0]) / 3;
-        double e = fabs(fd - g[k]) / (2e-4 + 1e-2 * fabs(fd));
-        if (e > worst) { worst = e; *worst_k = k; }
-    }
-    free(g);
-    return worst;
-}
-
 static void test_gradients(mm_pool* pool) {
     static const struct { const char* what; int (*make)(layer*); } G[] = {{"residual block", residual}, {"fan-out", fan_out}};
     mm_config c = {.vocab_size = V, .block_size = T, .n_embd = E, .n_hidden = H, .n_flat_layers = 1};
@@ -116,7 +77,7 @@ static void test_gradients(mm_pool* pool) {
             float* p = mm_model_params(m);
             for (long k = 0; k < mm_model_num_params(m); k++) p[k] += 0.3f * mm_rng_normal(&r);
             long k;
-            double worst = worst_gradient(m, X, Y, &k);
+            double worst = fd_worst_gradient(m, X, Y, B, &k);
             CHECK(worst <= 1.0, "%s (%s): gradient of parameter %ld off (error/tolerance %.2f)", G[gi].what, mm_model_kernels(m), k, worst);
             printf("finite differences, %s, %s kernels: %ld parameters, worst error/tolerance %.3f\n", G[gi].what,
                    mm_model_kernels(m), mm_model_num_params(m), worst);

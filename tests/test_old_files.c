@@ -16,33 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "makemore.h"
+#include "check.h"
 
-#ifndef MM_DATA
-#define MM_DATA "data/names.txt"
-#endif
-#ifndef MM_FIXTURE_DIR
-#define MM_FIXTURE_DIR "tests/fixtures"
-#endif
 #define PREFIX "main-2026-12-01"
 #define N_CTX 256     // contexts whose logits are compared
 #define N_RESUME 150  // steps run after resuming
 #define N_NAMES 8
 
-static int failures = 0, checks = 0;
-#define CHECK(cond, ...) do { checks++; if (!(cond)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
-
-static uint8_t* read_file(const char* path, size_t* len) {
-    FILE* f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t* b = malloc((size_t)n + 1);
-    *len = fread(b, 1, (size_t)n, f);
-    b[*len] = 0;
-    fclose(f);
-    return b;
-}
 
 static uint32_t bits(float x) { uint32_t u; memcpy(&u, &x, 4); return u; }
 

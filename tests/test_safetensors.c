@@ -13,28 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "makemore.h"
+#include "check.h"
 
-#ifndef MM_DATA
-#define MM_DATA "data/names.txt"
-#endif
-#ifndef MM_FIXTURE_DIR
-#define MM_FIXTURE_DIR "tests/fixtures"
-#endif
 
-static int failures = 0, checks = 0;
-#define CHECK(cond, ...) do { checks++; if (!(cond)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
-
-static uint8_t* read_file(const char* path, size_t* len) {
-    FILE* f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t* b = malloc((size_t)n + 1);
-    *len = fread(b, 1, (size_t)n, f);
-    fclose(f);
-    return b;
-}
 
 static mm_words g_words;
 
