@@ -19,4 +19,4 @@ static void add_bwd(mm_model* m, const layer* l, const layer_io* io) {
     size_t bytes = sizeof(float) * (size_t)io->B * l->T_out * l->C_out;
     for (int k = 0; k < 2; k++) if (io->din[k]) memcpy(io->din[k], io->dout, bytes);
 }
-const layer_type mm_layer_add = {"Add", 2, 0, add_shape, mm_layer_no_place, mm_layer_no_init, add_fwd, add_bwd, NULL};
+const layer_type mm_layer_add = {.name = "Add", .n_in = 2, .shape = add_shape, .forward = add_fwd, .backward = add_bwd};

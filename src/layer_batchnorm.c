@@ -6,8 +6,6 @@
 #define BN_EPS 1e-5f
 #define BN_MOMENTUM 0.1f
 
-static float* P(mm_model* m, long off) { return m->params + off; }
-
 // Statistics over all B*T rows (the fix), or per position over B rows (stat_T = T:
 // the lecture's pre-fix layer, with (1, T, C) running statistics).
 
@@ -42,7 +40,7 @@ static void bn_fwd(mm_model* m, const layer* l, const layer_io* io) {
     const mm_engine* e = &m->eng;
     int C = l->C_out, ST = l->stat_T, T = l->T_out, B = io->B, rows = B * T;
     float* mean = m->scratch + l->bmean; float* var = m->scratch + l->bvar; float* inv = m->scratch + l->binv;
-    const float* gamma = P(m, l->w); const float* beta = P(m, l->b);
+    const float* gamma = m->params + l->w; const float* beta = m->params + l->b;
     const float* in = io->in[0];
     float* xhat = m->acts + l->xhat;
     if (io->training) {
@@ -64,7 +62,7 @@ static void bn_bwd(mm_model* m, const layer* l, const layer_io* io) {
     const mm_engine* e = &m->eng;
     int C = l->C_out, T = l->T_out, B = io->B;
     float* dgamma = m->grads + l->w; float* dbeta = m->grads + l->b;
-    const float* inv = m->scratch + l->binv; const float* gamma = P(m, l->w);
+    const float* inv = m->scratch + l->binv; const float* gamma = m->params + l->w;
     const float* xhat = m->acts + l->xhat;
     for (int c = 0; c < C; c++) { dgamma[c] = 0.0f; dbeta[c] = 0.0f; }
     if (l->stat_T == 1) op_bn_bwd(e, io->din[0], dgamma, dbeta, io->dout, xhat, C, B * T, C, inv, gamma);
@@ -87,4 +85,5 @@ static int bn_shape(layer* l, const layer* in1, mm_err* err) {
     l->stat_T = l->stat_T ? l->T_out : 1; // made with stat_T 1: per position
     return MM_OK;
 }
-const layer_type mm_layer_batchnorm = {"BatchNorm1d", 1, 0, bn_shape, bn_place, bn_init, bn_fwd, bn_bwd, bn_after_step};
+const layer_type mm_layer_batchnorm = {.name = "BatchNorm1d", .n_in = 1, .shape = bn_shape, .place = bn_place, .init = bn_init,
+                                       .forward = bn_fwd, .backward = bn_bwd, .after_step = bn_after_step};

@@ -8,4 +8,4 @@ static int flatten_shape(layer* l, const layer* in1, mm_err* err) {
     l->C_out = l->C_in * l->n;
     return MM_OK;
 }
-const layer_type mm_layer_flatten = {"FlattenConsecutive", 1, 1, flatten_shape, mm_layer_no_place, mm_layer_no_init, mm_layer_no_pass, mm_layer_no_pass, NULL};
+const layer_type mm_layer_flatten = {.name = "FlattenConsecutive", .n_in = 1, .is_view = 1, .shape = flatten_shape};

@@ -2,8 +2,6 @@
 #include <math.h>
 #include "layers.h"
 
-static float* P(mm_model* m, long off) { return m->params + off; }
-
 static int linear_shape(layer* l, const layer* in1, mm_err* err) {
     l->T_out = l->T_in; // C_out is set when the layer is made
     return MM_OK;
@@ -19,13 +17,13 @@ static void linear_init(mm_model* m, int i, mm_rng* r) {
     const layer* l = &m->L[i];
     mm_model_add_tensor(m, i, "weight", 2, l->C_in, l->C_out, 0, l->w, 0, 0);
     if (l->has_bias) mm_model_add_tensor(m, i, "bias", 1, l->C_out, 0, 0, l->b, 0, 0); // zeros
-    float* w = P(m, l->w);
+    float* w = m->params + l->w;
     float scale = (float)sqrt((double)l->C_in);
     for (long k = 0; k < (long)l->C_in * l->C_out; k++) w[k] = mm_rng_normal(r) / scale; // randn / fan_in**0.5
 }
 static void linear_fwd(mm_model* m, const layer* l, const layer_io* io) {
     PROF_T0;
-    op_matmul_nn(&m->eng, io->out, io->in[0], P(m, l->w), l->has_bias ? P(m, l->b) : NULL, io->B * l->T_out, l->C_in, l->C_out);
+    op_matmul_nn(&m->eng, io->out, io->in[0], m->params + l->w, l->has_bias ? m->params + l->b : NULL, io->B * l->T_out, l->C_in, l->C_out);
     PROF(MM_PROF_FWD_LINEAR);
 }
 static void linear_bwd(mm_model* m, const layer* l, const layer_io* io) {
@@ -40,7 +38,8 @@ static void linear_bwd(mm_model* m, const layer* l, const layer_io* io) {
     }
     if (!io->din[0]) return;
     float* repack = m->scratch + (m->n_scratch - (long)l->C_in * l->C_out);
-    op_matmul_nt(&m->eng, io->din[0], io->dout, P(m, l->w), repack, rows, l->C_out, l->C_in);
+    op_matmul_nt(&m->eng, io->din[0], io->dout, m->params + l->w, repack, rows, l->C_out, l->C_in);
     PROF(MM_PROF_BWD_LINEAR_DX);
 }
-const layer_type mm_layer_linear = {"Linear", 1, 0, linear_shape, linear_place, linear_init, linear_fwd, linear_bwd, NULL};
+const layer_type mm_layer_linear = {.name = "Linear", .n_in = 1, .shape = linear_shape, .place = linear_place, .init = linear_init,
+                                    .forward = linear_fwd, .backward = linear_bwd};

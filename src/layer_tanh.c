@@ -11,4 +11,4 @@ static void tanh_bwd(mm_model* m, const layer* l, const layer_io* io) {
     op_tanh_bwd(&m->eng, io->din[0], io->out, io->dout, (long)io->B * l->T_out * l->C_out);
     PROF(MM_PROF_BWD_TANH);
 }
-const layer_type mm_layer_tanh = {"Tanh", 1, 0, mm_layer_same_shape, mm_layer_no_place, mm_layer_no_init, tanh_fwd, tanh_bwd, NULL};
+const layer_type mm_layer_tanh = {.name = "Tanh", .n_in = 1, .shape = mm_layer_same_shape, .forward = tanh_fwd, .backward = tanh_bwd};

@@ -17,6 +17,3 @@ int mm_layer_same_shape(layer* l, const layer* in1, mm_err* err) {
     l->C_out = l->C_in;
     return MM_OK;
 }
-void mm_layer_no_place(layer* l, mm_layout* s) {}
-void mm_layer_no_init(mm_model* m, int index, mm_rng* r) {}
-void mm_layer_no_pass(mm_model* m, const layer* l, const layer_io* io) {}

@@ -94,28 +94,26 @@ typedef struct {
 } layer_io;
 
 typedef struct {
-    const char* name; // as the lecture's class: "Linear"
-    int n_in;         // inputs read
-    int is_view;      // output = input 0's memory (FlattenConsecutive)
+    const char* name;  // as the lecture's class: "Linear"
+    int n_in;          // inputs read
+    int is_view;       // output = input 0's memory (FlattenConsecutive): no forward or backward runs
+    int reads_tokens;  // input 0 is the batch's tokens (IN_TOKENS: Embedding)
     // The output shape from the input shape(s); a bad combination is an error.
     int (*shape)(layer* l, const layer* in1, mm_err* err);
-    // Offsets of its parameters, buffers, activations and scratch.
+    // Offsets of its parameters, buffers, activations and scratch (NULL: none beyond its output).
     void (*place)(layer* l, mm_layout* s);
-    // Names its tensors (mm_model_add_tensor), then initialises them as the lecture does.
+    // Names its tensors (mm_model_add_tensor), then initialises them as the lecture does (NULL: none).
     void (*init)(mm_model* m, int index, mm_rng* r);
     void (*forward)(mm_model* m, const layer* l, const layer_io* io);
     void (*backward)(mm_model* m, const layer* l, const layer_io* io);
-    void (*after_step)(mm_model* m, const layer* l); // after an SGD update (BatchNorm's running statistics)
+    void (*after_step)(mm_model* m, const layer* l); // after an SGD update (BatchNorm's running statistics; NULL: nothing)
 } layer_type;
 
 // The registry (layers.c), indexed by layer.type; one layer_type per file src/layer_*.c.
 extern const layer_type* const mm_layer_types[L_N_TYPES];
 extern const layer_type mm_layer_embed, mm_layer_flatten, mm_layer_linear, mm_layer_batchnorm, mm_layer_tanh, mm_layer_add;
-// Shared by several types: output shape = input shape; nothing to place, initialise or compute.
+// The shape rule of several types: output shape = input shape.
 int mm_layer_same_shape(layer* l, const layer* in1, mm_err* err);
-void mm_layer_no_place(layer* l, mm_layout* s);
-void mm_layer_no_init(mm_model* m, int index, mm_rng* r);
-void mm_layer_no_pass(mm_model* m, const layer* l, const layer_io* io);
 
 // A model of the given layers (model.c; tests, and models beyond the configuration's
 // Sequential): the same planning, arenas and initialisation as mm_model_new. cfg

@@ -89,12 +89,14 @@ static int shapes(mm_model* m, mm_err* err) {
     for (int i = 0; i < m->n_layers; i++) {
         layer* l = &m->L[i];
         const layer_type* ty = mm_layer_types[l->type];
-        for (int k = 0; k < ty->n_in; k++)
-            if (l->in[k] >= i || (l->in[k] < 0 && (k > 0 || l->type != L_EMBED)))
-                return mm_fail(err, MM_EINVAL, "layer %d (%s) reads an input that is not an earlier layer", i, ty->name);
+        for (int k = 0; k < ty->n_in; k++) {
+            int tokens = k == 0 && ty->reads_tokens;
+            if (tokens ? l->in[k] != IN_TOKENS : l->in[k] < 0 || l->in[k] >= i)
+                return mm_fail(err, MM_EINVAL, "layer %d (%s) reads %s", i, ty->name,
+                               tokens ? "something other than the tokens" : "an input that is not an earlier layer");
+        }
         if (l->in[0] == IN_TOKENS) { l->T_in = m->cfg.block_size; l->C_in = 1; }
         else { l->T_in = m->L[l->in[0]].T_out; l->C_in = m->L[l->in[0]].C_out; }
-        if (l->type == L_EMBED) l->C_in = l->n; // its weight is (vocabulary, n_embd)
         int rc = ty->shape(l, ty->n_in > 1 ? &m->L[l->in[1]] : NULL, err);
         if (rc) return rc;
     }
@@ -161,7 +163,7 @@ static int layout(mm_model* m, int max_batch, mm_err* err) {
         const layer_type* ty = mm_layer_types[l->type];
         if (ty->is_view) l->out = m->L[l->in[0]].out;
         else { l->out = (long)s.acts; s.acts += (int64_t)l->T_out * l->C_out * max_batch; }
-        ty->place(l, &s);
+        if (ty->place) ty->place(l, &s);
         if (s.params + s.buffers > LIMIT || s.acts > LIMIT || s.scratch + s.max_weight > LIMIT)
             return mm_fail(err, MM_EINVAL, "the model is too large: more than %ld values in one block of %s (at batch %d)",
                            (long)LIMIT, s.params + s.buffers > LIMIT ? "parameters" : s.acts > LIMIT ? "activations" : "statistics",
@@ -261,7 +263,8 @@ static mm_model* finish(mm_model* m, const uint32_t* codepoints, uint64_t seed, 
     // the lecture's initialisation, in its parameter order
     mm_rng r;
     mm_rng_seed(&r, seed);
-    for (int i = 0; i < m->n_layers; i++) mm_layer_types[m->L[i].type]->init(m, i, &r);
+    for (int i = 0; i < m->n_layers; i++)
+        if (mm_layer_types[m->L[i].type]->init) mm_layer_types[m->L[i].type]->init(m, i, &r);
     const layer* last = &m->L[m->n_layers - 1];
     if (last->type == L_LINEAR) // the last layer less confident
         for (long k = 0; k < (long)last->C_in * last->C_out; k++) m->params[last->w + k] *= 0.1f;
