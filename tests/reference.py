@@ -17,8 +17,15 @@ All in float32, as in the lecture. The same run is repeated in float64 and the
 float32-vs-float64 differences are printed: they measure how far float32 rounding
 alone moves each tensor, which is what justifies test_torch.c's tolerances.
 
+The conv and gated forms (config.form 1, 2) have no lecture code: ConvModel and
+GatedModel below build them from torch.nn.functional.conv1d (dilation d, no
+padding) over each word of the batch, with the lecture's Linear, BatchNorm1d (over
+all positions of all words) and Tanh; --self-check checks them (float64) against
+the lecture's hierarchical model and finite differences.
+
 Usage (torch needed; Debian's python3-torch):
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tests/reference.py -o tests/fixtures build/fixture-inputs/*.in
+  /usr/bin/python3 tests/reference.py --self-check
 
 File format (shared with dump_inputs.c and test_torch.c; little-endian):
   char magic[4] ("MMIN" input, "MMFX" fixture); u32 version (1); u32 n_records;
@@ -276,7 +283,7 @@ def named_tensors(model):
     tensors (layers.<i>.weight|bias|gamma|beta|running_mean|running_var)."""
     out, bufs = [], []
     for i, layer in enumerate(model.layers):
-        if isinstance(layer, (Linear, Embedding)):
+        if isinstance(layer, (Linear, Embedding, Conv1d)):
             out.append((f"layers.{i}.weight", layer, "weight", False))
             if getattr(layer, "bias", None) is not None:
                 out.append((f"layers.{i}.bias", layer, "bias", False))
@@ -301,10 +308,190 @@ def load_buffer(layer, attr, arr, dtype):
     setattr(layer, attr, t)
 
 
+# ---------------------------------------------------------------- the sequence forms
+# form conv and gated (docs: /work/notes/issue10-spec.md, README): the layers run
+# over whole words as 1-D sequences with torch.nn.functional.conv1d (dilation d,
+# no padding). Not the lecture's code (it ends before building them); written from
+# the spec with the lecture's Linear, BatchNorm1d (2-D: over all positions), Tanh.
+FORM_EXAMPLES, FORM_CONV, FORM_GATED = 0, 1, 2
+
+
+class Conv1d:
+    """Dilated causal convolution, valid (unpadded). weight (k*C_in, C_out): row
+    j*C_in + c is tap j, channel c; tap j reads position t - (k-1-j)*d (the earliest
+    first, FlattenConsecutive's order). Input (T, C_in), output (T - (k-1)*d, C_out)."""
+    def __init__(self, k, dilation, c_in, c_out, bias):
+        self.k, self.dilation, self.c_in = k, dilation, c_in
+        self.weight = torch.randn((k * c_in, c_out)) / (k * c_in)**0.5
+        self.bias = torch.zeros(c_out) if bias else None
+
+    def __call__(self, x):
+        # torch_w[o, c, j] = W[j*C_in + c, o]
+        w = self.weight.view(self.k, self.c_in, -1).permute(2, 1, 0)
+        y = F.conv1d(x.t().unsqueeze(0), w, self.bias, dilation=self.dilation)  # (1, C_out, T')
+        self.out = y.squeeze(0).t()
+        return self.out
+
+    def parameters(self):
+        return [self.weight] + ([] if self.bias is None else [self.bias])
+
+
+class Gate:
+    """tanh(a[:, :C]) * sigmoid(a[:, C:]) over the channels of (T, 2C)."""
+    def __call__(self, a):
+        C = a.shape[1] // 2
+        self.out = torch.tanh(a[:, :C]) * torch.sigmoid(a[:, C:])
+        return self.out
+
+    def parameters(self):
+        return []
+
+
+class ReLU:
+    def __call__(self, x):
+        self.out = torch.relu(x)
+        return self.out
+
+    def parameters(self):
+        return []
+
+
+class Slot:
+    """A list entry without parameters that the forward does by hand (an Add, the
+    place of a FlattenConsecutive): it only keeps the tensor names' indices."""
+    def __init__(self, what):
+        self.what = what
+
+    def parameters(self):
+        return []
+
+
+def segments(X):
+    """Cuts a batch of contexts X (B, block_size) into [(start, n, tokens)]: a
+    segment starts at an all-0 context, and each following example whose context
+    is the previous one's shifted by one belongs to it; its tokens are
+    [0]*block_size + [y_0 .. y_{n-2}] (= X[start] then each later context's last
+    token). Any other example is a segment of its own (its context, n = 1)."""
+    segs = []
+    for i in range(X.shape[0]):
+        zero = not bool(X[i].any())
+        if not zero and segs and segs[-1][2] and torch.equal(X[i, :-1], X[i - 1, 1:]):
+            segs[-1][1] += 1
+        else:
+            segs.append([i, 1, zero])
+    return [(s, n, torch.cat([X[s], X[s + 1:s + n, -1]])) for s, n, _ in segs]
+
+
+def batchnorm_over(bn, xs):
+    """The lecture's BatchNorm1d over all positions of all segments: (T_s, C) each."""
+    y = bn(torch.cat(xs, 0))
+    return list(torch.split(y, [x.shape[0] for x in xs], 0))
+
+
+def receptive_field(k, dilations):
+    return 1 + (k - 1) * sum(dilations)
+
+
+class ConvModel:
+    """form conv: the hierarchical model as dilated causal Conv1d, dilations
+    1, k, .., k^(levels-1). The list mirrors the lecture's (Embedding, then per
+    level FlattenConsecutive, Linear, BatchNorm1d, Tanh; the last Linear): Conv1d
+    takes the place (and name index) of the Linear, a Slot that of the Flatten."""
+    def __init__(self, cfg):
+        V, T, E, H, k = cfg["vocab_size"], cfg["block_size"], cfg["n_embd"], cfg["n_hidden"], cfg["n_consec"]
+        self.layers, self.levels, n_in, d = [Embedding(V, E)], [], E, 1
+        while d < T:
+            conv, bn = Conv1d(k, d, n_in, H, bias=False), BatchNorm1d(H)
+            self.layers += [Slot("flatten"), conv, bn, Tanh()]
+            self.levels.append((conv, bn))
+            n_in, d = H, d * k
+        if d != T:
+            raise ValueError(f"conv form: block_size {T} is not a power of n_consec {k}")
+        self.head = Linear(H, V)
+        self.layers.append(self.head)
+
+    def __call__(self, X):
+        segs = segments(X)
+        xs = [self.layers[0](tok) for _, _, tok in segs]
+        for conv, bn in self.levels:
+            xs = [torch.tanh(h) for h in batchnorm_over(bn, [conv(x) for x in xs])]
+        assert all(x.shape[0] == n for x, (_, n, _) in zip(xs, segs))
+        self.out = torch.cat([self.head(x) for x in xs], 0)
+        return self.out
+
+    def parameters(self):
+        return [p for layer in self.layers for p in layer.parameters()]
+
+
+class GatedModel:
+    """form gated: Embedding(V, R); per block b (dilation k^(b mod cycle)):
+    Conv1d(R -> 2C) [BatchNorm1d(2C)], Gate, [Linear(C -> R), Add(block input)]
+    (not in the last block), Linear(C -> S) skip, [Add(skip sum)] (b > 0); then
+    ReLU, Linear(S, S), ReLU, Linear(S, V). Names: the index in this list."""
+    def __init__(self, cfg):
+        V, T, R, C, S, k = (cfg["vocab_size"], cfg["block_size"], cfg["n_embd"], cfg["n_hidden"],
+                            cfg["n_skip"], cfg["n_consec"])
+        nb, cycle = cfg["n_blocks"], cfg.get("dilation_cycle", 0)
+        use_bn = cfg["gated_norm"] == 0 if "gated_norm" in cfg else cfg.get("gated_bn", 1) == 1
+        if nb < 1 or S < 1:
+            raise ValueError("gated form: n_blocks and n_skip must be >= 1")
+        self.layers, self.blocks = [Embedding(V, R)], []
+        for b in range(nb):
+            d = k ** (b % cycle if cycle else b)
+            blk = {"d": d, "conv": Conv1d(k, d, R, 2 * C, bias=not use_bn),
+                   "bn": BatchNorm1d(2 * C) if use_bn else None, "res": None, "skip": None}
+            self.layers += [blk["conv"]] + ([blk["bn"]] if use_bn else []) + [Gate()]
+            if b < nb - 1:
+                blk["res"] = Linear(C, R)
+                self.layers += [blk["res"], Slot("add residual")]
+            blk["skip"] = Linear(C, S)
+            self.layers += [blk["skip"]] + ([Slot("add skip")] if b > 0 else [])
+            self.blocks.append(blk)
+        if receptive_field(k, [b["d"] for b in self.blocks]) != T:
+            raise ValueError(f"gated form: receptive field {receptive_field(k, [b['d'] for b in self.blocks])} != block_size {T}")
+        self.k, self.head1, self.head2 = k, Linear(S, S), Linear(S, V)
+        self.layers += [ReLU(), self.head1, ReLU(), self.head2]
+
+    def __call__(self, X):
+        segs = segments(X)
+        ns = [n for _, n, _ in segs]
+        xs = [self.layers[0](tok) for _, _, tok in segs]
+        skip = None
+        for blk in self.blocks:
+            a = [blk["conv"](x) for x in xs]
+            if blk["bn"] is not None:
+                a = batchnorm_over(blk["bn"], a)
+            g = [Gate()(t) for t in a]
+            if blk["res"] is not None:  # the block input's last positions + the residual 1x1
+                cut = (self.k - 1) * blk["d"]
+                xs = [x[cut:] + blk["res"](h) for x, h in zip(xs, g)]
+            s = [blk["skip"](h)[-n:] for h, n in zip(g, ns)]
+            skip = s if skip is None else [p + q for p, q in zip(skip, s)]
+        assert all(h.shape[0] == n for h, n in zip(g, ns))
+        self.out = torch.cat([self.head2(torch.relu(self.head1(torch.relu(s)))) for s in skip], 0)
+        return self.out
+
+    def parameters(self):
+        return [p for layer in self.layers for p in layer.parameters()]
+
+
+def build_any(cfg):
+    """build_model for form examples (an old input without the field too), else
+    the sequence forms."""
+    form = cfg.get("form", FORM_EXAMPLES)
+    if form == FORM_EXAMPLES:
+        return build_model(cfg)
+    if cfg["bn_mode"] != MM_BN_FIXED:
+        raise ValueError("the conv and gated forms have no per-position BatchNorm in this reference")
+    if cfg["n_consec"] < 2:
+        raise ValueError("the conv and gated forms need n_consec (the kernel size) >= 2")
+    return {FORM_CONV: ConvModel, FORM_GATED: GatedModel}[form](cfg)
+
+
 def run(cfg, recs, dtype):
     """One reference run; returns an ordered dict of output records (numpy float32)."""
     torch.set_default_dtype(dtype)
-    model = build_model(cfg)
+    model = build_any(cfg)
     tensors = named_tensors(model)
     # the parameters must come in the lecture's order; the buffers may be interleaved
     names_in = [k[len("init."):] for k in recs if k.startswith("init.")]
@@ -374,12 +561,199 @@ def run(cfg, recs, dtype):
     return out
 
 
+# ---------------------------------------------------------------- self-check (--self-check)
+
+def word_examples(words, block):
+    """The lecture's build_dataset: contexts padded with 0 at the start, targets
+    the next token, 0 after the last character."""
+    X, Y = [], []
+    for w in words:
+        ctx = [0] * block
+        for ix in list(w) + [0]:
+            X.append(ctx)
+            Y.append(ix)
+            ctx = ctx[1:] + [ix]
+    return torch.tensor(X, dtype=torch.long), torch.tensor(Y, dtype=torch.long)
+
+
+def random_words(gen, count, V=27):
+    lens = torch.randint(1, 11, (count,), generator=gen)
+    return [torch.randint(1, V, (int(n),), generator=gen).tolist() for n in lens]
+
+
+def randomize(model, gen):
+    """Every parameter and buffer random (positive running variances)."""
+    for name, layer, attr, is_buf in named_tensors(model):
+        t = getattr(layer, attr)
+        r = torch.randn(t.shape, generator=gen, dtype=t.dtype)
+        if attr == "running_var":
+            r = r.abs() + 0.5
+        elif attr in ("weight", "bias", "beta", "running_mean"):
+            r = r * 0.5
+        setattr(layer, attr, r.requires_grad_(not is_buf))
+
+
+def set_training(model, on):
+    for layer in model.layers:
+        layer.training = on
+
+
+def check_conv_vs_hier(gen):
+    """Eval mode: the conv form's logits at every position of whole words equal the
+    lecture's hierarchical model (build_model) on the same contexts, same weights."""
+    worst = 0.0
+    for block, k, E, H in [(2, 2, 3, 5), (4, 2, 4, 6), (8, 2, 5, 7), (16, 2, 3, 4), (9, 3, 4, 6)]:
+        cfg = {"vocab_size": 27, "block_size": block, "n_embd": E, "n_hidden": H, "n_consec": k,
+               "n_flat_layers": 1, "bn_mode": MM_BN_FIXED, "form": FORM_CONV}
+        conv, hier = build_any(cfg), build_model({**cfg, "form": FORM_EXAMPLES})
+        randomize(conv, gen)
+        ours = {n: getattr(l, a) for n, l, a, _ in named_tensors(conv)}
+        theirs = named_tensors(hier)
+        assert sorted(ours) == sorted(n for n, _, _, _ in theirs), "tensor names differ"
+        for n, l, a, _ in theirs:
+            assert getattr(l, a).shape == ours[n].shape, n
+            setattr(l, a, ours[n].detach().clone())
+        set_training(conv, False)
+        set_training(hier, False)
+        X, _ = word_examples(random_words(gen, 6), block)
+        with torch.no_grad():
+            err = (conv(X) - hier(X)).abs().max().item()
+        print(f"  conv form vs hierarchical, eval, block {block:2d} k {k}: {X.shape[0]:3d} examples, max|diff| {err:.1e}")
+        worst = max(worst, err)
+    return worst < 1e-12
+
+
+def gated_cfgs():
+    base = {"vocab_size": 27, "n_flat_layers": 1, "bn_mode": MM_BN_FIXED, "form": FORM_GATED}
+    return [{**base, "block_size": 8, "n_consec": 2, "n_blocks": 3, "dilation_cycle": 0, "n_embd": 5, "n_hidden": 4,
+             "n_skip": 6, "gated_norm": 0},
+            {**base, "block_size": 7, "n_consec": 2, "n_blocks": 4, "dilation_cycle": 2, "n_embd": 4, "n_hidden": 3,
+             "n_skip": 5, "gated_norm": 1},
+            {**base, "block_size": 9, "n_consec": 3, "n_blocks": 2, "dilation_cycle": 0, "n_embd": 4, "n_hidden": 3,
+             "n_skip": 5, "gated_bn": 1}]
+
+
+def check_alone(gen):
+    """Eval mode: each example's logits from its whole word's segment equal those of
+    the example run alone on its own context (a segment of one: the residual and skip
+    cuts must keep the last positions)."""
+    worst = 0.0
+    conv = {"vocab_size": 27, "block_size": 9, "n_embd": 4, "n_hidden": 5, "n_consec": 3, "n_flat_layers": 1,
+            "bn_mode": MM_BN_FIXED, "form": FORM_CONV}
+    for cfg in gated_cfgs() + [conv]:
+        model = build_any(cfg)
+        randomize(model, gen)
+        set_training(model, False)
+        X, _ = word_examples(random_words(gen, 5), cfg["block_size"])
+        with torch.no_grad():
+            whole = model(X)
+            alone = torch.cat([model(X[i:i + 1]) for i in range(X.shape[0])], 0)
+        err = (whole - alone).abs().max().item()
+        print(f"  {['', 'conv', 'gated'][cfg['form']]:5s} block {cfg['block_size']}: whole words vs each example alone, "
+              f"eval, max|diff| {err:.1e}")
+        worst = max(worst, err)
+    return worst < 1e-12
+
+
+def naive_gated_logits(model, ctx):
+    """One example of a GatedModel in eval mode, written position by position from
+    the spec (no conv1d, no segments, no cuts): x[t] for t = 0..T-1 of its context,
+    each block's output at t from its taps t - (k-1-j)*d, the residual added at the
+    same t, the skip outputs taken at the last position T-1."""
+    k, T = model.k, len(ctx)
+    x = {t: model.layers[0].weight[ctx[t]] for t in range(T)}
+    skip = 0.0
+    for blk in model.blocks:
+        conv, bn, d = blk["conv"], blk["bn"], blk["d"]
+        g = {}
+        for t in x:
+            taps = [t - (k - 1 - j) * d for j in range(k)]
+            if taps[0] not in x:
+                continue
+            a = sum(x[u] @ conv.weight[j * conv.c_in:(j + 1) * conv.c_in] for j, u in enumerate(taps))
+            if conv.bias is not None:
+                a = a + conv.bias
+            if bn is not None:
+                a = bn.gamma * (a - bn.running_mean.reshape(-1)) / torch.sqrt(bn.running_var.reshape(-1) + bn.eps) + bn.beta
+            C = a.shape[0] // 2
+            g[t] = torch.tanh(a[:C]) * torch.sigmoid(a[C:])
+        if blk["res"] is not None:
+            x = {t: x[t] + g[t] @ blk["res"].weight + blk["res"].bias for t in g}
+        skip = skip + g[T - 1] @ blk["skip"].weight + blk["skip"].bias
+    h = torch.relu(torch.relu(skip) @ model.head1.weight + model.head1.bias)
+    return h @ model.head2.weight + model.head2.bias
+
+
+def check_gated_naive(gen):
+    """Eval mode: the gated form over whole words against naive_gated_logits per example."""
+    worst = 0.0
+    for cfg in gated_cfgs():
+        model = build_any(cfg)
+        randomize(model, gen)
+        set_training(model, False)
+        X, _ = word_examples(random_words(gen, 5), cfg["block_size"])
+        with torch.no_grad():
+            err = (model(X) - torch.stack([naive_gated_logits(model, X[i].tolist()) for i in range(X.shape[0])])).abs().max().item()
+        print(f"  gated block {cfg['block_size']}: whole words vs position-by-position per example, eval, max|diff| {err:.1e}")
+        worst = max(worst, err)
+    return worst < 1e-12
+
+
+def check_finite_differences(gen):
+    """Training mode: autograd's gradient of the mean cross-entropy against central
+    finite differences, 4 elements of every parameter tensor."""
+    worst, h = 0.0, 1e-6
+    conv = {"vocab_size": 27, "block_size": 8, "n_embd": 4, "n_hidden": 5, "n_consec": 2, "n_flat_layers": 1,
+            "bn_mode": MM_BN_FIXED, "form": FORM_CONV}
+    for cfg in [conv] + gated_cfgs():
+        model = build_any(cfg)
+        randomize(model, gen)
+        X, Y = word_examples(random_words(gen, 4), cfg["block_size"])
+        loss = F.cross_entropy(model(X), Y)
+        grads = torch.autograd.grad(loss, model.parameters())
+        n, err = 0, 0.0
+        for p, g in zip(model.parameters(), grads):
+            flat, gflat = p.data.view(-1), g.view(-1)
+            for i in torch.randint(0, flat.numel(), (4,), generator=gen).tolist():
+                old = flat[i].item()
+                with torch.no_grad():
+                    flat[i] = old + h
+                    up = F.cross_entropy(model(X), Y).item()
+                    flat[i] = old - h
+                    down = F.cross_entropy(model(X), Y).item()
+                    flat[i] = old
+                err = max(err, abs((up - down) / (2 * h) - gflat[i].item()) / max(1.0, abs(gflat[i].item())))
+                n += 1
+        print(f"  {['', 'conv', 'gated'][cfg['form']]:5s} block {cfg['block_size']}: autograd vs central differences, "
+              f"training, {n} elements, max err {err:.1e}")
+        worst = max(worst, err)
+    return worst < 1e-7
+
+
+def self_check():
+    """Checks the sequence forms of this file against the lecture's model and against
+    finite differences, in float64. Returns 0 when all pass."""
+    torch.set_default_dtype(torch.float64)
+    gen = torch.Generator().manual_seed(10)
+    results = [check_conv_vs_hier(gen), check_gated_naive(gen), check_alone(gen), check_finite_differences(gen)]
+    torch.set_default_dtype(torch.float32)
+    print("self-check:", "PASS" if all(results) else "FAIL")
+    return 0 if all(results) else 1
+
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("inputs", nargs="+", help="input files written by mm_dump_inputs (<name>.in)")
+    ap.add_argument("inputs", nargs="*", help="input files written by mm_dump_inputs (<name>.in)")
     ap.add_argument("-o", "--outdir", default=os.path.join(os.path.dirname(__file__), "fixtures"))
+    ap.add_argument("--self-check", action="store_true",
+                    help="check the conv and gated forms (float64) against the lecture's model and finite differences")
     args = ap.parse_args()
     torch.set_num_threads(1)
+    if args.self_check:
+        return self_check()
+    if not args.inputs:
+        ap.error("no input files")
     os.makedirs(args.outdir, exist_ok=True)
     for path in args.inputs:
         name = os.path.splitext(os.path.basename(path))[0]
