@@ -7,6 +7,8 @@
 #include "makemore.h"
 
 static const char* const BN_MODES[] = {"fixed", "per-position", NULL};
+static const char* const FORMS[] = {"examples", "conv", "gated", NULL};
+static const char* const GATED_NORMS[] = {"batchnorm", "none", NULL};
 
 #define MODEL(m) MM_GROUP_MODEL, offsetof(mm_config, m)
 #define DATA(m) MM_GROUP_DATA, offsetof(mm_data_settings, m)
@@ -39,6 +41,18 @@ static const mm_field FIELDS[] = {
      "BatchNorm statistics: fixed (over batch and positions, the lecture's fix) or per-position (before the fix)", BN_MODES},
     {"residual", "residual", "--residual", "residual connections", MODEL(residual), INT(0, 1), "0", MM_C_INT, MM_FIELD_OPTIONAL,
      "1: each hidden block of a flat MLP after the first adds its input to its output, h + tanh(bn(linear(h)))", NULL},
+    {"form", "form", "--form", "model form", MODEL(form), MM_TYPE_ENUM, 0, 2, "examples", MM_C_INT, MM_FIELD_OPTIONAL,
+     "examples: the lecture's models, one example at a time; conv: the hierarchical model as dilated causal convolutions "
+     "over whole words; gated: gated residual blocks with skip connections (kernel size: the group size)", FORMS},
+    {"n_blocks", "nBlocks", "--blocks", "gated blocks", MODEL(n_blocks), INT(0, 16), "0", MM_C_INT, MM_FIELD_OPTIONAL,
+     "gated form: residual blocks, dilations 1, k, k^2, ... (n_embd wide, gates n_hidden wide)", NULL},
+    {"dilation_cycle", "dilationCycle", "--cycle", "dilation cycle", MODEL(dilation_cycle), INT(0, 16), "0", MM_C_INT,
+     MM_FIELD_OPTIONAL, "gated form: the dilations start again at 1 after this many blocks (0: never)", NULL},
+    {"n_skip", "nSkip", "--skip", "skip width", MODEL(n_skip), INT(0, MM_MAX_WIDTH), "0", MM_C_INT, MM_FIELD_OPTIONAL,
+     "gated form: width of the skip connections and of the output head", NULL},
+    {"gated_norm", "gatedNorm", "--gated-norm", "gated normalisation", MODEL(gated_norm), MM_TYPE_ENUM, 0, 1, "batchnorm",
+     MM_C_INT, MM_FIELD_OPTIONAL, "gated form: batchnorm (BatchNorm1d after each dilated convolution) or none (a bias instead)",
+     GATED_NORMS},
     {"step", "step", NULL, "step", STATE(step), INT(0, STEPS_MAX), NULL, MM_C_LONG, 0, "training steps done so far", NULL},
     {"steps", "steps", "--steps", "steps", TRAINING(steps), INT(0, STEPS_MAX), "200000", MM_C_LONG, 0, "total steps of the run", NULL},
     {"batch_size", "batchSize", "--batch", "batch size", TRAINING(batch_size), INT(2, MM_MAX_BATCH), "32", MM_C_INT, 0,
@@ -81,6 +95,12 @@ static const struct { const char* name; mm_config cfg; mm_data_settings data; } 
     {"wavenet22k-bnbug", CFG(8, 10, 68, 2, MM_BN_PER_POSITION), {.split_seed = 42, .split_shuffles = 2}},
     {"wavenet22k", CFG(8, 10, 68, 2, MM_BN_FIXED), {.split_seed = 42, .split_shuffles = 2}},
     {"wavenet76k", CFG(8, 24, 128, 2, MM_BN_FIXED), {.split_seed = 42, .split_shuffles = 2}},
+    // the same model (its parameters and their names) as dilated causal convolutions over whole words
+    {"wavenet76k-conv", {.block_size = 8, .n_embd = 24, .n_hidden = 128, .n_consec = 2, .n_flat_layers = 1, .form = MM_FORM_CONV},
+     {.split_seed = 42, .split_shuffles = 2}},
+    // gated residual blocks with dilations 1, 2, 4 (the same context of 8) and about as many parameters
+    {"wavenet-gated", {.block_size = 8, .n_embd = 54, .n_hidden = 54, .n_consec = 2, .n_flat_layers = 1, .form = MM_FORM_GATED,
+                       .n_blocks = 3, .n_skip = 108}, {.split_seed = 42, .split_shuffles = 2}},
 };
 #undef CFG
 #define N_PRESETS (int)(sizeof PRESETS / sizeof PRESETS[0])
@@ -94,7 +114,8 @@ int mm_preset(const char* name, mm_config* cfg, mm_data_settings* data, mm_err* 
             if (data) *data = PRESETS[i].data;
             return MM_OK;
         }
-    return mm_fail(err, MM_EINVAL, "unknown preset '%s' (presets: mlp3, mlp8, wavenet22k-bnbug, wavenet22k, wavenet76k)",
+    return mm_fail(err, MM_EINVAL, "unknown preset '%s' (presets: mlp3, mlp8, wavenet22k-bnbug, wavenet22k, wavenet76k, wavenet76k-conv, "
+                   "wavenet-gated)",
                    name ? name : "(null)");
 }
 
@@ -120,7 +141,7 @@ int mm_record_check(const mm_record* r, mm_err* err) {
         if (rc) return rc;
     }
     // the one rule across fields: the flat form needs a hidden block
-    if (r->model && r->model->n_consec == 0 && r->model->n_flat_layers < 1)
+    if (r->model && r->model->form == MM_FORM_EXAMPLES && r->model->n_consec == 0 && r->model->n_flat_layers < 1)
         return mm_fail(err, MM_EINVAL, "flat hidden layers %d is outside 1..16 (a flat MLP needs a hidden block)", r->model->n_flat_layers);
     return MM_OK;
 }

@@ -241,8 +241,9 @@ static int read_tensors(const st_file* f, mm_model* m, mm_err* err) {
     return MM_OK;
 }
 
-mm_model* mm_model_load_state(const uint8_t* b, size_t len, int max_batch, mm_data_settings* d_out, mm_train_state* s_out,
-                              int* has_state, mm_err* err) {
+// form >= 0: the model is made in that form (its tensors must be the file's).
+static mm_model* load(const uint8_t* b, size_t len, int max_batch, int form, mm_data_settings* d_out, mm_train_state* s_out,
+                      int* has_state, mm_err* err) {
     st_file f;
     if (mm_st_parse(b, len, &f, err)) return NULL;
     mm_model* m = NULL;
@@ -266,6 +267,7 @@ mm_model* mm_model_load_state(const uint8_t* b, size_t len, int max_batch, mm_da
     cps = malloc(sizeof(uint32_t) * (size_t)c.vocab_size);
     if (!cps) { mm_fail(err, MM_ENOMEM, "out of memory loading the model"); goto fail; }
     if (parse_vocab(vocab, c.vocab_size, cps, err)) goto fail;
+    if (form >= 0) c.form = form;
     m = mm_model_new(&c, cps, 0, max_batch, err);
     if (!m || read_tensors(&f, m, err)) goto fail;
     free(cps);
@@ -282,8 +284,19 @@ fail:
     return NULL;
 }
 
+mm_model* mm_model_load_state(const uint8_t* b, size_t len, int max_batch, mm_data_settings* d_out, mm_train_state* s_out,
+                              int* has_state, mm_err* err) {
+    return load(b, len, max_batch, -1, d_out, s_out, has_state, err);
+}
+
 mm_model* mm_model_load(const uint8_t* b, size_t len, int max_batch, mm_err* err) {
-    return mm_model_load_state(b, len, max_batch, NULL, NULL, NULL, err);
+    return load(b, len, max_batch, -1, NULL, NULL, NULL, err);
+}
+
+mm_model* mm_model_load_form(const uint8_t* b, size_t len, int form, int max_batch, mm_err* err) {
+    if (form < MM_FORM_EXAMPLES || form > MM_FORM_GATED)
+    { mm_fail(err, MM_EINVAL, "unknown model form %d (0 examples, 1 conv, 2 gated)", form); return NULL; }
+    return load(b, len, max_batch, form, NULL, NULL, NULL, err);
 }
 
 // Whether words are the checkpoint's word list, as far as the vocabulary tells.

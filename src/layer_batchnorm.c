@@ -8,6 +8,47 @@
 
 // Statistics over all B*T rows (the fix), or per position over B rows (stat_T = T:
 // the lecture's pre-fix layer, with (1, T, C) running statistics).
+//
+// A sequence model's rows (model.c): the shared padding row 0 stands for
+// n = pad_span * (words in the batch) positions, each counted in the statistics
+// (so they are those of the convolutions run word by word); its gradient is the
+// sum of theirs.
+
+// The weight of row 0, and the positions counted: rows - 1 + w0.
+static long pad_weight(const layer* l, const layer_io* io) { return io->pos ? (long)l->pad_span * io->n_pad : 1; }
+
+// A sequence model's statistics: the plain column statistics over the rows
+// (mean, unbiased var) corrected for row 0 counted w0 times, in double.
+static void weighted_stats(float* mean, float* var, const float* x, long R, int C, long w0) {
+    double n = (double)(R - 1 + w0);
+    for (int c = 0; c < C; c++) {
+        double mu = mean[c], x0 = x[c];
+        double mw = ((double)R * mu + (double)(w0 - 1) * x0) / n;
+        double ss = (double)(R - 1) * var[c] + (double)R * (mu - mw) * (mu - mw) + (double)(w0 - 1) * (x0 - mw) * (x0 - mw);
+        mean[c] = (float)mw;
+        var[c] = (float)(ss / (n - 1.0));
+    }
+}
+
+// Its backward: dgamma, dbeta (zeroed by the caller) are the column sums S2, S1
+// over the rows; dx = gamma * invstd * (dy - S1/n - xhat * S2/(n-1)) per position,
+// summed over row 0's w0 positions.
+static void weighted_bwd(float* dx, float* dgamma, float* dbeta, const float* dy, const float* xhat, long R, int C, const float* inv,
+                         const float* gamma, long w0) {
+    for (long r = 0; r < R; r++)
+        for (int c = 0; c < C; c++) {
+            dbeta[c] += dy[r * C + c];
+            dgamma[c] += dy[r * C + c] * xhat[r * C + c];
+        }
+    float n = (float)(R - 1 + w0), invn = 1.0f / n, invn1 = 1.0f / (n - 1.0f);
+    for (long r = 0; r < R; r++) {
+        float w = r == 0 ? (float)w0 : 1.0f;
+        for (int c = 0; c < C; c++) {
+            long i = r * C + c;
+            dx[i] = gamma[c] * inv[c] * (dy[i] - w * (dbeta[c] * invn + xhat[i] * (dgamma[c] * invn1)));
+        }
+    }
+}
 
 static void bn_place(layer* l, mm_layout* s) {
     int64_t nstat = (int64_t)l->stat_T * l->C_out;
@@ -45,7 +86,8 @@ static void bn_fwd(mm_model* m, const layer* l, const layer_io* io) {
     float* xhat = m->acts + l->xhat;
     if (io->training) {
         if (ST == 1) op_colstats(e, mean, var, in, C, rows, C);
-        else for (int t = 0; t < T; t++) op_colstats(e, mean + t * C, var + t * C, in + t * C, T * C, B, C);
+        if (io->pos) weighted_stats(mean, var, in, rows, C, pad_weight(l, io));
+        else if (ST > 1) for (int t = 0; t < T; t++) op_colstats(e, mean + t * C, var + t * C, in + t * C, T * C, B, C);
         for (long k = 0; k < (long)ST * C; k++) inv[k] = 1.0f / sqrtf(var[k] + BN_EPS);
     } else {
         const float* rv = m->buffers + l->rv;
@@ -65,7 +107,8 @@ static void bn_bwd(mm_model* m, const layer* l, const layer_io* io) {
     const float* inv = m->scratch + l->binv; const float* gamma = m->params + l->w;
     const float* xhat = m->acts + l->xhat;
     for (int c = 0; c < C; c++) { dgamma[c] = 0.0f; dbeta[c] = 0.0f; }
-    if (l->stat_T == 1) op_bn_bwd(e, io->din[0], dgamma, dbeta, io->dout, xhat, C, B * T, C, inv, gamma);
+    if (io->pos) weighted_bwd(io->din[0], dgamma, dbeta, io->dout, xhat, B, C, inv, gamma, pad_weight(l, io));
+    else if (l->stat_T == 1) op_bn_bwd(e, io->din[0], dgamma, dbeta, io->dout, xhat, C, B * T, C, inv, gamma);
     else for (int t = 0; t < T; t++)
         op_bn_bwd(e, io->din[0] + t * C, dgamma, dbeta, io->dout + t * C, xhat + t * C, T * C, B, C, inv + t * C, gamma);
     PROF(MM_PROF_BWD_BN);

@@ -4,6 +4,7 @@
 
 const layer_type* const mm_layer_types[L_N_TYPES] = {
     &mm_layer_embed, &mm_layer_flatten, &mm_layer_linear, &mm_layer_batchnorm, &mm_layer_tanh, &mm_layer_add,
+    &mm_layer_conv1d, &mm_layer_gate, &mm_layer_relu,
 };
 
 void mm_bias_grad(float* db, const float* dy, long rows, int C) {

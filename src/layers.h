@@ -6,6 +6,9 @@
 // type (src/layer_*.c, registered in layers.c) is one table entry: its shape rule, its parameters, buffers
 // and activations, their names and initialisation, a forward and a backward.
 //
+// Sequence models (form conv and gated) work on rows instead: one row per
+// position of the batch's words, each of shape (1, C), see model.c's row plan.
+//
 // Shapes per example are (T, C); T == 1 is the lecture's 2-D (B, C) after
 // FlattenConsecutive squeezes the middle dimension. A batch of B examples of
 // shape (T, C) is one contiguous (B, T, C) block, so FlattenConsecutive(n)
@@ -27,24 +30,27 @@
 #include "makemore.h"
 #include "ops.h"
 
-#define MAX_LAYERS 64
-#define MAX_TENSORS 160
+#define MAX_LAYERS 128
+#define MAX_TENSORS 256
 #define IN_TOKENS (-1) // an input that is the batch's tokens X (B, block_size)
 
-enum { L_EMBED, L_FLATTEN, L_LINEAR, L_BATCHNORM, L_TANH, L_ADD, L_N_TYPES };
+enum { L_EMBED, L_FLATTEN, L_LINEAR, L_BATCHNORM, L_TANH, L_ADD, L_CONV1D, L_GATE, L_RELU, L_N_TYPES };
 
 typedef struct {
     int type;
     int in[2];                    // inputs: indices of earlier layers, or IN_TOKENS
     int acc[2];                   // backward: this input's gradient is added to a later reader's
     int T_in, C_in, T_out, C_out; // per-example shapes (of in[0], and of the output)
-    int n;                        // FlattenConsecutive: factor; Embedding: tokens (vocabulary size)
-    int has_bias;                 // Linear
+    int n;                        // FlattenConsecutive: factor; Embedding: tokens (vocabulary size); Conv1d: kernel size
+    int dilation;                 // Conv1d
+    int has_bias;                 // Linear, Conv1d
+    int name_at;                  // its tensors are named layers.<index + name_at> (the conv form keeps the lecture's names)
+    int pad_span;                 // BatchNorm of a sequence model: padding positions per word its input has (see model.c)
     int stat_T;                   // BatchNorm: positions with their own statistics (1, or T per-position;
                                   // made as 0 or 1 = per position, set by its shape rule)
     long w, b;                    // params offsets: weight/gamma, bias/beta (-1: none)
     long rm, rv;                  // buffers offsets: running mean, running var
-    long out, xhat;               // activation offsets (per max_batch)
+    long out, xhat;               // activation offsets (per max_batch); xhat: Conv1d's gathered taps
     long bmean, bvar, binv;       // scratch offsets: batch mean, var, inverse std
 } layer;
 
@@ -52,7 +58,7 @@ typedef struct {
 typedef struct {
     int64_t params, buffers, acts, scratch;
     int64_t max_weight; // the largest Linear weight: the A@B^T kernel's repack scratch
-    int max_batch;
+    int max_batch;      // examples; for a sequence model, rows (model.c)
 } mm_layout;
 
 struct mm_model {
@@ -77,6 +83,14 @@ struct mm_model {
     long logits;    // offset in acts of the (B, V) logits = last layer's out
     uint32_t* codepoints; // (vocab_size,)
     int last_B;
+    // sequence models (form conv, gated): the row plan of the current batch (model.c)
+    int seq;              // 1: the layers run on rows
+    int max_rows;         // 1 + max_batch * block_size
+    int n_rows, n_pad;    // rows of the current batch; its words (segments that start with padding)
+    uint16_t* row_tok;    // (max_rows,) each row's token
+    int* row_pos;         // (max_rows,) its position in its word (-1: the shared padding row 0)
+    int* ex_row;          // (max_batch,) the row of each example's logits
+    long row_logits;      // offset in acts of the last layer's (rows, V) output; logits is then (B, V) per example
     mm_engine eng;        // its kernels and the pool they run on
     int profiling;
     double prof[MM_PROF_N]; // seconds per operation (mm_model_profile)
@@ -84,8 +98,10 @@ struct mm_model {
 
 // What a layer's forward and backward read and write, set up by model.c.
 typedef struct {
-    const uint16_t* X;   // the batch's tokens (B, block_size)
-    int B;
+    const uint16_t* X;   // the batch's tokens (B, block_size); a sequence model: each row's (rows,)
+    int B;               // examples, or rows
+    const int* pos;      // a sequence model: each row's position in its word (-1: the padding row 0); else NULL
+    int n_pad;           // a sequence model: words in the batch (the padding row stands for pad_span * n_pad positions)
     int training;        // forward: batch statistics (else running ones)
     const float* in[2];  // inputs (NULL: IN_TOKENS or none)
     float* out;
@@ -111,7 +127,8 @@ typedef struct {
 
 // The registry (layers.c), indexed by layer.type; one layer_type per file src/layer_*.c.
 extern const layer_type* const mm_layer_types[L_N_TYPES];
-extern const layer_type mm_layer_embed, mm_layer_flatten, mm_layer_linear, mm_layer_batchnorm, mm_layer_tanh, mm_layer_add;
+extern const layer_type mm_layer_embed, mm_layer_flatten, mm_layer_linear, mm_layer_batchnorm, mm_layer_tanh, mm_layer_add,
+    mm_layer_conv1d, mm_layer_gate, mm_layer_relu;
 // The shape rule of several types: output shape = input shape.
 int mm_layer_same_shape(layer* l, const layer* in1, mm_err* err);
 

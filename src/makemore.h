@@ -116,6 +116,11 @@ void mm_data_settings_default(mm_data_settings* d); // seed 42, one shuffle
 
 // ---------------------------------------------------------------- model
 enum { MM_BN_FIXED = 0, MM_BN_PER_POSITION = 1 }; // the fix, or the lecture's pre-fix statistics
+// The model's form: the lecture's per-example models (flat or hierarchical); the
+// hierarchical model as dilated causal convolutions over whole words; gated
+// residual blocks with skip connections (the WaveNet paper's figure 4).
+enum { MM_FORM_EXAMPLES = 0, MM_FORM_CONV = 1, MM_FORM_GATED = 2 };
+enum { MM_GATED_BATCHNORM = 0, MM_GATED_NO_NORM = 1 }; // gated_norm
 
 typedef struct {
     int vocab_size; // from the data
@@ -126,9 +131,15 @@ typedef struct {
     int n_flat_layers; // flat form only: hidden (Linear, BatchNorm1d, Tanh) blocks, default 1
     int bn_mode;    // MM_BN_FIXED or MM_BN_PER_POSITION
     int residual;   // 1: a flat model's hidden blocks after the first add their input (residual connections)
+    int form;       // MM_FORM_*: conv and gated use kernel size n_consec and train on whole words
+    int n_blocks;   // gated: residual blocks (dilations 1, k, k^2, ...; n_embd wide, gates n_hidden wide)
+    int dilation_cycle; // gated: the dilations start again at 1 after this many blocks (0: never)
+    int n_skip;     // gated: width of the skip connections and the output head
+    int gated_norm; // gated: MM_GATED_BATCHNORM after each dilated convolution, or MM_GATED_NO_NORM (a bias instead)
 } mm_config;
 
-// Presets: "mlp3", "mlp8", "wavenet22k-bnbug", "wavenet22k", "wavenet76k": the
+// Presets: "mlp3", "mlp8", "wavenet22k-bnbug", "wavenet22k", "wavenet76k" (the lecture's),
+// "wavenet76k-conv" and "wavenet-gated" (the convolutional and gated forms): the
 // model's configuration and the data settings the lecture splits with (cfg or
 // data may be NULL). vocab_size is left 0; set it from the data.
 int mm_preset(const char* name, mm_config* cfg, mm_data_settings* data, mm_err* err);
@@ -188,6 +199,9 @@ int mm_model_save(const mm_model* m, uint8_t** out, size_t* out_len, mm_err* err
 // Validates every field; a bad file returns NULL with MM_EFORMAT and a message.
 // A checkpoint loads too (its training state is ignored).
 mm_model* mm_model_load(const uint8_t* bytes, size_t len, int max_batch, mm_err* err);
+// The same, made in another form (MM_FORM_*): a hierarchical model's file loads as
+// the conv form (the same tensors), and back. Tensors that do not match are an error.
+mm_model* mm_model_load_form(const uint8_t* bytes, size_t len, int form, int max_batch, mm_err* err);
 
 // ---------------------------------------------------------------- engines and threads
 // Two engines: REPRODUCIBLE, the reference kernels (no fused multiply-add:
@@ -231,6 +245,7 @@ enum {
     MM_PROF_BWD_LINEAR_DW, MM_PROF_BWD_BIAS, MM_PROF_BWD_LINEAR_DX, MM_PROF_BWD_BN, MM_PROF_BWD_TANH,
     MM_PROF_BWD_EMBED,
     MM_PROF_UPDATE,     // SGD update with its finiteness check, running statistics
+    MM_PROF_FWD_TAPS, MM_PROF_BWD_TAPS, // Conv1d: gathering its taps; their gradients back (sequence models)
     MM_PROF_N
 };
 // Copies the seconds accumulated so far into out[MM_PROF_N] (may be NULL),

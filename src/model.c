@@ -18,6 +18,7 @@ static layer* add_layer(mm_model* m, int type, int in0, int in1) {
     l->in[0] = in0;
     l->in[1] = in1;
     l->w = l->b = l->rm = l->rv = l->xhat = -1;
+    l->pad_span = 1;
     m->n_layers++;
     return l;
 }
@@ -36,12 +37,7 @@ static int hidden_block(mm_model* m, const mm_config* c, int in) {
 // whole context, then n_flat_layers blocks, each after the first with an Add of
 // its input if residual; hierarchical: Flatten(k) and a block until the length
 // is 1), then the Linear to the vocabulary.
-static int build(mm_model* m, const mm_config* c, mm_err* err) {
-    m->n_layers = 0;
-    layer* l = add_layer(m, L_EMBED, IN_TOKENS, 0);
-    l->n = c->vocab_size;
-    l->C_out = c->n_embd;
-    int at = 0;
+static void build_examples(mm_model* m, const mm_config* c, int at) {
     if (c->n_consec) {
         for (int T = c->block_size; T > 1; T /= c->n_consec) {
             add_layer(m, L_FLATTEN, at, 0)->n = c->n_consec;
@@ -59,26 +55,145 @@ static int build(mm_model* m, const mm_config* c, mm_err* err) {
             at = out;
         }
     }
-    l = add_layer(m, L_LINEAR, at, 0);
+    layer* l = add_layer(m, L_LINEAR, at, 0);
     l->C_out = c->vocab_size;
     l->has_bias = 1;
+}
+
+static layer* add_conv(mm_model* m, int in, int k, int dilation, int C_out, int bias) {
+    layer* l = add_layer(m, L_CONV1D, in, 0);
+    l->n = k; l->dilation = dilation; l->C_out = C_out; l->has_bias = bias;
+    return l;
+}
+
+// Sets each BatchNorm's pad_span: the padding positions a word has at its input,
+// 1 + (k-1) * (the dilations of the convolutions above it), as when the
+// convolutions run word by word without padding (see model.c's row plan).
+static void set_pad_spans(mm_model* m) {
+    int above = 0;
+    for (int i = m->n_layers - 1; i >= 0; i--) {
+        layer* l = &m->L[i];
+        if (l->type == L_BATCHNORM) l->pad_span = 1 + above;
+        if (l->type == L_CONV1D) above += (l->n - 1) * l->dilation;
+    }
+}
+
+// The hierarchical model as dilated causal convolutions: Conv1d(k, dilation k^level)
+// in the place of FlattenConsecutive(k) + Linear, named as the lecture's layers.
+static void build_conv(mm_model* m, const mm_config* c) {
+    int k = c->n_consec, at = 0, level = 0;
+    for (int d = 1; d < c->block_size; d *= k, level++) {
+        add_conv(m, at, k, d, c->n_hidden, 0)->name_at = level + 1; // the lecture's Flatten before each Linear
+        layer* l = add_layer(m, L_BATCHNORM, m->n_layers - 1, 0);
+        l->name_at = level + 1;
+        add_layer(m, L_TANH, m->n_layers - 1, 0)->name_at = level + 1;
+        at = m->n_layers - 1;
+    }
+    layer* l = add_layer(m, L_LINEAR, at, 0);
+    l->C_out = c->vocab_size;
+    l->has_bias = 1;
+    l->name_at = level;
+}
+
+static layer* add_linear(mm_model* m, int in, int C_out) {
+    layer* l = add_layer(m, L_LINEAR, in, 0);
+    l->C_out = C_out;
+    l->has_bias = 1;
+    return l;
+}
+
+// Gated residual blocks (the WaveNet paper's figure 4): per block a dilated causal
+// Conv1d to 2 * n_hidden, [BatchNorm1d,] the gate tanh(filter) * sigmoid(gate),
+// a 1x1 (Linear) back to n_embd added to the block's input (not in the last
+// block: nothing reads it) and a 1x1 to the skip width, summed over the blocks;
+// then ReLU, 1x1, ReLU, 1x1 to the logits.
+static void build_gated(mm_model* m, const mm_config* c) {
+    int k = c->n_consec, x = 0, skip = -1, d = 1;
+    for (int b = 0; b < c->n_blocks; b++) {
+        if (c->dilation_cycle && b % c->dilation_cycle == 0) d = 1;
+        add_conv(m, x, k, d, 2 * c->n_hidden, c->gated_norm == MM_GATED_NO_NORM);
+        d *= k;
+        if (c->gated_norm == MM_GATED_BATCHNORM) add_layer(m, L_BATCHNORM, m->n_layers - 1, 0);
+        add_layer(m, L_GATE, m->n_layers - 1, 0);
+        int z = m->n_layers - 1;
+        if (b + 1 < c->n_blocks) {
+            add_linear(m, z, c->n_embd);
+            add_layer(m, L_ADD, m->n_layers - 1, x);
+            x = m->n_layers - 1;
+        }
+        add_linear(m, z, c->n_skip);
+        if (skip >= 0) add_layer(m, L_ADD, skip, m->n_layers - 1);
+        skip = m->n_layers - 1;
+    }
+    add_layer(m, L_RELU, skip, 0);
+    add_linear(m, m->n_layers - 1, c->n_skip);
+    add_layer(m, L_RELU, m->n_layers - 1, 0);
+    add_linear(m, m->n_layers - 1, c->vocab_size);
+}
+
+static int build(mm_model* m, const mm_config* c, mm_err* err) {
+    m->n_layers = 0;
+    layer* l = add_layer(m, L_EMBED, IN_TOKENS, 0);
+    l->n = c->vocab_size;
+    l->C_out = c->n_embd;
+    int max_blocks = c->form == MM_FORM_GATED ? c->n_blocks : 0;
+    if (1 + 7 * max_blocks + 4 > MAX_LAYERS) return mm_fail(err, MM_EINVAL, "the model has more than %d layers", MAX_LAYERS);
+    if (c->form == MM_FORM_CONV) build_conv(m, c);
+    else if (c->form == MM_FORM_GATED) build_gated(m, c);
+    else build_examples(m, c, 0);
     if (m->n_layers > MAX_LAYERS) return mm_fail(err, MM_EINVAL, "the model has more than %d layers", MAX_LAYERS);
+    return MM_OK;
+}
+
+// The receptive field of the gated form's dilations: 1 + (k-1) * their sum.
+static long gated_field(const mm_config* c) {
+    long sum = 0, d = 1;
+    for (int b = 0; b < c->n_blocks; b++) {
+        if (c->dilation_cycle && b % c->dilation_cycle == 0) d = 1;
+        sum += d;
+        if (sum > MM_MAX_BLOCK) break;
+        d *= c->n_consec;
+    }
+    return 1 + (long)(c->n_consec - 1) * sum;
+}
+
+static int check_gated(const mm_config* c, mm_err* err) {
+    if (c->n_blocks < 1) return mm_fail(err, MM_EINVAL, "a gated model needs at least 1 block (gated blocks is 0)");
+    if (c->n_skip < 1) return mm_fail(err, MM_EINVAL, "a gated model needs a skip width of at least 1 (skip width is 0)");
+    if (c->n_consec < 2)
+        return mm_fail(err, MM_EINVAL, "a gated model needs a kernel size (the group size) of at least 2, not %d", c->n_consec);
+    long field = gated_field(c);
+    if (field != c->block_size)
+        return mm_fail(err, MM_EINVAL,
+                       "the gated model's dilations (%d blocks of kernel %d, cycle %d) cover %ld%s positions, not the block size %d: "
+                       "set the block size to %ld or change the blocks",
+                       c->n_blocks, c->n_consec, c->dilation_cycle, field > MM_MAX_BLOCK ? (long)MM_MAX_BLOCK : field,
+                       field > MM_MAX_BLOCK ? "+" : "", c->block_size, field);
     return MM_OK;
 }
 
 // The structural rules of a configuration whose fields are within their limits.
 static int check_structure(const mm_config* c, mm_err* err) {
+    if (c->form != MM_FORM_EXAMPLES && c->bn_mode != MM_BN_FIXED)
+        return mm_fail(err, MM_EINVAL, "the %s form needs BatchNorm mode fixed: per-position statistics are of examples",
+                       c->form == MM_FORM_CONV ? "conv" : "gated");
+    if (c->form != MM_FORM_EXAMPLES && c->residual)
+        return mm_fail(err, MM_EINVAL, "residual connections belong to the flat MLP (the gated form has its own)");
+    if (c->form == MM_FORM_GATED) return check_gated(c, err);
     if (c->residual && c->n_consec)
         return mm_fail(err, MM_EINVAL, "residual connections need a flat model (hierarchical group size 0, not %d): a hierarchical "
                        "block's output is shorter than its input", c->n_consec);
+    if (c->form == MM_FORM_CONV && c->n_consec == 0)
+        return mm_fail(err, MM_EINVAL, "the conv form needs a hierarchical group size (the kernel size) of at least 2, not 0");
     if (c->n_consec == 0) return MM_OK;
     if (c->n_consec < 2 || c->n_consec > c->block_size)
         return mm_fail(err, MM_EINVAL, "hierarchical group size %d must be 2..block size (%d)", c->n_consec, c->block_size);
     int t = c->block_size;
     while (t % c->n_consec == 0) t /= c->n_consec;
     if (t != 1)
-        return mm_fail(err, MM_EINVAL, "a hierarchical model needs the block size (%d) to be a power of the group size (%d)",
-                       c->block_size, c->n_consec);
+        return mm_fail(err, MM_EINVAL, "a %s model needs the block size (%d) to be a power of the group size (%d)%s",
+                       c->form == MM_FORM_CONV ? "conv" : "hierarchical", c->block_size, c->n_consec,
+                       c->form == MM_FORM_CONV ? ": its dilations 1, k, k^2, ... cover a power of k" : "");
     return MM_OK;
 }
 
@@ -95,7 +210,7 @@ static int shapes(mm_model* m, mm_err* err) {
                 return mm_fail(err, MM_EINVAL, "layer %d (%s) reads %s", i, ty->name,
                                tokens ? "something other than the tokens" : "an input that is not an earlier layer");
         }
-        if (l->in[0] == IN_TOKENS) { l->T_in = m->cfg.block_size; l->C_in = 1; }
+        if (l->in[0] == IN_TOKENS) { l->T_in = m->seq ? 1 : m->cfg.block_size; l->C_in = 1; } // a row's token, or a context
         else { l->T_in = m->L[l->in[0]].T_out; l->C_in = m->L[l->in[0]].C_out; }
         int rc = ty->shape(l, ty->n_in > 1 ? &m->L[l->in[1]] : NULL, err);
         if (rc) return rc;
@@ -126,7 +241,7 @@ static int64_t mark_gradient_sums(mm_model* m, int readers[MAX_LAYERS]) {
             l->acc[k] = r >= 0 && readers[r] > 0;
             if (r < 0) continue;
             if (l->acc[k]) {
-                int64_t n = (int64_t)m->L[r].T_out * m->L[r].C_out * m->max_batch;
+                int64_t n = (int64_t)m->L[r].T_out * m->L[r].C_out * (m->seq ? m->max_rows : m->max_batch);
                 if (n > need) need = n;
             }
             readers[r]++;
@@ -156,13 +271,18 @@ static void place_fused(mm_model* m, const int readers[MAX_LAYERS], mm_layout* s
 // nothing wraps where long is 32 bits (wasm32); every offset is at most LIMIT.
 static int layout(mm_model* m, int max_batch, mm_err* err) {
     const int64_t LIMIT = (int64_t)1 << 28; // floats in any one arena
-    mm_layout s = {0, 0, 0, 0, 0, max_batch};
     m->max_batch = max_batch;
+    int64_t rows = 1 + (int64_t)max_batch * m->cfg.block_size; // a sequence model's rows: the padding row, at most a context each
+    if (m->seq && rows > LIMIT / 8)
+        return mm_fail(err, MM_EINVAL, "the model is too large: batch %d of contexts of %d makes more than %ld rows", max_batch,
+                       m->cfg.block_size, (long)(LIMIT / 8));
+    m->max_rows = m->seq ? (int)rows : 0;
+    mm_layout s = {0, 0, 0, 0, 0, m->seq ? m->max_rows : max_batch};
     for (int i = 0; i < m->n_layers; i++) {
         layer* l = &m->L[i];
         const layer_type* ty = mm_layer_types[l->type];
         if (ty->is_view) l->out = m->L[l->in[0]].out;
-        else { l->out = (long)s.acts; s.acts += (int64_t)l->T_out * l->C_out * max_batch; }
+        else { l->out = (long)s.acts; s.acts += (int64_t)l->T_out * l->C_out * s.max_batch; } // examples, or rows
         if (ty->place) ty->place(l, &s);
         if (s.params + s.buffers > LIMIT || s.acts > LIMIT || s.scratch + s.max_weight > LIMIT)
             return mm_fail(err, MM_EINVAL, "the model is too large: more than %ld values in one block of %s (at batch %d)",
@@ -172,6 +292,11 @@ static int layout(mm_model* m, int max_batch, mm_err* err) {
     int readers[MAX_LAYERS];
     int64_t acc = mark_gradient_sums(m, readers);
     place_fused(m, readers, &s);
+    m->row_logits = m->L[m->n_layers - 1].out;
+    if (m->seq) { // the examples' logits, gathered from their rows
+        m->logits = (long)s.acts;
+        s.acts += (int64_t)max_batch * m->cfg.vocab_size;
+    }
     m->acc_at = (long)s.scratch;
     m->acc_size = (long)acc;
     s.scratch += 2 * acc;
@@ -179,7 +304,8 @@ static int layout(mm_model* m, int max_batch, mm_err* err) {
         return mm_fail(err, MM_EINVAL, "the model is too large: more than %ld values of scratch (at batch %d)", (long)LIMIT, max_batch);
     m->n_params = (long)s.params; m->n_buffers = (long)s.buffers; m->n_acts = (long)s.acts;
     m->n_scratch = (long)(s.scratch + s.max_weight);
-    m->logits = m->L[m->n_layers - 1].out;
+    if (!m->seq) m->logits = m->row_logits;
+    if (s.acts > LIMIT) return mm_fail(err, MM_EINVAL, "the model is too large: more than %ld values of activations", (long)LIMIT);
     return MM_OK;
 }
 
@@ -189,6 +315,7 @@ static int plan_layers(mm_model* m, int max_batch, mm_err* err) {
         return mm_fail(err, MM_EINVAL, "batch size %d is outside 1..%d", max_batch, MM_MAX_BATCH);
     if (m->n_layers < 1 || m->n_layers > MAX_LAYERS)
         return mm_fail(err, MM_EINVAL, "a model has 1..%d layers, not %d", MAX_LAYERS, m->n_layers);
+    set_pad_spans(m);
     int rc = shapes(m, err);
     if (rc) return rc;
     const layer* last = &m->L[m->n_layers - 1];
@@ -204,6 +331,7 @@ static int plan(mm_model* m, const mm_config* c, int max_batch, mm_err* err) {
     if (!rc) rc = check_structure(c, err);
     if (rc) return rc;
     m->cfg = *c;
+    m->seq = c->form != MM_FORM_EXAMPLES;
     if ((rc = build(m, c, err))) return rc;
     return plan_layers(m, max_batch, err);
 }
@@ -222,7 +350,7 @@ int mm_config_check(const mm_config* cfg, long* n_params, mm_err* err) {
 void mm_model_add_tensor(mm_model* m, int index, const char* what, int ndim, int d0, int d1, int d2, long offset,
                          int is_buffer, int is_variance) {
     mm_tensor_info* t = &m->tensors[m->n_tensors];
-    snprintf(m->names[m->n_tensors], sizeof m->names[0], "layers.%d.%s", index, what);
+    snprintf(m->names[m->n_tensors], sizeof m->names[0], "layers.%d.%s", index + m->L[index].name_at, what);
     t->name = m->names[m->n_tensors];
     t->ndim = ndim; t->shape[0] = d0; t->shape[1] = d1; t->shape[2] = d2;
     t->size = (long)d0 * (ndim > 1 ? d1 : 1) * (ndim > 2 ? d2 : 1);
@@ -252,7 +380,13 @@ static mm_model* finish(mm_model* m, const uint32_t* codepoints, uint64_t seed, 
     m->acts = calloc(2 * (size_t)m->n_acts + 1, sizeof(float));
     m->scratch = calloc((size_t)m->n_scratch + 1, sizeof(float));
     m->codepoints = calloc((size_t)m->cfg.vocab_size, sizeof(uint32_t));
-    if (!m->params || !m->grads || !m->acts || !m->scratch || !m->codepoints) {
+    if (m->seq) {
+        m->row_tok = calloc((size_t)m->max_rows, sizeof(uint16_t));
+        m->row_pos = calloc((size_t)m->max_rows, sizeof(int));
+        m->ex_row = calloc((size_t)m->max_batch, sizeof(int));
+    }
+    if (!m->params || !m->grads || !m->acts || !m->scratch || !m->codepoints ||
+        (m->seq && (!m->row_tok || !m->row_pos || !m->ex_row))) {
         mm_model_free(m);
         mm_fail(err, MM_ENOMEM, "out of memory creating the model");
         return NULL;
@@ -285,6 +419,7 @@ mm_model* mm_model_new_layers(const mm_config* cfg, const layer* L, int n_layers
     mm_model* m = calloc(1, sizeof *m);
     if (!m) { mm_fail(err, MM_ENOMEM, "out of memory creating the model"); return NULL; }
     m->cfg = *cfg;
+    m->seq = cfg->form != MM_FORM_EXAMPLES;
     memcpy(m->L, L, sizeof(layer) * (size_t)n_layers);
     m->n_layers = n_layers;
     if (plan_layers(m, max_batch, err)) { free(m); return NULL; }
@@ -295,6 +430,7 @@ void mm_model_free(mm_model* m) {
     if (!m) return;
     free(m->params); free(m->grads); free(m->acts); free(m->scratch);
     free(m->codepoints);
+    free(m->row_tok); free(m->row_pos); free(m->ex_row);
     free(m);
 }
 
@@ -336,11 +472,11 @@ int mm_model_profiling(const mm_model* m) { return m->profiling; }
 
 static const char* PROF_NAMES[MM_PROF_N] = {
     "batch", "embedding", "linear", "batchnorm", "tanh", "cross-entropy",
-    "linear dW", "linear db", "linear dX", "batchnorm", "tanh", "embedding", "SGD update",
+    "linear dW", "linear db", "linear dX", "batchnorm", "tanh", "embedding", "SGD update", "conv taps", "conv taps",
 };
 static const char* PROF_PHASES[MM_PROF_N] = {
     "data", "forward", "forward", "forward", "forward", "forward",
-    "backward", "backward", "backward", "backward", "backward", "backward", "update",
+    "backward", "backward", "backward", "backward", "backward", "backward", "update", "forward", "backward",
 };
 const char* mm_profile_name(int i) { return i >= 0 && i < MM_PROF_N ? PROF_NAMES[i] : NULL; }
 const char* mm_profile_phase(int i) { return i >= 0 && i < MM_PROF_N ? PROF_PHASES[i] : NULL; }
@@ -348,11 +484,53 @@ const char* mm_profile_phase(int i) { return i >= 0 && i < MM_PROF_N ? PROF_PHAS
 
 // ---------------------------------------------------------------- forward
 
+// ---------------------------------------------------------------- the row plan of a sequence model
+// A sequence model (form conv, gated) runs its layers on rows, one per position
+// of the batch's words, all layers alike. The batch is still B examples, in
+// contexts X (B, block): an example whose context is all padding (0) starts a
+// word and is row 0, the one padding row every word shares (its value at every
+// layer is that of any position whose inputs are all padding); an example whose
+// context continues the previous one's by a token is a new row after it; any
+// other example (evaluation chunks, sampling) adds a row for each token of its
+// context after the padding. A row's position counts from its word's first
+// token, so a Conv1d tap that reaches before it reads row 0. Each example's
+// logits are its row's (ex_row).
+static void plan_rows(mm_model* m, const uint16_t* X, int B) {
+    int bs = m->cfg.block_size, R = 1, n_pad = 0, prev_row = -1;
+    m->row_tok[0] = 0;
+    m->row_pos[0] = -1;
+    for (int e = 0; e < B; e++) {
+        const uint16_t* x = X + (long)e * bs;
+        int z = 0;
+        while (z < bs && x[z] == 0) z++;
+        if (z == bs) { // a word's first example
+            m->ex_row[e] = prev_row = 0;
+            n_pad++;
+        } else if (prev_row >= 0 && memcmp(x, x - bs + 1, sizeof(uint16_t) * (size_t)(bs - 1)) == 0) { // the next position
+            m->row_tok[R] = x[bs - 1];
+            m->row_pos[R] = prev_row == 0 ? 0 : m->row_pos[prev_row] + 1;
+            m->ex_row[e] = prev_row = R++;
+        } else { // a context alone: its tokens after the padding
+            for (int t = z; t < bs; t++, R++) { m->row_tok[R] = x[t]; m->row_pos[R] = t - z; }
+            m->ex_row[e] = prev_row = R - 1;
+        }
+    }
+    m->n_rows = R;
+    m->n_pad = n_pad;
+}
+
 // Forward pass of B examples X (B, block). training: batch statistics (kept in
 // scratch for the running update), else the running statistics.
 static void forward(mm_model* m, const uint16_t* X, int B, int training) {
-    int i0 = 0;
-    if (mm_fused_first_used(m, B)) {
+    int i0 = 0, rows = B;
+    const uint16_t* tok = X;
+    if (m->seq) {
+        PROF_T0;
+        plan_rows(m, X, B);
+        rows = m->n_rows;
+        tok = m->row_tok;
+        PROF(MM_PROF_FWD_TAPS);
+    } else if (mm_fused_first_used(m, B)) {
         PROF_T0;
         mm_fused_first_fwd(m, X, B);
         PROF(MM_PROF_FWD_LINEAR);
@@ -362,9 +540,14 @@ static void forward(mm_model* m, const uint16_t* X, int B, int training) {
         const layer* l = &m->L[i];
         const layer_type* ty = mm_layer_types[l->type];
         if (ty->is_view) continue; // same memory, new shape
-        layer_io io = {X, B, training, {NULL, NULL}, m->acts + l->out, NULL, {NULL, NULL}};
+        layer_io io = {tok, rows, m->seq ? m->row_pos : NULL, m->n_pad, training, {NULL, NULL}, m->acts + l->out, NULL, {NULL, NULL}};
         for (int k = 0; k < ty->n_in; k++) io.in[k] = l->in[k] >= 0 ? m->acts + m->L[l->in[k]].out : NULL;
         ty->forward(m, l, &io);
+    }
+    if (m->seq) { // each example's logits from its row
+        int V = m->cfg.vocab_size;
+        for (int e = 0; e < B; e++)
+            memcpy(m->acts + m->logits + (long)e * V, m->acts + m->row_logits + (long)m->ex_row[e] * V, sizeof(float) * (size_t)V);
     }
 }
 
@@ -395,13 +578,31 @@ static void cross_entropy(const mm_kernels* k, const float* logits, const uint16
 
 // ---------------------------------------------------------------- backward
 
+// A sequence model: the examples' logit gradients summed into their rows'.
+static void gather_row_grads(mm_model* m, int B) {
+    int V = m->cfg.vocab_size;
+    float* d = m->dacts + m->row_logits;
+    memset(d, 0, sizeof(float) * (size_t)m->n_rows * (size_t)V);
+    for (int e = 0; e < B; e++) {
+        float* dr = d + (long)m->ex_row[e] * V;
+        const float* de = m->dacts + m->logits + (long)e * V;
+        for (int v = 0; v < V; v++) dr[v] += de[v];
+    }
+}
+
 static void backward(mm_model* m, const uint16_t* X, int B) {
-    int fused = mm_fused_first_used(m, B);
+    int fused = !m->seq && mm_fused_first_used(m, B), rows = B;
+    const uint16_t* tok = X;
+    if (m->seq) {
+        gather_row_grads(m, B);
+        rows = m->n_rows;
+        tok = m->row_tok;
+    }
     for (int i = m->n_layers - 1; i >= (fused ? 3 : 0); i--) {
         const layer* l = &m->L[i];
         const layer_type* ty = mm_layer_types[l->type];
         if (ty->is_view) continue; // its gradient is its input's
-        layer_io io = {X, B, 1, {NULL, NULL}, m->acts + l->out, m->dacts + l->out, {NULL, NULL}};
+        layer_io io = {tok, rows, m->seq ? m->row_pos : NULL, m->n_pad, 1, {NULL, NULL}, m->acts + l->out, m->dacts + l->out, {NULL, NULL}};
         for (int k = 0; k < ty->n_in; k++) {
             if (l->in[k] < 0) continue;
             io.in[k] = m->acts + m->L[l->in[k]].out;
@@ -412,7 +613,7 @@ static void backward(mm_model* m, const uint16_t* X, int B) {
             if (!l->acc[k]) continue;
             const layer* src = &m->L[l->in[k]];
             float* d = m->dacts + src->out;
-            long n = (long)B * src->T_out * src->C_out;
+            long n = (long)rows * src->T_out * src->C_out;
             for (long j = 0; j < n; j++) d[j] += io.din[k][j];
         }
     }

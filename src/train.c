@@ -1,4 +1,5 @@
-// train.c: the lecture's training loop (SGD on random batches), evaluation, checkpoint state.
+// train.c: the lecture's training loop (SGD on random batches; whole words for
+// the sequence models), evaluation, checkpoint state.
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,37 @@ struct mm_trainer {
     long step;
     uint16_t* Xb; // (batch, block)
     uint16_t* Yb; // (batch,)
+    int whole_words;  // form conv and gated: batches of whole words
+    int n_words;      // then: the training split's words,
+    int* word_start;  // (n_words + 1,) the first example of each (a word's examples are consecutive)
 };
+
+// The training split's words: each ends at an example whose target is the end token 0.
+static int index_words(mm_trainer* t, mm_err* err) {
+    const mm_dataset* d = &t->splits.split[MM_SPLIT_TRAIN];
+    int n = 0;
+    for (int i = 0; i < d->n; i++) n += d->Y[i] == 0;
+    t->word_start = malloc(sizeof(int) * (size_t)(n + 1));
+    if (!t->word_start) return mm_fail(err, MM_ENOMEM, "out of memory creating the trainer");
+    t->word_start[0] = 0;
+    for (int i = 0, w = 0; i < d->n; i++)
+        if (d->Y[i] == 0) t->word_start[++w] = i + 1;
+    t->n_words = n;
+    return MM_OK;
+}
+
+// batch_size examples of whole words drawn uniformly with replacement (the last one cut to fit)
+static void draw_words(mm_trainer* t, const mm_dataset* d, int B) {
+    int bs = d->block_size;
+    for (int b = 0; b < B;) {
+        uint32_t w = (uint32_t)(((uint64_t)mm_rng_u32(&t->batch_rng) * (uint64_t)t->n_words) >> 32);
+        int first = t->word_start[w], n = t->word_start[w + 1] - first;
+        if (n > B - b) n = B - b;
+        memcpy(t->Xb + (long)b * bs, d->X + (long)first * bs, sizeof(uint16_t) * (size_t)n * (size_t)bs);
+        memcpy(t->Yb + b, d->Y + first, sizeof(uint16_t) * (size_t)n);
+        b += n;
+    }
+}
 
 // The training and data settings within the schema's limits (config.c); mm_train_params_default is there too.
 static int check_params(const mm_train_params* tp, const mm_data_settings* data, mm_err* err) {
@@ -54,6 +85,8 @@ mm_trainer* mm_trainer_new(const mm_words* words, const mm_config* cfg_in, const
     }
     // batches come from their own stream, so they do not depend on the model's size
     mm_rng_seed(&t->batch_rng, tp->seed ^ 0x5DEECE66Dull);
+    t->whole_words = cfg.form != MM_FORM_EXAMPLES;
+    if (t->whole_words && index_words(t, err)) { mm_trainer_free(t); return NULL; }
     return t;
 }
 
@@ -61,7 +94,7 @@ void mm_trainer_free(mm_trainer* t) {
     if (!t) return;
     mm_model_free(t->model);
     mm_splits_free(&t->splits);
-    free(t->Xb); free(t->Yb);
+    free(t->Xb); free(t->Yb); free(t->word_start);
     free(t);
 }
 
@@ -79,7 +112,8 @@ int mm_trainer_run(mm_trainer* t, long n, float* losses, long* done, mm_err* err
         // a batch drawn uniformly with replacement, like torch.randint(0, n, (B,))
         mm_rng saved = t->batch_rng;
         double t0 = mm_model_profiling(t->model) ? mm_now_sec() : 0.0;
-        for (int b = 0; b < B; b++) {
+        if (t->whole_words) draw_words(t, d, B);
+        else for (int b = 0; b < B; b++) {
             uint32_t ix = (uint32_t)(((uint64_t)mm_rng_u32(&t->batch_rng) * (uint64_t)d->n) >> 32);
             memcpy(t->Xb + (long)b * bs, d->X + (long)ix * bs, sizeof(uint16_t) * (size_t)bs);
             t->Yb[b] = d->Y[ix];
