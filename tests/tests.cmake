@@ -10,6 +10,13 @@ target_compile_options(test_kernels PRIVATE ${MM_FLAGS})
 target_link_libraries(test_kernels PRIVATE mmcore)
 add_test(NAME kernels COMMAND test_kernels)
 
+# the sequence models (form conv and gated): finite differences, the conv form = the lecture's model, whole-word training
+add_executable(test_seq tests/test_seq.c)
+target_compile_options(test_seq PRIVATE ${MM_FLAGS})
+target_compile_definitions(test_seq PRIVATE MM_DATA="${PROJECT_SOURCE_DIR}/data/names.txt")
+target_link_libraries(test_seq PRIVATE mmcore)
+add_test(NAME seq COMMAND test_seq)
+
 # the settings' schema: the list, each field's limits (min-1 and max+1 refused, naming it), text and JSON forms
 add_executable(test_schema tests/test_schema.c)
 target_compile_options(test_schema PRIVATE ${MM_FLAGS})
