@@ -3,6 +3,8 @@
 // For each configuration below, builds the model with mm_model_new (vocab 27, a
 // fixed seed), draws 4 fixed batches of B=32 random contexts/targets from mm_rng
 // (batch 0: forward/backward; batches 1..3: SGD steps), and writes OUTDIR/<name>.in.
+// The conv and gated forms get whole words instead (random words of 1..10 tokens
+// in 1..26, as the lecture's examples, until 32; the last word cut to fit).
 // tests/reference.py turns each into tests/fixtures/<name>.bin, which
 // tests/test_torch.c checks the core against. See tests/fixtures/README.md.
 //
@@ -20,6 +22,7 @@
 //   "init.<tensor name>" float32, the tensor's shape: every mm_model_tensor in
 //             index order (parameters, then BatchNorm buffers as the core orders them)
 //   "X0".."X3" int32 (B, block_size), "Y0".."Y3" int32 (B,): tokens in [0, vocab)
+//             (random tokens; for the conv and gated forms, whole words)
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,20 +39,34 @@ typedef struct {
     const char* preset; // starting point
     // overrides, applied when > 0 (n_consec and bn_mode: when >= 0)
     int block_size, n_embd, n_hidden, n_consec, n_flat_layers, bn_mode, residual;
+    int form, n_blocks, dilation_cycle, n_skip, no_norm; // no_norm 1: gated_norm none (else the preset's)
 } case_def;
 
 static const case_def CASES[] = {
-    {"wavenet22k", "wavenet22k", 0, 0, 0, -1, 0, -1, 0},             // lecture: fixed BatchNorm
-    {"wavenet22k-bnbug", "wavenet22k-bnbug", 0, 0, 0, -1, 0, -1, 0}, // lecture: pre-fix BatchNorm
-    {"mlp3", "mlp3", 0, 0, 0, -1, 0, -1, 0},                         // lecture: flat, block 3
+#define KEEP .n_consec = -1, .bn_mode = -1 // the preset's group size and BatchNorm mode
+    {"wavenet22k", "wavenet22k", KEEP},             // lecture: fixed BatchNorm
+    {"wavenet22k-bnbug", "wavenet22k-bnbug", KEEP}, // lecture: pre-fix BatchNorm
+    {"mlp3", "mlp3", KEEP},                         // lecture: flat, block 3
     // hierarchical in groups of 3: (B,9,5) -> (B,3,15) -> (B,1,36) squeezed to (B,36)
-    {"hier3-small", "wavenet22k", 9, 5, 12, 3, 0, MM_BN_FIXED, 0},
+    {"hier3-small", "wavenet22k", .block_size = 9, .n_embd = 5, .n_hidden = 12, .n_consec = 3, .bn_mode = MM_BN_FIXED},
     // 4 levels, pre-fix BatchNorm with per-position stats for T = 8, 4, 2 (and 2-D at the end)
-    {"hier16-bnbug", "wavenet22k", 16, 4, 16, 2, 0, MM_BN_PER_POSITION, 0},
+    {"hier16-bnbug", "wavenet22k", .block_size = 16, .n_embd = 4, .n_hidden = 16, .n_consec = 2, .bn_mode = MM_BN_PER_POSITION},
     // flat, two hidden (Linear, BatchNorm1d, Tanh) blocks
-    {"flat2", "mlp3", 5, 6, 24, 0, 2, MM_BN_FIXED, 0},
+    {"flat2", "mlp3", .block_size = 5, .n_embd = 6, .n_hidden = 24, .n_consec = 0, .n_flat_layers = 2, .bn_mode = MM_BN_FIXED},
     // flat, three hidden blocks, the last two with residual connections (Add layers)
-    {"flat3-residual", "mlp3", 4, 6, 20, 0, 3, MM_BN_FIXED, 1},
+    {"flat3-residual", "mlp3", .block_size = 4, .n_embd = 6, .n_hidden = 20, .n_consec = 0, .n_flat_layers = 3,
+     .bn_mode = MM_BN_FIXED, .residual = 1},
+    // the sequence forms, on whole-word batches: wavenet22k's tree 2-2-2 as dilated convolutions 1, 2, 4
+    {"conv8", "wavenet22k", .block_size = 8, .n_embd = 6, .n_hidden = 16, .n_consec = 2, .bn_mode = -1, .form = MM_FORM_CONV},
+    // kernel 3, dilations 1, 3
+    {"conv9-k3", "wavenet22k", .block_size = 9, .n_embd = 5, .n_hidden = 12, .n_consec = 3, .bn_mode = -1, .form = MM_FORM_CONV},
+    // gated: 3 blocks (dilations 1, 2, 4), R 8, C 6, S 10, BatchNorm after each convolution
+    {"gated8", "wavenet22k", .block_size = 8, .n_embd = 8, .n_hidden = 6, .n_consec = 2, .bn_mode = -1, .form = MM_FORM_GATED,
+     .n_blocks = 3, .n_skip = 10},
+    // gated: 4 blocks, dilation cycle 2 (1, 2, 1, 2), R 7, C 5, S 9, no BatchNorm (convolution biases)
+    {"gated7-nobn", "wavenet22k", .block_size = 7, .n_embd = 7, .n_hidden = 5, .n_consec = 2, .bn_mode = -1,
+     .form = MM_FORM_GATED, .n_blocks = 4, .dilation_cycle = 2, .n_skip = 9, .no_norm = 1},
+#undef KEEP
 };
 
 static int put_u32(FILE* f, uint32_t v) { return fwrite(&v, 4, 1, f) == 1 ? 0 : -1; }
@@ -64,6 +81,24 @@ static int put_record(FILE* f, const char* name, uint32_t dtype, int ndim, const
         count *= dims[i];
     }
     return fwrite(data, 4, (size_t)count, f) == (size_t)count ? 0 : -1;
+}
+
+// A whole-word batch: random words (1..10 tokens in 1..VOCAB-1) laid out as the
+// lecture's examples (the context starts as block zeros; the target is the next
+// token, 0 after the last), appended until BATCH examples (the last word cut).
+static void word_batch(mm_rng* rng, int block, int32_t* X, int32_t* Y) {
+    int i = 0;
+    while (i < BATCH) {
+        int len = 1 + (int)(mm_rng_u32(rng) % 10);
+        int32_t ctx[MM_MAX_BLOCK] = {0};
+        for (int p = 0; p <= len && i < BATCH; p++, i++) {
+            int tok = p < len ? 1 + (int)(mm_rng_u32(rng) % (VOCAB - 1)) : 0;
+            memcpy(X + (long)i * block, ctx, sizeof(int32_t) * (size_t)block);
+            Y[i] = tok;
+            memmove(ctx, ctx + 1, sizeof(int32_t) * (size_t)(block - 1));
+            ctx[block - 1] = tok;
+        }
+    }
 }
 
 static int dump_case(const case_def* c, int case_index, const char* outdir) {
@@ -81,6 +116,11 @@ static int dump_case(const case_def* c, int case_index, const char* outdir) {
     if (c->n_flat_layers > 0) cfg.n_flat_layers = c->n_flat_layers;
     if (c->bn_mode >= 0) cfg.bn_mode = c->bn_mode;
     if (c->residual > 0) cfg.residual = c->residual;
+    if (c->form > 0) cfg.form = c->form;
+    if (c->n_blocks > 0) cfg.n_blocks = c->n_blocks;
+    if (c->dilation_cycle > 0) cfg.dilation_cycle = c->dilation_cycle;
+    if (c->n_skip > 0) cfg.n_skip = c->n_skip;
+    if (c->no_norm > 0) cfg.gated_norm = MM_GATED_NO_NORM;
 
     mm_model* m = mm_model_new(&cfg, NULL, 1000 + (uint64_t)case_index, BATCH, &err);
     if (!m) {
@@ -130,8 +170,12 @@ static int dump_case(const case_def* c, int case_index, const char* outdir) {
     mm_rng_seed(&rng, 42 + (uint64_t)case_index);
     int32_t X[BATCH * MM_MAX_BLOCK], Y[BATCH];
     for (int b = 0; b < N_BATCHES; b++) {
-        for (int i = 0; i < BATCH * cfg.block_size; i++) X[i] = (int32_t)(mm_rng_u32(&rng) % VOCAB);
-        for (int i = 0; i < BATCH; i++) Y[i] = (int32_t)(mm_rng_u32(&rng) % VOCAB);
+        if (cfg.form != MM_FORM_EXAMPLES) {
+            word_batch(&rng, cfg.block_size, X, Y);
+        } else {
+            for (int i = 0; i < BATCH * cfg.block_size; i++) X[i] = (int32_t)(mm_rng_u32(&rng) % VOCAB);
+            for (int i = 0; i < BATCH; i++) Y[i] = (int32_t)(mm_rng_u32(&rng) % VOCAB);
+        }
         char nx[16], ny[16];
         snprintf(nx, sizeof nx, "X%d", b);
         snprintf(ny, sizeof ny, "Y%d", b);
