@@ -29,6 +29,7 @@
 //   --flip-bn: build with the other BatchNorm mode (keeping the core's initial
 //     running stats, whose shape changes); every hierarchical fixture must then
 //     fail and every flat one (2-D BatchNorm inputs, modes agree) still pass.
+//     The conv and gated forms have one mode: mm_model_new must refuse the other.
 //   These two prove the test can fail; they exit 0 when it behaved so.
 // Exit status: 0 all passed (or, with an option, the expected failures seen), 1 otherwise.
 #include <math.h>
@@ -42,7 +43,8 @@
 #define MM_FIXTURE_DIR "tests/fixtures"
 #endif
 
-static const char* FIXTURES[] = {"wavenet22k", "wavenet22k-bnbug", "mlp3", "hier3-small", "hier16-bnbug", "flat2", "flat3-residual"};
+static const char* FIXTURES[] = {"wavenet22k", "wavenet22k-bnbug", "mlp3", "hier3-small", "hier16-bnbug", "flat2", "flat3-residual",
+                                 "conv8", "conv9-k3", "gated8", "gated7-nobn"};
 
 #define RTOL 1e-4
 #define ATOL 1e-6
@@ -235,6 +237,11 @@ static int run_fixture(const char* path, int* hier) {
     if (!rx0) goto done;
     int B = rx0->dims[0];
     m = mm_model_new(&cfg, NULL, 1, B, &err);
+    if (!m && opt_flip_bn && cfg.form != MM_FORM_EXAMPLES) { // refused: the other mode cannot match either
+        printf("  FAIL %s BatchNorm refused: %s\n", cfg.bn_mode ? "per-position" : "fixed", err.msg);
+        fails = 1;
+        goto done;
+    }
     if (!m) {
         fprintf(stderr, "  mm_model_new: %s\n", err.msg);
         goto done;
