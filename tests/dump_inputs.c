@@ -101,6 +101,23 @@ static void word_batch(mm_rng* rng, int block, int32_t* X, int32_t* Y) {
     }
 }
 
+// The case's overrides over its preset.
+static void apply_case(const case_def* c, mm_config* cfg) {
+    cfg->vocab_size = VOCAB;
+    if (c->block_size > 0) cfg->block_size = c->block_size;
+    if (c->n_embd > 0) cfg->n_embd = c->n_embd;
+    if (c->n_hidden > 0) cfg->n_hidden = c->n_hidden;
+    if (c->n_consec >= 0) cfg->n_consec = c->n_consec;
+    if (c->n_flat_layers > 0) cfg->n_flat_layers = c->n_flat_layers;
+    if (c->bn_mode >= 0) cfg->bn_mode = c->bn_mode;
+    if (c->residual > 0) cfg->residual = c->residual;
+    if (c->form > 0) cfg->form = c->form;
+    if (c->n_blocks > 0) cfg->n_blocks = c->n_blocks;
+    if (c->dilation_cycle > 0) cfg->dilation_cycle = c->dilation_cycle;
+    if (c->n_skip > 0) cfg->n_skip = c->n_skip;
+    if (c->no_norm > 0) cfg->gated_norm = MM_GATED_NO_NORM;
+}
+
 static int dump_case(const case_def* c, int case_index, const char* outdir) {
     mm_err err = {0};
     mm_config cfg;
@@ -108,19 +125,7 @@ static int dump_case(const case_def* c, int case_index, const char* outdir) {
         fprintf(stderr, "%s: %s\n", c->name, err.msg);
         return -1;
     }
-    cfg.vocab_size = VOCAB;
-    if (c->block_size > 0) cfg.block_size = c->block_size;
-    if (c->n_embd > 0) cfg.n_embd = c->n_embd;
-    if (c->n_hidden > 0) cfg.n_hidden = c->n_hidden;
-    if (c->n_consec >= 0) cfg.n_consec = c->n_consec;
-    if (c->n_flat_layers > 0) cfg.n_flat_layers = c->n_flat_layers;
-    if (c->bn_mode >= 0) cfg.bn_mode = c->bn_mode;
-    if (c->residual > 0) cfg.residual = c->residual;
-    if (c->form > 0) cfg.form = c->form;
-    if (c->n_blocks > 0) cfg.n_blocks = c->n_blocks;
-    if (c->dilation_cycle > 0) cfg.dilation_cycle = c->dilation_cycle;
-    if (c->n_skip > 0) cfg.n_skip = c->n_skip;
-    if (c->no_norm > 0) cfg.gated_norm = MM_GATED_NO_NORM;
+    apply_case(c, &cfg);
 
     mm_model* m = mm_model_new(&cfg, NULL, 1000 + (uint64_t)case_index, BATCH, &err);
     if (!m) {
