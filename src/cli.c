@@ -3,7 +3,8 @@
 //   makemore train [--preset NAME | model options] [training options] [--json] [--save FILE] [--checkpoint FILE]
 //   makemore train --resume FILE [--steps N]
 //   makemore info --preset NAME [--json]
-//   makemore sample --model FILE [--count N] [--temperature T] [--top-k K] [--top-p P] [--prefix P] [--seed S] [--json]
+//   makemore info --model FILE [--form NAME] [--json]
+//   makemore sample --model FILE [--form NAME] [--count N] [--temperature T] [--top-k K] [--top-p P] [--prefix P] [--seed S] [--json]
 //   makemore COMMAND --help
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,17 +23,31 @@ static int default_threads(void) {
     return n < 1 ? 1 : n > MM_MAX_THREADS ? MM_MAX_THREADS : (int)n;
 }
 
-static const char* const PRESETS_LINE = "presets: mlp3 mlp8 wavenet22k-bnbug wavenet22k wavenet76k (default mlp3)\n";
 static const char* const SAMPLE_OPTS =
     "sampling options: --temperature T (1; 0 = greedy) --top-k K (0 = all tokens) --top-p P (1 = all)\n"
     "                  --prefix P ('') --seed S (0)\n";
+static const char* const FORM_OPT =
+    "model file option (info, sample): --form examples|conv|gated  load the file in that form (a wavenet76k file as conv)\n";
 static const char* const GROUP_TITLES[MM_N_GROUPS] = {
     "model options (over the preset's; these defaults are mlp3's):", "data options (how the word list is split; over the preset's):",
     "training options:", NULL};
 
-// What a field's value looks like in a usage line.
-static const char* placeholder(const mm_field* f) {
-    return f->type == MM_TYPE_ENUM ? "fixed|per-position" : f->type == MM_TYPE_FLOAT ? "X" : f->type == MM_TYPE_U64 ? "S" : "N";
+// The presets line of the usage, from the core's list (bin/cli/args.mjs writes the same line).
+static void presets_line(FILE* f) {
+    fputs("presets:", f);
+    for (int i = 0; mm_preset_name(i); i++) fprintf(f, " %s", mm_preset_name(i));
+    fputs(" (default mlp3)\n", f);
+}
+
+// What a field's value looks like in a usage line: an enum's names joined by '|'.
+static void placeholder(const mm_field* f, char* out, size_t cap) {
+    snprintf(out, cap, "%s", f->type == MM_TYPE_FLOAT ? "X" : f->type == MM_TYPE_U64 ? "S" : "N");
+    if (f->type != MM_TYPE_ENUM) return;
+    out[0] = 0;
+    for (int i = 0; f->values[i]; i++) {
+        size_t u = strlen(out);
+        snprintf(out + u, cap - u, i ? "|%s" : "%s", f->values[i]);
+    }
 }
 
 // The options of a group's fields, one a line, from the schema (bin/cli/args.mjs writes the same lines).
@@ -41,8 +56,9 @@ static void field_lines(FILE* f, int group) {
     for (int i = 0; i < mm_num_fields(); i++) {
         const mm_field* d = mm_field_at(i);
         if (d->group != group || !d->flag) continue;
-        char opt[64], range[64] = "";
-        snprintf(opt, sizeof opt, "%s %s", d->flag, placeholder(d));
+        char opt[96], value[64], range[64] = "";
+        placeholder(d, value, sizeof value);
+        snprintf(opt, sizeof opt, "%s %s", d->flag, value);
         if (d->type == MM_TYPE_INT) snprintf(range, sizeof range, "; %.0f..%.0f", d->min, d->max);
         else if (d->type == MM_TYPE_FLOAT) snprintf(range, sizeof range, "; %g..%g", d->min, d->max);
         fprintf(f, "  %-30s %s (%s%s)\n", opt, d->doc, d->def, range);
@@ -55,7 +71,7 @@ static void train_usage(FILE* f, int all) {
                "makemore train  --resume FILE [--steps N] [--data FILE] ...   continue a checkpoint exactly\n"
                "  trains on the word list, prints the loss every 10000 steps, the split's losses and --samples names\n");
     if (all) return;
-    fputs(PRESETS_LINE, f);
+    presets_line(f);
     for (int g = MM_GROUP_MODEL; g <= MM_GROUP_TRAINING; g++) field_lines(f, g);
     fprintf(f, "run options: --data FILE (%s) --samples N (20)\n"
                "engine options: --threads N (1..%d; default: the cores available, here %d)\n"
@@ -73,18 +89,21 @@ static void usage(FILE* f, const char* cmd) {
     if (all || !strcmp(cmd, "train")) train_usage(f, all);
     if (all || !strcmp(cmd, "info")) {
         fputs("makemore info   [--preset NAME] [model and data options] [--data FILE] [--json]\n"
-              "  the model's parameter count and the word list's split, without training\n", f);
-        if (!all) { fputs(PRESETS_LINE, f); field_lines(f, MM_GROUP_MODEL); field_lines(f, MM_GROUP_DATA); }
+              "  the model's parameter count and the word list's split, without training\n"
+              "makemore info   --model FILE [--form NAME] [--json]\n"
+              "  a model file's parameter count and configuration\n", f);
+        if (!all) { presets_line(f); field_lines(f, MM_GROUP_MODEL); field_lines(f, MM_GROUP_DATA); fputs(FORM_OPT, f); }
     }
     if (all || !strcmp(cmd, "sample")) {
-        fputs("makemore sample --model FILE [--count N (20)] [sampling options] [--json]\n"
+        fputs("makemore sample --model FILE [--form NAME] [--count N (20)] [sampling options] [--json]\n"
               "  names from a model file or checkpoint\n", f);
-        if (!all) fputs(SAMPLE_OPTS, f);
+        if (!all) { fputs(SAMPLE_OPTS, f); fputs(FORM_OPT, f); }
     }
     if (all) {
-        fputs(PRESETS_LINE, f);
+        presets_line(f);
         for (int g = MM_GROUP_MODEL; g <= MM_GROUP_TRAINING; g++) field_lines(f, g);
         fputs(SAMPLE_OPTS, f);
+        fputs(FORM_OPT, f);
     }
 }
 
@@ -268,7 +287,49 @@ static int print_samples(mm_model* m, int count, const mm_sampling* samp, const 
     return 0;
 }
 
+// The model file of --model (cmd: the command, for the message), made in the form --form names if
+// given (mm_model_load_form: a wavenet76k file as conv). NULL: said on stderr.
+static mm_model* load_model_file(const args* a, const char* cmd) {
+    if (!a->model) { fprintf(stderr, "makemore: %s needs --model FILE\n", cmd); return NULL; }
+    size_t len;
+    char* bytes = read_file(a->model, &len);
+    if (!bytes) { fprintf(stderr, "makemore: cannot read %s\n", a->model); return NULL; }
+    const mm_field* form = mm_field_find("form");
+    const char* as = a->given[form - mm_field_at(0)];
+    mm_err err = {0};
+    const uint8_t* b = (const uint8_t*)bytes;
+    mm_model* m = as ? mm_model_load_form(b, len, a->cfg.form, 1, &err) : mm_model_load(b, len, 1, &err);
+    mm_model* own = m || !as ? NULL : mm_model_load(b, len, 1, NULL); // for the message: the file's own form
+    free(bytes);
+    if (own) fprintf(stderr, "makemore: %s: its %s model does not load as the %s form: %s\n", a->model,
+                     form->values[mm_model_config(own)->form], form->values[a->cfg.form], err.msg);
+    else if (!m) fprintf(stderr, "makemore: %s: %s\n", a->model, err.msg);
+    mm_model_free(own);
+    return m;
+}
+
+// info --model FILE: the file's parameter count and configuration (every model field, as the file writes it).
+static int info_model(const args* a) {
+    mm_model* m = load_model_file(a, "info");
+    if (!m) return 1;
+    mm_config c = *mm_model_config(m);
+    mm_record r = {&c, NULL, NULL, NULL};
+    if (a->json) { fputs("{\"model\":", stdout); json_string(stdout, a->model); printf(",\"params\":%ld,\"config\":{", mm_model_num_params(m)); }
+    else printf("%s: %ld parameters;", a->model, mm_model_num_params(m));
+    for (int i = 0, n = 0; i < mm_num_fields(); i++) {
+        const mm_field* f = mm_field_at(i);
+        char v[64];
+        if (f->group != MM_GROUP_MODEL || mm_field_format(f, &r, v, sizeof v, NULL)) continue;
+        if (a->json) printf("%s\"%s\":\"%s\"", n++ ? "," : "", f->name, v);
+        else printf("%s %s %s", n++ ? "," : "", f->name, v);
+    }
+    puts(a->json ? "}}" : "");
+    mm_model_free(m);
+    return 0;
+}
+
 static int cmd_info(const args* a) {
+    if (a->model) return info_model(a);
     mm_words w;
     if (load_words(a, &w)) return 1;
     mm_config c = a->cfg;
@@ -462,14 +523,8 @@ static int cmd_train(const args* a) {
 }
 
 static int cmd_sample(const args* a) {
-    if (!a->model) { fprintf(stderr, "makemore: sample needs --model FILE\n"); return 1; }
-    size_t len;
-    char* bytes = read_file(a->model, &len);
-    if (!bytes) { fprintf(stderr, "makemore: cannot read %s\n", a->model); return 1; }
-    mm_err err = {0};
-    mm_model* m = mm_model_load((const uint8_t*)bytes, len, 1, &err);
-    free(bytes);
-    if (!m) { fprintf(stderr, "makemore: %s: %s\n", a->model, err.msg); return 1; }
+    mm_model* m = load_model_file(a, "sample");
+    if (!m) return 1;
     int rc = print_samples(m, a->count, &a->samp, a->prefix, a->seed, a->json);
     if (a->json) puts("");
     mm_model_free(m);
