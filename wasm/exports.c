@@ -455,6 +455,28 @@ MMW_EXPORT mm_model* mmw_model_load_state(const uint8_t* b, int len, int max_bat
     return m;
 }
 
+// The same, the model made in another form (MM_FORM_*, mm_model_load_form: a hierarchical
+// model's file as conv, and back). A file whole but not of that form: the message names its form.
+MMW_EXPORT mm_model* mmw_model_load_form(const uint8_t* b, int len, int form, int max_batch, char** json_out) {
+    const mm_field* f = mm_field_find("form");
+    int n_forms = 0;
+    while (f->values[n_forms]) n_forms++;
+    clear_err();
+    if (form < 0 || form >= n_forms) { mm_model_load_form(b, 0, form, max_batch, &g_err); return NULL; } // the core's message
+    mm_model* own = mmw_model_load_state(b, len, max_batch, json_out); // the file whole, and its settings
+    if (!own) return NULL;
+    mm_model* m = mm_model_load_form(b, (size_t)len, form, max_batch, &g_err);
+    if (!m) {
+        char why[sizeof g_err.msg];
+        snprintf(why, sizeof why, "%s", g_err.msg);
+        fail(g_err.code == MM_OK ? MM_EFORMAT : g_err.code, "its %s model does not load as the %s form: %s",
+             f->values[mm_model_config(own)->form], f->values[form], why);
+        if (json_out) { free(*json_out); *json_out = NULL; }
+    }
+    mm_model_free(own);
+    return m;
+}
+
 // A trainer continuing a checkpoint on the word list it was trained on.
 MMW_EXPORT mm_trainer* mmw_checkpoint_load(const uint8_t* b, int len, const mm_words* w) {
     clear_err();

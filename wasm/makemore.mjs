@@ -22,7 +22,8 @@
 //
 // Model files are safetensors (see src/makemore.h): trainer.save() writes a
 // checkpoint (model + training state), trainer.saveModel() the model alone;
-// mm.loadModel(bytes) reads either for sampling, and
+// mm.loadModel(bytes) reads either for sampling (mm.loadModel(bytes, { form: 'conv' }):
+// made in another form, a wavenet76k file as wavenet76k-conv), and
 // mm.resumeTrainer({ checkpoint: bytes, words }) continues training exactly.
 //
 // Objects own wasm memory: call free() when done (a FinalizationRegistry frees
@@ -75,6 +76,13 @@ export const BN_PER_POSITION = 1;
  * @property {number} [nFlatLayers] flat form: hidden blocks (default 1)
  * @property {number|'fixed'|'per-position'} [bnMode] BatchNorm statistics: 0 'fixed' (default), 1 'per-position' (the lecture's bug)
  * @property {number} [residual]  1: a flat model's hidden blocks after the first add their input (default 0)
+ * @property {number|'examples'|'conv'|'gated'} [form] the model's form: 0 'examples' (default: the lecture's models,
+ *   one example at a time), 1 'conv' (the hierarchical model as dilated causal convolutions over whole words),
+ *   2 'gated' (gated residual blocks with skip connections); conv and gated: kernel size nConsec, whole-word batches
+ * @property {number} [nBlocks]   gated: residual blocks, dilations 1, k, k^2, ... (default 0)
+ * @property {number} [dilationCycle] gated: the dilations start again at 1 after this many blocks (default 0: never)
+ * @property {number} [nSkip]     gated: width of the skip connections and of the output head (default 0)
+ * @property {number|'batchnorm'|'none'} [gatedNorm] gated: 0 'batchnorm' after each dilated convolution (default), 1 'none' (a bias instead)
  */
 
 /**
@@ -114,8 +122,9 @@ export const BN_PER_POSITION = 1;
  */
 
 /**
- * A configuration as the core reports it (a model's, a preset's): every field set, bnMode a number.
- * @typedef {Required<Omit<Config, 'bnMode'>> & {bnMode: number}} ModelConfig
+ * A configuration as the core reports it (a model's, a preset's): every field set, the enums (bnMode, form,
+ * gatedNorm) as numbers.
+ * @typedef {Required<Omit<Config, 'bnMode'|'form'|'gatedNorm'>> & {bnMode: number, form: number, gatedNorm: number}} ModelConfig
  */
 
 /**
@@ -138,7 +147,7 @@ export const BN_PER_POSITION = 1;
 /**
  * @typedef {object} TrainerOptions
  * @property {Words|string|Uint8Array} words a parsed word list, or the text of one (string or UTF-8 bytes)
- * @property {string} [preset]       'mlp3', 'mlp8', 'wavenet22k-bnbug', 'wavenet22k', 'wavenet76k'
+ * @property {string} [preset]       'mlp3', 'mlp8', 'wavenet22k-bnbug', 'wavenet22k', 'wavenet76k', 'wavenet76k-conv', 'wavenet-gated'
  * @property {Partial<Config>} [config] a configuration, or overrides of the preset's
  * @property {number} [splitSeed]    random.seed of the split (default: the preset's, 42)
  * @property {number} [splitShuffles] random.shuffle calls of the split (default: the preset's, else 1)

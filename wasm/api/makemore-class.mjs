@@ -321,19 +321,32 @@ export class Makemore {
    * tests/torch_roundtrip.py) for sampling. A checkpoint's training state is kept
    * in model.training (null for a plain model file).
    * @param {ArrayBuffer|ArrayBufferView} bytes
-   * @param {{reproducible?: boolean}} [opts] reproducible: the reference kernels (the same names from a seed in every build)
+   * @param {{reproducible?: boolean, form?: 'examples'|'conv'|'gated'|number}} [opts] reproducible: the reference
+   *   kernels (the same names from a seed in every build); form: the model made in that form from the file's
+   *   tensors (the schema's form field, a name or its index): a wavenet76k file loads as 'conv' (wavenet76k-conv,
+   *   bitwise the same eval logits), and back; a file that does not fit the form is refused, naming its own
    * @returns {Model}
    */
   loadModel(bytes, opts = {}) {
     const u8 = toU8(bytes);
+    const form = opts?.form === undefined ? null : this._formIndex(opts.form);
     const p = this._copyIn(u8);
+    const x = this._x;
     try {
-      const h = this._call(() => this._x.mmw_model_load_state(p, u8.length, 64, this._scratch), (q) => q !== 0);
+      const load = () => (form === null ? x.mmw_model_load_state(p, u8.length, 64, this._scratch) : x.mmw_model_load_form(p, u8.length, form, 64, this._scratch));
+      const h = this._call(load, (q) => q !== 0);
       const settings = this._takeStr(this._i32(this._scratch, 1)[0]);
       return new Model(this, h, settings, !!opts?.reproducible);
     } finally {
       this._x.mmw_free(p);
     }
+  }
+
+  /** @param {unknown} form loadModel's form: a name of the schema's form field or its index @returns {number} the index */
+  _formIndex(form) {
+    if (typeof form === 'string') return /** @type {number} */ (this.parseSetting('form', form)); // the core's message for a bad name
+    if (typeof form !== 'number' || !Number.isInteger(form)) throw new TypeError(`form must be a form's name or index, got ${form}`);
+    return form; // the core refuses a bad index
   }
 
   /**
