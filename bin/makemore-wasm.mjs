@@ -3,7 +3,8 @@
 //   makemore-wasm train  [--preset NAME] [model options] [training options] [--json] [--losses] [--no-eval]
 //                        [--save FILE] [--checkpoint FILE] [--resume FILE]
 //   makemore-wasm info   [--preset NAME] [model options] [--data FILE] [--json]
-//   makemore-wasm sample --model FILE [--count N] [sampling options] [--json]
+//   makemore-wasm info   --model FILE [--form NAME] [--json]
+//   makemore-wasm sample --model FILE [--form NAME] [--count N] [sampling options] [--json]
 //   makemore-wasm COMMAND --help
 // The same subcommands, flags, defaults, text and JSON output as the native CLI:
 // with --reproducible a seed gives the native CLI's numbers bitwise (losses,

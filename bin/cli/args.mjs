@@ -17,7 +17,9 @@ export class Failure extends Error {}
 
 // ---------------------------------------------------------------- usage
 
-const PRESETS_LINE = 'presets: mlp3 mlp8 wavenet22k-bnbug wavenet22k wavenet76k (default mlp3)\n';
+/** @param {Schema} schema @returns {string} the presets line of the usage, from the core's list (src/cli.c, presets_line) */
+const presetsLine = (schema) => `presets: ${schema.presets.map((p) => p.name).join(' ')} (default mlp3)\n`;
+const FORM_OPT = 'model file option (info, sample): --form examples|conv|gated  load the file in that form (a wavenet76k file as conv)\n';
 const SAMPLE_OPTS =
   "sampling options: --temperature T (1; 0 = greedy) --top-k K (0 = all tokens) --top-p P (1 = all)\n" +
   "                  --prefix P ('') --seed S (0)\n";
@@ -53,17 +55,20 @@ const TRAIN_HEAD =
   "  trains on the word list, prints the loss every 10000 steps, the split's losses and --samples names\n";
 const INFO_HEAD =
   `${NAME} info   [--preset NAME] [model and data options] [--data FILE] [--json]\n` +
-  "  the model's parameter count and the word list's split, without training\n";
-const SAMPLE_HEAD = `${NAME} sample --model FILE [--count N (20)] [sampling options] [--json]\n  names from a model file or checkpoint\n`;
+  "  the model's parameter count and the word list's split, without training\n" +
+  `${NAME} info   --model FILE [--form NAME] [--json]\n` +
+  "  a model file's parameter count and configuration\n";
+const SAMPLE_HEAD = `${NAME} sample --model FILE [--form NAME] [--count N (20)] [sampling options] [--json]\n  names from a model file or checkpoint\n`;
 
 /** @param {string|null} cmd a subcommand, or null for all @param {number} cores @param {Schema} schema the core's (mm.schema) */
 export function usage(cmd, cores, schema) {
   const settings = fieldLines(schema, 'model') + fieldLines(schema, 'data') + fieldLines(schema, 'training');
-  if (cmd === 'info') return INFO_HEAD + PRESETS_LINE + fieldLines(schema, 'model') + fieldLines(schema, 'data');
-  if (cmd === 'sample') return SAMPLE_HEAD + SAMPLE_OPTS;
+  const presets = presetsLine(schema);
+  if (cmd === 'info') return INFO_HEAD + presets + fieldLines(schema, 'model') + fieldLines(schema, 'data') + FORM_OPT;
+  if (cmd === 'sample') return SAMPLE_HEAD + SAMPLE_OPTS + FORM_OPT;
   if (cmd === 'train')
     return (
-      TRAIN_HEAD + PRESETS_LINE + settings +
+      TRAIN_HEAD + presets + settings +
       `run options: --data FILE (${DEFAULT_DATA}; if missing, the package's) --samples N (20)\n` +
       `engine options: --threads N (1..${MAX_THREADS}; default: the cores available, here ${cores})\n` +
       '                --reproducible (the reference kernels, no fused multiply-add: bitwise the numbers\n' +
@@ -73,7 +78,7 @@ export function usage(cmd, cores, schema) {
     );
   return (
     `usage: ${NAME} train|info|sample [options]   (${NAME} COMMAND --help: its options)\n` +
-    TRAIN_HEAD + INFO_HEAD + SAMPLE_HEAD + PRESETS_LINE + settings + SAMPLE_OPTS
+    TRAIN_HEAD + INFO_HEAD + SAMPLE_HEAD + presets + settings + SAMPLE_OPTS + FORM_OPT
   );
 }
 

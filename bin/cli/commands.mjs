@@ -63,8 +63,36 @@ export function sampleOptions(a, count) {
   return { count, temperature: a.temperature, topK: a.topK, topP: a.topP, prefix: a.prefix, seed: a.seed };
 }
 
+/**
+ * The model file of --model, made in the form --form names if given (loadModel's form: a wavenet76k
+ * file as conv), on the reference kernels as the native CLI samples. @param {Args} a @param {string} cmd
+ */
+async function loadModelFile(a, cmd) {
+  if (!a.modelFile) throw new UsageError(`${cmd} needs --model FILE`);
+  const bytes = readOrFail(a.modelFile, '');
+  const mm = await loadMakemore({ threads: 1 });
+  try {
+    return { mm, model: mm.loadModel(bytes, { reproducible: true, form: a.model.form }) };
+  } catch (e) {
+    throw new Failure(`${a.modelFile}: ${message(e)}`);
+  }
+}
+
+/** info --model FILE: its parameter count and configuration (every model field, as the file writes it). @param {Args} a */
+async function infoModel(a) {
+  const { mm, model: m } = await loadModelFile(a, 'info');
+  const config = /** @type {Record<string, number>} */ (/** @type {unknown} */ (m.config));
+  const fields = mm.schema.fields.filter((f) => f.group === 'model');
+  const text = fields.map((f) => [f.name, f.type === 'enum' ? /** @type {string[]} */ (f.values)[config[f.js]] : String(config[f.js])]);
+  if (a.json) out(`{"model":${jsonString(a.modelFile ?? '')},"params":${m.numParams},"config":{${text.map(([k, v]) => `"${k}":"${v}"`).join(',')}}}\n`);
+  else out(`${a.modelFile}: ${m.numParams} parameters; ${text.map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+  m.free();
+  return 0;
+}
+
 /** @param {Args} a */
 export async function cmdInfo(a) {
+  if (a.modelFile) return infoModel(a);
   const mm = await loadMakemore({ threads: 1 });
   const settings = trainerSettings(mm, a, false);
   const words = loadWords(mm, a);
@@ -87,16 +115,7 @@ export async function cmdInfo(a) {
 
 /** @param {Args} a */
 export async function cmdSample(a) {
-  if (!a.modelFile) throw new UsageError('sample needs --model FILE');
-  const bytes = readOrFail(a.modelFile, '');
-  const mm = await loadMakemore({ threads: 1 });
-  let m;
-  try {
-    // the reference kernels, as the native CLI samples: the same names from a seed
-    m = mm.loadModel(bytes, { reproducible: true });
-  } catch (e) {
-    throw new Failure(`${a.modelFile}: ${message(e)}`);
-  }
+  const { model: m } = await loadModelFile(a, 'sample'); // the reference kernels: the native CLI's names from a seed
   let names;
   try {
     names = m.sample(sampleOptions(a, a.count));
