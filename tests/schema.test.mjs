@@ -83,7 +83,7 @@ test('the schema: every field named, typed and documented; defaults read back th
   const steps = /** @type {SchemaField} */ (fields.find((f) => f.name === 'steps'));
   assert.deepEqual([steps.min, steps.max, steps.expects], [0, 2147483647, 'a whole number in 0..2147483647']);
   assert.deepEqual(mm.trainDefaults, { steps: 200000, batchSize: 32, lr: 0.1, lrDecayed: 0.01, decayStep: 150000, seed: 42 });
-  assert.deepEqual(mm.presets.map((p) => [p.name, p.data.splitShuffles]), [['mlp3', 1], ['mlp8', 2], ['wavenet22k-bnbug', 2], ['wavenet22k', 2], ['wavenet76k', 2]]);
+  assert.deepEqual(mm.presets.map((p) => [p.name, p.data.splitShuffles]), [['mlp3', 1], ['mlp8', 2], ['wavenet22k-bnbug', 2], ['wavenet22k', 2], ['wavenet76k', 2], ['wavenet76k-conv', 2], ['wavenet-gated', 2]]);
 });
 
 test('the native CLI\'s --help lists exactly the schema\'s settings, group by group', { skip: noNative }, async () => {
