@@ -25,12 +25,31 @@ function pageInt(id, label, max = Number.MAX_SAFE_INTEGER) {
   return n;
 }
 
+/** The model fields of the gated form alone. */
+const GATED_ONLY = ['nBlocks', 'dilationCycle', 'nSkip', 'gatedNorm'];
+/** @returns {number} the Form field: 0 examples, 1 conv, 2 gated (the schema's enum index; 0 without the field) */
+const formOf = () => Number($('form')?.value ?? 0);
+
+/**
+ * The model fields the form's choices leave unused (shown disabled), with the values sent for them: the
+ * Structure choice (a flat MLP has no group size, a hierarchical model one hidden block per level); the
+ * conv and gated forms are hierarchical (the group size is their kernel size), with fixed BatchNorm and no
+ * residual option; the gated form's own fields are its alone (their defaults otherwise).
+ * @returns {Record<string, number>}
+ */
+function unusedFields() {
+  const form = formOf();
+  /** @type {Record<string, number>} */
+  const fixed = form !== 0 || $('structure').value === 'hier' ? { nFlatLayers: 1 } : { nConsec: 0 };
+  if (form !== 0) Object.assign(fixed, { bnMode: 0, residual: 0 });
+  for (const js of GATED_ONLY) if (form !== 2 && groupOf(js)) fixed[js] = Number(fieldOf(js).default);
+  return fixed;
+}
+
 /** @returns {import('./protocol.js').CheckRequest['config']} the model configuration in the form (throws an Error with a message) */
 function readConfig() {
-  const hier = $('structure').value === 'hier';
-  // the Structure choice: a flat MLP has no group size, a hierarchical model one hidden block per level
-  const c = readGroup('model', [hier ? 'nFlatLayers' : 'nConsec']);
-  return /** @type {any} */ ({ ...c, ...(hier ? { nFlatLayers: 1 } : { nConsec: 0 }) });
+  const fixed = unusedFields();
+  return /** @type {any} */ ({ ...readGroup('model', Object.keys(fixed)), ...fixed });
 }
 
 /** @returns {import('./protocol.js').CheckRequest['data']} how the word list is split (throws an Error with a message) */
@@ -69,9 +88,11 @@ function fillArch(config, data) {
 
 function syncStructure() {
   if (!$('nConsec')) return; // the schema's fields come with the module
-  const hier = $('structure').value === 'hier';
-  $('nConsec').disabled = !hier;
-  $('nFlatLayers').disabled = hier;
+  const seq = formOf() !== 0;
+  if (seq) $('structure').value = 'hier';
+  $('structure').disabled = seq;
+  const fixed = unusedFields();
+  for (const js of ['nConsec', 'nFlatLayers', 'bnMode', 'residual', ...GATED_ONLY]) if ($(js)) $(js).disabled = js in fixed;
 }
 
 function renderPresetOptions() {
