@@ -4,17 +4,17 @@
 // changes during a run, model files (download, load, continue, bad files), the
 // last model restored from IndexedDB after a reload, and pause during the
 // end-of-run evaluation.
-// Needs /usr/bin/chromium (or MM_CHROMIUM) and build-wasm/ (bash scripts/build-wasm.sh).
+// Needs /usr/bin/chromium (or MM_CHROMIUM) and build-wasm/ (bash scripts/build-wasm.sh; or MM_WASM_DIR).
 // Writes test-results/page-training.png (mid-training) and page-phone.png.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
-import { CHROMIUM, launchChromium, probePage, serve } from './browser/harness.mjs';
+import { CHROMIUM, WASM_DIR, launchChromium, probePage, serve } from './browser/harness.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const WASM = path.join(ROOT, 'build-wasm/makemore-simd.wasm');
+const WASM = path.join(WASM_DIR, 'makemore-simd.wasm'); // MM_WASM_DIR (default build-wasm/): the page gets its modules too
 const RESULTS = path.join(ROOT, 'test-results');
 const skip = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !existsSync(WASM) ? 'no build-wasm/: run bash scripts/build-wasm.sh' : false;
 const STALL_MS = 100;
@@ -111,6 +111,8 @@ describe('trainer page in Chromium', { skip, timeout: 150000 }, () => {
       'wavenet22k-bnbug · 22,397 params',
       'wavenet22k · 22,397 params',
       'wavenet76k · 76,579 params',
+      'wavenet76k-conv · 76,579 params',
+      'wavenet-gated · 75,573 params',
       'custom',
     ]);
     assert.equal(await text('#params'), 'Parameters: 76,579 (vocabulary of 27)');

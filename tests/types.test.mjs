@@ -68,6 +68,7 @@ const WRONG = [
   [`const model = mm.loadModel(trainer.save());`],
   [`model.sample(5);`, 'TS2559', `Type '5' has no properties in common with type 'SampleOptions'`],
   [`mm.loadModel('model.safetensors');`, 'TS2345', `Argument of type 'string' is not assignable to parameter of type`, 'ArrayBufferView'],
+  [`mm.loadModel(trainer.save(), { form: 'convolutional' });`, 'TS2322', `Type '"convolutional"' is not assignable to type`, `"conv"`],
   [`mm.createModel({ vocabSize: 27, blockSize: 8, nEmbd: 24 });`, 'TS2741', `Property 'nHidden' is missing`, 'Config'],
   [`const n = trainer.numParams.toUpperCase();`, 'TS2339', `Property 'toUpperCase' does not exist on type 'number'`],
   [`trainer.free(words);`, 'TS2554', 'Expected 0 arguments, but got 1'],
@@ -190,6 +191,8 @@ export type Checks = [
   Expect<Equal<TrainerOptions['config'], Partial<Config> | undefined>>,
   Expect<Equal<Config['blockSize'], number>>,
   Expect<Equal<Config['bnMode'], number | 'fixed' | 'per-position' | undefined>>,
+  Expect<Equal<Config['form'], number | 'examples' | 'conv' | 'gated' | undefined>>,
+  Expect<Equal<ModelConfig['form'], number>>,
   Expect<Equal<ModelConfig['vocabSize'], number>>,
   Expect<Equal<Parameters<Trainer['run']>, [n: number]>>,
   Expect<Equal<ReturnType<Trainer['run']>, Float32Array>>,
@@ -225,6 +228,7 @@ const kernels: string = trainer.kernels;
 const checkpoint: Uint8Array = trainer.save();
 const model: Model = mm.loadModel(checkpoint, { reproducible: true });
 const fromBuffer: Model = mm.loadModel(new ArrayBuffer(8));
+const asConv: Model = mm.loadModel(checkpoint, { form: 'conv', reproducible: true });
 const training: TrainingState | null = model.training;
 const again: Trainer = mm.resumeTrainer({ checkpoint, words, reproducible: false });
 const more: Trainer = mm.createTrainer({ words, preset: 'wavenet22k', from: model });
@@ -244,7 +248,7 @@ try {
 } catch (e) {
   if (e instanceof MakemoreError) { const code: number = e.code; }
 }
-for (const o of [trainer, custom, model, fromBuffer, again, more, bare, words]) o.free();
+for (const o of [trainer, custom, model, fromBuffer, asConv, again, more, bare, words]) o.free();
 const closed: boolean = await mm.close();
 const generated: string[] = await generateNames({ bytes: checkpoint, count: 3, temperature: 0.8, topK: 3, topP: 0.95, prefix: 'a', seed: '7' });
 const element: HTMLElement = new NameGenerator();

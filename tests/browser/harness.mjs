@@ -1,6 +1,7 @@
 // harness.mjs: what the Chromium tests share: Debian's Chromium driven by
 // playwright-core (no browser download), and scripts/serve.mjs on a free port.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -102,8 +103,25 @@ Object.setPrototypeOf(Probed, uPlot);
 export default Probed;
 `;
 
-/** Injects window.__mm (see pageProbe) into a page of the trainer. @param {import('playwright-core').Page} page */
+/** MM_WASM_DIR: the folder of the .wasm modules the page gets (default: the served build-wasm/). */
+export const WASM_DIR = path.resolve(ROOT, process.env.MM_WASM_DIR ?? 'build-wasm');
+
+/**
+ * Serves the page build-wasm/makemore-*.wasm from WASM_DIR when MM_WASM_DIR names another folder.
+ * @param {import('playwright-core').Page} page
+ */
+export async function routeWasm(page) {
+  if (WASM_DIR === path.join(ROOT, 'build-wasm')) return;
+  await page.route((url) => /\/build-wasm\/makemore-[a-z]+\.wasm$/.test(url.pathname), (route) =>
+    route.fulfill({
+      status: 200, contentType: 'application/wasm', body: readFileSync(path.join(WASM_DIR, path.basename(new URL(route.request().url()).pathname))),
+      headers: { 'Cross-Origin-Resource-Policy': 'same-origin', 'Cache-Control': 'no-cache' },
+    }));
+}
+
+/** Injects window.__mm (see pageProbe) into a page of the trainer; its .wasm from WASM_DIR (routeWasm). @param {import('playwright-core').Page} page */
 export async function probePage(page) {
+  await routeWasm(page);
   await page.addInitScript(pageProbe);
   await page.route((url) => url.pathname.endsWith('/web/vendor/uPlot.esm.js') && !url.search, (route) =>
     route.fulfill({ status: 200, contentType: 'text/javascript', body: UPLOT_WRAPPER }));
