@@ -26,7 +26,8 @@ import { loadMakemore, relaxedSimdSupported } from '../wasm/makemore.mjs';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WASM_DIR = path.resolve(ROOT, process.env.MM_WASM_DIR ?? 'build-wasm');
 const FIXTURE_DIR = path.join(ROOT, 'tests/fixtures');
-const FIXTURES = ['wavenet22k', 'wavenet22k-bnbug', 'mlp3', 'hier3-small', 'hier16-bnbug', 'flat2', 'flat3-residual'];
+const FIXTURES = ['wavenet22k', 'wavenet22k-bnbug', 'mlp3', 'hier3-small', 'hier16-bnbug', 'flat2', 'flat3-residual',
+  'conv8', 'conv9-k3', 'gated8', 'gated7-nobn']; // the conv and gated forms (issue 10)
 
 const RTOL = 1e-4;
 const ATOL = 1e-6;
