@@ -6,9 +6,10 @@
 // By default the reproducible engine on one thread (bitwise bench/reproduce-result.txt);
 // --fast: the fast engine (FMA) on --threads threads (default 2 / jobs).
 // --forms: the convolutional and gated forms (issue 10) beside the lecture's 76K
-// model, each the mean of the seeds, at the lecture's budget (200000 steps of 32
-// examples: whole words for the new forms, so the same examples seen), then each
-// new form again for the 76K model's wall time (its schedule scaled, one seed).
+// model, each the mean of the seeds, at the lecture's budget in examples (200000
+// steps of 32; the new forms in whole-word batches of 32 and of --words-batch
+// (256) examples, for as many examples), then each new form at the big batch
+// again for the 76K model's wall time (its schedule scaled, one seed).
 // Needs the native build (cmake -S . -B build && cmake --build build).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -38,12 +39,12 @@ const threads = opt('--threads', String(Math.max(1, Math.floor(2 / jobs))));
 const only = opt('--presets', null)?.split(',');
 const engineArgs = fast ? ['--threads', threads] : ['--reproducible', '--threads', '1'];
 
-/** @param {Row} row @param {string} [runSeed] @param {number} [runSteps] @returns {Promise<Row & {result: TrainResult, seed: string, steps: number, wall: number}>} */
-function run(row, runSeed = seed, runSteps = steps) {
+/** @param {Row} row @param {string} [runSeed] @param {number} [runSteps] @param {number} [batch] @returns {Promise<Row & {result: TrainResult, seed: string, steps: number, batch: number, wall: number}>} */
+function run(row, runSeed = seed, runSteps = steps, batch = 32) {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
     const p = spawn(cli, ['train', '--preset', row.preset, '--steps', String(runSteps), '--decay-step', String(Math.round(runSteps * 0.75)),
-      '--seed', runSeed, '--json', '--samples', '5', ...engineArgs]);
+      '--batch', String(batch), '--seed', runSeed, '--json', '--samples', '5', ...engineArgs]);
     let out = '', err = '';
     p.stdout.on('data', (d) => { out += d; });
     p.stderr.on('data', (d) => { err += d; });
@@ -51,7 +52,7 @@ function run(row, runSeed = seed, runSteps = steps) {
     p.on('close', (code) => {
       if (code !== 0) return reject(new Error(`${row.preset}: exit ${code}: ${err.trim()}`));
       const lines = out.trim().split('\n').map((l) => JSON.parse(l));
-      resolve({ ...row, result: lines[lines.length - 1], seed: runSeed, steps: runSteps, wall: (Date.now() - t0) / 1000 });
+      resolve({ ...row, result: lines[lines.length - 1], seed: runSeed, steps: runSteps, batch, wall: (Date.now() - t0) / 1000 });
     });
   });
 }
@@ -64,41 +65,50 @@ if (args.includes('--forms')) {
 /** The --forms table: the new presets beside wavenet76k, mean over seeds, then at equal time. */
 async function forms() {
   const seeds = opt('--seeds', '42,43,44').split(',');
-  const rows = [
-    { ...LECTURE[4], what: 'hierarchical 76K (lecture)' },
-    { preset: 'wavenet76k-conv', what: 'conv 76K, whole words', params: 76579, train: NaN, val: NaN },
-    { preset: 'wavenet-gated', what: 'gated residual, whole words', params: 0, train: NaN, val: NaN },
-  ];
-  /** @type {{row: Row, seed: string, steps: number}[]} */
-  const work = rows.flatMap((row) => seeds.map((s) => ({ row, seed: s, steps })));
+  const big = Number(opt('--words-batch', 256)); // a whole-word batch of many words, the same examples in all
+  const gated = { preset: 'wavenet-gated', what: 'gated residual', params: 75249, train: NaN, val: NaN };
+  const conv = { preset: 'wavenet76k-conv', what: 'conv 76K', params: 76579, train: NaN, val: NaN };
+  /** @type {{row: Row, batch: number}[]} */
+  const rows = [{ row: { ...LECTURE[4], what: 'hierarchical 76K' }, batch: 32 },
+    { row: conv, batch: 32 }, { row: gated, batch: 32 }, { row: conv, batch: big }, { row: gated, batch: big }];
+  /** @type {{row: Row, seed: string, steps: number, batch: number}[]} */
+  const work = rows.flatMap((r) => seeds.map((s) => ({ row: r.row, seed: s, batch: r.batch, steps: Math.round(steps * 32 / r.batch) })));
   /** @type {Awaited<ReturnType<typeof run>>[]} */
   const done = [];
-  const drain = async () => { while (work.length) { const w = /** @type {typeof work[number]} */ (work.shift()); done.push(await run(w.row, w.seed, w.steps)); } };
+  const drain = async () => { while (work.length) { const w = /** @type {typeof work[number]} */ (work.shift()); done.push(await run(w.row, w.seed, w.steps, w.batch)); } };
   await Promise.all(Array.from({ length: jobs }, drain));
   const mean = (/** @type {number[]} */ v) => v.reduce((a, b) => a + b, 0) / v.length;
   const spread = (/** @type {number[]} */ v) => (Math.max(...v) - Math.min(...v)) / 2;
-  const stat = (/** @type {string} */ preset) => {
-    const d = done.filter((r) => r.preset === preset && r.steps === steps);
+  const table = rows.map(({ row, batch }) => {
+    const d = done.filter((r) => r.preset === row.preset && r.batch === batch);
     const f = (/** @type {(r: typeof d[number]) => number} */ g) => d.map(g);
-    return { preset, n: d.length, params: d[0].result.params, train: mean(f((r) => r.result.train_loss)), trainPm: spread(f((r) => r.result.train_loss)),
+    return { what: row.what, preset: row.preset, batch, steps: d[0].steps, n: d.length, params: d[0].result.params,
+      train: mean(f((r) => r.result.train_loss)), trainPm: spread(f((r) => r.result.train_loss)),
       val: mean(f((r) => r.result.val_loss)), valPm: spread(f((r) => r.result.val_loss)), test: mean(f((r) => r.result.test_loss)),
       sps: mean(f((r) => r.result.steps_per_sec)), wall: mean(f((r) => r.wall)) };
-  };
-  const table = rows.map((r) => ({ what: r.what, ...stat(r.preset) }));
-  // equal time: each new form for the 76K model's mean wall time, at its own speed
+  });
+  // equal time: each new form (the big batch) for the 76K model's mean wall time, at its own speed
   const base = table[0];
-  for (const r of rows.slice(1)) work.push({ row: r, seed: seeds[0], steps: Math.round(steps * table[rows.indexOf(r)].sps / base.sps) });
+  for (const t of table.slice(3))
+    work.push({ row: t.preset === conv.preset ? conv : gated, seed: seeds[0], batch: big, steps: Math.round(t.steps * base.wall / t.wall) });
   const eqStart = done.length;
   await Promise.all(Array.from({ length: jobs }, drain));
   const eq = done.slice(eqStart);
-  if (json) { for (const t of table) console.log(JSON.stringify({ kind: 'equal_examples', ...t })); for (const r of eq) console.log(JSON.stringify({ kind: 'equal_time', preset: r.preset, seed: r.seed, steps: r.steps, ...r.result, wall: r.wall })); return; }
-  console.log(`${steps} steps of 32 examples (the new forms: whole words), lr 0.1 -> 0.01 at 75%, seeds ${seeds.join(', ')} (mean, +- half the range), ${jobs} run(s) at a time, ${fast ? `fast engine, ${threads} thread(s)` : 'reproducible engine'}`);
-  console.log('configuration                  params |  train          val            test   | steps/s  examples/s  wall s');
+  if (json) {
+    for (const t of table) console.log(JSON.stringify({ kind: 'equal_examples', ...t }));
+    for (const r of eq) console.log(JSON.stringify({ kind: 'equal_time', preset: r.preset, seed: r.seed, steps: r.steps, batch: r.batch, ...r.result, wall: r.wall }));
+    return;
+  }
+  console.log(`${steps * 32} examples each (${steps} steps of 32, or the same examples in bigger whole-word batches), lr 0.1 -> 0.01 at 75% of the steps, `
+    + `seeds ${seeds.join(', ')} (mean, +- half the range), ${jobs} run(s) at a time, ${fast ? `fast engine, ${threads} thread(s)` : 'reproducible engine'}`);
+  console.log('configuration          params batch  steps |  train          val            test   | steps/s  examples/s  wall s');
   for (const t of table)
-    console.log(`${t.what.padEnd(30)} ${String(t.params).padStart(6)} | ${t.train.toFixed(3)}+-${t.trainPm.toFixed(3)}  ${t.val.toFixed(3)}+-${t.valPm.toFixed(3)}  ${t.test.toFixed(3)} | ${t.sps.toFixed(0).padStart(7)} ${(t.sps * 32).toFixed(0).padStart(10)} ${t.wall.toFixed(0).padStart(7)}`);
-  console.log(`lecture (its own run): hierarchical 76K train 1.768 val 1.990`);
-  console.log(`examples/s, conv form / hierarchical (same engine, in this run): ${(table[1].sps / base.sps).toFixed(2)}x; gated / hierarchical: ${(table[2].sps / base.sps).toFixed(2)}x`);
-  console.log(`at equal time (${base.wall.toFixed(0)} s, the 76K model's mean wall time; seed ${seeds[0]}):`);
+    console.log(`${t.what.padEnd(22)} ${String(t.params).padStart(6)} ${String(t.batch).padStart(5)} ${String(t.steps).padStart(6)} | ${t.train.toFixed(3)}+-${t.trainPm.toFixed(3)}  `
+      + `${t.val.toFixed(3)}+-${t.valPm.toFixed(3)}  ${t.test.toFixed(3)} | ${t.sps.toFixed(0).padStart(7)} ${(t.sps * t.batch).toFixed(0).padStart(10)} ${t.wall.toFixed(0).padStart(7)}`);
+  console.log('lecture (its own run): hierarchical 76K train 1.768 val 1.990');
+  for (const t of table.slice(1))
+    console.log(`examples/s, ${t.preset} at batch ${t.batch} / wavenet76k at 32 (same engine, this run): ${((t.sps * t.batch) / (base.sps * 32)).toFixed(2)}x`);
+  console.log(`at equal time (${base.wall.toFixed(0)} s, the 76K model's mean wall time; seed ${seeds[0]}, batch ${big}):`);
   for (const r of eq)
     console.log(`  ${r.preset.padEnd(16)} ${String(r.steps).padStart(7)} steps: train ${r.result.train_loss.toFixed(3)} val ${r.result.val_loss.toFixed(3)} test ${r.result.test_loss.toFixed(3)}, wall ${r.wall.toFixed(0)} s`);
 }
