@@ -148,8 +148,9 @@ void op_matmul_nt(const mm_engine* e, float* C, const float* A, const float* B, 
         else k->gemm_nt(C, N, A, K, B, K, M, K, N);
         return;
     }
-    // (the fused kernels swap only when M fills whole column tiles: a sequence model's rows often do not)
-    if (k->nt_swap && (!k->fused || M % k->nr == 0) && (long)M * K + (long)M * N < (long)K * N) {
+    // Swapped only when M fills whole column tiles (a sequence model's rows often do not). Both ways
+    // sum each output in the same order (a*b == b*a), so the choice never changes a number.
+    if (k->nt_swap && M % k->nr == 0 && (long)M * K + (long)M * N < (long)K * N) {
         float* At = scratch;               // (K, M)
         float* Ct = scratch + (long)K * M; // (N, M)
         k->transpose(At, A, M, K);
