@@ -17,18 +17,12 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import { loadMakemore, relaxedSimdSupported } from '../wasm/makemore.mjs';
+import { relaunchWithRelaxedSimd, opt, flag, nativeStepsPerSec } from './lib.mjs';
 
-if (!relaxedSimdSupported() && !process.env.MM_SPEED_CHILD) {
-  const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', ...process.argv.slice(1)],
-    { stdio: 'inherit', env: { ...process.env, MM_SPEED_CHILD: '1' } });
-  process.exit(r.status ?? 1);
-}
+relaunchWithRelaxedSimd();
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-/** @template T @param {string} name @param {T} def @returns {string|T} the argument after name, or def */
-const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : def; };
-const json = args.includes('--json');
+const json = flag('--json');
 const seconds = Number(opt('--seconds', 2)); // per measurement
 const rounds = Number(opt('--rounds', 3));    // each cell is the best of this many, taken in turns
 const preset = opt('--preset', 'wavenet76k');
@@ -44,16 +38,7 @@ const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 function stepsFor(rate) { return Math.max(20, Math.round(rate * seconds)); }
 
 /** @param {number} batch @param {string[]} engine the CLI's engine flags @returns {number|null} steps/s */
-function native(batch, engine) {
-  if (!existsSync(cli)) return null;
-  const run = (/** @type {number} */ steps) => {
-    const r = spawnSync(cli, ['train', '--preset', preset, '--batch', String(batch), '--steps', String(steps),
-      '--samples', '0', '--no-eval', '--json', ...engine], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`native: ${r.stderr}`);
-    return JSON.parse(/** @type {string} */ (r.stdout.trim().split('\n').pop())).steps_per_sec;
-  };
-  return run(stepsFor(run(50)));
-}
+function native(batch, engine) { return nativeStepsPerSec(cli, preset, batch, engine, seconds); }
 
 /** @typedef {'relaxed'|'simd'|'scalar'} Engine */
 /** @typedef {{phase: string, op: string, seconds: number, us: number}[]} Breakdown time per operation of one step */
