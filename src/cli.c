@@ -212,8 +212,10 @@ static int other_option(args* a, const char* o, const char* v) {
 // The preset, then the settings given over it, each checked against the schema.
 static int apply_settings(args* a) {
     mm_err err = {0};
-    if (mm_preset(a->preset, &a->cfg, &a->data, &err)) { fprintf(stderr, "makemore: %s\n", err.msg); return 1; }
-    mm_train_params_default(&a->tp);
+    if (mm_preset(a->preset, &a->cfg, &a->data, &err) || mm_preset_training(a->preset, &a->tp, &err)) {
+        fprintf(stderr, "makemore: %s\n", err.msg);
+        return 1;
+    }
     mm_record r = {&a->cfg, &a->data, &a->tp, NULL};
     for (int i = 0; i < mm_num_fields(); i++) {
         const mm_field* f = mm_field_at(i);

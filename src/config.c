@@ -89,22 +89,29 @@ const mm_field* mm_field_find(const char* key) {
 
 // vocab_size is left 0 (set from the data); fields not named are 0.
 #define CFG(blk, embd, hid, consec, bn) {.block_size = blk, .n_embd = embd, .n_hidden = hid, .n_consec = consec, .n_flat_layers = 1, .bn_mode = bn}
-static const struct { const char* name; mm_config cfg; mm_data_settings data; } PRESETS[] = {
-    {"mlp3", CFG(3, 10, 200, 0, MM_BN_FIXED), {.split_seed = 42, .split_shuffles = 1}},
-    {"mlp8", CFG(8, 10, 200, 0, MM_BN_FIXED), {.split_seed = 42, .split_shuffles = 2}},
-    {"wavenet22k-bnbug", CFG(8, 10, 68, 2, MM_BN_PER_POSITION), {.split_seed = 42, .split_shuffles = 2}},
-    {"wavenet22k", CFG(8, 10, 68, 2, MM_BN_FIXED), {.split_seed = 42, .split_shuffles = 2}},
-    {"wavenet76k", CFG(8, 24, 128, 2, MM_BN_FIXED), {.split_seed = 42, .split_shuffles = 2}},
+// The training settings a preset runs with beyond the schema's defaults (0: the default).
+typedef struct { int batch_size; long steps, decay_step; } preset_training;
+// The whole-word forms: batches of 256 examples (about 36 words; at 32, BatchNorm's
+// statistics over 4 or 5 words let each position see its own word's later characters)
+// for the lecture's 6.4 million examples, the decay at the same point.
+#define WORDS_256 {.batch_size = 256, .steps = 25000, .decay_step = 18750}
+static const struct { const char* name; mm_config cfg; mm_data_settings data; preset_training train; } PRESETS[] = {
+    {"mlp3", CFG(3, 10, 200, 0, MM_BN_FIXED), {.split_seed = 42, .split_shuffles = 1}, {0}},
+    {"mlp8", CFG(8, 10, 200, 0, MM_BN_FIXED), {.split_seed = 42, .split_shuffles = 2}, {0}},
+    {"wavenet22k-bnbug", CFG(8, 10, 68, 2, MM_BN_PER_POSITION), {.split_seed = 42, .split_shuffles = 2}, {0}},
+    {"wavenet22k", CFG(8, 10, 68, 2, MM_BN_FIXED), {.split_seed = 42, .split_shuffles = 2}, {0}},
+    {"wavenet76k", CFG(8, 24, 128, 2, MM_BN_FIXED), {.split_seed = 42, .split_shuffles = 2}, {0}},
     // the same model (its parameters and their names) as dilated causal convolutions over whole words
     {"wavenet76k-conv", {.block_size = 8, .n_embd = 24, .n_hidden = 128, .n_consec = 2, .n_flat_layers = 1, .form = MM_FORM_CONV},
-     {.split_seed = 42, .split_shuffles = 2}},
+     {.split_seed = 42, .split_shuffles = 2}, WORDS_256},
     // gated residual blocks with dilations 1, 2, 4 (the same context of 8) and about as many parameters;
     // no BatchNorm (as the WaveNet paper): batch statistics over a few whole words see each word's later
     // positions, which the model learns to use (bench/forms-result.txt)
     {"wavenet-gated", {.block_size = 8, .n_embd = 54, .n_hidden = 54, .n_consec = 2, .n_flat_layers = 1, .form = MM_FORM_GATED,
-                       .n_blocks = 3, .n_skip = 108, .gated_norm = MM_GATED_NO_NORM}, {.split_seed = 42, .split_shuffles = 2}},
+                       .n_blocks = 3, .n_skip = 108, .gated_norm = MM_GATED_NO_NORM}, {.split_seed = 42, .split_shuffles = 2}, WORDS_256},
 };
 #undef CFG
+#undef WORDS_256
 #define N_PRESETS (int)(sizeof PRESETS / sizeof PRESETS[0])
 
 const char* mm_preset_name(int i) { return i >= 0 && i < N_PRESETS ? PRESETS[i].name : NULL; }
@@ -122,6 +129,19 @@ int mm_preset(const char* name, mm_config* cfg, mm_data_settings* data, mm_err* 
 }
 
 int mm_config_preset(mm_config* cfg, const char* name, mm_err* err) { return mm_preset(name, cfg, NULL, err); }
+
+int mm_preset_training(const char* name, mm_train_params* tp, mm_err* err) {
+    for (int i = 0; i < N_PRESETS; i++)
+        if (name && strcmp(name, PRESETS[i].name) == 0) {
+            const preset_training* t = &PRESETS[i].train;
+            mm_train_params_default(tp);
+            if (t->batch_size) tp->batch_size = t->batch_size;
+            if (t->steps) tp->steps = t->steps;
+            if (t->decay_step) tp->decay_step = t->decay_step;
+            return MM_OK;
+        }
+    return mm_preset(name, NULL, NULL, err); // the unknown preset's message
+}
 
 // ---------------------------------------------------------------- defaults and limits
 

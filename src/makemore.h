@@ -274,6 +274,10 @@ typedef struct {
     uint64_t seed;    // init and batch generator seed
 } mm_train_params;
 void mm_train_params_default(mm_train_params* p);
+// The training settings a preset runs with: the schema's defaults (the lecture's
+// schedule), but for the whole-word forms batches of 256 examples for the same
+// examples (25000 steps, the decay at 18750).
+int mm_preset_training(const char* name, mm_train_params* tp, mm_err* err);
 
 typedef struct mm_trainer mm_trainer;
 // Copies what it needs from words; cfg->vocab_size is taken from words. data

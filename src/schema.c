@@ -332,14 +332,18 @@ static void put_field(mm_buf* b, const mm_field* f) {
 static void put_preset(mm_buf* b, const char* name) {
     mm_config c;
     mm_data_settings d;
+    mm_train_params tp;
     mm_preset(name, &c, &d, NULL);
-    mm_record r = {&c, &d, NULL, NULL};
+    mm_preset_training(name, &tp, NULL);
+    mm_record r = {&c, &d, &tp, NULL};
     mm_buf_puts(b, "{\"name\":");
     mm_buf_json_string(b, name);
     mm_buf_puts(b, ",\"model\":{");
     put_pairs(b, &r, 1 << MM_GROUP_MODEL, MM_FIELD_FROM_DATA, 1);
     mm_buf_puts(b, "},\"data\":{");
     put_pairs(b, &r, 1 << MM_GROUP_DATA, 0, 1);
+    mm_buf_puts(b, "},\"training\":{");
+    put_pairs(b, &r, 1 << MM_GROUP_TRAINING, 0, 1);
     mm_buf_puts(b, "}}");
 }
 

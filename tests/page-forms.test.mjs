@@ -62,6 +62,8 @@ test('the page: the two presets, the gated fields for the gated form only, a wav
     await page.locator('#preset').selectOption('wavenet76k-conv');
     await params('76,579');
     assert.deepEqual([await value('form'), await value('structure')], ['1', 'hier']);
+    // its schedule: whole-word batches of 256 for the lecture's examples
+    assert.deepEqual(await Promise.all(['batchSize', 'steps', 'decayStep'].map(value)), ['256', '25000', '18750']);
     assert.deepEqual(await disabled([...GATED, 'structure', 'bnMode']), [true, true, true, true, true, true]);
     await page.locator('#steps').fill(String(STEPS));
     await page.locator('#valEvery').fill('100');

@@ -112,7 +112,7 @@ describe('trainer page in Chromium', { skip, timeout: 150000 }, () => {
       'wavenet22k · 22,397 params',
       'wavenet76k · 76,579 params',
       'wavenet76k-conv · 76,579 params',
-      'wavenet-gated · 75,573 params',
+      'wavenet-gated · 75,249 params',
       'custom',
     ]);
     assert.equal(await text('#params'), 'Parameters: 76,579 (vocabulary of 27)');

@@ -272,6 +272,29 @@ static void bad(mm_config c, const char* want) {
     CHECK(rc != MM_OK && strstr(err.msg, want), "want an error with '%s', got %d '%s'", want, rc, err.msg);
 }
 
+// The whole-word presets' schedule: batches of 256 for the lecture's 6.4M examples; the lecture's presets keep its own.
+static void test_preset_training(void) {
+    mm_err err = {0};
+    mm_train_params tp, def;
+    mm_train_params_default(&def);
+    const char* words[] = {"wavenet76k-conv", "wavenet-gated"};
+    for (int i = 0; i < 2; i++) {
+        CHECK(mm_preset_training(words[i], &tp, &err) == MM_OK, "%s: %s", words[i], err.msg);
+        CHECK(tp.batch_size == 256 && tp.steps == 25000 && tp.decay_step == 18750 && (long)tp.batch_size * tp.steps == 32L * def.steps &&
+                  tp.lr == def.lr && tp.lr_decayed == def.lr_decayed && tp.seed == def.seed,
+              "%s: batch %d, steps %ld, decay %ld", words[i], tp.batch_size, tp.steps, tp.decay_step);
+    }
+    for (int i = 0; mm_preset_name(i); i++) {
+        mm_config c;
+        mm_preset(mm_preset_name(i), &c, NULL, &err);
+        if (c.form != MM_FORM_EXAMPLES) continue;
+        mm_preset_training(mm_preset_name(i), &tp, &err);
+        CHECK(tp.batch_size == def.batch_size && tp.steps == def.steps && tp.decay_step == def.decay_step && tp.lr == def.lr &&
+                  tp.lr_decayed == def.lr_decayed && tp.seed == def.seed, "%s: not the lecture's schedule", mm_preset_name(i));
+    }
+    CHECK(mm_preset_training("nope", &tp, &err) != MM_OK && strstr(err.msg, "unknown preset 'nope'"), "an unknown preset: %s", err.msg);
+}
+
 static void test_bad_configs(void) {
     mm_config g = seq_config(MM_FORM_GATED, 8, 2, 4, 3);
     g.n_blocks = 3; g.n_skip = 5;
@@ -303,6 +326,7 @@ int main(void) {
     printf("training:\n");
     test_trainer();
     test_bad_configs();
+    test_preset_training();
     printf("%d checks, %d failures\n", checks, failures);
     return failures ? 1 : 0;
 }

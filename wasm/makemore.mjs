@@ -114,11 +114,23 @@ export const BN_PER_POSITION = 1;
  */
 
 /**
+ * A preset's training settings (the lecture's schedule; the whole-word forms: batches of 256 for as many examples).
+ * @typedef {object} TrainingSettings
+ * @property {number} batchSize
+ * @property {number} steps
+ * @property {number} lr
+ * @property {number} lrDecayed
+ * @property {number} decayStep
+ * @property {number|bigint} seed
+ */
+
+/**
  * The core's settings schema (mm.schema).
  * @typedef {object} Schema
  * @property {string} format the model file format
  * @property {SchemaField[]} fields
- * @property {{name: string, config: ModelConfig, data: DataSettings}[]} presets the presets' model and data settings (vocabSize 0)
+ * @property {{name: string, config: ModelConfig, data: DataSettings, training: TrainingSettings}[]} presets the presets'
+ *   model, data and training settings (vocabSize 0)
  */
 
 /**
@@ -152,11 +164,11 @@ export const BN_PER_POSITION = 1;
  * @property {number} [splitSeed]    random.seed of the split (default: the preset's, 42)
  * @property {number} [splitShuffles] random.shuffle calls of the split (default: the preset's, else 1)
  * @property {number|bigint} [seed]  init and batch seed (default 42)
- * @property {number} [batchSize]    default 32
- * @property {number} [steps]        total steps (default 200000)
+ * @property {number} [batchSize]    default: the preset's, else 32 (the whole-word presets: 256)
+ * @property {number} [steps]        total steps (default: the preset's, else 200000; the whole-word presets: 25000)
  * @property {number} [lr]           default 0.1
  * @property {number} [lrDecayed]    default 0.01
- * @property {number} [decayStep]    lrDecayed from this step on (default 150000)
+ * @property {number} [decayStep]    lrDecayed from this step on (default: the preset's, else 150000)
  * @property {Model} [from]          start from this model's weights (same configuration and vocabulary)
  * @property {boolean} [reproducible] the reference kernels (no fused multiply-add: bitwise the native and
  *   every module's numbers) instead of the fast ones (the default; the same where the module has no FMA)

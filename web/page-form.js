@@ -241,7 +241,13 @@ function onSettingsInput(e) {
   const target = /** @type {HTMLElement} */ (e.target);
   if (target.id === 'preset') {
     const p = view.presets.find((q) => q.name === $('preset').value);
-    if (p) fillArch(p.config, p.data);
+    if (p) {
+      fillArch(p.config, p.data);
+      // its schedule (the whole-word forms: batches of 256); the seed stays the user's
+      const { batchSize, steps, lr, lrDecayed, decayStep } = p.training;
+      fillGroup('training', { batchSize, steps, lr, lrDecayed, decayStep });
+      updateValPlaceholder();
+    }
   } else if (isArch(target.id)) {
     syncStructure();
     matchPreset();

@@ -12,6 +12,7 @@ export {};
 /** @typedef {import('./run-state.js').RunState} RunState */
 /** @typedef {import('../wasm/makemore.mjs').ModelConfig} ModelConfig */
 /** @typedef {import('../wasm/makemore.mjs').TrainingState} TrainingState */
+/** @typedef {import('../wasm/makemore.mjs').TrainingSettings} TrainingSettings */
 /** @typedef {import('../wasm/makemore.mjs').DataSettings} DataSettings */
 /** @typedef {'train'|'val'|'test'} Split */
 /** @typedef {Record<Split, number>} SplitLosses */
@@ -29,7 +30,7 @@ export {};
  * @property {import('../wasm/makemore.mjs').Schema} schema the core's settings: the form's fields, their limits and defaults
  * @property {Preset[]} presets
  */
-/** @typedef {{name: string, config: ModelConfig, data: DataSettings, numParams: number}} Preset numParams: for the current vocabulary (init: 27) */
+/** @typedef {{name: string, config: ModelConfig, data: DataSettings, training: TrainingSettings, numParams: number}} Preset numParams: for the current vocabulary (init: 27) */
 
 /** @typedef {{bytes: ArrayBuffer, source: string}} WordsRequest a word list (transferred) and its name; on error the previous list stays */
 /**

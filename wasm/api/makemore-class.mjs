@@ -2,7 +2,7 @@
 // wasm/makemore.mjs makes it): a wrapper of the flat C ABI of wasm/exports.c (memory
 // views, calls and the core's errors), its threads, its settings schema, and the
 // factories of word lists, trainers and models (api/words.mjs, trainer.mjs, model.mjs).
-/** @import { Config, DataSettings, ModelConfig, Schema, SchemaField, SampleOptions, TrainerOptions, WasmExports } from '../makemore.mjs' */
+/** @import { Config, DataSettings, ModelConfig, Schema, SchemaField, SampleOptions, TrainerOptions, TrainingSettings, WasmExports } from '../makemore.mjs' */
 /** @import { Helper } from './threads.mjs' */
 import { MakemoreError, splitSeed, toU8, vocabStrings } from './base.mjs';
 import { defaults, fromText, readSchema, settingsIn, settingsOut } from './settings.mjs';
@@ -43,7 +43,7 @@ export class Makemore {
     this._fields = [];
     /** @type {Schema} the core's settings: every field's names, type, limits, default and documentation, and the presets */
     this.schema = this._schema();
-    /** @type {{name: string, config: ModelConfig, data: DataSettings, numParams: number}[]} presets; numParams for names.txt's 27 symbols */
+    /** @type {{name: string, config: ModelConfig, data: DataSettings, training: TrainingSettings, numParams: number}[]} presets; numParams for names.txt's 27 symbols */
     this.presets = this.schema.presets.map((p) => ({ ...p, numParams: this.numParams({ ...p.config, vocabSize: 27 }) }));
     /** the core's default training parameters (the schema's training defaults) */
     this.trainDefaults = /** @type {{batchSize: number, steps: number, lr: number, lrDecayed: number, decayStep: number, seed: number}} */ (
@@ -275,12 +275,12 @@ export class Makemore {
     }
   }
 
-  /** @param {string} name @returns {{name: string, config: ModelConfig, data: DataSettings}} a preset (vocabSize 0) */
+  /** @param {string} name @returns {{name: string, config: ModelConfig, data: DataSettings, training: TrainingSettings}} a preset (vocabSize 0) */
   _preset(name) {
     const p = this.schema.presets.find((q) => q.name === name);
     if (!p)
       throw new MakemoreError(`unknown preset '${name}' (presets: ${this.schema.presets.map((q) => q.name).join(', ')})`, 1);
-    return { name: p.name, config: { ...p.config }, data: { ...p.data } };
+    return { name: p.name, config: { ...p.config }, data: { ...p.data }, training: { ...p.training } };
   }
   /** @param {string} name @returns {ModelConfig} a preset's configuration (vocabSize 0) */
   presetConfig(name) {

@@ -2,7 +2,7 @@
 // forms, and the conversion of settings between this API's objects (by JS name, typed
 // values) and the core's JSON (by the model file's names, the values as text). The
 // Makemore class (api/makemore-class.mjs) holds the fields and calls these.
-/** @import { DataSettings, ModelConfig, Schema, SchemaField } from '../makemore.mjs' */
+/** @import { DataSettings, ModelConfig, Schema, SchemaField, TrainingSettings } from '../makemore.mjs' */
 import { splitSeed } from './base.mjs';
 
 /** @param {number} x a float32 value @returns {number} the shortest decimal that rounds to it (0.1, not 0.100000001) */
@@ -75,6 +75,7 @@ export function readSchema(raw) {
     name: p.name,
     config: /** @type {ModelConfig} */ ({ vocabSize: 0, ...typed(p.model) }),
     data: /** @type {DataSettings} */ (typed(p.data)),
+    training: /** @type {TrainingSettings} */ (typed(p.training)),
   }));
   return { format: raw.format, fields, presets };
 }

@@ -205,8 +205,8 @@ function trainerSettings(mm, opts) {
   /** @type {Record<string, unknown>} */
   const config = { ...(preset?.config ?? {}), ...(opts.config ?? {}) };
   delete config.vocabSize; // the words'
-  /** @type {Record<string, unknown>} the data and training options, over the preset's data settings */
-  const options = { ...(preset?.data ?? {}) };
+  /** @type {Record<string, unknown>} the data and training options, over the preset's data and training settings */
+  const options = { ...(preset?.data ?? {}), ...(preset?.training ?? {}) };
   for (const f of mm._fields)
     if ((f.group === 'data' || f.group === 'training') && /** @type {any} */ (opts)[f.js] !== undefined) options[f.js] = /** @type {any} */ (opts)[f.js];
   const text = { ...mm._settingsIn(config, ['model'], 'config.'), ...mm._settingsIn(options, ['data', 'training'], '') };
