@@ -2,18 +2,24 @@
 // bench/browser-speed.mjs: training speed of the trainer page itself (web/), in
 // headless Chromium, driven through its own controls (preset, batch size, Train)
 // and read from its step counter; served like scripts/serve.mjs (COOP/COEP).
-//   node bench/browser-speed.mjs [--seconds 15] [--warmup 5] [--batches 32,512] [--json]
+//   node bench/browser-speed.mjs [--seconds 15] [--warmup 5] [--batches 32,512] [--threads N] [--preset NAME] [--json]
 //   node bench/browser-speed.mjs --trace 180 [--every 5] [--batches 32] [--json]
 //       steps/s over time during one run, with the main thread's busy time
 //   node bench/browser-speed.mjs --full [--every 60] [--json]
 //       the lecture's whole run (wavenet76k, the page's default schedule, batch 32,
 //       periodic validation), from pressing Train to the final evaluation
+// The window mode also runs the same module under Node (after the page, same
+// warm-up and window) for the page / Node ratio.
 // Besides the step counter, an init script (this file's, not the page's) listens to
 // the worker's progress events for the time spent inside wasm (their `ms`), and
 // the DevTools Performance domain gives the main thread's task time.
 // Needs /usr/bin/chromium (or MM_CHROMIUM), build-wasm/, npm's playwright-core.
 import { readFileSync, readdirSync } from 'node:fs';
 import { launchChromium, serve } from '../tests/browser/harness.mjs';
+import { loadMakemore, relaxedSimdSupported } from '../wasm/makemore.mjs';
+import { relaunchWithRelaxedSimd } from './lib.mjs';
+
+relaunchWithRelaxedSimd(); // the Node column runs the page's module, the relaxed one
 
 const args = process.argv.slice(2);
 /** @template T @param {string} name @param {T} def @returns {string|T} the argument after name, or def */
@@ -26,6 +32,7 @@ const trace = Number(opt('--trace', 0));
 const every = Number(opt('--every', full ? 60 : 5));
 const batches = opt('--batches', trace ? '32' : '32,512').split(',').map(Number);
 const preset = opt('--preset', 'wavenet76k');
+const threads = Number(opt('--threads', 0)); // 0: the page's default (the cores available)
 const log = (/** @type {unknown[]} */ ...a) => { if (!json) console.log(...a); };
 const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m) ?? [])[1] ?? 'unknown';
@@ -102,6 +109,7 @@ async function measure(batch) {
   await page.waitForFunction((p) => [.../** @type {NodeListOf<HTMLOptionElement>} */ (document.querySelectorAll('#preset option'))].some((o) => o.value === p), preset);
   await page.selectOption('#preset', preset);
   if (!full) await page.fill('#batchSize', String(batch));
+  if (threads) await page.fill('#threads', String(threads));
   const form = await page.evaluate(() => Object.fromEntries(['steps', 'batchSize', 'lr', 'lrDecayed', 'decayStep'].map((k) => [k, /** @type {HTMLInputElement} */ (document.getElementById(k)).value])));
   await page.click('#train');
   const t0 = Date.now();
@@ -170,7 +178,27 @@ async function measure(batch) {
     Object.assign(res, rate(a, await read()));
   }
   await context.close();
+  if (!full && !trace) res.nodeStepsPerSec = await nodeRate(batch);
   return res;
+}
+
+/**
+ * The same module (the fastest: relaxed SIMD, the page's thread count) under Node, in this
+ * process after the page closed, with the same warm-up and window: steps/s.
+ * @param {number} batch @returns {Promise<number|null>}
+ */
+async function nodeRate(batch) {
+  if (!relaxedSimdSupported()) return null;
+  const mm = await loadMakemore({ engine: 'relaxed', threads: threads || cores, wasmDir: new URL('../build-wasm/', import.meta.url) });
+  const t = mm.createTrainer({ words: readFileSync(new URL('../data/names.txt', import.meta.url)), preset, batchSize: batch, seed: 42 });
+  try {
+    const until = (/** @type {number} */ ms) => { const t0 = performance.now(); let n = 0; while (performance.now() - t0 < ms) { t.run(20); n += 20; } return n / ((performance.now() - t0) / 1000); };
+    until(warmup * 1000);
+    return Math.round(until(seconds * 1000));
+  } finally {
+    t.free();
+    await mm.close();
+  }
 }
 
 /** @param {number} n */
@@ -195,7 +223,8 @@ function report() {
     return;
   }
   console.log(`${preset}, after ${warmup} s of warm-up, over ${seconds} s:`);
-  console.log('batch  steps/s  examples/s  wasm-only steps/s  main thread ms/s  other load (cores)');
+  console.log(`batch  steps/s  examples/s  wasm-only steps/s  main thread ms/s  other load (cores)  Node steps/s  page / Node${threads ? ` (${threads} threads)` : ''}`);
   for (const r of results)
-    console.log(`${String(r.batch).padStart(5)}  ${String(r.stepsPerSec).padStart(7)}  ${String(r.stepsPerSec * r.batch).padStart(10)}  ${String(r.wasmStepsPerSec).padStart(17)}  ${String(r.mainMsPerSec).padStart(16)}  ${String(r.otherCores).padStart(18)}`);
+    console.log(`${String(r.batch).padStart(5)}  ${String(r.stepsPerSec).padStart(7)}  ${String(r.stepsPerSec * r.batch).padStart(10)}  ${String(r.wasmStepsPerSec).padStart(17)}  ${String(r.mainMsPerSec).padStart(16)}  ${String(r.otherCores).padStart(18)}`
+      + `  ${String(r.nodeStepsPerSec ?? '-').padStart(12)}  ${r.nodeStepsPerSec ? (r.stepsPerSec / r.nodeStepsPerSec).toFixed(2).padStart(11) : '-'}`);
 }
