@@ -1,4 +1,5 @@
-// fused.c: the fast engine's fused Embedding + first Linear.
+// fused.c: the fast engine's fused Embedding + first Linear (or, in a sequence
+// model, + first Conv1d: its k taps read the tokens of k rows, the same tables).
 //
 // Embedding E (V, C), FlattenConsecutive(n), Linear W (n*C, H): row r of the
 // Linear's input is [E[x_r0], ..., E[x_r(n-1)]], so with W_j the rows j*C..
@@ -11,8 +12,21 @@
 // still computed alike whatever the thread count.
 #include "layers.h"
 
+// The fused layer (the Linear or Conv1d), its rows and the tokens each row's groups read.
+static const layer* fused_layer(const mm_model* m) { return &m->L[m->fuse_first == 2 ? 1 : 2]; }
+static long fused_rows(const mm_model* m, int B) { return m->fuse_first == 2 ? m->n_rows : (long)B * m->L[2].T_out; }
+
 int mm_fused_first_used(const mm_model* m, int B) {
-    return m->fuse_first && m->eng.k->fused && (long)B * m->L[2].T_out >= 2L * m->cfg.vocab_size;
+    return m->fuse_first && m->eng.k->fused && fused_rows(m, B) >= 2L * m->cfg.vocab_size;
+}
+
+// The tokens of each row's groups: the context's (B, block) as it is, or a Conv1d's taps' (rows, k).
+static const uint16_t* fused_tokens(mm_model* m, const uint16_t* X) {
+    if (m->fuse_first != 2) return X;
+    const layer* l = &m->L[1];
+    for (long r = 0; r < m->n_rows; r++)
+        for (int j = 0; j < l->n; j++) m->tap_tok[r * l->n + j] = m->row_tok[mm_conv_tap_row(l, m->row_pos, r, j)];
+    return m->tap_tok;
 }
 
 typedef struct {
@@ -50,22 +64,24 @@ static void fused_scatter(void* ctx, long lo, long hi) {
 }
 
 void mm_fused_first_fwd(mm_model* m, const uint16_t* X, int B) {
-    const layer* le = &m->L[0]; const layer* ll = &m->L[2];
+    const layer* le = &m->L[0]; const layer* ll = fused_layer(m);
     int n = m->L[1].n, V = m->cfg.vocab_size, C = le->C_out, H = ll->C_out;
+    X = fused_tokens(m, X);
     float* P = m->scratch + m->fuse_at;
     const float* E = m->params + le->w; const float* W = m->params + ll->w;
     for (int g = 0; g < n; g++) op_matmul_nn(&m->eng, P + (long)g * V * H, E, W + (long)g * C * H, NULL, V, C, H);
-    fuse_job j = {m->acts + ll->out, NULL, P, NULL, ll->has_bias ? m->params + ll->b : NULL, X, n, V, H, (long)B * ll->T_out};
+    fuse_job j = {m->acts + ll->out, NULL, P, NULL, ll->has_bias ? m->params + ll->b : NULL, X, n, V, H, fused_rows(m, B)};
     op_ranges(&m->eng, H, 16, j.rows * n * H >= 8192 ? 32 : H + 1, fused_gather, &j);
 }
 
 void mm_fused_first_bwd(mm_model* m, const uint16_t* X, int B) {
-    const layer* le = &m->L[0]; const layer* ll = &m->L[2];
+    const layer* le = &m->L[0]; const layer* ll = fused_layer(m);
+    if (m->fuse_first == 2) X = m->tap_tok; // the forward pass's
     int n = m->L[1].n, V = m->cfg.vocab_size, C = le->C_out, H = ll->C_out;
     float* G = m->scratch + m->fuse_at + (long)n * V * H;
     float* tmp = G + (long)n * V * H; // (V, C)
     const float* dout = m->dacts + ll->out;
-    fuse_job j = {NULL, G, NULL, dout, NULL, X, n, V, H, (long)B * ll->T_out};
+    fuse_job j = {NULL, G, NULL, dout, NULL, X, n, V, H, fused_rows(m, B)};
     op_ranges(&m->eng, H, 16, j.rows * n * H >= 8192 ? 32 : H + 1, fused_scatter, &j);
     const float* E = m->params + le->w; const float* W = m->params + ll->w;
     float* dW = m->grads + ll->w; float* dE = m->grads + le->w;

@@ -36,11 +36,6 @@ static void conv_init(mm_model* m, int i, mm_rng* r) {
     float scale = (float)sqrt((double)K);
     for (long k = 0; k < K * l->C_out; k++) w[k] = mm_rng_normal(r) / scale; // randn / fan_in**0.5
 }
-// The row that tap j of row r reads.
-static inline long tap_row(const layer* l, const int* pos, long r, int j) {
-    int back = (l->n - 1 - j) * l->dilation;
-    return pos[r] >= back ? r - back : 0;
-}
 static void conv_fwd(mm_model* m, const layer* l, const layer_io* io) {
     PROF_T0;
     int C = l->C_in, k = l->n;
@@ -48,7 +43,7 @@ static void conv_fwd(mm_model* m, const layer* l, const layer_io* io) {
     float* g = m->acts + l->xhat;
     for (long r = 0; r < io->B; r++)
         for (int j = 0; j < k; j++)
-            memcpy(g + r * K + (long)j * C, io->in[0] + tap_row(l, io->pos, r, j) * C, sizeof(float) * (size_t)C);
+            memcpy(g + r * K + (long)j * C, io->in[0] + mm_conv_tap_row(l, io->pos, r, j) * C, sizeof(float) * (size_t)C);
     PROF(MM_PROF_FWD_TAPS);
     op_matmul_nn(&m->eng, io->out, g, m->params + l->w, l->has_bias ? m->params + l->b : NULL, io->B, (int)K, l->C_out);
     PROF(MM_PROF_FWD_LINEAR);
@@ -74,7 +69,7 @@ static void conv_bwd(mm_model* m, const layer* l, const layer_io* io) {
     memset(dx, 0, sizeof(float) * (size_t)rows * (size_t)C);
     for (long r = 0; r < rows; r++)
         for (int j = 0; j < k; j++) {
-            float* d = dx + tap_row(l, io->pos, r, j) * C;
+            float* d = dx + mm_conv_tap_row(l, io->pos, r, j) * C;
             const float* s = dg + r * K + (long)j * C;
             for (int c = 0; c < C; c++) d[c] += s[c];
         }

@@ -78,8 +78,10 @@ struct mm_model {
     float* scratch; // (n_scratch,) weight repack, batch statistics, gradient sums, the fused layer's tables
     long acc_at;    // scratch offset of the two gradient-sum buffers (acc_size floats each)
     long acc_size;
-    int fuse_first; // layers 0-2 are Embedding, FlattenConsecutive, Linear: the fast engine may fuse them
+    int fuse_first; // the fast engine may fuse the Embedding with the layer after it: 1, layers 0-2 are Embedding,
+                    // FlattenConsecutive, Linear; 2, layers 0-1 are Embedding, Conv1d (a sequence model)
     long fuse_at;   // scratch offset of its tables: P, G (n_group, V, H) each, then a (V, n_embd) temporary
+    uint16_t* tap_tok; // fuse_first 2: (max_rows, kernel) the tokens each row's taps read
     long logits;    // offset in acts of the (B, V) logits = last layer's out
     uint32_t* codepoints; // (vocab_size,)
     int last_B;
@@ -144,7 +146,14 @@ mm_model* mm_model_new_layers(const mm_config* cfg, const layer* L, int n_layers
 void mm_model_add_tensor(mm_model* m, int index, const char* what, int ndim, int d0, int d1, int d2, long offset,
                          int is_buffer, int is_variance);
 
-// The fast engine's fused Embedding + first Linear (fused.c).
+// The row that tap j of a Conv1d's row r reads: its position minus (k-1-j) dilations, or
+// the padding row 0 before the word's start (model.c's row plan).
+static inline long mm_conv_tap_row(const layer* l, const int* pos, long r, int j) {
+    int back = (l->n - 1 - j) * l->dilation;
+    return pos[r] >= back ? r - back : 0;
+}
+
+// The fast engine's fused Embedding + first Linear or Conv1d (fused.c).
 int mm_fused_first_used(const mm_model* m, int B);
 void mm_fused_first_fwd(mm_model* m, const uint16_t* X, int B);
 void mm_fused_first_bwd(mm_model* m, const uint16_t* X, int B);

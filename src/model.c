@@ -251,17 +251,20 @@ static int64_t mark_gradient_sums(mm_model* m, int readers[MAX_LAYERS]) {
 }
 
 // The fast engine's fused Embedding + first Linear (fused.c): its tables, when
-// layers 0-2 are Embedding, FlattenConsecutive, Linear with no other reader and
-// the tables are small (64K floats) or no larger than that Linear's outputs.
+// layers 0-2 are Embedding, FlattenConsecutive, Linear (or 0-1 Embedding, Conv1d)
+// with no other reader and the tables are small (64K floats) or no larger than
+// that layer's outputs.
 static void place_fused(mm_model* m, const int readers[MAX_LAYERS], mm_layout* s) {
     const layer* L = m->L;
     m->fuse_first = 0;
-    if (m->n_layers < 3 || L[0].type != L_EMBED || L[1].type != L_FLATTEN || L[2].type != L_LINEAR || L[1].in[0] != 0 ||
-        L[2].in[0] != 1 || readers[0] != 1)
-        return;
-    int64_t tables = 2 * (int64_t)L[1].n * L[0].n * L[2].C_out + (int64_t)L[0].n * L[0].C_out;
-    if (tables <= 65536 || tables <= (int64_t)L[2].T_out * L[2].C_out * s->max_batch) {
-        m->fuse_first = 1;
+    int flat = m->n_layers >= 3 && L[0].type == L_EMBED && L[1].type == L_FLATTEN && L[2].type == L_LINEAR && L[1].in[0] == 0 &&
+               L[2].in[0] == 1 && readers[0] == 1;
+    int conv = m->n_layers >= 2 && L[0].type == L_EMBED && L[1].type == L_CONV1D && L[1].in[0] == 0 && readers[0] == 1;
+    if (!flat && !conv) return;
+    const layer* l = &L[conv ? 1 : 2];
+    int64_t tables = 2 * (int64_t)L[1].n * L[0].n * l->C_out + (int64_t)L[0].n * L[0].C_out;
+    if (tables <= 65536 || tables <= (int64_t)l->T_out * l->C_out * s->max_batch) {
+        m->fuse_first = conv ? 2 : 1;
         m->fuse_at = (long)s->scratch;
         s->scratch += tables;
     }
@@ -380,13 +383,14 @@ static mm_model* finish(mm_model* m, const uint32_t* codepoints, uint64_t seed, 
     m->acts = calloc(2 * (size_t)m->n_acts + 1, sizeof(float));
     m->scratch = calloc((size_t)m->n_scratch + 1, sizeof(float));
     m->codepoints = calloc((size_t)m->cfg.vocab_size, sizeof(uint32_t));
+    if (m->fuse_first == 2) m->tap_tok = calloc((size_t)m->max_rows * (size_t)m->L[1].n, sizeof(uint16_t));
     if (m->seq) {
         m->row_tok = calloc((size_t)m->max_rows, sizeof(uint16_t));
         m->row_pos = calloc((size_t)m->max_rows, sizeof(int));
         m->ex_row = calloc((size_t)m->max_batch, sizeof(int));
     }
     if (!m->params || !m->grads || !m->acts || !m->scratch || !m->codepoints ||
-        (m->seq && (!m->row_tok || !m->row_pos || !m->ex_row))) {
+        (m->seq && (!m->row_tok || !m->row_pos || !m->ex_row)) || (m->fuse_first == 2 && !m->tap_tok)) {
         mm_model_free(m);
         mm_fail(err, MM_ENOMEM, "out of memory creating the model");
         return NULL;
@@ -430,7 +434,7 @@ void mm_model_free(mm_model* m) {
     if (!m) return;
     free(m->params); free(m->grads); free(m->acts); free(m->scratch);
     free(m->codepoints);
-    free(m->row_tok); free(m->row_pos); free(m->ex_row);
+    free(m->row_tok); free(m->row_pos); free(m->ex_row); free(m->tap_tok);
     free(m);
 }
 
@@ -530,11 +534,12 @@ static void forward(mm_model* m, const uint16_t* X, int B, int training) {
         rows = m->n_rows;
         tok = m->row_tok;
         PROF(MM_PROF_FWD_TAPS);
-    } else if (mm_fused_first_used(m, B)) {
+    }
+    if (mm_fused_first_used(m, B)) {
         PROF_T0;
         mm_fused_first_fwd(m, X, B);
         PROF(MM_PROF_FWD_LINEAR);
-        i0 = 3;
+        i0 = m->fuse_first == 2 ? 2 : 3;
     }
     for (int i = i0; i < m->n_layers; i++) {
         const layer* l = &m->L[i];
@@ -591,14 +596,14 @@ static void gather_row_grads(mm_model* m, int B) {
 }
 
 static void backward(mm_model* m, const uint16_t* X, int B) {
-    int fused = !m->seq && mm_fused_first_used(m, B), rows = B;
+    int fused = mm_fused_first_used(m, B), rows = B;
     const uint16_t* tok = X;
     if (m->seq) {
         gather_row_grads(m, B);
         rows = m->n_rows;
         tok = m->row_tok;
     }
-    for (int i = m->n_layers - 1; i >= (fused ? 3 : 0); i--) {
+    for (int i = m->n_layers - 1; i >= (fused ? (m->fuse_first == 2 ? 2 : 3) : 0); i--) {
         const layer* l = &m->L[i];
         const layer_type* ty = mm_layer_types[l->type];
         if (ty->is_view) continue; // its gradient is its input's
