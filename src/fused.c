@@ -16,9 +16,9 @@
 static const layer* fused_layer(const mm_model* m) { return &m->L[m->fuse_first == 2 ? 1 : 2]; }
 static long fused_rows(const mm_model* m, int B) { return m->fuse_first == 2 ? m->n_rows : (long)B * m->L[2].T_out; }
 
-int mm_fused_first_used(const mm_model* m, int B) {
-    return m->fuse_first && m->eng.k->fused && fused_rows(m, B) >= 2L * m->cfg.vocab_size;
-}
+// Decided per model (place_fused), never per call: a split evaluated in parts of any
+// size then sums alike (mm_model_eval_range), on the fast engine too.
+int mm_fused_first_used(const mm_model* m, int B) { return m->fuse_first && m->eng.k->fused; }
 
 // The tokens of each row's groups: the context's (B, block) as it is, or a Conv1d's taps' (rows, k).
 static const uint16_t* fused_tokens(mm_model* m, const uint16_t* X) {

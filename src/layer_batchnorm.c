@@ -24,7 +24,8 @@ static void weighted_stats(float* mean, float* var, const float* x, long R, int 
     for (int c = 0; c < C; c++) {
         double mu = mean[c], x0 = x[c];
         double mw = ((double)R * mu + (double)(w0 - 1) * x0) / n;
-        double ss = (double)(R - 1) * var[c] + (double)R * (mu - mw) * (mu - mw) + (double)(w0 - 1) * (x0 - mw) * (x0 - mw);
+        double within = R > 1 ? (double)(R - 1) * var[c] : 0.0; // one row (a batch of padding only): no spread, not 0/0
+        double ss = within + (double)R * (mu - mw) * (mu - mw) + (double)(w0 - 1) * (x0 - mw) * (x0 - mw);
         mean[c] = (float)mw;
         var[c] = (float)(ss / (n - 1.0));
     }

@@ -163,12 +163,14 @@ static int check_gated(const mm_config* c, mm_err* err) {
     if (c->n_consec < 2)
         return mm_fail(err, MM_EINVAL, "a gated model needs a kernel size (the group size) of at least 2, not %d", c->n_consec);
     long field = gated_field(c);
+    if (field > MM_MAX_BLOCK)
+        return mm_fail(err, MM_EINVAL, "the gated model's dilations (%d blocks of kernel %d, cycle %d) cover more than %d positions, "
+                       "the largest block size", c->n_blocks, c->n_consec, c->dilation_cycle, MM_MAX_BLOCK);
     if (field != c->block_size)
         return mm_fail(err, MM_EINVAL,
-                       "the gated model's dilations (%d blocks of kernel %d, cycle %d) cover %ld%s positions, not the block size %d: "
+                       "the gated model's dilations (%d blocks of kernel %d, cycle %d) cover %ld positions, not the block size %d: "
                        "set the block size to %ld or change the blocks",
-                       c->n_blocks, c->n_consec, c->dilation_cycle, field > MM_MAX_BLOCK ? (long)MM_MAX_BLOCK : field,
-                       field > MM_MAX_BLOCK ? "+" : "", c->block_size, field);
+                       c->n_blocks, c->n_consec, c->dilation_cycle, field, c->block_size, field);
     return MM_OK;
 }
 
@@ -263,7 +265,8 @@ static void place_fused(mm_model* m, const int readers[MAX_LAYERS], mm_layout* s
     if (!flat && !conv) return;
     const layer* l = &L[conv ? 1 : 2];
     int64_t tables = 2 * (int64_t)L[1].n * L[0].n * l->C_out + (int64_t)L[0].n * L[0].C_out;
-    if (tables <= 65536 || tables <= (int64_t)l->T_out * l->C_out * s->max_batch) {
+    int64_t rows = (int64_t)l->T_out * s->max_batch; // its rows at the largest batch (max_batch: a sequence model's rows)
+    if (rows >= 2L * m->cfg.vocab_size && (tables <= 65536 || tables <= rows * l->C_out)) {
         m->fuse_first = conv ? 2 : 1;
         m->fuse_at = (long)s->scratch;
         s->scratch += tables;

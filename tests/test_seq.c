@@ -283,6 +283,16 @@ static void test_trainer(void) {
             mm_trainer_set_engine(t, MM_ENGINE_FAST, pool, &err);
             long done = 0;
             CHECK(mm_trainer_run(t, 60, loss[threads - 1], &done, &err) == MM_OK && done == 60, "%s: %s", presets[p], err.msg);
+            // a split evaluated in parts of any size sums bitwise alike (on the fast engine too)
+            double whole = 0, parts = 0;
+            mm_trainer_eval_range(t, MM_SPLIT_VAL, 0, 3000, &whole, &err);
+            for (int at = 0, k = 0; at < 3000; k++) {
+                int n = (int[]){37, 5, 1, 256}[k % 4];
+                if (n > 3000 - at) n = 3000 - at;
+                mm_trainer_eval_range(t, MM_SPLIT_VAL, at, n, &parts, &err);
+                at += n;
+            }
+            CHECK(memcmp(&whole, &parts, sizeof whole) == 0, "%s: evaluation in parts %.17g, at once %.17g", presets[p], parts, whole);
             mm_trainer_free(t);
             mm_pool_free(pool);
         }
@@ -326,6 +336,22 @@ static void test_preset_training(void) {
     CHECK(mm_preset_training("nope", &tp, &err) != MM_OK && strstr(err.msg, "unknown preset 'nope'"), "an unknown preset: %s", err.msg);
 }
 
+// Batches of padding alone (every context all 0: one row): finite, BatchNorm's spread 0, not 0/0.
+static void test_padding_only(void) {
+    mm_err err = {0};
+    mm_config conv = seq_config(MM_FORM_CONV, 4, 2, 3, 5), gated = seq_config(MM_FORM_GATED, 8, 2, 4, 3);
+    gated.n_blocks = 3; gated.n_skip = 5;
+    const mm_config* cs[] = {&conv, &gated};
+    for (int i = 0; i < 2; i++) {
+        mm_model* m = mm_model_new(cs[i], NULL, 3, 8, &err);
+        uint16_t X[2 * 8] = {0}, Y[2] = {1, 2};
+        float loss = NAN;
+        int rc = m ? mm_model_sgd_step(m, X, Y, 2, 0.1f, &loss, &err) : -1;
+        CHECK(rc == MM_OK && isfinite(loss), "%s: a batch of padding only: rc %d, loss %g (%s)", i ? "gated" : "conv", rc, loss, err.msg);
+        mm_model_free(m);
+    }
+}
+
 static void test_bad_configs(void) {
     mm_config g = seq_config(MM_FORM_GATED, 8, 2, 4, 3);
     g.n_blocks = 3; g.n_skip = 5;
@@ -335,6 +361,7 @@ static void test_bad_configs(void) {
     mm_config c = g; c.block_size = 16; bad(c, "cover 8 positions, not the block size 16");
     c = g; c.n_blocks = 2; bad(c, "cover 4 positions");
     c = g; c.n_blocks = 0; bad(c, "at least 1 block");
+    c = g; c.block_size = 256; c.n_blocks = 16; c.dilation_cycle = 8; bad(c, "cover more than 256 positions, the largest block size");
     c = g; c.n_skip = 0; bad(c, "skip width");
     c = g; c.n_embd = 0; bad(c, "embedding size");
     c = g; c.n_hidden = 0; bad(c, "hidden size");
@@ -358,6 +385,7 @@ int main(void) {
     test_trainer();
     test_bad_configs();
     test_preset_training();
+    test_padding_only();
     printf("%d checks, %d failures\n", checks, failures);
     return failures ? 1 : 0;
 }
