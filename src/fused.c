@@ -18,7 +18,7 @@ static long fused_rows(const mm_model* m, int B) { return m->fuse_first == 2 ? m
 
 // Decided per model (place_fused), never per call: a split evaluated in parts of any
 // size then sums alike (mm_model_eval_range), on the fast engine too.
-int mm_fused_first_used(const mm_model* m, int B) { return m->fuse_first && m->eng.k->fused; }
+int mm_fused_first_used(const mm_model* m) { return m->fuse_first && m->eng.k->fused; }
 
 // The tokens of each row's groups: the context's (B, block) as it is, or a Conv1d's taps' (rows, k).
 static const uint16_t* fused_tokens(mm_model* m, const uint16_t* X) {

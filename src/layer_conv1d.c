@@ -6,7 +6,6 @@
 // FlattenConsecutive's concatenation), times the weight (k*C_in, C_out); so
 // with k = 2 and dilations 1, 2, 4 the lecture's FlattenConsecutive(2) + Linear
 // layers become these, with the same weights.
-#include <math.h>
 #include <string.h>
 #include "layers.h"
 
@@ -19,23 +18,12 @@ static int conv_shape(layer* l, const layer* in1, mm_err* err) {
     return MM_OK;
 }
 static void conv_place(layer* l, mm_layout* s) {
-    int64_t K = (int64_t)l->n * l->C_in, w = K * l->C_out;
-    l->w = (long)s->params;
-    s->params += w;
-    if (w > s->max_weight) s->max_weight = w;
-    if (l->has_bias) { l->b = (long)s->params; s->params += l->C_out; }
+    int64_t K = (int64_t)l->n * l->C_in;
+    mm_place_weight(l, s, K);
     l->xhat = (long)s->acts; // the gathered taps (rows, k*C_in), and their gradient in dacts
     s->acts += K * s->max_batch;
 }
-static void conv_init(mm_model* m, int i, mm_rng* r) {
-    const layer* l = &m->L[i];
-    long K = (long)l->n * l->C_in;
-    mm_model_add_tensor(m, i, "weight", 2, (int)K, l->C_out, 0, l->w, 0, 0);
-    if (l->has_bias) mm_model_add_tensor(m, i, "bias", 1, l->C_out, 0, 0, l->b, 0, 0); // zeros
-    float* w = m->params + l->w;
-    float scale = (float)sqrt((double)K);
-    for (long k = 0; k < K * l->C_out; k++) w[k] = mm_rng_normal(r) / scale; // randn / fan_in**0.5
-}
+static void conv_init(mm_model* m, int i, mm_rng* r) { mm_init_weight(m, i, (long)m->L[i].n * m->L[i].C_in, r); }
 static void conv_fwd(mm_model* m, const layer* l, const layer_io* io) {
     PROF_T0;
     int C = l->C_in, k = l->n;

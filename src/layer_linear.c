@@ -1,26 +1,12 @@
 // layer_linear.c: Linear(C_in, C_out[, bias]): out = in @ W + b, W ~ randn / sqrt(fan_in).
-#include <math.h>
 #include "layers.h"
 
 static int linear_shape(layer* l, const layer* in1, mm_err* err) {
     l->T_out = l->T_in; // C_out is set when the layer is made
     return MM_OK;
 }
-static void linear_place(layer* l, mm_layout* s) {
-    int64_t w = (int64_t)l->C_in * l->C_out;
-    l->w = (long)s->params;
-    s->params += w;
-    if (w > s->max_weight) s->max_weight = w;
-    if (l->has_bias) { l->b = (long)s->params; s->params += l->C_out; }
-}
-static void linear_init(mm_model* m, int i, mm_rng* r) {
-    const layer* l = &m->L[i];
-    mm_model_add_tensor(m, i, "weight", 2, l->C_in, l->C_out, 0, l->w, 0, 0);
-    if (l->has_bias) mm_model_add_tensor(m, i, "bias", 1, l->C_out, 0, 0, l->b, 0, 0); // zeros
-    float* w = m->params + l->w;
-    float scale = (float)sqrt((double)l->C_in);
-    for (long k = 0; k < (long)l->C_in * l->C_out; k++) w[k] = mm_rng_normal(r) / scale; // randn / fan_in**0.5
-}
+static void linear_place(layer* l, mm_layout* s) { mm_place_weight(l, s, l->C_in); }
+static void linear_init(mm_model* m, int i, mm_rng* r) { mm_init_weight(m, i, m->L[i].C_in, r); }
 static void linear_fwd(mm_model* m, const layer* l, const layer_io* io) {
     PROF_T0;
     op_matmul_nn(&m->eng, io->out, io->in[0], m->params + l->w, l->has_bias ? m->params + l->b : NULL, io->B * l->T_out, l->C_in, l->C_out);

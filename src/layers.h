@@ -154,9 +154,13 @@ static inline long mm_conv_tap_row(const layer* l, const int* pos, long r, int j
 }
 
 // The fast engine's fused Embedding + first Linear or Conv1d (fused.c).
-int mm_fused_first_used(const mm_model* m, int B);
+int mm_fused_first_used(const mm_model* m);
 void mm_fused_first_fwd(mm_model* m, const uint16_t* X, int B);
 void mm_fused_first_bwd(mm_model* m, const uint16_t* X, int B);
+// A weight (fan_in, C_out) and, with has_bias, a bias: their offsets (Linear, Conv1d; layers.c)
+void mm_place_weight(layer* l, mm_layout* s, int64_t fan_in);
+// Names them (layers.<i>.weight, .bias) and initialises the lecture's way: randn / sqrt(fan_in), zeros.
+void mm_init_weight(mm_model* m, int i, long fan_in, mm_rng* r);
 // db (C,) = column sums of dy (rows, C), in row order (layers.c)
 void mm_bias_grad(float* db, const float* dy, long rows, int C);
 

@@ -23,6 +23,14 @@ static layer* add_layer(mm_model* m, int type, int in0, int in1) {
     return l;
 }
 
+// A Linear with a bias (the output layer, the gated form's 1x1 convolutions).
+static layer* add_linear(mm_model* m, int in, int C_out) {
+    layer* l = add_layer(m, L_LINEAR, in, 0);
+    l->C_out = C_out;
+    l->has_bias = 1;
+    return l;
+}
+
 // A hidden block: Linear (no bias: BatchNorm's beta), BatchNorm1d, Tanh after layer `in`; returns the Tanh.
 static int hidden_block(mm_model* m, const mm_config* c, int in) {
     layer* l = add_layer(m, L_LINEAR, in, 0);
@@ -55,9 +63,7 @@ static void build_examples(mm_model* m, const mm_config* c, int at) {
             at = out;
         }
     }
-    layer* l = add_layer(m, L_LINEAR, at, 0);
-    l->C_out = c->vocab_size;
-    l->has_bias = 1;
+    add_linear(m, at, c->vocab_size);
 }
 
 static layer* add_conv(mm_model* m, int in, int k, int dilation, int C_out, int bias) {
@@ -89,18 +95,9 @@ static void build_conv(mm_model* m, const mm_config* c) {
         add_layer(m, L_TANH, m->n_layers - 1, 0)->name_at = level + 1;
         at = m->n_layers - 1;
     }
-    layer* l = add_layer(m, L_LINEAR, at, 0);
-    l->C_out = c->vocab_size;
-    l->has_bias = 1;
-    l->name_at = level;
+    add_linear(m, at, c->vocab_size)->name_at = level;
 }
 
-static layer* add_linear(mm_model* m, int in, int C_out) {
-    layer* l = add_layer(m, L_LINEAR, in, 0);
-    l->C_out = C_out;
-    l->has_bias = 1;
-    return l;
-}
 
 // Gated residual blocks (the WaveNet paper's figure 4): per block a dilated causal
 // Conv1d to 2 * n_hidden, [BatchNorm1d,] the gate tanh(filter) * sigmoid(gate),
@@ -538,7 +535,7 @@ static void forward(mm_model* m, const uint16_t* X, int B, int training) {
         tok = m->row_tok;
         PROF(MM_PROF_FWD_TAPS);
     }
-    if (mm_fused_first_used(m, B)) {
+    if (mm_fused_first_used(m)) {
         PROF_T0;
         mm_fused_first_fwd(m, X, B);
         PROF(MM_PROF_FWD_LINEAR);
@@ -599,7 +596,7 @@ static void gather_row_grads(mm_model* m, int B) {
 }
 
 static void backward(mm_model* m, const uint16_t* X, int B) {
-    int fused = mm_fused_first_used(m, B), rows = B;
+    int fused = mm_fused_first_used(m), rows = B;
     const uint16_t* tok = X;
     if (m->seq) {
         gather_row_grads(m, B);
