@@ -70,6 +70,17 @@ for (let r = 0; r < rounds; r++)
       }
 for (const mm of modules.values()) await mm.close();
 
+// The arithmetic ceiling of the conv form's gain: multiply-adds per example of wavenet76k (its 4 + 2 + 1
+// tree nodes and the output layer) against the conv form's (a row per character of the batch's words,
+// plus one shared padding row per batch), from names.txt's word lengths.
+function macRatio(/** @type {number} */ batch) {
+  const lens = words.toString('utf8').split('\n').map((l) => l.trim()).filter((l) => l).map((l) => [...l].length);
+  const chars = lens.reduce((a, b) => a + b, 0), examples = chars + lens.length;
+  const V = 27, E = 24, H = 128, rows = chars / examples + 1 / batch;
+  const hier = 4 * 2 * E * H + 2 * 2 * H * H + 2 * H * H + H * V;
+  return hier / (rows * (2 * E * H + 2 * 2 * H * H + H * V));
+}
+
 if (json) {
   for (const [k, v] of best) { const [engine, preset, batch] = k.split('|'); console.log(JSON.stringify({ engine, preset, batch: Number(batch), examples_per_sec: v })); }
 } else {
@@ -87,4 +98,5 @@ if (json) {
     }));
     console.log([e.name.padEnd(30), ...cells].join(' '));
   }
+  console.log(`the ceiling: wavenet76k needs ${batches.map((b) => `${macRatio(b).toFixed(2)}x at batch ${b}`).join(', ')} the multiply-adds per example of wavenet76k-conv`);
 }
