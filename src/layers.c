@@ -8,6 +8,10 @@ const layer_type* const mm_layer_types[L_N_TYPES] = {
     &mm_layer_conv1d, &mm_layer_gate, &mm_layer_relu,
 };
 
+const char* mm_layer_type_name(int type) {
+    return type >= 0 && type < L_N_TYPES ? mm_layer_types[type]->name : NULL;
+}
+
 void mm_place_weight(layer* l, mm_layout* s, int64_t fan_in) {
     int64_t w = fan_in * l->C_out;
     l->w = (long)s->params;

@@ -129,6 +129,9 @@ typedef struct {
 
 // The registry (layers.c), indexed by layer.type; one layer_type per file src/layer_*.c.
 extern const layer_type* const mm_layer_types[L_N_TYPES];
+// The lecture's class name of a layer type ("Embedding", "FlattenConsecutive", "Linear", "BatchNorm1d", "Tanh",
+// "Add", "Conv1d", "Gate", "ReLU": the registry's names); NULL for a type outside 0..L_N_TYPES-1.
+const char* mm_layer_type_name(int type);
 extern const layer_type mm_layer_embed, mm_layer_flatten, mm_layer_linear, mm_layer_batchnorm, mm_layer_tanh, mm_layer_add,
     mm_layer_conv1d, mm_layer_gate, mm_layer_relu;
 // The shape rule of several types: output shape = input shape.

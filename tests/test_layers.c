@@ -137,8 +137,21 @@ static void test_same_as_config(void) {
     mm_model_free(b);
 }
 
+// The lecture's class names, by the enum (the reference: the lecture's classes and the forms' layers).
+static void test_type_names(void) {
+    static const char* want[L_N_TYPES] = {"Embedding", "FlattenConsecutive", "Linear", "BatchNorm1d", "Tanh",
+                                          "Add",       "Conv1d",             "Gate",   "ReLU"};
+    int types[L_N_TYPES] = {L_EMBED, L_FLATTEN, L_LINEAR, L_BATCHNORM, L_TANH, L_ADD, L_CONV1D, L_GATE, L_RELU};
+    for (int i = 0; i < L_N_TYPES; i++) {
+        const char* got = mm_layer_type_name(types[i]);
+        CHECK(got && strcmp(got, want[i]) == 0, "type %d: %s, want %s", types[i], got ? got : "NULL", want[i]);
+    }
+    CHECK(mm_layer_type_name(-1) == NULL && mm_layer_type_name(L_N_TYPES) == NULL, "a type out of range has no name");
+}
+
 int main(void) {
     mm_err err = {0};
+    test_type_names();
     mm_pool* pool = mm_pool_new(2, &err);
     test_gradients(pool);
     test_bad_lists();
