@@ -145,6 +145,9 @@ int mm_layer_same_shape(layer* l, const layer* in1, mm_err* err);
 // stat_T 1 per position); w, b, rm, rv and xhat -1.
 mm_model* mm_model_new_layers(const mm_config* cfg, const layer* L, int n_layers, uint64_t seed, int max_batch, mm_err* err);
 
+// The configuration's layers planned into m (a zeroed scratch model: nothing allocated), as mm_config_check does (model.c).
+int mm_model_plan(mm_model* m, const mm_config* c, int max_batch, mm_err* err);
+
 // Adds tensor "layers.<index>.<what>" (model.c).
 void mm_model_add_tensor(mm_model* m, int index, const char* what, int ndim, int d0, int d1, int d2, long offset,
                          int is_buffer, int is_variance);

@@ -176,6 +176,35 @@ typedef struct {
 int mm_model_num_tensors(const mm_model* m);
 const mm_tensor_info* mm_model_tensor(const mm_model* m, int i);
 
+// The model's layers in order (src/layer_list.c), as the lecture's
+//   for layer in model.layers: print(layer.__class__.__name__, tuple(layer.out.shape))
+// prints them, with their parameters. Shapes are for a batch of B examples: (B, T, C),
+// or (B, C) when T is 1 (FlattenConsecutive squeezes it, and the Linear after it is 2-D).
+// The conv and gated forms run on the positions of whole words: their layers report
+// (B, block_size, C), every position of each example's context (the loss reads the last).
+#define MM_LAYER_TOKENS (-1) // an input that is the batch's tokens
+typedef struct {
+    int index;            // its place in the list (model.layers[index])
+    const char* kind;     // the lecture's class name: "Embedding", "FlattenConsecutive", "Linear", "BatchNorm1d", "Tanh",
+                          // "Add", "Conv1d", "Gate", "ReLU"
+    char prefix[16];      // its tensors' names start so: "layers.<n>" (n: index, or in the conv form the lecture's index)
+    int n_in;             // inputs read: 1, or 2 (Add)
+    int in[2];            // earlier layers' indices, or MM_LAYER_TOKENS (Embedding)
+    int ndim;             // 2 or 3
+    int shape[3];         // its output for B examples
+    int per_position;     // 1: a conv or gated form's layer, shape (B, block_size, C) over every position
+    long n_params;        // its parameters (running statistics not counted), as in mm_model_num_params
+    int kernel, dilation; // Conv1d (else 0)
+    int factor;           // FlattenConsecutive: n consecutive positions joined (else 0)
+} mm_layer_info;
+int mm_model_num_layers(const mm_model* m);
+// Layer i (0..num_layers-1) for a batch of B (1..MM_MAX_BATCH) examples into *out; allocates nothing.
+int mm_model_layer(const mm_model* m, int i, int B, mm_layer_info* out, mm_err* err);
+// The same for a configuration (vocab_size set) without making the model: its layers into
+// out[0 .. cap-1] (out may be NULL with cap 0), their number in *n_layers (may exceed cap:
+// then only cap are written). An impossible configuration is mm_config_check's error.
+int mm_config_layers(const mm_config* cfg, int B, mm_layer_info* out, int cap, int* n_layers, mm_err* err);
+
 // Forward (training mode: batch statistics) and backward on one batch.
 // X (B, block_size) tokens, Y (B,) targets. Fills grads, sets *loss. Does not update.
 int mm_model_forward_backward(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float* loss, mm_err* err);

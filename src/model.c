@@ -339,6 +339,8 @@ static int plan(mm_model* m, const mm_config* c, int max_batch, mm_err* err) {
     return plan_layers(m, max_batch, err);
 }
 
+int mm_model_plan(mm_model* m, const mm_config* c, int max_batch, mm_err* err) { return plan(m, c, max_batch, err); }
+
 int mm_config_check(const mm_config* cfg, long* n_params, mm_err* err) {
     mm_model* m = calloc(1, sizeof *m);
     if (!m) return mm_fail(err, MM_ENOMEM, "out of memory");

@@ -110,3 +110,9 @@ target_compile_options(test_layers PRIVATE ${MM_FLAGS})
 target_include_directories(test_layers PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_link_libraries(test_layers PRIVATE mmcore)
 add_test(NAME layers COMMAND test_layers)
+
+# the layer list (issue 11 item 4): kinds and output shapes as the lecture prints them, parameters per layer
+add_executable(test_layer_list tests/test_layer_list.c)
+target_compile_options(test_layer_list PRIVATE ${MM_FLAGS})
+target_link_libraries(test_layer_list PRIVATE mmcore)
+add_test(NAME layer_list COMMAND test_layer_list)
