@@ -330,6 +330,68 @@ int mm_trainer_set_schedule(mm_trainer* t, long steps, float lr, float lr_decaye
 // The trainer's engine and pool (see mm_model_set_engine).
 int mm_trainer_set_engine(mm_trainer* t, int engine, mm_pool* pool, mm_err* err);
 
+// ---------------------------------------------------------------- training diagnostics (src/stats.c)
+// The statistics of makemore part 3 ("activations, gradients, batchnorm"), at one
+// training step: for every layer its output's mean, std (torch's unbiased .std()),
+// for Tanh the fraction saturated (|t| > 0.97), a histogram like torch.histogram's
+// default (MM_STATS_BINS bins over [min, max], the last bin closed), and the same
+// of the output's gradient dloss/dout (the lecture's layer.out.grad); for every
+// parameter tensor its data and grad mean and std, grad:data = std(grad) / std(p)
+// and update:data = log10(std(lr * grad) / std(p)). As in the lecture's loop, the
+// parameter statistics are taken right after p.data += -lr * p.grad: p is the
+// updated value, grad the step's gradient. Sums in double. A value that does not
+// exist (the std of one value, a saturation of a layer that is not Tanh, the
+// log10 of 0) is NaN. See src/stats.c for what a sequence model's layer covers.
+#define MM_STATS_BINS 100
+typedef struct {
+    long count;         // values
+    double mean, std;   // std: unbiased (n - 1), NaN for fewer than 2 values
+    double lo, hi;      // the histogram's range: the least and the largest value
+    int32_t hist[MM_STATS_BINS];
+} mm_value_stats;
+typedef struct {
+    int index;          // in the model's layer list
+    const char* kind;   // the lecture's class name ("Tanh"), mm_layer_type_name
+    char name[16];      // "layers.<n>": its tensors' prefix (the conv form keeps the lecture's indices)
+    int ndim, shape[3]; // its output at this step: (B, T, C), (B, C), or a sequence model's (rows, C)
+    mm_value_stats out;
+    double saturated;   // Tanh: the fraction of |out| > 0.97; NaN for the other kinds
+    mm_value_stats grad;
+} mm_layer_stats;
+typedef struct {
+    const char* name;   // "layers.2.weight"
+    int ndim, shape[3];
+    double data_mean, data_std, grad_mean, grad_std;
+    double grad_to_data;   // grad_std / data_std
+    double update_to_data; // log10(lr * grad_std / data_std)
+} mm_param_stats;
+typedef struct mm_stats mm_stats;
+// Storage for one step's statistics of model m (its layers and tensors; allocated here, once).
+mm_stats* mm_stats_new(const mm_model* m, mm_err* err);
+void mm_stats_free(mm_stats* s);
+long mm_stats_step(const mm_stats* s); // the step they belong to (-1: none computed yet)
+float mm_stats_lr(const mm_stats* s);  // that step's learning rate
+int mm_stats_num_layers(const mm_stats* s);
+const mm_layer_stats* mm_stats_layer(const mm_stats* s, int i); // NULL outside 0..num_layers-1
+int mm_stats_num_params(const mm_stats* s);
+const mm_param_stats* mm_stats_param(const mm_stats* s, int i);
+// The statistics as one JSON object {"step","lr","layers":[{"index","kind","name","shape","out":{"mean","std",
+// "saturated","hist":{"lo","hi","counts"}},"grad":{"mean","std","hist"}}...],"params":[{"name","shape","dataMean",
+// "dataStd","gradMean","gradStd","gradToData","updateToData"}...]} (NaN as null; numbers round-trip with %.17g).
+// The text lives in s until the next call; NULL if none computed yet or out of memory (*len may be NULL).
+const char* mm_stats_json(mm_stats* s, size_t* len);
+// mm_model_sgd_step that also fills s (made for m) with this step's statistics,
+// labelled step; the training result is bitwise mm_model_sgd_step's. A failed step leaves s as it was.
+int mm_model_sgd_step_stats(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float lr, float* loss, mm_stats* s, long step,
+                            mm_err* err);
+// A trainer's statistics every n steps (0: off, the default): at each step s with
+// s % n == 0, counted from 0 (the first step is one). Storage is allocated at the
+// first n > 0. mm_trainer_stats: the latest computed (mm_stats_step -1: none yet),
+// NULL while never enabled.
+int mm_trainer_set_stats_every(mm_trainer* t, long n, mm_err* err);
+long mm_trainer_stats_every(const mm_trainer* t);
+mm_stats* mm_trainer_stats(mm_trainer* t);
+
 // ---------------------------------------------------------------- sampling
 // How the next token is drawn: softmax(logits / temperature) (0: greedy, the
 // most likely token), restricted to the top_k most likely tokens (0: all) and

@@ -3,6 +3,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include "layers.h"
+#include "stats.h"
 
 // The SGD update p += -lr * g over ranges of the parameters: first a check that
 // no gradient or new value is inf or NaN (an all-ones exponent; OR over integers
@@ -36,7 +37,11 @@ static void sgd_apply(void* ctx, long lo, long hi) {
     for (long k = lo; k < hi; k++) p[k] = p[k] + nlr * g[k];
 }
 
-int mm_model_sgd_step(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float lr, float* loss, mm_err* err) {
+// The step; with s (diagnostics, stats.c), its statistics too: the layers' before the
+// update (the fused engine's Embedding needs the table and weight it used), the
+// parameters' after it. Neither pass writes anything the step reads.
+static int sgd_step(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float lr, float* loss, mm_stats* s, long step,
+                    mm_err* err) {
     if (!(lr == lr) || lr < 0.0f || lr > 1e30f) return mm_fail(err, MM_EINVAL, "learning rate %g is not a finite non-negative number", (double)lr);
     int rc = mm_model_forward_backward(m, X, Y, B, loss, err);
     if (rc) return rc;
@@ -51,12 +56,25 @@ int mm_model_sgd_step(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, 
     if (atomic_load(&j.bad))
         return mm_fail(err, MM_ENONFINITE, "a gradient or parameter became non-finite (learning rate %g too high?); the model is left as before this step",
                        (double)lr);
+    if (s) mm_stats_layers(s, m, X, B);
     op_ranges(&m->eng, m->n_params, 64, 16384, sgd_apply, &j);
     for (int i = 0; i < m->n_layers; i++) { // BatchNorm's running statistics
         const layer* l = &m->L[i];
         if (mm_layer_types[l->type]->after_step) mm_layer_types[l->type]->after_step(m, l);
     }
     PROF(MM_PROF_UPDATE);
+    if (s) mm_stats_params(s, m, lr, step);
     return MM_OK;
+}
+
+int mm_model_sgd_step(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float lr, float* loss, mm_err* err) {
+    return sgd_step(m, X, Y, B, lr, loss, NULL, 0, err);
+}
+
+int mm_model_sgd_step_stats(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float lr, float* loss, mm_stats* s, long step,
+                            mm_err* err) {
+    if (!s) return mm_fail(err, MM_EINVAL, "no statistics storage given");
+    if (!mm_stats_for(s, m)) return mm_fail(err, MM_EINVAL, "the statistics storage was made for another model");
+    return sgd_step(m, X, Y, B, lr, loss, s, step, err);
 }
 

@@ -19,6 +19,8 @@ struct mm_trainer {
     int whole_words;  // form conv and gated: batches of whole words
     int n_words;      // then: the training split's words,
     int* word_start;  // (n_words + 1,) the first example of each (a word's examples are consecutive)
+    long stats_every; // diagnostics every this many steps (0: off)
+    mm_stats* stats;  // their storage, made at the first stats_every > 0
 };
 
 // The training split's words: each ends at an example whose target is the end token 0.
@@ -95,6 +97,7 @@ void mm_trainer_free(mm_trainer* t) {
     mm_model_free(t->model);
     mm_splits_free(&t->splits);
     free(t->Xb); free(t->Yb); free(t->word_start);
+    mm_stats_free(t->stats);
     free(t);
 }
 
@@ -121,7 +124,9 @@ int mm_trainer_run(mm_trainer* t, long n, float* losses, long* done, mm_err* err
         mm_model_prof_add(t->model, MM_PROF_BATCH, t0);
         float lr = t->step < t->tp.decay_step ? t->tp.lr : t->tp.lr_decayed;
         float loss;
-        int rc = mm_model_sgd_step(t->model, t->Xb, t->Yb, B, lr, &loss, err);
+        int rc = t->stats_every && t->step % t->stats_every == 0
+                     ? mm_model_sgd_step_stats(t->model, t->Xb, t->Yb, B, lr, &loss, t->stats, t->step, err)
+                     : mm_model_sgd_step(t->model, t->Xb, t->Yb, B, lr, &loss, err);
         if (rc) {
             t->batch_rng = saved; // the failed step leaves no trace
             if (err && rc == MM_ENONFINITE) {
@@ -157,6 +162,15 @@ int mm_trainer_set_schedule(mm_trainer* t, long steps, float lr, float lr_decaye
     t->tp = tp;
     return MM_OK;
 }
+
+int mm_trainer_set_stats_every(mm_trainer* t, long n, mm_err* err) {
+    if (n < 0) return mm_fail(err, MM_EINVAL, "stats every %ld steps: the interval must be 0 (off) or a whole number of steps >= 1", n);
+    if (n > 0 && !t->stats && !(t->stats = mm_stats_new(t->model, err))) return err ? err->code : MM_ENOMEM;
+    t->stats_every = n;
+    return MM_OK;
+}
+long mm_trainer_stats_every(const mm_trainer* t) { return t->stats_every; }
+mm_stats* mm_trainer_stats(mm_trainer* t) { return t->stats; }
 
 int mm_trainer_set_engine(mm_trainer* t, int engine, mm_pool* pool, mm_err* err) {
     return mm_model_set_engine(t->model, engine, pool, err);

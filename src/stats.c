@@ -1,0 +1,265 @@
+// stats.c: the training diagnostics of makemore part 3 ("activations, gradients,
+// batchnorm"), computed at a step on request (mm_model_sgd_step_stats, or a
+// trainer's mm_trainer_set_stats_every).
+//
+// Definitions, as the lecture's notebook computes them:
+//  - per layer, t = layer.out: t.mean(), t.std() (unbiased, n - 1, as torch's .std());
+//    Tanh: (t.abs() > 0.97).float().mean(); the same mean and std of t.grad =
+//    dloss/dout; histograms as torch.histogram(t) (100 bins of equal width over
+//    [t.min(), t.max()], a value equal to the max in the last bin; all values equal:
+//    the range [v - 0.5, v + 0.5]), as counts (the lecture plots density=True: counts /
+//    (count * bin width)).
+//  - per parameter p (in model.parameters() order; BatchNorm's running buffers are
+//    not parameters): p.mean(), p.std(), p.grad.mean(), p.grad.std(), grad:data =
+//    p.grad.std() / p.std(), update:data = log10((lr * p.grad).std() / p.data.std()).
+//    All taken after the update (the lecture's `ud` is computed right after
+//    `p.data += -lr * p.grad`): p is the updated value; the gradient is the step's.
+//    std(lr * grad) is taken as lr * std(grad) in double.
+//  Sums in double; two passes (the mean, then squared deviations and the histogram).
+//
+// The activations and gradients are those the step computed; the pass only reads
+// them, with one exception, which writes memory the step does not use:
+//  - The fast engine's fused Embedding + first Linear / Conv1d (fused.c) computes
+//    neither the Embedding's output nor its gradient. Before the update, this pass
+//    writes them into the Embedding's (otherwise unused) activation and gradient
+//    arrays: the output = the table's rows of the batch's tokens (the same numbers
+//    as the reference engine's Embedding), the gradient = dout @ W^T of the fused
+//    layer (for a Conv1d summed back over its taps, as its backward does), in float
+//    with this file's own loops (so it may differ from the reference engine's in the
+//    last bits, like any fast-engine number).
+//  - Views (FlattenConsecutive) have their input's numbers in another shape: their
+//    statistics equal their input's.
+//  - Sequence models (form conv, gated) run on rows (model.c's row plan): a layer's
+//    output is (rows, C), one row per position of the batch's words plus the one
+//    padding row 0 that all words share (its value is that of any all-padding
+//    position; every word's first prediction reads it). The statistics cover the
+//    rows as computed, each once: the padding row counts once, not once per word,
+//    and its gradient is the sum of everything that read it.
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "layers.h"
+#include "stats.h"
+
+struct mm_stats {
+    const mm_model* model; // made for
+    long step;
+    float lr;
+    int n_layers, n_params;
+    mm_layer_stats layers[MAX_LAYERS];
+    mm_param_stats params[MAX_TENSORS];
+    int param_tensor[MAX_TENSORS]; // the model's tensor index of each parameter
+    mm_buf json;
+};
+
+mm_stats* mm_stats_new(const mm_model* m, mm_err* err) {
+    if (!m) { mm_fail(err, MM_EINVAL, "no model for the statistics"); return NULL; }
+    mm_stats* s = calloc(1, sizeof *s);
+    if (!s) { mm_fail(err, MM_ENOMEM, "out of memory for the training statistics"); return NULL; }
+    s->model = m;
+    s->step = -1;
+    s->n_layers = m->n_layers;
+    for (int i = 0; i < m->n_layers; i++) {
+        mm_layer_stats* ls = &s->layers[i];
+        ls->index = i;
+        ls->kind = mm_layer_type_name(m->L[i].type);
+        snprintf(ls->name, sizeof ls->name, "layers.%d", i + m->L[i].name_at);
+    }
+    for (int t = 0; t < m->n_tensors; t++) {
+        const mm_tensor_info* ti = &m->tensors[t];
+        if (ti->is_buffer) continue;
+        mm_param_stats* ps = &s->params[s->n_params];
+        ps->name = ti->name;
+        ps->ndim = ti->ndim;
+        memcpy(ps->shape, ti->shape, sizeof ps->shape);
+        s->param_tensor[s->n_params++] = t;
+    }
+    return s;
+}
+
+void mm_stats_free(mm_stats* s) {
+    if (!s) return;
+    free(s->json.p);
+    free(s);
+}
+
+int mm_stats_for(const mm_stats* s, const mm_model* m) { return s && s->model == m; }
+long mm_stats_step(const mm_stats* s) { return s ? s->step : -1; }
+float mm_stats_lr(const mm_stats* s) { return s ? s->lr : 0.0f; }
+int mm_stats_num_layers(const mm_stats* s) { return s ? s->n_layers : 0; }
+int mm_stats_num_params(const mm_stats* s) { return s ? s->n_params : 0; }
+const mm_layer_stats* mm_stats_layer(const mm_stats* s, int i) { return s && i >= 0 && i < s->n_layers ? &s->layers[i] : NULL; }
+const mm_param_stats* mm_stats_param(const mm_stats* s, int i) { return s && i >= 0 && i < s->n_params ? &s->params[i] : NULL; }
+
+// ---------------------------------------------------------------- one tensor's values
+
+// Mean and unbiased std of x[0..n) in double; with v, also min, max and the histogram;
+// with sat, the fraction of |x| > 0.97.
+static void value_stats(const float* x, long n, mm_value_stats* v, double* sat) {
+    double sum = 0.0, lo = n ? x[0] : 0.0, hi = lo;
+    for (long k = 0; k < n; k++) {
+        double a = x[k];
+        sum += a;
+        if (a < lo) lo = a;
+        if (a > hi) hi = a;
+    }
+    double mean = n ? sum / (double)n : NAN, sq = 0.0;
+    long over = 0;
+    if (v) {
+        memset(v->hist, 0, sizeof v->hist);
+        if (lo == hi) { lo -= 0.5; hi += 0.5; } // torch.histogram's range for equal values
+        v->lo = lo; v->hi = hi;
+    }
+    double scale = MM_STATS_BINS / (hi - lo);
+    for (long k = 0; k < n; k++) {
+        double d = x[k] - mean;
+        sq += d * d;
+        if (sat) over += fabsf(x[k]) > 0.97f;
+        if (v) {
+            long b = (long)((x[k] - lo) * scale);
+            v->hist[b < 0 ? 0 : b >= MM_STATS_BINS ? MM_STATS_BINS - 1 : b]++;
+        }
+    }
+    if (v) {
+        v->count = n;
+        v->mean = mean;
+        v->std = n > 1 ? sqrt(sq / (double)(n - 1)) : NAN;
+    }
+    if (sat) *sat = n ? (double)over / (double)n : NAN;
+}
+
+// ---------------------------------------------------------------- the fused first layer's Embedding
+
+// Writes the Embedding's output and gradient the fused engine did not (see the top).
+static void fill_fused_embedding(mm_model* m, const uint16_t* X, int B) {
+    const layer* le = &m->L[0];
+    const layer* ll = &m->L[m->fuse_first == 2 ? 1 : 2];
+    int C = le->C_out, H = ll->C_out;
+    long n_tok = m->seq ? m->n_rows : (long)B * le->T_out;
+    const uint16_t* tok = m->seq ? m->row_tok : X;
+    const float* E = m->params + le->w;
+    const float* W = m->params + ll->w;
+    const float* dout = m->dacts + ll->out;
+    float* out = m->acts + le->out;
+    float* dx = m->dacts + le->out;
+    for (long k = 0; k < n_tok; k++) memcpy(out + k * C, E + (long)tok[k] * C, sizeof(float) * (size_t)C);
+    memset(dx, 0, sizeof(float) * (size_t)n_tok * (size_t)C);
+    // the fused layer's input rows: (rows, K) with K = k*C (tap j / group j at j*C)
+    long rows = m->seq ? m->n_rows : (long)B * ll->T_out;
+    int groups = m->fuse_first == 2 ? ll->n : m->L[1].n;
+    for (long r = 0; r < rows; r++)
+        for (int j = 0; j < groups; j++) {
+            long at = m->seq ? mm_conv_tap_row(ll, m->row_pos, r, j) * C : (r * groups + j) * C;
+            for (int c = 0; c < C; c++) {
+                const float* w = W + ((long)j * C + c) * H;
+                const float* d = dout + r * H;
+                float acc = 0.0f;
+                for (int h = 0; h < H; h++) acc += d[h] * w[h];
+                dx[at + c] += acc;
+            }
+        }
+}
+
+// ---------------------------------------------------------------- the two passes of a step
+
+// Before the update: every layer's output and gradient (X, B: the step's batch).
+void mm_stats_layers(mm_stats* s, mm_model* m, const uint16_t* X, int B) {
+    if (mm_fused_first_used(m)) fill_fused_embedding(m, X, B);
+    long rows = m->seq ? m->n_rows : B;
+    for (int i = 0; i < m->n_layers; i++) {
+        const layer* l = &m->L[i];
+        mm_layer_stats* ls = &s->layers[i];
+        long n = rows * l->T_out * l->C_out;
+        int three = !m->seq && l->T_out > 1;
+        ls->ndim = three ? 3 : 2;
+        ls->shape[0] = (int)rows;
+        ls->shape[1] = three ? l->T_out : l->C_out;
+        ls->shape[2] = three ? l->C_out : 0;
+        ls->saturated = NAN;
+        value_stats(m->acts + l->out, n, &ls->out, l->type == L_TANH ? &ls->saturated : NULL);
+        value_stats(m->dacts + l->out, n, &ls->grad, NULL);
+    }
+}
+
+// After the update: every parameter's data (updated) and gradient; the step is then theirs.
+void mm_stats_params(mm_stats* s, mm_model* m, float lr, long step) {
+    for (int i = 0; i < s->n_params; i++) {
+        const mm_tensor_info* ti = &m->tensors[s->param_tensor[i]];
+        mm_param_stats* ps = &s->params[i];
+        mm_value_stats d, g;
+        value_stats(m->params + ti->offset, ti->size, &d, NULL);
+        value_stats(m->grads + ti->offset, ti->size, &g, NULL);
+        ps->data_mean = d.mean; ps->data_std = d.std;
+        ps->grad_mean = g.mean; ps->grad_std = g.std;
+        ps->grad_to_data = g.std / d.std;
+        ps->update_to_data = log10((double)lr * g.std / d.std);
+    }
+    s->lr = lr;
+    s->step = step;
+}
+
+// ---------------------------------------------------------------- JSON
+
+static void put_num(mm_buf* b, double v) {
+    if (isfinite(v)) mm_buf_printf(b, "%.17g", v);
+    else mm_buf_puts(b, "null");
+}
+
+static void put_shape(mm_buf* b, int ndim, const int* shape) {
+    mm_buf_puts(b, "[");
+    for (int d = 0; d < ndim; d++) mm_buf_printf(b, "%s%d", d ? "," : "", shape[d]);
+    mm_buf_puts(b, "]");
+}
+
+static void put_values(mm_buf* b, const mm_value_stats* v, int with_sat, double sat) {
+    mm_buf_puts(b, "{\"mean\":"); put_num(b, v->mean);
+    mm_buf_puts(b, ",\"std\":"); put_num(b, v->std);
+    if (with_sat) { mm_buf_puts(b, ",\"saturated\":"); put_num(b, sat); }
+    mm_buf_puts(b, ",\"hist\":{\"lo\":"); put_num(b, v->lo);
+    mm_buf_puts(b, ",\"hi\":"); put_num(b, v->hi);
+    mm_buf_puts(b, ",\"counts\":[");
+    for (int k = 0; k < MM_STATS_BINS; k++) mm_buf_printf(b, "%s%d", k ? "," : "", (int)v->hist[k]);
+    mm_buf_puts(b, "]}}");
+}
+
+static void put_param(mm_buf* b, const mm_param_stats* p) {
+    mm_buf_puts(b, "{\"name\":"); mm_buf_json_string(b, p->name);
+    mm_buf_puts(b, ",\"shape\":"); put_shape(b, p->ndim, p->shape);
+    mm_buf_puts(b, ",\"dataMean\":"); put_num(b, p->data_mean);
+    mm_buf_puts(b, ",\"dataStd\":"); put_num(b, p->data_std);
+    mm_buf_puts(b, ",\"gradMean\":"); put_num(b, p->grad_mean);
+    mm_buf_puts(b, ",\"gradStd\":"); put_num(b, p->grad_std);
+    mm_buf_puts(b, ",\"gradToData\":"); put_num(b, p->grad_to_data);
+    mm_buf_puts(b, ",\"updateToData\":"); put_num(b, p->update_to_data);
+    mm_buf_puts(b, "}");
+}
+
+const char* mm_stats_json(mm_stats* s, size_t* len) {
+    if (len) *len = 0;
+    if (!s || s->step < 0) return NULL;
+    mm_buf* b = &s->json;
+    b->n = 0; b->oom = 0; // the buffer is kept: it grows on the first call, not after
+    mm_buf_printf(b, "{\"step\":%ld,\"lr\":", s->step);
+    put_num(b, (double)s->lr);
+    mm_buf_puts(b, ",\"layers\":[");
+    for (int i = 0; i < s->n_layers; i++) {
+        const mm_layer_stats* l = &s->layers[i];
+        mm_buf_printf(b, "%s{\"index\":%d,\"kind\":", i ? "," : "", l->index);
+        mm_buf_json_string(b, l->kind);
+        mm_buf_puts(b, ",\"name\":"); mm_buf_json_string(b, l->name);
+        mm_buf_puts(b, ",\"shape\":"); put_shape(b, l->ndim, l->shape);
+        mm_buf_puts(b, ",\"out\":"); put_values(b, &l->out, 1, l->saturated);
+        mm_buf_puts(b, ",\"grad\":"); put_values(b, &l->grad, 0, 0.0);
+        mm_buf_puts(b, "}");
+    }
+    mm_buf_puts(b, "],\"params\":[");
+    for (int i = 0; i < s->n_params; i++) {
+        if (i) mm_buf_puts(b, ",");
+        put_param(b, &s->params[i]);
+    }
+    mm_buf_puts(b, "]}");
+    const char* str = mm_buf_str(b);
+    if (str && len) *len = b->n;
+    return str;
+}
