@@ -116,3 +116,12 @@ add_executable(test_layer_list tests/test_layer_list.c)
 target_compile_options(test_layer_list PRIVATE ${MM_FLAGS})
 target_link_libraries(test_layer_list PRIVATE mmcore)
 add_test(NAME layer_list COMMAND test_layer_list)
+
+# the training diagnostics (src/stats.c): against PyTorch (tests/fixtures/stats-*.bin, tests/reference_stats.py),
+# bitwise the same runs with and without them, the steps they land at; --biased: the test catches the biased std
+add_executable(test_stats tests/test_stats.c)
+target_compile_options(test_stats PRIVATE ${MM_FLAGS})
+target_compile_definitions(test_stats PRIVATE MM_DATA="${PROJECT_SOURCE_DIR}/data/names.txt" MM_FIXTURE_DIR="${PROJECT_SOURCE_DIR}/tests/fixtures")
+target_link_libraries(test_stats PRIVATE mmcore)
+add_test(NAME stats COMMAND test_stats)
+add_test(NAME stats_catches_biased_std COMMAND test_stats --biased)
