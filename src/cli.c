@@ -77,7 +77,9 @@ static void train_usage(FILE* f, int all) {
                "engine options: --threads N (1..%d; default: the cores available, here %d)\n"
                "                --reproducible (the reference kernels, no fused multiply-add: bitwise the numbers\n"
                "                of every build; default: the fast engine, FMA where the CPU has it)\n"
-               "                --profile (time per operation of the step, printed at the end)\n",
+               "                --profile (time per operation of the step, printed at the end)\n"
+               "diagnostics: --stats-every N (0 = off) per-layer statistics every N steps (makemore part 3): with --json\n"
+               "             a {\"stats\":{...}} line each (see README), else the Tanh layers' mean, std, saturation\n",
             MM_DEFAULT_DATA, MM_MAX_THREADS, default_threads());
     fputs(SAMPLE_OPTS, f);
 }
@@ -153,6 +155,7 @@ typedef struct {
     const char* prefix;
     int json, losses, samples, count, no_eval;
     int threads, reproducible, profile;
+    long stats_every; // --stats-every N: the training diagnostics every N steps (0: off)
     mm_sampling samp;
     uint64_t seed; // the sampling seed (--seed; 0)
     int help;
@@ -195,6 +198,9 @@ static int other_option(args* a, const char* o, const char* v) {
     } else if (!strcmp(o, "--top-k")) {
         if (parse_long(v, 0, MM_MAX_VOCAB, &n)) return bad_value(o, "a whole number from 0 (all tokens) to 1024", v);
         a->samp.top_k = (int)n;
+    } else if (!strcmp(o, "--stats-every")) {
+        if (parse_long(v, 0, 2147483647L, &n)) return bad_value(o, "a whole number of steps from 0 (off) to 2147483647", v);
+        a->stats_every = n;
     } else if (!strcmp(o, "--threads")) {
         if (parse_long(v, 1, MM_MAX_THREADS, &n)) return bad_value(o, "a whole number from 1 to 64", v);
         a->threads = (int)n;
@@ -386,10 +392,28 @@ static mm_trainer* open_trainer(const args* a, const mm_words* w, mm_err* err) {
     return t;
 }
 
-// Steps first..steps in chunks, printing the loss every 10000th step as the lecture does.
+// The statistics of a step (--stats-every): a JSON line, or the lecture's print of its Tanh layers.
+static void print_stats(const args* a, mm_trainer* t) {
+    mm_stats* s = mm_trainer_stats(t);
+    if (a->json) {
+        const char* j = mm_stats_json(s, NULL);
+        if (j) printf("{\"stats\":%s}\n", j);
+        return;
+    }
+    printf("stats at step %ld:\n", mm_stats_step(s));
+    for (int i = 0; i < mm_stats_num_layers(s); i++) {
+        const mm_layer_stats* l = mm_stats_layer(s, i);
+        if (strcmp(l->kind, "Tanh") == 0)
+            printf("  layer %d (%10s): mean %+.2f, std %.2f, saturated: %.2f%%\n", i, l->kind, l->out.mean, l->out.std, l->saturated * 100);
+    }
+}
+
+// Steps first..steps in chunks, printing the loss every 10000th step as the lecture does
+// (and with --stats-every, chunks that end at each statistics step, printed after it).
 static int run_steps(const args* a, mm_trainer* t, float* losses, long first, long steps, mm_err* err) {
     for (long at = first; at < steps;) {
-        long chunk = 10000 - at % 10000, done = 0;
+        long chunk = 10000 - at % 10000, done = 0, N = a->stats_every;
+        if (N && (at + N - 1) / N * N - at + 1 < chunk) chunk = (at + N - 1) / N * N - at + 1;
         if (chunk > steps - at) chunk = steps - at;
         int rc = mm_trainer_run(t, chunk, losses + (at - first), &done, err);
         if (at % 10000 == 0 && done > 0) {
@@ -397,6 +421,8 @@ static int run_steps(const args* a, mm_trainer* t, float* losses, long first, lo
             else printf("%7ld/%7ld: %.4f\n", at, steps, (double)losses[at - first]);
             fflush(stdout);
         }
+        long ss = N ? mm_stats_step(mm_trainer_stats(t)) : -1;
+        if (ss >= at && ss < at + done) { print_stats(a, t); fflush(stdout); }
         at += done;
         if (rc) { fprintf(stderr, "makemore: %s\n", err->msg); return rc; }
     }
@@ -491,7 +517,8 @@ static int cmd_train(const args* a) {
     mm_err err = {0};
     mm_trainer* t = open_trainer(a, &w, &err);
     mm_pool* pool = t ? mm_pool_new(a->threads, &err) : NULL;
-    if (!t || !pool || mm_trainer_set_engine(t, a->reproducible ? MM_ENGINE_REPRODUCIBLE : MM_ENGINE_FAST, pool, &err)) {
+    if (!t || !pool || mm_trainer_set_engine(t, a->reproducible ? MM_ENGINE_REPRODUCIBLE : MM_ENGINE_FAST, pool, &err) ||
+        mm_trainer_set_stats_every(t, a->stats_every, &err)) {
         fprintf(stderr, "makemore: %s\n", err.msg);
         mm_pool_free(pool); mm_trainer_free(t); mm_words_free(&w);
         return 1;
