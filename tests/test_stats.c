@@ -25,7 +25,7 @@
 //  2. The diagnostic pass changes nothing: bitwise the same losses and parameters with
 //     statistics every 7 steps and without, on the reference and fast engines, 1 and 2
 //     threads, for wavenet22k, mlp3 and the conv form (whose fast engine fuses its first
-//     Conv1d at batch 256).
+//     Conv1d at batch 256); that fused Embedding's statistics against the reference engine's.
 //  3. Statistics every N land at steps 0, N, 2N, ... whatever the chunks run.
 #include <math.h>
 #include <stdint.h>
@@ -264,6 +264,36 @@ static void unchanged(const mm_words* w) {
             }
 }
 
+// The fast engine's fused Embedding + Conv1d (the conv form at 256): its Embedding's statistics,
+// written by the diagnostic pass, against the reference engine's, which computes them (step 0: the same weights).
+static void fused_conv_embedding(const mm_words* w) {
+    mm_config cfg;
+    mm_data_settings ds;
+    mm_train_params tp;
+    mm_err err = {0};
+    mm_preset("wavenet76k-conv", &cfg, &ds, &err);
+    mm_preset_training("wavenet76k-conv", &tp, &err);
+    mm_layer_stats l0[2];
+    for (int engine = 0; engine < 2; engine++) {
+        mm_trainer* t = mm_trainer_new(w, &cfg, &ds, &tp, &err);
+        mm_trainer_set_engine(t, engine, NULL, &err);
+        mm_trainer_set_stats_every(t, 100, &err);
+        long done;
+        mm_trainer_run(t, 1, NULL, &done, &err);
+        l0[engine] = *mm_stats_layer(mm_trainer_stats(t), 0);
+        mm_trainer_free(t);
+    }
+    const mm_value_stats* v[2][2] = {{&l0[0].out, &l0[0].grad}, {&l0[1].out, &l0[1].grad}};
+    for (int k = 0; k < 2; k++) {
+        double tol = 1e-4 * v[0][k]->std;
+        CHECK(v[0][k]->count == v[1][k]->count && fabs(v[0][k]->mean - v[1][k]->mean) <= tol && fabs(v[0][k]->std - v[1][k]->std) <= tol &&
+                  fabs(v[0][k]->lo - v[1][k]->lo) <= tol && fabs(v[0][k]->hi - v[1][k]->hi) <= tol,
+              "conv form, fused Embedding %s: mean %.9g std %.9g (fast) vs %.9g %.9g", k ? "grad" : "out", v[1][k]->mean, v[1][k]->std,
+              v[0][k]->mean, v[0][k]->std);
+    }
+    CHECK(l0[0].shape[0] > 128 && l0[0].shape[0] <= 257 && l0[0].ndim == 2 && l0[0].shape[1] == cfg.n_embd, "conv form: rows (%d, %d)", l0[0].shape[0], l0[0].shape[1]);
+}
+
 // ---------------------------------------------------------------- 3. steps, bad input, the JSON
 
 static void steps_and_input(const mm_words* w) {
@@ -333,6 +363,7 @@ int main(int argc, char** argv) {
     CHECK(text && mm_words_parse(&w, text, len, &err) == MM_OK, "%s", err.msg);
     free(text);
     steps_and_input(&w);
+    fused_conv_embedding(&w);
     unchanged(&w);
     mm_words_free(&w);
     printf("%d checks, %d failures\n", checks, failures);
