@@ -616,3 +616,56 @@ MMW_EXPORT mm_rng* mmw_sample_rng_new(uint32_t seed_lo, uint32_t seed_hi, uint32
     return r;
 }
 // ================================================================ end of sampling seeds
+
+// ================================================================ the layer list (issue 11, the model drawn)
+// The layers as a JSON array (makemore.h, mm_layer_info), each
+// {"index","kind","prefix","inputs":[i or -1 (the tokens)],"shape":[...],"perPosition","params","kernel","dilation","factor"}:
+// malloc'd (free with mmw_free), NULL on failure (mmw_last_error says why).
+static char* layers_json(const mm_layer_info* L, int n) {
+    size_t cap = (size_t)n * 256 + 8, at = 0;
+    char* j = malloc(cap);
+    if (!j) { fail(MM_ENOMEM, "out of memory"); return NULL; }
+    j[at++] = '[';
+    for (int i = 0; i < n; i++) {
+        const mm_layer_info* l = &L[i];
+        char in[32], sh[48];
+        if (l->n_in > 1) snprintf(in, sizeof in, "%d,%d", l->in[0], l->in[1]);
+        else snprintf(in, sizeof in, "%d", l->in[0]);
+        if (l->ndim == 3) snprintf(sh, sizeof sh, "%d,%d,%d", l->shape[0], l->shape[1], l->shape[2]);
+        else snprintf(sh, sizeof sh, "%d,%d", l->shape[0], l->shape[1]);
+        at += (size_t)snprintf(j + at, cap - at,
+                               "%s{\"index\":%d,\"kind\":\"%s\",\"prefix\":\"%s\",\"inputs\":[%s],\"shape\":[%s],\"perPosition\":%s,"
+                               "\"params\":%ld,\"kernel\":%d,\"dilation\":%d,\"factor\":%d}",
+                               i ? "," : "", l->index, l->kind, l->prefix, in, sh, l->per_position ? "true" : "false", l->n_params,
+                               l->kernel, l->dilation, l->factor);
+    }
+    j[at++] = ']';
+    j[at] = '\0';
+    return j;
+}
+
+// A configuration's layers (model settings as JSON, vocab_size included) for a batch of B examples.
+MMW_EXPORT char* mmw_config_layers(const char* json, int len, int B) {
+    clear_err();
+    mm_config c;
+    mm_record r = {&c, NULL, NULL, NULL};
+    static mm_layer_info L[128];
+    int n = 0;
+    if (settings_in(&r, json, len, NULL) || mm_config_layers(&c, B, L, 128, &n, &g_err) != MM_OK) {
+        if (g_err.code == MM_OK) fail(MM_EINVAL, "invalid configuration");
+        return NULL;
+    }
+    return layers_json(L, n < 128 ? n : 128);
+}
+
+// A model's layers for a batch of B examples.
+MMW_EXPORT char* mmw_model_layers(const mm_model* m, int B) {
+    clear_err();
+    if (!m) { fail(MM_EINVAL, "mmw_model_layers: missing model"); return NULL; }
+    static mm_layer_info L[128];
+    int n = mm_model_num_layers(m);
+    for (int i = 0; i < n && i < 128; i++)
+        if (mm_model_layer(m, i, B, &L[i], &g_err) != MM_OK) return NULL;
+    return layers_json(L, n < 128 ? n : 128);
+}
+// ================================================================ end of the layer list

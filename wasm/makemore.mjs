@@ -140,6 +140,23 @@ export const BN_PER_POSITION = 1;
  */
 
 /**
+ * One layer of a model, as the lecture prints `layer.__class__.__name__, tuple(layer.out.shape)` (mm.layers,
+ * Model.layers, Trainer.layers; the core's mm_layer_info).
+ * @typedef {object} LayerInfo
+ * @property {number} index       its place in the list (model.layers[index])
+ * @property {'Embedding'|'FlattenConsecutive'|'Linear'|'BatchNorm1d'|'Tanh'|'Add'|'Conv1d'|'Gate'|'ReLU'|string} kind the lecture's class name
+ * @property {string} prefix      its tensors' names start so: 'layers.<n>' (the conv form keeps the lecture's n)
+ * @property {(number|'tokens')[]} inputs the earlier layers it reads (an Add: two), or 'tokens' (the Embedding)
+ * @property {number[]} shape     its output for a batch: [B, T, C], or [B, C] when T is 1 (the lecture squeezes it);
+ *   a conv or gated form's layers: [B, blockSize, C] over every position (perPosition)
+ * @property {boolean} perPosition a conv or gated form's layer, run on every position of whole words
+ * @property {number} params      its parameters (BatchNorm running statistics not counted)
+ * @property {number} kernel      Conv1d: kernel size (else 0)
+ * @property {number} dilation    Conv1d: dilation (else 0)
+ * @property {number} factor      FlattenConsecutive: consecutive positions joined (else 0)
+ */
+
+/**
  * @typedef {object} SampleOptions
  * @property {number} [count]        words to sample (default 1)
  * @property {number} [temperature]  softmax temperature (default 1; 0: greedy)

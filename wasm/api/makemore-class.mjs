@@ -2,9 +2,9 @@
 // wasm/makemore.mjs makes it): a wrapper of the flat C ABI of wasm/exports.c (memory
 // views, calls and the core's errors), its threads, its settings schema, and the
 // factories of word lists, trainers and models (api/words.mjs, trainer.mjs, model.mjs).
-/** @import { Config, DataSettings, ModelConfig, Schema, SchemaField, SampleOptions, TrainerOptions, TrainingSettings, WasmExports } from '../makemore.mjs' */
+/** @import { Config, DataSettings, LayerInfo, ModelConfig, Schema, SchemaField, SampleOptions, TrainerOptions, TrainingSettings, WasmExports } from '../makemore.mjs' */
 /** @import { Helper } from './threads.mjs' */
-import { MakemoreError, splitSeed, toU8, vocabStrings } from './base.mjs';
+import { MakemoreError, checkInt, splitSeed, toU8, vocabStrings } from './base.mjs';
 import { defaults, fromText, readSchema, settingsIn, settingsOut } from './settings.mjs';
 import { HELPER_STACK, checkThreads, spawnHelper, watchHelper } from './threads.mjs';
 import { Words } from './words.mjs';
@@ -297,6 +297,28 @@ export class Makemore {
     const model = Object.fromEntries(Object.entries(config).filter(([k]) => group(k) === 'model'));
     const json = JSON.stringify(this._settingsIn(model, ['model'], 'config.'));
     return this._withJson(json, (p, n) => this._call(() => this._x.mmw_config_check(p, n), (r) => r >= 0));
+  }
+
+  /**
+   * The layers of a configuration's model, without making it (the lecture's
+   * `for layer in model.layers: print(layer.__class__.__name__, tuple(layer.out.shape))`, with parameters).
+   * @param {Config} config (vocabSize required; settings of other groups in it are ignored)
+   * @param {number} [batch] examples per batch the shapes are for (default 32)
+   * @returns {LayerInfo[]} throws the core's message if the configuration is impossible
+   */
+  layers(config, batch = 32) {
+    if (!config || typeof config !== 'object') throw new TypeError('layers takes a config object');
+    checkInt(batch, 'batch', 1);
+    const group = (/** @type {string} */ k) => this._fields.find((f) => f.js === k)?.group ?? 'model';
+    const model = Object.fromEntries(Object.entries(config).filter(([k]) => group(k) === 'model'));
+    const json = JSON.stringify(this._settingsIn(model, ['model'], 'config.'));
+    return this._layersOut(this._withJson(json, (p, n) => this._call(() => this._x.mmw_config_layers(p, n, batch), (r) => r !== 0)));
+  }
+  /** @param {number} p the core's malloc'd JSON of a layer list @returns {LayerInfo[]} */
+  _layersOut(p) {
+    /** @type {(Omit<LayerInfo, 'inputs'> & {inputs: number[]})[]} */
+    const raw = JSON.parse(this._takeStr(p));
+    return raw.map((l) => ({ ...l, inputs: l.inputs.map((i) => (i < 0 ? 'tokens' : i)) }));
   }
 
   /** @param {string|Uint8Array} text a word list, one word per line (UTF-8 bytes or a string) @returns {Words} */

@@ -2,7 +2,7 @@
 // (mm.createModel) for sampling and model-level access, and what trainers and models
 // share: sampling words, batches copied into wasm memory.
 /** @import { Makemore } from './makemore-class.mjs' */
-/** @import { Config, DataSettings, ModelConfig, SampleOptions, TrainingState } from '../makemore.mjs' */
+/** @import { Config, DataSettings, LayerInfo, ModelConfig, SampleOptions, TrainingState } from '../makemore.mjs' */
 import { Owned, checkInt, splitSeed } from './base.mjs';
 import { dataOf } from './settings.mjs';
 
@@ -45,6 +45,12 @@ export class Model extends Owned {
   params() {
     const h = this.handle;
     return this._mm._f32(this._mm._x.mmw_model_params(h), this.numParams).slice();
+  }
+  /** @param {number} [batch] examples per batch (default 32) @returns {LayerInfo[]} its layers with output shapes and parameters */
+  layers(batch = 32) {
+    checkInt(batch, 'batch', 1);
+    const h = this.handle;
+    return this._mm._layersOut(this._mm._call(() => this._mm._x.mmw_model_layers(h, batch), (p) => p !== 0));
   }
   /** @returns {Uint8Array} the model file (with its training state, if it was loaded from a checkpoint: the same bytes) */
   save() {

@@ -2,7 +2,7 @@
 // mm.resumeTrainer), and how those two make one.
 /** @import { Makemore } from './makemore-class.mjs' */
 /** @import { Model } from './model.mjs' */
-/** @import { DataSettings, ModelConfig, SampleOptions, SchemaField, SplitName, TrainerOptions, TrainingState } from '../makemore.mjs' */
+/** @import { DataSettings, LayerInfo, ModelConfig, SampleOptions, SchemaField, SplitName, TrainerOptions, TrainingState } from '../makemore.mjs' */
 import { Owned, SPLITS, checkInt, toU8 } from './base.mjs';
 import { dataOf } from './settings.mjs';
 import { WordSplit, Words } from './words.mjs';
@@ -28,6 +28,13 @@ export class Trainer extends Owned {
     this._seed = seed;
     /** @type {WordSplit|null} */
     this._split = null;
+  }
+  /** @param {number} [batch] examples per batch (default 32) @returns {LayerInfo[]} its model's layers with output shapes and parameters */
+  layers(batch = 32) {
+    checkInt(batch, 'batch', 1);
+    this.handle;
+    const mm = this._mm;
+    return mm._layersOut(mm._call(() => mm._x.mmw_model_layers(this._model, batch), (p) => p !== 0));
   }
   /** steps done so far */
   get step() {

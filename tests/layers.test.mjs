@@ -1,0 +1,102 @@
+// layers.test.mjs: the layer list through the JS API (mm.layers, Model.layers, Trainer.layers) on every
+// module, against the lecture's printed `for l in model.layers: print(l.__class__.__name__, ":",
+// tuple(l.out.shape))` (makemore part 5, batch 4: the 8-context MLP and the 22K WaveNet; the 76K model is
+// "the exact same architecture" with n_embd 24, n_hidden 128, here at batch 32) and its parameter counts.
+// MM_WASM_DIR: the .wasm folder (default build-wasm/).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { loadMakemore, relaxedSimdSupported } from '../wasm/makemore.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const WASM_DIR = pathToFileURL(path.resolve(ROOT, process.env.MM_WASM_DIR ?? 'build-wasm') + '/');
+
+/** @param {string} text lines "Kind : (a, b, c)" as the lecture prints them */
+const lecture = (text) =>
+  text.trim().split('\n').map((line) => {
+    const [kind, shape] = line.split(' : ');
+    return { kind: kind.trim(), shape: shape.replace(/[()]/g, '').split(', ').map(Number) };
+  });
+const MLP8 = lecture(`
+Embedding : (4, 8, 10)
+FlattenConsecutive : (4, 80)
+Linear : (4, 200)
+BatchNorm1d : (4, 200)
+Tanh : (4, 200)
+Linear : (4, 27)`);
+const WAVENET22K = lecture(`
+Embedding : (4, 8, 10)
+FlattenConsecutive : (4, 4, 20)
+Linear : (4, 4, 68)
+BatchNorm1d : (4, 4, 68)
+Tanh : (4, 4, 68)
+FlattenConsecutive : (4, 2, 136)
+Linear : (4, 2, 68)
+BatchNorm1d : (4, 2, 68)
+Tanh : (4, 2, 68)
+FlattenConsecutive : (4, 136)
+Linear : (4, 68)
+BatchNorm1d : (4, 68)
+Tanh : (4, 68)
+Linear : (4, 27)`);
+// the 22K model's rows with 10 -> 24, 68 -> 128 (and so 20 -> 48, 136 -> 256), batch 32
+const WAVENET76K = WAVENET22K.map(({ kind, shape }) => ({
+  kind,
+  shape: [32, ...shape.slice(1).map((d) => ({ 10: 24, 20: 48, 68: 128, 136: 256 })[d] ?? d)],
+}));
+
+// the lecture's text really prints these rows (a typo here would make the reference wrong); where it is kept
+const LECTURE = '/work/shared/lecture/makemore-part5-wavenet.txt';
+test('the reference rows are the lecture text', { skip: !existsSync(LECTURE) && 'the lecture text is not on this machine' }, () => {
+  const text = readFileSync(LECTURE, 'utf8');
+  for (const { kind, shape } of [...MLP8, ...WAVENET22K]) assert.ok(text.includes(`${kind} : (${shape.join(', ')})`), kind);
+});
+
+const engines = /** @type {const} */ (['relaxed', 'simd', 'scalar']).filter((e) => e !== 'relaxed' || relaxedSimdSupported());
+for (const engine of engines) {
+  test(`layers on ${engine}: the lecture's shapes and parameter counts`, async () => {
+    const mm = await loadMakemore({ engine, threads: 1, wasmDir: WASM_DIR });
+    /** @param {string} preset */
+    const cfg = (preset) => ({ ...mm.presetConfig(preset), vocabSize: 27 });
+    const rows = (/** @type {import('../wasm/makemore.mjs').LayerInfo[]} */ l) => l.map(({ kind, shape }) => ({ kind, shape }));
+    assert.deepEqual(rows(mm.layers(cfg('mlp8'), 4)), MLP8);
+    assert.deepEqual(rows(mm.layers(cfg('wavenet22k'), 4)), WAVENET22K);
+    assert.deepEqual(rows(mm.layers(cfg('wavenet76k'), 32)), WAVENET76K);
+    const sum = (/** @type {import('../wasm/makemore.mjs').LayerInfo[]} */ l) => l.reduce((s, x) => s + x.params, 0);
+    assert.equal(sum(mm.layers(cfg('wavenet22k'))), 22397);
+    assert.equal(sum(mm.layers(cfg('wavenet76k'))), 76579);
+    for (const p of mm.presets) assert.equal(sum(mm.layers(cfg(p.name))), mm.numParams(cfg(p.name)), p.name);
+    const l76 = mm.layers(cfg('wavenet76k'));
+    assert.deepEqual(l76[0].inputs, ['tokens']);
+    assert.deepEqual(l76.slice(1).map((l) => l.inputs), l76.slice(1).map((l) => [l.index - 1]));
+    assert.deepEqual(l76.filter((l) => l.kind === 'FlattenConsecutive').map((l) => l.factor), [2, 2, 2]);
+    assert.deepEqual(l76.map((l) => l.params).filter((n) => n), [27 * 24, 48 * 128, 256, 256 * 128, 256, 256 * 128, 256, 128 * 27 + 27]);
+
+    // the conv form: Conv1d(2) with dilations 1, 2, 4 under the lecture's names, every position (B, 8, C)
+    const conv = mm.layers(cfg('wavenet76k-conv'), 32);
+    assert.deepEqual(conv.filter((l) => l.kind === 'Conv1d').map((l) => [l.prefix, l.kernel, l.dilation]),
+      [['layers.2', 2, 1], ['layers.6', 2, 2], ['layers.10', 2, 4]]);
+    assert.ok(conv.every((l) => l.perPosition && l.shape.length === 3 && l.shape[0] === 32 && l.shape[1] === 8));
+    const gated = mm.layers(cfg('wavenet-gated'), 8);
+    const adds = gated.filter((l) => l.kind === 'Add');
+    assert.equal(adds.length, 4);
+    assert.ok(adds.every((l) => l.inputs.length === 2 && l.inputs.every((i) => typeof i === 'number' && i < l.index)));
+
+    // a model's and a trainer's lists are the configuration's
+    const model = mm.createModel(cfg('wavenet22k'), { maxBatch: 4 });
+    assert.deepEqual(model.layers(4), mm.layers(cfg('wavenet22k'), 4));
+    model.free();
+    const t = mm.createTrainer({ words: readFileSync(path.join(ROOT, 'data/names.txt')), preset: 'wavenet76k', steps: 1 });
+    assert.deepEqual(rows(t.layers(32)), WAVENET76K);
+    assert.equal(t.layers()[0].shape[2], 24);
+    assert.equal(sum(t.layers()), t.numParams);
+    t.free();
+
+    // bad input: the core's message
+    assert.throws(() => mm.layers({ ...cfg('wavenet76k'), blockSize: 6 }), /power of the group size/);
+    assert.throws(() => mm.layers(cfg('wavenet76k'), 0), RangeError);
+    assert.throws(() => mm.layers(cfg('wavenet76k'), 70000), /batch size 70000 is outside 1..65536/);
+  });
+}
