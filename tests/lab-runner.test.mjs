@@ -1,0 +1,218 @@
+// lab-runner.test.mjs: the experiment runner (web/lab-runner.js) and its Node side (bench/lab-node.mjs,
+// bench/sweep.mjs): spec expansion over presets, grids and seeds; validation errors naming the bad key;
+// JSON and CSV export/import round trips; refusal of files that are not an export or are cut short;
+// and a sweep's records against independent computations: the same runs through createTrainer
+// directly (every step's loss and the eval losses, bitwise), and the native CLI's --json (its printed
+// losses), on the reproducible engine; bench/sweep.mjs's JSON lines with --jobs 1 and 2 alike.
+//   node --experimental-wasm-relaxed-simd --test tests/lab-runner.test.mjs
+// MM_WASM_DIR: the .wasm folder (default build-wasm/); MM_NATIVE_CLI (default build/makemore; that
+// comparison is skipped without it).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { loadMakemore } from '../wasm/makemore.mjs';
+import { COLUMNS, CurveBuilder, curveGroup, expandSpec, exportCsv, exportJson, importCsv, importJson, sortRecords, tableRow, withSteps } from '../web/lab-runner.js';
+import { trainPlan } from '../bench/lab-node.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const WASM_DIR = path.resolve(ROOT, process.env.MM_WASM_DIR ?? 'build-wasm');
+const CLI = path.resolve(ROOT, process.env.MM_NATIVE_CLI ?? 'build/makemore');
+const noWasm = !existsSync(path.join(WASM_DIR, 'makemore-simd.wasm')) && `no ${WASM_DIR}/makemore-simd.wasm`;
+const NAMES = readFileSync(path.join(ROOT, 'data/names.txt'));
+
+/** @type {import('../wasm/makemore.mjs').Makemore} */
+let mm;
+const schema = async () => {
+  mm ??= await loadMakemore({ engine: 'simd', threads: 1, wasmDir: pathToFileURL(WASM_DIR + '/').href });
+  return mm.schema;
+};
+
+test('a spec expands: runs x grid, layered over the preset (or the defaults), names and decay', { skip: noWasm }, async () => {
+  const s = await schema();
+  const plans = expandSpec({ name: 'w', base: { preset: 'wavenet22k', schedule: { steps: 2000 }, seed: 7 },
+    grid: { nEmbd: [10, 24], nHidden: [64, 128], seed: [1, 2] } }, s);
+  assert.equal(plans.length, 8);
+  assert.deepEqual(plans.map((p) => [p.config.nEmbd, p.config.nHidden, p.seed]), [
+    [10, 64, '1'], [10, 64, '2'], [10, 128, '1'], [10, 128, '2'], [24, 64, '1'], [24, 64, '2'], [24, 128, '1'], [24, 128, '2']]);
+  const p22 = /** @type {any} */ (s.presets.find((p) => p.name === 'wavenet22k'));
+  for (const p of plans) {
+    assert.equal(p.config.blockSize, p22.config.blockSize);
+    assert.equal(p.config.nConsec, p22.config.nConsec);
+    assert.equal(p.schedule.steps, 2000);
+    assert.equal(p.schedule.decayStep, 1500); // the preset's 150000 of 200000
+    assert.equal(p.valEvery, 200); // min(10000, 2000 / 10)
+    assert.equal(p.dataset, 'names.txt');
+    assert.equal(p.sweep, 'w');
+  }
+  assert.equal(plans[5].name, 'wavenet22k nEmbd=24 nHidden=64 seed=2');
+  assert.equal(plans[5].what, 'wavenet22k nEmbd=24 nHidden=64');
+  assert.deepEqual(plans.map((p) => p.index), [0, 1, 2, 3, 4, 5, 6, 7]);
+  // no preset: the schema's defaults (the lecture's 3-char MLP); enums by name; the lecture spec
+  const [d] = expandSpec({ base: { config: { bnMode: 'per-position', nHidden: 50 }, schedule: { decayStep: 5, steps: 10, valEvery: 0 } } }, s);
+  assert.deepEqual([d.preset, d.config.blockSize, d.config.nHidden, d.config.bnMode, d.schedule.decayStep, d.valEvery, d.seed], ['custom', 3, 50, 1, 5, 0, '42']);
+  const lecture = expandSpec(JSON.parse(readFileSync(path.join(ROOT, 'bench/specs/lecture.json'), 'utf8')), s);
+  assert.deepEqual(lecture.map((p) => p.preset), ['mlp3', 'mlp8', 'wavenet22k-bnbug', 'wavenet22k', 'wavenet76k']);
+  assert.deepEqual(lecture.map((p) => p.reference?.val), [2.105, 2.034, 2.026, 2.019, 1.990]);
+  assert.ok(lecture.every((p) => p.schedule.steps === 200000 && p.schedule.decayStep === 150000 && p.valEvery === 10000));
+  assert.deepEqual(withSteps(lecture, 400).map((p) => [p.schedule.steps, p.schedule.decayStep, p.valEvery]), Array(5).fill([400, 300, 50]));
+  // a grid over presets and learning rates
+  const g = expandSpec({ grid: { preset: ['mlp3', 'mlp8'], lr: [0.1, 0.05] } }, s);
+  assert.deepEqual(g.map((p) => [p.preset, p.schedule.lr, p.config.blockSize]), [['mlp3', 0.1, 3], ['mlp3', 0.05, 3], ['mlp8', 0.1, 8], ['mlp8', 0.05, 8]]);
+});
+
+test('bad specs are refused naming the bad key', { skip: noWasm }, async () => {
+  const s = await schema();
+  /** @type {[unknown, RegExp][]} */
+  const cases = [
+    [[], /^spec: must be a JSON object/],
+    [{ bogus: 1 }, /^spec\.bogus: unknown key/],
+    [{ grid: { nEmbed: [1] } }, /^grid\.nEmbed: not a setting to sweep/],
+    [{ grid: { nEmbd: [] } }, /^grid\.nEmbd: must be a non-empty list/],
+    [{ grid: { nEmbd: 5 } }, /^grid\.nEmbd: must be a non-empty list/],
+    [{ grid: { nEmbd: [10, 1.5] } }, /^grid\.nEmbd\[1\]: 1\.5 is not a whole number \(embedding size/],
+    [{ grid: { nHidden: [0] } }, /^grid\.nHidden\[0\]: 0 is out of range \(hidden size: a whole number in 1\.\.8192\)/],
+    [{ grid: { lr: ['fast'] } }, /^grid\.lr\[0\]: "fast" is not a number/],
+    [{ grid: { seed: [-1] } }, /^grid\.seed\[0\]: -1 is not a seed/],
+    [{ grid: { preset: ['mlp9'] } }, /^grid\.preset\[0\]: "mlp9" is not a preset \(mlp3, mlp8/],
+    [{ base: { preset: 'nope' } }, /^base\.preset: "nope" is not a preset/],
+    [{ base: { config: { vocabSize: 5 } } }, /^base\.config\.vocabSize: not a model or split setting/],
+    [{ base: { config: { bnMode: 'sideways' } } }, /^base\.config\.bnMode: "sideways" is not one of fixed, per-position/],
+    [{ base: { schedule: { warmup: 5 } } }, /^base\.schedule\.warmup: not a schedule setting/],
+    [{ base: { schedule: { valEvery: -1 } } }, /^base\.schedule\.valEvery: -1 is not a whole number >= 0/],
+    [{ base: { steps: 5 } }, /^base\.steps: unknown key \(expected name, preset, config, schedule/],
+    [{ runs: [] }, /^runs: must be a non-empty list/],
+    [{ runs: [{ reference: { train: 1 } }] }, /^runs\[0\]\.reference\.val: must be a number/],
+    [{ grid: { nEmbd: Array.from({ length: 40 }, (_, i) => i + 1), nHidden: Array.from({ length: 40 }, (_, i) => i + 1) } }, /^grid: 1600 runs: at most 1000/],
+  ];
+  for (const [spec, re] of cases) assert.throws(() => expandSpec(spec, s), (e) => e instanceof Error && re.test(e.message), `${JSON.stringify(spec)}: ${re}`);
+});
+
+test('the curve: log10 loss averaged over whole groups (1000 from 200,000 steps, about 200 points below)', () => {
+  assert.deepEqual([200000, 400000, 20000, 2000, 300, 100].map(curveGroup), [1000, 1000, 100, 10, 2, 1]);
+  const c = new CurveBuilder(300);
+  const l = Float32Array.from({ length: 301 }, (_, i) => 1 + i / 100);
+  c.append(l.subarray(0, 3));
+  c.append(l.subarray(3));
+  const { group, y } = c.curve();
+  assert.equal(group, 2);
+  assert.equal(y.length, 150); // whole groups only
+  for (let i = 0; i < y.length; i++) assert.equal(y[i], (Math.log10(l[2 * i]) + Math.log10(l[2 * i + 1])) / 2);
+});
+
+/** A few records, trained (one after another) by the Node runner. */
+let trained = /** @type {import('../web/lab-runner.js').RunRecord[]} */ ([]);
+const SPEC = { name: 'tiny', base: { preset: 'mlp3', schedule: { steps: 240, valEvery: 100 }, reproducible: true }, grid: { nHidden: [20, 40], seed: [3, 4] } };
+
+test('a sweep\'s records equal the same runs through createTrainer directly (bitwise)', { skip: noWasm }, async () => {
+  const s = await schema();
+  const plans = expandSpec(SPEC, s);
+  const words = mm.parseWords(NAMES);
+  for (const plan of plans) {
+    /** @type {number[]} */ const seen = [];
+    const r = trainPlan(mm, words, plan, { onLosses: (at, l) => seen.push(...l) });
+    trained.push(r);
+    // the independent run: createTrainer with the CLI's settings by hand, every step at once
+    const t = mm.createTrainer({ words, preset: 'mlp3', config: { nHidden: plan.config.nHidden }, steps: 240, decayStep: 180, seed: Number(plan.seed), reproducible: true });
+    const l = t.run(240);
+    assert.deepEqual(seen, Array.from(l));
+    const eval3 = [t.evaluate('train'), t.evaluate('val'), t.evaluate('test')];
+    assert.deepEqual([r.train, r.val, r.test], eval3);
+    assert.equal(r.params, t.numParams);
+    assert.equal(r.steps, 240);
+    const g = curveGroup(240);
+    assert.equal(r.curve.group, g);
+    assert.deepEqual(r.curve.y, Array.from({ length: Math.floor(240 / g) }, (_, i) => Array.from(l.subarray(i * g, (i + 1) * g)).reduce((a, x) => a + Math.log10(x), 0) / g));
+    assert.deepEqual(r.vals.map((v) => v.step), [100, 200, 240]);
+    assert.equal(r.vals[2].loss, eval3[1]);
+    t.free();
+  }
+  words.free();
+  assert.deepEqual(trained.map((r) => [r.name, r.what, r.seed]), [['mlp3 nHidden=20 seed=3', 'mlp3 nHidden=20', '3'], ['mlp3 nHidden=20 seed=4', 'mlp3 nHidden=20', '4'],
+    ['mlp3 nHidden=40 seed=3', 'mlp3 nHidden=40', '3'], ['mlp3 nHidden=40 seed=4', 'mlp3 nHidden=40', '4']]);
+});
+
+test('the records\' losses are the native CLI\'s --json (reproducible engine)', { skip: noWasm || (!existsSync(CLI) && `no native CLI at ${CLI}`) }, () => {
+  for (const r of trained) {
+    const p = spawnSync(CLI, ['train', '--preset', 'mlp3', '--hidden', String(r.config.nHidden), '--steps', '240', '--decay-step', '180', '--seed', r.seed,
+      '--reproducible', '--json', '--samples', '0', '--threads', '1'], { encoding: 'utf8' });
+    assert.equal(p.status, 0, p.stderr);
+    const x = JSON.parse(p.stdout.trim().split('\n').at(-1) ?? '');
+    assert.equal(x.params, r.params);
+    for (const k of /** @type {const} */ (['train', 'val', 'test'])) assert.equal(x[`${k}_loss`], Number((/** @type {number} */ (r[k])).toFixed(6)), `${r.name} ${k}`);
+  }
+});
+
+test('JSON export and import round trip; CSV too; sorting by any column', { skip: noWasm }, () => {
+  assert.ok(trained.length === 4);
+  const back = importJson(exportJson(trained));
+  assert.deepEqual(back, trained);
+  const csv = importCsv(exportCsv(trained));
+  assert.deepEqual(csv.map(tableRow), trained.map(tableRow));
+  assert.deepEqual(csv, trained.map((r) => ({ ...r }))); // every field, the curve and the points too (numbers print exactly)
+  for (const c of COLUMNS) {
+    const up = sortRecords(trained, c.key, 1).map((r) => c.value(r));
+    const down = sortRecords(trained, c.key, -1).map((r) => c.value(r));
+    const cmp = (/** @type {any} */ a, /** @type {any} */ b) => (typeof a === 'number' ? a - b : String(a).localeCompare(String(b), 'en', { numeric: true }));
+    for (let i = 1; i < up.length; i++) {
+      assert.ok(cmp(up[i - 1], up[i]) <= 0, `${c.key} ascending`);
+      assert.ok(cmp(down[i - 1], down[i]) >= 0, `${c.key} descending`);
+    }
+  }
+});
+
+test('imports that are not an export, or are cut short, are refused with a message', { skip: noWasm }, () => {
+  const good = exportJson(trained);
+  /** @type {[string, RegExp][]} */
+  const cases = [
+    ['hello', /^not imported: the file is not JSON, or it is cut short/],
+    [good.slice(0, Math.floor(good.length / 2)), /^not imported: the file is not JSON, or it is cut short/],
+    ['{"runs": []}', /^not imported: not a run export of makemore-wasm/],
+    ['[1,2]', /^not imported: not a run export/],
+    [good.replace('"version": 1', '"version": 9'), /^not imported: export version 9/],
+    [JSON.stringify({ ...JSON.parse(good), count: 5 }), /^not imported: the export says 5 runs but holds 4: it is incomplete/],
+    [JSON.stringify({ ...JSON.parse(good), runs: [{ ...trained[0], params: 'many' }, ...trained.slice(1)] }), /^not imported: runs\[0\]\.params is not a number/],
+    [JSON.stringify({ ...JSON.parse(good), runs: [trained[0], { ...trained[1], curve: undefined }, ...trained.slice(2)] }), /^not imported: runs\[1\]\.curve is missing/],
+  ];
+  for (const [text, re] of cases) assert.throws(() => importJson(text), (e) => e instanceof Error && re.test(e.message), String(re));
+  const csv = exportCsv(trained);
+  assert.throws(() => importCsv('a,b\n1,2\n'), /not imported: not a run table/);
+  // cut inside a row (a cut at a row's end leaves a whole table of fewer runs: the JSON export counts its runs)
+  const lines = csv.split('\n');
+  const inRow2 = lines.slice(0, 2).join('\n').length + 1 + Math.floor(lines[2].length / 2);
+  for (const cut of [csv.length - 40, csv.length - 3, inRow2])
+    assert.throws(() => importCsv(csv.slice(0, cut)), /not imported: row \d has \d+ cells|not imported: the CSV ends inside|not imported: row \d\.(vals|curve)/, `cut at ${cut}`);
+});
+
+test('bench/sweep.mjs: a JSON line per run with the table\'s columns; --jobs 2 gives the same numbers', { skip: noWasm }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mm-sweep-'));
+  try {
+    const spec = path.join(dir, 'spec.json');
+    writeFileSync(spec, JSON.stringify(SPEC));
+    const run = (/** @type {string[]} */ extra) => {
+      const p = spawnSync(process.execPath, [path.join(ROOT, 'bench/sweep.mjs'), spec, '--engine', 'simd', ...extra],
+        { encoding: 'utf8', env: { ...process.env, MM_WASM_DIR: WASM_DIR } });
+      assert.equal(p.status, 0, p.stderr);
+      return p.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    };
+    const one = run(['--jobs', '1', '--out', path.join(dir, 'runs.json')]);
+    const two = run(['--jobs', '2']);
+    const keys = [...COLUMNS.map((c) => c.key), 'curve_group', 'curve', 'vals'];
+    for (const line of one) assert.deepEqual(Object.keys(line), keys);
+    const numbers = (/** @type {any[]} */ ls) => ls.map((l) => [l.name, l.params, l.train, l.val, l.test, l.curve, l.vals]).sort();
+    assert.deepEqual(numbers(one), numbers(two));
+    assert.deepEqual(numbers(one), numbers(trained.map((r) => ({ ...tableRow(r), curve: r.curve.y, vals: r.vals }))));
+    assert.deepEqual(importJson(readFileSync(path.join(dir, 'runs.json'), 'utf8')).map((r) => r.name), one.map((l) => l.name));
+    const bad = spawnSync(process.execPath, [path.join(ROOT, 'bench/sweep.mjs'), spec, '--jobs', 'x'], { encoding: 'utf8' });
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /--jobs x: a whole number >= 1/);
+    writeFileSync(spec, JSON.stringify({ grid: { nEmbed: [1] } }));
+    const badSpec = spawnSync(process.execPath, [path.join(ROOT, 'bench/sweep.mjs'), spec], { encoding: 'utf8', env: { ...process.env, MM_WASM_DIR: WASM_DIR } });
+    assert.match(badSpec.stderr, /sweep: grid\.nEmbed: not a setting to sweep/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
