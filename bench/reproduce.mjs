@@ -1,19 +1,25 @@
 #!/usr/bin/env node
-// bench/reproduce.mjs: trains the lecture's five configurations with the native
-// CLI for the full 200000 steps and prints them beside the lecture's numbers.
+// bench/reproduce.mjs: trains the lecture's five configurations for the full 200000
+// steps and prints them beside the lecture's numbers: the sweep bench/specs/lecture.json
+// run by bench/sweep.mjs's runner (the JS API; web/lab-runner.js, as the page's lab).
 //   node bench/reproduce.mjs [--steps N] [--jobs J] [--seed S] [--json] [--fast] [--threads N] [--presets a,b]
 //   node bench/reproduce.mjs --forms [--seeds 42,43,44] [--jobs J] [--fast] [--threads N] [--json]
-// By default the reproducible engine on one thread (bitwise bench/reproduce-result.txt);
-// --fast: the fast engine (FMA) on --threads threads (default 2 / jobs).
+// By default the reproducible engine (bitwise the native CLI's --reproducible, so
+// bitwise bench/reproduce-result.txt); --fast: the fast engine (relaxed SIMD FMA) on
+// --threads threads (default 2 / jobs). --json: bench/sweep.mjs's lines, with
+// within_0_03. (The same as `node bench/sweep.mjs bench/specs/lecture.json --reproducible`.)
 // --forms: the convolutional and gated forms (issue 10) beside the lecture's 76K
 // model, each the mean of the seeds, at the lecture's budget in examples (200000
 // steps of 32; the new forms in whole-word batches of 32 and of --words-batch
 // (256) examples, for as many examples), then each new form at the big batch
-// again for the 76K model's wall time (its schedule scaled, one seed).
-// Needs the native build (cmake -S . -B build && cmake --build build).
+// again for the 76K model's wall time (its schedule scaled, one seed). --forms runs the
+// native CLI: it needs the native build (cmake -S . -B build && cmake --build build).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { relaunchWithRelaxedSimd } from './lib.mjs';
+import { runSweep } from './lab-node.mjs';
+import { plansOf, recordLine } from './sweep.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = process.env.MAKEMORE_CLI || path.join(root, 'build', 'makemore');
@@ -113,28 +119,27 @@ async function forms() {
     console.log(`  ${r.preset.padEnd(16)} ${String(r.steps).padStart(7)} steps: train ${r.result.train_loss.toFixed(3)} val ${r.result.val_loss.toFixed(3)} test ${r.result.test_loss.toFixed(3)}, wall ${r.wall.toFixed(0)} s`);
 }
 
-/** @type {(Row & {result: TrainResult})[]} */
-const results = [];
-const queue = LECTURE.filter((r) => !only || only.includes(r.preset));
-await Promise.all(Array.from({ length: jobs }, async () => {
-  while (queue.length) results.push(await run(/** @type {Row} */ (queue.shift())));
-}));
-results.sort((a, b) => LECTURE.indexOf(/** @type {Row} */ (LECTURE.find((r) => r.preset === a.preset))) - LECTURE.indexOf(/** @type {Row} */ (LECTURE.find((r) => r.preset === b.preset))));
+relaunchWithRelaxedSimd();
+const spec = path.join(root, 'bench', 'specs', 'lecture.json');
+const plans = (await plansOf(spec, { steps, reproducible: !fast }))
+  .filter((p) => !only || only.includes(p.preset))
+  .map((p) => ({ ...p, seed }));
+const results = await runSweep(plans, { engine: null, threads: Number(threads), jobs, dir: path.dirname(spec) });
 
 let ok = true;
 if (!json) {
-  console.log(`${steps} steps, batch 32, seed ${seed}${jobs > 1 ? `, ${jobs} runs at a time` : ''}, ${fast ? `fast engine, ${threads} thread(s)` : 'reproducible engine'}`);
+  console.log(`${steps} steps, batch 32, seed ${seed}${jobs > 1 ? `, ${jobs} runs at a time` : ''}, ${fast ? `fast engine, ${threads} thread(s)` : 'reproducible engine'} (wasm, ${results[0]?.engine ?? '-'})`);
   console.log('configuration                  params | lecture train  val | ours train    val  (val diff) | steps/s');
 }
-for (const r of results) {
-  const x = r.result;
-  const dv = x.val_loss - r.val;
+for (const x of results) {
+  const ref = /** @type {{train: number, val: number}} */ (x.reference);
+  const want = LECTURE.find((r) => r.preset === x.preset);
+  const dv = /** @type {number} */ (x.val) - ref.val;
   const within = Math.abs(dv) <= 0.03;
-  ok &&= within && x.params === r.params;
-  if (json) console.log(JSON.stringify({ preset: r.preset, params: x.params, lecture_train: r.train, lecture_val: r.val,
-    train_loss: x.train_loss, val_loss: x.val_loss, test_loss: x.test_loss, steps_per_sec: x.steps_per_sec, within_0_03: within }));
-  else console.log(`${r.what.padEnd(30)} ${String(x.params).padStart(6)} | ${r.train.toFixed(3).padStart(12)} ${r.val.toFixed(3).padStart(6)} |`
-    + ` ${x.train_loss.toFixed(3).padStart(9)} ${x.val_loss.toFixed(3).padStart(6)}  (${dv >= 0 ? '+' : ''}${dv.toFixed(3)}) ${within ? 'ok ' : 'OFF'} | ${x.steps_per_sec.toFixed(0).padStart(7)}`);
+  ok &&= within && x.params === want?.params;
+  if (json) console.log(recordLine(x).replace(/}$/, `,"within_0_03":${within}}`));
+  else console.log(`${x.name.padEnd(30)} ${String(x.params).padStart(6)} | ${ref.train.toFixed(3).padStart(12)} ${ref.val.toFixed(3).padStart(6)} |`
+    + ` ${/** @type {number} */ (x.train).toFixed(3).padStart(9)} ${/** @type {number} */ (x.val).toFixed(3).padStart(6)}  (${dv >= 0 ? '+' : ''}${dv.toFixed(3)}) ${within ? 'ok ' : 'OFF'} | ${x.stepsPerSec.toFixed(0).padStart(7)}`);
 }
 if (!json) console.log(ok ? 'every val loss within 0.03 of the lecture' : 'SOME ROW IS OFF');
 process.exitCode = ok ? 0 : 1;
