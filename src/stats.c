@@ -14,7 +14,8 @@
 //    p.grad.std() / p.std(), update:data = log10((lr * p.grad).std() / p.data.std()).
 //    All taken after the update (the lecture's `ud` is computed right after
 //    `p.data += -lr * p.grad`): p is the updated value; the gradient is the step's.
-//    std(lr * grad) is taken as lr * std(grad) in double.
+//    std(lr * grad) is taken as lr * std(grad) in double; log10 is this file's own (the
+//    same digits in every build).
 //  Sums in double; two passes (the mean, then squared deviations and the histogram).
 //
 // The activations and gradients are those the step computed; the pass only reads
@@ -91,6 +92,19 @@ int mm_stats_num_layers(const mm_stats* s) { return s ? s->n_layers : 0; }
 int mm_stats_num_params(const mm_stats* s) { return s ? s->n_params : 0; }
 const mm_layer_stats* mm_stats_layer(const mm_stats* s, int i) { return s && i >= 0 && i < s->n_layers ? &s->layers[i] : NULL; }
 const mm_param_stats* mm_stats_param(const mm_stats* s, int i) { return s && i >= 0 && i < s->n_params ? &s->params[i] : NULL; }
+
+// log10 from + - * / and frexp (exact) only, so every build gives the same digits (libm's log10
+// differs in the last bit between the native and the wasm C libraries): x = f 2^e with f in
+// [sqrt(1/2), sqrt(2)), ln f = 2 atanh(s) = 2 (s + s^3/3 + ...) with s = (f-1)/(f+1), |s| < 0.172.
+static double log10_same(double x) {
+    if (!(x > 0.0) || isinf(x)) return x == 0.0 ? -INFINITY : x; // NaN, a negative: NaN; inf: inf
+    int e;
+    double f = frexp(x, &e);
+    if (f < 0.70710678118654752) { f *= 2.0; e--; }
+    double s = (f - 1.0) / (f + 1.0), s2 = s * s, p = 0.0;
+    for (int k = 13; k >= 0; k--) p = p * s2 + 1.0 / (2 * k + 1);
+    return ((double)e * 0.69314718055994531 + 2.0 * s * p) / 2.3025850929940457;
+}
 
 // ---------------------------------------------------------------- one tensor's values
 
@@ -193,7 +207,7 @@ void mm_stats_params(mm_stats* s, mm_model* m, float lr, long step) {
         ps->data_mean = d.mean; ps->data_std = d.std;
         ps->grad_mean = g.mean; ps->grad_std = g.std;
         ps->grad_to_data = g.std / d.std;
-        ps->update_to_data = log10((double)lr * g.std / d.std);
+        ps->update_to_data = log10_same((double)lr * g.std / d.std);
     }
     s->lr = lr;
     s->step = step;
