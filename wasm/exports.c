@@ -205,6 +205,23 @@ MMW_EXPORT int mmw_trainer_set_schedule(mm_trainer* t, double steps, float lr, f
     return mm_trainer_set_schedule(t, (long)steps, lr, lr_decayed, (long)decay_step, &g_err);
 }
 
+// Training diagnostics (issue 11; src/stats.c): statistics every n steps (0: off).
+MMW_EXPORT int mmw_trainer_set_stats_every(mm_trainer* t, double n) {
+    clear_err();
+    if (!(n >= 0 && n <= 2147483647.0 && (double)(long)n == n))
+        return fail(MM_EINVAL, "stats every %g steps: the interval must be a whole number from 0 (off) to 2147483647", n);
+    return mm_trainer_set_stats_every(t, (long)n, &g_err);
+}
+// The step of the latest statistics (-1: none yet).
+MMW_EXPORT double mmw_trainer_stats_step(mm_trainer* t) { return (double)mm_stats_step(mm_trainer_stats(t)); }
+// The latest statistics as JSON (mm_stats_json), owned by the trainer until the next call; NULL if none.
+MMW_EXPORT const char* mmw_trainer_stats_json(mm_trainer* t) {
+    clear_err();
+    const char* j = mm_stats_json(mm_trainer_stats(t), NULL);
+    if (!j && mm_stats_step(mm_trainer_stats(t)) >= 0) fail(MM_ENOMEM, "out of memory for the statistics' text");
+    return j;
+}
+
 // ---------------------------------------------------------------- model
 
 MMW_EXPORT void mmw_model_free(mm_model* m) { mm_model_free(m); }

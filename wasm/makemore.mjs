@@ -212,6 +212,31 @@ export const BN_PER_POSITION = 1;
 /** @typedef {'train'|'val'|'test'} SplitName */
 
 /**
+ * A histogram of a tensor's values: counts in 100 bins of equal width over [lo, hi] (torch.histogram's default;
+ * the last bin holds hi).
+ * @typedef {object} StatsHist
+ * @property {number} lo   the least value
+ * @property {number} hi   the largest value
+ * @property {number[]} counts
+ */
+/**
+ * The training diagnostics of one step (makemore part 3; Trainer.setStatsEvery, Trainer.takeStats; the CLIs'
+ * --stats-every). std is torch's unbiased one; a value that does not exist (the std of one value, the log10 of 0)
+ * is null. The parameters' statistics are taken after the step's update, as the lecture's update:data.
+ * @typedef {object} Stats
+ * @property {number} step  the step (0-based) they belong to
+ * @property {number} lr    its learning rate
+ * @property {{index: number, kind: string, name: string, shape: number[],
+ *   out: {mean: number|null, std: number|null, saturated: number|null, hist: StatsHist},
+ *   grad: {mean: number|null, std: number|null, hist: StatsHist}|null}[]} layers every layer: kind, its lecture class;
+ *   name 'layers.<n>'; shape of its output at this step ([B, T, C], [B, C], or a conv or gated form's [rows, C]);
+ *   out.saturated: Tanh's fraction of |t| > 0.97 (null for the other kinds); grad: of dloss/dout
+ * @property {{name: string, shape: number[], dataMean: number|null, dataStd: number|null, gradMean: number|null,
+ *   gradStd: number|null, gradToData: number|null, updateToData: number|null}[]} params every parameter tensor:
+ *   gradToData = gradStd / dataStd, updateToData = log10(lr * gradStd / dataStd)
+ */
+
+/**
  * A module instance's exports (the flat C ABI of wasm/exports.c: numbers in, a number out) and its memory.
  * @typedef {Record<string, (...args: number[]) => number> & {memory: WebAssembly.Memory}} WasmExports
  */

@@ -7,6 +7,10 @@ import { Owned, SPLITS, checkInt, toU8 } from './base.mjs';
 import { dataOf } from './settings.mjs';
 import { WordSplit, Words } from './words.mjs';
 
+/** @typedef {import('../makemore.mjs').Stats} Stats */
+/** Each trainer's diagnostics: the interval (0: off) and the statistics not yet taken. @type {WeakMap<object, {every: number, taken: Stats[]}>} */
+const diagnostics = new WeakMap();
+
 /** Trains one model on one word list. */
 export class Trainer extends Owned {
   /** @param {Makemore} mm @param {number} h @param {bigint} seed @param {boolean} [reproducible] the reference kernels */
@@ -66,13 +70,73 @@ export class Trainer extends Owned {
     }
   }
   /**
-   * Runs n SGD steps in one wasm call (fewer if the trainer's total steps are reached).
+   * Training diagnostics every n steps (makemore part 3: per-layer activation and gradient statistics, Tanh
+   * saturation, histograms, grad:data and update:data ratios): at each step s with s % n === 0 (the first one
+   * included), kept until takeStats(). 0 turns them off (the default: then run(n) is one wasm call and costs
+   * nothing more). The numbers of the training run do not change.
+   * @param {number} n a whole number of steps >= 0
+   */
+  setStatsEvery(n) {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 0x7fffffff)
+      throw new RangeError(`setStatsEvery: n must be a whole number of steps >= 0 (0 turns the statistics off), got ${n}`);
+    const mm = this._mm;
+    mm._rc(mm._x.mmw_trainer_set_stats_every(this.handle, n));
+    const d = diagnostics.get(this);
+    if (d) d.every = n;
+    else diagnostics.set(this, { every: n, taken: [] });
+  }
+  /** the interval of setStatsEvery (0: off) */
+  get statsEvery() {
+    return diagnostics.get(this)?.every ?? 0;
+  }
+  /** @returns {Stats[]} every statistics computed since the last call, oldest first */
+  takeStats() {
+    const d = diagnostics.get(this);
+    if (!d) return [];
+    const out = d.taken;
+    d.taken = [];
+    return out;
+  }
+  /**
+   * Runs n SGD steps in one wasm call (fewer if the trainer's total steps are reached); with
+   * setStatsEvery(k > 0), in calls that end at each statistics step, whose Stats it keeps for takeStats().
    * On a non-finite step it throws; error.losses holds the losses of the steps that ran.
    * @param {number} n @returns {Float32Array} each step's loss
    */
   run(n) {
-    const h = this.handle;
     checkInt(n, 'n');
+    const d = diagnostics.get(this);
+    if (!d || d.every === 0) return this._run(n);
+    /** @type {Float32Array[]} */
+    const parts = [];
+    const joined = () => {
+      const all = new Float32Array(parts.reduce((k, p) => k + p.length, 0));
+      parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
+      return all;
+    };
+    for (let left = n; left > 0; ) {
+      const at = this.step;
+      const chunk = Math.min(left, Math.ceil(at / d.every) * d.every - at + 1); // ends at the next statistics step
+      let losses;
+      try {
+        losses = this._run(chunk);
+      } catch (e) {
+        parts.push(/** @type {any} */ (e).losses);
+        /** @type {any} */ (e).losses = joined();
+        throw e;
+      }
+      parts.push(losses);
+      const mm = this._mm;
+      const s = mm._x.mmw_trainer_stats_step(this.handle);
+      if (s >= at && s < at + losses.length) d.taken.push(JSON.parse(mm._str(mm._call(() => mm._x.mmw_trainer_stats_json(this.handle), (p) => p !== 0))));
+      if (losses.length < chunk) break; // the schedule's end
+      left -= chunk;
+    }
+    return joined();
+  }
+  /** @param {number} n @returns {Float32Array} n steps' losses, one wasm call */
+  _run(n) {
+    const h = this.handle;
     const mm = this._mm;
     const lp = mm._malloc(4 * Math.max(n, 1));
     try {
