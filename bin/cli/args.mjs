@@ -74,6 +74,8 @@ export function usage(cmd, cores, schema) {
       '                --reproducible (the reference kernels, no fused multiply-add: bitwise the numbers\n' +
       '                of every build, the native CLI\'s included; default: the fast engine, relaxed SIMD)\n' +
       '                --profile (time per operation of the step, printed at the end)\n' +
+      'diagnostics: --stats-every N (0 = off) per-layer statistics every N steps (makemore part 3): with --json\n' +
+      '             a {"stats":{...}} line each (see README), else the Tanh layers\' mean, std, saturation\n' +
       SAMPLE_OPTS
     );
   return (
@@ -96,7 +98,7 @@ const FLAGS = { '--json': 'json', '--losses': 'losses', '--no-eval': 'noEval', '
 /** the options with a value that are not settings (the settings' are the schema's flags) */
 const VALUE_OPTS = new Set([
   '--preset', '--data', '--save', '--resume', '--checkpoint', '--model', '--prefix', '--samples', '--count', '--top-k', '--top-p',
-  '--threads', '--temperature',
+  '--threads', '--temperature', '--stats-every',
 ]);
 
 /** The defaults of every option that is not a setting (the native CLI's). @param {number} cores */
@@ -112,6 +114,7 @@ function defaults(cores) {
     save: /** @type {string|null} */ (null), resume: /** @type {string|null} */ (null),
     checkpoint: /** @type {string|null} */ (null), modelFile: /** @type {string|null} */ (null),
     prefix: '', samples: 20, count: 20, temperature: 1, topK: 0, topP: 1, threads: cores,
+    statsEvery: 0, // --stats-every N: the training diagnostics every N steps (0: off)
     /** @type {number|bigint} the sampling seed: --seed, else 0 (as natively) */
     seed: 0n,
   };
@@ -179,6 +182,7 @@ function setValue(a, o, v) {
     case '--samples': a.samples = wholeNumber(o, v, 0, 100000); break;
     case '--count': a.count = wholeNumber(o, v, 0, 100000); break;
     case '--threads': a.threads = wholeNumber(o, v, 1, MAX_THREADS); break;
+    case '--stats-every': a.statsEvery = wholeNumber(o, v, 0, 2147483647, 'a whole number of steps from 0 (off) to 2147483647'); break;
     case '--top-k': a.topK = wholeNumber(o, v, 0, MAX_VOCAB, `a whole number from 0 (all tokens) to ${MAX_VOCAB}`); break;
     default: setFloat(a, o, v);
   }

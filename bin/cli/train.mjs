@@ -8,6 +8,8 @@ import { EXIT_FAIL, EXIT_INTERRUPTED, Failure } from './args.mjs';
 import { loadWords, readOrFail, sampleOptions, trainerSettings, writeOrFail } from './commands.mjs';
 import { message, note, out, progress, startProgress, yieldToEvents } from './output.mjs';
 import { fmtF, fmtG, jsonString } from './printf.mjs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 /** @typedef {import('../../wasm/makemore.mjs').Makemore} Makemore @typedef {import('../../wasm/makemore.mjs').Trainer} Trainer */
 /** @typedef {import('./args.mjs').Args} Args */
 /** @typedef {{phase: string, op: string, seconds: number}[]} Profile */
@@ -37,6 +39,7 @@ export async function cmdTrain(a) {
   const first = t.step;
   const total = t.state.steps;
   if (a.profile) t.profile(true);
+  if (a.statsEvery) t.setStatsEvery(a.statsEvery);
   if (!a.json) out(`${t.numParams} parameters; split ${n0} / ${n1} / ${n2} examples; engine ${t.kernels}, ${threads} thread${threads === 1 ? '' : 's'}\n`);
   if (!a.json && first) out(`resuming at step ${first}\n`);
   startProgress(!!process.stderr.isTTY);
@@ -71,6 +74,9 @@ function trapInterrupt() {
   return stop;
 }
 
+/** MM_WASM_DIR (tests): the folder of the .wasm modules instead of the package's. @returns {{wasmDir?: URL}} */
+const wasmDir = () => (process.env.MM_WASM_DIR ? { wasmDir: pathToFileURL(path.resolve(process.env.MM_WASM_DIR) + '/') } : {});
+
 /** The module for training: relaxed SIMD on a.threads threads, else SIMD on one (said on stderr). @param {Args} a */
 async function loadForTraining(a) {
   if (!relaxedSimdSupported()) {
@@ -79,9 +85,9 @@ async function loadForTraining(a) {
       `this Node runs no relaxed SIMD${process.execArgv.includes(RELAXED_FLAG) ? ` even with ${RELAXED_FLAG}` : ''}: ` +
         `training on the ${engine} module, on one thread (slower; its numbers are the reproducible engine's)`,
     );
-    return loadMakemore({ engine, threads: 1 });
+    return loadMakemore({ engine, threads: 1, ...wasmDir() });
   }
-  const mm = await loadMakemore({ engine: 'relaxed', threads: a.threads });
+  const mm = await loadMakemore({ engine: 'relaxed', threads: a.threads, ...wasmDir() });
   for (const n of mm.notes) note(n);
   return mm;
 }
@@ -128,7 +134,8 @@ async function train({ a, t, stop, first, total, losses }) {
     }
     const secs = (performance.now() - c0) / 1000;
     if (losses) losses.set(l, at - first);
-    printLosses(a, l, at, total);
+    if (a.statsEvery) printLossesAndStats(a, l, at, total, t.takeStats());
+    else printLosses(a, l, at, total);
     at += l.length;
     if (err) {
       note(message(err));
@@ -149,6 +156,34 @@ function printLosses(a, l, at, total) {
     const loss = l[s - at];
     out(a.json ? `{"step":${s},"loss":${fmtF(loss, 6)}}\n` : `${String(s).padStart(7)}/${String(total).padStart(7)}: ${fmtF(loss, 4)}\n`);
   }
+}
+
+/**
+ * --stats-every: the loss lines and the statistics of steps at.., in step order (a loss before the statistics of
+ * its step), as the native CLI prints them: a {"stats":...} line with --json, else the lecture's print of the Tanh layers.
+ * @param {Args} a @param {Float32Array} l @param {number} at @param {number} total @param {import('../../wasm/makemore.mjs').Stats[]} stats
+ */
+function printLossesAndStats(a, l, at, total, stats) {
+  let k = 0;
+  const upTo = (/** @type {number} */ step) => {
+    for (; k < stats.length && stats[k].step < step; k++) {
+      const st = stats[k];
+      if (a.json) out(`{"stats":${JSON.stringify(st)}}\n`);
+      else {
+        out(`stats at step ${st.step}:\n`);
+        st.layers.forEach((y, i) => {
+          if (y.kind !== 'Tanh') return;
+          const mean = /** @type {number} */ (y.out.mean);
+          out(`  layer ${i} (${y.kind.padStart(10)}): mean ${mean < 0 || Object.is(mean, -0) ? '' : '+'}${fmtF(mean, 2)}, std ${fmtF(/** @type {number} */ (y.out.std), 2)}, saturated: ${fmtF(/** @type {number} */ (y.out.saturated) * 100, 2)}%\n`);
+        });
+      }
+    }
+  };
+  for (let s = Math.ceil(at / 10000) * 10000; s < at + l.length; s += 10000) {
+    upTo(s);
+    printLosses(a, l.subarray(s - at, s - at + 1), s, total);
+  }
+  upTo(Infinity);
 }
 
 /**
