@@ -9,6 +9,7 @@ import { buildFields, fieldOf, groupOf, readField, readGroup, fillGroup, sameGro
 import { showSplit } from './page-data.js';
 import { onTrain, updateButtons, renderProgress } from './page-run.js';
 import { dirtyChart } from './page-chart.js';
+import { showModel } from './model-view.js';
 
 /** The fields a run takes while it trains (trainer.setSchedule, and the validation interval). */
 const LIVE = ['steps', 'lr', 'lrDecayed', 'decayStep', 'valEvery'];
@@ -169,16 +170,27 @@ export async function checkConfig() {
     data = readData();
   } catch (e) {
     showConfig(null, errText(e));
+    showModel({ layers: null, batch: 0, problem: errText(e) });
     return null;
   }
-  const r = await worker.call('check', { config, data });
+  const r = await worker.call('check', { config, data, batch: readBatch() });
   if (seq !== checkSeq) return r; // a newer check is on its way
+  showModel(r);
   view.presets = r.presets;
   renderPresetOptions();
   matchPreset();
   showConfig(r.numParams, r.problem);
   if (r.split) showSplit(r.split);
   return r;
+}
+
+/** @returns {number|undefined} the form's batch size, for the model's shapes (undefined: unreadable, the worker's 32) */
+function readBatch() {
+  try {
+    return Number(readField(fieldOf('batchSize')));
+  } catch {
+    return undefined;
+  }
 }
 
 /** @param {number|null} n @param {string|null} problem */

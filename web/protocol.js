@@ -45,7 +45,10 @@ export {};
  * @property {number} vocabSize
  */
 
-/** @typedef {{config: Omit<ModelConfig, 'vocabSize'>, data: DataSettings}} CheckRequest a configuration and split settings from the form */
+/**
+ * @typedef {{config: Omit<ModelConfig, 'vocabSize'>, data: DataSettings, batch?: number}} CheckRequest a configuration and
+ *   split settings from the form; batch: the batch size the layer list's shapes are for (default 32)
+ */
 /**
  * @typedef {object} CheckResult
  * @property {Preset[]} presets for the current vocabulary
@@ -53,6 +56,10 @@ export {};
  * @property {number|null} numParams null: the configuration is impossible
  * @property {string|null} problem why the configuration or the split settings are impossible (the core's message)
  * @property {{words: [number, number, number], examples: [number, number, number]}|null} split of the current word list with these split settings
+ * @property {import('../wasm/makemore.mjs').LayerInfo[]|null} layers the configuration's layers (output shapes for batch
+ *   examples, parameters), the core's mm.layers; null: the configuration is impossible
+ * @property {number} batch the batch size the layers' shapes are for
+ * @property {string|null} [layersProblem] why a possible configuration has no layer list (the module's message)
  */
 
 /**

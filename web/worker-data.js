@@ -67,8 +67,11 @@ export function loadWords({ bytes, source }) {
 }
 
 /** @param {import('./protocol.js').CheckRequest} a @returns {import('./protocol.js').CheckResult} */
-export function check({ config, data }) {
+export function check({ config, data, batch: asked }) {
   const mm = ctx.mm;
+  const batch = typeof asked === 'number' && Number.isInteger(asked) && asked >= 1 && asked <= 65536 ? asked : 32;
+  /** @type {import('./protocol.js').CheckResult['layers']} */
+  let layers = null;
   const vocabSize = ctx.data ? ctx.data.words.vocabSize : 27;
   const presets = mm.presets.map((p) => ({ ...p, numParams: mm.numParams({ ...p.config, vocabSize }) }));
   let numParams = null;
@@ -80,7 +83,14 @@ export function check({ config, data }) {
   } catch (e) {
     problem = errText(e);
   }
-  return { presets, vocabSize, numParams: problem ? null : numParams, problem, split: problem ? null : splitOf(data) };
+  let layersProblem = null;
+  try {
+    if (!problem) layers = mm.layers({ ...config, vocabSize }, batch);
+  } catch (e) {
+    layersProblem = errText(e); // a possible model whose list the module cannot give (an older module): not an impossible model
+  }
+  return { presets, vocabSize, numParams: problem ? null : numParams, problem, split: problem ? null : splitOf(data),
+    layers: problem ? null : layers, batch, layersProblem };
 }
 
 /**
