@@ -16,7 +16,8 @@
 //    `p.data += -lr * p.grad`): p is the updated value; the gradient is the step's.
 //    std(lr * grad) is taken as lr * std(grad) in double; log10 is this file's own (the
 //    same digits in every build).
-//  Sums in double; two passes (the mean, then squared deviations and the histogram).
+//  Sums in double (four accumulators in a fixed order); passes: the sum, min and max; the
+//  squared deviations; the histogram.
 //
 // The activations and gradients are those the step computed; the pass only reads
 // them, with one exception, which writes memory the step does not use:
@@ -108,39 +109,70 @@ static double log10_same(double x) {
 
 // ---------------------------------------------------------------- one tensor's values
 
-// Mean and unbiased std of x[0..n) in double; with v, also min, max and the histogram;
-// with sat, the fraction of |x| > 0.97.
-static void value_stats(const float* x, long n, mm_value_stats* v, double* sat) {
-    double sum = 0.0, lo = n ? x[0] : 0.0, hi = lo;
-    for (long k = 0; k < n; k++) {
-        double a = x[k];
-        sum += a;
-        if (a < lo) lo = a;
-        if (a > hi) hi = a;
-    }
-    double mean = n ? sum / (double)n : NAN, sq = 0.0;
-    long over = 0;
-    if (v) {
-        memset(v->hist, 0, sizeof v->hist);
-        if (lo == hi) { lo -= 0.5; hi += 0.5; } // torch.histogram's range for equal values
-        v->lo = lo; v->hi = hi;
-    }
-    double scale = MM_STATS_BINS / (hi - lo);
-    for (long k = 0; k < n; k++) {
-        double d = x[k] - mean;
-        sq += d * d;
-        if (sat) over += fabsf(x[k]) > 0.97f;
-        if (v) {
-            long b = (long)((x[k] - lo) * scale);
-            v->hist[b < 0 ? 0 : b >= MM_STATS_BINS ? MM_STATS_BINS - 1 : b]++;
+// Sum in double, min and max of x[0..n), n >= 1: four accumulators in a fixed order (every build
+// sums alike), so the loop is not one chain of dependent additions.
+static double sum_min_max(const float* x, long n, float* lo_out, float* hi_out) {
+    double s[4] = {0.0, 0.0, 0.0, 0.0};
+    float lo[4], hi[4];
+    for (int j = 0; j < 4; j++) lo[j] = hi[j] = x[0];
+    long k = 0;
+    for (; k + 4 <= n; k += 4)
+        for (int j = 0; j < 4; j++) {
+            float a = x[k + j];
+            s[j] += a;
+            lo[j] = a < lo[j] ? a : lo[j];
+            hi[j] = a > hi[j] ? a : hi[j];
         }
+    for (; k < n; k++) {
+        s[0] += x[k];
+        lo[0] = x[k] < lo[0] ? x[k] : lo[0];
+        hi[0] = x[k] > hi[0] ? x[k] : hi[0];
     }
-    if (v) {
-        v->count = n;
-        v->mean = mean;
-        v->std = n > 1 ? sqrt(sq / (double)(n - 1)) : NAN;
+    for (int j = 1; j < 4; j++) { lo[0] = lo[j] < lo[0] ? lo[j] : lo[0]; hi[0] = hi[j] > hi[0] ? hi[j] : hi[0]; }
+    *lo_out = lo[0];
+    *hi_out = hi[0];
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+// Sum of (x - mean)^2 in double, four accumulators as above.
+static double sum_sq(const float* x, long n, double mean) {
+    double s[4] = {0.0, 0.0, 0.0, 0.0};
+    long k = 0;
+    for (; k + 4 <= n; k += 4)
+        for (int j = 0; j < 4; j++) {
+            double d = x[k + j] - mean;
+            s[j] += d * d;
+        }
+    for (; k < n; k++) { double d = x[k] - mean; s[0] += d * d; }
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+// Mean and unbiased std of x[0..n) in double into v; with hist, also min, max and the
+// histogram; with sat, the fraction of |x| > 0.97.
+static void value_stats(const float* x, long n, int hist, mm_value_stats* v, double* sat) {
+    v->count = n;
+    v->mean = v->std = v->lo = v->hi = NAN;
+    if (sat) *sat = NAN;
+    if (n < 1) return;
+    float lo, hi;
+    double mean = sum_min_max(x, n, &lo, &hi) / (double)n;
+    v->mean = mean;
+    v->std = n > 1 ? sqrt(sum_sq(x, n, mean) / (double)(n - 1)) : NAN;
+    if (sat) {
+        long over = 0;
+        for (long k = 0; k < n; k++) over += fabsf(x[k]) > 0.97f;
+        *sat = (double)over / (double)n;
     }
-    if (sat) *sat = n ? (double)over / (double)n : NAN;
+    if (!hist) return;
+    double l = lo, h = hi;
+    if (l == h) { l -= 0.5; h += 0.5; } // torch.histogram's range for equal values
+    v->lo = l; v->hi = h;
+    memset(v->hist, 0, sizeof v->hist);
+    double scale = MM_STATS_BINS / (h - l);
+    for (long k = 0; k < n; k++) {
+        long b = (long)((x[k] - l) * scale);
+        v->hist[b < 0 ? 0 : b >= MM_STATS_BINS ? MM_STATS_BINS - 1 : b]++;
+    }
 }
 
 // ---------------------------------------------------------------- the fused first layer's Embedding
@@ -168,9 +200,12 @@ static void fill_fused_embedding(mm_model* m, const uint16_t* X, int B) {
             for (int c = 0; c < C; c++) {
                 const float* w = W + ((long)j * C + c) * H;
                 const float* d = dout + r * H;
-                float acc = 0.0f;
-                for (int h = 0; h < H; h++) acc += d[h] * w[h];
-                dx[at + c] += acc;
+                float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0}; // eight partial sums: not one chain of dependent additions
+                int h = 0;
+                for (; h + 8 <= H; h += 8)
+                    for (int q = 0; q < 8; q++) acc[q] += d[h + q] * w[h + q];
+                for (; h < H; h++) acc[0] += d[h] * w[h];
+                dx[at + c] += ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
             }
         }
 }
@@ -191,8 +226,13 @@ void mm_stats_layers(mm_stats* s, mm_model* m, const uint16_t* X, int B) {
         ls->shape[1] = three ? l->T_out : l->C_out;
         ls->shape[2] = three ? l->C_out : 0;
         ls->saturated = NAN;
-        value_stats(m->acts + l->out, n, &ls->out, l->type == L_TANH ? &ls->saturated : NULL);
-        value_stats(m->dacts + l->out, n, &ls->grad, NULL);
+        if (mm_layer_types[l->type]->is_view) { // its input's numbers in another shape
+            ls->out = s->layers[l->in[0]].out;
+            ls->grad = s->layers[l->in[0]].grad;
+            continue;
+        }
+        value_stats(m->acts + l->out, n, 1, &ls->out, l->type == L_TANH ? &ls->saturated : NULL);
+        value_stats(m->dacts + l->out, n, 1, &ls->grad, NULL);
     }
 }
 
@@ -202,8 +242,8 @@ void mm_stats_params(mm_stats* s, mm_model* m, float lr, long step) {
         const mm_tensor_info* ti = &m->tensors[s->param_tensor[i]];
         mm_param_stats* ps = &s->params[i];
         mm_value_stats d, g;
-        value_stats(m->params + ti->offset, ti->size, &d, NULL);
-        value_stats(m->grads + ti->offset, ti->size, &g, NULL);
+        value_stats(m->params + ti->offset, ti->size, 0, &d, NULL);
+        value_stats(m->grads + ti->offset, ti->size, 0, &g, NULL);
         ps->data_mean = d.mean; ps->data_std = d.std;
         ps->grad_mean = g.mean; ps->grad_std = g.std;
         ps->grad_to_data = g.std / d.std;
