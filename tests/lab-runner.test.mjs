@@ -54,7 +54,7 @@ test('a spec expands: runs x grid, layered over the preset (or the defaults), na
   // no preset: the schema's defaults (the lecture's 3-char MLP); enums by name; the lecture spec
   const [d] = expandSpec({ base: { config: { bnMode: 'per-position', nHidden: 50 }, schedule: { decayStep: 5, steps: 10, valEvery: 0 } } }, s);
   assert.deepEqual([d.preset, d.config.blockSize, d.config.nHidden, d.config.bnMode, d.schedule.decayStep, d.valEvery, d.seed], ['custom', 3, 50, 1, 5, 0, '42']);
-  const lecture = expandSpec(JSON.parse(readFileSync(path.join(ROOT, 'bench/specs/lecture.json'), 'utf8')), s);
+  const lecture = expandSpec(JSON.parse(readFileSync(path.join(ROOT, 'web/lab-lecture.json'), 'utf8')), s);
   assert.deepEqual(lecture.map((p) => p.preset), ['mlp3', 'mlp8', 'wavenet22k-bnbug', 'wavenet22k', 'wavenet76k']);
   assert.deepEqual(lecture.map((p) => p.reference?.val), [2.105, 2.034, 2.026, 2.019, 1.990]);
   assert.ok(lecture.every((p) => p.schedule.steps === 200000 && p.schedule.decayStep === 150000 && p.valEvery === 10000));

@@ -5,6 +5,7 @@
 //   web/page-run.js      run controls, status   web/page-chart.js  the loss chart
 //   web/page-samples.js  samples                web/page-eval.js   the evaluation
 //   web/page-files.js    model files and the model kept in this browser
+//   web/lab-page.js      the lab: finished runs kept, overlaid, in a table; sweeps
 // (web/page-shared.js: the worker, the view of the run, DOM helpers.)
 import { $, view, worker, setReady, showError, setStatus, errText } from './page-shared.js';
 import { loadNames, showData } from './page-data.js';
@@ -13,6 +14,7 @@ import { onRun, onState, onProgress, updateButtons, renderProgress } from './pag
 import { addVal } from './page-chart.js';
 import { onFinalEval, onEvalError, onEvalProgress } from './page-eval.js';
 import { onStored, onStoreError, restoreModel } from './page-files.js';
+import { initLab } from './lab-page.js';
 
 /**
  * "Engine: relaxed SIMD (fused multiply-add), 2 threads, in a Worker." and why not faster.
@@ -51,6 +53,7 @@ async function start() {
   view.presets = r.presets;
   setReady();
   initForm(r);
+  initLab(r.schema);
   setStatus(view.dataInfo ? 'Ready.' : 'Loading names.txt…');
   updateButtons();
   checkConfig();

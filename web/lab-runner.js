@@ -78,6 +78,7 @@ import { autoValEvery, niceStep } from './losses.js';
  * @property {Reference|null} reference
  * @property {string} where 'page' or 'node'
  * @property {number} finishedAt ms since 1970
+ * @property {string} [colour] its colour in the page's chart (given when the page keeps it)
  */
 
 export const SPEC_KEYS = ['format', 'version', 'name', 'description', 'base', 'runs', 'grid'];

@@ -41,7 +41,7 @@ export function serve() {
 //   runId      the id of the last run the worker announced (its 'run' event), as a string; '0' before
 //   runs[id]   every training loss of that run the worker reported ('progress' events), as uint32 bits
 //   engine     the worker's last 'engine' event ({label, notes, threads, helpers})
-//   chart()    the loss chart's data as last drawn: {steps, train, val} (log10 loss; train and val
+//   chart()    the Loss card's chart's data as last drawn: {steps, train, val} (log10 loss; train and val
 //              without the gaps of the merged x axis), trainSteps (the steps of the train points), and
 //              drawnAt (performance.now() of that drawing, -1 if never)
 // The worker's events are read off the page's Worker ({event, data} messages: web/bridge.js); the
@@ -80,7 +80,7 @@ function pageProbe() {
     }
   };
   mm.chart = () => {
-    const u = mm.plots[mm.plots.length - 1];
+    const u = mm.plots.filter((/** @type {any} */ p) => p.root.parentElement?.id === 'chart').at(-1); // the Loss card's (not the lab's)
     if (!u) return { steps: [], train: [], val: [], trainSteps: [], drawnAt: -1 };
     const [x, t, v] = /** @type {[number[], (number|null)[], (number|null)[]]} */ (u.data);
     const at = (/** @type {(number|null)[]} */ ys) => Array.from(x).filter((_, i) => ys[i] != null);

@@ -1,0 +1,311 @@
+// lab-page.js: the trainer page's lab. Every run the page trains from its start (by hand with Train,
+// or from a sweep) and finishes (its end-of-run evaluation done) is kept as a record
+// (web/lab-runner.js RunRecord) in IndexedDB (web/lab-store.js), shown in the run list, the overlay
+// chart and the results table (web/lab-view.js). A sweep (the builder: one or two settings with
+// comma-separated values, optional seeds, over the form's settings; or the built-in "Reproduce the
+// lecture", web/lab-lecture.json) is expanded by web/lab-runner.js and queued through the Worker one
+// run after another (the page has one Worker; bench/sweep-result.txt: two runs at a time on one
+// thread each were no faster on 2 cores). A run is recorded from the worker's events (run, progress,
+// val, finalEval, state); one replaced or reset before its end is not. Export JSON and CSV, import
+// JSON; delete a run.
+import { $, view, worker, showError, errText } from './page-shared.js';
+import { readSettings } from './page-form.js';
+import { CurveBuilder, describeConfig, expandSpec, exportCsv, exportJson, importJson, makeRecord, runQueue, withSteps } from './lab-runner.js';
+import { deleteRun, listRuns, putRuns } from './lab-store.js';
+import { lab, makeLabChart, nextColour, renderLab } from './lab-view.js';
+
+/** @typedef {import('./lab-runner.js').RunPlan} RunPlan @typedef {import('./lab-runner.js').RunRecord} RunRecord */
+/** @typedef {import('../wasm/makemore.mjs').Schema} Schema */
+
+/** @type {Schema|null} the core's settings (init) */
+let schema = null;
+
+/**
+ * The run being recorded: its plan, curve, validation points and timing.
+ * @typedef {{runId: number, plan: RunPlan, curve: CurveBuilder, vals: {step: number, loss: number}[], ms: number, t0: number,
+ *   params: number, final: import('./protocol.js').SplitLosses|null, done: (r: RunRecord|null, why?: string) => void}} Recording
+ */
+/** @type {Recording|null} */
+let rec = null;
+/** a sweep's run on its way to the worker: the 'run' event that answers it takes its plan @type {{plan: RunPlan, done: Recording['done']}|null} */
+let pending = null;
+/** the engine's label and threads (the worker's last 'engine' event) */
+let engine = { label: '', threads: 1 };
+/** a sweep is queued */
+let sweeping = false;
+let stopAsked = false;
+
+// ---------------------------------------------------------------- recording runs
+/** @param {import('./protocol.js').RunInfo} r @returns {RunPlan} a run trained by hand, as a plan */
+function planOfRun(r) {
+  const { vocabSize, ...config } = /** @type {Record<string, number>} */ (/** @type {unknown} */ (r.config));
+  const data = /** @type {Record<string, number>} */ (/** @type {unknown} */ (r.data));
+  const t = /** @type {NonNullable<typeof r.training>} */ (r.training);
+  const preset = r.name;
+  return {
+    index: 0, name: preset === 'custom' ? 'custom model' : preset, sweep: '', preset, config, data,
+    what: schema ? describeConfig(schema, preset, config, data) : preset,
+    schedule: { steps: t.steps, batchSize: t.batchSize, lr: t.lr, lrDecayed: t.lrDecayed, decayStep: t.decayStep },
+    seed: String(t.seed), valEvery: r.valEvery, dataset: r.source, reproducible: !!$('reproducible').checked, reference: null,
+  };
+}
+
+worker.on('engine', (m) => { engine = { label: m.label.replace(/, \d+ threads?$/, ''), threads: m.threads }; });
+worker.on('run', (r) => {
+  if (rec) rec.done(null, 'it was replaced by another run');
+  rec = null;
+  const p = pending;
+  pending = null;
+  if (r.origin !== 'new' || r.kind !== 'trainer' || !r.training) return;
+  const plan = p ? p.plan : planOfRun(r);
+  rec = { runId: r.id, plan, curve: new CurveBuilder(plan.schedule.steps), vals: [], ms: 0, t0: performance.now(), params: r.numParams, final: null,
+    done: p ? p.done : () => {} };
+});
+worker.on('progress', (m) => {
+  if (!rec || m.runId !== rec.runId) return;
+  rec.curve.append(m.losses);
+  rec.ms += m.ms;
+});
+worker.on('val', (m) => {
+  if (rec && m.runId === rec.runId && Number.isFinite(m.loss)) rec.vals.push({ step: m.step, loss: m.loss });
+});
+worker.on('finalEval', (m) => {
+  if (rec && m.runId === rec.runId) rec.final = m.losses;
+});
+worker.on('state', (m) => {
+  if (!rec || (m.runId !== null && m.runId !== rec.runId)) return;
+  if (m.state === 'done') finish(rec);
+  else if (m.state === 'failed' || m.state === 'idle') {
+    rec.done(null, m.state === 'failed' ? (m.message ?? 'training failed') : 'it was reset');
+    rec = null;
+  }
+});
+
+/** The run finished: its record is kept, shown and stored. @param {Recording} r */
+function finish(r) {
+  rec = null;
+  const run = view.run && view.run.id === r.runId ? view.run : null;
+  // a schedule changed while training: the record has the run's own (as the page last heard it)
+  const plan = run ? { ...r.plan, schedule: { ...r.plan.schedule, steps: run.steps, lr: run.lr, lrDecayed: run.lrDecayed, decayStep: run.decayStep }, valEvery: run.valEvery } : r.plan;
+  const f = r.final;
+  const num = (/** @type {number|undefined} */ v) => (v === undefined || !Number.isFinite(v) ? null : v);
+  const record = makeRecord(plan, {
+    params: r.params, steps: view.stepsDone || plan.schedule.steps, engine: engine.label, threads: engine.threads,
+    losses: { train: num(f?.train), val: num(f?.val), test: num(f?.test) }, trainSeconds: r.ms / 1000,
+    wallSec: (performance.now() - r.t0) / 1000, curve: r.curve.curve(), vals: r.vals, where: 'page',
+  });
+  addRecords([record]).then(() => r.done(record), (e) => r.done(record, errText(e)));
+}
+
+/**
+ * Keeps records: colours for those without, shown at once, stored in IndexedDB (rejects if storing failed: they stay shown).
+ * @param {RunRecord[]} records
+ */
+async function addRecords(records) {
+  for (const r of records) {
+    if (!r.colour) r.colour = nextColour(lab.runs);
+    const i = lab.runs.findIndex((x) => x.id === r.id);
+    if (i >= 0) lab.runs[i] = r;
+    else lab.runs.push(r);
+  }
+  lab.runs.sort((a, b) => a.finishedAt - b.finishedAt || a.id.localeCompare(b.id)); // as listRuns gives them
+  renderLab();
+  try {
+    await putRuns(records);
+  } catch (e) {
+    showError('lab-error', `Not kept in this browser: ${errText(e)}`);
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------- sweeps
+/** @param {RunPlan} plan @returns {Promise<RunRecord>} one run of a sweep, through the worker */
+function runOne(plan) {
+  const source = view.dataInfo?.source;
+  if (plan.dataset !== source) return Promise.reject(new Error(`the sweep is for the data set ${plan.dataset}, and the page has ${source ?? 'none'} loaded`));
+  return new Promise((resolve, reject) => {
+    pending = { plan, done: (r, why) => (r ? resolve(r) : reject(new Error(`${plan.name} did not finish: ${why}`))) };
+    const threads = Number($('threads').value) || 0;
+    const seed = BigInt(plan.seed) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(plan.seed) : BigInt(plan.seed);
+    worker.call('train', { config: /** @type {any} */ (plan.config), data: /** @type {any} */ (plan.data), training: { ...plan.schedule, seed },
+      valEvery: plan.valEvery, threads, reproducible: plan.reproducible })
+      .catch((e) => {
+        pending = null;
+        reject(new Error(`${plan.name} did not start: ${errText(e)}`));
+      });
+  });
+}
+
+/** Queues a sweep's runs, one after another; a run that fails or is replaced stops the sweep. @param {RunPlan[]} plans */
+async function runSweep(plans) {
+  if (sweeping) throw new Error('a sweep is running: stop it first');
+  sweeping = true;
+  stopAsked = false;
+  syncButtons();
+  let n = 0;
+  /** @type {string|null} */
+  let failure = null;
+  const say = () => setLabStatus(`Sweep “${plans[0].sweep}”: run ${Math.min(n + 1, plans.length)} of ${plans.length} (${plans[Math.min(n, plans.length - 1)].name})…`);
+  say();
+  try {
+    await runQueue(plans, runOne, {
+      onDone: () => { n++; say(); },
+      onError: (e) => { failure = errText(e); stopAsked = true; },
+      stopped: () => stopAsked,
+    });
+  } finally {
+    sweeping = false;
+    syncButtons();
+  }
+  setLabStatus(failure ? `Sweep stopped after ${n} of ${plans.length} runs: ${failure}.` : stopAsked ? `Sweep stopped after ${n} of ${plans.length} runs.` : `Sweep “${plans[0].sweep}” done: ${n} runs.`);
+}
+
+/** @param {string} text */
+function setLabStatus(text) {
+  $('lab-status').textContent = text;
+}
+
+function syncButtons() {
+  for (const id of ['lab-run-sweep', 'lab-lecture']) $(id).disabled = sweeping || !schema;
+  $('lab-stop').disabled = !sweeping;
+}
+
+/** @param {string} text comma-separated values @param {string} what @returns {(number|string)[]} */
+function listOf(text, what) {
+  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!items.length) throw new Error(`${what}: give comma-separated values`);
+  return items.map((s) => (/^-?[\d.]+(e-?\d+)?$/i.test(s) ? Number(s) : s));
+}
+
+/** The builder's spec: the form's settings as the base, the chosen settings' values as the grid. @returns {unknown} */
+function builderSpec() {
+  const s = readSettings();
+  const { seed, ...training } = /** @type {Record<string, number>} */ (s.training);
+  /** @type {Record<string, unknown[]>} */
+  const grid = {};
+  for (const k of ['1', '2']) {
+    const key = $(`lab-key${k}`).value;
+    if (key) grid[key] = listOf($(`lab-values${k}`).value, `values of ${key}`);
+  }
+  const seeds = $('lab-seeds').value.trim();
+  if (seeds) grid.seed = listOf(seeds, 'seeds');
+  if (!Object.keys(grid).length) throw new Error('choose a setting and its values, or seeds');
+  const preset = $('preset').value;
+  return {
+    name: $('lab-name').value.trim() || 'sweep',
+    base: { ...(preset !== 'custom' ? { preset } : {}), config: { ...s.config, ...s.data }, schedule: { ...training, valEvery: s.valEvery },
+      seed: String(seed), dataset: view.dataInfo?.source ?? 'names.txt', reproducible: s.reproducible },
+    grid,
+  };
+}
+
+async function onRunSweep() {
+  showError('lab-error', null);
+  let plans;
+  try {
+    plans = expandSpec(builderSpec(), /** @type {Schema} */ (schema));
+  } catch (e) {
+    showError('lab-error', `Not started: ${errText(e)}`);
+    return;
+  }
+  runSweep(plans).catch((e) => showError('lab-error', errText(e)));
+}
+
+async function onLecture() {
+  showError('lab-error', null);
+  try {
+    const res = await fetch(new URL('./lab-lecture.json', import.meta.url));
+    if (!res.ok) throw new Error(`lab-lecture.json: HTTP ${res.status}`);
+    let plans = expandSpec(await res.json(), /** @type {Schema} */ (schema));
+    const steps = Number($('lab-lecture-steps').value);
+    if (!Number.isInteger(steps) || steps < 1) throw new Error('steps per run: a whole number >= 1');
+    if (steps !== plans[0].schedule.steps) plans = withSteps(plans, steps);
+    const reproducible = !!$('reproducible').checked; // the form's engine choice
+    plans = plans.map((p) => ({ ...p, reproducible }));
+    if (view.dataInfo?.source !== 'names.txt') throw new Error(`the lecture trains on names.txt: press “Use names.txt” first (the page has ${view.dataInfo?.source ?? 'none'})`);
+    await runSweep(plans);
+  } catch (e) {
+    showError('lab-error', errText(e));
+  }
+}
+
+// ---------------------------------------------------------------- export, import, delete
+/** @param {string} text @param {string} name @param {string} type */
+function download(text, name, type) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
+/** @param {File} file */
+async function onImport(file) {
+  showError('lab-error', null);
+  let records;
+  try {
+    records = importJson(await file.text());
+  } catch (e) {
+    showError('lab-error', `${file.name}: ${errText(e)}. The runs here are unchanged.`);
+    return;
+  }
+  try {
+    await addRecords(records);
+    setLabStatus(`Imported ${records.length} run${records.length === 1 ? '' : 's'} from ${file.name}.`);
+  } catch {
+    // said in lab-error
+  }
+}
+
+/** @param {string} id */
+async function onDelete(id) {
+  lab.runs = lab.runs.filter((r) => r.id !== id);
+  lab.hidden.delete(id);
+  renderLab();
+  try {
+    await deleteRun(id);
+  } catch (e) {
+    showError('lab-error', `Not deleted in this browser: ${errText(e)}`);
+  }
+}
+
+// ---------------------------------------------------------------- start
+/** The lab after the module loaded: the builder's choices from the schema, the stored runs. @param {Schema} s */
+export async function initLab(s) {
+  schema = s;
+  const keys = s.fields.filter((f) => (f.group === 'model' || f.group === 'data' || f.group === 'training') && !f.fromData && f.js !== 'seed');
+  for (const k of ['1', '2']) {
+    const sel = $(`lab-key${k}`);
+    const none = Object.assign(document.createElement('option'), { value: '', textContent: '—' });
+    sel.replaceChildren(none, ...keys.map((f) => Object.assign(document.createElement('option'), { value: f.js, textContent: `${f.label} (${f.js})` })));
+  }
+  syncButtons();
+  try {
+    lab.runs = await listRuns();
+    for (const r of lab.runs) r.colour ??= nextColour(lab.runs.filter((x) => x.colour));
+  } catch (e) {
+    showError('lab-error', `The runs kept in this browser could not be read: ${errText(e)}`);
+  }
+  renderLab();
+  $('lab').dataset.ready = 'true';
+}
+
+makeLabChart($('lab-chart'));
+lab.onDelete = (id) => { onDelete(id); };
+$('lab-run-sweep').addEventListener('click', onRunSweep);
+$('lab-lecture').addEventListener('click', onLecture);
+$('lab-stop').addEventListener('click', () => {
+  stopAsked = true;
+  setLabStatus('The sweep stops when this run ends.');
+});
+$('lab-export-json').addEventListener('click', () => download(exportJson(lab.runs), 'makemore-runs.json', 'application/json'));
+$('lab-export-csv').addEventListener('click', () => download(exportCsv(lab.runs), 'makemore-runs.csv', 'text/csv'));
+$('lab-import').addEventListener('change', () => {
+  const input = /** @type {HTMLInputElement} */ ($('lab-import'));
+  const f = input.files?.[0];
+  input.value = '';
+  if (f) onImport(f);
+});
+syncButtons();
