@@ -75,7 +75,7 @@ describe('the lab in Chromium', { skip, timeout: 90000 }, () => {
     assert.equal(rows.length, 3);
     assert.deepEqual(await column('name'), ['mlp3 nHidden=20', 'mlp3 nHidden=40', 'mlp3 nHidden=60']);
     assert.deepEqual(await column('config'), ['mlp3 nHidden=20', 'mlp3 nHidden=40', 'mlp3 nHidden=60']);
-    assert.deepEqual(await column('schedule'), Array(3).fill('300 steps of 32, lr 0.1 -> 0.01 at 225'));
+    assert.deepEqual(await column('schedule'), Array(3).fill('300 x 32, lr 0.1 -> 0.01 at 225'));
     assert.deepEqual(await column('seed'), ['5', '5', '5']);
     assert.equal(await page.locator('#lab-runs li').count(), 3);
     const colours = await page.$$eval('#lab-runs .swatch', (s) => s.map((e) => /** @type {HTMLElement} */ (e).style.background));

@@ -396,8 +396,8 @@ export async function runQueue(plans, runOne, { jobs = 1, onDone, onError, stopp
  * @typedef {{key: string, label: string, value: (r: RunRecord) => string|number|null, text?: (r: RunRecord) => string}} Column
  */
 const loss = (/** @type {number|null} */ v) => (v === null || !Number.isFinite(v) ? '–' : v.toFixed(4));
-/** @param {Schedule} s */
-export const scheduleText = (s) => `${s.steps} steps of ${s.batchSize}, lr ${s.lr} -> ${s.lrDecayed} at ${s.decayStep}`;
+/** @param {Schedule} s @returns {string} e.g. '200000 x 32, lr 0.1 -> 0.01 at 150000' (steps x batch size) */
+export const scheduleText = (s) => `${s.steps} x ${s.batchSize}, lr ${s.lr} -> ${s.lrDecayed} at ${s.decayStep}`;
 /** @type {Column[]} */
 export const COLUMNS = [
   { key: 'id', label: 'id', value: (r) => r.id },
