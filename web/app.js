@@ -5,6 +5,7 @@
 //   web/page-run.js      run controls, status   web/page-chart.js  the loss chart
 //   web/page-samples.js  samples                web/page-eval.js   the evaluation
 //   web/page-files.js    model files and the model kept in this browser
+//   web/diag-view.js     the diagnostics (activation, gradient and update:data statistics; from page-run.js)
 //   web/lab-page.js      the lab: finished runs kept, overlaid, in a table; sweeps
 // (web/page-shared.js: the worker, the view of the run, DOM helpers.)
 import { $, view, worker, setReady, showError, setStatus, errText } from './page-shared.js';

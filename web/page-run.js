@@ -8,6 +8,7 @@ import { resetChart, addLosses, dirtyChart, invalidate, progressDrawn } from './
 import { autoSample, clearSamples, onSample } from './page-samples.js';
 import { clearEval, showEval, evalStarted, evalBusy } from './page-eval.js';
 import { describeLoaded, clearModelInfo } from './page-files.js';
+import { statsEvery } from './diag-view.js';
 
 /** recent (time, step) pairs for the steps/s estimate @type {[number, number][]} */
 let rateHist = [];
@@ -38,7 +39,7 @@ export async function onTrain() {
   showError('train-error', null);
   let settings;
   try {
-    settings = readSettings();
+    settings = { ...readSettings(), statsEvery: statsEvery() };
   } catch (e) {
     showError('train-error', `Not started: ${errText(e)}.`);
     return;

@@ -79,6 +79,7 @@ export {};
  * @property {number} valEvery validation interval in steps; 0: never
  * @property {number} threads 0: the cores available
  * @property {boolean} reproducible the reference kernels
+ * @property {number} [statsEvery] the training diagnostics every this many steps (makemore part 3; 0 or absent: off)
  */
 /** @typedef {Schedule & {runId: number, step: number}} ScheduleResult the schedule as applied, at step */
 
@@ -104,6 +105,7 @@ export {};
  * @property {() => void} reset discards the run ('state' idle)
  * @property {(a: {threads: number}) => void} setThreads threads for training from now on; 0: the cores available
  * @property {(a: Schedule) => ScheduleResult} setSchedule changes the current run's schedule
+ * @property {(a: {n: number}) => {runId: number, statsEvery: number}} setStatsEvery the current run's diagnostics every n steps from now on (0: off)
  * @property {(a: SampleRequest) => SampleResult} sample names from the current model
  * @property {() => EvalResult} evaluate the splits' losses now (even while paused)
  * @property {() => SaveResult} save the current model as a file
@@ -153,7 +155,11 @@ export {};
  */
 
 /** @typedef {{runId: number|null, state: RunState, step: number, message?: string, quiet?: boolean}} StateEvent quiet: the page keeps its status line */
-/** @typedef {{runId: number, start: number, losses: Float32Array, step: number, ms: number}} ProgressEvent the losses of steps start.. (transferred); ms inside wasm */
+/**
+ * @typedef {{runId: number, start: number, losses: Float32Array, step: number, ms: number,
+ *   stats?: import('../wasm/makemore.mjs').Stats[]}} ProgressEvent the losses of steps start.. (transferred); ms inside wasm;
+ *   stats: the diagnostics of the statistics steps among them (statsEvery > 0), oldest first
+ */
 /** @typedef {{runId: number, step: number, loss: number, message?: string}} ValEvent a validation point; NaN with a message if it failed */
 /** @typedef {{runId: number, step: number, losses: SplitLosses}} FinalEvalEvent the end-of-run evaluation */
 /** @typedef {{runId: number, message: string}} EvalErrorEvent the end-of-run evaluation failed */

@@ -80,7 +80,8 @@ function trainChunk(r) {
     r.chunk = Math.max(1, Math.min(4096, Math.round(Math.min(r.chunk * 2, Math.max(r.chunk / 2, CHUNK_MS / Math.max(per, 1e-3))))));
     record(r, losses);
     r.dirty = true;
-    ctx.emit('progress', { runId: r.id, start, losses, step: t.step, ms }, [losses.buffer]);
+    const stats = t.statsEvery ? t.takeStats() : [];
+    ctx.emit('progress', { runId: r.id, start, losses, step: t.step, ms, ...(stats.length ? { stats } : {}) }, [losses.buffer]);
   }
   if (failure) {
     r.failure = `training stopped at step ${t.step + 1}: ${errText(failure)}`;
@@ -219,6 +220,12 @@ export function startRun(s) {
   if ('threads' in s) wantThreads = Number(s.threads) || 0;
   // the schema's settings: the model's, the split's, the training's (steps, batchSize, lr, ...)
   const trainer = ctx.mm.createTrainer({ words: data.words, config: s.config, ...s.data, ...s.training, reproducible: !!s.reproducible });
+  try {
+    if (s.statsEvery) trainer.setStatsEvery(s.statsEvery);
+  } catch (e) {
+    trainer.free();
+    throw e;
+  }
   persist(ctx.run); // keep the run being replaced, if it changed since it was stored
   stopRun();
   const r = newRun({ origin: 'new', trainer, dirty: true, hist: { start: 0, buf: new Float32Array(1024), n: 0 } });
@@ -300,6 +307,14 @@ export function resume() {
 export function reset() {
   stopRun();
   setState('idle');
+}
+
+/** The current run's diagnostics every n steps from now on (0: off). @param {{n: number}} a */
+export function setStatsEvery({ n }) {
+  const r = ctx.run;
+  if (!r || !r.trainer) throw new Error('no run to change');
+  r.trainer.setStatsEvery(n);
+  return { runId: r.id, statsEvery: n };
 }
 
 /** Changes the current run's schedule (it takes effect at its next step). @param {import('./protocol.js').Schedule} s @returns {import('./protocol.js').ScheduleResult} */

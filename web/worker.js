@@ -11,7 +11,7 @@ import { loadMakemore, availableCores } from '../wasm/makemore.mjs';
 import { serve } from './bridge.js';
 import { ctx, errText } from './worker-shared.js';
 import { loadWords, check, sample } from './worker-data.js';
-import { startRun, pause, resume, reset, setSchedule, setThreads, setState, setCores } from './worker-run.js';
+import { startRun, pause, resume, reset, setSchedule, setThreads, setState, setCores, setStatsEvery } from './worker-run.js';
 import { evaluate } from './worker-eval.js';
 import { saveFile, loadModelFile, restore, forget, persist } from './worker-files.js';
 
@@ -65,6 +65,7 @@ const handlers = {
   reset: afterInit(reset),
   setThreads: afterInit((/** @type {{threads: number}} */ { threads }) => setThreads(threads)),
   setSchedule: afterInit(setSchedule),
+  setStatsEvery: afterInit(setStatsEvery),
   sample: afterInit(sample),
   evaluate: afterInit(evaluate),
   save: afterInit(saveFile),
