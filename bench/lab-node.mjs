@@ -114,14 +114,15 @@ export async function openRunner(o) {
  * Trains plans, o.jobs at a time: one runner per job, each in a worker thread of its own
  * (bench/sweep-worker.mjs) when jobs > 1. Resolves with the records in the plans' order.
  * @param {RunPlan[]} plans @param {SweepOptions} o @param {(r: RunRecord) => void} [onRecord] each as it finishes
+ * @param {(e: unknown, plan: RunPlan) => void} [onError] a run that failed (without it, the sweep fails)
  * @returns {Promise<RunRecord[]>}
  */
-export async function runSweep(plans, o, onRecord) {
+export async function runSweep(plans, o, onRecord, onError) {
   const { runQueue } = await import('../web/lab-runner.js');
   if (o.jobs <= 1) {
     const r = await openRunner(o);
     try {
-      return await runQueue(plans, async (p) => r.run(p), { onDone: onRecord });
+      return await runQueue(plans, async (p) => r.run(p), { onDone: onRecord, onError });
     } finally {
       await r.close();
     }
@@ -149,7 +150,7 @@ export async function runSweep(plans, o, onRecord) {
     }
   };
   try {
-    return await runQueue(plans, runOne, { jobs: workers.length, onDone: onRecord });
+    return await runQueue(plans, runOne, { jobs: workers.length, onDone: onRecord, onError });
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // bench/sweep.mjs: the experiment runner from Node (web/lab-runner.js, as the trainer page's lab):
 // a JSON spec in, one JSON line per finished run out, with the page's table columns (web/lab-runner.js
-// COLUMNS) then the loss curve and the validation points.
+// COLUMNS) then the loss curve and the validation points; a run that fails prints {"name", "error"} and the
+// others go on (exit status 1).
 //   node bench/sweep.mjs spec.json [--jobs N] [--engine relaxed|simd|scalar] [--threads N] [--reproducible]
 //                        [--steps N] [--table] [--out runs.json]
 // --jobs: runs at a time, each in a worker thread on --threads threads (default: the cores / jobs);
@@ -10,14 +11,18 @@
 //   --experimental-wasm-relaxed-simd, added by a relaunch). --reproducible: every run on the reference
 //   engine (bitwise the native CLI's --reproducible). --steps N: every run N steps, its learning-rate
 //   decay at the same fraction. --table: a text table on stderr at the end. --out: the runs as a JSON
-//   export the page imports (Import JSON).
+//   export the page imports (Import JSON). MM_WASM_DIR: the .wasm folder (default build-wasm/).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { relaunchWithRelaxedSimd, opt, flag } from './lib.mjs';
 import { COLUMNS, cellText, expandSpec, exportJson, tableRow, withSteps } from '../web/lab-runner.js';
 import { runSweep } from './lab-node.mjs';
 /** @typedef {import('../web/lab-runner.js').RunRecord} RunRecord @typedef {import('../web/lab-runner.js').RunPlan} RunPlan */
+
+/** MM_WASM_DIR: the .wasm folder (default the loader's: build-wasm/). */
+const wasmDir = process.env.MM_WASM_DIR ? pathToFileURL(path.resolve(process.env.MM_WASM_DIR) + '/').href : undefined;
 
 /** The runs a sweep of this machine makes by default at a time (see bench/sweep-result.txt). */
 export const DEFAULT_JOBS = 1;
@@ -39,7 +44,7 @@ export function tableText(records) {
  */
 export async function plansOf(file, o) {
   const { loadMakemore } = await import('../wasm/makemore.mjs');
-  const mm = await loadMakemore({ engine: 'scalar', threads: 1 }); // the schema only
+  const mm = await loadMakemore({ engine: 'scalar', threads: 1, ...(wasmDir ? { wasmDir } : {}) }); // the schema only
   let spec;
   try {
     spec = JSON.parse(readFileSync(file, 'utf8'));
@@ -68,7 +73,12 @@ async function main() {
   const jobs = intOpt('--jobs', opt('--jobs', null)) ?? DEFAULT_JOBS;
   const threads = intOpt('--threads', opt('--threads', null)) ?? Math.max(1, Math.floor(availableParallelism() / jobs));
   const plans = await plansOf(file, { steps: intOpt('--steps', opt('--steps', null)), reproducible: flag('--reproducible') });
-  const records = await runSweep(plans, { engine, threads, jobs, dir: path.dirname(path.resolve(file)) }, (r) => console.log(recordLine(r)));
+  let failed = 0;
+  const records = await runSweep(plans, { engine, threads, jobs, dir: path.dirname(path.resolve(file)), wasmDir }, (r) => console.log(recordLine(r)), (e, plan) => {
+    failed++; // a line of its own, and the others go on
+    console.log(JSON.stringify({ name: plan.name, error: e instanceof Error ? e.message : String(e) }));
+  });
+  if (failed) process.exitCode = 1;
   if (flag('--table')) console.error(tableText(records));
   const out = opt('--out', null);
   if (out) writeFileSync(out, exportJson(records));

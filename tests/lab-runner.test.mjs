@@ -209,6 +209,13 @@ test('bench/sweep.mjs: a JSON line per run with the table\'s columns; --jobs 2 g
     const bad = spawnSync(process.execPath, [path.join(ROOT, 'bench/sweep.mjs'), spec, '--jobs', 'x'], { encoding: 'utf8' });
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /--jobs x: a whole number >= 1/);
+    // a run the core refuses: its own line with the core's message, the others go on, exit status 1
+    writeFileSync(spec, JSON.stringify({ base: { preset: 'wavenet22k', schedule: { steps: 20 } }, grid: { blockSize: [7, 8] } }));
+    const partly = spawnSync(process.execPath, [path.join(ROOT, 'bench/sweep.mjs'), spec, '--engine', 'simd'], { encoding: 'utf8', env: { ...process.env, MM_WASM_DIR: WASM_DIR } });
+    assert.equal(partly.status, 1);
+    const [l7, l8] = partly.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(l7, { name: 'wavenet22k blockSize=7', error: 'a hierarchical model needs the block size (7) to be a power of the group size (2)' });
+    assert.equal(l8.params, 22397);
     writeFileSync(spec, JSON.stringify({ grid: { nEmbed: [1] } }));
     const badSpec = spawnSync(process.execPath, [path.join(ROOT, 'bench/sweep.mjs'), spec], { encoding: 'utf8', env: { ...process.env, MM_WASM_DIR: WASM_DIR } });
     assert.match(badSpec.stderr, /sweep: grid\.nEmbed: not a setting to sweep/);

@@ -74,15 +74,15 @@ worker.on('finalEval', (m) => {
 });
 worker.on('state', (m) => {
   if (!rec || (m.runId !== null && m.runId !== rec.runId)) return;
-  if (m.state === 'done') finish(rec);
+  if (m.state === 'done') finish(rec, m.step);
   else if (m.state === 'failed' || m.state === 'idle') {
     rec.done(null, m.state === 'failed' ? (m.message ?? 'training failed') : 'it was reset');
     rec = null;
   }
 });
 
-/** The run finished: its record is kept, shown and stored. @param {Recording} r */
-function finish(r) {
+/** The run finished: its record is kept, shown and stored. @param {Recording} r @param {number} step the steps it trained */
+function finish(r, step) {
   rec = null;
   const run = view.run && view.run.id === r.runId ? view.run : null;
   // a schedule changed while training: the record has the run's own (as the page last heard it)
@@ -90,7 +90,7 @@ function finish(r) {
   const f = r.final;
   const num = (/** @type {number|undefined} */ v) => (v === undefined || !Number.isFinite(v) ? null : v);
   const record = makeRecord(plan, {
-    params: r.params, steps: view.stepsDone || plan.schedule.steps, engine: engine.label, threads: engine.threads,
+    params: r.params, steps: step, engine: engine.label, threads: engine.threads,
     losses: { train: num(f?.train), val: num(f?.val), test: num(f?.test) }, trainSeconds: r.ms / 1000,
     wallSec: (performance.now() - r.t0) / 1000, curve: r.curve.curve(), vals: r.vals, where: 'page',
   });
