@@ -84,6 +84,11 @@ for (const engine of engines) {
     assert.equal(adds.length, 4);
     assert.ok(adds.every((l) => l.inputs.length === 2 && l.inputs.every((i) => typeof i === 'number' && i < l.index)));
 
+    // a residual flat MLP: each Add reads its block's Tanh and the block's input (h + tanh(bn(linear(h))))
+    const res = mm.layers({ ...cfg('mlp8'), nFlatLayers: 3, residual: 1 });
+    assert.deepEqual(res.filter((l) => l.kind === 'Add').map((l) => [l.index, l.inputs]), [[8, [7, 4]], [12, [11, 8]]]);
+    assert.deepEqual(res.at(-1)?.inputs, [12]);
+
     // a model's and a trainer's lists are the configuration's
     const model = mm.createModel(cfg('wavenet22k'), { maxBatch: 4 });
     assert.deepEqual(model.layers(4), mm.layers(cfg('wavenet22k'), 4));
