@@ -25,6 +25,8 @@
 // mm.loadModel(bytes) reads either for sampling (mm.loadModel(bytes, { form: 'conv' }):
 // made in another form, a wavenet76k file as wavenet76k-conv), and
 // mm.resumeTrainer({ checkpoint: bytes, words }) continues training exactly.
+// mm.layers(config, batch) (and trainer.layers(batch), model.layers(batch)) lists the
+// model's layers as the lecture prints them: kind, output shape for the batch, parameters.
 //
 // Objects own wasm memory: call free() when done (a FinalizationRegistry frees
 // forgotten ones eventually). Errors of the core throw MakemoreError with the
