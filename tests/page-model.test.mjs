@@ -152,6 +152,21 @@ test('the page draws the model: the layer list and the receptive field, before t
     await page.locator('#blockSize').fill('8');
     await settle([8, 4, 2, 1]);
     assert.equal(await page.locator('#mv-error').isVisible(), false);
+    // an empty field: said so, nothing drawn
+    await page.locator('#blockSize').fill('');
+    await page.waitForFunction(() => !document.getElementById('mv-error')?.hidden, null, { timeout: 10000 });
+    assert.match(await page.locator('#mv-error').textContent() ?? '', /^Not drawn: Block size must be a whole number$/);
+    assert.deepEqual(await levels(), []);
+    await page.locator('#blockSize').fill('8');
+    await settle([8, 4, 2, 1]);
+    // an impossible split is the split's problem: the model is still drawn
+    await page.locator('#splitShuffles').fill('101');
+    await page.waitForFunction(() => /split shuffles/.test(document.getElementById('config-error')?.textContent ?? ''), null, { timeout: 10000 });
+    assert.deepEqual(await levels(), [8, 4, 2, 1]);
+    assert.equal((await rows()).length, 14);
+    assert.equal(await page.locator('#mv-error').isVisible(), false);
+    await page.locator('#splitShuffles').fill('2');
+    await page.locator('#config-error').waitFor({ state: 'hidden' });
 
     // the conv and gated forms: the last position's taps through dilations 1, 2, 4
     await page.locator('#preset').selectOption('wavenet76k-conv');

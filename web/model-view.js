@@ -133,15 +133,15 @@ const $ = (id) => /** @type {any} */ (document.getElementById(id));
 
 /**
  * Shows a configuration's layers and picture, or why it has none.
- * @param {{layers: LayerInfo[]|null, batch: number, problem: string|null, layersProblem?: string|null}} r the worker's
- *   config check (CheckResult)
+ * @param {{layers: LayerInfo[]|null, batch: number, problem: string|null, unreadable?: boolean}} r the worker's config
+ *   check (CheckResult's layers, batch and layersProblem: the core's message), or a form that cannot be read (unreadable)
  */
-export function showModel({ layers, batch, problem, layersProblem }) {
+export function showModel({ layers, batch, problem, unreadable = false }) {
   const body = $('mv-layers')?.querySelector('tbody');
   if (!body) return;
   const svg = /** @type {SVGSVGElement} */ ($('mv-tree'));
   $('mv-error').hidden = !problem && !!layers;
-  $('mv-error').textContent = problem ? `Impossible model: ${problem}` : layers ? '' : `No layer list: ${layersProblem ?? 'no model'}`;
+  $('mv-error').textContent = problem ? `${unreadable ? 'Not drawn' : 'Impossible model'}: ${problem}` : layers ? '' : 'No model to draw.';
   $('mv-content').hidden = !layers || !!problem;
   if (!layers || problem) {
     body.replaceChildren();

@@ -170,12 +170,12 @@ export async function checkConfig() {
     data = readData();
   } catch (e) {
     showConfig(null, errText(e));
-    showModel({ layers: null, batch: 0, problem: errText(e) });
+    showModel({ layers: null, batch: 0, problem: errText(e), unreadable: true });
     return null;
   }
   const r = await worker.call('check', { config, data, batch: readBatch() });
   if (seq !== checkSeq) return r; // a newer check is on its way
-  showModel(r);
+  showModel({ layers: r.layers, batch: r.batch, problem: r.layersProblem });
   view.presets = r.presets;
   renderPresetOptions();
   matchPreset();

@@ -56,10 +56,10 @@ export {};
  * @property {number|null} numParams null: the configuration is impossible
  * @property {string|null} problem why the configuration or the split settings are impossible (the core's message)
  * @property {{words: [number, number, number], examples: [number, number, number]}|null} split of the current word list with these split settings
- * @property {import('../wasm/makemore.mjs').LayerInfo[]|null} layers the configuration's layers (output shapes for batch
- *   examples, parameters), the core's mm.layers; null: the configuration is impossible
+ * @property {import('../wasm/makemore.mjs').LayerInfo[]|null} layers the model's layers (output shapes for batch
+ *   examples, parameters), the core's mm.layers (given whatever the split settings say); null: see layersProblem
  * @property {number} batch the batch size the layers' shapes are for
- * @property {string|null} [layersProblem] why a possible configuration has no layer list (the module's message)
+ * @property {string|null} layersProblem why the model has no layer list: the core's message (an impossible model)
  */
 
 /**

@@ -83,14 +83,14 @@ export function check({ config, data, batch: asked }) {
   } catch (e) {
     problem = errText(e);
   }
+  // the model's layers (whatever the split settings say): the core's message if the model is impossible
   let layersProblem = null;
   try {
-    if (!problem) layers = mm.layers({ ...config, vocabSize }, batch);
+    layers = mm.layers({ ...config, vocabSize }, batch);
   } catch (e) {
-    layersProblem = errText(e); // a possible model whose list the module cannot give (an older module): not an impossible model
+    layersProblem = errText(e);
   }
-  return { presets, vocabSize, numParams: problem ? null : numParams, problem, split: problem ? null : splitOf(data),
-    layers: problem ? null : layers, batch, layersProblem };
+  return { presets, vocabSize, numParams: problem ? null : numParams, problem, split: problem ? null : splitOf(data), layers, batch, layersProblem };
 }
 
 /**
