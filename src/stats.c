@@ -26,9 +26,9 @@
 //    writes them into the Embedding's (otherwise unused) activation and gradient
 //    arrays: the output = the table's rows of the batch's tokens (the same numbers
 //    as the reference engine's Embedding), the gradient = dout @ W^T of the fused
-//    layer (for a Conv1d summed back over its taps, as its backward does), in float
-//    with this file's own loops (so it may differ from the reference engine's in the
-//    last bits, like any fast-engine number).
+//    layer with the engine's kernels (for a Conv1d into its unused gathered-taps
+//    gradient, then summed back over its taps, as its backward does): the fast
+//    engine's numbers, as its Linear would give them.
 //  - Views (FlattenConsecutive) have their input's numbers in another shape: their
 //    statistics equal their input's.
 //  - Sequence models (form conv, gated) run on rows (model.c's row plan): a layer's
@@ -181,36 +181,31 @@ static void value_stats(const float* x, long n, int hist, mm_value_stats* v, dou
 
 // ---------------------------------------------------------------- the fused first layer's Embedding
 
-// Writes the Embedding's output and gradient the fused engine did not (see the top).
+// Writes the Embedding's output and gradient the fused engine did not (see the top). The gradient
+// with the engine's kernels, as the reference engine's Linear and Conv1d backward compute it:
+// d(input rows) = dout @ W^T (a Conv1d's into its (unused) gathered-taps gradient, then each tap's
+// back to the row it read).
 static void fill_fused_embedding(mm_model* m, const uint16_t* X, int B) {
     const layer* le = &m->L[0];
     const layer* ll = &m->L[m->fuse_first == 2 ? 1 : 2];
-    int C = le->C_out, H = ll->C_out;
+    int C = le->C_out, H = ll->C_out, K = ll->C_in * (m->fuse_first == 2 ? ll->n : 1);
     long n_tok = m->seq ? m->n_rows : (long)B * le->T_out;
     const uint16_t* tok = m->seq ? m->row_tok : X;
     const float* E = m->params + le->w;
-    const float* W = m->params + ll->w;
-    const float* dout = m->dacts + ll->out;
     float* out = m->acts + le->out;
     float* dx = m->dacts + le->out;
     for (long k = 0; k < n_tok; k++) memcpy(out + k * C, E + (long)tok[k] * C, sizeof(float) * (size_t)C);
-    memset(dx, 0, sizeof(float) * (size_t)n_tok * (size_t)C);
-    // the fused layer's input rows: (rows, K) with K = k*C (tap j / group j at j*C)
     long rows = m->seq ? m->n_rows : (long)B * ll->T_out;
-    int groups = m->fuse_first == 2 ? ll->n : m->L[1].n;
+    float* repack = m->scratch + (m->n_scratch - (long)K * H);
+    float* d = m->fuse_first == 2 ? m->dacts + ll->xhat : dx; // (rows, K)
+    op_matmul_nt(&m->eng, d, m->dacts + ll->out, m->params + ll->w, repack, (int)rows, H, K);
+    if (m->fuse_first != 2) return;
+    memset(dx, 0, sizeof(float) * (size_t)n_tok * (size_t)C);
     for (long r = 0; r < rows; r++)
-        for (int j = 0; j < groups; j++) {
-            long at = m->seq ? mm_conv_tap_row(ll, m->row_pos, r, j) * C : (r * groups + j) * C;
-            for (int c = 0; c < C; c++) {
-                const float* w = W + ((long)j * C + c) * H;
-                const float* d = dout + r * H;
-                float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0}; // eight partial sums: not one chain of dependent additions
-                int h = 0;
-                for (; h + 8 <= H; h += 8)
-                    for (int q = 0; q < 8; q++) acc[q] += d[h + q] * w[h + q];
-                for (; h < H; h++) acc[0] += d[h] * w[h];
-                dx[at + c] += ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-            }
+        for (int j = 0; j < ll->n; j++) {
+            float* to = dx + mm_conv_tap_row(ll, m->row_pos, r, j) * C;
+            const float* from = d + r * K + (long)j * C;
+            for (int c = 0; c < C; c++) to[c] += from[c];
         }
 }
 
