@@ -6,7 +6,7 @@
 //   node bench/reproduce.mjs --forms [--seeds 42,43,44] [--jobs J] [--fast] [--threads N] [--json]
 // By default the reproducible engine (bitwise the native CLI's --reproducible, so
 // bitwise bench/reproduce-result.txt); --fast: the fast engine (relaxed SIMD FMA) on
-// --threads threads (default 2 / jobs). --json: bench/sweep.mjs's lines, with
+// --threads threads (default 2 / jobs). --jobs: runs at a time (default bench/sweep.mjs's: 2 on 2 cores). --json: bench/sweep.mjs's lines, with
 // within_0_03. (The same as `node bench/sweep.mjs web/lab-lecture.json --reproducible`.)
 // --forms: the convolutional and gated forms (issue 10) beside the lecture's 76K
 // model, each the mean of the seeds, at the lecture's budget in examples (200000
@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { relaunchWithRelaxedSimd } from './lib.mjs';
 import { runSweep } from './lab-node.mjs';
-import { plansOf, recordLine } from './sweep.mjs';
+import { DEFAULT_JOBS, plansOf, recordLine } from './sweep.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = process.env.MAKEMORE_CLI || path.join(root, 'build', 'makemore');
@@ -37,7 +37,7 @@ const args = process.argv.slice(2);
 /** @template T @param {string} name @param {T} def @returns {string|T} the argument after name, or def */
 const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : def; };
 const steps = Number(opt('--steps', 200000));
-const jobs = Number(opt('--jobs', 1));
+const jobs = Number(opt('--jobs', args.includes('--forms') ? 1 : DEFAULT_JOBS)); // the sweep's default: 2 at a time on 2 cores
 const seed = opt('--seed', '42');
 const json = args.includes('--json');
 const fast = args.includes('--fast');

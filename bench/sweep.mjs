@@ -6,8 +6,8 @@
 //   node bench/sweep.mjs spec.json [--jobs N] [--engine relaxed|simd|scalar] [--threads N] [--reproducible]
 //                        [--steps N] [--table] [--out runs.json]
 // --jobs: runs at a time, each in a worker thread on --threads threads (default: the cores / jobs);
-//   default 1 (on this 2-core machine one run on 2 threads beat two runs of 1 thread each at once:
-//   bench/sweep-result.txt). --engine: the module (default the fastest Node runs; relaxed needs
+//   default 2 where there are 2 cores or more (on this 2-core machine two runs of 1 thread at once beat
+//   one after another on 2 threads: bench/sweep-result.txt); the numbers do not depend on it. --engine: the module (default the fastest Node runs; relaxed needs
 //   --experimental-wasm-relaxed-simd, added by a relaunch). --reproducible: every run on the reference
 //   engine (bitwise the native CLI's --reproducible). --steps N: every run N steps, its learning-rate
 //   decay at the same fraction. --table: a text table on stderr at the end. --out: the runs as a JSON
@@ -24,8 +24,13 @@ import { runSweep } from './lab-node.mjs';
 /** MM_WASM_DIR: the .wasm folder (default the loader's: build-wasm/). */
 const wasmDir = process.env.MM_WASM_DIR ? pathToFileURL(path.resolve(process.env.MM_WASM_DIR) + '/').href : undefined;
 
-/** The runs a sweep of this machine makes by default at a time (see bench/sweep-result.txt). */
-export const DEFAULT_JOBS = 1;
+/**
+ * The runs a sweep makes at a time by default: two (on one thread each) where there are two cores or
+ * more. On this 2-core machine two runs at a time beat one after another on 2 threads each, 1.87x for
+ * mlp3 and 1.70x for wavenet76k (bench/sweep-result.txt: a second thread speeds one run up far less
+ * than 2x at batch 32); more than two at a time was not measured.
+ */
+export const DEFAULT_JOBS = Math.min(2, availableParallelism());
 
 /** @param {RunRecord} r @returns {string} the JSON line of a finished run */
 export const recordLine = (r) => JSON.stringify({ ...tableRow(r), curve_group: r.curve.group, curve: r.curve.y, vals: r.vals });
