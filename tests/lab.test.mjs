@@ -4,7 +4,8 @@
 // losses are bitwise those of the same plan trained by the Node runner (bench/lab-node.mjs) on the
 // SIMD module; the table sorts by a column; a reload keeps the runs (IndexedDB); export JSON, delete a run (gone
 // from the chart, the table and IndexedDB), import the export: the same table; a file that is not an
-// export, and the export cut short, are refused with a message and the runs stay.
+// export, and the export cut short, are refused with a message and the runs stay; a run trained with
+// Train is kept too.
 // Needs /usr/bin/chromium (or MM_CHROMIUM) and build-wasm/ (or MM_WASM_DIR).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -171,6 +172,20 @@ describe('the lab in Chromium', { skip, timeout: 90000 }, () => {
       assert.deepEqual(await table(), rows);
       assert.equal((await stored()).length, 3);
     }
+    assert.deepEqual(errors, []);
+  });
+
+  test('a run trained by hand (Train) is kept too', async () => {
+    await page.selectOption('#preset', 'mlp3'); // the reload restored the last run's model into the form (nHidden 60)
+    await page.fill('#steps', '200');
+    await page.fill('#decayStep', '150');
+    await page.click('#train');
+    await page.waitForFunction(() => document.querySelectorAll('#lab-table-body tr').length === 4, null, { timeout: 30000 });
+    const last = (await table()).at(-1) ?? [];
+    assert.deepEqual([last[1], last[2], last[3], last[4]], ['mlp3', 'mlp3', '200 x 32, lr 0.1 -> 0.01 at 150', '5']);
+    assert.equal(last[6], '12,097');
+    assert.equal(last[8], (await page.locator('#e-val').textContent()), 'the Evaluation card\'s val loss');
+    assert.equal((await stored()).length, 4);
     assert.deepEqual(errors, []);
   });
 });
