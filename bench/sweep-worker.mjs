@@ -9,6 +9,6 @@ port.on('message', (/** @type {import('../web/lab-runner.js').RunPlan} */ plan) 
   try {
     port.postMessage({ record: runner.run(plan) });
   } catch (e) {
-    port.postMessage({ error: `${plan.name}: ${e instanceof Error ? e.message : String(e)}` });
+    port.postMessage({ error: e instanceof Error ? e.message : String(e) });
   }
 });

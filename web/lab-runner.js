@@ -480,6 +480,7 @@ export function checkRecord(x, where) {
     refuse(`${where}.vals does not end with the run's final val loss at step ${x.steps}`);
   const s = /** @type {any} */ (x.schedule);
   for (const k of ['steps', 'batchSize', 'lr', 'lrDecayed', 'decayStep']) if (typeof s[k] !== 'number') refuse(`${where}.schedule.${k} is not a number`);
+  if (x.colour !== undefined && !(typeof x.colour === 'string' && /^#[0-9a-f]{6}$/i.test(x.colour))) delete x.colour; // the page gives it another
   return /** @type {RunRecord} */ (/** @type {unknown} */ (x));
 }
 
