@@ -45,7 +45,7 @@ function chosenKind() {
   if (have !== kinds.join(',')) {
     const keep = sel.value || 'Tanh';
     sel.replaceChildren(...kinds.map((k) => new Option(k, k)));
-    sel.value = kinds.includes(keep) ? keep : kinds.includes('Tanh') ? 'Tanh' : (kinds[0] ?? '');
+    sel.value = kinds.includes(keep) ? keep : (['Tanh', 'Gate'].find((k) => kinds.includes(k)) ?? kinds[0] ?? ''); // Tanh as the lecture; the gated form's Gate
   }
   return /** @type {string} */ (sel.value);
 }
