@@ -26,9 +26,9 @@ const wasmDir = process.env.MM_WASM_DIR ? pathToFileURL(path.resolve(process.env
 
 /**
  * The runs a sweep makes at a time by default: two (on one thread each) where there are two cores or
- * more. On this 2-core machine two runs at a time beat one after another on 2 threads each, 1.87x for
- * mlp3 and 1.70x for wavenet76k (bench/sweep-result.txt: a second thread speeds one run up far less
- * than 2x at batch 32); more than two at a time was not measured.
+ * more. On this 2-core machine a sweep two runs at a time finished 1.48x (wavenet76k) and 2.12x (mlp3)
+ * sooner than one after another on 2 threads each (bench/sweep-result.txt: a second thread speeds one
+ * run at batch 32 up far less than 2x); more than two at a time was not measured.
  */
 export const DEFAULT_JOBS = Math.min(2, availableParallelism());
 
