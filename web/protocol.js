@@ -22,6 +22,7 @@ export {};
 /**
  * @typedef {object} InitRequest
  * @property {string|null} engine 'relaxed' | 'simd' | 'scalar' (the page's ?engine=), null: the fastest this browser runs
+ * @property {boolean} [store] false: this worker never keeps its run in IndexedDB (the lab's second lane, web/lab-page.js); default true
  */
 /**
  * @typedef {object} InitResult the module loaded (then an 'engine' event)

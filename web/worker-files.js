@@ -82,7 +82,7 @@ export function tryResume(r) {
 
 /** Stores the run in IndexedDB if it changed since it was last stored. @param {Run|null} r */
 export function persist(r) {
-  if (!r || !r.dirty || (!r.trainer && !r.model)) return;
+  if (!ctx.store || !r || !r.dirty || (!r.trainer && !r.model)) return;
   let bytes;
   try {
     bytes = r.trainer ? r.trainer.save() : /** @type {any} */ (r.model).save();

@@ -69,6 +69,8 @@ export const ctx = {
   state: 'loading',
   /** runs made so far (the last one's id) */
   runIds: 0,
+  /** the run is kept in IndexedDB (false: a lab lane's worker, InitRequest.store) */
+  store: true,
 };
 
 /** @param {unknown} e @returns {string} */

@@ -35,8 +35,9 @@ ready.catch(() => {}); // answered to each call that waits for it
 const afterInit = (f) => (...args) => ready.then(() => f(...args));
 
 /** One thread until a run trains (see worker-run.js); the relaxed module where the browser has it. @param {Parameters<Calls['init']>[0]} a */
-async function init({ engine }) {
+async function init({ engine, store }) {
   if (ctx.state !== 'loading') throw new Error('the module is loaded already');
+  ctx.store = store !== false;
   let mm;
   let cores;
   try {
