@@ -54,7 +54,7 @@ async function start() {
   view.presets = r.presets;
   setReady();
   initForm(r);
-  initLab(r.schema);
+  initLab(r.schema, r.engine);
   setStatus(view.dataInfo ? 'Ready.' : 'Loading names.txt…');
   updateButtons();
   checkConfig();

@@ -7,6 +7,11 @@ import { checkConfig } from './page-form.js';
 import { updateButtons } from './page-run.js';
 import { loadModelFile } from './page-files.js';
 
+/** The word list in use, as the worker got it (a copy: the lab's second lane loads it too, web/lab-page.js). @type {{bytes: ArrayBuffer, source: string}|null} */
+let sent = null;
+/** @returns {{bytes: ArrayBuffer, source: string}|null} the bytes of the word list in use (a fresh copy) and its name */
+export const wordBytes = () => (sent ? { bytes: sent.bytes.slice(0), source: sent.source } : null);
+
 /** @param {ArrayBuffer} bytes @param {string} source */
 async function sendData(bytes, source) {
   const info = view.dataInfo;
@@ -16,8 +21,10 @@ async function sendData(bytes, source) {
   }
   $('d-source').textContent = `reading ${source}…`;
   await whenReady; // the form is ready for what the worker says of the words
+  const copy = bytes.slice(0);
   try {
     await worker.call('loadWords', transfer({ bytes, source }, [bytes])); // then a 'words' event: showData
+    sent = { bytes: copy, source };
   } catch (e) {
     const now = view.dataInfo;
     const keep = now ? ` Still using ${now.source} (${fmt(now.nWords)} words).` : '';
