@@ -5,7 +5,10 @@
 // SIMD module; the table sorts by a column; a reload keeps the runs (IndexedDB); export JSON, delete a run (gone
 // from the chart, the table and IndexedDB), import the export: the same table; a file that is not an
 // export, and the export cut short, are refused with a message and the runs stay; a run trained with
-// Train is kept too.
+// Train is kept too. Two runs at a time (a second Worker, each lane on one thread): the same sweep gives
+// bitwise the records of one at a time (and so the Node runner's), the run list, table and chart fill,
+// and the second worker is gone when the sweep ends; stopping a sweep of two lanes ends it after the runs
+// under way and terminates the second worker (Playwright's page.workers()).
 // Needs /usr/bin/chromium (or MM_CHROMIUM) and build-wasm/ (or MM_WASM_DIR).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +19,7 @@ import { CHROMIUM, ROOT, WASM_DIR, launchChromium, probePage, serve } from './br
 
 const skip = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !existsSync(path.join(WASM_DIR, 'makemore-simd.wasm')) ? `no ${WASM_DIR}/makemore-simd.wasm` : false;
 
-describe('the lab in Chromium', { skip, timeout: 90000 }, () => {
+describe('the lab in Chromium', { skip, timeout: 240000 }, () => {
   /** @type {any} */ let browser;
   /** @type {any} */ let page;
   /** @type {{base: string, stop: () => void}} */ let server;
@@ -67,6 +70,8 @@ describe('the lab in Chromium', { skip, timeout: 90000 }, () => {
     await page.selectOption('#preset', 'mlp3');
     for (const [id, v] of [['steps', '300'], ['decayStep', '225'], ['valEvery', '100'], ['seed', '5']]) await page.fill(`#${id}`, v);
     await page.check('#reproducible');
+    assert.equal(await page.inputValue('#lab-lanes'), '2', 'two runs at a time by default on 2 cores or more'); // this machine has 2
+    await page.selectOption('#lab-lanes', '1');
     await page.selectOption('#lab-key1', 'nHidden');
     await page.fill('#lab-values1', '20, 40, 60');
     await page.fill('#lab-name', 'widths');
@@ -186,6 +191,74 @@ describe('the lab in Chromium', { skip, timeout: 90000 }, () => {
     assert.equal(last[6], '12,097');
     assert.equal(last[8], (await page.locator('#e-val').textContent()), 'the Evaluation card\'s val loss');
     assert.equal((await stored()).length, 4);
+    assert.deepEqual(errors, []);
+  });
+
+  /** Fills the builder for a sweep of mlp3 runs over hidden sizes (reproducible engine, seed 5). @param {string} name @param {string} values @param {number} steps @param {string} lanes */
+  const sweep = async (name, values, steps, lanes) => {
+    await page.selectOption('#preset', 'mlp3');
+    for (const [id, v] of [['steps', String(steps)], ['decayStep', String(steps * 3 / 4)], ['valEvery', String(steps / 3)], ['seed', '5']]) await page.fill(`#${id}`, v);
+    await page.check('#reproducible');
+    await page.selectOption('#lab-lanes', lanes);
+    await page.selectOption('#lab-key1', 'nHidden');
+    await page.fill('#lab-values1', values);
+    await page.fill('#lab-name', name);
+    await page.click('#lab-run-sweep');
+  };
+  /** @param {number} n waits until the page has n workers (a terminated one is gone) */
+  const workers = (n) => new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const poll = () => (page.workers().length === n ? resolve(n) : Date.now() - t0 > 10000 ? reject(new Error(`${page.workers().length} workers, not ${n}`)) : setTimeout(poll, 50));
+    poll();
+  });
+
+  test('two runs at a time: a second worker, bitwise the records of one at a time; it is terminated at the end', async () => {
+    const before = (await table()).length;
+    let made = 0;
+    const count = () => { made++; };
+    page.on('worker', count);
+    assert.equal(page.workers().length, 1);
+    await sweep('lanes', '20, 40, 60', 300, '2');
+    await page.waitForFunction(() => /training .+ and .+…/.test(document.getElementById('lab-status')?.textContent ?? ''), null, { timeout: 30000 });
+    assert.equal(page.workers().length, 2, 'two lanes train at once');
+    await page.waitForFunction(() => /Sweep “lanes” done: 3 runs/.test(document.getElementById('lab-status')?.textContent ?? ''), null, { timeout: 60000 });
+    await workers(1);
+    page.off('worker', count);
+    assert.equal(made, 1, 'one second worker for the sweep');
+    assert.equal((await table()).length, before + 3);
+    assert.equal(await page.locator('#lab-runs li').count(), before + 3);
+    const series = await chart();
+    for (const h of [20, 40, 60]) assert.equal(series.filter((s) => s[0] === `mlp3 nHidden=${h}` && s[1] === 150).length, 2, `both sweeps' nHidden=${h} curves`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#lab-export-json')]);
+    const all = JSON.parse(readFileSync(await download.path(), 'utf8')).runs;
+    const one = JSON.parse(exported).runs;
+    const two = all.filter((/** @type {any} */ r) => r.sweep === 'lanes');
+    assert.equal(two.length, 3);
+    for (const x of one) {
+      const y = two.find((/** @type {any} */ r) => r.name === x.name);
+      assert.ok(y, x.name);
+      // bitwise: the same losses, validation points and curve (both computed in this Chromium)
+      assert.deepEqual([y.params, y.train, y.val, y.test, y.vals, y.curve, y.config, y.data, y.schedule, y.seed, y.steps, y.engine],
+        [x.params, x.train, x.val, x.test, x.vals, x.curve, x.config, x.data, x.schedule, x.seed, x.steps, x.engine], x.name);
+      assert.equal(y.threads, 1, 'each lane on one thread');
+    }
+    assert.deepEqual(errors, []);
+  });
+
+  test('stopping a sweep on two lanes: the runs under way end and are kept, the second worker is terminated', async () => {
+    const before = (await table()).length;
+    await sweep('stopped', '20, 40, 60, 80, 100, 120', 3000, '2');
+    await page.waitForFunction(() => /training .+ and .+…/.test(document.getElementById('lab-status')?.textContent ?? ''), null, { timeout: 30000 });
+    assert.equal(page.workers().length, 2);
+    await page.click('#lab-stop');
+    await page.waitForFunction(() => /Sweep stopped after \d+ of 6 runs\.$/.test(document.getElementById('lab-status')?.textContent ?? ''), null, { timeout: 60000 });
+    const n = Number((/after (\d+) of/.exec(await page.locator('#lab-status').textContent() ?? '') ?? [])[1]);
+    assert.ok(n >= 2 && n < 6, `${n} runs kept`);
+    await workers(1);
+    assert.equal((await table()).length, before + n);
+    assert.equal((await stored()).length, before + n);
+    assert.equal(await page.locator('#lab-stop').isDisabled(), true);
+    assert.equal(await page.locator('#lab-lanes').isDisabled(), false);
     assert.deepEqual(errors, []);
   });
 });
