@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // bench/lab-screenshot.mjs: drives the real trainer page in Chromium to run the lab's "Reproduce the
 // lecture" (its five configurations, web/lab-lecture.json; default the lecture's 200000 steps each,
-// on the page's default engine: relaxed SIMD on the cores available), then saves a screenshot of the
-// lab card with the five runs overlaid and the table filled, and prints the table (as bench/sweep.mjs
-// --table, from the page's JSON export).
-//   node bench/lab-screenshot.mjs [--steps N] [--reproducible] [--out docs/lab.png]
+// on the page's default engine: relaxed SIMD; the lab's "runs at a time", default 2 on 2 cores or more:
+// two Workers on 1 thread each; --lanes 1: one after another on the cores available), then saves a
+// screenshot of the lab card with the five runs overlaid and the table filled, and prints the table
+// (as bench/sweep.mjs --table, from the page's JSON export).
+//   node bench/lab-screenshot.mjs [--steps N] [--lanes 1|2] [--reproducible] [--out docs/lab.png]
 // Needs /usr/bin/chromium (or MM_CHROMIUM), playwright-core and build-wasm/.
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,6 +28,8 @@ try {
   await page.goto(`${server.base}/web/`);
   await page.waitForFunction(() => document.getElementById('lab')?.dataset.ready === 'true' && document.getElementById('d-source')?.textContent === 'names.txt', null, { timeout: 30000 });
   if (flag('--reproducible')) await page.check('#reproducible');
+  const lanes = opt('--lanes', null);
+  if (lanes !== null) await page.selectOption('#lab-lanes', lanes);
   await page.fill('#lab-lecture-steps', String(steps));
   const t0 = Date.now();
   await page.click('#lab-lecture');
@@ -48,7 +51,7 @@ try {
   await page.locator('#lab').screenshot({ path: out });
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#lab-export-json')]);
   const records = importJson(readFileSync(await download.path(), 'utf8')).filter((r) => r.sweep === 'lecture').slice(-5);
-  console.log(`"Reproduce the lecture" in the page: ${steps} steps each, ${records[0]?.engine}, ${records[0]?.threads} thread(s); ${((Date.now() - t0) / 1000).toFixed(0)} s in all`);
+  console.log(`"Reproduce the lecture" in the page: ${steps} steps each, ${records[0]?.engine}, ${records[0]?.threads} thread(s), ${await page.inputValue('#lab-lanes')} at a time; ${((Date.now() - t0) / 1000).toFixed(0)} s in all`);
   console.log(tableText(records));
   console.log(`screenshot: ${path.relative(process.cwd(), out)}`);
   if (errors.length) console.error(`page errors: ${errors.join('; ')}`);
