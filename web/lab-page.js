@@ -246,9 +246,13 @@ async function runSweep(plans) {
     const lanes = [lane1];
     if (want >= 2) {
       setLabStatus(`Sweep “${plans[0].sweep}”: starting the second worker…`);
-      lane2 = await openLane2();
-      lanes.push(lane2);
-      lanesUsed = 2;
+      try {
+        lane2 = await openLane2();
+        lanes.push(lane2);
+        lanesUsed = 2;
+      } catch (e) {
+        showError('lab-error', `One run at a time: ${errText(e)}`); // the sweep goes on in the page's worker
+      }
     }
     // two lanes: one thread each (faster, see the header); one: the form's threads
     const threads = lanes.length > 1 ? 1 : formThreads;
