@@ -135,3 +135,24 @@ test('bad intervals are refused with a message naming the problem', { skip: noNa
     }
   }
 });
+
+test('run() with the statistics on: a failed call throws its own error, with the losses of every step that ran', async () => {
+  const mm = await loadMakemore({ engine: 'simd', threads: 1, wasmDir: WASM_DIR });
+  const words = mm.parseWords(NAMES);
+  // a non-finite step (the gated form at lr 1e8 fails at step 2): steps 0 and 1 ran, each in its own call
+  const t = mm.createTrainer({ words, preset: 'wavenet-gated', steps: 100, seed: 3, lr: 1e8, lrDecayed: 1e8 });
+  t.setStatsEvery(1);
+  assert.throws(() => t.run(50), (/** @type {any} */ e) => /training stopped at step 2: the loss became NaN/.test(e.message) && e.losses.length === 2);
+  assert.equal(t.step, 2);
+  assert.deepEqual(t.takeStats().map((s) => s.step), [0, 1]);
+  t.free();
+  // an error that is not a step's (the losses' buffer of 2^31 - 2 steps cannot be had in wasm32): the core's message,
+  // not a TypeError, with step 0's loss (the first call, ended at the statistics step 0)
+  const u = mm.createTrainer({ words, preset: 'mlp3', steps: 10, seed: 3 });
+  u.setStatsEvery(2 ** 31 - 1);
+  assert.throws(() => u.run(2 ** 31 - 1), (/** @type {any} */ e) => e.name === 'MakemoreError' && e.losses.length === 1 && e.losses[0] > 3);
+  assert.equal(u.step, 1);
+  u.free();
+  words.free();
+  await mm.close();
+});

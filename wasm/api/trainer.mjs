@@ -121,8 +121,9 @@ export class Trainer extends Owned {
       try {
         losses = this._run(chunk);
       } catch (e) {
-        parts.push(/** @type {any} */ (e).losses);
-        /** @type {any} */ (e).losses = joined();
+        const err = /** @type {any} */ (e);
+        if (err.losses) parts.push(err.losses); // a failed step's; another error (out of memory) has none
+        err.losses = joined(); // with the earlier calls' steps
         throw e;
       }
       parts.push(losses);
