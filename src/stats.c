@@ -173,8 +173,10 @@ static void value_stats(const float* x, long n, int hist, mm_value_stats* v, dou
     memset(part, 0, sizeof part);
     double scale = MM_STATS_BINS / (h - l);
     for (long k = 0; k < n; k++) {
-        long b = (long)((x[k] - l) * scale);
-        part[k & 3][b < 0 ? 0 : b >= MM_STATS_BINS ? MM_STATS_BINS - 1 : b]++;
+        // compared before the conversion: a value or range that is not finite makes f NaN or inf,
+        // whose conversion to an integer is undefined (such a value goes to bin 0)
+        double f = (x[k] - l) * scale;
+        part[k & 3][f >= 1.0 ? (f < MM_STATS_BINS ? (int)f : MM_STATS_BINS - 1) : 0]++;
     }
     for (int b = 0; b < MM_STATS_BINS; b++) v->hist[b] = (part[0][b] + part[1][b]) + (part[2][b] + part[3][b]);
 }

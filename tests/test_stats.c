@@ -338,6 +338,42 @@ static void steps_and_input(const mm_words* w) {
     mm_trainer_free(t);
 }
 
+// A step whose loss and gradients are finite while a layer's output overflows to inf (the gated form has
+// no normalisation: its first Conv1d, 65 rows of 2 x 54 gate channels, of 1e20 embeddings and weights is
+// inf, its Gate saturates, nothing flows back).
+// Its histogram must not convert NaN to an integer (undefined behaviour: the sanitizer build catches it):
+// every value is counted, the range and mean are null in the JSON.
+static void non_finite_layer(void) {
+    mm_err err = {0};
+    mm_config c;
+    mm_preset("wavenet-gated", &c, NULL, &err);
+    c.vocab_size = 27;
+    mm_model* m = mm_model_new(&c, NULL, 1, 8, &err);
+    mm_stats* s = m ? mm_stats_new(m, &err) : NULL;
+    CHECK(m && s, "%s", err.msg);
+    if (!s) { mm_model_free(m); return; }
+    float* p = mm_model_params(m);
+    for (int i = 0; i < 2; i++) { // the Embedding's table and the first Conv1d's weight
+        const mm_tensor_info* ti = mm_model_tensor(m, i);
+        for (long k = 0; k < ti->size; k++) p[ti->offset + k] = 1e20f;
+    }
+    uint16_t X[64], Y[8];
+    for (int i = 0; i < 64; i++) X[i] = (uint16_t)(1 + i % 26);
+    for (int i = 0; i < 8; i++) Y[i] = (uint16_t)(1 + i);
+    float loss;
+    CHECK(mm_model_sgd_step_stats(m, X, Y, 8, 0.1f, &loss, s, 0, &err) == MM_OK, "the step: %s", err.msg);
+    const mm_layer_stats* l = mm_stats_layer(s, 1);
+    long total = 0;
+    for (int b = 0; b < MM_STATS_BINS; b++) total += l->out.hist[b];
+    CHECK(strcmp(l->kind, "Conv1d") == 0 && isinf(l->out.mean) && !isfinite(l->out.lo) && total == l->out.count && l->out.count > 0,
+          "an inf layer: %s mean %g lo %g, %ld of %ld values counted", l->kind, l->out.mean, l->out.lo, total, l->out.count);
+    const char* json = mm_stats_json(s, NULL);
+    CHECK(json && strstr(json, "\"name\":\"layers.1\",\"shape\":[65,108],\"out\":{\"mean\":null,\"std\":null,\"saturated\":null,\"hist\":{\"lo\":null"),
+          "json of an inf layer: %.300s", json ? strstr(json, "layers.1") : "(null)");
+    mm_stats_free(s);
+    mm_model_free(m);
+}
+
 int main(int argc, char** argv) {
     opt_biased = argc > 1 && strcmp(argv[1], "--biased") == 0;
     const char* fixtures[] = {"wavenet22k", "mlp3"};
@@ -363,6 +399,7 @@ int main(int argc, char** argv) {
     CHECK(text && mm_words_parse(&w, text, len, &err) == MM_OK, "%s", err.msg);
     free(text);
     steps_and_input(&w);
+    non_finite_layer();
     fused_conv_embedding(&w);
     unchanged(&w);
     mm_words_free(&w);
