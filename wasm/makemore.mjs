@@ -217,8 +217,8 @@ export const BN_PER_POSITION = 1;
  * A histogram of a tensor's values: counts in 100 bins of equal width over [lo, hi] (torch.histogram's default;
  * the last bin holds hi).
  * @typedef {object} StatsHist
- * @property {number} lo   the least value
- * @property {number} hi   the largest value
+ * @property {number|null} lo the least value (null when the range is not finite: a value overflowed to inf or NaN)
+ * @property {number|null} hi the largest value (likewise)
  * @property {number[]} counts
  */
 /**

@@ -59,9 +59,11 @@ function histSeries(layers, which) {
   const per = layers.map((l) => {
     const v = which === 'out' ? l.out : l.grad;
     const h = v ? v.hist : { lo: 0, hi: 1, counts: [] };
+    const { lo, hi } = h;
+    if (lo == null || hi == null) return []; // a range that is not finite (a value overflowed): no points
     const n = h.counts.reduce((a, b) => a + b, 0);
-    const w = (h.hi - h.lo) / h.counts.length;
-    return h.counts.map((c, k) => /** @type {[number, number]} */ ([h.lo + k * w, n > 0 ? c / (n * w) : 0]));
+    const w = (hi - lo) / h.counts.length;
+    return h.counts.map((c, k) => /** @type {[number, number]} */ ([lo + k * w, n > 0 ? c / (n * w) : 0]));
   });
   const xs = [...new Set(per.flatMap((p) => p.map(([x]) => x)))].sort((a, b) => a - b);
   const at = new Map(xs.map((x, i) => [x, i]));
