@@ -199,6 +199,14 @@ test('run stops at the total steps; sampling options', async () => {
   assert.equal(t.run(20).length, 10);
   assert.equal(t.run(5).length, 0);
   assert.equal(t.step, 30);
+  // a large n runs what is left, in the same call (its losses' buffer is for those steps, not for n)
+  const u = mm.createTrainer({ words: NAMES, preset: 'mlp3', steps: 12, batchSize: 64 });
+  assert.equal(u.run(1e9).length, 12);
+  assert.equal(u.run(2 ** 31 - 1).length, 0);
+  u.setSchedule({ steps: 2 ** 31 - 1 }); // more left than one call's buffer can hold: refused, naming it
+  assert.throws(() => u.run(2 ** 31 - 1), (e) => e instanceof RangeError && /at most 67108864 steps in one call/.test(e.message));
+  assert.equal(u.step, 12);
+  u.free();
   assert.deepEqual(t.sample({ count: 0 }), []);
   const a = t.sample({ count: 4 });
   const b = t.sample({ count: 4 });

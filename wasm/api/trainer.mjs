@@ -8,6 +8,8 @@ import { dataOf } from './settings.mjs';
 import { WordSplit, Words } from './words.mjs';
 
 /** @typedef {import('../makemore.mjs').Stats} Stats */
+/** The most steps one wasm call of run() takes (4 bytes of loss each: 256 MiB). */
+const MAX_RUN = 1 << 26;
 /** Each trainer's diagnostics: the interval (0: off) and the statistics not yet taken. @type {WeakMap<object, {every: number, taken: Stats[]}>} */
 const diagnostics = new WeakMap();
 
@@ -139,6 +141,10 @@ export class Trainer extends Owned {
   _run(n) {
     const h = this.handle;
     const mm = this._mm;
+    if (n > MAX_RUN) { // the losses' buffer: only for the steps the schedule has left, and at most MAX_RUN of them
+      n = Math.min(n, Math.max(0, this.state.steps - this.step));
+      if (n > MAX_RUN) throw new RangeError(`run(n): at most ${MAX_RUN} steps in one call (their losses are kept in wasm memory), ${n} asked`);
+    }
     const lp = mm._malloc(4 * Math.max(n, 1));
     try {
       const rc = mm._x.mmw_trainer_run(h, n, lp, mm._scratch);
