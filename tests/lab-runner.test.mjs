@@ -223,3 +223,32 @@ test('bench/sweep.mjs: a JSON line per run with the table\'s columns; --jobs 2 g
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('runQueue: each lane runs one plan at a time, plans in order; runOne is told its lane; stopped ends it after the runs under way', async () => {
+  const { runQueue } = await import('../web/lab-runner.js');
+  const plans = /** @type {any[]} */ (Array.from({ length: 5 }, (_, index) => ({ index, name: `p${index}` })));
+  /** @type {string[]} */
+  const log = [];
+  const busy = [false, false];
+  /** @type {(() => void)[]} */
+  const waiting = [];
+  const runOne = (/** @type {any} */ plan, /** @type {number} */ lane) => new Promise((resolve) => {
+    assert.equal(busy[lane], false, `lane ${lane} runs one plan at a time`);
+    busy[lane] = true;
+    log.push(`${plan.name}@${lane}`);
+    waiting.push(() => { busy[lane] = false; resolve(plan.name); });
+  });
+  const done = runQueue(plans, runOne, { jobs: 2 });
+  // finish the runs one by one, the oldest first: the lane that frees up takes the next plan
+  for (let i = 0; i < 5; i++) {
+    await new Promise((r) => setImmediate(r));
+    /** @type {() => void} */ (waiting.shift())();
+  }
+  assert.deepEqual(await done, ['p0', 'p1', 'p2', 'p3', 'p4']);
+  assert.deepEqual(log, ['p0@0', 'p1@1', 'p2@0', 'p3@1', 'p4@0']);
+  // one lane: every plan on lane 0; stopped after the second: two results
+  let n = 0;
+  const lanes = /** @type {number[]} */ ([]);
+  const r = await runQueue(plans, async (p, lane) => { lanes.push(lane); n++; return p.name; }, { stopped: () => n >= 2 });
+  assert.deepEqual([r, lanes], [['p0', 'p1'], [0, 0]]);
+});
