@@ -9,7 +9,8 @@
 // stopped; it keeps nothing in IndexedDB). "Runs at a time" chooses 1 or 2 lanes; 2 by default where
 // navigator.hardwareConcurrency >= 2, each lane on one thread: two runs at a time on one thread each
 // finished a sweep sooner than one after another on two threads (bench/sweep-result.txt in Node:
-// 1.48x for wavenet76k, 2.12x for mlp3 on 2 cores; bench/lab-lanes-result.txt in Chromium). A
+// 1.48x for wavenet76k, 2.12x for mlp3 on 2 cores; in Chromium, bench/lab-lanes-result.txt: 1.39x and
+// 2.76x on the quietest of three runs). A
 // lane's numbers are the same on any lane and thread count. Each lane records its own run from its
 // worker's events (run, progress, val, finalEval, state); one replaced or reset before its end is
 // not kept. Export JSON and CSV, import JSON; delete a run.
