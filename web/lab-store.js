@@ -2,44 +2,14 @@
 // the object store "runs" (key: the record's id) of the database "makemore-wasm-lab" (its own
 // database, so the last model's store, web/model-store.js, keeps its version). Every function rejects
 // with the IndexedDB error when storage is unavailable (private modes, quota).
+import { objectStore } from './idb.js';
+
 const DB_NAME = 'makemore-wasm-lab';
 const STORE = 'runs';
 
 /** @typedef {import('./lab-runner.js').RunRecord} RunRecord */
 
-/** @returns {Promise<IDBDatabase>} */
-function openDb() {
-  return new Promise((resolve, reject) => {
-    if (typeof indexedDB === 'undefined') {
-      reject(new Error('IndexedDB is not available here'));
-      return;
-    }
-    const req = indexedDB.open(DB_NAME, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'id' });
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('could not open IndexedDB'));
-    req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
-  });
-}
-
-/**
- * Runs f on the store in one transaction; resolves with its last request's result when the transaction completes.
- * @template T @param {IDBTransactionMode} mode @param {(s: IDBObjectStore) => IDBRequest<T>} f @returns {Promise<T>}
- */
-async function withStore(mode, f) {
-  const db = await openDb();
-  try {
-    return await new Promise((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const req = f(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(req.result);
-      tx.onerror = () => reject(tx.error ?? req.error ?? new Error('IndexedDB transaction failed'));
-      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-    });
-  } finally {
-    db.close();
-  }
-}
+const withStore = objectStore(DB_NAME, STORE, 'id');
 
 /** @returns {Promise<RunRecord[]>} every stored run, oldest first */
 export async function listRuns() {

@@ -9,45 +9,13 @@
 // saving replaces it. meta is any structured-cloneable object (plain data). Every
 // function rejects with the IndexedDB error when storage is unavailable (private
 // modes, quota), so callers can show it and go on.
+import { objectStore } from './idb.js';
+
 const DB_NAME = 'makemore-wasm';
 const STORE = 'models';
 const KEY = 'last';
 
-/** @returns {Promise<IDBDatabase>} */
-function openDb() {
-  return new Promise((resolve, reject) => {
-    if (typeof indexedDB === 'undefined') {
-      reject(new Error('IndexedDB is not available here'));
-      return;
-    }
-    const req = indexedDB.open(DB_NAME, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('could not open IndexedDB'));
-    req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
-  });
-}
-
-/**
- * Runs one request in a transaction and resolves when the transaction completes.
- * @template T
- * @param {IDBTransactionMode} mode @param {(s: IDBObjectStore) => IDBRequest<T>} f
- * @returns {Promise<T>}
- */
-async function withStore(mode, f) {
-  const db = await openDb();
-  try {
-    return await new Promise((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const req = f(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(req.result);
-      tx.onerror = () => reject(tx.error ?? req.error ?? new Error('IndexedDB transaction failed'));
-      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-    });
-  } finally {
-    db.close();
-  }
-}
+const withStore = objectStore(DB_NAME, STORE);
 
 /**
  * Stores a model file (or checkpoint) as the last model, replacing the previous one.
