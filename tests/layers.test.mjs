@@ -9,48 +9,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { loadMakemore, relaxedSimdSupported } from '../wasm/makemore.mjs';
+import { LECTURE_TEXT, MLP8, WAVENET22K, WAVENET76K } from './lecture-layers.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WASM_DIR = pathToFileURL(path.resolve(ROOT, process.env.MM_WASM_DIR ?? 'build-wasm') + '/');
 
-/** @param {string} text lines "Kind : (a, b, c)" as the lecture prints them */
-const lecture = (text) =>
-  text.trim().split('\n').map((line) => {
-    const [kind, shape] = line.split(' : ');
-    return { kind: kind.trim(), shape: shape.replace(/[()]/g, '').split(', ').map(Number) };
-  });
-const MLP8 = lecture(`
-Embedding : (4, 8, 10)
-FlattenConsecutive : (4, 80)
-Linear : (4, 200)
-BatchNorm1d : (4, 200)
-Tanh : (4, 200)
-Linear : (4, 27)`);
-const WAVENET22K = lecture(`
-Embedding : (4, 8, 10)
-FlattenConsecutive : (4, 4, 20)
-Linear : (4, 4, 68)
-BatchNorm1d : (4, 4, 68)
-Tanh : (4, 4, 68)
-FlattenConsecutive : (4, 2, 136)
-Linear : (4, 2, 68)
-BatchNorm1d : (4, 2, 68)
-Tanh : (4, 2, 68)
-FlattenConsecutive : (4, 136)
-Linear : (4, 68)
-BatchNorm1d : (4, 68)
-Tanh : (4, 68)
-Linear : (4, 27)`);
-// the 22K model's rows with 10 -> 24, 68 -> 128 (and so 20 -> 48, 136 -> 256), batch 32
-const WAVENET76K = WAVENET22K.map(({ kind, shape }) => ({
-  kind,
-  shape: [32, ...shape.slice(1).map((d) => ({ 10: 24, 20: 48, 68: 128, 136: 256 })[d] ?? d)],
-}));
-
 // the lecture's text really prints these rows (a typo here would make the reference wrong); where it is kept
-const LECTURE = '/work/shared/lecture/makemore-part5-wavenet.txt';
-test('the reference rows are the lecture text', { skip: !existsSync(LECTURE) && 'the lecture text is not on this machine' }, () => {
-  const text = readFileSync(LECTURE, 'utf8');
+test('the reference rows are the lecture text', { skip: !existsSync(LECTURE_TEXT) && 'the lecture text is not on this machine' }, () => {
+  const text = readFileSync(LECTURE_TEXT, 'utf8');
   for (const { kind, shape } of [...MLP8, ...WAVENET22K]) assert.ok(text.includes(`${kind} : (${shape.join(', ')})`), kind);
 });
 

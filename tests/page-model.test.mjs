@@ -13,31 +13,15 @@ import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { loadMakemore } from '../wasm/makemore.mjs';
-import { CHROMIUM, WASM_DIR, launchChromium, probePage, serve } from './browser/harness.mjs';
+import { WAVENET22K, WAVENET76K } from './lecture-layers.mjs';
+import { CHROMIUM, WASM_DIR, launchChromium, openTrainer, serve } from './browser/harness.mjs';
 
 const skip = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !existsSync(path.join(WASM_DIR, 'makemore-simd.wasm')) ? `no .wasm in ${WASM_DIR}` : false;
 
-/** @param {string} text the lecture's lines "Kind : (a, b, c)" @returns {[string, string][]} */
-const lecture = (text) => text.trim().split('\n').map((l) => /** @type {[string, string]} */ (l.split(' : ')));
-// makemore part 5, the 22K model's printout at batch 4
-const WAVENET22K_B4 = lecture(`
-Embedding : (4, 8, 10)
-FlattenConsecutive : (4, 4, 20)
-Linear : (4, 4, 68)
-BatchNorm1d : (4, 4, 68)
-Tanh : (4, 4, 68)
-FlattenConsecutive : (4, 2, 136)
-Linear : (4, 2, 68)
-BatchNorm1d : (4, 2, 68)
-Tanh : (4, 2, 68)
-FlattenConsecutive : (4, 136)
-Linear : (4, 68)
-BatchNorm1d : (4, 68)
-Tanh : (4, 68)
-Linear : (4, 27)`);
-// batch 4 -> 32; the channels (the last dimension) 10 -> 24, 20 -> 48, 68 -> 128, 136 -> 256
-const WIDER = /** @type {Record<string, string>} */ ({ 10: '24', 20: '48', 68: '128', 136: '256' });
-const WAVENET76K_B32 = WAVENET22K_B4.map(([k, s]) => [k, s.replace(/^\(4,/, '(32,').replace(/(\d+)\)$/, (_, d) => `${WIDER[d] ?? d})`)]);
+/** @param {import('./lecture-layers.mjs').LayerRow[]} rows @returns {[string, string][]} the rows as the page prints them */
+const printed = (rows) => rows.map(({ kind, shape }) => [kind, `(${shape.join(', ')})`]);
+const WAVENET22K_B4 = printed(WAVENET22K);
+const WAVENET76K_B32 = printed(WAVENET76K);
 
 /** How many nodes each level of the arithmetic has: block b in groups of n (n = 0: flat). @param {number} b @param {number} n */
 function treeLevels(b, n) {
@@ -57,14 +41,7 @@ test('the page draws the model: the layer list and the receptive field, before t
   const server = await serve();
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    await probePage(page);
-    /** @type {string[]} */
-    const errors = [];
-    page.on('pageerror', (/** @type {Error} */ e) => errors.push(String(e)));
-    page.on('console', (/** @type {any} */ m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(`${server.base}/web/`);
-    await page.waitForFunction(() => document.getElementById('d-source')?.textContent === 'names.txt', null, { timeout: 30000 });
+    const { page, errors } = await openTrainer(browser, server.base);
 
     /** the section's rows: [#, layer, shape, params] */
     const rows = () => page.$$eval('#mv-layers tbody tr', (trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent ?? '')));
