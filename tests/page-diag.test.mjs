@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { loadMakemore } from '../wasm/makemore.mjs';
-import { CHROMIUM, ROOT, WASM_DIR, launchChromium, probePage, serve } from './browser/harness.mjs';
+import { CHROMIUM, ROOT, WASM_DIR, launchChromium, openTrainer, serve } from './browser/harness.mjs';
 
 const skip = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !existsSync(path.join(WASM_DIR, 'makemore-simd.wasm')) ? `no .wasm in ${WASM_DIR}` : false;
 const NAMES = readFileSync(path.join(ROOT, 'data/names.txt'), 'utf8');
@@ -37,14 +37,7 @@ test('the Diagnostics card: its charts\' series, and its table is the JS API\'s 
   const server = await serve();
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    await probePage(page);
-    /** @type {string[]} */
-    const errors = [];
-    page.on('pageerror', (/** @type {Error} */ e) => errors.push(String(e)));
-    page.on('console', (/** @type {any} */ m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(`${server.base}/web/`);
-    await page.waitForFunction(() => document.getElementById('d-source')?.textContent === 'names.txt', null, { timeout: 30000 });
+    const { page, errors } = await openTrainer(browser, server.base);
     await page.waitForFunction(() => /wavenet22k/.test(document.getElementById('preset')?.textContent ?? ''), null, { timeout: 30000 });
     assert.equal(await page.locator('#diag-every').inputValue(), '0', 'off by default');
     assert.equal(await page.locator('#diag-content').isVisible(), false);

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { loadMakemore } from '../wasm/makemore.mjs';
-import { CHROMIUM, ROOT, WASM_DIR, launchChromium, probePage, routeWasm, serve } from './browser/harness.mjs';
+import { CHROMIUM, ROOT, WASM_DIR, launchChromium, openTrainer, routeWasm, serve } from './browser/harness.mjs';
 
 const skip = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !existsSync(path.join(WASM_DIR, 'makemore-simd.wasm')) ? `no .wasm in ${WASM_DIR}` : false;
 const NAMES = readFileSync(path.join(ROOT, 'data/names.txt'), 'utf8');
@@ -29,14 +29,7 @@ test('the page: the two presets, the gated fields for the gated form only, a wav
   const server = await serve();
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    await probePage(page);
-    /** @type {string[]} */
-    const errors = [];
-    page.on('pageerror', (/** @type {Error} */ e) => errors.push(String(e)));
-    page.on('console', (/** @type {any} */ m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(`${server.base}/web/`);
-    await page.waitForFunction(() => document.getElementById('d-source')?.textContent === 'names.txt', null, { timeout: 30000 });
+    const { page, errors } = await openTrainer(browser, server.base);
     await page.waitForFunction(() => /wavenet-gated/.test(document.getElementById('preset')?.textContent ?? ''), null, { timeout: 30000 });
     const options = await page.locator('#preset option').allTextContents();
     assert.deepEqual(options.slice(-3), ['wavenet76k-conv · 76,579 params', 'wavenet-gated · 75,249 params', 'custom']);

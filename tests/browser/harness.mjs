@@ -126,3 +126,21 @@ export async function probePage(page) {
   await page.route((url) => url.pathname.endsWith('/web/vendor/uPlot.esm.js') && !url.search, (route) =>
     route.fulfill({ status: 200, contentType: 'text/javascript', body: UPLOT_WRAPPER }));
 }
+
+/**
+ * A new 1280x1000 page of the trainer (probed: probePage) at base, loaded with names.txt; its
+ * uncaught errors and console errors are collected in the returned list.
+ * @param {import('playwright-core').Browser} browser @param {string} base the server's address
+ * @returns {Promise<{page: import('playwright-core').Page, errors: string[]}>}
+ */
+export async function openTrainer(browser, base) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await probePage(page);
+  /** @type {string[]} */
+  const errors = [];
+  page.on('pageerror', (/** @type {Error} */ e) => errors.push(String(e)));
+  page.on('console', (/** @type {any} */ m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(`${base}/web/`);
+  await page.waitForFunction(() => document.getElementById('d-source')?.textContent === 'names.txt', null, { timeout: 30000 });
+  return { page, errors };
+}
