@@ -12,6 +12,11 @@
 // still computed alike whatever the thread count.
 #include "layers.h"
 
+// The gather and scatter split over the pool from this many values up (see ops.c's GEMM_MIN_PAR).
+#ifndef FUSED_MIN_PAR
+#define FUSED_MIN_PAR 32768
+#endif
+
 // The fused layer (the Linear or Conv1d), its rows and the tokens each row's groups read.
 static const layer* fused_layer(const mm_model* m) { return &m->L[m->fuse_first == 2 ? 1 : 2]; }
 static long fused_rows(const mm_model* m, int B) { return m->fuse_first == 2 ? m->n_rows : (long)B * m->L[2].T_out; }
@@ -71,7 +76,7 @@ void mm_fused_first_fwd(mm_model* m, const uint16_t* X, int B) {
     const float* E = m->params + le->w; const float* W = m->params + ll->w;
     for (int g = 0; g < n; g++) op_matmul_nn(&m->eng, P + (long)g * V * H, E, W + (long)g * C * H, NULL, V, C, H);
     fuse_job j = {m->acts + ll->out, NULL, P, NULL, ll->has_bias ? m->params + ll->b : NULL, X, n, V, H, fused_rows(m, B)};
-    op_ranges(&m->eng, H, 16, j.rows * n * H >= 8192 ? 32 : H + 1, fused_gather, &j);
+    op_ranges(&m->eng, H, 16, j.rows * n * H >= FUSED_MIN_PAR ? 32 : H + 1, fused_gather, &j);
 }
 
 void mm_fused_first_bwd(mm_model* m, const uint16_t* X, int B) {
@@ -82,7 +87,7 @@ void mm_fused_first_bwd(mm_model* m, const uint16_t* X, int B) {
     float* tmp = G + (long)n * V * H; // (V, C)
     const float* dout = m->dacts + ll->out;
     fuse_job j = {NULL, G, NULL, dout, NULL, X, n, V, H, fused_rows(m, B)};
-    op_ranges(&m->eng, H, 16, j.rows * n * H >= 8192 ? 32 : H + 1, fused_scatter, &j);
+    op_ranges(&m->eng, H, 16, j.rows * n * H >= FUSED_MIN_PAR ? 32 : H + 1, fused_scatter, &j);
     const float* E = m->params + le->w; const float* W = m->params + ll->w;
     float* dW = m->grads + ll->w; float* dE = m->grads + le->w;
     float* nt_scratch = m->scratch + (m->n_scratch - (long)C * H);

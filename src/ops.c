@@ -58,8 +58,15 @@ const mm_kernels* mm_kernels_for(int engine) {
 
 static int threads_of(const mm_engine* e) { return mm_pool_threads(e->pool); }
 
-// Below this many multiply-adds a matmul runs on the caller alone (a handoff costs more).
-#define GEMM_MIN_PAR 16384
+// Below this many multiply-adds a matmul runs on the caller alone: a handoff, and the
+// output written on one core then read on the other, cost more than the half saved
+// (bench/thresholds.mjs, wasm under Node, 2 cores, batch 32: with 16384 here and 8192 for
+// fused.c's FUSED_MIN_PAR, mlp3 trained 1.21-1.37x faster on 1 thread than on 2; with
+// 65536 and 32768 as fast on 2 as on 1; mlp8 and the 22K and 76K models the same within the
+// machine's noise). Any threshold gives the same numbers: splits are by outputs.
+#ifndef GEMM_MIN_PAR
+#define GEMM_MIN_PAR 65536
+#endif
 
 // A matmul's output split into `parts` blocks of whole tiles: by rows (tiles of
 // `unit` rows, M in all) or by columns (N in all).
@@ -190,7 +197,9 @@ void op_ranges(const mm_engine* e, long n, long align, long min_split, mm_range_
 // Elementwise ops split when they have at least this many values; BatchNorm ops
 // (cheap per value, so a handoff costs more than it saves on small blocks:
 // measured at batch 32) when rows * columns reach BN_MIN_PAR.
+#ifndef ELEM_MIN_PAR
 #define ELEM_MIN_PAR 4096
+#endif
 #define BN_MIN_PAR 65536
 
 typedef struct {
