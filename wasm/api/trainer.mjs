@@ -10,8 +10,6 @@ import { WordSplit, Words } from './words.mjs';
 /** @typedef {import('../makemore.mjs').Stats} Stats */
 /** The most steps one wasm call of run() takes (4 bytes of loss each: 256 MiB). */
 const MAX_RUN = 1 << 26;
-/** Each trainer's diagnostics: the interval (0: off) and the statistics not yet taken. @type {WeakMap<object, {every: number, taken: Stats[]}>} */
-const diagnostics = new WeakMap();
 
 /** Trains one model on one word list. */
 export class Trainer extends Owned {
@@ -34,6 +32,10 @@ export class Trainer extends Owned {
     this._seed = seed;
     /** @type {WordSplit|null} */
     this._split = null;
+    /** setStatsEvery's interval (0: off) */
+    this._statsEvery = 0;
+    /** @type {Stats[]} the statistics computed and not yet taken */
+    this._taken = [];
   }
   /** @param {number} [batch] examples per batch (default 32) @returns {LayerInfo[]} its model's layers with output shapes and parameters */
   layers(batch = 32) {
@@ -83,20 +85,16 @@ export class Trainer extends Owned {
       throw new RangeError(`setStatsEvery: n must be a whole number of steps >= 0 (0 turns the statistics off), got ${n}`);
     const mm = this._mm;
     mm._rc(mm._x.mmw_trainer_set_stats_every(this.handle, n));
-    const d = diagnostics.get(this);
-    if (d) d.every = n;
-    else diagnostics.set(this, { every: n, taken: [] });
+    this._statsEvery = n;
   }
   /** the interval of setStatsEvery (0: off) */
   get statsEvery() {
-    return diagnostics.get(this)?.every ?? 0;
+    return this._statsEvery;
   }
   /** @returns {Stats[]} every statistics computed since the last call, oldest first */
   takeStats() {
-    const d = diagnostics.get(this);
-    if (!d) return [];
-    const out = d.taken;
-    d.taken = [];
+    const out = this._taken;
+    this._taken = [];
     return out;
   }
   /**
@@ -107,8 +105,8 @@ export class Trainer extends Owned {
    */
   run(n) {
     checkInt(n, 'n');
-    const d = diagnostics.get(this);
-    if (!d || d.every === 0) return this._run(n);
+    const every = this._statsEvery;
+    if (every === 0) return this._run(n);
     /** @type {Float32Array[]} */
     const parts = [];
     const joined = () => {
@@ -118,7 +116,7 @@ export class Trainer extends Owned {
     };
     for (let left = n; left > 0; ) {
       const at = this.step;
-      const chunk = Math.min(left, Math.ceil(at / d.every) * d.every - at + 1); // ends at the next statistics step
+      const chunk = Math.min(left, Math.ceil(at / every) * every - at + 1); // ends at the next statistics step
       let losses;
       try {
         losses = this._run(chunk);
@@ -131,7 +129,7 @@ export class Trainer extends Owned {
       parts.push(losses);
       const mm = this._mm;
       const s = mm._x.mmw_trainer_stats_step(this.handle);
-      if (s >= at && s < at + losses.length) d.taken.push(JSON.parse(mm._str(mm._call(() => mm._x.mmw_trainer_stats_json(this.handle), (p) => p !== 0))));
+      if (s >= at && s < at + losses.length) this._taken.push(JSON.parse(mm._str(mm._call(() => mm._x.mmw_trainer_stats_json(this.handle), (p) => p !== 0))));
       if (losses.length < chunk) break; // the schedule's end
       left -= chunk;
     }
