@@ -33,15 +33,11 @@ export function readDataset(name, dir = process.cwd()) {
 const seedOf = (s) => (BigInt(s) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(s) : BigInt(s));
 
 /**
- * The eval-mode loss of a split, summed in parts (as web/worker-eval.js and bin/cli/train.mjs).
+ * The eval-mode loss of a split (bitwise the sum in parts that web/worker-eval.js makes: Trainer.evaluatePart).
  * @param {import('../wasm/makemore.mjs').Trainer} t @param {'train'|'val'|'test'} split @returns {number|null} null: an empty split
  */
 function evalSplit(t, split) {
-  const n = t.splitSizes[['train', 'val', 'test'].indexOf(split)];
-  if (n === 0) return null;
-  let sum = 0;
-  for (let at = 0; at < n; at += 4096) sum = t.evaluatePart(split, at, Math.min(4096, n - at), sum);
-  return Math.fround(sum / n);
+  return t.splitSizes[['train', 'val', 'test'].indexOf(split)] === 0 ? null : t.evaluate(split);
 }
 
 /**
