@@ -80,7 +80,7 @@ function trainChunk(r) {
     r.chunk = Math.max(1, Math.min(4096, Math.round(Math.min(r.chunk * 2, Math.max(r.chunk / 2, CHUNK_MS / Math.max(per, 1e-3))))));
     record(r, losses);
     r.dirty = true;
-    const stats = t.statsEvery ? t.takeStats() : [];
+    const stats = t.takeStats();
     ctx.emit('progress', { runId: r.id, start, losses, step: t.step, ms, ...(stats.length ? { stats } : {}) }, [losses.buffer]);
   }
   if (failure) {
