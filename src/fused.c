@@ -68,25 +68,25 @@ static void fused_scatter(void* ctx, long lo, long hi) {
     }
 }
 
-void mm_fused_first_fwd(mm_model* m, const uint16_t* X, int B) {
+void mm_fused_first_fwd_rows(mm_model* m, const uint16_t* tok, long rows) {
     const layer* le = &m->L[0]; const layer* ll = fused_layer(m);
     int n = m->L[1].n, V = m->cfg.vocab_size, C = le->C_out, H = ll->C_out;
-    X = fused_tokens(m, X);
     float* P = m->scratch + m->fuse_at;
     const float* E = m->params + le->w; const float* W = m->params + ll->w;
     for (int g = 0; g < n; g++) op_matmul_nn(&m->eng, P + (long)g * V * H, E, W + (long)g * C * H, NULL, V, C, H);
-    fuse_job j = {m->acts + ll->out, NULL, P, NULL, ll->has_bias ? m->params + ll->b : NULL, X, n, V, H, fused_rows(m, B)};
+    fuse_job j = {m->acts + ll->out, NULL, P, NULL, ll->has_bias ? m->params + ll->b : NULL, tok, n, V, H, rows};
     op_ranges(&m->eng, H, 16, j.rows * n * H >= FUSED_MIN_PAR ? 32 : H + 1, fused_gather, &j);
 }
 
-void mm_fused_first_bwd(mm_model* m, const uint16_t* X, int B) {
+void mm_fused_first_fwd(mm_model* m, const uint16_t* X, int B) { mm_fused_first_fwd_rows(m, fused_tokens(m, X), fused_rows(m, B)); }
+
+void mm_fused_first_bwd_rows(mm_model* m, const uint16_t* X, long rows) {
     const layer* le = &m->L[0]; const layer* ll = fused_layer(m);
-    if (m->fuse_first == 2) X = m->tap_tok; // the forward pass's
     int n = m->L[1].n, V = m->cfg.vocab_size, C = le->C_out, H = ll->C_out;
     float* G = m->scratch + m->fuse_at + (long)n * V * H;
     float* tmp = G + (long)n * V * H; // (V, C)
     const float* dout = m->dacts + ll->out;
-    fuse_job j = {NULL, G, NULL, dout, NULL, X, n, V, H, fused_rows(m, B)};
+    fuse_job j = {NULL, G, NULL, dout, NULL, X, n, V, H, rows};
     op_ranges(&m->eng, H, 16, j.rows * n * H >= FUSED_MIN_PAR ? 32 : H + 1, fused_scatter, &j);
     const float* E = m->params + le->w; const float* W = m->params + ll->w;
     float* dW = m->grads + ll->w; float* dE = m->grads + le->w;
@@ -100,4 +100,6 @@ void mm_fused_first_bwd(mm_model* m, const uint16_t* X, int B) {
     if (ll->has_bias) mm_bias_grad(m->grads + ll->b, dout, j.rows, H);
 }
 
-// Forward pass of B examples X (B, block). training: batch statistics (kept in
+void mm_fused_first_bwd(mm_model* m, const uint16_t* X, int B) {
+    mm_fused_first_bwd_rows(m, m->fuse_first == 2 ? m->tap_tok : X, fused_rows(m, B)); // the forward pass's tokens
+}

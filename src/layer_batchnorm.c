@@ -12,7 +12,7 @@
 // A sequence model's rows (model.c): the shared padding row 0 stands for
 // n = pad_span * (words in the batch) positions, each counted in the statistics
 // (so they are those of the convolutions run word by word); its gradient is the
-// sum of theirs.
+// sum of theirs. The fast engine's shared nodes (shared.c) weigh every row: row_w.
 
 // The weight of row 0, and the positions counted: rows - 1 + w0.
 static long pad_weight(const layer* l, const layer_io* io) { return io->pos ? (long)l->pad_span * io->n_pad : 1; }
@@ -34,21 +34,38 @@ static void weighted_stats(float* mean, float* var, const float* x, long R, int 
 // Its backward: dgamma, dbeta (zeroed by the caller) are the column sums S2, S1
 // over the rows; dx = gamma * invstd * (dy - S1/n - xhat * S2/(n-1)) per position,
 // summed over row 0's w0 positions.
+// Shared nodes (row_w, n_nodes: see shared.c): row r counts row_w[r] times, n_nodes in all.
 static void weighted_bwd(float* dx, float* dgamma, float* dbeta, const float* dy, const float* xhat, long R, int C, const float* inv,
-                         const float* gamma, long w0) {
+                         const float* gamma, long w0, const float* row_w, long n_nodes) {
     for (long r = 0; r < R; r++)
         for (int c = 0; c < C; c++) {
             dbeta[c] += dy[r * C + c];
             dgamma[c] += dy[r * C + c] * xhat[r * C + c];
         }
-    float n = (float)(R - 1 + w0), invn = 1.0f / n, invn1 = 1.0f / (n - 1.0f);
+    float n = row_w ? (float)n_nodes : (float)(R - 1 + w0), invn = 1.0f / n, invn1 = 1.0f / (n - 1.0f);
     for (long r = 0; r < R; r++) {
-        float w = r == 0 ? (float)w0 : 1.0f;
+        float w = row_w ? row_w[r] : r == 0 ? (float)w0 : 1.0f;
         for (int c = 0; c < C; c++) {
             long i = r * C + c;
             dx[i] = gamma[c] * inv[c] * (dy[i] - w * (dbeta[c] * invn + xhat[i] * (dgamma[c] * invn1)));
         }
     }
+}
+
+// Shared nodes' statistics: mean and unbiased var over n_nodes, row r counted row_w[r] times
+// (in float, column sums in row order, as the plain kernels).
+static void row_weighted_stats(float* mean, float* var, const float* x, long R, int C, const float* row_w, long n_nodes) {
+    float n = (float)n_nodes;
+    for (int c = 0; c < C; c++) { mean[c] = 0.0f; var[c] = 0.0f; }
+    for (long r = 0; r < R; r++)
+        for (int c = 0; c < C; c++) mean[c] += row_w[r] * x[r * C + c];
+    for (int c = 0; c < C; c++) mean[c] /= n;
+    for (long r = 0; r < R; r++)
+        for (int c = 0; c < C; c++) {
+            float d = x[r * C + c] - mean[c];
+            var[c] += row_w[r] * d * d;
+        }
+    for (int c = 0; c < C; c++) var[c] /= n - 1.0f;
 }
 
 static void bn_place(layer* l, mm_layout* s) {
@@ -86,9 +103,11 @@ static void bn_fwd(mm_model* m, const layer* l, const layer_io* io) {
     const float* in = io->in[0];
     float* xhat = m->acts + l->xhat;
     if (io->training) {
-        if (ST == 1) op_colstats(e, mean, var, in, C, rows, C);
-        if (io->pos) weighted_stats(mean, var, in, rows, C, pad_weight(l, io));
-        else if (ST > 1) for (int t = 0; t < T; t++) op_colstats(e, mean + t * C, var + t * C, in + t * C, T * C, B, C);
+        if (io->row_w) row_weighted_stats(mean, var, in, rows, C, io->row_w, io->n_nodes);
+        else if (ST == 1) {
+            op_colstats(e, mean, var, in, C, rows, C);
+            if (io->pos) weighted_stats(mean, var, in, rows, C, pad_weight(l, io));
+        } else for (int t = 0; t < T; t++) op_colstats(e, mean + t * C, var + t * C, in + t * C, T * C, B, C);
         for (long k = 0; k < (long)ST * C; k++) inv[k] = 1.0f / sqrtf(var[k] + BN_EPS);
     } else {
         const float* rv = m->buffers + l->rv;
@@ -108,7 +127,8 @@ static void bn_bwd(mm_model* m, const layer* l, const layer_io* io) {
     const float* inv = m->scratch + l->binv; const float* gamma = m->params + l->w;
     const float* xhat = m->acts + l->xhat;
     for (int c = 0; c < C; c++) { dgamma[c] = 0.0f; dbeta[c] = 0.0f; }
-    if (io->pos) weighted_bwd(io->din[0], dgamma, dbeta, io->dout, xhat, B, C, inv, gamma, pad_weight(l, io));
+    if (io->pos || io->row_w)
+        weighted_bwd(io->din[0], dgamma, dbeta, io->dout, xhat, B, C, inv, gamma, pad_weight(l, io), io->row_w, io->n_nodes);
     else if (l->stat_T == 1) op_bn_bwd(e, io->din[0], dgamma, dbeta, io->dout, xhat, C, B * T, C, inv, gamma);
     else for (int t = 0; t < T; t++)
         op_bn_bwd(e, io->din[0] + t * C, dgamma, dbeta, io->dout + t * C, xhat + t * C, T * C, B, C, inv + t * C, gamma);

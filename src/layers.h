@@ -93,6 +93,9 @@ struct mm_model {
     int* row_pos;         // (max_rows,) its position in its word (-1: the shared padding row 0)
     int* ex_row;          // (max_batch,) the row of each example's logits
     long row_logits;      // offset in acts of the last layer's (rows, V) output; logits is then (B, V) per example
+    struct mm_shared* shared; // the fast engine's shared nodes of a hierarchical model (shared.c); NULL: not such a model
+    int shared_on;        // the last forward pass ran on them (its backward does too)
+    int no_share;         // 1: run every node (the statistics pass of a diagnostics step)
     mm_engine eng;        // its kernels and the pool they run on
     int profiling;
     double prof[MM_PROF_N]; // seconds per operation (mm_model_profile)
@@ -109,6 +112,9 @@ typedef struct {
     float* out;
     const float* dout;   // backward: the output's gradient
     float* din[2];       // backward: where the inputs' gradients go (NULL: none wanted)
+    const float* row_w;  // the fast engine's shared nodes (shared.c): each row stands for row_w[r] of the
+                         // batch's nodes, n_nodes in all (BatchNorm counts it so); else NULL
+    long n_nodes;
 } layer_io;
 
 typedef struct {
@@ -163,6 +169,18 @@ static inline long mm_conv_tap_row(const layer* l, const int* pos, long r, int j
 int mm_fused_first_used(const mm_model* m);
 void mm_fused_first_fwd(mm_model* m, const uint16_t* X, int B);
 void mm_fused_first_bwd(mm_model* m, const uint16_t* X, int B);
+// The same on given rows: tok (rows, group size) the tokens each row's groups read (shared.c).
+void mm_fused_first_fwd_rows(mm_model* m, const uint16_t* tok, long rows);
+void mm_fused_first_bwd_rows(mm_model* m, const uint16_t* tok, long rows);
+// The fast engine's shared nodes (shared.c): made for a model of the hierarchical form's layers
+// with the fused first layer (NULL, *oom 0: not such a model; NULL, *oom 1: out of memory).
+typedef struct mm_shared mm_shared;
+mm_shared* mm_shared_new(const mm_model* m, int* oom);
+void mm_shared_free(mm_shared* s);
+int mm_shared_used(const mm_model* m);          // the next forward pass runs on them
+int mm_shared_rows(const mm_model* m, int level); // the last pass's distinct nodes at a level (-1: none)
+void mm_shared_forward(mm_model* m, const uint16_t* X, int B, int training);
+void mm_shared_backward(mm_model* m, int B);
 // A weight (fan_in, C_out) and, with has_bias, a bias: their offsets (Linear, Conv1d; layers.c)
 void mm_place_weight(layer* l, mm_layout* s, int64_t fan_in);
 // Names them (layers.<i>.weight, .bias) and initialises the lecture's way: randn / sqrt(fan_in), zeros.

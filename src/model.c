@@ -386,12 +386,14 @@ static mm_model* finish(mm_model* m, const uint32_t* codepoints, uint64_t seed, 
     m->scratch = calloc((size_t)m->n_scratch + 1, sizeof(float));
     m->codepoints = calloc((size_t)m->cfg.vocab_size, sizeof(uint32_t));
     if (m->fuse_first == 2) m->tap_tok = calloc((size_t)m->max_rows * (size_t)m->L[1].n, sizeof(uint16_t));
+    int oom = 0;
+    m->shared = mm_shared_new(m, &oom);
     if (m->seq) {
         m->row_tok = calloc((size_t)m->max_rows, sizeof(uint16_t));
         m->row_pos = calloc((size_t)m->max_rows, sizeof(int));
         m->ex_row = calloc((size_t)m->max_batch, sizeof(int));
     }
-    if (!m->params || !m->grads || !m->acts || !m->scratch || !m->codepoints ||
+    if (!m->params || !m->grads || !m->acts || !m->scratch || !m->codepoints || oom ||
         (m->seq && (!m->row_tok || !m->row_pos || !m->ex_row)) || (m->fuse_first == 2 && !m->tap_tok)) {
         mm_model_free(m);
         mm_fail(err, MM_ENOMEM, "out of memory creating the model");
@@ -437,6 +439,7 @@ void mm_model_free(mm_model* m) {
     free(m->params); free(m->grads); free(m->acts); free(m->scratch);
     free(m->codepoints);
     free(m->row_tok); free(m->row_pos); free(m->ex_row); free(m->tap_tok);
+    mm_shared_free(m->shared);
     free(m);
 }
 
@@ -528,6 +531,11 @@ static void plan_rows(mm_model* m, const uint16_t* X, int B) {
 // Forward pass of B examples X (B, block). training: batch statistics (kept in
 // scratch for the running update), else the running statistics.
 static void forward(mm_model* m, const uint16_t* X, int B, int training) {
+    m->shared_on = mm_shared_used(m);
+    if (m->shared_on) {
+        mm_shared_forward(m, X, B, training);
+        return;
+    }
     int i0 = 0, rows = B;
     const uint16_t* tok = X;
     if (m->seq) {
@@ -598,6 +606,10 @@ static void gather_row_grads(mm_model* m, int B) {
 }
 
 static void backward(mm_model* m, const uint16_t* X, int B) {
+    if (m->shared_on) {
+        mm_shared_backward(m, B);
+        return;
+    }
     int fused = mm_fused_first_used(m), rows = B;
     const uint16_t* tok = X;
     if (m->seq) {

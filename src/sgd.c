@@ -43,7 +43,16 @@ static void sgd_apply(void* ctx, long lo, long hi) {
 static int sgd_step(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float lr, float* loss, mm_stats* s, long step,
                     mm_err* err) {
     if (!(lr == lr) || lr < 0.0f || lr > 1e30f) return mm_fail(err, MM_EINVAL, "learning rate %g is not a finite non-negative number", (double)lr);
-    int rc = mm_model_forward_backward(m, X, Y, B, loss, err);
+    int rc, stats_done = 0;
+    if (s && mm_shared_used(m)) { // the layers' statistics are of every node: a pass without sharing first, then the step's own
+        m->no_share = 1;
+        rc = mm_model_forward_backward(m, X, Y, B, loss, err);
+        m->no_share = 0;
+        if (rc) return rc;
+        mm_stats_layers(s, m, X, B);
+        stats_done = 1;
+    }
+    rc = mm_model_forward_backward(m, X, Y, B, loss, err);
     if (rc) return rc;
     if (!isfinite(*loss))
         return mm_fail(err, MM_ENONFINITE, "the loss became %s (learning rate %g too high?); the model is left as before this step",
@@ -56,7 +65,7 @@ static int sgd_step(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, fl
     if (atomic_load(&j.bad))
         return mm_fail(err, MM_ENONFINITE, "a gradient or parameter became non-finite (learning rate %g too high?); the model is left as before this step",
                        (double)lr);
-    if (s) mm_stats_layers(s, m, X, B);
+    if (s && !stats_done) mm_stats_layers(s, m, X, B);
     op_ranges(&m->eng, m->n_params, 64, 16384, sgd_apply, &j);
     for (int i = 0; i < m->n_layers; i++) { // BatchNorm's running statistics
         const layer* l = &m->L[i];

@@ -17,6 +17,12 @@ target_compile_definitions(test_seq PRIVATE MM_DATA="${PROJECT_SOURCE_DIR}/data/
 target_link_libraries(test_seq PRIVATE mmcore)
 add_test(NAME seq COMMAND test_seq)
 
+# the fast engine's shared nodes (src/shared.c): row counts, against every node's pass and finite differences, threads
+add_executable(test_shared tests/test_shared.c)
+target_compile_options(test_shared PRIVATE ${MM_FLAGS})
+target_link_libraries(test_shared PRIVATE mmcore)
+add_test(NAME shared COMMAND test_shared)
+
 # the settings' schema: the list, each field's limits (min-1 and max+1 refused, naming it), text and JSON forms
 add_executable(test_schema tests/test_schema.c)
 target_compile_options(test_schema PRIVATE ${MM_FLAGS})
