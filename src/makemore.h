@@ -274,7 +274,8 @@ enum {
     MM_PROF_BWD_LINEAR_DW, MM_PROF_BWD_BIAS, MM_PROF_BWD_LINEAR_DX, MM_PROF_BWD_BN, MM_PROF_BWD_TANH,
     MM_PROF_BWD_EMBED,
     MM_PROF_UPDATE,     // SGD update with its finiteness check, running statistics
-    MM_PROF_FWD_TAPS, MM_PROF_BWD_TAPS, // Conv1d: gathering its taps; their gradients back (sequence models)
+    MM_PROF_FWD_TAPS, MM_PROF_BWD_TAPS, // the rows a layer reads gathered, their gradients back: a Conv1d's taps
+                                        // (sequence models), the fast engine's shared nodes (row plan and Flatten)
     MM_PROF_N
 };
 // Copies the seconds accumulated so far into out[MM_PROF_N] (may be NULL),

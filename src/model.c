@@ -481,7 +481,7 @@ int mm_model_profiling(const mm_model* m) { return m->profiling; }
 
 static const char* PROF_NAMES[MM_PROF_N] = {
     "batch", "embedding", "linear", "batchnorm", "tanh", "cross-entropy",
-    "linear dW", "linear db", "linear dX", "batchnorm", "tanh", "embedding", "SGD update", "conv taps", "conv taps",
+    "linear dW", "linear db", "linear dX", "batchnorm", "tanh", "embedding", "SGD update", "gather rows", "gather rows",
 };
 static const char* PROF_PHASES[MM_PROF_N] = {
     "data", "forward", "forward", "forward", "forward", "forward",
