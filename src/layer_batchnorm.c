@@ -54,7 +54,8 @@ static void weighted_bwd(float* dx, float* dgamma, float* dbeta, const float* dy
 
 // Shared nodes' statistics: mean and unbiased var over n_nodes, row r counted row_w[r] times
 // (in float, column sums in row order, as the plain kernels).
-static void row_weighted_stats(float* mean, float* var, const float* x, long R, int C, const float* row_w, long n_nodes) {
+static void row_weighted_stats(float* restrict mean, float* restrict var, const float* restrict x, long R, int C,
+                               const float* restrict row_w, long n_nodes) {
     float n = (float)n_nodes;
     for (int c = 0; c < C; c++) { mean[c] = 0.0f; var[c] = 0.0f; }
     for (long r = 0; r < R; r++)

@@ -152,7 +152,9 @@ static void plan(mm_shared* s, const uint16_t* X, int B, int block) {
             memcpy(v->of, below->of, sizeof(int) * (size_t)nodes);
             continue;
         }
-        for (uint32_t h = 0; h <= s->mask; h++) s->slot[h] = -1;
+        uint32_t mask = 1; // a table at least twice the nodes (at most the one allocated)
+        while (mask + 1 < 2 * (uint32_t)nodes && mask < s->mask) mask = 2 * mask + 1;
+        for (uint32_t h = 0; h <= mask; h++) s->slot[h] = -1;
         int n = v->n, rows = 0;
         for (long i = 0; i < nodes; i++) {
             long b = i / v->T, t = i % v->T;
@@ -164,7 +166,7 @@ static void plan(mm_shared* s, const uint16_t* X, int B, int block) {
             }
             h ^= h >> 15;
             int r;
-            for (h &= s->mask;; h = (h + 1) & s->mask) {
+            for (h &= mask;; h = (h + 1) & mask) {
                 r = s->slot[h];
                 if (r < 0) { // a new row
                     r = s->slot[h] = rows++;
