@@ -178,7 +178,7 @@ typedef struct mm_shared mm_shared;
 mm_shared* mm_shared_new(const mm_model* m, int* oom);
 void mm_shared_free(mm_shared* s);
 int mm_shared_used(const mm_model* m);          // the next forward pass runs on them
-int mm_shared_rows(const mm_model* m, int level); // the last pass's distinct nodes at a level (-1: none)
+int mm_shared_rows(const mm_model* m, int at);      // the last pass's distinct nodes at a level (-1: none)
 void mm_shared_forward(mm_model* m, const uint16_t* X, int B, int training);
 void mm_shared_backward(mm_model* m, int B);
 // A weight (fan_in, C_out) and, with has_bias, a bias: their offsets (Linear, Conv1d; layers.c)

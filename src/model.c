@@ -531,11 +531,6 @@ static void plan_rows(mm_model* m, const uint16_t* X, int B) {
 // Forward pass of B examples X (B, block). training: batch statistics (kept in
 // scratch for the running update), else the running statistics.
 static void forward(mm_model* m, const uint16_t* X, int B, int training) {
-    m->shared_on = mm_shared_used(m);
-    if (m->shared_on) {
-        mm_shared_forward(m, X, B, training);
-        return;
-    }
     int i0 = 0, rows = B;
     const uint16_t* tok = X;
     if (m->seq) {
@@ -544,6 +539,11 @@ static void forward(mm_model* m, const uint16_t* X, int B, int training) {
         rows = m->n_rows;
         tok = m->row_tok;
         PROF(MM_PROF_FWD_TAPS);
+    }
+    m->shared_on = mm_shared_used(m);
+    if (m->shared_on) {
+        mm_shared_forward(m, X, B, training);
+        return;
     }
     if (mm_fused_first_used(m)) {
         PROF_T0;
@@ -555,7 +555,7 @@ static void forward(mm_model* m, const uint16_t* X, int B, int training) {
         const layer* l = &m->L[i];
         const layer_type* ty = mm_layer_types[l->type];
         if (ty->is_view) continue; // same memory, new shape
-        layer_io io = {tok, rows, m->seq ? m->row_pos : NULL, m->n_pad, training, {NULL, NULL}, m->acts + l->out, NULL, {NULL, NULL}};
+        layer_io io = {tok, rows, m->seq ? m->row_pos : NULL, m->n_pad, training, {NULL, NULL}, m->acts + l->out, NULL, {NULL, NULL}, NULL, 0};
         for (int k = 0; k < ty->n_in; k++) io.in[k] = l->in[k] >= 0 ? m->acts + m->L[l->in[k]].out : NULL;
         ty->forward(m, l, &io);
     }
@@ -621,7 +621,7 @@ static void backward(mm_model* m, const uint16_t* X, int B) {
         const layer* l = &m->L[i];
         const layer_type* ty = mm_layer_types[l->type];
         if (ty->is_view) continue; // its gradient is its input's
-        layer_io io = {tok, rows, m->seq ? m->row_pos : NULL, m->n_pad, 1, {NULL, NULL}, m->acts + l->out, m->dacts + l->out, {NULL, NULL}};
+        layer_io io = {tok, rows, m->seq ? m->row_pos : NULL, m->n_pad, 1, {NULL, NULL}, m->acts + l->out, m->dacts + l->out, {NULL, NULL}, NULL, 0};
         for (int k = 0; k < ty->n_in; k++) {
             if (l->in[k] < 0) continue;
             io.in[k] = m->acts + m->L[l->in[k]].out;

@@ -13,10 +13,15 @@
 // its rows, or elementwise), and a Flatten gathers the rows it groups. The
 // numbers are the full batch's, summed in another order: the fast engine only.
 //
-// The model: Embedding, then levels of [FlattenConsecutive(n)] Linear
-// BatchNorm1d (statistics over all positions) Tanh, the first with the
-// Flatten and fused with the Embedding (fused.c), the last one position long;
-// then the output Linear.
+// The conv form (model.c's row plan) is the same model on rows, one per
+// position of the batch's words: its nodes are shared within a word already,
+// and here across words too (the words that start alike, the same pairs of
+// letters anywhere), a Conv1d's k taps being a Flatten's group.
+//
+// The model: Embedding, then levels of [FlattenConsecutive(n)] Linear, or
+// Conv1d, then BatchNorm1d (statistics over all positions) and Tanh, the
+// first level fused with the Embedding (fused.c; a hierarchical model's last
+// level one position long); then the output Linear.
 #include <stdlib.h>
 #include <string.h>
 #include "layers.h"
@@ -25,8 +30,10 @@
 
 typedef struct {
     int lin, bn, tanh; // its layers
-    int n;             // its FlattenConsecutive's group size (0: none, the level below's rows)
-    int T;             // nodes per example
+    int n;             // its FlattenConsecutive's group size or Conv1d's kernel (0: none, the level below's rows)
+    int conv;          // its inputs are a Conv1d's taps (a sequence model)
+    int T;             // nodes per example (a hierarchical model)
+    long n_nodes;      // the batch's nodes: B * T, or a sequence model's rows with the padding row's weight
     int C_below;       // values per node of the level below (the first level: 1 token)
     int rows;          // distinct nodes of the current batch
     int* kid;          // (nodes, n) each row's inputs: rows of the level below (the first level: tokens)
@@ -42,7 +49,7 @@ struct mm_shared {
     level lv[MAX_LEVELS];
     int* slot;         // (mask + 1,) hash table of the level being planned: a row, or -1
     uint32_t mask;
-    int* first;        // (max_batch,) the first example of each output row (backward)
+    int* first;        // (most nodes,) the first example of each output row (backward)
     int* ints;         // the allocations: every int, float and token array above
     float* floats;
     uint16_t* toks;
@@ -51,7 +58,7 @@ struct mm_shared {
 // The levels of m (0: it is not such a model), described in lv.
 static int find_levels(const mm_model* m, level* lv) {
     const layer* L = m->L;
-    if (m->seq || m->fuse_first != 1) return 0;
+    if (m->fuse_first != (m->seq ? 2 : 1) || (m->seq && m->cfg.form != MM_FORM_CONV)) return 0;
     int i = 1, k = 0, below = 0;
     while (i < m->n_layers - 1) {
         if (k == MAX_LEVELS) return 0;
@@ -59,15 +66,19 @@ static int find_levels(const mm_model* m, level* lv) {
         memset(v, 0, sizeof *v);
         v->n = 0;
         int in = below;
-        if (L[i].type == L_FLATTEN) {
+        if (m->seq) {
+            if (L[i].type != L_CONV1D || L[i].in[0] != below) return 0;
+            v->n = L[i].n;
+            v->conv = 1;
+        } else if (L[i].type == L_FLATTEN) {
             if (L[i].in[0] != below) return 0;
             v->n = L[i].n;
             in = i++;
         } else if (k == 0) return 0;
         if (i + 2 >= m->n_layers) return 0;
         const layer *ll = &L[i], *lb = &L[i + 1], *lt = &L[i + 2];
-        if (ll->type != L_LINEAR || ll->in[0] != in || lb->type != L_BATCHNORM || lb->in[0] != i || lb->stat_T != 1 ||
-            lt->type != L_TANH || lt->in[0] != i + 1)
+        if (ll->type != (m->seq ? L_CONV1D : L_LINEAR) || ll->in[0] != in || lb->type != L_BATCHNORM || lb->in[0] != i ||
+            lb->stat_T != 1 || lt->type != L_TANH || lt->in[0] != i + 1)
             return 0;
         v->lin = i; v->bn = i + 1; v->tanh = i + 2;
         v->T = ll->T_out;
@@ -94,7 +105,7 @@ mm_shared* mm_shared_new(const mm_model* m, int* oom) {
     long B = m->max_batch, most = 0, ints = 0, floats = 0, toks = 0;
     for (int k = 0; k < n_levels; k++) {
         level* v = &s->lv[k];
-        long nodes = B * v->T;
+        long nodes = m->seq ? m->max_rows : B * v->T;
         if (nodes > most) most = nodes;
         ints += nodes * (v->n + 1);
         floats += nodes + (k && v->n ? 2 * nodes * v->n * v->C_below : 0);
@@ -103,7 +114,7 @@ mm_shared* mm_shared_new(const mm_model* m, int* oom) {
     uint32_t size = 2;
     while (size < 2 * (uint32_t)most) size *= 2;
     s->mask = size - 1;
-    ints += size + B;
+    ints += size + most;
     s->ints = malloc(sizeof(int) * (size_t)ints);
     s->floats = malloc(sizeof(float) * (size_t)floats);
     s->toks = malloc(sizeof(uint16_t) * (size_t)toks);
@@ -111,7 +122,7 @@ mm_shared* mm_shared_new(const mm_model* m, int* oom) {
     int* ip = s->ints; float* fp = s->floats;
     for (int k = 0; k < n_levels; k++) {
         level* v = &s->lv[k];
-        long nodes = B * v->T;
+        long nodes = m->seq ? m->max_rows : B * v->T;
         v->kid = ip; ip += nodes * v->n;
         v->of = ip; ip += nodes;
         v->w = fp; fp += nodes;
@@ -134,18 +145,23 @@ void mm_shared_free(mm_shared* s) {
 
 int mm_shared_used(const mm_model* m) { return m->shared && !m->no_share && mm_fused_first_used(m); }
 
-int mm_shared_rows(const mm_model* m, int level) {
-    return m->shared && m->shared_on && level >= 0 && level < m->shared->n_levels ? m->shared->lv[level].rows : -1;
+int mm_shared_rows(const mm_model* m, int at) {
+    return m->shared && m->shared_on && at >= 0 && at < m->shared->n_levels ? m->shared->lv[at].rows : -1;
 }
 
 // ---------------------------------------------------------------- the plan of a batch
 
-// Each level's distinct nodes of the batch X (B, block), in order of first appearance.
-static void plan(mm_shared* s, const uint16_t* X, int B, int block) {
+// Each level's distinct nodes of the batch X (B, block), in order of first appearance: a
+// hierarchical model's (example b, position t) as b * T + t, a sequence model's rows
+// (model.c's plan_rows, already made), the padding row 0 weighing the positions it stands for.
+static void plan(mm_shared* s, const mm_model* m, const uint16_t* X, int B) {
+    int block = m->cfg.block_size;
     for (int k = 0; k < s->n_levels; k++) {
         level* v = &s->lv[k];
         const level* below = k ? &s->lv[k - 1] : NULL;
-        long nodes = (long)B * v->T;
+        long nodes = m->seq ? m->n_rows : (long)B * v->T;
+        float w0 = m->seq ? (float)m->L[v->bn].pad_span * (float)m->n_pad : 1.0f;
+        v->n_nodes = m->seq ? nodes - 1 + (long)m->L[v->bn].pad_span * m->n_pad : nodes;
         if (!v->n) { // the rows of the level below, one node each
             v->rows = below->rows;
             memcpy(v->w, below->w, sizeof(float) * (size_t)below->rows);
@@ -155,13 +171,19 @@ static void plan(mm_shared* s, const uint16_t* X, int B, int block) {
         uint32_t mask = 1; // a table at least twice the nodes (at most the one allocated)
         while (mask + 1 < 2 * (uint32_t)nodes && mask < s->mask) mask = 2 * mask + 1;
         for (uint32_t h = 0; h <= mask; h++) s->slot[h] = -1;
+        const layer* conv = &m->L[v->lin];
         int n = v->n, rows = 0;
         for (long i = 0; i < nodes; i++) {
-            long b = i / v->T, t = i % v->T;
             int key[256]; // n <= block size <= 256
             uint32_t h = 2166136261u;
             for (int j = 0; j < n; j++) {
-                key[j] = k ? below->of[b * below->T + t * n + j] : X[b * block + t * n + j];
+                if (v->conv) {
+                    long tap = mm_conv_tap_row(conv, m->row_pos, i, j);
+                    key[j] = k ? below->of[tap] : m->row_tok[tap];
+                } else {
+                    long b = i / v->T, t = i % v->T;
+                    key[j] = k ? below->of[b * below->T + t * n + j] : X[b * block + t * n + j];
+                }
                 h = (h ^ (uint32_t)key[j]) * 16777619u;
             }
             h ^= h >> 15;
@@ -177,7 +199,7 @@ static void plan(mm_shared* s, const uint16_t* X, int B, int block) {
                 }
                 if (memcmp(v->kid + (long)r * n, key, sizeof(int) * (size_t)n) == 0) break;
             }
-            v->w[r] += 1.0f;
+            v->w[r] += m->seq && i == 0 ? w0 : 1.0f;
             v->of[i] = r;
         }
         v->rows = rows;
@@ -186,10 +208,14 @@ static void plan(mm_shared* s, const uint16_t* X, int B, int block) {
 
 // ---------------------------------------------------------------- forward and backward
 
-// A layer as it runs on rows: one position each.
+// A layer as it runs on rows: one position each; a Conv1d, a Linear of its gathered taps.
 static layer on_rows(const layer* l) {
     layer r = *l;
     r.T_in = r.T_out = 1;
+    if (r.type == L_CONV1D) {
+        r.type = L_LINEAR;
+        r.C_in *= r.n;
+    }
     return r;
 }
 
@@ -210,7 +236,7 @@ void mm_shared_forward(mm_model* m, const uint16_t* X, int B, int training) {
     mm_shared* s = m->shared;
     {
         PROF_T0;
-        plan(s, X, B, m->cfg.block_size);
+        plan(s, m, X, B);
         PROF(MM_PROF_FWD_TAPS);
     }
     const float* below = NULL; // the level below's Tanh output
@@ -233,7 +259,7 @@ void mm_shared_forward(mm_model* m, const uint16_t* X, int B, int training) {
             run_fwd(m, v->lin, &io);
         }
         layer_io bn = {.B = v->rows, .training = training, .in = {m->acts + m->L[v->lin].out}, .row_w = v->w,
-                       .n_nodes = (long)B * v->T};
+                       .n_nodes = v->n_nodes};
         run_fwd(m, v->bn, &bn);
         layer_io th = {.B = v->rows, .training = training, .in = {m->acts + m->L[v->bn].out}};
         run_fwd(m, v->tanh, &th);
@@ -242,34 +268,42 @@ void mm_shared_forward(mm_model* m, const uint16_t* X, int B, int training) {
     const level* top = &s->lv[s->n_levels - 1];
     layer_io io = {.B = top->rows, .training = training, .in = {below}};
     run_fwd(m, s->out, &io);
-    // each example's logits from its row (rows come in order of first appearance: row <= example)
+    // each example's logits from its row (in place for a hierarchical model: a row's index is at most its first example's)
     PROF_T0;
     int V = m->cfg.vocab_size;
     float* logits = m->acts + m->logits;
-    for (int e = B - 1; e >= 0; e--)
-        if (top->of[e] != e) memcpy(logits + (long)e * V, logits + (long)top->of[e] * V, sizeof(float) * (size_t)V);
+    const float* rows = m->acts + m->row_logits;
+    for (int e = B - 1; e >= 0; e--) {
+        int r = top->of[m->seq ? m->ex_row[e] : e];
+        if (m->seq || r != e) memcpy(logits + (long)e * V, rows + (long)r * V, sizeof(float) * (size_t)V);
+    }
     PROF(MM_PROF_FWD_TAPS);
 }
 
 void mm_shared_backward(mm_model* m, int B) {
     mm_shared* s = m->shared;
     const level* top = &s->lv[s->n_levels - 1];
-    PROF_T0;
-    // the examples' logit gradients summed into their rows, in place (a row's first example is at or after it)
     int V = m->cfg.vocab_size;
-    float* d = m->dacts + m->logits;
-    for (int r = 0; r < top->rows; r++) s->first[r] = -1;
-    for (int e = 0; e < B; e++) {
-        int r = top->of[e];
-        float* dr = d + (long)r * V;
-        const float* de = d + (long)e * V;
-        if (s->first[r] < 0) {
-            s->first[r] = e;
-            if (r != e) memcpy(dr, de, sizeof(float) * (size_t)V);
-        } else
-            for (int c = 0; c < V; c++) dr[c] += de[c];
+    {
+        PROF_T0;
+        // the examples' logit gradients summed into their rows, in place (a row's first example is at or after it)
+        float* d = m->dacts + m->row_logits;
+        const float* dl = m->dacts + m->logits; // the same memory as d in a hierarchical model
+        for (int r = 0; r < top->rows; r++) s->first[r] = -1;
+        for (int e = 0; e < B; e++) {
+            int r = top->of[m->seq ? m->ex_row[e] : e];
+            float* dr = d + (long)r * V;
+            const float* de = dl + (long)e * V;
+            if (s->first[r] < 0) {
+                s->first[r] = e;
+                if (dr != de) memcpy(dr, de, sizeof(float) * (size_t)V);
+            } else
+                for (int c = 0; c < V; c++) dr[c] += de[c];
+        }
+        for (int r = 0; r < top->rows; r++) // a row no example reads (a lone context's earlier positions)
+            if (s->first[r] < 0) memset(d + (long)r * V, 0, sizeof(float) * (size_t)V);
+        PROF(MM_PROF_BWD_TAPS);
     }
-    PROF(MM_PROF_BWD_TAPS);
     const layer* last_tanh = &m->L[top->tanh];
     layer_io io = {.B = top->rows, .training = 1, .in = {m->acts + last_tanh->out}, .din = {m->dacts + last_tanh->out}};
     run_bwd(m, s->out, &io);
@@ -278,7 +312,7 @@ void mm_shared_backward(mm_model* m, int B) {
         layer_io th = {.B = v->rows, .training = 1, .in = {m->acts + m->L[v->bn].out}, .din = {m->dacts + m->L[v->bn].out}};
         run_bwd(m, v->tanh, &th);
         layer_io bn = {.B = v->rows, .training = 1, .in = {m->acts + m->L[v->lin].out}, .din = {m->dacts + m->L[v->lin].out},
-                       .row_w = v->w, .n_nodes = (long)B * v->T};
+                       .row_w = v->w, .n_nodes = v->n_nodes};
         run_bwd(m, v->bn, &bn);
         if (k == 0) {
             PROF_T0;

@@ -7,8 +7,9 @@
 //    gradients the central finite differences of the shared pass's own loss
 //    (hierarchical blocks 4, 8, 16 and group 3, flat with a second block);
 //  - evaluation gives bitwise the logits of the pass over every node;
+//  - the conv form the same (its rows shared across words: distinct windows);
 //  - 1 and 2 threads train bitwise alike; not used by the reproducible engine,
-//    per-position BatchNorm or the conv form.
+//    per-position BatchNorm or the gated form.
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +23,9 @@ enum { V = 8, MAXB = 64 };
 static const char* const WORDS[] = {"abc", "f", "cabbagefeed", "ba", "edged", "a", "faced", "cafe", "bead", "deaf", "fab", "gag"};
 #define N_WORDS (int)(sizeof WORDS / sizeof WORDS[0])
 
-// The lecture's examples of WORDS (contexts of bs tokens), in a fixed shuffled order; their count (at most max).
-static int examples(int bs, int max, uint16_t* X, uint16_t* Y) {
+// The lecture's examples of WORDS (contexts of bs tokens), in a fixed shuffled order (or in
+// order: whole words, as the conv form trains); their count (at most max).
+static int examples_in(int bs, int max, uint16_t* X, uint16_t* Y, int ordered) {
     uint16_t x[MAXB * 2][16], y[MAXB * 2];
     int n = 0;
     for (int w = 0; w < N_WORDS && n < 2 * MAXB; w++) {
@@ -38,12 +40,14 @@ static int examples(int bs, int max, uint16_t* X, uint16_t* Y) {
     }
     int B = n < max ? n : max;
     for (int e = 0; e < B; e++) { // example (e * 7) mod n: every one once when 7 and n are coprime
-        int k = (int)((long)e * 7 % n);
+        int k = ordered ? e : (int)((long)e * 7 % n);
         memcpy(X + (long)e * bs, x[k], sizeof(uint16_t) * (size_t)bs);
         Y[e] = y[k];
     }
     return B;
 }
+
+static int examples(int bs, int max, uint16_t* X, uint16_t* Y) { return examples_in(bs, max, X, Y, 0); }
 
 static mm_config hier(int block, int k) {
     mm_config c = {.vocab_size = V, .block_size = block, .n_embd = 4, .n_hidden = 6, .n_consec = k, .n_flat_layers = 1};
@@ -68,6 +72,19 @@ static int distinct_groups(const uint16_t* X, int B, int bs, int g) {
             const uint16_t* b = X + (long)(j / (bs / g)) * bs + (long)(j % (bs / g)) * g;
             seen = memcmp(a, b, sizeof(uint16_t) * (size_t)g) == 0;
         }
+        count += !seen;
+    }
+    return count;
+}
+
+// Distinct windows of the last g tokens of the contexts (brute force): a conv-form row's node at
+// the level whose receptive field is g (the padding row's window is all padding).
+static int distinct_windows(const uint16_t* X, int B, int bs, int g) {
+    int count = 0;
+    for (int i = 0; i < B; i++) {
+        int seen = 0;
+        for (int j = 0; j < i && !seen; j++)
+            seen = memcmp(X + (long)i * bs + bs - g, X + (long)j * bs + bs - g, sizeof(uint16_t) * (size_t)g) == 0;
         count += !seen;
     }
     return count;
@@ -168,7 +185,39 @@ static void test_rows_and_numbers(void) {
     }
 }
 
-// Where it is not used: the reproducible engine, per-position BatchNorm, the conv form.
+// The conv form: whole words, its rows shared across words too.
+static void test_conv(void) {
+    uint16_t X[MAXB * 16], Y[MAXB];
+    for (int bs = 4; bs <= 16; bs *= 2) {
+        mm_config c = hier(bs, 2);
+        c.form = MM_FORM_CONV;
+        int B = examples_in(bs, MAXB, X, Y, 1);
+        mm_model* m = fast_model(&c, B, NULL);
+        if (!m) continue;
+        mm_err err = {0};
+        float loss;
+        mm_model_forward_backward(m, X, Y, B, &loss, &err);
+        CHECK(mm_shared_used(m), "conv block %d: shared nodes used", bs);
+        for (int level = 0, g = 2; g <= bs; level++, g *= 2) {
+            int want = distinct_windows(X, B, bs, g);
+            CHECK(mm_shared_rows(m, level) == want, "conv block %d level %d: %d rows, %d distinct windows of %d tokens", bs, level,
+                  mm_shared_rows(m, level), want, g);
+            CHECK(want < m->n_rows, "conv block %d level %d: the batch has nodes to share across words (%d of %d rows)", bs, level, want,
+                  m->n_rows);
+        }
+        mm_model_free(m);
+        char what[64];
+        snprintf(what, sizeof what, "conv block %d", bs);
+        check_against_full(what, &c, X, Y, B);
+    }
+    // shuffled examples: lone contexts, with rows no example reads
+    mm_config c = hier(8, 2);
+    c.form = MM_FORM_CONV;
+    int B = examples(8, 24, X, Y);
+    check_against_full("conv, lone contexts", &c, X, Y, B);
+}
+
+// Where it is not used: the reproducible engine, per-position BatchNorm, the gated form.
 static void test_not_used(void) {
     mm_err err = {0};
     mm_config c = hier(8, 2);
@@ -179,10 +228,10 @@ static void test_not_used(void) {
     m = fast_model(&c, 32, NULL);
     CHECK(m && !mm_shared_used(m), "per-position BatchNorm: no shared nodes (a node's numbers depend on its position)");
     mm_model_free(m);
-    c = hier(8, 2);
-    c.form = MM_FORM_CONV;
-    m = fast_model(&c, 32, NULL);
-    CHECK(m && !mm_shared_used(m), "the conv form has its own rows");
+    mm_config g = {.vocab_size = V, .block_size = 8, .n_embd = 4, .n_hidden = 6, .n_consec = 2, .n_flat_layers = 1,
+                   .form = MM_FORM_GATED, .n_blocks = 3, .n_skip = 5};
+    m = fast_model(&g, 32, NULL);
+    CHECK(m && !mm_shared_used(m), "the gated form runs every row");
     mm_model_free(m);
 }
 
@@ -224,6 +273,7 @@ int main(void) {
         return 0;
     }
     test_rows_and_numbers();
+    test_conv();
     test_not_used();
     test_threads();
     printf("%d checks, %d failures\n", checks, failures);
