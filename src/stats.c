@@ -109,11 +109,13 @@ static double log10_same(double x) {
 
 // ---------------------------------------------------------------- one tensor's values
 
-// Sum in double, min and max of x[0..n), n >= 1: four accumulators in a fixed order (every build
-// sums alike), so the loop is not one chain of dependent additions.
-static double sum_min_max(const float* x, long n, float* lo_out, float* hi_out) {
+// Sum in double, min and max of x[0..n), n >= 1, and with over the count of |x| > 0.97: four
+// accumulators in a fixed order (every build sums alike), so the loop is not one chain of
+// dependent additions.
+static double sum_min_max(const float* x, long n, float* lo_out, float* hi_out, long* over) {
     double s[4] = {0.0, 0.0, 0.0, 0.0};
     float lo[4], hi[4];
+    long big = 0;
     for (int j = 0; j < 4; j++) lo[j] = hi[j] = x[0];
     long k = 0;
     for (; k + 4 <= n; k += 4)
@@ -122,62 +124,70 @@ static double sum_min_max(const float* x, long n, float* lo_out, float* hi_out) 
             s[j] += a;
             lo[j] = a < lo[j] ? a : lo[j];
             hi[j] = a > hi[j] ? a : hi[j];
+            if (over) big += fabsf(a) > 0.97f;
         }
     for (; k < n; k++) {
         s[0] += x[k];
         lo[0] = x[k] < lo[0] ? x[k] : lo[0];
         hi[0] = x[k] > hi[0] ? x[k] : hi[0];
+        if (over) big += fabsf(x[k]) > 0.97f;
     }
     for (int j = 1; j < 4; j++) { lo[0] = lo[j] < lo[0] ? lo[j] : lo[0]; hi[0] = hi[j] > hi[0] ? hi[j] : hi[0]; }
     *lo_out = lo[0];
     *hi_out = hi[0];
+    if (over) *over = big;
     return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
-// Sum of (x - mean)^2 in double, four accumulators as above.
-static double sum_sq(const float* x, long n, double mean) {
+// Sum of (x - mean)^2 in double, four accumulators as above; with part, also the histogram of
+// MM_STATS_BINS bins over [l, h) (scale = bins / (h - l)), one per lane, summed at the end by
+// the caller: values in the same bin one after another (a peaked gradient) then do not wait for
+// each other's increments.
+static double sum_sq_hist(const float* x, long n, double mean, int32_t (*part)[MM_STATS_BINS], double l, double scale) {
     double s[4] = {0.0, 0.0, 0.0, 0.0};
     long k = 0;
     for (; k + 4 <= n; k += 4)
         for (int j = 0; j < 4; j++) {
             double d = x[k + j] - mean;
             s[j] += d * d;
+            if (part) {
+                // compared before the conversion: a value or range that is not finite makes f NaN or inf,
+                // whose conversion to an integer is undefined (such a value goes to bin 0)
+                double f = (x[k + j] - l) * scale;
+                part[j][f >= 1.0 ? (f < MM_STATS_BINS ? (int)f : MM_STATS_BINS - 1) : 0]++;
+            }
         }
-    for (; k < n; k++) { double d = x[k] - mean; s[0] += d * d; }
+    for (; k < n; k++) {
+        double d = x[k] - mean;
+        s[0] += d * d;
+        if (part) {
+            double f = (x[k] - l) * scale;
+            part[k & 3][f >= 1.0 ? (f < MM_STATS_BINS ? (int)f : MM_STATS_BINS - 1) : 0]++;
+        }
+    }
     return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
 // Mean and unbiased std of x[0..n) in double into v; with hist, also min, max and the
-// histogram; with sat, the fraction of |x| > 0.97.
+// histogram; with sat, the fraction of |x| > 0.97. Two passes over x.
 static void value_stats(const float* x, long n, int hist, mm_value_stats* v, double* sat) {
     v->count = n;
     v->mean = v->std = v->lo = v->hi = NAN;
     if (sat) *sat = NAN;
     if (n < 1) return;
     float lo, hi;
-    double mean = sum_min_max(x, n, &lo, &hi) / (double)n;
+    long over = 0;
+    double mean = sum_min_max(x, n, &lo, &hi, sat ? &over : NULL) / (double)n;
     v->mean = mean;
-    v->std = n > 1 ? sqrt(sum_sq(x, n, mean) / (double)(n - 1)) : NAN;
-    if (sat) {
-        long over = 0;
-        for (long k = 0; k < n; k++) over += fabsf(x[k]) > 0.97f;
-        *sat = (double)over / (double)n;
-    }
-    if (!hist) return;
+    if (sat) *sat = (double)over / (double)n;
     double l = lo, h = hi;
     if (l == h) { l -= 0.5; h += 0.5; } // torch.histogram's range for equal values
-    v->lo = l; v->hi = h;
-    // four histograms, one per lane, summed at the end: values in the same bin one after another
-    // (a peaked gradient) then do not wait for each other's increments
     int32_t part[4][MM_STATS_BINS];
-    memset(part, 0, sizeof part);
-    double scale = MM_STATS_BINS / (h - l);
-    for (long k = 0; k < n; k++) {
-        // compared before the conversion: a value or range that is not finite makes f NaN or inf,
-        // whose conversion to an integer is undefined (such a value goes to bin 0)
-        double f = (x[k] - l) * scale;
-        part[k & 3][f >= 1.0 ? (f < MM_STATS_BINS ? (int)f : MM_STATS_BINS - 1) : 0]++;
-    }
+    if (hist) memset(part, 0, sizeof part);
+    double ss = sum_sq_hist(x, n, mean, hist ? part : NULL, l, MM_STATS_BINS / (h - l));
+    v->std = n > 1 ? sqrt(ss / (double)(n - 1)) : NAN;
+    if (!hist) return;
+    v->lo = l; v->hi = h;
     for (int b = 0; b < MM_STATS_BINS; b++) v->hist[b] = (part[0][b] + part[1][b]) + (part[2][b] + part[3][b]);
 }
 
@@ -213,6 +223,25 @@ static void fill_fused_embedding(mm_model* m, const uint16_t* X, int B) {
 
 // ---------------------------------------------------------------- the two passes of a step
 
+// The statistics of one tensor per task, split over the model's pool (each tensor's
+// sums are one thread's, in a fixed order: the same numbers for any thread count).
+typedef struct {
+    mm_stats* s;
+    mm_model* m;
+    long rows;
+} stats_job;
+
+// Task 2i: layer i's output, 2i + 1: its gradient.
+static void layer_task(void* p, int t) {
+    const stats_job* j = p;
+    const layer* l = &j->m->L[t / 2];
+    if (mm_layer_types[l->type]->is_view) return;
+    mm_layer_stats* ls = &j->s->layers[t / 2];
+    long n = j->rows * l->T_out * l->C_out;
+    if (t % 2 == 0) value_stats(j->m->acts + l->out, n, 1, &ls->out, l->type == L_TANH ? &ls->saturated : NULL);
+    else value_stats(j->m->dacts + l->out, n, 1, &ls->grad, NULL);
+}
+
 // Before the update: every layer's output and gradient (X, B: the step's batch).
 void mm_stats_layers(mm_stats* s, mm_model* m, const uint16_t* X, int B) {
     if (mm_fused_first_used(m)) fill_fused_embedding(m, X, B);
@@ -220,35 +249,42 @@ void mm_stats_layers(mm_stats* s, mm_model* m, const uint16_t* X, int B) {
     for (int i = 0; i < m->n_layers; i++) {
         const layer* l = &m->L[i];
         mm_layer_stats* ls = &s->layers[i];
-        long n = rows * l->T_out * l->C_out;
         int three = !m->seq && l->T_out > 1;
         ls->ndim = three ? 3 : 2;
         ls->shape[0] = (int)rows;
         ls->shape[1] = three ? l->T_out : l->C_out;
         ls->shape[2] = three ? l->C_out : 0;
         ls->saturated = NAN;
-        if (mm_layer_types[l->type]->is_view) { // its input's numbers in another shape
-            ls->out = s->layers[l->in[0]].out;
-            ls->grad = s->layers[l->in[0]].grad;
-            continue;
-        }
-        value_stats(m->acts + l->out, n, 1, &ls->out, l->type == L_TANH ? &ls->saturated : NULL);
-        value_stats(m->dacts + l->out, n, 1, &ls->grad, NULL);
     }
+    stats_job j = {s, m, rows};
+    mm_parallel_for(m->eng.pool, 2 * m->n_layers, layer_task, &j);
+    for (int i = 0; i < m->n_layers; i++) { // a view: its input's numbers in another shape
+        const layer* l = &m->L[i];
+        if (!mm_layer_types[l->type]->is_view) continue;
+        s->layers[i].out = s->layers[l->in[0]].out;
+        s->layers[i].grad = s->layers[l->in[0]].grad;
+    }
+}
+
+// Task 2i: parameter i's data, 2i + 1: its gradient (mean and std).
+static void param_task(void* p, int t) {
+    const stats_job* j = p;
+    const mm_tensor_info* ti = &j->m->tensors[j->s->param_tensor[t / 2]];
+    mm_param_stats* ps = &j->s->params[t / 2];
+    mm_value_stats v;
+    value_stats((t % 2 == 0 ? j->m->params : j->m->grads) + ti->offset, ti->size, 0, &v, NULL);
+    if (t % 2 == 0) { ps->data_mean = v.mean; ps->data_std = v.std; }
+    else { ps->grad_mean = v.mean; ps->grad_std = v.std; }
 }
 
 // After the update: every parameter's data (updated) and gradient; the step is then theirs.
 void mm_stats_params(mm_stats* s, mm_model* m, float lr, long step) {
+    stats_job j = {s, m, 0};
+    mm_parallel_for(m->eng.pool, 2 * s->n_params, param_task, &j);
     for (int i = 0; i < s->n_params; i++) {
-        const mm_tensor_info* ti = &m->tensors[s->param_tensor[i]];
         mm_param_stats* ps = &s->params[i];
-        mm_value_stats d, g;
-        value_stats(m->params + ti->offset, ti->size, 0, &d, NULL);
-        value_stats(m->grads + ti->offset, ti->size, 0, &g, NULL);
-        ps->data_mean = d.mean; ps->data_std = d.std;
-        ps->grad_mean = g.mean; ps->grad_std = g.std;
-        ps->grad_to_data = g.std / d.std;
-        ps->update_to_data = log10_same((double)lr * g.std / d.std);
+        ps->grad_to_data = ps->grad_std / ps->data_std;
+        ps->update_to_data = log10_same((double)lr * ps->grad_std / ps->data_std);
     }
     s->lr = lr;
     s->step = step;
