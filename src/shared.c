@@ -27,6 +27,7 @@
 #include "layers.h"
 
 #define MAX_LEVELS 24
+#define MAX_GROUP 256 // a Flatten's group or a Conv1d's kernel (at most the block size, 256)
 
 typedef struct {
     int lin, bn, tanh; // its layers
@@ -67,11 +68,11 @@ static int find_levels(const mm_model* m, level* lv) {
         v->n = 0;
         int in = below;
         if (m->seq) {
-            if (L[i].type != L_CONV1D || L[i].in[0] != below) return 0;
+            if (L[i].type != L_CONV1D || L[i].in[0] != below || L[i].n > MAX_GROUP) return 0;
             v->n = L[i].n;
             v->conv = 1;
         } else if (L[i].type == L_FLATTEN) {
-            if (L[i].in[0] != below) return 0;
+            if (L[i].in[0] != below || L[i].n > MAX_GROUP) return 0;
             v->n = L[i].n;
             in = i++;
         } else if (k == 0) return 0;
@@ -174,7 +175,7 @@ static void plan(mm_shared* s, const mm_model* m, const uint16_t* X, int B) {
         const layer* conv = &m->L[v->lin];
         int n = v->n, rows = 0;
         for (long i = 0; i < nodes; i++) {
-            int key[256]; // n <= block size <= 256
+            int key[MAX_GROUP]; // n <= MAX_GROUP (find_levels)
             uint32_t h = 2166136261u;
             for (int j = 0; j < n; j++) {
                 if (v->conv) {
@@ -243,7 +244,9 @@ void mm_shared_forward(mm_model* m, const uint16_t* X, int B, int training) {
     for (int k = 0; k < s->n_levels; k++) {
         level* v = &s->lv[k];
         if (k == 0) {
+            PROF_T0;
             mm_fused_first_fwd_rows(m, v->tok, v->rows);
+            PROF(MM_PROF_FWD_LINEAR);
         } else {
             const float* in = below;
             if (v->n) { // FlattenConsecutive: each row's n inputs side by side

@@ -50,6 +50,7 @@ struct mm_stats {
     float lr;
     int n_layers, n_params;
     mm_layer_stats layers[MAX_LAYERS];
+    mm_layer_stats next[MAX_LAYERS]; // the step's layers, until its update is made (a failed step leaves layers)
     mm_param_stats params[MAX_TENSORS];
     int param_tensor[MAX_TENSORS]; // the model's tensor index of each parameter
     mm_buf json;
@@ -67,6 +68,7 @@ mm_stats* mm_stats_new(const mm_model* m, mm_err* err) {
         ls->index = i;
         ls->kind = mm_layer_type_name(m->L[i].type);
         snprintf(ls->name, sizeof ls->name, "layers.%d", i + m->L[i].name_at);
+        s->next[i] = *ls;
     }
     for (int t = 0; t < m->n_tensors; t++) {
         const mm_tensor_info* ti = &m->tensors[t];
@@ -236,19 +238,20 @@ static void layer_task(void* p, int t) {
     const stats_job* j = p;
     const layer* l = &j->m->L[t / 2];
     if (mm_layer_types[l->type]->is_view) return;
-    mm_layer_stats* ls = &j->s->layers[t / 2];
+    mm_layer_stats* ls = &j->s->next[t / 2];
     long n = j->rows * l->T_out * l->C_out;
     if (t % 2 == 0) value_stats(j->m->acts + l->out, n, 1, &ls->out, l->type == L_TANH ? &ls->saturated : NULL);
     else value_stats(j->m->dacts + l->out, n, 1, &ls->grad, NULL);
 }
 
-// Before the update: every layer's output and gradient (X, B: the step's batch).
+// Before the update: every layer's output and gradient (X, B: the step's batch), kept aside
+// until mm_stats_params, which only a step that updates reaches.
 void mm_stats_layers(mm_stats* s, mm_model* m, const uint16_t* X, int B) {
     if (mm_fused_first_used(m)) fill_fused_embedding(m, X, B);
     long rows = m->seq ? m->n_rows : B;
     for (int i = 0; i < m->n_layers; i++) {
         const layer* l = &m->L[i];
-        mm_layer_stats* ls = &s->layers[i];
+        mm_layer_stats* ls = &s->next[i];
         int three = !m->seq && l->T_out > 1;
         ls->ndim = three ? 3 : 2;
         ls->shape[0] = (int)rows;
@@ -261,8 +264,8 @@ void mm_stats_layers(mm_stats* s, mm_model* m, const uint16_t* X, int B) {
     for (int i = 0; i < m->n_layers; i++) { // a view: its input's numbers in another shape
         const layer* l = &m->L[i];
         if (!mm_layer_types[l->type]->is_view) continue;
-        s->layers[i].out = s->layers[l->in[0]].out;
-        s->layers[i].grad = s->layers[l->in[0]].grad;
+        s->next[i].out = s->next[l->in[0]].out;
+        s->next[i].grad = s->next[l->in[0]].grad;
     }
 }
 
@@ -279,6 +282,7 @@ static void param_task(void* p, int t) {
 
 // After the update: every parameter's data (updated) and gradient; the step is then theirs.
 void mm_stats_params(mm_stats* s, mm_model* m, float lr, long step) {
+    memcpy(s->layers, s->next, sizeof(mm_layer_stats) * (size_t)s->n_layers);
     stats_job j = {s, m, 0};
     mm_parallel_for(m->eng.pool, 2 * s->n_params, param_task, &j);
     for (int i = 0; i < s->n_params; i++) {

@@ -8,6 +8,7 @@
 //    (hierarchical blocks 4, 8, 16 and group 3, flat with a second block);
 //  - evaluation gives bitwise the logits of the pass over every node;
 //  - the conv form the same (its rows shared across words: distinct windows);
+//  - a failed diagnostics step leaves the statistics as they were;
 //  - 1 and 2 threads train bitwise alike; not used by the reproducible engine,
 //    per-position BatchNorm or the gated form.
 #include <math.h>
@@ -235,6 +236,32 @@ static void test_not_used(void) {
     mm_model_free(m);
 }
 
+// A diagnostics step runs every node first, then the shared pass: when that step fails (a
+// non-finite loss), the statistics are still the last good step's.
+static void test_failed_stats_step(void) {
+    uint16_t X[MAXB * 16], Y[MAXB];
+    mm_config c = hier(8, 2);
+    int B = examples(8, 40, X, Y);
+    mm_model* m = fast_model(&c, B, NULL);
+    if (!m) return;
+    mm_err err = {0};
+    mm_stats* st = mm_stats_new(m, &err);
+    float loss;
+    CHECK(st && mm_model_sgd_step_stats(m, X, Y, B, 0.1f, &loss, st, 0, &err) == MM_OK, "a statistics step: %s", err.msg);
+    size_t len;
+    const char* j = st ? mm_stats_json(st, &len) : NULL;
+    char* before = j ? malloc(len + 1) : NULL;
+    if (before) memcpy(before, j, len + 1);
+    for (int k = 0; k < 3 && mm_model_sgd_step(m, X, Y, B, 1e30f, &loss, &err) == MM_OK; k++) {} // parameters huge
+    int rc = st ? mm_model_sgd_step_stats(m, X, Y, B, 0.1f, &loss, st, 7, &err) : MM_OK;
+    CHECK(rc != MM_OK, "the step after lr 1e30 fails (rc %d)", rc);
+    j = st ? mm_stats_json(st, &len) : NULL;
+    CHECK(before && j && strcmp(before, j) == 0, "a failed statistics step leaves the statistics as they were");
+    free(before);
+    mm_stats_free(st);
+    mm_model_free(m);
+}
+
 // 1 and 2 threads: bitwise the same steps.
 static void test_threads(void) {
     uint16_t X[MAXB * 16], Y[MAXB];
@@ -276,6 +303,7 @@ int main(void) {
     test_conv();
     test_not_used();
     test_threads();
+    test_failed_stats_step();
     printf("%d checks, %d failures\n", checks, failures);
     return failures != 0;
 }
