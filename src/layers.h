@@ -93,7 +93,7 @@ struct mm_model {
     int* row_pos;         // (max_rows,) its position in its word (-1: the shared padding row 0)
     int* ex_row;          // (max_batch,) the row of each example's logits
     long row_logits;      // offset in acts of the last layer's (rows, V) output; logits is then (B, V) per example
-    struct mm_shared* shared; // the fast engine's shared nodes of a hierarchical model (shared.c); NULL: not such a model
+    struct mm_shared* shared; // the fast engine's shared nodes (shared.c), made by mm_model_set_engine; NULL: none
     int shared_on;        // the last forward pass ran on them (its backward does too)
     int no_share;         // 1: run every node (the statistics pass of a diagnostics step)
     mm_engine eng;        // its kernels and the pool they run on

@@ -386,14 +386,12 @@ static mm_model* finish(mm_model* m, const uint32_t* codepoints, uint64_t seed, 
     m->scratch = calloc((size_t)m->n_scratch + 1, sizeof(float));
     m->codepoints = calloc((size_t)m->cfg.vocab_size, sizeof(uint32_t));
     if (m->fuse_first == 2) m->tap_tok = calloc((size_t)m->max_rows * (size_t)m->L[1].n, sizeof(uint16_t));
-    int oom = 0;
-    m->shared = mm_shared_new(m, &oom);
     if (m->seq) {
         m->row_tok = calloc((size_t)m->max_rows, sizeof(uint16_t));
         m->row_pos = calloc((size_t)m->max_rows, sizeof(int));
         m->ex_row = calloc((size_t)m->max_batch, sizeof(int));
     }
-    if (!m->params || !m->grads || !m->acts || !m->scratch || !m->codepoints || oom ||
+    if (!m->params || !m->grads || !m->acts || !m->scratch || !m->codepoints ||
         (m->seq && (!m->row_tok || !m->row_pos || !m->ex_row)) || (m->fuse_first == 2 && !m->tap_tok)) {
         mm_model_free(m);
         mm_fail(err, MM_ENOMEM, "out of memory creating the model");
@@ -463,7 +461,13 @@ const float* mm_model_logits(const mm_model* m) { return m->acts + m->logits; }
 int mm_model_set_engine(mm_model* m, int engine, mm_pool* pool, mm_err* err) {
     if (engine != MM_ENGINE_REPRODUCIBLE && engine != MM_ENGINE_FAST)
         return mm_fail(err, MM_EINVAL, "unknown engine %d (0: reproducible, 1: fast)", engine);
-    m->eng.k = mm_kernels_for(engine);
+    const mm_kernels* k = mm_kernels_for(engine);
+    if (k->fused && !m->shared) { // the shared nodes' tables, made when a fast engine is first chosen
+        int oom = 0;
+        m->shared = mm_shared_new(m, &oom);
+        if (oom) return mm_fail(err, MM_ENOMEM, "out of memory for the fast engine's shared nodes (the engine is unchanged)");
+    }
+    m->eng.k = k;
     m->eng.pool = pool;
     return MM_OK;
 }
