@@ -73,7 +73,9 @@ test('<name-generator> in Chromium: renders, follows its attributes, shows error
     // renders 10 names
     await page.waitForFunction(() => /** @type {any} */ (document.querySelector('#gen')).names.length === 10, null, { timeout: 60000 });
     const first = await names('#gen');
-    assert.ok(first.every((s) => /^[a-z]+$/.test(s)), first.join(' '));
+    // its first render has a random seed, and this model ends a name at once about 3 times in 10000
+    // (`makemore sample --model web/models/names.safetensors --temperature 0.8`): an empty name is a sample too
+    assert.ok(first.every((s) => /^[a-z]*$/.test(s)) && first.some((s) => s.length > 0), JSON.stringify(first));
 
     // attributes: seed makes it reproducible; count, prefix, temperature change the output
     const a = await change('#gen', "el.setAttribute('seed', '7')");
