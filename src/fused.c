@@ -80,13 +80,13 @@ void mm_fused_first_fwd_rows(mm_model* m, const uint16_t* tok, long rows) {
 
 void mm_fused_first_fwd(mm_model* m, const uint16_t* X, int B) { mm_fused_first_fwd_rows(m, fused_tokens(m, X), fused_rows(m, B)); }
 
-void mm_fused_first_bwd_rows(mm_model* m, const uint16_t* X, long rows) {
+void mm_fused_first_bwd_rows(mm_model* m, const uint16_t* tok, long rows) {
     const layer* le = &m->L[0]; const layer* ll = fused_layer(m);
     int n = m->L[1].n, V = m->cfg.vocab_size, C = le->C_out, H = ll->C_out;
     float* G = m->scratch + m->fuse_at + (long)n * V * H;
     float* tmp = G + (long)n * V * H; // (V, C)
     const float* dout = m->dacts + ll->out;
-    fuse_job j = {NULL, G, NULL, dout, NULL, X, n, V, H, rows};
+    fuse_job j = {NULL, G, NULL, dout, NULL, tok, n, V, H, rows};
     op_ranges(&m->eng, H, 16, j.rows * n * H >= FUSED_MIN_PAR ? 32 : H + 1, fused_scatter, &j);
     const float* E = m->params + le->w; const float* W = m->params + ll->w;
     float* dW = m->grads + ll->w; float* dE = m->grads + le->w;

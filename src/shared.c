@@ -65,7 +65,6 @@ static int find_levels(const mm_model* m, level* lv) {
         if (k == MAX_LEVELS) return 0;
         level* v = &lv[k];
         memset(v, 0, sizeof *v);
-        v->n = 0;
         int in = below;
         if (m->seq) {
             if (L[i].type != L_CONV1D || L[i].in[0] != below || L[i].n > MAX_GROUP) return 0;
@@ -93,6 +92,9 @@ static int find_levels(const mm_model* m, level* lv) {
     return k;
 }
 
+// The most nodes level v has: a hierarchical model's B * T at the largest batch, a sequence model's rows.
+static long capacity(const mm_model* m, const level* v) { return m->seq ? m->max_rows : (long)m->max_batch * v->T; }
+
 mm_shared* mm_shared_new(const mm_model* m, int* oom) {
     level lv[MAX_LEVELS];
     *oom = 0;
@@ -103,10 +105,10 @@ mm_shared* mm_shared_new(const mm_model* m, int* oom) {
     s->n_levels = n_levels;
     s->out = m->n_layers - 1;
     memcpy(s->lv, lv, sizeof lv);
-    long B = m->max_batch, most = 0, ints = 0, floats = 0, toks = 0;
+    long most = 0, ints = 0, floats = 0, toks = 0;
     for (int k = 0; k < n_levels; k++) {
-        level* v = &s->lv[k];
-        long nodes = m->seq ? m->max_rows : B * v->T;
+        const level* v = &s->lv[k];
+        long nodes = capacity(m, v);
         if (nodes > most) most = nodes;
         ints += nodes * (v->n + 1);
         floats += nodes + (k && v->n ? 2 * nodes * v->n * v->C_below : 0);
@@ -123,7 +125,7 @@ mm_shared* mm_shared_new(const mm_model* m, int* oom) {
     int* ip = s->ints; float* fp = s->floats;
     for (int k = 0; k < n_levels; k++) {
         level* v = &s->lv[k];
-        long nodes = m->seq ? m->max_rows : B * v->T;
+        long nodes = capacity(m, v);
         v->kid = ip; ip += nodes * v->n;
         v->of = ip; ip += nodes;
         v->w = fp; fp += nodes;
