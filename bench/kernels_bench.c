@@ -31,7 +31,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "kernels.h"
+#include "kernels/kernels.h"
 #include "makemore.h"
 
 static double now_s(void) {

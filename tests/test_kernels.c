@@ -33,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernels.h"
+#include "kernels/kernels.h"
 #include "makemore.h"
 
 #define U 5.9604645e-8 /* unit roundoff of float, 2^-24 */

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "layers.h"
+#include "nn/layer.h"
 #include "check.h"
 #include "fd.h"
 

@@ -19,7 +19,7 @@ set(MM_FAST_LINK
   --shared-memory --import-memory --initial-memory=16777216 --max-memory=2147483648
   -z stack-size=1048576 --no-check-features --gc-sections -O2 --strip-debug)
 
-add_executable(makemore-relaxed ${MM_CORE_SOURCES} src/kernels_simd.c src/kernels_relaxed.c wasm/exports.c)
+add_executable(makemore-relaxed ${MM_CORE_SOURCES} src/kernels/kernels_simd.c src/kernels/kernels_relaxed.c wasm/exports.c)
 target_include_directories(makemore-relaxed PRIVATE src)
 target_compile_options(makemore-relaxed PRIVATE ${MM_FAST_FLAGS})
 target_link_options(makemore-relaxed PRIVATE ${MM_FAST_LINK})
@@ -28,7 +28,7 @@ set_target_properties(makemore-relaxed PROPERTIES SUFFIX ".wasm" RUNTIME_OUTPUT_
 
 # Programs with main(): the kernel test and bench (no threads, their own memory).
 function(mm_add_relaxed_program NAME SRC)
-  add_executable(${NAME} ${SRC} src/kernels_scalar.c src/kernels_simd.c src/kernels_relaxed.c src/mathf.c)
+  add_executable(${NAME} ${SRC} src/kernels/kernels_scalar.c src/kernels/kernels_simd.c src/kernels/kernels_relaxed.c src/base/mathf.c)
   target_include_directories(${NAME} PRIVATE src)
   target_compile_options(${NAME} PRIVATE ${MM_FLAGS} -msimd128 -mrelaxed-simd)
   target_link_options(${NAME} PRIVATE ${MM_WASI_LIB}/crt1-command.o -z stack-size=1048576 --initial-memory=67108864 --max-memory=1073741824 -O2)

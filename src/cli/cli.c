@@ -1,0 +1,577 @@
+#define _POSIX_C_SOURCE 200809L
+// cli.c: makemore, the native command line.
+//   makemore train [--preset NAME | model options] [training options] [--json] [--save FILE] [--checkpoint FILE]
+//   makemore train --resume FILE [--steps N]
+//   makemore info --preset NAME [--json]
+//   makemore info --model FILE [--form NAME] [--json]
+//   makemore sample --model FILE [--form NAME] [--count N] [--temperature T] [--top-k K] [--top-p P] [--prefix P] [--seed S] [--json]
+//   makemore COMMAND --help
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "makemore.h"
+#include "base/text.h"
+
+#ifndef MM_DEFAULT_DATA
+#define MM_DEFAULT_DATA "data/names.txt"
+#endif
+
+static int default_threads(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > MM_MAX_THREADS ? MM_MAX_THREADS : (int)n;
+}
+
+static const char* const SAMPLE_OPTS =
+    "sampling options: --temperature T (1; 0 = greedy) --top-k K (0 = all tokens) --top-p P (1 = all)\n"
+    "                  --prefix P ('') --seed S (0)\n";
+static const char* const FORM_OPT =
+    "model file option (info, sample): --form examples|conv|gated  load the file in that form (a wavenet76k file as conv)\n";
+static const char* const GROUP_TITLES[MM_N_GROUPS] = {
+    "model options (over the preset's; these defaults are mlp3's):", "data options (how the word list is split; over the preset's):",
+    "training options:", NULL};
+
+// The presets line of the usage, from the core's list (bin/cli/args.mjs writes the same line).
+static void presets_line(FILE* f) {
+    fputs("presets:", f);
+    for (int i = 0; mm_preset_name(i); i++) fprintf(f, " %s", mm_preset_name(i));
+    fputs(" (default mlp3)\n", f);
+}
+
+// What a field's value looks like in a usage line: an enum's names joined by '|'.
+static void placeholder(const mm_field* f, char* out, size_t cap) {
+    snprintf(out, cap, "%s", f->type == MM_TYPE_FLOAT ? "X" : f->type == MM_TYPE_U64 ? "S" : "N");
+    if (f->type != MM_TYPE_ENUM) return;
+    out[0] = 0;
+    for (int i = 0; f->values[i]; i++) {
+        size_t u = strlen(out);
+        snprintf(out + u, cap - u, i ? "|%s" : "%s", f->values[i]);
+    }
+}
+
+// The options of a group's fields, one a line, from the schema (bin/cli/args.mjs writes the same lines).
+static void field_lines(FILE* f, int group) {
+    fprintf(f, "%s\n", GROUP_TITLES[group]);
+    for (int i = 0; i < mm_num_fields(); i++) {
+        const mm_field* d = mm_field_at(i);
+        if (d->group != group || !d->flag) continue;
+        char opt[96], value[64], range[64] = "";
+        placeholder(d, value, sizeof value);
+        snprintf(opt, sizeof opt, "%s %s", d->flag, value);
+        if (d->type == MM_TYPE_INT) snprintf(range, sizeof range, "; %.0f..%.0f", d->min, d->max);
+        else if (d->type == MM_TYPE_FLOAT) snprintf(range, sizeof range, "; %g..%g", d->min, d->max);
+        fprintf(f, "  %-30s %s (%s%s)\n", opt, d->doc, d->def, range);
+    }
+}
+
+static void train_usage(FILE* f, int all) {
+    fprintf(f, "makemore train  [--preset NAME] [model, data and training options] [--json] [--losses] [--no-eval] [--save FILE]\n"
+               "makemore train  ... --checkpoint FILE   also write a checkpoint (model + training state)\n"
+               "makemore train  --resume FILE [--steps N] [--data FILE] ...   continue a checkpoint exactly\n"
+               "  trains on the word list, prints the loss every 10000 steps, the split's losses and --samples names\n");
+    if (all) return;
+    presets_line(f);
+    for (int g = MM_GROUP_MODEL; g <= MM_GROUP_TRAINING; g++) field_lines(f, g);
+    fprintf(f, "run options: --data FILE (%s) --samples N (20)\n"
+               "engine options: --threads N (1..%d; default: the cores available, here %d)\n"
+               "                --reproducible (the reference kernels, no fused multiply-add: bitwise the numbers\n"
+               "                of every build; default: the fast engine, FMA where the CPU has it)\n"
+               "                --profile (time per operation of the step, printed at the end)\n"
+               "diagnostics: --stats-every N (0 = off) per-layer statistics every N steps (makemore part 3): with --json\n"
+               "             a {\"stats\":{...}} line each (see README), else the Tanh layers' mean, std, saturation\n",
+            MM_DEFAULT_DATA, MM_MAX_THREADS, default_threads());
+    fputs(SAMPLE_OPTS, f);
+}
+
+// The usage of one subcommand (cmd NULL or unknown: all of them).
+static void usage(FILE* f, const char* cmd) {
+    int all = !cmd || (strcmp(cmd, "train") && strcmp(cmd, "info") && strcmp(cmd, "sample"));
+    if (all) fputs("usage: makemore train|info|sample [options]   (makemore COMMAND --help: its options)\n", f);
+    if (all || !strcmp(cmd, "train")) train_usage(f, all);
+    if (all || !strcmp(cmd, "info")) {
+        fputs("makemore info   [--preset NAME] [model and data options] [--data FILE] [--json]\n"
+              "  the model's parameter count and the word list's split, without training\n"
+              "makemore info   --model FILE [--form NAME] [--json]\n"
+              "  a model file's parameter count and configuration\n", f);
+        if (!all) { presets_line(f); field_lines(f, MM_GROUP_MODEL); field_lines(f, MM_GROUP_DATA); fputs(FORM_OPT, f); }
+    }
+    if (all || !strcmp(cmd, "sample")) {
+        fputs("makemore sample --model FILE [--form NAME] [--count N (20)] [sampling options] [--json]\n"
+              "  names from a model file or checkpoint\n", f);
+        if (!all) { fputs(SAMPLE_OPTS, f); fputs(FORM_OPT, f); }
+    }
+    if (all) {
+        presets_line(f);
+        for (int g = MM_GROUP_MODEL; g <= MM_GROUP_TRAINING; g++) field_lines(f, g);
+        fputs(SAMPLE_OPTS, f);
+        fputs(FORM_OPT, f);
+    }
+}
+
+static double now_sec(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static char* read_file(const char* path, size_t* len) {
+    FILE* f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char* b = malloc(cap);
+    for (;;) {
+        if (n == cap) { char* nb = realloc(b, cap *= 2); if (!nb) { free(b); fclose(f); return NULL; } b = nb; }
+        size_t k = fread(b + n, 1, cap - n, f);
+        if (k == 0) break;
+        n += k;
+    }
+    fclose(f);
+    *len = n;
+    return b;
+}
+
+static void json_string(FILE* f, const char* s) {
+    mm_buf b = {0};
+    mm_buf_json_string(&b, s);
+    if (!b.oom) fputs(b.p, f);
+    free(b.p);
+}
+
+#define MAX_FIELDS 64
+
+typedef struct {
+    const char* cmd;
+    const char* preset;
+    mm_config cfg;
+    mm_data_settings data;
+    mm_train_params tp;
+    const char* given[MAX_FIELDS]; // the schema fields' values on the command line, by field index
+    const char* data_file;
+    const char* save;
+    const char* resume;
+    const char* checkpoint;
+    const char* model;
+    const char* prefix;
+    int json, losses, samples, count, no_eval;
+    int threads, reproducible, profile;
+    long stats_every; // --stats-every N: the training diagnostics every N steps (0: off)
+    mm_sampling samp;
+    uint64_t seed; // the sampling seed (--seed; 0)
+    int help;
+} args;
+
+static int parse_long(const char* s, long lo, long hi, long* out) {
+    char* end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi) return 1;
+    *out = v;
+    return 0;
+}
+
+static int bad_value(const char* o, const char* what, const char* v) {
+    fprintf(stderr, "makemore: %s takes %s, not '%s'\n", o, what, v);
+    return 1;
+}
+
+// A schema field's option: its text, kept until the preset is known. 1: not one of them.
+static int field_option(args* a, const char* o, const char* v) {
+    const mm_field* f = mm_field_find(o);
+    if (!f || !f->flag || strcmp(o, f->flag) != 0) return -1;
+    a->given[f - mm_field_at(0)] = v;
+    return 0;
+}
+
+// The options that are not settings (files, output, engine, sampling). 1: bad, -1: unknown.
+static int other_option(args* a, const char* o, const char* v) {
+    long n;
+    if (!strcmp(o, "--preset")) a->preset = v;
+    else if (!strcmp(o, "--data")) a->data_file = v;
+    else if (!strcmp(o, "--save")) a->save = v;
+    else if (!strcmp(o, "--resume")) a->resume = v;
+    else if (!strcmp(o, "--checkpoint")) a->checkpoint = v;
+    else if (!strcmp(o, "--model")) a->model = v;
+    else if (!strcmp(o, "--prefix")) a->prefix = v;
+    else if (!strcmp(o, "--samples") || !strcmp(o, "--count")) {
+        if (parse_long(v, 0, 100000, &n)) return bad_value(o, "a whole number from 0 to 100000", v);
+        *(o[2] == 's' ? &a->samples : &a->count) = (int)n;
+    } else if (!strcmp(o, "--top-k")) {
+        if (parse_long(v, 0, MM_MAX_VOCAB, &n)) return bad_value(o, "a whole number from 0 (all tokens) to 1024", v);
+        a->samp.top_k = (int)n;
+    } else if (!strcmp(o, "--stats-every")) {
+        if (parse_long(v, 0, 2147483647L, &n)) return bad_value(o, "a whole number of steps from 0 (off) to 2147483647", v);
+        a->stats_every = n;
+    } else if (!strcmp(o, "--threads")) {
+        if (parse_long(v, 1, MM_MAX_THREADS, &n)) return bad_value(o, "a whole number from 1 to 64", v);
+        a->threads = (int)n;
+    } else if (!strcmp(o, "--temperature") || !strcmp(o, "--top-p")) {
+        char* end;
+        float f = strtof(v, &end);
+        int top_p = !strcmp(o, "--top-p");
+        if (!*v || *end || (top_p ? !(f > 0.0f && f <= 1.0f) : !(f >= 0.0f && f <= 1e6f)))
+            return bad_value(o, top_p ? "a number above 0 and at most 1" : "a number from 0 to 1e6", v);
+        *(top_p ? &a->samp.top_p : &a->samp.temperature) = f;
+    } else return -1;
+    return 0;
+}
+
+// The preset, then the settings given over it, each checked against the schema.
+static int apply_settings(args* a) {
+    mm_err err = {0};
+    if (mm_preset(a->preset, &a->cfg, &a->data, &err) || mm_preset_training(a->preset, &a->tp, &err)) {
+        fprintf(stderr, "makemore: %s\n", err.msg);
+        return 1;
+    }
+    mm_record r = {&a->cfg, &a->data, &a->tp, NULL};
+    for (int i = 0; i < mm_num_fields(); i++) {
+        const mm_field* f = mm_field_at(i);
+        if (!a->given[i]) continue;
+        if (mm_field_parse(f, &r, a->given[i], NULL) || mm_field_check(f, &r, NULL)) {
+            char want[96];
+            mm_field_expects(f, want, sizeof want);
+            return bad_value(f->flag, want, a->given[i]);
+        }
+    }
+    const mm_field* seed = mm_field_find("seed");
+    if (a->given[seed - mm_field_at(0)]) a->seed = a->tp.seed; // --seed: the sampling seed too
+    return 0;
+}
+
+static int parse_args(int argc, char** argv, args* a) {
+    memset(a, 0, sizeof *a);
+    a->cmd = argc > 1 ? argv[1] : "";
+    a->preset = "mlp3";
+    a->data_file = MM_DEFAULT_DATA;
+    a->samples = 20; a->count = 20; a->prefix = "";
+    mm_sampling_default(&a->samp);
+    a->threads = default_threads();
+    if (mm_num_fields() > MAX_FIELDS) { fprintf(stderr, "makemore: the schema has more than %d fields\n", MAX_FIELDS); return 1; }
+    for (int i = 2; i < argc; i++) {
+        const char* o = argv[i];
+        const char* v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(o, "--json")) { a->json = 1; continue; }
+        if (!strcmp(o, "--losses")) { a->losses = 1; continue; }
+        if (!strcmp(o, "--no-eval")) { a->no_eval = 1; continue; }
+        if (!strcmp(o, "--reproducible")) { a->reproducible = 1; continue; }
+        if (!strcmp(o, "--profile")) { a->profile = 1; continue; }
+        if (!strcmp(o, "--help") || !strcmp(o, "-h")) { a->help = 1; return 0; }
+        if (!v) { fprintf(stderr, "makemore: option %s needs a value\n", o); return 1; }
+        i++;
+        int rc = field_option(a, o, v);
+        if (rc < 0) rc = other_option(a, o, v);
+        if (rc < 0) { fprintf(stderr, "makemore: unknown option or bad value: %s %s\n", o, v); return 1; }
+        if (rc) return 1;
+    }
+    return apply_settings(a);
+}
+
+static int load_words(const args* a, mm_words* w) {
+    size_t len;
+    char* text = read_file(a->data_file, &len);
+    if (!text) { fprintf(stderr, "makemore: cannot read the word list %s\n", a->data_file); return 1; }
+    mm_err err = {0};
+    int rc = mm_words_parse(w, text, len, &err);
+    free(text);
+    if (rc) { fprintf(stderr, "makemore: %s: %s\n", a->data_file, err.msg); return 1; }
+    return 0;
+}
+
+static int print_samples(mm_model* m, int count, const mm_sampling* samp, const char* prefix, uint64_t seed, int json) {
+    mm_rng rng;
+    mm_rng_seed(&rng, mm_sample_seed(seed, 0)); // the one sampling seed rule (makemore.h)
+    char word[MM_MAX_WORD_LEN * 4 + 1];
+    mm_err err = {0};
+    if (json) fputs("[", stdout);
+    for (int i = 0; i < count; i++) {
+        if (mm_sample(m, &rng, samp, prefix, MM_MAX_WORD_LEN, word, sizeof word, &err)) {
+            if (json) fputs("]", stdout);
+            fprintf(stderr, "makemore: %s\n", err.msg);
+            return 1;
+        }
+        if (json) { if (i) fputs(",", stdout); json_string(stdout, word); }
+        else printf("%s.\n", word);
+    }
+    if (json) fputs("]", stdout);
+    return 0;
+}
+
+// The model file of --model (cmd: the command, for the message), made in the form --form names if
+// given (mm_model_load_form: a wavenet76k file as conv). NULL: said on stderr.
+static mm_model* load_model_file(const args* a, const char* cmd) {
+    if (!a->model) { fprintf(stderr, "makemore: %s needs --model FILE\n", cmd); return NULL; }
+    size_t len;
+    char* bytes = read_file(a->model, &len);
+    if (!bytes) { fprintf(stderr, "makemore: cannot read %s\n", a->model); return NULL; }
+    const mm_field* form = mm_field_find("form");
+    const char* as = a->given[form - mm_field_at(0)];
+    mm_err err = {0};
+    const uint8_t* b = (const uint8_t*)bytes;
+    mm_model* m = as ? mm_model_load_form(b, len, a->cfg.form, 1, &err) : mm_model_load(b, len, 1, &err);
+    mm_model* own = m || !as ? NULL : mm_model_load(b, len, 1, NULL); // for the message: the file's own form
+    free(bytes);
+    if (own) fprintf(stderr, "makemore: %s: its %s model does not load as the %s form: %s\n", a->model,
+                     form->values[mm_model_config(own)->form], form->values[a->cfg.form], err.msg);
+    else if (!m) fprintf(stderr, "makemore: %s: %s\n", a->model, err.msg);
+    mm_model_free(own);
+    return m;
+}
+
+// info --model FILE: the file's parameter count and configuration (every model field, as the file writes it).
+static int info_model(const args* a) {
+    mm_model* m = load_model_file(a, "info");
+    if (!m) return 1;
+    mm_config c = *mm_model_config(m);
+    mm_record r = {&c, NULL, NULL, NULL};
+    if (a->json) { fputs("{\"model\":", stdout); json_string(stdout, a->model); printf(",\"params\":%ld,\"config\":{", mm_model_num_params(m)); }
+    else printf("%s: %ld parameters;", a->model, mm_model_num_params(m));
+    for (int i = 0, n = 0; i < mm_num_fields(); i++) {
+        const mm_field* f = mm_field_at(i);
+        char v[64];
+        if (f->group != MM_GROUP_MODEL || mm_field_format(f, &r, v, sizeof v, NULL)) continue;
+        if (a->json) printf("%s\"%s\":\"%s\"", n++ ? "," : "", f->name, v);
+        else printf("%s %s %s", n++ ? "," : "", f->name, v);
+    }
+    puts(a->json ? "}}" : "");
+    mm_model_free(m);
+    return 0;
+}
+
+static int cmd_info(const args* a) {
+    if (a->model) return info_model(a);
+    mm_words w;
+    if (load_words(a, &w)) return 1;
+    mm_config c = a->cfg;
+    c.vocab_size = w.vocab_size;
+    long np;
+    mm_err err = {0};
+    mm_splits s;
+    if (mm_config_check(&c, &np, &err) || mm_splits_build(&s, &w, c.block_size, a->data.split_seed, a->data.split_shuffles, &err)) {
+        fprintf(stderr, "makemore: %s\n", err.msg);
+        mm_words_free(&w);
+        return 1;
+    }
+    if (a->json)
+        printf("{\"preset\":\"%s\",\"params\":%ld,\"split\":[%d,%d,%d],\"words\":%d,\"vocab_size\":%d,\"max_len\":%d,\"block_size\":%d}\n",
+               a->preset, np, s.split[0].n, s.split[1].n, s.split[2].n, w.n_words, w.vocab_size, w.max_len, c.block_size);
+    else
+        printf("%s: %ld parameters; %d words, %d symbols, longest %d; split %d / %d / %d examples\n", a->preset, np,
+               w.n_words, w.vocab_size, w.max_len, s.split[0].n, s.split[1].n, s.split[2].n);
+    mm_splits_free(&s);
+    mm_words_free(&w);
+    return 0;
+}
+
+// Writes what a save function made (rc its return code: on failure bytes is unset); frees the bytes.
+static int write_bytes(const char* path, int rc, uint8_t* bytes, size_t len, const mm_err* err) {
+    if (rc) { fprintf(stderr, "makemore: %s\n", err->msg); return 1; }
+    FILE* f = fopen(path, "wb");
+    int bad = !f || fwrite(bytes, 1, len, f) != len;
+    if (f && fclose(f)) bad = 1;
+    free(bytes);
+    if (bad) { fprintf(stderr, "makemore: cannot write %s\n", path); return 1; }
+    return 0;
+}
+
+// A new trainer, or one that continues a checkpoint exactly where it stopped, on the same word list.
+static mm_trainer* open_trainer(const args* a, const mm_words* w, mm_err* err) {
+    if (!a->resume) return mm_trainer_new(w, &a->cfg, &a->data, &a->tp, err);
+    size_t len;
+    char* bytes = read_file(a->resume, &len);
+    if (!bytes) {
+        err->code = MM_EINVAL;
+        snprintf(err->msg, sizeof err->msg, "cannot read %s", a->resume);
+        return NULL;
+    }
+    mm_trainer* t = mm_checkpoint_load((const uint8_t*)bytes, len, w, err);
+    free(bytes);
+    mm_train_state st;
+    if (t && a->given[mm_field_find("steps") - mm_field_at(0)]) { // --steps: a new total
+        mm_trainer_get_state(t, &st);
+        if (mm_trainer_set_schedule(t, a->tp.steps, st.tp.lr, st.tp.lr_decayed, st.tp.decay_step, err)) { mm_trainer_free(t); t = NULL; }
+    }
+    return t;
+}
+
+// The statistics of a step (--stats-every): a JSON line, or the lecture's print of its Tanh layers.
+static void print_stats(const args* a, mm_trainer* t) {
+    mm_stats* s = mm_trainer_stats(t);
+    if (a->json) {
+        const char* j = mm_stats_json(s, NULL);
+        if (j) printf("{\"stats\":%s}\n", j);
+        return;
+    }
+    printf("stats at step %ld:\n", mm_stats_step(s));
+    for (int i = 0; i < mm_stats_num_layers(s); i++) {
+        const mm_layer_stats* l = mm_stats_layer(s, i);
+        if (strcmp(l->kind, "Tanh") == 0)
+            printf("  layer %d (%10s): mean %+.2f, std %.2f, saturated: %.2f%%\n", i, l->kind, l->out.mean, l->out.std, l->saturated * 100);
+    }
+}
+
+// Steps first..steps in chunks, printing the loss every 10000th step as the lecture does
+// (and with --stats-every, chunks that end at each statistics step, printed after it).
+static int run_steps(const args* a, mm_trainer* t, float* losses, long first, long steps, mm_err* err) {
+    for (long at = first; at < steps;) {
+        long chunk = 10000 - at % 10000, done = 0, N = a->stats_every;
+        if (N && (at + N - 1) / N * N - at + 1 < chunk) chunk = (at + N - 1) / N * N - at + 1;
+        if (chunk > steps - at) chunk = steps - at;
+        int rc = mm_trainer_run(t, chunk, losses + (at - first), &done, err);
+        if (at % 10000 == 0 && done > 0) {
+            if (a->json) printf("{\"step\":%ld,\"loss\":%.6f}\n", at, (double)losses[at - first]);
+            else printf("%7ld/%7ld: %.4f\n", at, steps, (double)losses[at - first]);
+            fflush(stdout);
+        }
+        long ss = N ? mm_stats_step(mm_trainer_stats(t)) : -1;
+        if (ss >= at && ss < at + done) { print_stats(a, t); fflush(stdout); }
+        at += done;
+        if (rc) { fprintf(stderr, "makemore: %s\n", err->msg); return rc; }
+    }
+    return 0;
+}
+
+// Eval-mode losses as text; a split that is empty (a very short word list) or skipped (--no-eval) has none.
+static int evaluate(const args* a, mm_trainer* t, char ls[3][32]) {
+    static const char* split_name[3] = {"train", "val", "test"};
+    float l[3] = {0, 0, 0};
+    int have[3] = {0, 0, 0}, rc = 0;
+    mm_err err = {0};
+    for (int k = 0; k < 3 && !a->no_eval; k++) {
+        int e = mm_trainer_eval(t, k, &l[k], &err);
+        if (!e) have[k] = 1;
+        else if (k == 0) { fprintf(stderr, "makemore: %s\n", err.msg); rc = e; break; }
+        else fprintf(stderr, "makemore: no %s loss: %s\n", split_name[k], err.msg);
+    }
+    for (int k = 0; k < 3; k++) {
+        if (have[k]) snprintf(ls[k], 32, a->json ? "%.6f" : "%.4f", (double)l[k]);
+        else snprintf(ls[k], 32, a->json ? "null" : "n/a");
+    }
+    return rc;
+}
+
+typedef struct {
+    long done_steps;
+    double secs;
+    double prof[MM_PROF_N];
+    char ls[3][32];
+} run_result;
+
+static int report_json(const args* a, mm_trainer* t, const float* losses, const run_result* r) {
+    mm_model* m = mm_trainer_model(t);
+    const mm_splits* s = mm_trainer_splits(t);
+    double sps = r->secs > 0 ? (double)r->done_steps / r->secs : 0.0;
+    printf("{\"params\":%ld,\"split\":[%d,%d,%d],\"steps\":%ld,\"train_loss\":%s,\"val_loss\":%s,\"test_loss\":%s,\"steps_per_sec\":%.1f,"
+           "\"engine\":\"%s\",\"threads\":%d,\"samples\":",
+           mm_model_num_params(m), s->split[0].n, s->split[1].n, s->split[2].n, mm_trainer_step(t), r->ls[0], r->ls[1], r->ls[2], sps,
+           mm_model_kernels(m), a->threads);
+    int rc = print_samples(m, a->samples, &a->samp, a->prefix, a->seed, 1);
+    if (a->profile) { // microseconds per step
+        fputs(",\"profile\":[", stdout);
+        for (int i = 0; i < MM_PROF_N; i++)
+            printf("%s{\"phase\":\"%s\",\"op\":\"%s\",\"us\":%.3f}", i ? "," : "", mm_profile_phase(i), mm_profile_name(i),
+                   r->done_steps ? 1e6 * r->prof[i] / (double)r->done_steps : 0.0);
+        fputs("]", stdout);
+    }
+    if (a->losses) {
+        fputs(",\"losses\":[", stdout);
+        for (long i = 0; i < r->done_steps; i++) printf(i ? ",%.9g" : "%.9g", (double)losses[i]);
+        fputs("]", stdout);
+    }
+    puts("}");
+    return rc;
+}
+
+static int report_text(const args* a, mm_trainer* t, const run_result* r) {
+    double sps = r->secs > 0 ? (double)r->done_steps / r->secs : 0.0;
+    printf("train %s\nval %s\ntest %s\n%.1f steps/s\n", r->ls[0], r->ls[1], r->ls[2], sps);
+    if (a->profile && r->done_steps) {
+        double total = 0;
+        for (int i = 0; i < MM_PROF_N; i++) total += r->prof[i];
+        printf("time per step by operation (us):\n");
+        for (int i = 0; i < MM_PROF_N; i++)
+            printf("  %-8s %-14s %8.1f  %5.1f%%\n", mm_profile_phase(i), mm_profile_name(i), 1e6 * r->prof[i] / (double)r->done_steps,
+                   total > 0 ? 100.0 * r->prof[i] / total : 0.0);
+    }
+    return print_samples(mm_trainer_model(t), a->samples, &a->samp, a->prefix, a->seed, 0);
+}
+
+// --save (the model with its data settings) and --checkpoint.
+static int save_outputs(const args* a, mm_trainer* t) {
+    mm_err err = {0};
+    uint8_t* bytes;
+    size_t len;
+    int rc = 0;
+    if (a->save) {
+        int e = mm_model_save_state(mm_trainer_model(t), mm_trainer_data(t), NULL, &bytes, &len, &err);
+        rc = write_bytes(a->save, e, bytes, len, &err);
+    }
+    if (!rc && a->checkpoint) {
+        int e = mm_checkpoint_save(t, &bytes, &len, &err);
+        rc = write_bytes(a->checkpoint, e, bytes, len, &err);
+    }
+    return rc;
+}
+
+static int cmd_train(const args* a) {
+    mm_words w;
+    if (load_words(a, &w)) return 1;
+    mm_err err = {0};
+    mm_trainer* t = open_trainer(a, &w, &err);
+    mm_pool* pool = t ? mm_pool_new(a->threads, &err) : NULL;
+    if (!t || !pool || mm_trainer_set_engine(t, a->reproducible ? MM_ENGINE_REPRODUCIBLE : MM_ENGINE_FAST, pool, &err) ||
+        mm_trainer_set_stats_every(t, a->stats_every, &err)) {
+        fprintf(stderr, "makemore: %s\n", err.msg);
+        mm_pool_free(pool); mm_trainer_free(t); mm_words_free(&w);
+        return 1;
+    }
+    mm_model* m = mm_trainer_model(t);
+    if (a->profile) mm_model_profile(m, 1, NULL);
+    const mm_splits* s = mm_trainer_splits(t);
+    mm_train_state st;
+    mm_trainer_get_state(t, &st);
+    long first = st.step, steps = st.tp.steps; // steps is the run's total; a resumed run starts at first
+    if (!a->json) printf("%ld parameters; split %d / %d / %d examples; engine %s, %d thread%s\n", mm_model_num_params(m), s->split[0].n,
+                         s->split[1].n, s->split[2].n, mm_model_kernels(m), a->threads, a->threads == 1 ? "" : "s");
+    if (!a->json && first) printf("resuming at step %ld\n", first);
+    float* losses = malloc(sizeof(float) * (size_t)(steps > first ? steps - first : 1));
+    run_result r = {0};
+    int rc = losses ? 0 : 1;
+    if (!losses) fprintf(stderr, "makemore: out of memory\n");
+    double t0 = now_sec();
+    if (!rc) rc = run_steps(a, t, losses, first, steps, &err);
+    r.secs = now_sec() - t0;
+    r.done_steps = mm_trainer_step(t) - first;
+    if (a->profile) mm_model_profile(m, 0, r.prof);
+    if (!rc) rc = evaluate(a, t, r.ls);
+    if (!rc) rc = a->json ? report_json(a, t, losses, &r) : report_text(a, t, &r);
+    if (!rc) rc = save_outputs(a, t);
+    free(losses);
+    mm_trainer_free(t);
+    mm_pool_free(pool);
+    mm_words_free(&w);
+    return rc ? 1 : 0;
+}
+
+static int cmd_sample(const args* a) {
+    mm_model* m = load_model_file(a, "sample");
+    if (!m) return 1;
+    int rc = print_samples(m, a->count, &a->samp, a->prefix, a->seed, a->json);
+    if (a->json) puts("");
+    mm_model_free(m);
+    return rc;
+}
+
+int main(int argc, char** argv) {
+    args a;
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(argc < 2 ? stderr : stdout, argc > 2 ? argv[2] : NULL);
+        return argc < 2 ? 2 : 0;
+    }
+    if (parse_args(argc, argv, &a)) return 2;
+    if (a.help) { usage(stdout, a.cmd); return 0; }
+    if (!strcmp(a.cmd, "train")) return cmd_train(&a);
+    if (!strcmp(a.cmd, "info")) return cmd_info(&a);
+    if (!strcmp(a.cmd, "sample")) return cmd_sample(&a);
+    fprintf(stderr, "makemore: unknown command '%s'\n", a.cmd);
+    usage(stderr, NULL);
+    return 2;
+}
