@@ -54,9 +54,9 @@ typedef struct {
 static void run(const bcase* c, int simd) {
 #if defined(__wasm_relaxed_simd__)
     if (simd) { // the fast engine's kernels: fused gemm, and the dot-product nt
-        if (c->kind == NN) mm_gemm_relaxed(c->C, c->N, c->A, c->K, 1, c->B, c->N, c->bias, c->M, c->K, c->N);
+        if (c->kind == NN) mm_gemm_relaxed(c->C, c->N, c->A, c->K, 1, c->B, c->N, c->bias, 0, c->M, c->K, c->N);
         else if (c->kind == NT) mm_gemm_nt_relaxed(c->C, c->N, c->A, c->K, c->B, c->K, c->M, c->K, c->N);
-        else mm_gemm_relaxed(c->C, c->N, c->A, 1, c->M, c->B, c->N, NULL, c->M, c->K, c->N);
+        else mm_gemm_relaxed(c->C, c->N, c->A, 1, c->M, c->B, c->N, NULL, 0, c->M, c->K, c->N);
         return;
     }
 #elif MM_KERNELS_SIMD

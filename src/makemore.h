@@ -115,33 +115,42 @@ typedef struct {
 void mm_data_settings_default(mm_data_settings* d); // seed 42, one shuffle
 
 // ---------------------------------------------------------------- model
-enum { MM_BN_FIXED = 0, MM_BN_PER_POSITION = 1 }; // the fix, or the lecture's pre-fix statistics
-// The model's form: the lecture's per-example models (flat or hierarchical); the
-// hierarchical model as dilated causal convolutions over whole words; gated
-// residual blocks with skip connections (the WaveNet paper's figure 4).
-enum { MM_FORM_EXAMPLES = 0, MM_FORM_CONV = 1, MM_FORM_GATED = 2 };
-enum { MM_GATED_BATCHNORM = 0, MM_GATED_NO_NORM = 1 }; // gated_norm
+// A model is of one family (src/families/: the lecture's MLP "examples", flat or
+// hierarchical; "conv", the hierarchical model as dilated causal convolutions over
+// whole words; "gated", gated residual blocks with skip connections; "bigram",
+// makemore.py's table of logits). A configuration holds the settings every family
+// may read as members and the family's own settings in cells (own[]), by the
+// schema's rows (below, "the settings' schema"): set them by name.
+typedef union {
+    int32_t i;
+    float f;
+} mm_cell;
+#define MM_OWN_CELLS 12
 
 typedef struct {
     int vocab_size; // from the data
     int block_size; // context length
     int n_embd;     // embedding size
     int n_hidden;   // hidden width
-    int n_consec;   // 0: flat (FlattenConsecutive(block_size)); k>=2: hierarchical, groups of k
-    int n_flat_layers; // flat form only: hidden (Linear, BatchNorm1d, Tanh) blocks, default 1
-    int bn_mode;    // MM_BN_FIXED or MM_BN_PER_POSITION
-    int residual;   // 1: a flat model's hidden blocks after the first add their input (residual connections)
-    int form;       // MM_FORM_*: conv and gated use kernel size n_consec and train on whole words
-    int n_blocks;   // gated: residual blocks (dilations 1, k, k^2, ...; n_embd wide, gates n_hidden wide)
-    int dilation_cycle; // gated: the dilations start again at 1 after this many blocks (0: never)
-    int n_skip;     // gated: width of the skip connections and the output head
-    int gated_norm; // gated: MM_GATED_BATCHNORM after each dilated convolution, or MM_GATED_NO_NORM (a bias instead)
+    int n_consec;   // group (or kernel) size k: merging k positions a level; 0: a flat MLP
+    int form;       // the family: mm_family_name(form)
+    mm_cell own[MM_OWN_CELLS]; // the family's own settings (valid while form is that family)
 } mm_config;
 
-// Presets: "mlp3", "mlp8", "wavenet22k-bnbug", "wavenet22k", "wavenet76k" (the lecture's),
-// "wavenet76k-conv" and "wavenet-gated" (the convolutional and gated forms): the
-// model's configuration and the data settings the lecture splits with (cfg or
-// data may be NULL). vocab_size is left 0; set it from the data.
+// The registered families: i-th name ("examples", "conv", "gated", "bigram"; NULL past
+// the end), and the index of a name (-1: none).
+const char* mm_family_name(int i);
+int mm_family_find(const char* name);
+// Every setting of family `form` (an index) at its default, vocab_size 0.
+int mm_config_default(mm_config* cfg, int form, mm_err* err);
+// A model setting by its schema name and text form ("bn_mode", "per-position"); setting
+// "form" resets the family's own settings to its defaults.
+int mm_config_set(mm_config* cfg, const char* name, const char* text, mm_err* err);
+
+// Presets (each family's, src/families/): "mlp3", "mlp8", "wavenet22k-bnbug",
+// "wavenet22k", "wavenet76k" (the lecture's), "wavenet76k-conv", "wavenet-gated",
+// "bigram": the model's configuration and the data settings the preset splits with
+// (cfg or data may be NULL). vocab_size is left 0; set it from the data.
 int mm_preset(const char* name, mm_config* cfg, mm_data_settings* data, mm_err* err);
 int mm_config_preset(mm_config* cfg, const char* name, mm_err* err); // mm_preset's configuration alone
 const char* mm_preset_name(int i); // i-th preset name, NULL past the end
@@ -149,8 +158,9 @@ const char* mm_preset_name(int i); // i-th preset name, NULL past the end
 int mm_config_check(const mm_config* cfg, long* n_params, mm_err* err);
 
 typedef struct mm_model mm_model;
+typedef struct mm_stats mm_stats; // a step's training diagnostics (below)
 
-// Builds the model with the lecture's initialisation from a seeded generator.
+// Builds the model with its family's initialisation from a seeded generator (the lecture's).
 // codepoints (cfg->vocab_size,) names the tokens for sampling (copied; may be NULL).
 // max_batch bounds B in the calls below (evaluation runs in chunks of it).
 mm_model* mm_model_new(const mm_config* cfg, const uint32_t* codepoints, uint64_t seed, int max_batch, mm_err* err);
@@ -159,7 +169,7 @@ const mm_config* mm_model_config(const mm_model* m);
 const uint32_t* mm_model_codepoints(const mm_model* m); // (vocab_size,)
 long mm_model_num_params(const mm_model* m);
 float* mm_model_params(mm_model* m); // (n_params,) all parameters, in the lecture's order
-float* mm_model_grads(mm_model* m);  // (n_params,)
+float* mm_model_grads(mm_model* m);  // (n_params,) their gradients (see mm_model_forward_backward)
 long mm_model_num_buffers(const mm_model* m);
 float* mm_model_buffers(mm_model* m); // BatchNorm running means and variances
 
@@ -187,9 +197,10 @@ typedef struct {
     int index;            // its place in the list (model.layers[index])
     const char* kind;     // the lecture's class name: "Embedding", "FlattenConsecutive", "Linear", "BatchNorm1d", "Tanh",
                           // "Add", "Conv1d", "Gate", "ReLU"
-    char prefix[16];      // its tensors' names start so: "layers.<n>" (n: index, or in the conv form the lecture's index)
+    char prefix[32];      // its tensors' names start so: "layers.<n>" (n: index, or in the conv form the lecture's
+                          // index), or its family's name for it ("logits": the bigram's table)
     int n_in;             // inputs read: 1, or 2 (Add)
-    int in[2];            // earlier layers' indices, or MM_LAYER_TOKENS (Embedding)
+    int in[4];            // earlier layers' indices, or MM_LAYER_TOKENS (Embedding)
     int ndim;             // 2 or 3
     int shape[3];         // its output for B examples
     int per_position;     // 1: a conv or gated form's layer, shape (B, block_size, C) over every position
@@ -205,12 +216,19 @@ int mm_model_layer(const mm_model* m, int i, int B, mm_layer_info* out, mm_err* 
 // then only cap are written). An impossible configuration is mm_config_check's error.
 int mm_config_layers(const mm_config* cfg, int B, mm_layer_info* out, int cap, int* n_layers, mm_err* err);
 
-// Forward (training mode: batch statistics) and backward on one batch.
-// X (B, block_size) tokens, Y (B,) targets. Fills grads, sets *loss. Does not update.
+// Gradients accumulate: a backward pass adds into the parameters' gradients, so a
+// parameter read by several layers (or one batch run twice) gets the sum.
+// mm_model_zero_grad clears them (every step does, once).
+void mm_model_zero_grad(mm_model* m);
+// Forward (training mode: batch statistics) and backward on one batch, the gradients
+// added into grads. X (B, block_size) tokens, Y (B,) targets. Sets *loss. Does not update.
+int mm_model_accumulate(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float* loss, mm_err* err);
+// mm_model_zero_grad, then mm_model_accumulate: grads holds this batch's gradient.
 int mm_model_forward_backward(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float* loss, mm_err* err);
 // Logits of the last forward: (B, vocab_size).
 const float* mm_model_logits(const mm_model* m);
-// One SGD step: forward, backward, p -= lr * grad, BatchNorm running stats updated.
+// One step of plain SGD (the lecture's): zero-grad, forward, backward, p -= lr * grad,
+// BatchNorm running stats updated (mm_model_train_step with an SGD optimizer).
 // A non-finite loss or gradient returns MM_ENONFINITE with everything unchanged.
 int mm_model_sgd_step(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float lr, float* loss, mm_err* err);
 // Mean cross-entropy over a dataset in eval mode (running statistics).
@@ -228,8 +246,8 @@ int mm_model_save(const mm_model* m, uint8_t** out, size_t* out_len, mm_err* err
 // Validates every field; a bad file returns NULL with MM_EFORMAT and a message.
 // A checkpoint loads too (its training state is ignored).
 mm_model* mm_model_load(const uint8_t* bytes, size_t len, int max_batch, mm_err* err);
-// The same, made in another form (MM_FORM_*): a hierarchical model's file loads as
-// the conv form (the same tensors), and back. Tensors that do not match are an error.
+// The same, made in another family (an index: mm_family_find): a hierarchical model's file
+// loads as the conv family (the same tensors), and back. Tensors that do not match are an error.
 mm_model* mm_model_load_form(const uint8_t* bytes, size_t len, int form, int max_batch, mm_err* err);
 
 // ---------------------------------------------------------------- engines and threads
@@ -266,23 +284,15 @@ void mm_pool_free(mm_pool* p);
 int mm_model_set_engine(mm_model* m, int engine, mm_pool* pool, mm_err* err);
 const char* mm_model_kernels(const mm_model* m); // "scalar", "simd", "fma", "relaxed-simd"
 
-// Time per operation of the training step, for the benchmark's breakdown.
-enum {
-    MM_PROF_BATCH,      // drawing the batch (trainer)
-    MM_PROF_FWD_EMBED, MM_PROF_FWD_LINEAR, MM_PROF_FWD_BN, MM_PROF_FWD_TANH,
-    MM_PROF_LOSS,       // cross-entropy and its gradient
-    MM_PROF_BWD_LINEAR_DW, MM_PROF_BWD_BIAS, MM_PROF_BWD_LINEAR_DX, MM_PROF_BWD_BN, MM_PROF_BWD_TANH,
-    MM_PROF_BWD_EMBED,
-    MM_PROF_UPDATE,     // SGD update with its finiteness check, running statistics
-    MM_PROF_FWD_TAPS, MM_PROF_BWD_TAPS, // the rows a layer reads gathered, their gradients back: a Conv1d's taps
-                                        // (sequence models), the fast engine's shared nodes (row plan and Flatten)
-    MM_PROF_N
-};
-// Copies the seconds accumulated so far into out[MM_PROF_N] (may be NULL),
+// Time per section of the training step, for the benchmarks' breakdown: the batch,
+// the loss, each layer type's forward and backward, each fast pass's own work, the
+// optimizer's update. mm_profile_count() sections, named by what they time.
+int mm_profile_count(void);
+const char* mm_profile_name(int i);  // e.g. "Linear", "cross-entropy", "AdamW"; NULL past the end
+const char* mm_profile_phase(int i); // "data", "forward", "backward", "update"
+// Copies the seconds accumulated so far into out[mm_profile_count()] (may be NULL),
 // clears them, and turns profiling on or off (off costs nothing).
 void mm_model_profile(mm_model* m, int enable, double* out);
-const char* mm_profile_name(int i);  // e.g. "linear dW"; NULL past the end
-const char* mm_profile_phase(int i); // "data", "forward", "backward", "update"
 
 // ---------------------------------------------------------------- random numbers
 // A small seeded generator for init, batches and sampling (splitmix64: one 64-bit state).
@@ -295,6 +305,9 @@ float mm_rng_uniform(mm_rng* r); // [0, 1)
 float mm_rng_normal(mm_rng* r);  // N(0, 1)
 
 // ---------------------------------------------------------------- training
+// The schedule and the optimizer. The optimizer is a choice ("sgd", the lecture's
+// plain SGD; "adamw", torch.optim.AdamW) whose own settings are cells (own[]) by the
+// schema's rows, like a family's: set them by name (mm_train_params_set).
 typedef struct {
     int batch_size;   // 32
     long steps;       // 200000
@@ -302,12 +315,40 @@ typedef struct {
     float lr_decayed; // 0.01
     long decay_step;  // 150000: lr_decayed from this step on
     uint64_t seed;    // init and batch generator seed
+    int optimizer;    // mm_optimizer_name(optimizer): 0 "sgd"
+    mm_cell own[MM_OWN_CELLS]; // the optimizer's own settings (AdamW: betas, eps, weight decay)
 } mm_train_params;
 void mm_train_params_default(mm_train_params* p);
+// A training setting by its schema name and text form ("optimizer", "adamw"; "beta2", "0.99").
+int mm_train_params_set(mm_train_params* p, const char* name, const char* text, mm_err* err);
 // The training settings a preset runs with: the schema's defaults (the lecture's
-// schedule), but for the whole-word forms batches of 256 examples for the same
-// examples (25000 steps, the decay at 18750).
+// schedule and SGD) and the preset's own (the whole-word forms: batches of 256
+// examples for the same examples; the bigram: makemore.py's AdamW).
 int mm_preset_training(const char* name, mm_train_params* tp, mm_err* err);
+
+// The registered optimizers: i-th name ("sgd", "adamw"; NULL past the end), index of a name (-1: none).
+const char* mm_optimizer_name(int i);
+int mm_optimizer_find(const char* name);
+
+// An optimizer for a model: its kind and settings from tp (the schedule's learning
+// rates are given to each step), its state (AdamW: the two moments and the step
+// count) in its own allocation.
+typedef struct mm_optimizer mm_optimizer;
+mm_optimizer* mm_optimizer_new(const mm_model* m, const mm_train_params* tp, mm_err* err);
+void mm_optimizer_free(mm_optimizer* o);
+// Its state: tensors (AdamW: "exp_avg", "exp_avg_sq", each (n_params,), as torch names
+// them) and the updates made so far. NULL past the end.
+int mm_optimizer_num_state(const mm_optimizer* o);
+const char* mm_optimizer_state_name(const mm_optimizer* o, int i);
+float* mm_optimizer_state(mm_optimizer* o, int i);
+long mm_optimizer_steps(const mm_optimizer* o);
+void mm_optimizer_set_steps(mm_optimizer* o, long t);
+// One training step: zero-grad, forward, backward, the optimizer's update with learning
+// rate lr, then the layers' after-step work (BatchNorm's running statistics); with s (may
+// be NULL), the diagnostics of the step too (see below). A non-finite loss, gradient or
+// update returns MM_ENONFINITE with everything unchanged, the optimizer's state included.
+int mm_model_train_step(mm_model* m, mm_optimizer* o, const uint16_t* X, const uint16_t* Y, int B, float lr, float* loss,
+                        mm_stats* s, long step, mm_err* err);
 
 typedef struct mm_trainer mm_trainer;
 // Copies what it needs from words; cfg->vocab_size is taken from words. data
@@ -316,6 +357,7 @@ mm_trainer* mm_trainer_new(const mm_words* words, const mm_config* cfg, const mm
                            mm_err* err);
 void mm_trainer_free(mm_trainer* t);
 mm_model* mm_trainer_model(mm_trainer* t);
+mm_optimizer* mm_trainer_optimizer(mm_trainer* t);
 const mm_data_settings* mm_trainer_data(const mm_trainer* t); // its split's settings
 const mm_splits* mm_trainer_splits(const mm_trainer* t);
 long mm_trainer_step(const mm_trainer* t); // steps done
@@ -353,7 +395,7 @@ typedef struct {
 typedef struct {
     int index;          // in the model's layer list
     const char* kind;   // the lecture's class name ("Tanh"), mm_layer_type_name
-    char name[16];      // "layers.<n>": its tensors' prefix (the conv form keeps the lecture's indices)
+    char name[32];      // "layers.<n>": its tensors' prefix (the conv form keeps the lecture's indices), or its family's name
     int ndim, shape[3]; // its output at this step: (B, T, C), (B, C), or a sequence model's (rows, C)
     mm_value_stats out;
     double saturated;   // Tanh: the fraction of |out| > 0.97; NaN for the other kinds
@@ -366,7 +408,6 @@ typedef struct {
     double grad_to_data;   // grad_std / data_std
     double update_to_data; // log10(lr * grad_std / data_std)
 } mm_param_stats;
-typedef struct mm_stats mm_stats;
 // Storage for one step's statistics of model m (its layers and tensors; allocated here, once).
 mm_stats* mm_stats_new(const mm_model* m, mm_err* err);
 void mm_stats_free(mm_stats* s);
@@ -451,8 +492,9 @@ uint64_t mm_sample_seed(uint64_t seed, uint64_t stream);
 
 // Everything a trainer needs to continue exactly where it stopped (besides the model).
 typedef struct {
-    mm_train_params tp;  // schedule: batch_size, steps, lr, lr_decayed, decay_step, seed
+    mm_train_params tp;  // schedule: batch_size, steps, lr, lr_decayed, decay_step, seed; the optimizer
     long step;           // steps done
+    long optimizer_step; // the optimizer's updates so far (AdamW's bias correction; 0 for SGD)
     uint64_t batch_rng;  // the batch generator's state
     int split_sizes[3];  // examples in train, val, test (the split's settings: mm_trainer_data)
     uint64_t data_hash;  // FNV-1a 64 of the three splits' targets: the same words, the same split
@@ -473,7 +515,8 @@ int mm_model_save_state(const mm_model* m, const mm_data_settings* d, const mm_t
 // be NULL) tells whether it carried a training state, which goes to *s (may be NULL).
 mm_model* mm_model_load_state(const uint8_t* bytes, size_t len, int max_batch, mm_data_settings* d, mm_train_state* s, int* has_state,
                               mm_err* err);
-// A checkpoint: the trainer's model and training state.
+// A checkpoint: the trainer's model, training state and optimizer state (tensors
+// "optimizer.<name>": AdamW's "optimizer.exp_avg", "optimizer.exp_avg_sq").
 int mm_checkpoint_save(const mm_trainer* t, uint8_t** out, size_t* out_len, mm_err* err);
 // A trainer that continues a checkpoint on words (the same word list it was
 // trained on: vocabulary, split and data hash are checked). Running it gives
@@ -481,9 +524,10 @@ int mm_checkpoint_save(const mm_trainer* t, uint8_t** out, size_t* out_len, mm_e
 mm_trainer* mm_checkpoint_load(const uint8_t* bytes, size_t len, const mm_words* words, mm_err* err);
 // ================================================================ end of model files and checkpoints
 
-// ================================================================ the settings' schema (src/config.c)
+// ================================================================ the settings' schema (src/settings/)
 // Every setting a user gives (the model's, the data's, the training's) and every
-// field of a training state, described once, in src/config.c: validation, the
+// field of a training state, described once: the common ones in src/settings/fields.c,
+// a family's own with the family (src/families/), an optimizer's with it (src/train/): validation, the
 // model file's metadata, the CLIs' flags and --help, the JS API (mm.schema) and
 // the page's form all come from that list. A field's value as text is the model
 // file's form of it: "8", "fixed", "0.100000001", "42", "[182473,22827,22846]",
@@ -502,6 +546,8 @@ enum { MM_C_INT, MM_C_LONG, MM_C_U32, MM_C_U64, MM_C_FLOAT, MM_C_INT3 }; // the 
 #define MM_FIELD_OPTIONAL 2  // added after the files began: a model file may lack it (then it is its default),
                              // and it is written only when not its default (files that do not use it stay as before)
 #define MM_FIELD_CHECKPOINT 4 // a model or data field written with the training state only (plain files: its default)
+#define MM_FIELD_SELECTOR 8   // chooses whose own settings its group's cells hold (form: a family; optimizer: an
+                              // optimizer); setting it resets them to the chosen one's defaults
 typedef struct {
     const char* name;  // snake_case: the model file's metadata key, e.g. "block_size"
     const char* js;    // camelCase: the JS API's, e.g. "blockSize"
@@ -517,6 +563,8 @@ typedef struct {
     int flags;         // MM_FIELD_*
     const char* doc;   // one line of documentation
     const char* const* values; // MM_TYPE_ENUM: the names, NULL-terminated (the member holds the index)
+    const char* owner; // NULL: a setting of everyone's; else the family's (group model) or the optimizer's
+                       // (group training) own setting, in a cell of own[] (offset), valid while it is chosen
 } mm_field;
 int mm_num_fields(void);
 const mm_field* mm_field_at(int i);          // i-th field, in the model file's key order; NULL past the end
@@ -529,6 +577,9 @@ typedef struct {
     mm_train_params* training;
     mm_train_state* state;
 } mm_record;
+// Whether field f is one of r's settings now: of a group r has, and a common one (for the
+// model, one its family reads) or the own setting of the family or optimizer r has chosen.
+int mm_field_applies(const mm_field* f, const mm_record* r);
 // Every field of r's groups set to its default (state fields and vocab_size: 0).
 void mm_record_default(const mm_record* r);
 // Field f of r as text (see above) into out (cap bytes, NUL-terminated); fails if r has not f's group.

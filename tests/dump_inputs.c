@@ -16,8 +16,9 @@
 //                 u32 dtype (0 float32, 1 int32); u32 ndim; u32 dims[ndim];
 //                 data: prod(dims) values }
 // Records, in this order:
-//   "config.<name>" int32 (1,): every model field of the schema (src/config.c),
-//             by its name (an enum: the index of its value), in the schema's order
+//   "config.<name>" int32 (1,): every model field of the schema that the configuration's
+//             family uses (src/settings/, src/families/), by its name (an enum: the index of
+//             its value), in the schema's order
 //   "lr"      float32 (1,): the SGD learning rate
 //   "init.<tensor name>" float32, the tensor's shape: every mm_model_tensor in
 //             index order (parameters, then BatchNorm buffers as the core orders them)
@@ -28,6 +29,7 @@
 #include <string.h>
 
 #include "makemore.h"
+#include "settings/settings.h"
 
 #define VOCAB 27
 #define BATCH 32
@@ -35,38 +37,31 @@
 #define LR 0.1f
 
 typedef struct {
-    const char* name;   // output file stem
-    const char* preset; // starting point
-    // overrides, applied when > 0 (n_consec and bn_mode: when >= 0)
-    int block_size, n_embd, n_hidden, n_consec, n_flat_layers, bn_mode, residual;
-    int form, n_blocks, dilation_cycle, n_skip, no_norm; // no_norm 1: gated_norm none (else the preset's)
+    const char* name;     // output file stem
+    const char* preset;   // starting point
+    const char* settings; // model settings over it, as the schema's "name value" pairs
 } case_def;
 
 static const case_def CASES[] = {
-#define KEEP .n_consec = -1, .bn_mode = -1 // the preset's group size and BatchNorm mode
-    {"wavenet22k", "wavenet22k", KEEP},             // lecture: fixed BatchNorm
-    {"wavenet22k-bnbug", "wavenet22k-bnbug", KEEP}, // lecture: pre-fix BatchNorm
-    {"mlp3", "mlp3", KEEP},                         // lecture: flat, block 3
+    {"wavenet22k", "wavenet22k", ""},             // lecture: fixed BatchNorm
+    {"wavenet22k-bnbug", "wavenet22k-bnbug", ""}, // lecture: pre-fix BatchNorm
+    {"mlp3", "mlp3", ""},                         // lecture: flat, block 3
     // hierarchical in groups of 3: (B,9,5) -> (B,3,15) -> (B,1,36) squeezed to (B,36)
-    {"hier3-small", "wavenet22k", .block_size = 9, .n_embd = 5, .n_hidden = 12, .n_consec = 3, .bn_mode = MM_BN_FIXED},
+    {"hier3-small", "wavenet22k", "block_size 9 n_embd 5 n_hidden 12 n_consec 3 bn_mode fixed"},
     // 4 levels, pre-fix BatchNorm with per-position stats for T = 8, 4, 2 (and 2-D at the end)
-    {"hier16-bnbug", "wavenet22k", .block_size = 16, .n_embd = 4, .n_hidden = 16, .n_consec = 2, .bn_mode = MM_BN_PER_POSITION},
+    {"hier16-bnbug", "wavenet22k", "block_size 16 n_embd 4 n_hidden 16 n_consec 2 bn_mode per-position"},
     // flat, two hidden (Linear, BatchNorm1d, Tanh) blocks
-    {"flat2", "mlp3", .block_size = 5, .n_embd = 6, .n_hidden = 24, .n_consec = 0, .n_flat_layers = 2, .bn_mode = MM_BN_FIXED},
+    {"flat2", "mlp3", "block_size 5 n_embd 6 n_hidden 24 n_consec 0 n_flat_layers 2 bn_mode fixed"},
     // flat, three hidden blocks, the last two with residual connections (Add layers)
-    {"flat3-residual", "mlp3", .block_size = 4, .n_embd = 6, .n_hidden = 20, .n_consec = 0, .n_flat_layers = 3,
-     .bn_mode = MM_BN_FIXED, .residual = 1},
-    // the sequence forms, on whole-word batches: wavenet22k's tree 2-2-2 as dilated convolutions 1, 2, 4
-    {"conv8", "wavenet22k", .block_size = 8, .n_embd = 6, .n_hidden = 16, .n_consec = 2, .bn_mode = -1, .form = MM_FORM_CONV},
+    {"flat3-residual", "mlp3", "block_size 4 n_embd 6 n_hidden 20 n_consec 0 n_flat_layers 3 bn_mode fixed residual 1"},
+    // the sequence families, on whole-word batches: wavenet22k's tree 2-2-2 as dilated convolutions 1, 2, 4
+    {"conv8", "wavenet22k", "form conv block_size 8 n_embd 6 n_hidden 16 n_consec 2"},
     // kernel 3, dilations 1, 3
-    {"conv9-k3", "wavenet22k", .block_size = 9, .n_embd = 5, .n_hidden = 12, .n_consec = 3, .bn_mode = -1, .form = MM_FORM_CONV},
+    {"conv9-k3", "wavenet22k", "form conv block_size 9 n_embd 5 n_hidden 12 n_consec 3"},
     // gated: 3 blocks (dilations 1, 2, 4), R 8, C 6, S 10, BatchNorm after each convolution
-    {"gated8", "wavenet22k", .block_size = 8, .n_embd = 8, .n_hidden = 6, .n_consec = 2, .bn_mode = -1, .form = MM_FORM_GATED,
-     .n_blocks = 3, .n_skip = 10},
+    {"gated8", "wavenet22k", "form gated block_size 8 n_embd 8 n_hidden 6 n_consec 2 n_blocks 3 n_skip 10"},
     // gated: 4 blocks, dilation cycle 2 (1, 2, 1, 2), R 7, C 5, S 9, no BatchNorm (convolution biases)
-    {"gated7-nobn", "wavenet22k", .block_size = 7, .n_embd = 7, .n_hidden = 5, .n_consec = 2, .bn_mode = -1,
-     .form = MM_FORM_GATED, .n_blocks = 4, .dilation_cycle = 2, .n_skip = 9, .no_norm = 1},
-#undef KEEP
+    {"gated7-nobn", "wavenet22k", "form gated block_size 7 n_embd 7 n_hidden 5 n_consec 2 n_blocks 4 dilation_cycle 2 n_skip 9 gated_norm none"},
 };
 
 static int put_u32(FILE* f, uint32_t v) { return fwrite(&v, 4, 1, f) == 1 ? 0 : -1; }
@@ -101,31 +96,25 @@ static void word_batch(mm_rng* rng, int block, int32_t* X, int32_t* Y) {
     }
 }
 
-// The case's overrides over its preset.
-static void apply_case(const case_def* c, mm_config* cfg) {
+// The case's settings over its preset ("form" first: it resets the family's own settings).
+static int apply_case(const case_def* c, mm_config* cfg, mm_err* err) {
     cfg->vocab_size = VOCAB;
-    if (c->block_size > 0) cfg->block_size = c->block_size;
-    if (c->n_embd > 0) cfg->n_embd = c->n_embd;
-    if (c->n_hidden > 0) cfg->n_hidden = c->n_hidden;
-    if (c->n_consec >= 0) cfg->n_consec = c->n_consec;
-    if (c->n_flat_layers > 0) cfg->n_flat_layers = c->n_flat_layers;
-    if (c->bn_mode >= 0) cfg->bn_mode = c->bn_mode;
-    if (c->residual > 0) cfg->residual = c->residual;
-    if (c->form > 0) cfg->form = c->form;
-    if (c->n_blocks > 0) cfg->n_blocks = c->n_blocks;
-    if (c->dilation_cycle > 0) cfg->dilation_cycle = c->dilation_cycle;
-    if (c->n_skip > 0) cfg->n_skip = c->n_skip;
-    if (c->no_norm > 0) cfg->gated_norm = MM_GATED_NO_NORM;
+    for (int pass = 0; pass < 2; pass++) {
+        char key[64], value[64];
+        int used = 0;
+        for (const char* s = c->settings; sscanf(s, " %63s %63s%n", key, value, &used) == 2; s += used)
+            if ((strcmp(key, "form") == 0) == (pass == 0) && mm_config_set(cfg, key, value, err)) return -1;
+    }
+    return 0;
 }
 
 static int dump_case(const case_def* c, int case_index, const char* outdir) {
     mm_err err = {0};
     mm_config cfg;
-    if (mm_preset(c->preset, &cfg, NULL, &err) != MM_OK) {
+    if (mm_preset(c->preset, &cfg, NULL, &err) != MM_OK || apply_case(c, &cfg, &err)) {
         fprintf(stderr, "%s: %s\n", c->name, err.msg);
         return -1;
     }
-    apply_case(c, &cfg);
 
     mm_model* m = mm_model_new(&cfg, NULL, 1000 + (uint64_t)case_index, BATCH, &err);
     if (!m) {
@@ -144,14 +133,15 @@ static int dump_case(const case_def* c, int case_index, const char* outdir) {
     int nt = mm_model_num_tensors(m), rc = 0;
     rc |= fwrite("MMIN", 1, 4, f) != 4;
     rc |= put_u32(f, 1);
+    mm_record rec = {&cfg, NULL, NULL, NULL};
     int n_model = 0;
-    for (int i = 0; i < mm_num_fields(); i++) n_model += mm_field_at(i)->group == MM_GROUP_MODEL;
+    for (int i = 0; i < mm_num_fields(); i++) n_model += mm_field_at(i)->group == MM_GROUP_MODEL && mm_field_applies(mm_field_at(i), &rec);
     rc |= put_u32(f, (uint32_t)(n_model + 1 + nt + 2 * N_BATCHES));
 
     int d1 = 1;
-    for (int i = 0; i < mm_num_fields(); i++) { // the model's fields by name (all int members)
+    for (int i = 0; i < mm_num_fields(); i++) { // the model's fields by name (all int members or cells)
         const mm_field* fd = mm_field_at(i);
-        if (fd->group != MM_GROUP_MODEL) continue;
+        if (fd->group != MM_GROUP_MODEL || !mm_field_applies(fd, &rec)) continue;
         char name[64];
         snprintf(name, sizeof name, "config.%s", fd->name);
         int32_t v = *(const int*)((const char*)&cfg + fd->offset);
@@ -175,7 +165,7 @@ static int dump_case(const case_def* c, int case_index, const char* outdir) {
     mm_rng_seed(&rng, 42 + (uint64_t)case_index);
     int32_t X[BATCH * MM_MAX_BLOCK], Y[BATCH];
     for (int b = 0; b < N_BATCHES; b++) {
-        if (cfg.form != MM_FORM_EXAMPLES) {
+        if (cfg.form != mm_family_find("examples")) {
             word_batch(&rng, cfg.block_size, X, Y);
         } else {
             for (int i = 0; i < BATCH * cfg.block_size; i++) X[i] = (int32_t)(mm_rng_u32(&rng) % VOCAB);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "makemore.h"
+#include "config.h"
 
 static const char WORDS[] = "emma\nolivia\nava\nisabella\nsophia\ncharlotte\nmia\namelia\nharper\nevelyn\nabigail\nemily\nzo\xc3\xab\n"
                             "quinn\nxavier\njack\nkyle\nwyatt\nbrody\nren\xc3\xa9" "e\n";
@@ -123,8 +124,8 @@ static int write_seeds(int argc, char** argv) {
     if (argc < 2) { fprintf(stderr, "fuzz_resume: --write-seeds takes a folder\n"); return -1; }
     words_ready();
     // vocab, block, n_embd, n_hidden, n_consec, n_flat_layers, bn_mode (then the split's shuffles)
-    mm_config flat = {.vocab_size = 0, .block_size = 3, .n_embd = 2, .n_hidden = 6, .n_consec = 0, .n_flat_layers = 1, .bn_mode = MM_BN_FIXED}, flat2 = {.vocab_size = 0, .block_size = 2, .n_embd = 2, .n_hidden = 4, .n_consec = 0, .n_flat_layers = 2, .bn_mode = MM_BN_FIXED};
-    mm_config hier = {.vocab_size = 0, .block_size = 4, .n_embd = 2, .n_hidden = 6, .n_consec = 2, .n_flat_layers = 1, .bn_mode = MM_BN_FIXED}, hier_pp = {.vocab_size = 0, .block_size = 4, .n_embd = 2, .n_hidden = 5, .n_consec = 2, .n_flat_layers = 1, .bn_mode = MM_BN_PER_POSITION};
+    mm_config flat = cfg_text("block_size 3 n_embd 2 n_hidden 6 n_consec 0"), flat2 = cfg_text("block_size 2 n_embd 2 n_hidden 4 n_consec 0 n_flat_layers 2");
+    mm_config hier = cfg_text("block_size 4 n_embd 2 n_hidden 6 n_consec 2"), hier_pp = cfg_text("block_size 4 n_embd 2 n_hidden 5 n_consec 2 bn_mode per-position");
     int rc = write_seed(argv[1], "flat-mid", flat, 1, 4, 20, 10, 5);
     rc |= write_seed(argv[1], "flat2-done", flat2, 2, 3, 6, 3, 6);
     rc |= write_seed(argv[1], "hier-decayed", hier, 2, 5, 30, 4, 8);

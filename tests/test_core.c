@@ -8,6 +8,7 @@
 #include <string.h>
 #include "makemore.h"
 #include "check.h"
+#include "config.h"
 #include "fd.h"
 
 
@@ -89,12 +90,12 @@ static void test_gradients(void) {
     mm_err perr = {0};
     mm_pool* pool = mm_pool_new(2, &perr);
     CHECK(pool != NULL, "a pool of 2 threads: %s", perr.msg);
-    static const struct { const char* what; mm_config c; } M[] = {
-        {"flat, 2 hidden blocks", {.vocab_size = 7, .block_size = 3, .n_embd = 3, .n_hidden = 5, .n_consec = 0, .n_flat_layers = 2, .bn_mode = MM_BN_FIXED}},
-        {"hierarchical, fixed BatchNorm", {.vocab_size = 7, .block_size = 4, .n_embd = 3, .n_hidden = 5, .n_consec = 2, .n_flat_layers = 1, .bn_mode = MM_BN_FIXED}},
-        {"hierarchical, per-position BatchNorm", {.vocab_size = 7, .block_size = 4, .n_embd = 3, .n_hidden = 5, .n_consec = 2, .n_flat_layers = 1, .bn_mode = MM_BN_PER_POSITION}},
-        {"hierarchical groups of 3", {.vocab_size = 6, .block_size = 9, .n_embd = 2, .n_hidden = 4, .n_consec = 3, .n_flat_layers = 1, .bn_mode = MM_BN_FIXED}},
-        {"flat, 3 residual blocks", {.vocab_size = 7, .block_size = 3, .n_embd = 3, .n_hidden = 5, .n_flat_layers = 3, .residual = 1}},
+    const struct { const char* what; mm_config c; } M[] = {
+        {"flat, 2 hidden blocks", cfg_text("vocab_size 7 block_size 3 n_embd 3 n_hidden 5 n_consec 0 n_flat_layers 2 bn_mode fixed")},
+        {"hierarchical, fixed BatchNorm", cfg_text("vocab_size 7 block_size 4 n_embd 3 n_hidden 5 n_consec 2 n_flat_layers 1 bn_mode fixed")},
+        {"hierarchical, per-position BatchNorm", cfg_text("vocab_size 7 block_size 4 n_embd 3 n_hidden 5 n_consec 2 n_flat_layers 1 bn_mode per-position")},
+        {"hierarchical groups of 3", cfg_text("vocab_size 6 block_size 9 n_embd 2 n_hidden 4 n_consec 3 n_flat_layers 1 bn_mode fixed")},
+        {"flat, 3 residual blocks", cfg_text("vocab_size 7 block_size 3 n_embd 3 n_hidden 5 n_flat_layers 3 residual 1")},
     };
     const int n_models = (int)(sizeof M / sizeof M[0]);
     for (int engine = MM_ENGINE_REPRODUCIBLE; engine <= MM_ENGINE_FAST; engine++)
@@ -388,16 +389,17 @@ static void test_word_lists(void) {
     free(many);
 
     // impossible configurations are errors, never crashes
-    static const struct { mm_config c; const char* needle; } C[] = {
-        {{.vocab_size = 27, .block_size = 6, .n_embd = 10, .n_hidden = 68, .n_consec = 2, .n_flat_layers = 1, .bn_mode = 0}, "power"}, {{.vocab_size = 27, .block_size = 8, .n_embd = 0, .n_hidden = 68, .n_consec = 2, .n_flat_layers = 1, .bn_mode = 0}, "embedding"}, {{.vocab_size = 27, .block_size = 8, .n_embd = 10, .n_hidden = -1, .n_consec = 0, .n_flat_layers = 1, .bn_mode = 0}, "hidden"},
-        {{.vocab_size = 27, .block_size = 0, .n_embd = 10, .n_hidden = 10, .n_consec = 0, .n_flat_layers = 1, .bn_mode = 0}, "block"}, {{.vocab_size = 1, .block_size = 3, .n_embd = 10, .n_hidden = 10, .n_consec = 0, .n_flat_layers = 1, .bn_mode = 0}, "vocabulary"}, {{.vocab_size = 27, .block_size = 3, .n_embd = 10, .n_hidden = 10, .n_consec = 0, .n_flat_layers = 1, .bn_mode = 7}, "BatchNorm"},
-        {{.vocab_size = 27, .block_size = 8, .n_embd = 8192, .n_hidden = 8192, .n_consec = 0, .n_flat_layers = 16, .bn_mode = 0}, "too large"},
-        {{.vocab_size = 2, .block_size = 256, .n_embd = 2048, .n_hidden = 8192, .n_consec = 0, .n_flat_layers = 1, .bn_mode = 0}, "too large"}}; // 2^32 + 36866 parameters: must not wrap in 32 bits
+    struct { mm_config c; const char* needle; } C[] = {
+        {cfg_text("vocab_size 27 block_size 6 n_embd 10 n_hidden 68 n_consec 2 n_flat_layers 1 bn_mode fixed"), "power"}, {cfg_text("vocab_size 27 block_size 8 n_embd 0 n_hidden 68 n_consec 2 n_flat_layers 1 bn_mode fixed"), "embedding"}, {cfg_text("vocab_size 27 block_size 8 n_embd 10 n_hidden -1 n_consec 0 n_flat_layers 1 bn_mode fixed"), "hidden"},
+        {cfg_text("vocab_size 27 block_size 0 n_embd 10 n_hidden 10 n_consec 0 n_flat_layers 1 bn_mode fixed"), "block"}, {cfg_text("vocab_size 1 block_size 3 n_embd 10 n_hidden 10 n_consec 0 n_flat_layers 1 bn_mode fixed"), "vocabulary"}, {cfg_text("vocab_size 27 block_size 3 n_embd 10 n_hidden 10 n_consec 0 n_flat_layers 1"), "BatchNorm"},
+        {cfg_text("vocab_size 27 block_size 8 n_embd 8192 n_hidden 8192 n_consec 0 n_flat_layers 16 bn_mode fixed"), "too large"},
+        {cfg_text("vocab_size 2 block_size 256 n_embd 2048 n_hidden 8192 n_consec 0 n_flat_layers 1 bn_mode fixed"), "too large"}}; // 2^32 + 36866 parameters: must not wrap in 32 bits
+    cfg_poke(&C[5].c, "bn_mode", 7); // an enum value outside its list, written past the parser
     {   // activations past the limit at a large batch (the sum wrapped where long is 32 bits)
-        mm_config big = {.vocab_size = 2, .block_size = 256, .n_embd = 8192, .n_hidden = 1, .n_consec = 0, .n_flat_layers = 1, .bn_mode = 0};
+        mm_config big = cfg_text("vocab_size 2 block_size 256 n_embd 8192 n_hidden 1 n_consec 0 n_flat_layers 1 bn_mode fixed");
         CHECK(mm_model_new(&big, NULL, 1, 65536, &err) == NULL && strstr(err.msg, "too large"), "a model of 2^33 activations: %s", err.msg);
         // default token names stay distinct past 26, so a saved model loads again
-        mm_config v30 = {.vocab_size = 30, .block_size = 3, .n_embd = 4, .n_hidden = 5, .n_consec = 0, .n_flat_layers = 1, .bn_mode = 0};
+        mm_config v30 = cfg_text("vocab_size 30 block_size 3 n_embd 4 n_hidden 5 n_consec 0 n_flat_layers 1 bn_mode fixed");
         mm_model* m = mm_model_new(&v30, NULL, 1, 8, &err);
         uint8_t* bytes; size_t n;
         CHECK(m && mm_model_save(m, &bytes, &n, &err) == MM_OK, "save: %s", err.msg);

@@ -166,8 +166,8 @@ static void gemm_blocks(mm_gemm_fn gemm, float* C, const float* A, long ars, lon
     for (int half = 0; half < 2; half++) {
         int i0 = half ? r0 : 0, i1 = half ? M : r0;
         if (i1 <= i0) continue;
-        if (c0 > 0) gemm(C + (long)i0 * N, N, A + i0 * ars, ars, aks, B, N, bias, i1 - i0, K, c0);
-        if (c0 < N) gemm(C + (long)i0 * N + c0, N, A + i0 * ars, ars, aks, B + c0, N, bias ? bias + c0 : NULL, i1 - i0, K, N - c0);
+        if (c0 > 0) gemm(C + (long)i0 * N, N, A + i0 * ars, ars, aks, B, N, bias, 0, i1 - i0, K, c0);
+        if (c0 < N) gemm(C + (long)i0 * N + c0, N, A + i0 * ars, ars, aks, B + c0, N, bias ? bias + c0 : NULL, 0, i1 - i0, K, N - c0);
     }
 }
 
@@ -176,7 +176,7 @@ static void check_split(check* c, mm_gemm_fn gemm, const char* shape, const floa
                         const float* bias, int M, int K, int N) {
     long nC = (long)M * N;
     float *W = falloc(nC), *P = falloc(nC);
-    gemm(W, N, A, ars, aks, B, N, bias, M, K, N);
+    gemm(W, N, A, ars, aks, B, N, bias, 0, M, K, N);
     int r0 = (M / 2 + 3) / 4 * 4, c0 = (N / 2 + 7) / 8 * 8;
     if (r0 > M) r0 = M;
     if (c0 > N) c0 = N;
@@ -262,7 +262,7 @@ static void test_matmul(int kind) {
 #ifdef FUSED_GEMM
         float* C3 = falloc(nC);
         set_sentinel(C3, nC + GUARD);
-        FUSED_GEMM(C3, N, A, ars, aks, Bg, N, bp, M, K, N);
+        FUSED_GEMM(C3, N, A, ars, aks, Bg, N, bp, 0, M, K, N);
         if (!guard_ok(C3, nC)) {
             char msg[120]; snprintf(msg, sizeof msg, "%s: fused gemm wrote past its output", shape);
             check_fail(&fref, msg);

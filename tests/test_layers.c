@@ -6,19 +6,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "nn/layer.h"
+#include "model/model.h"
 #include "check.h"
 #include "fd.h"
 
 enum { V = 7, T = 4, E = 3, H = 5, B = 6 };
 
-static layer mk(int type, int in0, int in1) {
-    layer l;
-    memset(&l, 0, sizeof l);
-    l.type = type; l.in[0] = in0; l.in[1] = in1;
-    l.w = l.b = l.rm = l.rv = l.xhat = -1;
-    return l;
+static layer mk(int type, int in0, int in1) { return mm_layer_make(type, in0, in1); }
+// vocabulary V and context T: what a layer list reads from its configuration (the examples family)
+static mm_config small_config(void) {
+    mm_config c;
+    mm_config_default(&c, 0, NULL);
+    c.vocab_size = V; c.block_size = T; c.n_embd = E; c.n_hidden = H;
+    return c;
 }
+
 static layer linear(int in, int C_out, int bias) {
     layer l = mk(L_LINEAR, in, 0);
     l.C_out = C_out; l.has_bias = bias;
@@ -59,7 +61,7 @@ static int fan_out(layer* L) {
 
 static void test_gradients(mm_pool* pool) {
     static const struct { const char* what; int (*make)(layer*); } G[] = {{"residual block", residual}, {"fan-out", fan_out}};
-    mm_config c = {.vocab_size = V, .block_size = T, .n_embd = E, .n_hidden = H, .n_flat_layers = 1};
+    mm_config c = small_config();
     for (int engine = MM_ENGINE_REPRODUCIBLE; engine <= MM_ENGINE_FAST; engine++)
         for (int gi = 0; gi < 2; gi++) {
             layer L[16];
@@ -87,7 +89,7 @@ static void test_gradients(mm_pool* pool) {
 
 // Bad layer lists are refused with a message naming the problem.
 static void test_bad_lists(void) {
-    mm_config c = {.vocab_size = V, .block_size = T, .n_embd = E, .n_hidden = H, .n_flat_layers = 1};
+    mm_config c = small_config();
     mm_err err = {0};
     layer L[16];
     int n = residual(L);
@@ -109,13 +111,14 @@ static void test_bad_lists(void) {
 
 // A chain built as a list gives bitwise what the configuration's model gives.
 static void test_same_as_config(void) {
-    mm_config c = {.vocab_size = V, .block_size = T, .n_embd = E, .n_hidden = H, .n_flat_layers = 1};
+    mm_config c = small_config();
     layer L[8];
     int n = stem(L);
     L[2].has_bias = 0;
     L[n++] = mk(L_BATCHNORM, 2, 0);
     L[n++] = mk(L_TANH, 3, 0);
     L[n++] = linear(4, V, 1);
+    L[n - 1].init_gain = 0.1f; // the lecture's last layer, less confident (the family's builder says so)
     mm_err err = {0};
     mm_model* a = mm_model_new_layers(&c, L, n, 3, B, &err);
     mm_model* b = mm_model_new(&c, NULL, 3, B, &err);

@@ -8,8 +8,8 @@
 // (`test_old_files record`): eval-mode logits of fixed contexts (an FNV-1a hash of
 // their bits and the first values), mean losses, sampled names, and for the
 // checkpoint its split's eval losses and the losses of 150 resumed steps.
-// Only the public API that commit had is used here (with mm_model_load_state's
-// data-settings argument, added since: pass NULL there to record), so it builds there too.
+// Only the public API is used here (that commit's, but for mm_model_load_state's data-settings
+// argument and the family's own settings read by the schema's offsets, added since).
 // Usage: test_old_files [record] [names.txt [fixture dir]]
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,6 +37,14 @@ static void put(text* t, const char* fmt, ...) {
     if (t->n + (size_t)k + 1 > t->cap) { t->cap = 2 * (t->n + (size_t)k + 1); t->p = realloc(t->p, t->cap); }
     memcpy(t->p + t->n, line, (size_t)k + 1);
     t->n += (size_t)k;
+}
+
+// A model setting of the configuration as a number (an enum: its index), by the schema's offset
+// (the file's family owns it: the lecture's "examples" family here).
+static int setting(const mm_config* c, const char* name) {
+    int v;
+    memcpy(&v, (const char*)c + mm_field_find(name)->offset, sizeof v);
+    return v;
 }
 
 // Fixed contexts and targets, the same in every build: a 32-bit LCG over the vocabulary.
@@ -119,7 +127,7 @@ static void compute(text* t, const char* dir, const mm_words* w) {
         if (!m) { put(t, "%s.error %s\n", files[f], b ? err.msg : "cannot read"); free(b); continue; }
         const mm_config* c = mm_model_config(m);
         put(t, "%s.config %d %d %d %d %d %d %d checkpoint %d\n", files[f], c->vocab_size, c->block_size, c->n_embd, c->n_hidden,
-            c->n_consec, c->n_flat_layers, c->bn_mode, has);
+            c->n_consec, setting(c, "n_flat_layers"), setting(c, "bn_mode"), has);
         if (has) put(t, "%s.state %ld %ld %d %08x %08x %ld %llu %016llx\n", files[f], st.step, st.tp.steps, st.tp.batch_size,
                      bits(st.tp.lr), bits(st.tp.lr_decayed), st.tp.decay_step, (unsigned long long)st.tp.seed,
                      (unsigned long long)st.batch_rng);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include "makemore.h"
 #include "check.h"
+#include "config.h"
 
 
 
@@ -257,7 +258,7 @@ static void expect_edit_refused(const char* what, const parts* p, const char* fr
 
 static void test_hostile(void) {
     // a small model: quick to load thousands of times
-    mm_config c = {.vocab_size = 27, .block_size = 4, .n_embd = 3, .n_hidden = 6, .n_consec = 2, .n_flat_layers = 1, .bn_mode = MM_BN_PER_POSITION};
+    mm_config c = cfg_text("vocab_size 27 block_size 4 n_embd 3 n_hidden 6 n_consec 2 bn_mode per-position");
     mm_err err = {0};
     mm_model* m = mm_model_new(&c, g_words.codepoints, 9, 1, &err);
     CHECK(m != NULL, "tiny model: %s", err.msg);

@@ -1,4 +1,4 @@
-// test_schema.c: the settings' schema (src/config.c, src/schema.c).
+// test_schema.c: the settings' schema (src/settings/, and the families' and optimizers' own rows).
 //   1. the list: names, JS names, flags and labels unique and well formed; defaults
 //      within their limits; the presets valid;
 //   2. limits: for every field with limits, min-1 and max+1 (as text, and in the
@@ -30,6 +30,23 @@ static void all_defaults(all_groups* a) {
     a->r = r;
     mm_record_default(&a->r);
     a->c.vocab_size = 27;
+}
+
+// The defaults with the field's owner chosen (a family's or optimizer's own setting: that one's).
+static void defaults_for(all_groups* a, const mm_field* f) {
+    all_defaults(a);
+    if (!f->owner) return;
+    for (int i = 0; i < mm_num_fields(); i++) {
+        const mm_field* sel = mm_field_at(i);
+        if (sel->group == f->group && (sel->flags & MM_FIELD_SELECTOR)) mm_field_parse(sel, &a->r, f->owner, NULL);
+    }
+}
+
+// The member of field f in a (its group's struct).
+static void* member_of(all_groups* a, const mm_field* f) {
+    char* base = f->group == MM_GROUP_MODEL ? (char*)&a->c : f->group == MM_GROUP_DATA ? (char*)&a->d
+               : f->group == MM_GROUP_TRAINING ? (char*)&a->s.tp : (char*)&a->s;
+    return base + f->offset;
 }
 
 static int is_snake(const char* s) {
@@ -97,7 +114,7 @@ static void test_list(void) {
 // Whether f refuses text (parse or check) with MM_EINVAL and a message naming it.
 static int refuses(const mm_field* f, const char* text) {
     all_groups a;
-    all_defaults(&a);
+    defaults_for(&a, f);
     mm_err err = {0};
     int rc = mm_field_parse(f, &a.r, text, &err);
     if (rc == MM_OK) rc = mm_field_check(f, &a.r, &err);
@@ -109,7 +126,7 @@ static int refuses(const mm_field* f, const char* text) {
 
 static int accepts(const mm_field* f, const char* text) {
     all_groups a;
-    all_defaults(&a);
+    defaults_for(&a, f);
     mm_err err = {0};
     int ok = mm_field_parse(f, &a.r, text, &err) == MM_OK && mm_field_check(f, &a.r, &err) == MM_OK;
     if (!ok) printf("  %s \"%s\": %s\n", f->name, text, err.msg);
@@ -137,12 +154,12 @@ static void test_limits(void) {
             snprintf(below, sizeof below, "-1"); snprintf(above, sizeof above, "%s-", f->values[1]);
             // the member's index out of range: refused by the check, naming the field
             all_groups a;
-            all_defaults(&a);
+            defaults_for(&a, f);
             mm_err err = {0};
             int n = 0;
             while (f->values[n]) n++;
             for (int v = -1; v <= n; v += n + 1) {
-                *(int*)((char*)&a.c + f->offset) = v;
+                *(int*)member_of(&a, f) = v;
                 CHECK(mm_field_check(f, &a.r, &err) == MM_EINVAL && strstr(err.msg, f->label), "%s = %d: %s", f->name, v, err.msg);
                 CHECK(mm_record_check(&a.r, &err) == MM_EINVAL, "%s = %d passes the record's check", f->name, v);
             }
@@ -168,10 +185,22 @@ static void test_limits(void) {
     a.c.block_size = 0;
     CHECK(mm_record_check(&model, &err) == MM_EINVAL && strstr(err.msg, "block size 0 is outside 1..256"), "%s", err.msg);
     a.c.block_size = 3;
-    a.c.n_flat_layers = 0;
-    CHECK(mm_record_check(&model, &err) == MM_EINVAL && strstr(err.msg, "flat hidden layers 0"), "a flat MLP needs a block: %s", err.msg);
+    CHECK(mm_config_set(&a.c, "n_flat_layers", "0", &err) == MM_OK && mm_record_check(&model, &err) == MM_OK, "0 is within the limits");
+    long np;
+    CHECK(mm_config_check(&a.c, &np, &err) == MM_EINVAL && strstr(err.msg, "flat hidden layers 0"), "a flat MLP needs a block: %s", err.msg);
     a.c.n_consec = 3; // hierarchical: the flat form's count is unused, 0 is allowed (files may hold it)
-    CHECK(mm_record_check(&model, &err) == MM_OK, "hierarchical with 0 flat layers: %s", err.msg);
+    CHECK(mm_config_check(&a.c, &np, &err) == MM_OK, "hierarchical with 0 flat layers: %s", err.msg);
+    // another family's own setting is refused, naming its family
+    CHECK(mm_config_set(&a.c, "n_blocks", "3", &err) == MM_EINVAL && strstr(err.msg, "gated blocks is a setting of the gated family"),
+          "n_blocks of an examples model: %s", err.msg);
+    // choosing a family resets its own settings to their defaults
+    CHECK(mm_config_set(&a.c, "form", "gated", &err) == MM_OK && mm_config_set(&a.c, "n_blocks", "3", &err) == MM_OK &&
+              mm_config_set(&a.c, "form", "examples", &err) == MM_OK && mm_config_set(&a.c, "form", "gated", &err) == MM_OK,
+          "form: %s", err.msg);
+    char text[32];
+    CHECK(mm_field_format(mm_field_find("n_blocks"), &model, text, sizeof text, &err) == MM_OK && !strcmp(text, "0"),
+          "a family chosen again starts from its defaults: n_blocks %s", text);
+    mm_config_set(&a.c, "form", "examples", &err);
     a.s.tp.lr = INFINITY;
     mm_record tr = {NULL, NULL, &a.s.tp, NULL};
     CHECK(mm_record_check(&tr, &err) == MM_EINVAL && !strcmp(err.msg, "learning rate inf is not a finite non-negative number"), "%s", err.msg);
@@ -183,7 +212,8 @@ static void test_text_and_json(void) {
     mm_err err = {0};
     a.s.step = 12345; a.s.batch_rng = 0xfedcba9876543210ull; a.s.data_hash = 0x0123456789abcdefull;
     a.s.split_sizes[0] = 182473; a.s.split_sizes[1] = 22827; a.s.split_sizes[2] = 22846;
-    a.s.tp.lr = 0.1f; a.s.tp.lr_decayed = 1e-7f; a.s.tp.seed = ~0ull; a.d.split_seed = 4294967295u; a.c.bn_mode = MM_BN_PER_POSITION;
+    a.s.tp.lr = 0.1f; a.s.tp.lr_decayed = 1e-7f; a.s.tp.seed = ~0ull; a.d.split_seed = 4294967295u;
+    mm_config_set(&a.c, "bn_mode", "per-position", &err);
     char* j = mm_record_json(&a.r, 0xf);
     CHECK(j && strstr(j, "\"lr\":\"0.100000001\"") && strstr(j, "\"bn_mode\":\"per-position\"") && strstr(j, "\"split_sizes\":\"[182473,22827,22846]\"") &&
               strstr(j, "\"data_hash\":\"fnv1a64:0123456789abcdef\"") && strstr(j, "\"seed\":\"18446744073709551615\""),

@@ -16,6 +16,7 @@
 #include <string.h>
 #include "makemore.h"
 #include "check.h"
+#include "config.h"
 #include "fd.h"
 
 enum { V = 8, MAXB = 64 }; // tokens 0 (the end) and a..g
@@ -41,8 +42,10 @@ static int words_to_examples(const char* const* words, int n_words, int bs, int 
 static const char* const WORDS[] = {"abc", "f", "cabbagefeed", "ba", "edged", "a", "faced", "cafe"};
 #define N_WORDS (int)(sizeof WORDS / sizeof WORDS[0])
 
-static mm_config seq_config(int form, int block, int k, int E, int H) {
-    mm_config c = {.vocab_size = V, .block_size = block, .n_embd = E, .n_hidden = H, .n_consec = k, .n_flat_layers = 1, .form = form};
+static mm_config seq_config(const char* family, int block, int k, int E, int H) {
+    mm_config c;
+    mm_config_default(&c, mm_family_find(family), NULL);
+    c.vocab_size = V; c.block_size = block; c.n_embd = E; c.n_hidden = H; c.n_consec = k;
     return c;
 }
 
@@ -153,14 +156,15 @@ static void fast_vs_reference(const char* name, const mm_config* c) {
 }
 
 static void test_gradients(void) {
-    mm_config conv4 = seq_config(MM_FORM_CONV, 4, 2, 3, 5);            // dilations 1, 2
-    mm_config conv9 = seq_config(MM_FORM_CONV, 9, 3, 3, 4);            // kernel 3, dilations 1, 3
-    mm_config gated = seq_config(MM_FORM_GATED, 8, 2, 4, 3);           // dilations 1, 2, 4, BatchNorm
-    gated.n_blocks = 3; gated.n_skip = 5;
-    mm_config cycle = seq_config(MM_FORM_GATED, 7, 2, 3, 2);           // dilations 1, 2, 1, 2, biases, no norm
-    cycle.n_blocks = 4; cycle.dilation_cycle = 2; cycle.n_skip = 4; cycle.gated_norm = MM_GATED_NO_NORM;
-    mm_config gated3 = seq_config(MM_FORM_GATED, 9, 3, 3, 2);          // kernel 3: dilations 1, 3
-    gated3.n_blocks = 2; gated3.n_skip = 3;
+    mm_config conv4 = seq_config("conv", 4, 2, 3, 5);            // dilations 1, 2
+    mm_config conv9 = seq_config("conv", 9, 3, 3, 4);            // kernel 3, dilations 1, 3
+    mm_config gated = seq_config("gated", 8, 2, 4, 3);           // dilations 1, 2, 4, BatchNorm
+    cfg_set(&gated, "n_blocks", "3"); cfg_set(&gated, "n_skip", "5");
+    mm_config cycle = seq_config("gated", 7, 2, 3, 2);           // dilations 1, 2, 1, 2, biases, no norm
+    cfg_set(&cycle, "n_blocks", "4"); cfg_set(&cycle, "dilation_cycle", "2"); cfg_set(&cycle, "n_skip", "4");
+    cfg_set(&cycle, "gated_norm", "none");
+    mm_config gated3 = seq_config("gated", 9, 3, 3, 2);          // kernel 3: dilations 1, 3
+    cfg_set(&gated3, "n_blocks", "2"); cfg_set(&gated3, "n_skip", "3");
     fd_case("conv block 4", &conv4, 40, 0);
     fd_case("conv block 4, batch of 2", &conv4, 2, 0);
     fd_case("conv block 4, lone contexts", &conv4, 24, 1);
@@ -200,8 +204,8 @@ static int copy_tensors(mm_model* to, mm_model* from) {
 
 static void equivalence(int block, int k) {
     mm_err err = {0};
-    mm_config hc = seq_config(MM_FORM_EXAMPLES, block, k, 4, 6), cc = hc;
-    cc.form = MM_FORM_CONV;
+    mm_config hc = seq_config("examples", block, k, 4, 6), cc = hc;
+    cfg_set(&cc, "form", "conv");
     mm_model* h = mm_model_new(&hc, NULL, 5, MAXB, &err);
     mm_model* c = h ? mm_model_new(&cc, NULL, 5, MAXB, &err) : NULL;
     CHECK(h && c, "block %d: %s", block, err.msg);
@@ -236,8 +240,8 @@ static void equivalence(int block, int k) {
     uint8_t* bytes = NULL;
     size_t len = 0;
     CHECK(mm_model_save(h, &bytes, &len, &err) == MM_OK, "save: %s", err.msg);
-    mm_model* lc = bytes ? mm_model_load_form(bytes, len, MM_FORM_CONV, MAXB, &err) : NULL;
-    CHECK(lc && mm_model_config(lc)->form == MM_FORM_CONV, "the hierarchical file does not load as the conv form: %s", err.msg);
+    mm_model* lc = bytes ? mm_model_load_form(bytes, len, mm_family_find("conv"), MAXB, &err) : NULL;
+    CHECK(lc && mm_model_config(lc)->form == mm_family_find("conv"), "the hierarchical file does not load as the conv form: %s", err.msg);
     q = lc ? mm_model_eval_logits(lc, X, B, &err) : NULL;
     d = q ? max_rel_diff(q, lh, (long)B * V) : INFINITY;
     CHECK(d < 1e-4, "block %d: the file loaded as conv gives other logits (%.3g)", block, d);
@@ -328,7 +332,7 @@ static void test_preset_training(void) {
     for (int i = 0; mm_preset_name(i); i++) {
         mm_config c;
         mm_preset(mm_preset_name(i), &c, NULL, &err);
-        if (c.form != MM_FORM_EXAMPLES) continue;
+        if (c.form != mm_family_find("examples")) continue;
         mm_preset_training(mm_preset_name(i), &tp, &err);
         CHECK(tp.batch_size == def.batch_size && tp.steps == def.steps && tp.decay_step == def.decay_step && tp.lr == def.lr &&
                   tp.lr_decayed == def.lr_decayed && tp.seed == def.seed, "%s: not the lecture's schedule", mm_preset_name(i));
@@ -339,8 +343,8 @@ static void test_preset_training(void) {
 // Batches of padding alone (every context all 0: one row): finite, BatchNorm's spread 0, not 0/0.
 static void test_padding_only(void) {
     mm_err err = {0};
-    mm_config conv = seq_config(MM_FORM_CONV, 4, 2, 3, 5), gated = seq_config(MM_FORM_GATED, 8, 2, 4, 3);
-    gated.n_blocks = 3; gated.n_skip = 5;
+    mm_config conv = seq_config("conv", 4, 2, 3, 5), gated = seq_config("gated", 8, 2, 4, 3);
+    cfg_set(&gated, "n_blocks", "3"); cfg_set(&gated, "n_skip", "5");
     const mm_config* cs[] = {&conv, &gated};
     for (int i = 0; i < 2; i++) {
         mm_model* m = mm_model_new(cs[i], NULL, 3, 8, &err);
@@ -353,26 +357,31 @@ static void test_padding_only(void) {
 }
 
 static void test_bad_configs(void) {
-    mm_config g = seq_config(MM_FORM_GATED, 8, 2, 4, 3);
-    g.n_blocks = 3; g.n_skip = 5;
+    mm_config g = seq_config("gated", 8, 2, 4, 3);
+    cfg_set(&g, "n_blocks", "3"); cfg_set(&g, "n_skip", "5");
     long np;
     mm_err err = {0};
     CHECK(mm_config_check(&g, &np, &err) == MM_OK, "the good gated config: %s", err.msg);
     mm_config c = g; c.block_size = 16; bad(c, "cover 8 positions, not the block size 16");
-    c = g; c.n_blocks = 2; bad(c, "cover 4 positions");
-    c = g; c.n_blocks = 0; bad(c, "at least 1 block");
-    c = g; c.block_size = 256; c.n_blocks = 16; c.dilation_cycle = 8; bad(c, "cover more than 256 positions, the largest block size");
-    c = g; c.n_skip = 0; bad(c, "skip width");
+    c = g; cfg_set(&c, "n_blocks", "2"); bad(c, "cover 4 positions");
+    c = g; cfg_set(&c, "n_blocks", "0"); bad(c, "at least 1 block");
+    c = g; c.block_size = 256; cfg_set(&c, "n_blocks", "16"); cfg_set(&c, "dilation_cycle", "8");
+    bad(c, "cover more than 256 positions, the largest block size");
+    c = g; cfg_set(&c, "n_skip", "0"); bad(c, "skip width");
     c = g; c.n_embd = 0; bad(c, "embedding size");
     c = g; c.n_hidden = 0; bad(c, "hidden size");
     c = g; c.n_consec = 0; bad(c, "kernel size");
-    c = g; c.bn_mode = MM_BN_PER_POSITION; bad(c, "BatchNorm mode fixed");
-    c = g; c.form = 3; bad(c, "model form");
-    mm_config v = seq_config(MM_FORM_CONV, 8, 2, 4, 3);
+    // another family's own setting is refused, naming whose it is
+    c = g;
+    CHECK(mm_config_set(&c, "bn_mode", "per-position", &err) != MM_OK && strstr(err.msg, "setting of the examples family, not of the gated"),
+          "bn_mode on a gated config: %s", err.msg);
+    c = g; c.form = 99; bad(c, "model family 99 is not one of examples, conv, gated, bigram");
+    mm_config v = seq_config("conv", 8, 2, 4, 3);
     CHECK(mm_config_check(&v, &np, &err) == MM_OK, "the good conv config: %s", err.msg);
     c = v; c.block_size = 12; bad(c, "power of the group size");
-    c = v; c.n_consec = 0; bad(c, "conv form needs");
-    c = v; c.residual = 1; bad(c, "residual");
+    c = v; c.n_consec = 0; bad(c, "conv family needs");
+    CHECK(mm_config_set(&c, "residual", "1", &err) != MM_OK && strstr(err.msg, "residual connections is a setting of the examples family"),
+          "residual on a conv config: %s", err.msg);
     c = v; c.n_hidden = 0; bad(c, "hidden size");
 }
 

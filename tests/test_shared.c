@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "nn/layer.h"
+#include "fast/distinct.h"
+#include "model/model.h"
+#include "config.h"
 #include "check.h"
 #include "fd.h"
 
@@ -51,7 +53,9 @@ static int examples_in(int bs, int max, uint16_t* X, uint16_t* Y, int ordered) {
 static int examples(int bs, int max, uint16_t* X, uint16_t* Y) { return examples_in(bs, max, X, Y, 0); }
 
 static mm_config hier(int block, int k) {
-    mm_config c = {.vocab_size = V, .block_size = block, .n_embd = 4, .n_hidden = 6, .n_consec = k, .n_flat_layers = 1};
+    mm_config c;
+    mm_config_default(&c, 0, NULL);
+    c.vocab_size = V; c.block_size = block; c.n_embd = 4; c.n_hidden = 6; c.n_consec = k;
     return c;
 }
 
@@ -106,16 +110,16 @@ static void check_against_full(const char* what, const mm_config* c, const uint1
     mm_err err = {0};
     long np = mm_model_num_params(m);
     int V_ = c->vocab_size;
-    CHECK(mm_shared_used(m), "%s: the shared nodes are used (kernels %s)", what, mm_model_kernels(m));
+    CHECK(mm_distinct_on(m), "%s: the shared nodes are used (kernels %s)", what, mm_model_kernels(m));
     float ls, lf;
     float* g = malloc(sizeof(float) * (size_t)np);
     float* logits = malloc(sizeof(float) * (size_t)B * V_);
-    m->no_share = 1;
+    mm_model_set_plain(m, 1);
     mm_model_forward_backward(m, X, Y, B, &lf, &err);
-    CHECK(mm_shared_rows(m, 0) == -1, "%s: the full pass shares nothing", what);
+    CHECK(mm_distinct_rows(m, 0) == -1, "%s: the full pass shares nothing", what);
     memcpy(g, mm_model_grads(m), sizeof(float) * (size_t)np);
     memcpy(logits, mm_model_logits(m), sizeof(float) * (size_t)B * V_);
-    m->no_share = 0;
+    mm_model_set_plain(m, 0);
     CHECK(mm_model_forward_backward(m, X, Y, B, &ls, &err) == MM_OK, "%s: %s", what, err.msg);
     CHECK(fabsf(ls - lf) <= 1e-6f * fabsf(lf), "%s: loss %.9g, every node %.9g", what, ls, lf);
     double wl = worst_rel(mm_model_logits(m), logits, (long)B * V_);
@@ -128,11 +132,11 @@ static void check_against_full(const char* what, const mm_config* c, const uint1
     }
     // eval: each row's numbers are computed alike, so the logits are bitwise the full pass's
     const float* el = mm_model_eval_logits(m, X, B, &err);
-    CHECK(el && mm_shared_rows(m, 0) >= 0, "%s: evaluation shares nodes", what);
+    CHECK(el && mm_distinct_rows(m, 0) >= 0, "%s: evaluation shares nodes", what);
     memcpy(logits, el, sizeof(float) * (size_t)B * V_);
-    m->no_share = 1;
+    mm_model_set_plain(m, 1);
     el = mm_model_eval_logits(m, X, B, &err);
-    m->no_share = 0;
+    mm_model_set_plain(m, 0);
     CHECK(el && memcmp(el, logits, sizeof(float) * (size_t)B * V_) == 0, "%s: eval logits bitwise the full pass's", what);
     long k;
     double fd = fd_worst_gradient(m, X, Y, B, &k);
@@ -154,8 +158,8 @@ static void test_rows_and_numbers(void) {
         mm_model_forward_backward(m, X, Y, B, &loss, &err);
         for (int level = 0, g = 2; g <= bs; level++, g *= 2) {
             int want = distinct_groups(X, B, bs, g);
-            CHECK(mm_shared_rows(m, level) == want, "block %d level %d: %d rows, %d distinct groups of %d tokens", bs, level,
-                  mm_shared_rows(m, level), want, g);
+            CHECK(mm_distinct_rows(m, level) == want, "block %d level %d: %d rows, %d distinct groups of %d tokens", bs, level,
+                  mm_distinct_rows(m, level), want, g);
             CHECK(want < B * (bs / g), "block %d level %d: the batch has shared nodes to test (%d of %d)", bs, level, want, B * (bs / g));
         }
         mm_model_free(m);
@@ -168,7 +172,8 @@ static void test_rows_and_numbers(void) {
     int B = examples(9, 30, X, Y);
     check_against_full("hierarchical block 9, group 3", &c3, X, Y, B);
     // a flat MLP with a second hidden block (a level without a Flatten)
-    mm_config flat = {.vocab_size = V, .block_size = 3, .n_embd = 4, .n_hidden = 6, .n_flat_layers = 2};
+    mm_config flat = cfg_text("vocab_size 7 block_size 3 n_embd 4 n_hidden 6 n_flat_layers 2");
+    flat.vocab_size = V;
     B = examples(3, 40, X, Y);
     check_against_full("flat, 2 blocks", &flat, X, Y, B);
     // one context repeated: one row at every level (its BatchNorm variance is 0, so its numbers
@@ -181,7 +186,7 @@ static void test_rows_and_numbers(void) {
         mm_err err = {0};
         float loss;
         CHECK(mm_model_forward_backward(m, X, Y, 24, &loss, &err) == MM_OK && isfinite(loss), "one context: %s", err.msg);
-        for (int level = 0; level < 3; level++) CHECK(mm_shared_rows(m, level) == 1, "one context: level %d has %d rows", level, mm_shared_rows(m, level));
+        for (int level = 0; level < 3; level++) CHECK(mm_distinct_rows(m, level) == 1, "one context: level %d has %d rows", level, mm_distinct_rows(m, level));
         mm_model_free(m);
     }
 }
@@ -191,18 +196,18 @@ static void test_conv(void) {
     uint16_t X[MAXB * 16], Y[MAXB];
     for (int bs = 4; bs <= 16; bs *= 2) {
         mm_config c = hier(bs, 2);
-        c.form = MM_FORM_CONV;
+        cfg_set(&c, "form", "conv");
         int B = examples_in(bs, MAXB, X, Y, 1);
         mm_model* m = fast_model(&c, B, NULL);
         if (!m) continue;
         mm_err err = {0};
         float loss;
         mm_model_forward_backward(m, X, Y, B, &loss, &err);
-        CHECK(mm_shared_used(m), "conv block %d: shared nodes used", bs);
+        CHECK(mm_distinct_on(m), "conv block %d: shared nodes used", bs);
         for (int level = 0, g = 2; g <= bs; level++, g *= 2) {
             int want = distinct_windows(X, B, bs, g);
-            CHECK(mm_shared_rows(m, level) == want, "conv block %d level %d: %d rows, %d distinct windows of %d tokens", bs, level,
-                  mm_shared_rows(m, level), want, g);
+            CHECK(mm_distinct_rows(m, level) == want, "conv block %d level %d: %d rows, %d distinct windows of %d tokens", bs, level,
+                  mm_distinct_rows(m, level), want, g);
             CHECK(want < m->n_rows, "conv block %d level %d: the batch has nodes to share across words (%d of %d rows)", bs, level, want,
                   m->n_rows);
         }
@@ -213,7 +218,7 @@ static void test_conv(void) {
     }
     // shuffled examples: lone contexts, with rows no example reads
     mm_config c = hier(8, 2);
-    c.form = MM_FORM_CONV;
+    cfg_set(&c, "form", "conv");
     int B = examples(8, 24, X, Y);
     check_against_full("conv, lone contexts", &c, X, Y, B);
 }
@@ -223,16 +228,16 @@ static void test_not_used(void) {
     mm_err err = {0};
     mm_config c = hier(8, 2);
     mm_model* m = mm_model_new(&c, NULL, 1, 32, &err);
-    CHECK(m && !mm_shared_used(m), "the reproducible engine runs every node");
+    CHECK(m && !mm_distinct_on(m), "the reproducible engine runs every node");
     mm_model_free(m);
-    c.bn_mode = MM_BN_PER_POSITION;
+    cfg_set(&c, "bn_mode", "per-position");
     m = fast_model(&c, 32, NULL);
-    CHECK(m && !mm_shared_used(m), "per-position BatchNorm: no shared nodes (a node's numbers depend on its position)");
+    CHECK(m && !mm_distinct_on(m), "per-position BatchNorm: no shared nodes (a node's numbers depend on its position)");
     mm_model_free(m);
-    mm_config g = {.vocab_size = V, .block_size = 8, .n_embd = 4, .n_hidden = 6, .n_consec = 2, .n_flat_layers = 1,
-                   .form = MM_FORM_GATED, .n_blocks = 3, .n_skip = 5};
+    mm_config g = cfg_text("form gated block_size 8 n_embd 4 n_hidden 6 n_consec 2 n_blocks 3 n_skip 5");
+    g.vocab_size = V;
     m = fast_model(&g, 32, NULL);
-    CHECK(m && !mm_shared_used(m), "the gated form runs every row");
+    CHECK(m && !mm_distinct_on(m), "the gated form runs every row");
     mm_model_free(m);
 }
 
@@ -279,7 +284,7 @@ static void test_threads(void) {
         for (int s = 0; s < 20; s++) mm_model_sgd_step(m, X, Y, B, 0.1f, &losses[t][s], &err);
         params[t] = malloc(sizeof(float) * (size_t)mm_model_num_params(m));
         memcpy(params[t], mm_model_params(m), sizeof(float) * (size_t)mm_model_num_params(m));
-        CHECK(mm_shared_used(m), "threads: shared nodes used");
+        CHECK(mm_distinct_on(m), "threads: shared nodes used");
         if (t) CHECK(memcmp(params[0], params[1], sizeof(float) * (size_t)mm_model_num_params(m)) == 0, "threads: 1 and 2 give bitwise the same parameters");
         mm_model_free(m);
         mm_pool_free(pool);
@@ -293,7 +298,7 @@ int main(void) {
     mm_err err = {0};
     mm_config probe = hier(8, 2);
     mm_model* m = fast_model(&probe, 32, NULL);
-    int fused = m && m->eng.k->fused;
+    int fused = m && mm_model_engine(m)->k->fused;
     mm_model_free(m);
     if (!fused) { // the scalar reference (no FMA on this CPU): the fast engine has no fused layer, so no shared nodes
         printf("skipped: this CPU's fast engine is the reference (%s)\n", err.msg);

@@ -31,6 +31,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "check.h"
+#include "config.h"
 #include "makemore.h"
 
 static int opt_biased = 0; // --biased: compare the core's std * sqrt((n-1)/n); the fixtures must then fail
@@ -328,7 +329,8 @@ static void steps_and_input(const mm_words* w) {
     mm_trainer_set_stats_every(t, 0, &err);
     CHECK(mm_stats_step(mm_trainer_stats(t)) == 20, "off keeps the last stats");
     // a storage made for another model is refused
-    mm_model* other = mm_model_new(&(mm_config){.vocab_size = 27, .block_size = 3, .n_embd = 4, .n_hidden = 8, .n_flat_layers = 1}, NULL, 1,
+    mm_config oc = cfg_text("vocab_size 27 block_size 3 n_embd 4 n_hidden 8");
+    mm_model* other = mm_model_new(&oc, NULL, 1,
                                    32, &err);
     uint16_t x[96] = {0}, y[32] = {0};
     float loss;

@@ -283,7 +283,7 @@ MMW_EXPORT int mmw_model_copy_weights(mm_model* dst, const mm_model* src) {
     for (int i = 0; i < mm_num_fields(); i++) {
         const mm_field* f = mm_field_at(i);
         char va[64], vb[64];
-        if (f->group != MM_GROUP_MODEL) continue;
+        if (f->group != MM_GROUP_MODEL || !mm_field_applies(f, &ra)) continue; // (the form first: then the same fields apply to both)
         if (mm_field_format(f, &ra, va, sizeof va, &g_err) || mm_field_format(f, &rb, vb, sizeof vb, &g_err)) return g_err.code;
         if (strcmp(va, vb) != 0) return fail(MM_EINVAL, "the models differ in %s (%s here, %s in the loaded model)", f->name, va, vb);
     }
@@ -472,8 +472,8 @@ MMW_EXPORT mm_model* mmw_model_load_state(const uint8_t* b, int len, int max_bat
     return m;
 }
 
-// The same, the model made in another form (MM_FORM_*, mm_model_load_form: a hierarchical
-// model's file as conv, and back). A file whole but not of that form: the message names its form.
+// The same, the model made in another family (an index, mm_model_load_form: a hierarchical
+// model's file as conv, and back). A file whole but not of that family: the message names its own.
 MMW_EXPORT mm_model* mmw_model_load_form(const uint8_t* b, int len, int form, int max_batch, char** json_out) {
     const mm_field* f = mm_field_find("form");
     int n_forms = 0;
@@ -540,8 +540,8 @@ MMW_EXPORT int mmw_model_set_engine(mm_model* m, int engine, mm_pool* pool) {
 }
 MMW_EXPORT const char* mmw_model_kernels(const mm_model* m) { return mm_model_kernels(m); }
 
-// Profiling: out[MM_PROF_N] doubles get the seconds so far (may be NULL); then cleared.
-MMW_EXPORT int mmw_profile_n(void) { return MM_PROF_N; }
+// Profiling: out[mmw_profile_n()] doubles get the seconds so far (may be NULL); then cleared.
+MMW_EXPORT int mmw_profile_n(void) { return mm_profile_count(); }
 MMW_EXPORT const char* mmw_profile_name(int i) { return mm_profile_name(i); }
 MMW_EXPORT const char* mmw_profile_phase(int i) { return mm_profile_phase(i); }
 MMW_EXPORT void mmw_model_profile(mm_model* m, int enable, double* out) { mm_model_profile(m, enable, out); }

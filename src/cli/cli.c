@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "makemore.h"
 #include "base/text.h"
+#include "settings/settings.h"
 
 #ifndef MM_DEFAULT_DATA
 #define MM_DEFAULT_DATA "data/names.txt"
@@ -27,7 +28,7 @@ static const char* const SAMPLE_OPTS =
     "sampling options: --temperature T (1; 0 = greedy) --top-k K (0 = all tokens) --top-p P (1 = all)\n"
     "                  --prefix P ('') --seed S (0)\n";
 static const char* const FORM_OPT =
-    "model file option (info, sample): --form examples|conv|gated  load the file in that form (a wavenet76k file as conv)\n";
+    "model file option (info, sample): --form FAMILY  load the file as that family (a wavenet76k file as conv)\n";
 static const char* const GROUP_TITLES[MM_N_GROUPS] = {
     "model options (over the preset's; these defaults are mlp3's):", "data options (how the word list is split; over the preset's):",
     "training options:", NULL};
@@ -174,11 +175,20 @@ static int bad_value(const char* o, const char* what, const char* v) {
     return 1;
 }
 
+// The index of a schema field (in mm_field_at's order).
+static int field_index(const mm_field* f) {
+    for (int i = 0; i < mm_num_fields(); i++)
+        if (mm_field_at(i) == f) return i;
+    return -1;
+}
+// The text given for the field named name on the command line (NULL: none).
+static const char* given(const args* a, const char* name) { return a->given[field_index(mm_field_find(name))]; }
+
 // A schema field's option: its text, kept until the preset is known. 1: not one of them.
 static int field_option(args* a, const char* o, const char* v) {
     const mm_field* f = mm_field_find(o);
     if (!f || !f->flag || strcmp(o, f->flag) != 0) return -1;
-    a->given[f - mm_field_at(0)] = v;
+    a->given[field_index(f)] = v;
     return 0;
 }
 
@@ -226,14 +236,18 @@ static int apply_settings(args* a) {
     for (int i = 0; i < mm_num_fields(); i++) {
         const mm_field* f = mm_field_at(i);
         if (!a->given[i]) continue;
+        if (!mm_field_applies(f, &r) && f->owner) { // another family's or optimizer's own setting: why not
+            mm_field_parse(f, &r, a->given[i], &err);
+            fprintf(stderr, "makemore: %s: %s\n", f->flag, err.msg);
+            return 1;
+        }
         if (mm_field_parse(f, &r, a->given[i], NULL) || mm_field_check(f, &r, NULL)) {
             char want[96];
             mm_field_expects(f, want, sizeof want);
             return bad_value(f->flag, want, a->given[i]);
         }
     }
-    const mm_field* seed = mm_field_find("seed");
-    if (a->given[seed - mm_field_at(0)]) a->seed = a->tp.seed; // --seed: the sampling seed too
+    if (given(a, "seed")) a->seed = a->tp.seed; // --seed: the sampling seed too
     return 0;
 }
 
@@ -303,7 +317,7 @@ static mm_model* load_model_file(const args* a, const char* cmd) {
     char* bytes = read_file(a->model, &len);
     if (!bytes) { fprintf(stderr, "makemore: cannot read %s\n", a->model); return NULL; }
     const mm_field* form = mm_field_find("form");
-    const char* as = a->given[form - mm_field_at(0)];
+    const char* as = given(a, "form");
     mm_err err = {0};
     const uint8_t* b = (const uint8_t*)bytes;
     mm_model* m = as ? mm_model_load_form(b, len, a->cfg.form, 1, &err) : mm_model_load(b, len, 1, &err);
@@ -385,7 +399,7 @@ static mm_trainer* open_trainer(const args* a, const mm_words* w, mm_err* err) {
     mm_trainer* t = mm_checkpoint_load((const uint8_t*)bytes, len, w, err);
     free(bytes);
     mm_train_state st;
-    if (t && a->given[mm_field_find("steps") - mm_field_at(0)]) { // --steps: a new total
+    if (t && given(a, "steps")) { // --steps: a new total
         mm_trainer_get_state(t, &st);
         if (mm_trainer_set_schedule(t, a->tp.steps, st.tp.lr, st.tp.lr_decayed, st.tp.decay_step, err)) { mm_trainer_free(t); t = NULL; }
     }
@@ -451,7 +465,7 @@ static int evaluate(const args* a, mm_trainer* t, char ls[3][32]) {
 typedef struct {
     long done_steps;
     double secs;
-    double prof[MM_PROF_N];
+    double prof[64];
     char ls[3][32];
 } run_result;
 
@@ -466,7 +480,7 @@ static int report_json(const args* a, mm_trainer* t, const float* losses, const 
     int rc = print_samples(m, a->samples, &a->samp, a->prefix, a->seed, 1);
     if (a->profile) { // microseconds per step
         fputs(",\"profile\":[", stdout);
-        for (int i = 0; i < MM_PROF_N; i++)
+        for (int i = 0; i < mm_profile_count(); i++)
             printf("%s{\"phase\":\"%s\",\"op\":\"%s\",\"us\":%.3f}", i ? "," : "", mm_profile_phase(i), mm_profile_name(i),
                    r->done_steps ? 1e6 * r->prof[i] / (double)r->done_steps : 0.0);
         fputs("]", stdout);
@@ -485,10 +499,10 @@ static int report_text(const args* a, mm_trainer* t, const run_result* r) {
     printf("train %s\nval %s\ntest %s\n%.1f steps/s\n", r->ls[0], r->ls[1], r->ls[2], sps);
     if (a->profile && r->done_steps) {
         double total = 0;
-        for (int i = 0; i < MM_PROF_N; i++) total += r->prof[i];
-        printf("time per step by operation (us):\n");
-        for (int i = 0; i < MM_PROF_N; i++)
-            printf("  %-8s %-14s %8.1f  %5.1f%%\n", mm_profile_phase(i), mm_profile_name(i), 1e6 * r->prof[i] / (double)r->done_steps,
+        for (int i = 0; i < mm_profile_count(); i++) total += r->prof[i];
+        printf("time per step by section (us):\n");
+        for (int i = 0; i < mm_profile_count(); i++)
+            printf("  %-8s %-30s %8.1f  %5.1f%%\n", mm_profile_phase(i), mm_profile_name(i), 1e6 * r->prof[i] / (double)r->done_steps,
                    total > 0 ? 100.0 * r->prof[i] / total : 0.0);
     }
     return print_samples(mm_trainer_model(t), a->samples, &a->samp, a->prefix, a->seed, 0);

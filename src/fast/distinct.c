@@ -1,4 +1,5 @@
-// shared.c: the fast engine's shared nodes of a hierarchical model.
+// fast/distinct.c: the pass "distinct nodes": each distinct node of a hierarchical
+// model's batch computed once, on the fast engine.
 //
 // Every level of the lecture's hierarchical model applies the same
 // FlattenConsecutive(n) + Linear + BatchNorm1d + Tanh to each group of n nodes
@@ -13,18 +14,19 @@
 // its rows, or elementwise), and a Flatten gathers the rows it groups. The
 // numbers are the full batch's, summed in another order: the fast engine only.
 //
-// The conv form (model.c's row plan) is the same model on rows, one per
+// The conv family (model/rows.c's row plan) is the same model on rows, one per
 // position of the batch's words: its nodes are shared within a word already,
 // and here across words too (the words that start alike, the same pairs of
 // letters anywhere), a Conv1d's k taps being a Flatten's group.
 //
-// The model: Embedding, then levels of [FlattenConsecutive(n)] Linear, or
-// Conv1d, then BatchNorm1d (statistics over all positions) and Tanh, the
-// first level fused with the Embedding (fused.c; a hierarchical model's last
-// level one position long); then the output Linear.
+// Where it applies: the embedding tables pass applies (it computes the first
+// level, on the distinct nodes' tokens), then levels of [FlattenConsecutive(n)]
+// Linear, or Conv1d, then BatchNorm1d (statistics over all positions) and Tanh
+// (a hierarchical model's last level one position long); then the output Linear.
 #include <stdlib.h>
 #include <string.h>
-#include "nn/layer.h"
+#include "fast/distinct.h"
+#include "fast/tables.h"
 
 #define MAX_LEVELS 24
 #define MAX_GROUP 256 // a Flatten's group or a Conv1d's kernel (at most the block size, 256)
@@ -45,7 +47,8 @@ typedef struct {
     float* dx;
 } level;
 
-struct mm_shared {
+struct mm_distinct {
+    struct mm_tables* tables; // the embedding tables pass's state (the first level)
     int n_levels, out; // levels; the output Linear
     level lv[MAX_LEVELS];
     int* slot;         // (mask + 1,) hash table of the level being planned: a row, or -1
@@ -54,13 +57,14 @@ struct mm_shared {
     int* ints;         // the allocations: every int, float and token array above
     float* floats;
     uint16_t* toks;
+    int ran;           // a forward pass has run on them (its rows are the last batch's)
 };
 
-// The levels of m (0: it is not such a model), described in lv.
-static int find_levels(const mm_model* m, level* lv) {
+// The levels of m after the tables pass's fused layer lin (0: it is not such a model), described in lv.
+static int find_levels(const mm_model* m, int lin, level* lv) {
     const layer* L = m->L;
-    if (m->fuse_first != (m->seq ? 2 : 1) || (m->seq && m->cfg.form != MM_FORM_CONV)) return 0;
     int i = 1, k = 0, below = 0;
+    if (lin != (m->seq ? 1 : 2)) return 0;
     while (i < m->n_layers - 1) {
         if (k == MAX_LEVELS) return 0;
         level* v = &lv[k];
@@ -95,13 +99,24 @@ static int find_levels(const mm_model* m, level* lv) {
 // The most nodes level v has: a hierarchical model's B * T at the largest batch, a sequence model's rows.
 static long capacity(const mm_model* m, const level* v) { return m->seq ? m->max_rows : (long)m->max_batch * v->T; }
 
-mm_shared* mm_shared_new(const mm_model* m, int* oom) {
+static void distinct_free(void* st) {
+    mm_distinct* s = st;
+    if (!s) return;
+    free(s->ints); free(s->floats); free(s->toks);
+    free(s);
+}
+
+static void* distinct_make(const mm_model* m, const struct mm_pass_set* with, int* first, int* last, int* oom) {
     level lv[MAX_LEVELS];
-    *oom = 0;
-    int n_levels = find_levels(m, lv);
+    struct mm_tables* tables = NULL;
+    int lin = 0;
+    for (int k = 0; with && k < with->n; k++)
+        if (with->at[k].pass == &mm_pass_tables) { tables = with->at[k].st; lin = with->at[k].last; }
+    int n_levels = tables ? find_levels(m, lin, lv) : 0;
     if (!n_levels) return NULL;
-    mm_shared* s = calloc(1, sizeof *s);
+    mm_distinct* s = calloc(1, sizeof *s);
     if (!s) { *oom = 1; return NULL; }
+    s->tables = tables;
     s->n_levels = n_levels;
     s->out = m->n_layers - 1;
     memcpy(s->lv, lv, sizeof lv);
@@ -121,7 +136,7 @@ mm_shared* mm_shared_new(const mm_model* m, int* oom) {
     s->ints = malloc(sizeof(int) * (size_t)ints);
     s->floats = malloc(sizeof(float) * (size_t)floats);
     s->toks = malloc(sizeof(uint16_t) * (size_t)toks);
-    if (!s->ints || !s->floats || !s->toks) { mm_shared_free(s); *oom = 1; return NULL; }
+    if (!s->ints || !s->floats || !s->toks) { distinct_free(s); *oom = 1; return NULL; }
     int* ip = s->ints; float* fp = s->floats;
     for (int k = 0; k < n_levels; k++) {
         level* v = &s->lv[k];
@@ -137,27 +152,30 @@ mm_shared* mm_shared_new(const mm_model* m, int* oom) {
     s->lv[0].tok = s->toks;
     s->slot = ip; ip += size;
     s->first = ip;
+    *first = 0;
+    *last = m->n_layers - 1;
     return s;
 }
 
-void mm_shared_free(mm_shared* s) {
-    if (!s) return;
-    free(s->ints); free(s->floats); free(s->toks);
-    free(s);
+static const mm_distinct* state_of(const mm_model* m) {
+    for (int k = 0; m->passes && k < m->passes->n; k++)
+        if (m->passes->at[k].pass == &mm_pass_distinct) return m->passes->at[k].st;
+    return NULL;
 }
 
-int mm_shared_used(const mm_model* m) { return m->shared && !m->no_share && mm_fused_first_used(m); }
+int mm_distinct_on(const mm_model* m) { return state_of(m) && !m->plain; }
 
-int mm_shared_rows(const mm_model* m, int at) {
-    return m->shared && m->shared_on && at >= 0 && at < m->shared->n_levels ? m->shared->lv[at].rows : -1;
+int mm_distinct_rows(const mm_model* m, int at) {
+    const mm_distinct* s = state_of(m);
+    return s && s->ran && !m->plain && at >= 0 && at < s->n_levels ? s->lv[at].rows : -1;
 }
 
 // ---------------------------------------------------------------- the plan of a batch
 
 // Each level's distinct nodes of the batch X (B, block), in order of first appearance: a
 // hierarchical model's (example b, position t) as b * T + t, a sequence model's rows
-// (model.c's plan_rows, already made), the padding row 0 weighing the positions it stands for.
-static void plan(mm_shared* s, const mm_model* m, const uint16_t* X, int B) {
+// (model/rows.c's plan, already made), the padding row 0 weighing the positions it stands for.
+static void plan(mm_distinct* s, const mm_model* m, const uint16_t* X, int B) {
     int block = m->cfg.block_size;
     for (int k = 0; k < s->n_levels; k++) {
         level* v = &s->lv[k];
@@ -222,59 +240,42 @@ static layer on_rows(const layer* l) {
     return r;
 }
 
-static void run_fwd(mm_model* m, int i, layer_io* io) {
+// Layer i's forward or backward on the level's rows (one position each, no row plan; a
+// Conv1d as a Linear of its gathered taps): input in, its gradient din; v: BatchNorm's row weights.
+static void run_layer(mm_model* m, int i, int backward, long rows, int training, const float* in, float* din, const level* v) {
     layer l = on_rows(&m->L[i]);
-    io->out = m->acts + l.out;
-    mm_layer_types[l.type]->forward(m, &l, io);
+    layer_run r;
+    mm_layer_run_init(m, i, rows, training, backward, &r);
+    r.pos = NULL;
+    r.n_pad = 0;
+    r.tok = NULL;
+    r.in[0] = in;
+    r.din[0] = backward ? din : NULL;
+    if (v) { r.row_w = v->w; r.n_nodes = v->n_nodes; }
+    mm_layer_call(m, &l, &r, backward);
 }
 
-static void run_bwd(mm_model* m, int i, layer_io* io) {
-    layer l = on_rows(&m->L[i]);
-    io->out = m->acts + l.out;
-    io->dout = m->dacts + l.out;
-    mm_layer_types[l.type]->backward(m, &l, io);
+// FlattenConsecutive on the distinct rows: each row's n inputs side by side.
+static void gather(const level* v, const float* below) {
+    long C = v->C_below;
+    for (long r = 0; r < v->rows; r++)
+        for (int j = 0; j < v->n; j++) memcpy(v->x + (r * v->n + j) * C, below + v->kid[r * v->n + j] * C, sizeof(float) * (size_t)C);
 }
 
-void mm_shared_forward(mm_model* m, const uint16_t* X, int B, int training) {
-    mm_shared* s = m->shared;
-    {
-        PROF_T0;
-        plan(s, m, X, B);
-        PROF(MM_PROF_FWD_TAPS);
-    }
-    const float* below = NULL; // the level below's Tanh output
-    for (int k = 0; k < s->n_levels; k++) {
-        level* v = &s->lv[k];
-        if (k == 0) {
-            PROF_T0;
-            mm_fused_first_fwd_rows(m, v->tok, v->rows);
-            PROF(MM_PROF_FWD_LINEAR);
-        } else {
-            const float* in = below;
-            if (v->n) { // FlattenConsecutive: each row's n inputs side by side
-                PROF_T0;
-                long C = v->C_below;
-                for (long r = 0; r < v->rows; r++)
-                    for (int j = 0; j < v->n; j++)
-                        memcpy(v->x + (r * v->n + j) * C, below + v->kid[r * v->n + j] * C, sizeof(float) * (size_t)C);
-                in = v->x;
-                PROF(MM_PROF_FWD_TAPS);
-            }
-            layer_io io = {.B = v->rows, .training = training, .in = {in}};
-            run_fwd(m, v->lin, &io);
+// Each row's n input gradients back to the rows (of the level below, lb_rows of them) they were gathered from.
+static void scatter(const level* v, float* dbelow, int lb_rows) {
+    long C = v->C_below;
+    memset(dbelow, 0, sizeof(float) * (size_t)lb_rows * (size_t)C);
+    for (long r = 0; r < v->rows; r++)
+        for (int j = 0; j < v->n; j++) {
+            float* to = dbelow + v->kid[r * v->n + j] * C;
+            const float* from = v->dx + (r * v->n + j) * C;
+            for (long c = 0; c < C; c++) to[c] += from[c];
         }
-        layer_io bn = {.B = v->rows, .training = training, .in = {m->acts + m->L[v->lin].out}, .row_w = v->w,
-                       .n_nodes = v->n_nodes};
-        run_fwd(m, v->bn, &bn);
-        layer_io th = {.B = v->rows, .training = training, .in = {m->acts + m->L[v->bn].out}};
-        run_fwd(m, v->tanh, &th);
-        below = m->acts + m->L[v->tanh].out;
-    }
-    const level* top = &s->lv[s->n_levels - 1];
-    layer_io io = {.B = top->rows, .training = training, .in = {below}};
-    run_fwd(m, s->out, &io);
-    // each example's logits from its row (in place for a hierarchical model: a row's index is at most its first example's)
-    PROF_T0;
+}
+
+// Each example's logits from its row (in place for a hierarchical model: a row's index is at most its first example's).
+static void examples_logits(mm_model* m, const level* top, int B) {
     int V = m->cfg.vocab_size;
     float* logits = m->acts + m->logits;
     const float* rows = m->acts + m->row_logits;
@@ -282,65 +283,96 @@ void mm_shared_forward(mm_model* m, const uint16_t* X, int B, int training) {
         int r = top->of[m->seq ? m->ex_row[e] : e];
         if (m->seq || r != e) memcpy(logits + (long)e * V, rows + (long)r * V, sizeof(float) * (size_t)V);
     }
-    PROF(MM_PROF_FWD_TAPS);
 }
 
-void mm_shared_backward(mm_model* m, int B) {
-    mm_shared* s = m->shared;
-    const level* top = &s->lv[s->n_levels - 1];
-    int V = m->cfg.vocab_size;
-    {
-        PROF_T0;
-        // the examples' logit gradients summed into their rows, in place (a row's first example is at or after it)
-        float* d = m->dacts + m->row_logits;
-        const float* dl = m->dacts + m->logits; // the same memory as d in a hierarchical model
-        for (int r = 0; r < top->rows; r++) s->first[r] = -1;
-        for (int e = 0; e < B; e++) {
-            int r = top->of[m->seq ? m->ex_row[e] : e];
-            float* dr = d + (long)r * V;
-            const float* de = dl + (long)e * V;
-            if (s->first[r] < 0) {
-                s->first[r] = e;
-                if (dr != de) memcpy(dr, de, sizeof(float) * (size_t)V);
-            } else
-                for (int c = 0; c < V; c++) dr[c] += de[c];
+static void distinct_forward(mm_model* m, void* st, const uint16_t* X, int B, int training) {
+    mm_distinct* s = st;
+    double t0 = mm_prof_start(&m->prof);
+    plan(s, m, X, B);
+    s->ran = 1;
+    mm_prof_add(&m->prof, PROF_ROWS_FWD, t0);
+    const float* below = NULL; // the level below's Tanh output
+    for (int k = 0; k < s->n_levels; k++) {
+        level* v = &s->lv[k];
+        if (k == 0) {
+            t0 = mm_prof_start(&m->prof);
+            mm_tables_forward_rows(m, s->tables, v->tok, v->rows);
+            mm_prof_add(&m->prof, PROF_TABLES_FWD, t0);
+        } else {
+            if (v->n) {
+                t0 = mm_prof_start(&m->prof);
+                gather(v, below);
+                mm_prof_add(&m->prof, PROF_ROWS_FWD, t0);
+            }
+            run_layer(m, v->lin, 0, v->rows, training, v->n ? v->x : below, NULL, NULL);
         }
-        for (int r = 0; r < top->rows; r++) // a row no example reads (a lone context's earlier positions)
-            if (s->first[r] < 0) memset(d + (long)r * V, 0, sizeof(float) * (size_t)V);
-        PROF(MM_PROF_BWD_TAPS);
+        run_layer(m, v->bn, 0, v->rows, training, m->acts + m->L[v->lin].out, NULL, v);
+        run_layer(m, v->tanh, 0, v->rows, training, m->acts + m->L[v->bn].out, NULL, NULL);
+        below = m->acts + m->L[v->tanh].out;
     }
+    const level* top = &s->lv[s->n_levels - 1];
+    run_layer(m, s->out, 0, top->rows, training, below, NULL, NULL);
+    t0 = mm_prof_start(&m->prof);
+    examples_logits(m, top, B);
+    mm_prof_add(&m->prof, PROF_ROWS_FWD, t0);
+}
+
+// The examples' logit gradients summed into their rows, in place (a row's first example is at or after it).
+static void rows_dlogits(mm_model* m, mm_distinct* s, const level* top, int B) {
+    int V = m->cfg.vocab_size;
+    float* d = m->dacts + m->row_logits;
+    const float* dl = m->dacts + m->logits; // the same memory as d in a hierarchical model
+    for (int r = 0; r < top->rows; r++) s->first[r] = -1;
+    for (int e = 0; e < B; e++) {
+        int r = top->of[m->seq ? m->ex_row[e] : e];
+        float* dr = d + (long)r * V;
+        const float* de = dl + (long)e * V;
+        if (s->first[r] < 0) {
+            s->first[r] = e;
+            if (dr != de) memcpy(dr, de, sizeof(float) * (size_t)V);
+        } else
+            for (int c = 0; c < V; c++) dr[c] += de[c];
+    }
+    for (int r = 0; r < top->rows; r++) // a row no example reads (a lone context's earlier positions)
+        if (s->first[r] < 0) memset(d + (long)r * V, 0, sizeof(float) * (size_t)V);
+}
+
+static void distinct_backward(mm_model* m, void* st, const uint16_t* X, int B) {
+    mm_distinct* s = st;
+    const level* top = &s->lv[s->n_levels - 1];
+    double t0 = mm_prof_start(&m->prof);
+    rows_dlogits(m, s, top, B);
+    mm_prof_add(&m->prof, PROF_ROWS_BWD, t0);
     const layer* last_tanh = &m->L[top->tanh];
-    layer_io io = {.B = top->rows, .training = 1, .in = {m->acts + last_tanh->out}, .din = {m->dacts + last_tanh->out}};
-    run_bwd(m, s->out, &io);
+    run_layer(m, s->out, 1, top->rows, 1, m->acts + last_tanh->out, m->dacts + last_tanh->out, NULL);
     for (int k = s->n_levels - 1; k >= 0; k--) {
         level* v = &s->lv[k];
-        layer_io th = {.B = v->rows, .training = 1, .in = {m->acts + m->L[v->bn].out}, .din = {m->dacts + m->L[v->bn].out}};
-        run_bwd(m, v->tanh, &th);
-        layer_io bn = {.B = v->rows, .training = 1, .in = {m->acts + m->L[v->lin].out}, .din = {m->dacts + m->L[v->lin].out},
-                       .row_w = v->w, .n_nodes = v->n_nodes};
-        run_bwd(m, v->bn, &bn);
+        run_layer(m, v->tanh, 1, v->rows, 1, m->acts + m->L[v->bn].out, m->dacts + m->L[v->bn].out, NULL);
+        run_layer(m, v->bn, 1, v->rows, 1, m->acts + m->L[v->lin].out, m->dacts + m->L[v->lin].out, v);
         if (k == 0) {
-            PROF_T0;
-            mm_fused_first_bwd_rows(m, v->tok, v->rows);
-            PROF(MM_PROF_BWD_LINEAR_DW);
+            t0 = mm_prof_start(&m->prof);
+            mm_tables_backward_rows(m, s->tables, v->tok, v->rows);
+            mm_prof_add(&m->prof, PROF_TABLES_BWD, t0);
             break;
         }
         const level* lb = &s->lv[k - 1];
         const float* below = m->acts + m->L[lb->tanh].out;
         float* dbelow = m->dacts + m->L[lb->tanh].out;
-        layer_io li = {.B = v->rows, .training = 1, .in = {v->n ? v->x : below}, .din = {v->n ? v->dx : dbelow}};
-        run_bwd(m, v->lin, &li);
-        if (v->n) { // each row's n input gradients back to the rows they were gathered from
-            PROF_T0;
-            long C = v->C_below;
-            memset(dbelow, 0, sizeof(float) * (size_t)lb->rows * (size_t)C);
-            for (long r = 0; r < v->rows; r++)
-                for (int j = 0; j < v->n; j++) {
-                    float* to = dbelow + v->kid[r * v->n + j] * C;
-                    const float* from = v->dx + (r * v->n + j) * C;
-                    for (long c = 0; c < C; c++) to[c] += from[c];
-                }
-            PROF(MM_PROF_BWD_TAPS);
+        run_layer(m, v->lin, 1, v->rows, 1, v->n ? v->x : below, v->n ? v->dx : dbelow, NULL);
+        if (v->n) {
+            t0 = mm_prof_start(&m->prof);
+            scatter(v, dbelow, lb->rows);
+            mm_prof_add(&m->prof, PROF_ROWS_BWD, t0);
         }
     }
 }
+
+const mm_pass mm_pass_distinct = {
+    .name = "distinct nodes",
+    .make = distinct_make,
+    .free = distinct_free,
+    .forward = distinct_forward,
+    .backward = distinct_backward,
+    .own_rows = 1,
+    .writes_logits = 1,
+};

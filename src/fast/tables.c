@@ -1,5 +1,6 @@
-// fused.c: the fast engine's fused Embedding + first Linear (or, in a sequence
-// model, + first Conv1d: its k taps read the tokens of k rows, the same tables).
+// fast/tables.c: the pass "embedding tables": the Embedding folded into the first
+// Linear (or, in a sequence family, the first Conv1d: its k taps read the tokens of
+// k rows, the same tables).
 //
 // Embedding E (V, C), FlattenConsecutive(n), Linear W (n*C, H): row r of the
 // Linear's input is [E[x_r0], ..., E[x_r(n-1)]], so with W_j the rows j*C..
@@ -7,31 +8,72 @@
 // P_j = E @ W_j (V, H) first costs n*V*C*H multiply-adds instead of rows*n*C*H:
 // far fewer when the batch has many more rows than the vocabulary has tokens.
 // Backward: G_j[v] = sum of dout[r] over the rows whose j-th token is v; then
-// dW_j = E^T @ G_j and dE = sum_j G_j @ W_j^T. The same sums in another order,
-// so only the fast engine (not bitwise the reference) uses it; each output is
-// still computed alike whatever the thread count.
-#include "nn/layer.h"
+// dW_j += E^T @ G_j and dE += sum_j G_j @ W_j^T. The same sums in another order,
+// so only the fast engine uses it; each output is still computed alike whatever
+// the thread count. It applies per model (by its largest batch), never per call,
+// so a split evaluated in parts of any size sums alike.
+#include <stdlib.h>
+#include <string.h>
+#include "fast/pass.h"
+#include "fast/tables.h"
 
 // The gather and scatter split over the pool from this many values up (see ops.c's GEMM_MIN_PAR).
 #ifndef FUSED_MIN_PAR
 #define FUSED_MIN_PAR 32768
 #endif
 
-// The fused layer (the Linear or Conv1d), its rows and the tokens each row's groups read.
-static const layer* fused_layer(const mm_model* m) { return &m->L[m->fuse_first == 2 ? 1 : 2]; }
-static long fused_rows(const mm_model* m, int B) { return m->fuse_first == 2 ? m->n_rows : (long)B * m->L[2].T_out; }
+struct mm_tables {
+    int lin;           // the fused layer: 2 (Embedding, FlattenConsecutive, Linear) or 1 (Embedding, Conv1d)
+    int n, V, C, H;    // group (taps), vocabulary, embedding and output widths
+    float* P;          // (n, V, H) the tables E @ W_j
+    float* G;          // (n, V, H) their gradients
+    float* tmp;        // (V, C)
+    uint16_t* tap_tok; // a Conv1d: (max rows, n) the tokens each row's taps read
+};
 
-// Decided per model (place_fused), never per call: a split evaluated in parts of any
-// size then sums alike (mm_model_eval_range), on the fast engine too.
-int mm_fused_first_used(const mm_model* m) { return m->fuse_first && m->eng.k->fused; }
+// Layer 0 is read by one layer only (directly or through a view).
+static int one_reader_of_embedding(const mm_model* m) {
+    int readers = 0;
+    for (int i = 1; i < m->n_layers; i++) {
+        const layer* l = &m->L[i];
+        if (mm_layer_types[l->type]->is_view) continue;
+        for (int k = 0; k < l->n_in; k++) {
+            int r = l->in[k];
+            while (r > 0 && mm_layer_types[m->L[r].type]->is_view) r = m->L[r].in[0];
+            readers += r == 0;
+        }
+    }
+    return readers == 1;
+}
 
-// The tokens of each row's groups: the context's (B, block) as it is, or a Conv1d's taps' (rows, k).
-static const uint16_t* fused_tokens(mm_model* m, const uint16_t* X) {
-    if (m->fuse_first != 2) return X;
-    const layer* l = &m->L[1];
-    for (long r = 0; r < m->n_rows; r++)
-        for (int j = 0; j < l->n; j++) m->tap_tok[r * l->n + j] = m->row_tok[mm_conv_tap_row(l, m->row_pos, r, j)];
-    return m->tap_tok;
+static void* tables_make(const mm_model* m, const struct mm_pass_set* with, int* first, int* last, int* oom) {
+    const layer* L = m->L;
+    int flat = m->n_layers >= 3 && L[0].type == L_EMBED && L[1].type == L_FLATTEN && L[2].type == L_LINEAR && L[1].in[0] == 0 &&
+               L[2].in[0] == 1;
+    int conv = m->n_layers >= 2 && L[0].type == L_EMBED && L[1].type == L_CONV1D && L[1].in[0] == 0;
+    if ((!flat && !conv) || !one_reader_of_embedding(m)) return NULL;
+    const layer* l = &L[conv ? 1 : 2];
+    if (l->share[0] >= 0 || L[0].share[0] >= 0) return NULL;
+    long n = L[1].n, V = L[0].n, C = L[0].C_out, H = l->C_out;
+    long tables = 2 * n * V * H + V * C;
+    long rows = (long)l->T_out * (m->seq ? m->max_rows : m->max_batch); // its rows at the largest batch
+    if (rows < 2L * m->cfg.vocab_size || (tables > 65536 && tables > rows * H)) return NULL;
+    struct mm_tables* t = calloc(1, sizeof *t);
+    float* f = malloc(sizeof(float) * (size_t)tables);
+    uint16_t* tt = conv ? malloc(sizeof(uint16_t) * (size_t)m->max_rows * (size_t)n) : NULL;
+    if (!t || !f || (conv && !tt)) { free(t); free(f); free(tt); *oom = 1; return NULL; }
+    *t = (struct mm_tables){conv ? 1 : 2, (int)n, (int)V, (int)C, (int)H, f, f + n * V * H, f + 2 * n * V * H, tt};
+    *first = 0;
+    *last = t->lin;
+    return t;
+}
+
+static void tables_free(void* st) {
+    struct mm_tables* t = st;
+    if (!t) return;
+    free(t->P);
+    free(t->tap_tok);
+    free(t);
 }
 
 typedef struct {
@@ -68,38 +110,93 @@ static void fused_scatter(void* ctx, long lo, long hi) {
     }
 }
 
-void mm_fused_first_fwd_rows(mm_model* m, const uint16_t* tok, long rows) {
-    const layer* le = &m->L[0]; const layer* ll = fused_layer(m);
-    int n = m->L[1].n, V = m->cfg.vocab_size, C = le->C_out, H = ll->C_out;
-    float* P = m->scratch + m->fuse_at;
-    const float* E = m->params + le->w; const float* W = m->params + ll->w;
-    for (int g = 0; g < n; g++) op_matmul_nn(&m->eng, P + (long)g * V * H, E, W + (long)g * C * H, NULL, V, C, H);
-    fuse_job j = {m->acts + ll->out, NULL, P, NULL, ll->has_bias ? m->params + ll->b : NULL, tok, n, V, H, rows};
+void mm_tables_forward_rows(mm_model* m, struct mm_tables* t, const uint16_t* tok, long rows) {
+    const layer* ll = &m->L[t->lin];
+    int n = t->n, V = t->V, C = t->C, H = t->H;
+    const float* E = m->params + m->L[0].p[0];
+    const float* W = m->params + ll->p[0];
+    for (int g = 0; g < n; g++) op_matmul_nn(&m->eng, t->P + (long)g * V * H, E, W + (long)g * C * H, NULL, V, C, H);
+    fuse_job j = {m->acts + ll->out, NULL, t->P, NULL, ll->has_bias ? m->params + ll->p[1] : NULL, tok, n, V, H, rows};
     op_ranges(&m->eng, H, 16, j.rows * n * H >= FUSED_MIN_PAR ? 32 : H + 1, fused_gather, &j);
 }
 
-void mm_fused_first_fwd(mm_model* m, const uint16_t* X, int B) { mm_fused_first_fwd_rows(m, fused_tokens(m, X), fused_rows(m, B)); }
-
-void mm_fused_first_bwd_rows(mm_model* m, const uint16_t* tok, long rows) {
-    const layer* le = &m->L[0]; const layer* ll = fused_layer(m);
-    int n = m->L[1].n, V = m->cfg.vocab_size, C = le->C_out, H = ll->C_out;
-    float* G = m->scratch + m->fuse_at + (long)n * V * H;
-    float* tmp = G + (long)n * V * H; // (V, C)
+void mm_tables_backward_rows(mm_model* m, struct mm_tables* t, const uint16_t* tok, long rows) {
+    const layer* ll = &m->L[t->lin];
+    int n = t->n, V = t->V, C = t->C, H = t->H;
     const float* dout = m->dacts + ll->out;
-    fuse_job j = {NULL, G, NULL, dout, NULL, tok, n, V, H, rows};
+    fuse_job j = {NULL, t->G, NULL, dout, NULL, tok, n, V, H, rows};
     op_ranges(&m->eng, H, 16, j.rows * n * H >= FUSED_MIN_PAR ? 32 : H + 1, fused_scatter, &j);
-    const float* E = m->params + le->w; const float* W = m->params + ll->w;
-    float* dW = m->grads + ll->w; float* dE = m->grads + le->w;
-    float* nt_scratch = m->scratch + (m->n_scratch - (long)C * H);
+    const float* E = m->params + m->L[0].p[0];
+    const float* W = m->params + ll->p[0];
+    float* dW = m->grads + ll->p[0];
+    float* dE = m->grads + m->L[0].p[0];
     for (int g = 0; g < n; g++) {
-        const float* Gg = G + (long)g * V * H;
-        op_matmul_tn(&m->eng, dW + (long)g * C * H, E, Gg, C, V, H);                 // dW_j (C,H) = E^T @ G_j
-        op_matmul_nt(&m->eng, g ? tmp : dE, Gg, W + (long)g * C * H, nt_scratch, V, H, C); // G_j @ W_j^T (V,C)
-        if (g) for (long k = 0; k < (long)V * C; k++) dE[k] += tmp[k];
+        const float* Gg = t->G + (long)g * V * H;
+        op_matmul_tn_acc(&m->eng, dW + (long)g * C * H, E, Gg, C, V, H);          // dW_j (C,H) += E^T @ G_j
+        op_matmul_nt(&m->eng, t->tmp, Gg, W + (long)g * C * H, m->work, V, H, C); // G_j @ W_j^T (V,C)
+        for (long k = 0; k < (long)V * C; k++) dE[k] += t->tmp[k];
     }
-    if (ll->has_bias) mm_bias_grad(m->grads + ll->b, dout, j.rows, H);
+    if (ll->has_bias) mm_bias_grad_add(m->grads + ll->p[1], dout, rows, H);
 }
 
-void mm_fused_first_bwd(mm_model* m, const uint16_t* X, int B) {
-    mm_fused_first_bwd_rows(m, m->fuse_first == 2 ? m->tap_tok : X, fused_rows(m, B)); // the forward pass's tokens
+// The tokens of each row's groups: the context's (B, block) as it is, or a Conv1d's taps' (rows, k).
+static const uint16_t* row_tokens(mm_model* m, struct mm_tables* t, const uint16_t* X) {
+    if (t->lin == 2) return X;
+    const layer* l = &m->L[1];
+    for (long r = 0; r < m->n_rows; r++)
+        for (int j = 0; j < l->n; j++) t->tap_tok[r * l->n + j] = m->row_tok[mm_conv_tap_row(l, m->row_pos, r, j)];
+    return t->tap_tok;
 }
+static long row_count(const mm_model* m, const struct mm_tables* t, int B) {
+    return t->lin == 1 ? m->n_rows : (long)B * m->L[2].T_out;
+}
+
+static void tables_forward(mm_model* m, void* st, const uint16_t* X, int B, int training) {
+    double t0 = mm_prof_start(&m->prof);
+    mm_tables_forward_rows(m, st, row_tokens(m, st, X), row_count(m, st, B));
+    mm_prof_add(&m->prof, PROF_TABLES_FWD, t0);
+}
+
+static void tables_backward(mm_model* m, void* st, const uint16_t* X, int B) {
+    struct mm_tables* t = st;
+    double t0 = mm_prof_start(&m->prof);
+    mm_tables_backward_rows(m, t, t->lin == 1 ? t->tap_tok : X, row_count(m, t, B)); // the forward pass's tokens
+    mm_prof_add(&m->prof, PROF_TABLES_BWD, t0);
+}
+
+// The Embedding's output and gradient, which the tables never compute: the output = the table's
+// rows of the batch's tokens (the reference engine's numbers), the gradient = dout @ W^T of the
+// fused layer with the engine's kernels (for a Conv1d into its (unused) gathered-taps gradient, then
+// each tap's back to the row it read), as the plain layers would give them.
+static void tables_fill(mm_model* m, void* st, const uint16_t* X, int B) {
+    struct mm_tables* t = st;
+    const layer* le = &m->L[0];
+    const layer* ll = &m->L[t->lin];
+    int C = le->C_out, H = ll->C_out, K = ll->C_in * (t->lin == 1 ? ll->n : 1);
+    long n_tok = m->seq ? m->n_rows : (long)B * le->T_out;
+    const uint16_t* tok = mm_model_tokens(m, X);
+    const float* E = m->params + le->p[0];
+    float* out = m->acts + le->out;
+    float* dx = m->dacts + le->out;
+    for (long k = 0; k < n_tok; k++) memcpy(out + k * C, E + (long)tok[k] * C, sizeof(float) * (size_t)C);
+    long rows = row_count(m, t, B);
+    float* d = t->lin == 1 ? m->dacts + ll->aux[0] : dx; // (rows, K)
+    op_matmul_nt(&m->eng, d, m->dacts + ll->out, m->params + ll->p[0], m->work, (int)rows, H, K);
+    if (t->lin != 1) return;
+    memset(dx, 0, sizeof(float) * (size_t)n_tok * (size_t)C);
+    for (long r = 0; r < rows; r++)
+        for (int j = 0; j < ll->n; j++) {
+            float* to = dx + mm_conv_tap_row(ll, m->row_pos, r, j) * C;
+            const float* from = d + r * K + (long)j * C;
+            for (int c = 0; c < C; c++) to[c] += from[c];
+        }
+}
+
+const mm_pass mm_pass_tables = {
+    .name = "embedding tables",
+    .make = tables_make,
+    .free = tables_free,
+    .forward = tables_forward,
+    .backward = tables_backward,
+    .fill = tables_fill,
+};

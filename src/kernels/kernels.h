@@ -65,28 +65,29 @@ void mm_bn_bwd_simd(float* dx, float* dgamma, float* dbeta, const float* dy, con
 
 // The general product all matmuls share: C (M,N), row stride ldc, = init + A @ B,
 // where A's element (i,k) is A[i*a_rs + k*a_ks] (A or A^T), B is (K,N) with row
-// stride ldb, and init is bias (N,) or 0. Each element sums its K terms in order.
+// stride ldb, and init is C's own value (acc 1: a parameter's gradient, which
+// accumulates), else bias (N,) or 0. Each element sums its K terms in order.
 typedef void (*mm_gemm_fn)(float* C, int ldc, const float* A, long a_rs, long a_ks, const float* B, int ldb,
-                           const float* bias, int M, int K, int N);
+                           const float* bias, int acc, int M, int K, int N);
 void mm_gemm_scalar(float* C, int ldc, const float* A, long a_rs, long a_ks, const float* B, int ldb,
-                    const float* bias, int M, int K, int N);
+                    const float* bias, int acc, int M, int K, int N);
 // dst (cols, rows) = src (rows, cols)^T
 void mm_transpose_scalar(float* dst, const float* src, int rows, int cols);
 #if !defined(__wasm__)
 // The fast engine natively: the same tiles with fmaf (kernels_fma.c).
 void mm_gemm_fma(float* C, int ldc, const float* A, long a_rs, long a_ks, const float* B, int ldb,
-                 const float* bias, int M, int K, int N);
+                 const float* bias, int acc, int M, int K, int N);
 #endif
 
 #ifdef __wasm_simd128__
 void mm_gemm_simd(float* C, int ldc, const float* A, long a_rs, long a_ks, const float* B, int ldb,
-                  const float* bias, int M, int K, int N);
+                  const float* bias, int acc, int M, int K, int N);
 void mm_transpose_simd(float* dst, const float* src, int rows, int cols);
 #endif
 #ifdef __wasm_relaxed_simd__
 // The fast engine in wasm: relaxed SIMD fused multiply-add (kernels_relaxed.c).
 void mm_gemm_relaxed(float* C, int ldc, const float* A, long a_rs, long a_ks, const float* B, int ldb,
-                     const float* bias, int M, int K, int N);
+                     const float* bias, int acc, int M, int K, int N);
 // C (M,N) = A (M,K) @ B^T, B stored (N,K): dot products, no repacking
 void mm_gemm_nt_relaxed(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M, int K, int N);
 // y = tanh(x) by a rational approximation (a few ulps)

@@ -20,15 +20,21 @@
 
 // One general product: C (M,N) = init + A (M,K) @ B (K,N), where element (i,k)
 // of A is A[i*sm + k*sk] (so A^T is the same code with the strides swapped)
-// and init is the bias or 0. Each element is summed over k in order.
+// and init is C's own value (acc: a gradient that accumulates), the bias, or 0.
+// Each element is summed over k in order.
 
 // A full tile of 4 rows and W columns; one accumulator row per A row, so the
 // compiler keeps the tile in vector registers.
 #define DEF_TILE(W)                                                                                               \
     static void tile4x##W(float* restrict C, int ldc, const float* restrict A, long sm, long sk,                 \
-                          const float* restrict B, int ldb, const float* restrict bias, int K) {                  \
+                          const float* restrict B, int ldb, const float* restrict bias, int acc, int K) {         \
         float c0[W], c1[W], c2[W], c3[W];                                                                         \
-        for (int j = 0; j < W; j++) c0[j] = c1[j] = c2[j] = c3[j] = bias ? bias[j] : 0.0f;                        \
+        if (acc)                                                                                                  \
+            for (int j = 0; j < W; j++) {                                                                         \
+                c0[j] = C[j]; c1[j] = C[ldc + j]; c2[j] = C[2 * (long)ldc + j]; c3[j] = C[3 * (long)ldc + j];     \
+            }                                                                                                     \
+        else                                                                                                      \
+            for (int j = 0; j < W; j++) c0[j] = c1[j] = c2[j] = c3[j] = bias ? bias[j] : 0.0f;                    \
         for (int k = 0; k < K; k++) {                                                                             \
             const float* b = B + (long)k * ldb;                                                                   \
             const float* a = A + k * sk;                                                                          \
@@ -49,9 +55,10 @@ DEF_TILE(4)
 
 // 4 rows, 1 column: the last 1-3 columns, in registers.
 static void tile4x1(float* restrict C, int ldc, const float* restrict A, long sm, long sk,
-                    const float* restrict B, int ldb, const float* restrict bias, int K) {
+                    const float* restrict B, int ldb, const float* restrict bias, int acc, int K) {
     float c0, c1, c2, c3;
-    c0 = c1 = c2 = c3 = bias ? bias[0] : 0.0f;
+    if (acc) { c0 = C[0]; c1 = C[ldc]; c2 = C[2 * (long)ldc]; c3 = C[3 * (long)ldc]; }
+    else c0 = c1 = c2 = c3 = bias ? bias[0] : 0.0f;
     for (int k = 0; k < K; k++) {
         float bk = B[(long)k * ldb];
         const float* a = A + k * sk;
@@ -62,10 +69,10 @@ static void tile4x1(float* restrict C, int ldc, const float* restrict A, long sm
 
 // Any tile of mr <= 4 rows and nr <= 32 columns (the edges).
 static void tile_any(float* C, int ldc, const float* A, long sm, long sk, const float* B, int ldb,
-                     const float* bias, int mr, int nr, int K) {
+                     const float* bias, int init_c, int mr, int nr, int K) {
     float acc[4][32];
     for (int r = 0; r < mr; r++)
-        for (int j = 0; j < nr; j++) acc[r][j] = bias ? bias[j] : 0.0f;
+        for (int j = 0; j < nr; j++) acc[r][j] = init_c ? C[(long)r * ldc + j] : bias ? bias[j] : 0.0f;
     for (int k = 0; k < K; k++) {
         const float* b = B + (long)k * ldb;
         for (int r = 0; r < mr; r++) {
@@ -77,23 +84,24 @@ static void tile_any(float* C, int ldc, const float* A, long sm, long sk, const 
         for (int j = 0; j < nr; j++) C[(long)r * ldc + j] = acc[r][j];
 }
 
-// C (M,N) with row stride ldc = init + A @ B, B (K,N) with row stride ldb.
-void GEMM(float* C, int ldc, const float* A, long sm, long sk, const float* B, int ldb, const float* bias, int M, int K, int N) {
+// C (M,N) with row stride ldc = init + A @ B, B (K,N) with row stride ldb; init: C (acc), the bias or 0.
+void GEMM(float* C, int ldc, const float* A, long sm, long sk, const float* B, int ldb, const float* bias, int acc, int M, int K,
+          int N) {
     for (int i = 0; i < M; i += 4) {
         int mr = M - i < 4 ? M - i : 4;
         const float* a = A + i * sm;
         float* c = C + (long)i * ldc;
         int j = 0;
         if (mr == 4) {
-            for (; j + 32 <= N; j += 32) tile4x32(c + j, ldc, a, sm, sk, B + j, ldb, bias ? bias + j : 0, K);
-            if (j + 16 <= N) { tile4x16(c + j, ldc, a, sm, sk, B + j, ldb, bias ? bias + j : 0, K); j += 16; }
-            if (j + 8 <= N) { tile4x8(c + j, ldc, a, sm, sk, B + j, ldb, bias ? bias + j : 0, K); j += 8; }
-            if (j + 4 <= N) { tile4x4(c + j, ldc, a, sm, sk, B + j, ldb, bias ? bias + j : 0, K); j += 4; }
-            for (; j < N; j++) tile4x1(c + j, ldc, a, sm, sk, B + j, ldb, bias ? bias + j : 0, K);
+            for (; j + 32 <= N; j += 32) tile4x32(c + j, ldc, a, sm, sk, B + j, ldb, bias ? bias + j : 0, acc, K);
+            if (j + 16 <= N) { tile4x16(c + j, ldc, a, sm, sk, B + j, ldb, bias ? bias + j : 0, acc, K); j += 16; }
+            if (j + 8 <= N) { tile4x8(c + j, ldc, a, sm, sk, B + j, ldb, bias ? bias + j : 0, acc, K); j += 8; }
+            if (j + 4 <= N) { tile4x4(c + j, ldc, a, sm, sk, B + j, ldb, bias ? bias + j : 0, acc, K); j += 4; }
+            for (; j < N; j++) tile4x1(c + j, ldc, a, sm, sk, B + j, ldb, bias ? bias + j : 0, acc, K);
         }
         for (; j < N; j += 32) {
             int nr = N - j < 32 ? N - j : 32;
-            tile_any(c + j, ldc, a, sm, sk, B + j, ldb, bias ? bias + j : 0, mr, nr, K);
+            tile_any(c + j, ldc, a, sm, sk, B + j, ldb, bias ? bias + j : 0, acc, mr, nr, K);
         }
     }
 }
@@ -110,7 +118,7 @@ void mm_transpose_scalar(float* restrict dst, const float* restrict src, int row
 
 // C (M,N) = A (M,K) @ B (K,N) [+ bias (N,)]
 void mm_matmul_nn_scalar(float* C, const float* A, const float* B, const float* bias, int M, int K, int N) {
-    GEMM(C, N, A, K, 1, B, N, bias, M, K, N);
+    GEMM(C, N, A, K, 1, B, N, bias, 0, M, K, N);
 }
 
 // C (M,N) = A (M,K) @ B^T with B (N,K); scratch holds K*N floats. Two ways
@@ -121,17 +129,17 @@ void mm_matmul_nt_scalar(float* C, const float* A, const float* B, float* scratc
         float* At = scratch;                 // (K, M)
         float* Ct = scratch + (long)K * M;   // (N, M)
         mm_transpose_scalar(At, A, M, K);
-        GEMM(Ct, M, B, K, 1, At, M, 0, N, K, M);
+        GEMM(Ct, M, B, K, 1, At, M, 0, 0, N, K, M);
         mm_transpose_scalar(C, Ct, N, M);
     } else {
         mm_transpose_scalar(scratch, B, N, K);
-        GEMM(C, N, A, K, 1, scratch, N, 0, M, K, N);
+        GEMM(C, N, A, K, 1, scratch, N, 0, 0, M, K, N);
     }
 }
 
 // C (M,N) = A^T @ B, A stored (R,M), B stored (R,N): element (i,r) of A^T is A[r*M + i].
 void mm_matmul_tn_scalar(float* C, const float* A, const float* B, int M, int R, int N) {
-    GEMM(C, N, A, 1, M, B, N, 0, M, R, N);
+    GEMM(C, N, A, 1, M, B, N, 0, 0, M, R, N);
 }
 
 // ---------------------------------------------------------------- elementwise

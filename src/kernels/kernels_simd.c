@@ -173,8 +173,9 @@ INLINE void col_panel(float* C, int ldc, const float* A, long a_rs, long a_ks, c
 // and B being swept stay in cache; after the first block the tiles resume from
 // the partial sums stored in C. A float accumulator stored to C and loaded back
 // is the same float, so the order and rounding per element stay the scalar ones.
-// Columns in panels of MM_SIMD_NC (0: all).
-void GEMM(float* C, int ldc, const float* A, long a_rs, long a_ks, const float* B, int ldb, const float* bias,
+// Columns in panels of MM_SIMD_NC (0: all). acc: the sums start from C's own values
+// (a gradient that accumulates), not the bias or 0.
+void GEMM(float* C, int ldc, const float* A, long a_rs, long a_ks, const float* B, int ldb, const float* bias, int acc,
           int M, int K, int N) {
     int kc = MM_SIMD_KC > 0 ? MM_SIMD_KC : K;
     int nc = MM_SIMD_NC > 0 ? MM_SIMD_NC : N;
@@ -183,7 +184,7 @@ void GEMM(float* C, int ldc, const float* A, long a_rs, long a_ks, const float* 
         int k1 = K - k0 < kc ? K : k0 + kc;
         for (int j = 0; j < N; j += nc) {
             int j1 = N - j < nc ? N : j + nc;
-            col_panel(C, ldc, A + k0 * a_ks, a_rs, a_ks, B + (long)k0 * ldb, ldb, k0 ? 0 : bias, k0 > 0, M, k1 - k0, j, j1);
+            col_panel(C, ldc, A + k0 * a_ks, a_rs, a_ks, B + (long)k0 * ldb, ldb, k0 ? 0 : bias, acc || k0 > 0, M, k1 - k0, j, j1);
         }
         k0 = k1;
     } while (k0 < K);
@@ -286,7 +287,7 @@ void mm_tanh_fwd_relaxed(float* y, const float* x, long n) {
 #ifndef MM_RELAXED // the rest is the reference engine's alone
 
 void mm_matmul_nn_simd(float* C, const float* A, const float* B, const float* bias, int M, int K, int N) {
-    GEMM(C, N, A, K, 1, B, N, bias, M, K, N);
+    GEMM(C, N, A, K, 1, B, N, bias, 0, M, K, N);
 }
 
 // dst (cols, rows) = src (rows, cols)^T: 4x4 blocks transposed with shuffles, scalar edges.
@@ -323,12 +324,12 @@ void mm_transpose_simd(float* dst, const float* src, int rows, int cols) {
 // Bt_scratch (K,N) = B^T, the scalar kernel's repacking, then the nn kernel.
 void mm_matmul_nt_simd(float* C, const float* A, const float* B, float* Bt_scratch, int M, int K, int N) {
     mm_transpose_simd(Bt_scratch, B, N, K);
-    GEMM(C, N, A, K, 1, Bt_scratch, N, 0, M, K, N);
+    GEMM(C, N, A, K, 1, Bt_scratch, N, 0, 0, M, K, N);
 }
 
 // C (M,N) = A^T @ B with A (R,M), B (R,N): element (i,r) of A^T is A[r*M + i].
 void mm_matmul_tn_simd(float* C, const float* A, const float* B, int M, int R, int N) {
-    GEMM(C, N, A, 1, M, B, N, 0, M, R, N);
+    GEMM(C, N, A, 1, M, B, N, 0, 0, M, R, N);
 }
 
 // ---------------------------------------------------------------- elementwise

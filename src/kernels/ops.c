@@ -101,7 +101,7 @@ typedef struct {
     const float* A; long a_rs, a_ks;
     const float* B; int ldb;
     const float* bias;
-    int M, K, N;
+    int acc, M, K, N;
     split s;
 } gemm_job;
 
@@ -109,24 +109,24 @@ static void gemm_task(void* p, int i) {
     const gemm_job* j = p;
     int a, b;
     if (!block(&j->s, j->M, j->N, i, &a, &b)) return;
-    if (j->s.by_rows) j->k->gemm(j->C + (long)a * j->ldc, j->ldc, j->A + a * j->a_rs, j->a_rs, j->a_ks, j->B, j->ldb, j->bias, b - a, j->K, j->N);
-    else j->k->gemm(j->C + a, j->ldc, j->A, j->a_rs, j->a_ks, j->B + a, j->ldb, j->bias ? j->bias + a : 0, j->M, j->K, b - a);
+    if (j->s.by_rows) j->k->gemm(j->C + (long)a * j->ldc, j->ldc, j->A + a * j->a_rs, j->a_rs, j->a_ks, j->B, j->ldb, j->bias, j->acc, b - a, j->K, j->N);
+    else j->k->gemm(j->C + a, j->ldc, j->A, j->a_rs, j->a_ks, j->B + a, j->ldb, j->bias ? j->bias + a : 0, j->acc, j->M, j->K, b - a);
 }
 
 static void op_gemm(const mm_engine* e, float* C, int ldc, const float* A, long a_rs, long a_ks, const float* B, int ldb,
-                    const float* bias, int M, int K, int N) {
+                    const float* bias, int acc, int M, int K, int N) {
     const mm_kernels* k = e->k;
-    gemm_job j = {k, C, ldc, A, a_rs, a_ks, B, ldb, bias, M, K, N, {0, 0, 0, 0}};
+    gemm_job j = {k, C, ldc, A, a_rs, a_ks, B, ldb, bias, acc, M, K, N, {0, 0, 0, 0}};
     if (plan_split(&j.s, threads_of(e), (long)M * N * K, M, N, k->mr, k->nr)) mm_parallel_for(e->pool, j.s.parts, gemm_task, &j);
-    else k->gemm(C, ldc, A, a_rs, a_ks, B, ldb, bias, M, K, N);
+    else k->gemm(C, ldc, A, a_rs, a_ks, B, ldb, bias, acc, M, K, N);
 }
 
 void op_matmul_nn(const mm_engine* e, float* C, const float* A, const float* B, const float* bias, int M, int K, int N) {
-    op_gemm(e, C, N, A, K, 1, B, N, bias, M, K, N);
+    op_gemm(e, C, N, A, K, 1, B, N, bias, 0, M, K, N);
 }
 
-void op_matmul_tn(const mm_engine* e, float* C, const float* A, const float* B, int M, int R, int N) {
-    op_gemm(e, C, N, A, 1, M, B, N, NULL, M, R, N);
+void op_matmul_tn_acc(const mm_engine* e, float* C, const float* A, const float* B, int M, int R, int N) {
+    op_gemm(e, C, N, A, 1, M, B, N, NULL, 1, M, R, N);
 }
 
 typedef struct {
@@ -161,11 +161,11 @@ void op_matmul_nt(const mm_engine* e, float* C, const float* A, const float* B, 
         float* At = scratch;               // (K, M)
         float* Ct = scratch + (long)K * M; // (N, M)
         k->transpose(At, A, M, K);
-        op_gemm(e, Ct, M, B, K, 1, At, M, NULL, N, K, M);
+        op_gemm(e, Ct, M, B, K, 1, At, M, NULL, 0, N, K, M);
         k->transpose(C, Ct, N, M);
     } else {
         k->transpose(scratch, B, N, K);
-        op_gemm(e, C, N, A, K, 1, scratch, N, NULL, M, K, N);
+        op_gemm(e, C, N, A, K, 1, scratch, N, NULL, 0, M, K, N);
     }
 }
 

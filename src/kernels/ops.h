@@ -18,8 +18,9 @@ typedef struct {
 void op_matmul_nn(const mm_engine* e, float* C, const float* A, const float* B, const float* bias, int M, int K, int N);
 // C (M,N) = A (M,K) @ B^T, B stored (N,K); scratch holds K*N + 0 floats (or M*K + M*N when that is smaller)
 void op_matmul_nt(const mm_engine* e, float* C, const float* A, const float* B, float* scratch, int M, int K, int N);
-// C (M,N) = A^T @ B, A (R,M), B (R,N)
-void op_matmul_tn(const mm_engine* e, float* C, const float* A, const float* B, int M, int R, int N);
+// C (M,N) += A^T @ B, A (R,M), B (R,N): a weight's gradient, which accumulates (each element's
+// sum starts from its value in C; on a zeroed gradient that is bitwise the plain product)
+void op_matmul_tn_acc(const mm_engine* e, float* C, const float* A, const float* B, int M, int R, int N);
 void op_tanh_fwd(const mm_engine* e, float* y, const float* x, long n);
 void op_tanh_bwd(const mm_engine* e, float* dx, const float* y, const float* dy, long n);
 void op_colstats(const mm_engine* e, float* mean, float* var, const float* x, int ld, int R, int C);

@@ -1,7 +1,8 @@
-// io.c: model files and checkpoints as safetensors (see makemore.h, "model files
-// and checkpoints"). The container is read by safetensors.c; the metadata is the
-// schema's fields (config.c), written and read by schema.c's text forms; here the
-// tensors and metadata are matched against the model, nothing trusted.
+// model/file.c: model files and checkpoints as safetensors (see makemore.h, "model
+// files and checkpoints"). The container is read by base/safetensors.c; the metadata
+// is the schema's fields (settings/), written and read by their text forms; here the
+// tensors and metadata are matched against the model, nothing trusted. A checkpoint
+// adds the optimizer's state tensors ("optimizer.<name>").
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,10 @@
 #include "base/internal.h"
 #include "makemore.h"
 #include "base/safetensors.h"
+#include "families/family.h"
+#include "settings/settings.h"
 
+#define MAX_FILE_TENSORS 400 // a model's tensors (MAX_TENSORS) and an optimizer's state
 #define STATE_GROUPS (1 << MM_GROUP_TRAINING | 1 << MM_GROUP_STATE) // a checkpoint's
 
 // Whether a field is written with the training state only (a checkpoint's).
@@ -40,7 +44,7 @@ static int put_metadata(mm_buf* h, const mm_model* m, const mm_record* r, mm_err
     for (int i = 0; i < mm_num_fields(); i++) {
         const mm_field* f = mm_field_at(i);
         char text[64];
-        if (!mm_record_has(r, f->group) || (in_checkpoint(f) && !r->state)) continue;
+        if (!mm_field_applies(f, r) || (in_checkpoint(f) && !r->state)) continue;
         if (mm_field_check(f, r, err) || mm_field_format(f, r, text, sizeof text, err)) return MM_EINVAL;
         if ((f->flags & MM_FIELD_OPTIONAL) && f->def && !strcmp(text, f->def)) continue; // as files before it
         put_meta(h, f->name, text);
@@ -49,36 +53,60 @@ static int put_metadata(mm_buf* h, const mm_model* m, const mm_record* r, mm_err
     return MM_OK;
 }
 
-// The tensors' entries, in the lecture's order, packed one after another; *total gets their bytes.
-static void put_tensor_entries(mm_buf* h, const mm_model* m, uint64_t* total) {
-    uint64_t at = 0;
-    for (int i = 0; i < mm_model_num_tensors(m); i++) {
+// The tensors a file holds: the model's, in its order, then (a checkpoint) the optimizer's state.
+typedef struct {
+    char name[48];
+    int ndim, shape[3];
+    long size;
+    const float* data;
+} file_tensor;
+
+static int file_tensors(mm_model* m, mm_optimizer* o, file_tensor* out, int cap) {
+    int n = 0;
+    for (int i = 0; i < mm_model_num_tensors(m) && n < cap; i++, n++) {
         const mm_tensor_info* t = mm_model_tensor(m, i);
+        snprintf(out[n].name, sizeof out[n].name, "%s", t->name);
+        out[n].ndim = t->ndim;
+        memcpy(out[n].shape, t->shape, sizeof out[n].shape);
+        out[n].size = t->size;
+        out[n].data = (t->is_buffer ? mm_model_buffers(m) : mm_model_params(m)) + t->offset;
+    }
+    for (int k = 0; k < mm_optimizer_num_state(o) && n < cap; k++, n++) {
+        snprintf(out[n].name, sizeof out[n].name, "optimizer.%s", mm_optimizer_state_name(o, k));
+        out[n].ndim = 1;
+        out[n].shape[0] = (int)mm_model_num_params(m);
+        out[n].size = mm_model_num_params(m);
+        out[n].data = mm_optimizer_state(o, k);
+    }
+    return n;
+}
+
+// The tensors' entries packed one after another; *total gets their bytes.
+static void put_tensor_entries(mm_buf* h, const file_tensor* t, int n, uint64_t* total) {
+    uint64_t at = 0;
+    for (int i = 0; i < n; i++) {
         mm_buf_puts(h, ",");
-        mm_buf_json_string(h, t->name);
+        mm_buf_json_string(h, t[i].name);
         mm_buf_puts(h, ":{\"dtype\":\"F32\",\"shape\":[");
-        for (int d = 0; d < t->ndim; d++) mm_buf_printf(h, d ? ",%d" : "%d", t->shape[d]);
-        mm_buf_printf(h, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)at, (unsigned long long)(at + 4 * (uint64_t)t->size));
-        at += 4 * (uint64_t)t->size;
+        for (int d = 0; d < t[i].ndim; d++) mm_buf_printf(h, d ? ",%d" : "%d", t[i].shape[d]);
+        mm_buf_printf(h, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)at, (unsigned long long)(at + 4 * (uint64_t)t[i].size));
+        at += 4 * (uint64_t)t[i].size;
     }
     *total = at;
 }
 
-static void put_tensor_data(uint8_t* p, mm_model* m) {
-    for (int i = 0; i < mm_model_num_tensors(m); i++) {
-        const mm_tensor_info* t = mm_model_tensor(m, i);
-        const float* src = (t->is_buffer ? mm_model_buffers(m) : mm_model_params(m)) + t->offset;
-        for (long k = 0; k < t->size; k++, p += 4) {
+static void put_tensor_data(uint8_t* p, const file_tensor* t, int n) {
+    for (int i = 0; i < n; i++)
+        for (long k = 0; k < t[i].size; k++, p += 4) {
             uint32_t u;
-            memcpy(&u, &src[k], 4);
+            memcpy(&u, &t[i].data[k], 4);
             p[0] = (uint8_t)u; p[1] = (uint8_t)(u >> 8); p[2] = (uint8_t)(u >> 16); p[3] = (uint8_t)(u >> 24);
         }
-    }
 }
 
-int mm_model_save_state(const mm_model* m_, const mm_data_settings* d, const mm_train_state* s, uint8_t** out, size_t* out_len,
-                        mm_err* err) {
-    mm_model* m = (mm_model*)m_;
+// A model file, with a training state and the optimizer's state when s and o are given.
+static int save(mm_model* m, const mm_data_settings* d, const mm_train_state* s, mm_optimizer* o, uint8_t** out, size_t* out_len,
+                mm_err* err) {
     mm_config c = *mm_model_config(m);
     mm_data_settings ds;
     mm_train_state st;
@@ -89,7 +117,9 @@ int mm_model_save_state(const mm_model* m_, const mm_data_settings* d, const mm_
     mm_buf h = {0};
     uint64_t data_len;
     if (put_metadata(&h, m, &r, err)) { free(h.p); return MM_EINVAL; }
-    put_tensor_entries(&h, m, &data_len);
+    static file_tensor tensors[MAX_FILE_TENSORS]; // (not on the stack: wasm's is small)
+    int nt = file_tensors(m, o, tensors, MAX_FILE_TENSORS);
+    put_tensor_entries(&h, tensors, nt, &data_len);
     mm_buf_puts(&h, "}");
     while ((8 + h.n) % 8) mm_buf_puts(&h, " "); // the data starts 8-aligned, like the reference writer's
     size_t len = 8 + h.n + (size_t)data_len;
@@ -98,20 +128,26 @@ int mm_model_save_state(const mm_model* m_, const mm_data_settings* d, const mm_
     for (int i = 0; i < 8; i++) b[i] = (uint8_t)((uint64_t)h.n >> (8 * i));
     memcpy(b + 8, h.p, h.n);
     free(h.p);
-    put_tensor_data(b + 8 + h.n, m);
+    put_tensor_data(b + 8 + h.n, tensors, nt);
     *out = b;
     *out_len = len;
     return MM_OK;
+}
+
+int mm_model_save_state(const mm_model* m, const mm_data_settings* d, const mm_train_state* s, uint8_t** out, size_t* out_len,
+                        mm_err* err) {
+    return save((mm_model*)m, d, s, NULL, out, out_len, err);
 }
 
 int mm_model_save(const mm_model* m, uint8_t** out, size_t* out_len, mm_err* err) {
     return mm_model_save_state(m, NULL, NULL, out, out_len, err);
 }
 
-int mm_checkpoint_save(const mm_trainer* t, uint8_t** out, size_t* out_len, mm_err* err) {
+int mm_checkpoint_save(const mm_trainer* t_, uint8_t** out, size_t* out_len, mm_err* err) {
+    mm_trainer* t = (mm_trainer*)t_;
     mm_train_state s;
     mm_trainer_get_state(t, &s);
-    return mm_model_save_state(mm_trainer_model((mm_trainer*)t), mm_trainer_data(t), &s, out, out_len, err);
+    return save(mm_trainer_model(t), mm_trainer_data(t), &s, mm_trainer_optimizer(t), out, out_len, err);
 }
 
 // ---------------------------------------------------------------- loading
@@ -163,18 +199,23 @@ static int read_fields(const st_file* f, const mm_record* r, int* has, mm_err* e
     *has = 0;
     for (int i = 0; i < mm_num_fields(); i++)
         if (in_checkpoint(mm_field_at(i))) *has |= mm_st_meta_get(f, mm_field_at(i)->name) != NULL;
-    for (int i = 0; i < mm_num_fields(); i++) {
-        const mm_field* fd = mm_field_at(i);
-        const char* s = mm_st_meta_get(f, fd->name);
-        int in_state = in_checkpoint(fd);
-        if (s && (*has || !in_state)) {
-            if (read_field(fd, r, s, err)) return MM_EFORMAT;
-        } else if (in_state && *has) {
-            return mm_fail(err, MM_EFORMAT, "model file training state is incomplete: no '%s'", fd->name);
-        } else if (!in_state && !(fd->flags & MM_FIELD_OPTIONAL)) {
-            return mm_fail(err, MM_EFORMAT, "model file metadata has no '%s'", fd->name);
-        } // else absent and optional, or a checkpoint's field in a plain file: it keeps its default
-    }
+    for (int pass = 0; pass < 2; pass++) // the selectors (form, optimizer) first: which settings apply follows them
+        for (int i = 0; i < mm_num_fields(); i++) {
+            const mm_field* fd = mm_field_at(i);
+            if (!(fd->flags & MM_FIELD_SELECTOR) == !pass) continue;
+            if (!mm_field_applies(fd, r)) continue; // another family's or optimizer's, or a setting its family does not read
+            const char* s = mm_st_meta_get(f, fd->name);
+            int in_state = in_checkpoint(fd);
+            if (s && (*has || !in_state)) {
+                if (read_field(fd, r, s, err)) return MM_EFORMAT;
+            } else if (fd->flags & MM_FIELD_OPTIONAL) {
+                continue; // added after the files began: it keeps its default
+            } else if (in_state && *has) {
+                return mm_fail(err, MM_EFORMAT, "model file training state is incomplete: no '%s'", fd->name);
+            } else if (!in_state && !(fd->flags & MM_FIELD_OPTIONAL)) {
+                return mm_fail(err, MM_EFORMAT, "model file metadata has no '%s'", fd->name);
+            } // else absent and optional, or a checkpoint's field in a plain file: it keeps its default
+        }
     if (*has && r->state->step > r->training->steps)
         return mm_fail(err, MM_EFORMAT, "model file metadata 'step' is \"%ld\", not a whole number in 0..%ld (the steps)", r->state->step,
                        r->training->steps);
@@ -211,8 +252,9 @@ static int shape_matches(const st_tensor* t, const mm_tensor_info* want, mm_err*
     return mm_fail(err, MM_EFORMAT, "model file tensor '%s' has shape (%s); the configuration needs (%s)", t->name, got, exp);
 }
 
-// Every tensor the model has, by name: F32, its shape, finite (a variance: not negative); nothing else.
-static int read_tensors(const st_file* f, mm_model* m, mm_err* err) {
+// Every tensor the model has, by name: F32, its shape, finite (a variance: not negative); nothing
+// else but, in a checkpoint (state), the optimizer's ("optimizer.<name>", read by mm_checkpoint_load).
+static int read_tensors(const st_file* f, mm_model* m, int state, mm_err* err) {
     int nt = mm_model_num_tensors(m);
     for (int i = 0; i < nt; i++) {
         const mm_tensor_info* want = mm_model_tensor(m, i);
@@ -236,14 +278,16 @@ static int read_tensors(const st_file* f, mm_model* m, mm_err* err) {
     for (int i = 0; f->n_tensors != nt && i < f->n_tensors; i++) { // every expected tensor was found, so some are extra
         int known = 0;
         for (int j = 0; j < nt && !known; j++) known = strcmp(f->tensors[i].name, mm_model_tensor(m, j)->name) == 0;
+        if (state && !strncmp(f->tensors[i].name, "optimizer.", 10)) known = 1;
         if (!known) return mm_fail(err, MM_EFORMAT, "model file has an unexpected tensor '%.100s'", f->tensors[i].name);
     }
     return MM_OK;
 }
 
-// form >= 0: the model is made in that form (its tensors must be the file's).
+// form >= 0: the model is made in that family (its tensors must be the file's). keep: the parsed
+// file is kept there for the caller (who frees it), else freed.
 static mm_model* load(const uint8_t* b, size_t len, int max_batch, int form, mm_data_settings* d_out, mm_train_state* s_out,
-                      int* has_state, mm_err* err) {
+                      int* has_state, st_file* keep, mm_err* err) {
     st_file f;
     if (mm_st_parse(b, len, &f, err)) return NULL;
     mm_model* m = NULL;
@@ -267,11 +311,12 @@ static mm_model* load(const uint8_t* b, size_t len, int max_batch, int form, mm_
     cps = malloc(sizeof(uint32_t) * (size_t)c.vocab_size);
     if (!cps) { mm_fail(err, MM_ENOMEM, "out of memory loading the model"); goto fail; }
     if (parse_vocab(vocab, c.vocab_size, cps, err)) goto fail;
-    if (form >= 0) c.form = form;
+    if (form >= 0 && form != c.form && mm_config_set(&c, "form", mm_family_name(form), err)) goto fail;
     m = mm_model_new(&c, cps, 0, max_batch, err);
-    if (!m || read_tensors(&f, m, err)) goto fail;
+    if (!m || read_tensors(&f, m, has, err)) goto fail;
     free(cps);
-    mm_st_free(&f);
+    if (keep) *keep = f;
+    else mm_st_free(&f);
     if (d_out) *d_out = d;
     if (has_state) *has_state = has;
     if (s_out && has) *s_out = s;
@@ -286,17 +331,42 @@ fail:
 
 mm_model* mm_model_load_state(const uint8_t* b, size_t len, int max_batch, mm_data_settings* d_out, mm_train_state* s_out,
                               int* has_state, mm_err* err) {
-    return load(b, len, max_batch, -1, d_out, s_out, has_state, err);
+    return load(b, len, max_batch, -1, d_out, s_out, has_state, NULL, err);
 }
 
 mm_model* mm_model_load(const uint8_t* b, size_t len, int max_batch, mm_err* err) {
-    return load(b, len, max_batch, -1, NULL, NULL, NULL, err);
+    return load(b, len, max_batch, -1, NULL, NULL, NULL, NULL, err);
 }
 
 mm_model* mm_model_load_form(const uint8_t* b, size_t len, int form, int max_batch, mm_err* err) {
-    if (form < MM_FORM_EXAMPLES || form > MM_FORM_GATED)
-    { mm_fail(err, MM_EINVAL, "unknown model form %d (0 examples, 1 conv, 2 gated)", form); return NULL; }
-    return load(b, len, max_batch, form, NULL, NULL, NULL, err);
+    if (!mm_family_name(form)) { mm_fail(err, MM_EINVAL, "unknown model family %d (0..%d)", form, mm_family_count() - 1); return NULL; }
+    return load(b, len, max_batch, form, NULL, NULL, NULL, NULL, err);
+}
+
+// The optimizer's state tensors of a checkpoint into o (n parameters each): F32 (n,), finite.
+static int read_optimizer(const st_file* f, mm_optimizer* o, long n, mm_err* err) {
+    for (int k = 0; k < mm_optimizer_num_state(o); k++) {
+        char name[64];
+        snprintf(name, sizeof name, "optimizer.%s", mm_optimizer_state_name(o, k));
+        const st_tensor* t = mm_st_find(f, name);
+        if (!t) return mm_fail(err, MM_EFORMAT, "checkpoint has no tensor '%s' (its optimizer's state)", name);
+        if (strcmp(t->dtype, "F32") != 0 || t->ndim != 1 || t->shape[0] != (uint64_t)n)
+            return mm_fail(err, MM_EFORMAT, "checkpoint tensor '%s' is not F32 of shape (%ld)", name, n);
+        float* dst = mm_optimizer_state(o, k);
+        const uint8_t* p = f->data + t->begin;
+        for (long i = 0; i < n; i++, p += 4) {
+            uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+            memcpy(&dst[i], &u, 4);
+            if (!isfinite(dst[i])) return mm_fail(err, MM_EFORMAT, "checkpoint tensor '%s' element %ld is not a finite number", name, i);
+        }
+    }
+    for (int i = 0; i < f->n_tensors; i++) // another optimizer's state: not this checkpoint's
+        if (!strncmp(f->tensors[i].name, "optimizer.", 10)) {
+            int known = 0;
+            for (int k = 0; k < mm_optimizer_num_state(o) && !known; k++) known = !strcmp(f->tensors[i].name + 10, mm_optimizer_state_name(o, k));
+            if (!known) return mm_fail(err, MM_EFORMAT, "checkpoint has an unexpected tensor '%.100s'", f->tensors[i].name);
+        }
+    return MM_OK;
 }
 
 // Whether words are the checkpoint's word list, as far as the vocabulary tells.
@@ -317,17 +387,22 @@ mm_trainer* mm_checkpoint_load(const uint8_t* b, size_t len, const mm_words* wor
     mm_data_settings d;
     mm_train_state s;
     int has = 0;
-    mm_model* m = mm_model_load_state(b, len, 1, &d, &s, &has, err);
+    st_file f;
+    mm_model* m = load(b, len, 1, -1, &d, &s, &has, &f, err);
     if (!m) return NULL;
     mm_trainer* t = NULL;
     if (!has) mm_fail(err, MM_EFORMAT, "this model file has no training state to resume (it was saved as a model, not a checkpoint)");
     else if (!same_vocabulary(words, m, err)) t = mm_trainer_new(words, mm_model_config(m), &d, &s.tp, err);
-    if (t && mm_trainer_set_state(t, &s, err)) { mm_trainer_free(t); t = NULL; }
+    if (t && (mm_trainer_set_state(t, &s, err) || read_optimizer(&f, mm_trainer_optimizer(t), mm_model_num_params(m), err))) {
+        mm_trainer_free(t);
+        t = NULL;
+    }
     if (t) {
         mm_model* tm = mm_trainer_model(t);
         memcpy(mm_model_params(tm), mm_model_params(m), sizeof(float) * (size_t)mm_model_num_params(m));
         memcpy(mm_model_buffers(tm), mm_model_buffers(m), sizeof(float) * (size_t)mm_model_num_buffers(m));
     }
+    mm_st_free(&f);
     mm_model_free(m);
     return t;
 }

@@ -1,10 +1,10 @@
-// layer_list.c: the model's layers as the lecture prints them (makemore.h,
+// model/layer_list.c: the model's layers as the lecture prints them (makemore.h,
 // mm_layer_info): kind, tensor prefix, inputs, output shape for a batch,
 // parameters, and the kernel, dilation or factor that shape its receptive field.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "nn/layer.h"
+#include "model/model.h"
 
 // The output's dimensions as PyTorch has them: the Embedding's (B, T, C);
 // FlattenConsecutive's (B, T/n, C*n), squeezed to (B, C*n) when T/n is 1; the
@@ -19,14 +19,13 @@ static int out_ndim(const mm_model* m, int i) {
     return 2;
 }
 
-// The parameters its type places (the layout's own rule, on a copy: nothing allocated).
+// The parameters it owns (its type's declarations; a shared one is its owner's).
 static long layer_params(const layer* l) {
-    const layer_type* ty = mm_layer_types[l->type];
-    if (!ty->place) return 0;
-    layer c = *l;
-    mm_layout s = {0, 0, 0, 0, 0, 1};
-    ty->place(&c, &s);
-    return (long)s.params;
+    layer_decl d;
+    mm_layer_declare(l, &d);
+    long n = 0;
+    for (int k = 0; k < d.n_params; k++) if (l->share[k] < 0) n += d.param[k].size;
+    return n;
 }
 
 int mm_model_num_layers(const mm_model* m) { return m ? m->n_layers : 0; }
@@ -41,10 +40,10 @@ int mm_model_layer(const mm_model* m, int i, int B, mm_layer_info* out, mm_err* 
     memset(out, 0, sizeof *out);
     out->index = i;
     out->kind = ty->name;
-    snprintf(out->prefix, sizeof out->prefix, "layers.%d", i + l->name_at);
+    if (l->name[0]) snprintf(out->prefix, sizeof out->prefix, "%s", l->name);
+    else snprintf(out->prefix, sizeof out->prefix, "layers.%d", i);
     out->n_in = ty->n_in;
-    out->in[0] = l->in[0] == IN_TOKENS ? MM_LAYER_TOKENS : l->in[0];
-    out->in[1] = ty->n_in > 1 ? l->in[1] : 0;
+    for (int k = 0; k < ty->n_in && k < 4; k++) out->in[k] = l->in[k] == IN_TOKENS ? MM_LAYER_TOKENS : l->in[k];
     out->per_position = m->seq;
     out->shape[0] = B;
     if (m->seq) { // every position of each context: (B, block_size, C)
@@ -68,7 +67,7 @@ int mm_config_layers(const mm_config* cfg, int B, mm_layer_info* out, int cap, i
     if (B < 1 || B > MM_MAX_BATCH) return mm_fail(err, MM_EINVAL, "batch size %d is outside 1..%d", B, MM_MAX_BATCH);
     mm_model* m = calloc(1, sizeof *m); // a scratch model, planned as mm_config_check plans it
     if (!m) return mm_fail(err, MM_ENOMEM, "out of memory");
-    int rc = mm_model_plan(m, cfg, 1, err);
+    int rc = mm_model_plan_config(m, cfg, 1, err);
     if (!rc) {
         *n_layers = m->n_layers;
         for (int i = 0; i < m->n_layers && i < cap && !rc; i++) rc = mm_model_layer(m, i, B, &out[i], err);

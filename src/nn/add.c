@@ -1,22 +1,21 @@
-// layer_add.c: Add: out = in0 + in1, a residual (skip) connection.
+// nn/add.c: Add: out = in0 + in1, a residual (skip) connection.
 #include <string.h>
 #include "nn/layer.h"
 
-static int add_shape(layer* l, const layer* in1, mm_err* err) {
-    if (!in1 || in1->T_out != l->T_in || in1->C_out != l->C_in)
+static int add_shape(layer* l, const layer* const* in, mm_err* err) {
+    const layer* b = in[1];
+    if (!b || b->T_out != l->T_in || b->C_out != l->C_in)
         return mm_fail(err, MM_EINVAL, "Add needs two inputs of one shape, not (%d, %d) and (%d, %d)", l->T_in, l->C_in,
-                       in1 ? in1->T_out : 0, in1 ? in1->C_out : 0);
-    l->T_out = l->T_in;
-    l->C_out = l->C_in;
-    return MM_OK;
+                       b ? b->T_out : 0, b ? b->C_out : 0);
+    return mm_shape_same(l, in, err);
 }
-static void add_fwd(mm_model* m, const layer* l, const layer_io* io) {
-    long n = (long)io->B * l->T_out * l->C_out;
-    const float* a = io->in[0]; const float* b = io->in[1];
-    for (long k = 0; k < n; k++) io->out[k] = a[k] + b[k];
+static void add_fwd(const layer* l, const layer_run* r) {
+    long n = r->rows * l->T_out * l->C_out;
+    const float* a = r->in[0]; const float* b = r->in[1];
+    for (long k = 0; k < n; k++) r->out[k] = a[k] + b[k];
 }
-static void add_bwd(mm_model* m, const layer* l, const layer_io* io) {
-    size_t bytes = sizeof(float) * (size_t)io->B * l->T_out * l->C_out;
-    for (int k = 0; k < 2; k++) if (io->din[k]) memcpy(io->din[k], io->dout, bytes);
+static void add_bwd(const layer* l, const layer_run* r) {
+    size_t bytes = sizeof(float) * (size_t)(r->rows * l->T_out * l->C_out);
+    for (int k = 0; k < 2; k++) if (r->din[k]) memcpy(r->din[k], r->dout, bytes);
 }
 const layer_type mm_layer_add = {.name = "Add", .n_in = 2, .shape = add_shape, .forward = add_fwd, .backward = add_bwd};

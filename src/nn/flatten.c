@@ -1,7 +1,7 @@
-// layer_flatten.c: FlattenConsecutive(n): (T, C) -> (T/n, C*n), a view of its input.
+// nn/flatten.c: FlattenConsecutive(n): (T, C) -> (T/n, C*n), a view of its input.
 #include "nn/layer.h"
 
-static int flatten_shape(layer* l, const layer* in1, mm_err* err) {
+static int flatten_shape(layer* l, const layer* const* in, mm_err* err) {
     if (l->n < 1 || l->T_in % l->n != 0)
         return mm_fail(err, MM_EINVAL, "FlattenConsecutive(%d) needs a length divisible by %d, not %d", l->n, l->n, l->T_in);
     l->T_out = l->T_in / l->n;

@@ -1,194 +1,143 @@
-// layers.h: the layer types and the model made of them (internal to the core).
+// nn/layer.h: what a layer type is (one file each in src/nn/, registered in layers.c).
 //
-// A model is a list of layer instances. Each reads the outputs of earlier
-// layers (in[], or the batch's tokens) and writes its own, so a layer may read
-// any earlier output: a residual connection is an Add of two of them. Each layer
-// type (src/layer_*.c, registered in layers.c) is one table entry: its shape rule, its parameters, buffers
-// and activations, their names and initialisation, a forward and a backward.
+// A layer reads the outputs of earlier layers (in[], or the batch's tokens) and
+// writes its own. A type is a table entry: its shape rule, the tensors it owns
+// (declared, not placed: the model lays them out), and a forward and a backward
+// that see only pointers (layer_run), as llm.c's functions do. A type never sees
+// the model.
 //
-// Sequence models (form conv and gated) work on rows instead: one row per
-// position of the batch's words, each of shape (1, C), see model.c's row plan.
+// Shapes per example are (T, C); T == 1 is the lecture's 2-D (B, C). A batch of
+// B examples of shape (T, C) is one contiguous (B, T, C) block, so
+// FlattenConsecutive(n) moves no data (a view). A sequence family's layers run
+// on rows instead, one per position of the batch's words (model/rows.c).
 //
-// Shapes per example are (T, C); T == 1 is the lecture's 2-D (B, C) after
-// FlattenConsecutive squeezes the middle dimension. A batch of B examples of
-// shape (T, C) is one contiguous (B, T, C) block, so FlattenConsecutive(n)
-// moves no data: (B, T, C) read as (B, T/n, C*n) is the same memory (a view:
-// its output and gradient are its input's).
-//
-// Memory: one arena each for parameters (then the BatchNorm buffers), their
-// gradients, activations (then their gradients), and scratch. Offsets are laid
-// out by the plan (model.c) before anything is allocated.
-//
-// Gradients: a layer's backward writes the gradients of its parameters and of
-// its inputs. An output read by several layers gets the sum of their
-// gradients: the plan marks the first reader to run backward, which writes;
-// the later ones write to scratch, added in (so a plain chain pays nothing).
-#ifndef MM_LAYERS_H
-#define MM_LAYERS_H
+// Gradients: backward ADDS into its parameters' gradients (g[k] +=; one zero-grad
+// per step clears them, so a parameter may be read by several layers: weight
+// tying, one cell applied at every time step) and SETS its inputs' gradients
+// (din[k] =). An output read by several layers gets the sum of their gradients:
+// the executor gives the first reader in backward order the gradient itself and
+// the others a temporary it then adds in (ggml's add_or_set), so a chain pays
+// nothing and no step zeroes the activations' gradients.
+#ifndef MM_NN_LAYER_H
+#define MM_NN_LAYER_H
 #include <stdint.h>
 #include "base/internal.h"
-#include "makemore.h"
 #include "kernels/ops.h"
 
-#define MAX_LAYERS 128
-#define MAX_TENSORS 256
-#define IN_TOKENS (-1) // an input that is the batch's tokens X (B, block_size)
+#define MAX_LAYERS 160
+#define MAX_TENSORS 320
+#define MAX_IN 4      // inputs one layer reads
+#define MAX_OWN 4     // tensors of one kind (parameters, buffers, ...) one layer owns
+#define IN_TOKENS (-1) // an input that is the batch's tokens
 
 enum { L_EMBED, L_FLATTEN, L_LINEAR, L_BATCHNORM, L_TANH, L_ADD, L_CONV1D, L_GATE, L_RELU, L_N_TYPES };
 
+// A layer instance: what a family's builder sets (type, in[], and the type's own
+// settings), what the shape rule sets (T/C), and where the plan put its tensors.
 typedef struct {
     int type;
-    int in[2];                    // inputs: indices of earlier layers, or IN_TOKENS
-    int acc[2];                   // backward: this input's gradient is added to a later reader's
+    int n_in;                     // inputs read (the type's n_in)
+    int in[MAX_IN];               // earlier layers' indices, or IN_TOKENS
     int T_in, C_in, T_out, C_out; // per-example shapes (of in[0], and of the output)
-    int n;                        // FlattenConsecutive: factor; Embedding: tokens (vocabulary size); Conv1d: kernel size
+    int n;                        // FlattenConsecutive: factor; Embedding: vocabulary; Conv1d: kernel size
     int dilation;                 // Conv1d
     int has_bias;                 // Linear, Conv1d
-    int name_at;                  // its tensors are named layers.<index + name_at> (the conv form keeps the lecture's names)
-    int pad_span;                 // BatchNorm of a sequence model: padding positions per word its input has (see model.c)
-    int stat_T;                   // BatchNorm: positions with their own statistics (1, or T per-position;
-                                  // made as 0 or 1 = per position, set by its shape rule)
-    long w, b;                    // params offsets: weight/gamma, bias/beta (-1: none)
-    long rm, rv;                  // buffers offsets: running mean, running var
-    long out, xhat;               // activation offsets (per max_batch); xhat: Conv1d's gathered taps
-    long bmean, bvar, binv;       // scratch offsets: batch mean, var, inverse std
+    int stat_T;                   // BatchNorm: positions with their own statistics (made 0, or 1 = per position)
+    int pad_span;                 // BatchNorm in a sequence family: padding positions per word at its input
+    float init_gain;              // its weight's initial values scaled (the lecture's last layer: 0.1); 0 = 1
+    int init_zeros;               // its parameters start at zero, whatever its type declares (makemore.py's Bigram)
+    char name[28];                // its tensors' prefix: "layers.3"; "" = layers.<index>
+    int bare;                     // its one parameter is named by the prefix alone (an nn.Parameter: "logits")
+    int share[MAX_OWN];           // parameter k is layer share[k]'s parameter k (weight tying), or -1: its own
+    // set by the plan (model/plan.c): offsets into the model's arenas
+    long p[MAX_OWN];              // parameters (and their gradients at the same offsets)
+    long buf[MAX_OWN];            // buffers (BatchNorm's running statistics), in the buffer block
+    long aux[MAX_OWN];            // per-row activations of its own (BatchNorm's xhat), and their gradients
+    long stat[MAX_OWN];           // fixed-size state kept from forward to backward and after_step (batch mean, ...)
+    long out;                     // its output (a view: its input's), and the output's gradient
+    int din_tmp[MAX_IN];          // backward: input k's gradient goes to a temporary, added in (a later reader wrote it)
 } layer;
 
-// Running sizes while the plan lays out memory (64-bit: nothing wraps on wasm32).
+// A tensor a type declares: its name after the layer's prefix, its shape, and its initialisation.
+enum { INIT_ZEROS, INIT_ONES, INIT_NORMAL, INIT_FAN_IN }; // randn; randn / sqrt(fan_in); both times init_gain
 typedef struct {
-    int64_t params, buffers, acts, scratch;
-    int64_t max_weight; // the largest Linear weight: the A@B^T kernel's repack scratch
-    int max_batch;      // examples; for a sequence model, rows (model.c)
-} mm_layout;
+    const char* what;  // "weight", "bias", "gamma", "running_var", ...
+    int ndim, shape[3];
+    long size;
+    int init;          // INIT_*
+    long fan_in;       // INIT_FAN_IN
+    int is_variance;   // a buffer that must stay >= 0 (model files refuse a negative one)
+} tensor_decl;
 
-struct mm_model {
-    mm_config cfg;
-    int n_layers;
-    layer L[MAX_LAYERS];
-    int n_tensors;
-    mm_tensor_info tensors[MAX_TENSORS];
-    char names[MAX_TENSORS][32];
-    int max_batch;
-    long n_params, n_buffers, n_acts, n_scratch;
-    float* params;  // (n_params + n_buffers,) the parameters, then the BatchNorm running statistics
-    float* buffers; // = params + n_params
-    float* grads;   // (n_params,)
-    float* acts;    // (2 n_acts,) layer outputs, BatchNorm xhat, logits; then their gradients
-    float* dacts;   // = acts + n_acts
-    float* scratch; // (n_scratch,) weight repack, batch statistics, gradient sums, the fused layer's tables
-    long acc_at;    // scratch offset of the two gradient-sum buffers (acc_size floats each)
-    long acc_size;
-    int fuse_first; // the fast engine may fuse the Embedding with the layer after it: 1, layers 0-2 are Embedding,
-                    // FlattenConsecutive, Linear; 2, layers 0-1 are Embedding, Conv1d (a sequence model)
-    long fuse_at;   // scratch offset of its tables: P, G (n_group, V, H) each, then a (V, n_embd) temporary
-    uint16_t* tap_tok; // fuse_first 2: (max_rows, kernel) the tokens each row's taps read
-    long logits;    // offset in acts of the (B, V) logits = last layer's out
-    uint32_t* codepoints; // (vocab_size,)
-    int last_B;
-    // sequence models (form conv, gated): the row plan of the current batch (model.c)
-    int seq;              // 1: the layers run on rows
-    int max_rows;         // 1 + max_batch * block_size
-    int n_rows, n_pad;    // rows of the current batch; its words (segments that start with padding)
-    uint16_t* row_tok;    // (max_rows,) each row's token
-    int* row_pos;         // (max_rows,) its position in its word (-1: the shared padding row 0)
-    int* ex_row;          // (max_batch,) the row of each example's logits
-    long row_logits;      // offset in acts of the last layer's (rows, V) output; logits is then (B, V) per example
-    struct mm_shared* shared; // the fast engine's shared nodes (shared.c), made by mm_model_set_engine; NULL: none
-    int shared_on;        // the last forward pass ran on them (its backward does too)
-    int no_share;         // 1: run every node (the statistics pass of a diagnostics step)
-    mm_engine eng;        // its kernels and the pool they run on
-    int profiling;
-    double prof[MM_PROF_N]; // seconds per operation (mm_model_profile)
-};
-
-// What a layer's forward and backward read and write, set up by model.c.
+// Everything a layer owns besides its output, declared by its type (sizes of aux in floats per row).
 typedef struct {
-    const uint16_t* X;   // the batch's tokens (B, block_size); a sequence model: each row's (rows,)
-    int B;               // examples, or rows
-    const int* pos;      // a sequence model: each row's position in its word (-1: the padding row 0); else NULL
-    int n_pad;           // a sequence model: words in the batch (the padding row stands for pad_span * n_pad positions)
-    int training;        // forward: batch statistics (else running ones)
-    const float* in[2];  // inputs (NULL: IN_TOKENS or none)
-    float* out;
-    const float* dout;   // backward: the output's gradient
-    float* din[2];       // backward: where the inputs' gradients go (NULL: none wanted)
-    const float* row_w;  // the fast engine's shared nodes (shared.c): each row stands for row_w[r] of the
-                         // batch's nodes, n_nodes in all (BatchNorm counts it so); else NULL
+    int n_params, n_buffers, n_aux, n_stats;
+    tensor_decl param[MAX_OWN], buffer[MAX_OWN];
+    long aux_per_row[MAX_OWN];
+    long stat_size[MAX_OWN];
+    long work;         // floats of the shared workspace its forward or backward borrows (per call)
+    long work_per_row; // the same, per row of the batch
+} layer_decl;
+
+// What one call of a layer's forward or backward reads and writes.
+typedef struct {
+    const mm_engine* eng;  // kernels and the thread pool
+    long rows;             // examples B (each (T, C)), or a sequence family's rows (each (1, C))
+    const uint16_t* tok;   // the batch's tokens (Embedding): (rows, T_in)
+    const int* pos;        // a sequence family: each row's position in its word (-1: the padding row 0); else NULL
+    int n_pad;             // a sequence family: words in the batch (row 0 stands for pad_span * n_pad positions)
+    const float* row_w;    // the fast engine's distinct nodes: each row stands for row_w[r] of n_nodes nodes; else NULL
     long n_nodes;
-} layer_io;
+    int training;          // forward: batch statistics, else the running ones
+    const float* in[MAX_IN];
+    float* out;
+    const float* dout;     // backward: the output's gradient
+    float* din[MAX_IN];    // backward: the inputs' gradients, set (NULL: not wanted)
+    float* p[MAX_OWN];     // parameters
+    float* g[MAX_OWN];     // their gradients: added into
+    float* buf[MAX_OWN];
+    float* aux[MAX_OWN];
+    float* daux[MAX_OWN];
+    float* stat[MAX_OWN];
+    float* work;           // the shared workspace (decl.work + decl.work_per_row * rows floats)
+} layer_run;
 
 typedef struct {
-    const char* name;  // as the lecture's class: "Linear"
-    int n_in;          // inputs read
-    int is_view;       // output = input 0's memory (FlattenConsecutive): no forward or backward runs
-    int reads_tokens;  // input 0 is the batch's tokens (IN_TOKENS: Embedding)
-    // The output shape from the input shape(s); a bad combination is an error.
-    int (*shape)(layer* l, const layer* in1, mm_err* err);
-    // Offsets of its parameters, buffers, activations and scratch (NULL: none beyond its output).
-    void (*place)(layer* l, mm_layout* s);
-    // Names its tensors (mm_model_add_tensor), then initialises them as the lecture does (NULL: none).
-    void (*init)(mm_model* m, int index, mm_rng* r);
-    void (*forward)(mm_model* m, const layer* l, const layer_io* io);
-    void (*backward)(mm_model* m, const layer* l, const layer_io* io);
-    void (*after_step)(mm_model* m, const layer* l); // after an SGD update (BatchNorm's running statistics; NULL: nothing)
+    const char* name;   // as the lecture's class: "Linear"
+    int n_in;           // inputs read
+    int is_view;        // output = input 0's memory (FlattenConsecutive): no forward or backward runs
+    int reads_tokens;   // input 0 is the batch's tokens (IN_TOKENS: Embedding)
+    // The output shape from the input shape(s) (in[k]: the layers it reads; NULL for tokens); bad ones are an error.
+    int (*shape)(layer* l, const layer* const* in, mm_err* err);
+    void (*declare)(const layer* l, layer_decl* d); // NULL: it owns nothing beyond its output
+    void (*forward)(const layer* l, const layer_run* r);
+    void (*backward)(const layer* l, const layer_run* r);
+    void (*after_step)(const layer* l, const layer_run* r); // after an optimizer's update (BatchNorm's running statistics)
 } layer_type;
 
-// The registry (layers.c), indexed by layer.type; one layer_type per file src/layer_*.c.
+// The registry (layers.c), indexed by layer.type.
 extern const layer_type* const mm_layer_types[L_N_TYPES];
-// The lecture's class name of a layer type ("Embedding", "FlattenConsecutive", "Linear", "BatchNorm1d", "Tanh",
-// "Add", "Conv1d", "Gate", "ReLU": the registry's names); NULL for a type outside 0..L_N_TYPES-1.
-const char* mm_layer_type_name(int type);
 extern const layer_type mm_layer_embed, mm_layer_flatten, mm_layer_linear, mm_layer_batchnorm, mm_layer_tanh, mm_layer_add,
     mm_layer_conv1d, mm_layer_gate, mm_layer_relu;
-// The shape rule of several types: output shape = input shape.
-int mm_layer_same_shape(layer* l, const layer* in1, mm_err* err);
+// The lecture's class name of a layer type; NULL outside 0..L_N_TYPES-1.
+const char* mm_layer_type_name(int type);
+// A new layer of the type: every offset unset, no sharing, inputs in0, in1 (IN_TOKENS or earlier layers).
+layer mm_layer_make(int type, int in0, int in1);
+// The declarations of a layer (zeroed first; a type without declare owns nothing).
+void mm_layer_declare(const layer* l, layer_decl* d);
 
-// A model of the given layers (model.c; tests, and models beyond the configuration's
-// Sequential): the same planning, arenas and initialisation as mm_model_new. cfg
-// gives vocab_size and block_size (the tokens' length); tokens are named '.', 'a', ...
-// Set in each layer: type, in[], and what its type is made with (Embedding: n =
-// vocabulary, C_out; Linear: C_out, has_bias; FlattenConsecutive: n; BatchNorm1d:
-// stat_T 1 per position); w, b, rm, rv and xhat -1.
-mm_model* mm_model_new_layers(const mm_config* cfg, const layer* L, int n_layers, uint64_t seed, int max_batch, mm_err* err);
-
-// The configuration's layers planned into m (a zeroed scratch model: nothing allocated), as mm_config_check does (model.c).
-int mm_model_plan(mm_model* m, const mm_config* c, int max_batch, mm_err* err);
-
-// Adds tensor "layers.<index>.<what>" (model.c).
-void mm_model_add_tensor(mm_model* m, int index, const char* what, int ndim, int d0, int d1, int d2, long offset,
-                         int is_buffer, int is_variance);
+// Helpers the types share (layers.c):
+int mm_shape_same(layer* l, const layer* const* in, mm_err* err); // output shape = input shape
+// A weight (fan_in, C_out) and, with has_bias, a zero bias (C_out,): Linear, Conv1d.
+void mm_declare_weight(const layer* l, layer_decl* d, long fan_in);
+// db (C,) += column sums of dy (rows, C), in row order.
+void mm_bias_grad_add(float* db, const float* dy, long rows, int C);
 
 // The row that tap j of a Conv1d's row r reads: its position minus (k-1-j) dilations, or
-// the padding row 0 before the word's start (model.c's row plan).
+// the padding row 0 before the word's start (model/rows.c).
 static inline long mm_conv_tap_row(const layer* l, const int* pos, long r, int j) {
     int back = (l->n - 1 - j) * l->dilation;
     return pos[r] >= back ? r - back : 0;
 }
-
-// The fast engine's fused Embedding + first Linear or Conv1d (fused.c).
-int mm_fused_first_used(const mm_model* m);
-void mm_fused_first_fwd(mm_model* m, const uint16_t* X, int B);
-void mm_fused_first_bwd(mm_model* m, const uint16_t* X, int B);
-// The same on given rows: tok (rows, group size) the tokens each row's groups read (shared.c).
-void mm_fused_first_fwd_rows(mm_model* m, const uint16_t* tok, long rows);
-void mm_fused_first_bwd_rows(mm_model* m, const uint16_t* tok, long rows);
-// The fast engine's shared nodes (shared.c): made for a model of the hierarchical form's layers
-// with the fused first layer (NULL, *oom 0: not such a model; NULL, *oom 1: out of memory).
-typedef struct mm_shared mm_shared;
-mm_shared* mm_shared_new(const mm_model* m, int* oom);
-void mm_shared_free(mm_shared* s);
-int mm_shared_used(const mm_model* m);          // the next forward pass runs on them
-int mm_shared_rows(const mm_model* m, int at);      // the last pass's distinct nodes at a level (-1: none)
-void mm_shared_forward(mm_model* m, const uint16_t* X, int B, int training);
-void mm_shared_backward(mm_model* m, int B);
-// A weight (fan_in, C_out) and, with has_bias, a bias: their offsets (Linear, Conv1d; layers.c)
-void mm_place_weight(layer* l, mm_layout* s, int64_t fan_in);
-// Names them (layers.<i>.weight, .bias) and initialises the lecture's way: randn / sqrt(fan_in), zeros.
-void mm_init_weight(mm_model* m, int i, long fan_in, mm_rng* r);
-// db (C,) = column sums of dy (rows, C), in row order (layers.c)
-void mm_bias_grad(float* db, const float* dy, long rows, int C);
-
-#define PROF_T0 double t0_ = m->profiling ? mm_now_sec() : 0.0
-#define PROF(what) do { if (m->profiling) { m->prof[what] += mm_now_sec() - t0_; t0_ = mm_now_sec(); } } while (0)
 
 #endif

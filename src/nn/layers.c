@@ -1,6 +1,6 @@
-// layers.c: the registry of layer types (one file each: src/layer_*.c) and
-// what several of them share.
+// nn/layers.c: the registry of layer types (one file each in src/nn/) and what several share.
 #include <math.h>
+#include <string.h>
 #include "nn/layer.h"
 
 const layer_type* const mm_layer_types[L_N_TYPES] = {
@@ -12,31 +12,37 @@ const char* mm_layer_type_name(int type) {
     return type >= 0 && type < L_N_TYPES ? mm_layer_types[type]->name : NULL;
 }
 
-void mm_place_weight(layer* l, mm_layout* s, int64_t fan_in) {
-    int64_t w = fan_in * l->C_out;
-    l->w = (long)s->params;
-    s->params += w;
-    if (w > s->max_weight) s->max_weight = w;
-    if (l->has_bias) { l->b = (long)s->params; s->params += l->C_out; }
+layer mm_layer_make(int type, int in0, int in1) {
+    layer l;
+    memset(&l, 0, sizeof l);
+    l.type = type;
+    l.n_in = type >= 0 && type < L_N_TYPES ? mm_layer_types[type]->n_in : 1;
+    l.in[0] = in0;
+    l.in[1] = in1;
+    l.pad_span = 1;
+    for (int k = 0; k < MAX_OWN; k++) l.share[k] = -1;
+    return l;
 }
 
-void mm_init_weight(mm_model* m, int i, long fan_in, mm_rng* r) {
-    const layer* l = &m->L[i];
-    mm_model_add_tensor(m, i, "weight", 2, (int)fan_in, l->C_out, 0, l->w, 0, 0);
-    if (l->has_bias) mm_model_add_tensor(m, i, "bias", 1, l->C_out, 0, 0, l->b, 0, 0); // zeros
-    float* w = m->params + l->w;
-    float scale = (float)sqrt((double)fan_in);
-    for (long k = 0; k < fan_in * l->C_out; k++) w[k] = mm_rng_normal(r) / scale; // randn / fan_in**0.5
+void mm_layer_declare(const layer* l, layer_decl* d) {
+    memset(d, 0, sizeof *d);
+    const layer_type* ty = mm_layer_types[l->type];
+    if (ty->declare) ty->declare(l, d);
 }
 
-void mm_bias_grad(float* db, const float* dy, long rows, int C) {
-    for (int c = 0; c < C; c++) db[c] = 0.0f;
-    for (long r = 0; r < rows; r++)
-        for (int c = 0; c < C; c++) db[c] += dy[r * C + c];
-}
-
-int mm_layer_same_shape(layer* l, const layer* in1, mm_err* err) {
+int mm_shape_same(layer* l, const layer* const* in, mm_err* err) {
     l->T_out = l->T_in;
     l->C_out = l->C_in;
     return MM_OK;
+}
+
+void mm_declare_weight(const layer* l, layer_decl* d, long fan_in) {
+    d->param[0] = (tensor_decl){"weight", 2, {(int)fan_in, l->C_out, 0}, fan_in * l->C_out, INIT_FAN_IN, fan_in, 0};
+    d->n_params = 1;
+    if (l->has_bias) d->param[d->n_params++] = (tensor_decl){"bias", 1, {l->C_out, 0, 0}, l->C_out, INIT_ZEROS, 0, 0};
+}
+
+void mm_bias_grad_add(float* db, const float* dy, long rows, int C) {
+    for (long r = 0; r < rows; r++)
+        for (int c = 0; c < C; c++) db[c] += dy[r * C + c];
 }

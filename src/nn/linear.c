@@ -1,31 +1,25 @@
-// layer_linear.c: Linear(C_in, C_out[, bias]): out = in @ W + b, W ~ randn / sqrt(fan_in).
+// nn/linear.c: Linear(C_in, C_out[, bias]): out = in @ W + b, W ~ randn / sqrt(fan_in).
 #include "nn/layer.h"
 
-static int linear_shape(layer* l, const layer* in1, mm_err* err) {
+static int linear_shape(layer* l, const layer* const* in, mm_err* err) {
+    if (l->C_out < 1) return mm_fail(err, MM_EINVAL, "Linear needs a width of at least 1, not %d", l->C_out);
     l->T_out = l->T_in; // C_out is set when the layer is made
     return MM_OK;
 }
-static void linear_place(layer* l, mm_layout* s) { mm_place_weight(l, s, l->C_in); }
-static void linear_init(mm_model* m, int i, mm_rng* r) { mm_init_weight(m, i, m->L[i].C_in, r); }
-static void linear_fwd(mm_model* m, const layer* l, const layer_io* io) {
-    PROF_T0;
-    op_matmul_nn(&m->eng, io->out, io->in[0], m->params + l->w, l->has_bias ? m->params + l->b : NULL, io->B * l->T_out, l->C_in, l->C_out);
-    PROF(MM_PROF_FWD_LINEAR);
+static void linear_declare(const layer* l, layer_decl* d) {
+    mm_declare_weight(l, d, l->C_in);
+    d->work = (long)l->C_in * l->C_out; // dX = dY @ W^T: W repacked
 }
-static void linear_bwd(mm_model* m, const layer* l, const layer_io* io) {
-    // dW (C_in, C_out) = in^T @ dout; db = column sums of dout; din = dout @ W^T
-    PROF_T0;
-    int rows = io->B * l->T_out;
-    op_matmul_tn(&m->eng, m->grads + l->w, io->in[0], io->dout, l->C_in, rows, l->C_out);
-    PROF(MM_PROF_BWD_LINEAR_DW);
-    if (l->has_bias) {
-        mm_bias_grad(m->grads + l->b, io->dout, rows, l->C_out);
-        PROF(MM_PROF_BWD_BIAS);
-    }
-    if (!io->din[0]) return;
-    float* repack = m->scratch + (m->n_scratch - (long)l->C_in * l->C_out);
-    op_matmul_nt(&m->eng, io->din[0], io->dout, m->params + l->w, repack, rows, l->C_out, l->C_in);
-    PROF(MM_PROF_BWD_LINEAR_DX);
+// out (rows, C_out) = in (rows, C_in) @ W (C_in, C_out) + b
+static void linear_fwd(const layer* l, const layer_run* r) {
+    op_matmul_nn(r->eng, r->out, r->in[0], r->p[0], l->has_bias ? r->p[1] : NULL, (int)(r->rows * l->T_out), l->C_in, l->C_out);
 }
-const layer_type mm_layer_linear = {.name = "Linear", .n_in = 1, .shape = linear_shape, .place = linear_place, .init = linear_init,
+// dW += in^T @ dout; db += column sums of dout; din = dout @ W^T
+static void linear_bwd(const layer* l, const layer_run* r) {
+    int rows = (int)(r->rows * l->T_out);
+    op_matmul_tn_acc(r->eng, r->g[0], r->in[0], r->dout, l->C_in, rows, l->C_out);
+    if (l->has_bias) mm_bias_grad_add(r->g[1], r->dout, rows, l->C_out);
+    if (r->din[0]) op_matmul_nt(r->eng, r->din[0], r->dout, r->p[0], r->work, rows, l->C_out, l->C_in);
+}
+const layer_type mm_layer_linear = {.name = "Linear", .n_in = 1, .shape = linear_shape, .declare = linear_declare,
                                     .forward = linear_fwd, .backward = linear_bwd};

@@ -1,14 +1,10 @@
-// layer_tanh.c: Tanh.
+// nn/tanh.c: Tanh.
 #include "nn/layer.h"
 
-static void tanh_fwd(mm_model* m, const layer* l, const layer_io* io) {
-    PROF_T0;
-    op_tanh_fwd(&m->eng, io->out, io->in[0], (long)io->B * l->T_out * l->C_out);
-    PROF(MM_PROF_FWD_TANH);
+static void tanh_fwd(const layer* l, const layer_run* r) {
+    op_tanh_fwd(r->eng, r->out, r->in[0], r->rows * l->T_out * l->C_out);
 }
-static void tanh_bwd(mm_model* m, const layer* l, const layer_io* io) {
-    PROF_T0;
-    op_tanh_bwd(&m->eng, io->din[0], io->out, io->dout, (long)io->B * l->T_out * l->C_out);
-    PROF(MM_PROF_BWD_TANH);
+static void tanh_bwd(const layer* l, const layer_run* r) { // din = (1 - out^2) * dout
+    op_tanh_bwd(r->eng, r->din[0], r->out, r->dout, r->rows * l->T_out * l->C_out);
 }
-const layer_type mm_layer_tanh = {.name = "Tanh", .n_in = 1, .shape = mm_layer_same_shape, .forward = tanh_fwd, .backward = tanh_bwd};
+const layer_type mm_layer_tanh = {.name = "Tanh", .n_in = 1, .shape = mm_shape_same, .forward = tanh_fwd, .backward = tanh_bwd};

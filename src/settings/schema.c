@@ -1,11 +1,14 @@
-// schema.c: the settings' values as text and as JSON, and their checks, for
-// every field of config.c's list (see makemore.h, "the settings' schema").
+// settings/schema.c: the settings' values as text and as JSON, and their checks,
+// for every field of the schema (fields.c; see makemore.h, "the settings' schema").
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "base/internal.h"
+#include "families/family.h"
+#include "settings/settings.h"
+#include "train/optim.h"
 #include "makemore.h"
 #include "base/safetensors.h"
 
@@ -23,9 +26,38 @@ void* mm_record_base(const mm_record* r, int group) {
 }
 int mm_record_has(const mm_record* r, int group) { return mm_record_base(r, group) != NULL; }
 
+// The name of the group's current choice (a family, an optimizer), NULL if unknown.
+static const char* chosen(const mm_record* r, int group) {
+    if (group == MM_GROUP_MODEL && r->model) return mm_family_name(r->model->form);
+    if (group == MM_GROUP_TRAINING && r->training) return mm_optimizer_name(r->training->optimizer);
+    return NULL;
+}
+
+// Whether an owned field's owner is the one chosen (a common field: always).
+static int owner_chosen(const mm_field* f, const mm_record* r) {
+    const char* c = f->owner ? chosen(r, f->group) : NULL;
+    return !f->owner || (c && !strcmp(c, f->owner));
+}
+
+int mm_field_applies(const mm_field* f, const mm_record* r) {
+    if (!mm_record_has(r, f->group) || !owner_chosen(f, r)) return 0;
+    if (f->group != MM_GROUP_MODEL || f->owner) return 1;
+    const mm_family* fam = mm_family_of(r->model);
+    return !fam || mm_family_uses_field(fam, f);
+}
+
 static void* member(const mm_field* f, const mm_record* r) {
     char* base = mm_record_base(r, f->group);
-    return base ? base + f->offset : NULL;
+    return base && owner_chosen(f, r) ? base + f->offset : NULL;
+}
+
+// The message for a field r has not: a group it has not, or another family's or optimizer's own setting.
+static int no_member(const mm_field* f, const mm_record* r, mm_err* err) {
+    if (!mm_record_has(r, f->group)) return mm_fail(err, MM_EINVAL, "%s: this record has no %s settings", f->name, GROUP_NAMES[f->group]);
+    const char* c = chosen(r, f->group);
+    const char* what = f->group == MM_GROUP_MODEL ? "family" : "optimizer";
+    return mm_fail(err, MM_EINVAL, "%s is a setting of the %s %s, not of the %s %s (set %s first)", f->label, f->owner, what,
+                   c ? c : "chosen", what, f->group == MM_GROUP_MODEL ? "form" : "optimizer");
 }
 
 // Integer members (int, long, uint32_t, and the int3's first) as long long; u64 apart.
@@ -149,7 +181,7 @@ void mm_field_expects(const mm_field* f, char* out, size_t cap) {
 
 int mm_field_format(const mm_field* f, const mm_record* r, char* out, size_t cap, mm_err* err) {
     const void* p = member(f, r);
-    if (!p) return mm_fail(err, MM_EINVAL, "%s: this record has no %s settings", f->name, GROUP_NAMES[f->group]);
+    if (!p) return no_member(f, r, err);
     const int* v3 = p;
     switch (f->type) {
     case MM_TYPE_ENUM: {
@@ -184,20 +216,39 @@ static int parse_into(const mm_field* f, void* p, const char* s) {
     }
 }
 
+// The cells of the group's choice at their defaults (the others zero).
+static void reset_owned(const mm_record* r, int group) {
+    mm_cell* own = group == MM_GROUP_MODEL ? r->model->own : r->training->own;
+    memset(own, 0, sizeof(mm_cell) * MM_OWN_CELLS);
+    for (int i = 0; i < mm_num_fields(); i++) {
+        const mm_field* f = mm_field_at(i);
+        if (f->group == group && f->owner && owner_chosen(f, r) && f->def) parse_into(f, member(f, r), f->def);
+    }
+}
+
 int mm_field_parse(const mm_field* f, const mm_record* r, const char* text, mm_err* err) {
     void* p = member(f, r);
-    if (!p) return mm_fail(err, MM_EINVAL, "%s: this record has no %s settings", f->name, GROUP_NAMES[f->group]);
+    if (!p) return no_member(f, r, err);
+    int before = (f->flags & MM_FIELD_SELECTOR) ? *(int*)p : 0;
     if (!text || !parse_into(f, p, text)) {
         char want[96];
         mm_field_expects(f, want, sizeof want);
         return mm_fail(err, MM_EINVAL, "%s must be %s, not \"%.40s\"", f->label, want, text ? text : "(null)");
     }
+    if ((f->flags & MM_FIELD_SELECTOR) && *(int*)p != before) reset_owned(r, f->group);
     return MM_OK;
+}
+
+int mm_record_set(const mm_record* r, int group, const char* name, const char* text, mm_err* err) {
+    const mm_field* f = name ? mm_field_find(name) : NULL;
+    if (!f || strcmp(f->name, name) != 0 || f->group != group)
+        return mm_fail(err, MM_EINVAL, "unknown %s setting '%.60s'", GROUP_NAMES[group], name ? name : "(null)");
+    return mm_field_parse(f, r, text, err);
 }
 
 int mm_field_check(const mm_field* f, const mm_record* r, mm_err* err) {
     const void* p = member(f, r);
-    if (!p) return mm_fail(err, MM_EINVAL, "%s: this record has no %s settings", f->name, GROUP_NAMES[f->group]);
+    if (!p) return no_member(f, r, err);
     char list[96];
     if (f->type == MM_TYPE_INT) {
         long long v = get_int(f, p);
@@ -225,15 +276,17 @@ int mm_field_check(const mm_field* f, const mm_record* r, mm_err* err) {
 }
 
 void mm_record_default(const mm_record* r) {
-    for (int i = 0; i < mm_num_fields(); i++) {
+    for (int i = 0; i < mm_num_fields(); i++) { // the common fields, selectors included
         const mm_field* f = mm_field_at(i);
-        void* p = member(f, r);
+        void* p = f->owner ? NULL : member(f, r);
         if (!p) continue;
         if (f->def) parse_into(f, p, f->def);
         else if (f->ctype == MM_C_INT3) memset(p, 0, 3 * sizeof(int));
         else if (f->ctype == MM_C_U64) *(uint64_t*)p = 0;
         else set_int(f, p, 0);
     }
+    if (r->model) reset_owned(r, MM_GROUP_MODEL); // then the chosen family's and optimizer's own
+    if (r->training) reset_owned(r, MM_GROUP_TRAINING);
 }
 
 // ---------------------------------------------------------------- JSON
@@ -243,7 +296,7 @@ static int put_pairs(mm_buf* b, const mm_record* r, int mask, int skip, int firs
     for (int i = 0; i < mm_num_fields(); i++) {
         const mm_field* f = mm_field_at(i);
         char v[64];
-        if (!(mask & (1 << f->group)) || !mm_record_has(r, f->group) || (f->flags & skip)) continue;
+        if (!(mask & (1 << f->group)) || !mm_field_applies(f, r) || (f->flags & skip)) continue;
         if (mm_field_format(f, r, v, sizeof v, NULL)) return MM_EINVAL;
         if (!first) mm_buf_puts(b, ",");
         first = 0;
@@ -272,16 +325,18 @@ int mm_record_from_json(const mm_record* r, const char* json, size_t len, int* g
         return MM_EINVAL;
     }
     if (rc) return rc;
-    for (int i = 0; i < o.n_meta && !rc; i++) {
-        const mm_field* f = mm_field_find(o.meta[i].key);
-        if (!f || strcmp(f->name, o.meta[i].key) != 0)
-            rc = mm_fail(err, MM_EINVAL, "unknown setting '%.60s'", o.meta[i].key);
-        else if (!mm_record_has(r, f->group))
-            rc = mm_fail(err, MM_EINVAL, "'%s' is a %s setting: not taken here", f->name, GROUP_NAMES[f->group]);
-        else
-            rc = mm_field_parse(f, r, o.meta[i].value, err);
-        if (!rc && groups_seen) *groups_seen |= 1 << f->group;
-    }
+    for (int pass = 0; pass < 2; pass++) // the selectors first: the settings they own follow them
+        for (int i = 0; i < o.n_meta && !rc; i++) {
+            const mm_field* f = mm_field_find(o.meta[i].key);
+            if (f && !strcmp(f->name, o.meta[i].key) && !(f->flags & MM_FIELD_SELECTOR) == !pass) continue;
+            if (!f || strcmp(f->name, o.meta[i].key) != 0)
+                rc = mm_fail(err, MM_EINVAL, "unknown setting '%.60s'", o.meta[i].key);
+            else if (!mm_record_has(r, f->group))
+                rc = mm_fail(err, MM_EINVAL, "'%s' is a %s setting: not taken here", f->name, GROUP_NAMES[f->group]);
+            else
+                rc = mm_field_parse(f, r, o.meta[i].value, err);
+            if (!rc && groups_seen) *groups_seen |= 1 << f->group;
+        }
     mm_st_free(&o);
     return rc;
 }
@@ -323,9 +378,43 @@ static void put_field(mm_buf* b, const mm_field* f) {
     mm_field_expects(f, want, sizeof want);
     mm_buf_puts(b, ",\"expects\":");
     mm_buf_json_string(b, want);
-    mm_buf_printf(b, ",\"fromData\":%s,\"optional\":%s,\"checkpointOnly\":%s,\"doc\":", f->flags & MM_FIELD_FROM_DATA ? "true" : "false",
-                  f->flags & MM_FIELD_OPTIONAL ? "true" : "false", f->flags & MM_FIELD_CHECKPOINT ? "true" : "false");
+    mm_buf_printf(b, ",\"fromData\":%s,\"optional\":%s,\"checkpointOnly\":%s,\"selector\":%s,\"owner\":",
+                  f->flags & MM_FIELD_FROM_DATA ? "true" : "false", f->flags & MM_FIELD_OPTIONAL ? "true" : "false",
+                  f->flags & MM_FIELD_CHECKPOINT ? "true" : "false", f->flags & MM_FIELD_SELECTOR ? "true" : "false");
+    if (f->owner) mm_buf_json_string(b, f->owner);
+    else mm_buf_puts(b, "null");
+    mm_buf_puts(b, ",\"doc\":");
     mm_buf_json_string(b, f->doc);
+    mm_buf_puts(b, "}");
+}
+
+// A family: its name, label, doc, whether it runs on whole words, and the model settings it uses (by name).
+static void put_family(mm_buf* b, const mm_family* fam) {
+    mm_buf_puts(b, "{\"name\":");
+    mm_buf_json_string(b, fam->name);
+    mm_buf_puts(b, ",\"label\":");
+    mm_buf_json_string(b, fam->label);
+    mm_buf_puts(b, ",\"doc\":");
+    mm_buf_json_string(b, fam->doc);
+    mm_buf_printf(b, ",\"sequence\":%s,\"uses\":[", fam->sequence ? "true" : "false");
+    int first = 1;
+    for (int i = 0; i < mm_num_fields(); i++) {
+        const mm_field* f = mm_field_at(i);
+        if (f->group != MM_GROUP_MODEL || (f->flags & (MM_FIELD_FROM_DATA | MM_FIELD_SELECTOR)) || !mm_family_uses_field(fam, f)) continue;
+        if (!first) mm_buf_puts(b, ",");
+        first = 0;
+        mm_buf_json_string(b, f->name);
+    }
+    mm_buf_puts(b, "]}");
+}
+
+static void put_optimizer(mm_buf* b, const mm_optimizer_type* o) {
+    mm_buf_puts(b, "{\"name\":");
+    mm_buf_json_string(b, o->name);
+    mm_buf_puts(b, ",\"label\":");
+    mm_buf_json_string(b, o->label);
+    mm_buf_puts(b, ",\"doc\":");
+    mm_buf_json_string(b, o->doc);
     mm_buf_puts(b, "}");
 }
 
@@ -338,6 +427,8 @@ static void put_preset(mm_buf* b, const char* name) {
     mm_record r = {&c, &d, &tp, NULL};
     mm_buf_puts(b, "{\"name\":");
     mm_buf_json_string(b, name);
+    mm_buf_puts(b, ",\"doc\":");
+    mm_buf_json_string(b, mm_preset_doc(name));
     mm_buf_puts(b, ",\"model\":{");
     put_pairs(b, &r, 1 << MM_GROUP_MODEL, MM_FIELD_FROM_DATA, 1);
     mm_buf_puts(b, "},\"data\":{");
@@ -353,6 +444,16 @@ char* mm_schema_json(void) {
     for (int i = 0; i < mm_num_fields(); i++) {
         if (i) mm_buf_puts(&b, ",");
         put_field(&b, mm_field_at(i));
+    }
+    mm_buf_puts(&b, "],\"families\":[");
+    for (int i = 0; mm_family_at(i); i++) {
+        if (i) mm_buf_puts(&b, ",");
+        put_family(&b, mm_family_at(i));
+    }
+    mm_buf_puts(&b, "],\"optimizers\":[");
+    for (int i = 0; mm_optimizer_at(i); i++) {
+        if (i) mm_buf_puts(&b, ",");
+        put_optimizer(&b, mm_optimizer_at(i));
     }
     mm_buf_puts(&b, "],\"presets\":[");
     for (int i = 0; mm_preset_name(i); i++) {

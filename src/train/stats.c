@@ -1,4 +1,4 @@
-// stats.c: the training diagnostics of makemore part 3 ("activations, gradients,
+// train/stats.c: the training diagnostics of makemore part 3 ("activations, gradients,
 // batchnorm"), computed at a step on request (mm_model_sgd_step_stats, or a
 // trainer's mm_trainer_set_stats_every).
 //
@@ -21,17 +21,14 @@
 //
 // The activations and gradients are those the step computed; the pass only reads
 // them, with one exception, which writes memory the step does not use:
-//  - The fast engine's fused Embedding + first Linear / Conv1d (fused.c) computes
-//    neither the Embedding's output nor its gradient. Before the update, this pass
-//    writes them into the Embedding's (otherwise unused) activation and gradient
-//    arrays: the output = the table's rows of the batch's tokens (the same numbers
-//    as the reference engine's Embedding), the gradient = dout @ W^T of the fused
-//    layer with the engine's kernels (for a Conv1d into its unused gathered-taps
-//    gradient, then summed back over its taps, as its backward does): the fast
-//    engine's numbers, as its Linear would give them.
+//  - A fast pass may skip some layers' outputs or gradients (the embedding tables
+//    compute neither the Embedding's output nor its gradient): before the update,
+//    each pass fills them in as the plain layers would give them (its fill), and a
+//    pass that runs layers on rows of its own (the distinct nodes) is left out of a
+//    first, plain forward and backward, whose layers' numbers are taken instead.
 //  - Views (FlattenConsecutive) have their input's numbers in another shape: their
 //    statistics equal their input's.
-//  - Sequence models (form conv, gated) run on rows (model.c's row plan): a layer's
+//  - Sequence families (conv, gated) run on rows (model/rows.c): a layer's
 //    output is (rows, C), one row per position of the batch's words plus the one
 //    padding row 0 that all words share (its value is that of any all-padding
 //    position; every word's first prediction reads it). The statistics cover the
@@ -41,7 +38,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "nn/layer.h"
+#include "base/text.h"
+#include "model/access.h"
+#include "nn/layer.h" // the limits: MAX_LAYERS, MAX_TENSORS
 #include "train/stats.h"
 
 struct mm_stats {
@@ -62,16 +61,18 @@ mm_stats* mm_stats_new(const mm_model* m, mm_err* err) {
     if (!s) { mm_fail(err, MM_ENOMEM, "out of memory for the training statistics"); return NULL; }
     s->model = m;
     s->step = -1;
-    s->n_layers = m->n_layers;
-    for (int i = 0; i < m->n_layers; i++) {
+    s->n_layers = mm_model_num_layers(m);
+    for (int i = 0; i < s->n_layers; i++) {
         mm_layer_stats* ls = &s->layers[i];
+        mm_layer_info info;
+        mm_model_layer(m, i, 1, &info, NULL);
         ls->index = i;
-        ls->kind = mm_layer_type_name(m->L[i].type);
-        snprintf(ls->name, sizeof ls->name, "layers.%d", i + m->L[i].name_at);
+        ls->kind = info.kind;
+        snprintf(ls->name, sizeof ls->name, "%s", info.prefix);
         s->next[i] = *ls;
     }
-    for (int t = 0; t < m->n_tensors; t++) {
-        const mm_tensor_info* ti = &m->tensors[t];
+    for (int t = 0; t < mm_model_num_tensors(m); t++) {
+        const mm_tensor_info* ti = mm_model_tensor(m, t);
         if (ti->is_buffer) continue;
         mm_param_stats* ps = &s->params[s->n_params];
         ps->name = ti->name;
@@ -193,36 +194,6 @@ static void value_stats(const float* x, long n, int hist, mm_value_stats* v, dou
     for (int b = 0; b < MM_STATS_BINS; b++) v->hist[b] = (part[0][b] + part[1][b]) + (part[2][b] + part[3][b]);
 }
 
-// ---------------------------------------------------------------- the fused first layer's Embedding
-
-// Writes the Embedding's output and gradient the fused engine did not (see the top). The gradient
-// with the engine's kernels, as the reference engine's Linear and Conv1d backward compute it:
-// d(input rows) = dout @ W^T (a Conv1d's into its (unused) gathered-taps gradient, then each tap's
-// back to the row it read).
-static void fill_fused_embedding(mm_model* m, const uint16_t* X, int B) {
-    const layer* le = &m->L[0];
-    const layer* ll = &m->L[m->fuse_first == 2 ? 1 : 2];
-    int C = le->C_out, H = ll->C_out, K = ll->C_in * (m->fuse_first == 2 ? ll->n : 1);
-    long n_tok = m->seq ? m->n_rows : (long)B * le->T_out;
-    const uint16_t* tok = m->seq ? m->row_tok : X;
-    const float* E = m->params + le->w;
-    float* out = m->acts + le->out;
-    float* dx = m->dacts + le->out;
-    for (long k = 0; k < n_tok; k++) memcpy(out + k * C, E + (long)tok[k] * C, sizeof(float) * (size_t)C);
-    long rows = m->seq ? m->n_rows : (long)B * ll->T_out;
-    float* repack = m->scratch + (m->n_scratch - (long)K * H);
-    float* d = m->fuse_first == 2 ? m->dacts + ll->xhat : dx; // (rows, K)
-    op_matmul_nt(&m->eng, d, m->dacts + ll->out, m->params + ll->w, repack, (int)rows, H, K);
-    if (m->fuse_first != 2) return;
-    memset(dx, 0, sizeof(float) * (size_t)n_tok * (size_t)C);
-    for (long r = 0; r < rows; r++)
-        for (int j = 0; j < ll->n; j++) {
-            float* to = dx + mm_conv_tap_row(ll, m->row_pos, r, j) * C;
-            const float* from = d + r * K + (long)j * C;
-            for (int c = 0; c < C; c++) to[c] += from[c];
-        }
-}
-
 // ---------------------------------------------------------------- the two passes of a step
 
 // The statistics of one tensor per task, split over the model's pool (each tensor's
@@ -230,52 +201,55 @@ static void fill_fused_embedding(mm_model* m, const uint16_t* X, int B) {
 typedef struct {
     mm_stats* s;
     mm_model* m;
-    long rows;
+    int B;
 } stats_job;
 
 // Task 2i: layer i's output, 2i + 1: its gradient.
 static void layer_task(void* p, int t) {
     const stats_job* j = p;
-    const layer* l = &j->m->L[t / 2];
-    if (mm_layer_types[l->type]->is_view) return;
+    mm_layer_values v;
+    mm_model_layer_values(j->m, t / 2, j->B, &v);
+    if (v.view_of >= 0) return;
     mm_layer_stats* ls = &j->s->next[t / 2];
-    long n = j->rows * l->T_out * l->C_out;
-    if (t % 2 == 0) value_stats(j->m->acts + l->out, n, 1, &ls->out, l->type == L_TANH ? &ls->saturated : NULL);
-    else value_stats(j->m->dacts + l->out, n, 1, &ls->grad, NULL);
+    long n = v.rows * v.T * v.C;
+    if (t % 2 == 0) value_stats(v.out, n, 1, &ls->out, !strcmp(ls->kind, "Tanh") ? &ls->saturated : NULL);
+    else value_stats(v.dout, n, 1, &ls->grad, NULL);
 }
 
 // Before the update: every layer's output and gradient (X, B: the step's batch), kept aside
 // until mm_stats_params, which only a step that updates reaches.
 void mm_stats_layers(mm_stats* s, mm_model* m, const uint16_t* X, int B) {
-    if (mm_fused_first_used(m)) fill_fused_embedding(m, X, B);
-    long rows = m->seq ? m->n_rows : B;
-    for (int i = 0; i < m->n_layers; i++) {
-        const layer* l = &m->L[i];
+    mm_model_passes_fill(m, X, B);
+    int seq = mm_model_sequence(m);
+    for (int i = 0; i < s->n_layers; i++) {
+        mm_layer_values v;
+        mm_model_layer_values(m, i, B, &v);
         mm_layer_stats* ls = &s->next[i];
-        int three = !m->seq && l->T_out > 1;
+        int three = !seq && v.T > 1;
         ls->ndim = three ? 3 : 2;
-        ls->shape[0] = (int)rows;
-        ls->shape[1] = three ? l->T_out : l->C_out;
-        ls->shape[2] = three ? l->C_out : 0;
+        ls->shape[0] = (int)v.rows;
+        ls->shape[1] = three ? v.T : v.C;
+        ls->shape[2] = three ? v.C : 0;
         ls->saturated = NAN;
     }
-    stats_job j = {s, m, rows};
-    mm_parallel_for(m->eng.pool, 2 * m->n_layers, layer_task, &j);
-    for (int i = 0; i < m->n_layers; i++) { // a view: its input's numbers in another shape
-        const layer* l = &m->L[i];
-        if (!mm_layer_types[l->type]->is_view) continue;
-        s->next[i].out = s->next[l->in[0]].out;
-        s->next[i].grad = s->next[l->in[0]].grad;
+    stats_job j = {s, m, B};
+    mm_parallel_for(mm_model_engine(m)->pool, 2 * s->n_layers, layer_task, &j);
+    for (int i = 0; i < s->n_layers; i++) { // a view: its input's numbers in another shape
+        mm_layer_values v;
+        mm_model_layer_values(m, i, B, &v);
+        if (v.view_of < 0) continue;
+        s->next[i].out = s->next[v.view_of].out;
+        s->next[i].grad = s->next[v.view_of].grad;
     }
 }
 
 // Task 2i: parameter i's data, 2i + 1: its gradient (mean and std).
 static void param_task(void* p, int t) {
     const stats_job* j = p;
-    const mm_tensor_info* ti = &j->m->tensors[j->s->param_tensor[t / 2]];
+    const mm_tensor_info* ti = mm_model_tensor(j->m, j->s->param_tensor[t / 2]);
     mm_param_stats* ps = &j->s->params[t / 2];
     mm_value_stats v;
-    value_stats((t % 2 == 0 ? j->m->params : j->m->grads) + ti->offset, ti->size, 0, &v, NULL);
+    value_stats((t % 2 == 0 ? mm_model_params(j->m) : mm_model_grads(j->m)) + ti->offset, ti->size, 0, &v, NULL);
     if (t % 2 == 0) { ps->data_mean = v.mean; ps->data_std = v.std; }
     else { ps->grad_mean = v.mean; ps->grad_std = v.std; }
 }
@@ -284,7 +258,7 @@ static void param_task(void* p, int t) {
 void mm_stats_params(mm_stats* s, mm_model* m, float lr, long step) {
     memcpy(s->layers, s->next, sizeof(mm_layer_stats) * (size_t)s->n_layers);
     stats_job j = {s, m, 0};
-    mm_parallel_for(m->eng.pool, 2 * s->n_params, param_task, &j);
+    mm_parallel_for(mm_model_engine(m)->pool, 2 * s->n_params, param_task, &j);
     for (int i = 0; i < s->n_params; i++) {
         mm_param_stats* ps = &s->params[i];
         ps->grad_to_data = ps->grad_std / ps->data_std;

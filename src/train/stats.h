@@ -1,4 +1,4 @@
-// stats.h: the training diagnostics' two passes of a step (src/stats.c), for sgd.c; not part of the API.
+// train/stats.h: the training diagnostics' two passes of a step (stats.c), for step.c; not part of the API.
 #ifndef MM_STATS_H
 #define MM_STATS_H
 #include "makemore.h"

@@ -1,22 +1,27 @@
-// train.c: the lecture's training loop (SGD on random batches; whole words for
-// the sequence models), evaluation, checkpoint state.
+// train/trainer.c: the training loop (random batches of examples, or of whole words
+// for the sequence families; the schedule's learning rate; the optimizer), evaluation,
+// checkpoint state.
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "base/internal.h"
 #include "makemore.h"
 #include "kernels/pool.h"
+#include "model/access.h"
+#include "model/profile.h"
+#include "settings/settings.h"
 
 struct mm_trainer {
     mm_train_params tp;
     mm_data_settings data; // the split's seed and shuffles
     mm_splits splits;
     mm_model* model;
+    mm_optimizer* opt;
     mm_rng batch_rng;
     long step;
     uint16_t* Xb; // (batch, block)
     uint16_t* Yb; // (batch,)
-    int whole_words;  // form conv and gated: batches of whole words
+    int whole_words;  // a sequence family: batches of whole words
     int n_words;      // then: the training split's words,
     int* word_start;  // (n_words + 1,) the first example of each (a word's examples are consecutive)
     long stats_every; // diagnostics every this many steps (0: off)
@@ -50,7 +55,7 @@ static void draw_words(mm_trainer* t, const mm_dataset* d, int B) {
     }
 }
 
-// The training and data settings within the schema's limits (config.c); mm_train_params_default is there too.
+// The training and data settings within the schema's limits (settings/).
 static int check_params(const mm_train_params* tp, const mm_data_settings* data, mm_err* err) {
     mm_record r = {NULL, (mm_data_settings*)data, (mm_train_params*)tp, NULL};
     return mm_record_check(&r, err);
@@ -78,6 +83,7 @@ mm_trainer* mm_trainer_new(const mm_words* words, const mm_config* cfg_in, const
     }
     int max_batch = tp->batch_size > 256 ? tp->batch_size : 256;
     t->model = mm_model_new(&cfg, words->codepoints, tp->seed, max_batch, err);
+    if (t->model && !(t->opt = mm_optimizer_new(t->model, tp, err))) { mm_trainer_free(t); return NULL; }
     t->Xb = malloc(sizeof(uint16_t) * (size_t)tp->batch_size * (size_t)cfg.block_size);
     t->Yb = malloc(sizeof(uint16_t) * (size_t)tp->batch_size);
     if (!t->model || !t->Xb || !t->Yb) {
@@ -87,7 +93,7 @@ mm_trainer* mm_trainer_new(const mm_words* words, const mm_config* cfg_in, const
     }
     // batches come from their own stream, so they do not depend on the model's size
     mm_rng_seed(&t->batch_rng, tp->seed ^ 0x5DEECE66Dull);
-    t->whole_words = cfg.form != MM_FORM_EXAMPLES;
+    t->whole_words = mm_model_sequence(t->model);
     if (t->whole_words && index_words(t, err)) { mm_trainer_free(t); return NULL; }
     return t;
 }
@@ -95,6 +101,7 @@ mm_trainer* mm_trainer_new(const mm_words* words, const mm_config* cfg_in, const
 void mm_trainer_free(mm_trainer* t) {
     if (!t) return;
     mm_model_free(t->model);
+    mm_optimizer_free(t->opt);
     mm_splits_free(&t->splits);
     free(t->Xb); free(t->Yb); free(t->word_start);
     mm_stats_free(t->stats);
@@ -102,6 +109,7 @@ void mm_trainer_free(mm_trainer* t) {
 }
 
 mm_model* mm_trainer_model(mm_trainer* t) { return t->model; }
+mm_optimizer* mm_trainer_optimizer(mm_trainer* t) { return t->opt; }
 const mm_splits* mm_trainer_splits(const mm_trainer* t) { return &t->splits; }
 const mm_data_settings* mm_trainer_data(const mm_trainer* t) { return &t->data; }
 long mm_trainer_step(const mm_trainer* t) { return t->step; }
@@ -114,19 +122,18 @@ int mm_trainer_run(mm_trainer* t, long n, float* losses, long* done, mm_err* err
     for (long i = 0; i < n && t->step < t->tp.steps; i++) {
         // a batch drawn uniformly with replacement, like torch.randint(0, n, (B,))
         mm_rng saved = t->batch_rng;
-        double t0 = mm_model_profiling(t->model) ? mm_now_sec() : 0.0;
+        double t0 = mm_model_prof_start(t->model);
         if (t->whole_words) draw_words(t, d, B);
         else for (int b = 0; b < B; b++) {
             uint32_t ix = (uint32_t)(((uint64_t)mm_rng_u32(&t->batch_rng) * (uint64_t)d->n) >> 32);
             memcpy(t->Xb + (long)b * bs, d->X + (long)ix * bs, sizeof(uint16_t) * (size_t)bs);
             t->Yb[b] = d->Y[ix];
         }
-        mm_model_prof_add(t->model, MM_PROF_BATCH, t0);
+        mm_model_prof_add(t->model, PROF_BATCH, t0);
         float lr = t->step < t->tp.decay_step ? t->tp.lr : t->tp.lr_decayed;
         float loss;
-        int rc = t->stats_every && t->step % t->stats_every == 0
-                     ? mm_model_sgd_step_stats(t->model, t->Xb, t->Yb, B, lr, &loss, t->stats, t->step, err)
-                     : mm_model_sgd_step(t->model, t->Xb, t->Yb, B, lr, &loss, err);
+        mm_stats* s = t->stats_every && t->step % t->stats_every == 0 ? t->stats : NULL;
+        int rc = mm_model_train_step(t->model, t->opt, t->Xb, t->Yb, B, lr, &loss, s, t->step, err);
         if (rc) {
             t->batch_rng = saved; // the failed step leaves no trace
             if (err && rc == MM_ENONFINITE) {
@@ -177,7 +184,7 @@ int mm_trainer_set_engine(mm_trainer* t, int engine, mm_pool* pool, mm_err* err)
 }
 
 // ================================================================ checkpoint state (issue 5: model files)
-// The trainer's schedule, step and batch generator, for mm_checkpoint_save/load (src/io.c).
+// The trainer's schedule, step and batch generator, for mm_checkpoint_save/load (model/file.c).
 
 // FNV-1a 64 of the three splits' sizes and targets: the targets, in split order,
 // spell out every word, so equal hashes mean the same words split the same way.
@@ -199,6 +206,7 @@ void mm_trainer_get_state(const mm_trainer* t, mm_train_state* s) {
     memset(s, 0, sizeof *s);
     s->tp = t->tp;
     s->step = t->step;
+    s->optimizer_step = mm_optimizer_steps(t->opt);
     s->batch_rng = t->batch_rng.s;
     for (int k = 0; k < 3; k++) s->split_sizes[k] = t->splits.split[k].n;
     s->data_hash = splits_hash(&t->splits);
@@ -208,8 +216,9 @@ int mm_trainer_set_state(mm_trainer* t, const mm_train_state* s, mm_err* err) {
     const mm_train_params* a = &t->tp;
     const mm_train_params* b = &s->tp;
     if (a->batch_size != b->batch_size || a->steps != b->steps || a->decay_step != b->decay_step || a->seed != b->seed ||
-        memcmp(&a->lr, &b->lr, sizeof a->lr) != 0 || memcmp(&a->lr_decayed, &b->lr_decayed, sizeof a->lr_decayed) != 0)
-        return mm_fail(err, MM_EINVAL, "the training state's schedule differs from the trainer's");
+        memcmp(&a->lr, &b->lr, sizeof a->lr) != 0 || memcmp(&a->lr_decayed, &b->lr_decayed, sizeof a->lr_decayed) != 0 ||
+        a->optimizer != b->optimizer || memcmp(a->own, b->own, sizeof a->own) != 0)
+        return mm_fail(err, MM_EINVAL, "the training state's schedule or optimizer differs from the trainer's");
     for (int k = 0; k < 3; k++)
         if (s->split_sizes[k] != t->splits.split[k].n)
             return mm_fail(err, MM_EINVAL,
@@ -221,6 +230,7 @@ int mm_trainer_set_state(mm_trainer* t, const mm_train_state* s, mm_err* err) {
         return mm_fail(err, MM_EINVAL, "step %ld is outside 0..%ld (the schedule's steps)", s->step, t->tp.steps);
     t->step = s->step;
     t->batch_rng.s = s->batch_rng;
+    mm_optimizer_set_steps(t->opt, s->optimizer_step);
     return MM_OK;
 }
 // ================================================================ end of checkpoint state
