@@ -484,7 +484,8 @@ uint64_t mm_sample_seed(uint64_t seed, uint64_t stream);
 //   ("[n_train,n_val,n_test]") data_hash ("fnv1a64:<16 hex digits>" of the split's
 //   targets). split_seed is a data setting but only checkpoints carry it (readers
 //   before the schema take it for a state key): a plain file's split seed is 42.
-// Keys are written in the schema's order (that of the files before it).
+// Keys are written in the fields' key order (that of the files before the schema, then the
+// fields added since).
 // Loading checks everything (framing, JSON, UTF-8, names, dtypes, shapes, offsets,
 // finite values) and refuses a bad file with MM_EFORMAT and a message.
 #define MM_FILE_FORMAT "makemore-wasm/1"
@@ -565,6 +566,8 @@ typedef struct {
     const char* const* values; // MM_TYPE_ENUM: the names, NULL-terminated (the member holds the index)
     const char* owner; // NULL: a setting of everyone's; else the family's (group model) or the optimizer's
                        // (group training) own setting, in a cell of own[] (offset), valid while it is chosen
+    int key;           // its place among a model file's metadata keys (the files written before keep their
+                       // order and bytes: a new field takes a number after every other's)
 } mm_field;
 int mm_num_fields(void);
 const mm_field* mm_field_at(int i);          // i-th field, in the model file's key order; NULL past the end

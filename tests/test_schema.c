@@ -75,8 +75,10 @@ static void test_list(void) {
         CHECK(f->label && *f->label && f->doc && strlen(f->doc) > 10, "%s: a label and a doc", f->name);
         CHECK(f->group >= 0 && f->group < MM_N_GROUPS, "%s: group %d", f->name, f->group);
         CHECK(!f->flag || (f->group != MM_GROUP_STATE && !strncmp(f->flag, "--", 2)), "%s: flag %s", f->name, f->flag);
-        CHECK((f->def != NULL) == (f->group != MM_GROUP_STATE && !(f->flags & MM_FIELD_FROM_DATA)), "%s: a default iff a setting", f->name);
-        CHECK((f->flag != NULL) == (f->def != NULL), "%s: every setting has a flag", f->name);
+        CHECK((f->def != NULL) == ((f->group != MM_GROUP_STATE && !(f->flags & MM_FIELD_FROM_DATA)) || (f->flags & MM_FIELD_OPTIONAL)),
+              "%s: a default iff a setting (or an optional state field: written when not it)", f->name);
+        CHECK((f->flag != NULL) == (f->def != NULL && f->group != MM_GROUP_STATE), "%s: every setting has a flag", f->name);
+        for (int j = 0; j < i; j++) CHECK(mm_field_at(j)->key != f->key, "%s and %s share a file key place", f->name, mm_field_at(j)->name);
         CHECK((f->type == MM_TYPE_ENUM) == (f->values != NULL), "%s: enum values", f->name);
         CHECK(mm_field_find(f->name) == f && mm_field_find(f->js) == f && (!f->flag || mm_field_find(f->flag) == f), "%s: found", f->name);
         for (int j = 0; j < i; j++) {

@@ -62,9 +62,14 @@ export const BN_FIXED = 0;
 export const BN_PER_POSITION = 1;
 
 // The settings (a model's configuration, the data settings, the training parameters and
-// a training state) are the core's schema (src/config.c; mm.schema): names, types,
-// limits, defaults and documentation come from the module; the typedefs below mirror
-// its fields for type checking (tests/schema.test.mjs holds them to the schema).
+// a training state) are the core's schema (src/settings/, and each family's and optimizer's
+// own rows; mm.schema): names, types, limits, defaults and documentation come from the
+// module; the typedefs below mirror its fields for type checking (tests/schema.test.mjs
+// holds them to the schema). A model is of one family (form); a family's own settings
+// (nFlatLayers, bnMode, residual: the lecture's "examples"; nBlocks, dilationCycle, nSkip,
+// gatedNorm: "gated") apply while it is chosen. An object given to the API may hold
+// another family's settings at their defaults (they are left out); the API's objects
+// hold the settings their family uses. The optimizer's own settings likewise.
 
 /**
  * A model configuration (the schema's model fields). vocabSize comes from the data and
@@ -74,13 +79,13 @@ export const BN_PER_POSITION = 1;
  * @property {number} blockSize   context length
  * @property {number} nEmbd       embedding size
  * @property {number} nHidden     hidden width
- * @property {number} [nConsec]   0: flat MLP; k >= 2: hierarchical (WaveNet), groups of k (default 0)
- * @property {number} [nFlatLayers] flat form: hidden blocks (default 1)
- * @property {number|'fixed'|'per-position'} [bnMode] BatchNorm statistics: 0 'fixed' (default), 1 'per-position' (the lecture's bug)
- * @property {number} [residual]  1: a flat model's hidden blocks after the first add their input (default 0)
- * @property {number|'examples'|'conv'|'gated'} [form] the model's form: 0 'examples' (default: the lecture's models,
- *   one example at a time), 1 'conv' (the hierarchical model as dilated causal convolutions over whole words),
- *   2 'gated' (gated residual blocks with skip connections); conv and gated: kernel size nConsec, whole-word batches
+ * @property {number} [nConsec]   0: flat MLP; k >= 2: hierarchical (WaveNet), groups of k (default 0); conv, gated: kernel size
+ * @property {number|'examples'|'conv'|'gated'|'bigram'} [form] the model family: 0 'examples' (default: the lecture's
+ *   models, one example at a time), 1 'conv' (the hierarchical model as dilated causal convolutions over whole words),
+ *   2 'gated' (gated residual blocks with skip connections), 3 'bigram' (makemore.py's table of logits, block size 1)
+ * @property {number} [nFlatLayers] examples, flat: hidden blocks (default 1)
+ * @property {number|'fixed'|'per-position'} [bnMode] examples: BatchNorm statistics: 0 'fixed' (default), 1 'per-position' (the lecture's bug)
+ * @property {number} [residual]  examples: 1: a flat model's hidden blocks after the first add their input (default 0)
  * @property {number} [nBlocks]   gated: residual blocks, dilations 1, k, k^2, ... (default 0)
  * @property {number} [dilationCycle] gated: the dilations start again at 1 after this many blocks (default 0: never)
  * @property {number} [nSkip]     gated: width of the skip connections and of the output head (default 0)
@@ -112,11 +117,24 @@ export const BN_PER_POSITION = 1;
  * @property {boolean} fromData   set from the word list (vocabSize)
  * @property {boolean} optional   a model file may lack it
  * @property {boolean} checkpointOnly written with the training state only
+ * @property {boolean} selector   it chooses whose own settings apply (form: a family; optimizer: an optimizer)
+ * @property {string|null} owner  the family's or optimizer's name whose own setting it is (null: everyone's)
  * @property {string} doc
  */
 
 /**
- * A preset's training settings (the lecture's schedule; the whole-word forms: batches of 256 for as many examples).
+ * A model family of the schema (mm.schema.families).
+ * @typedef {object} SchemaFamily
+ * @property {string} name      the form value: 'examples', 'conv', 'gated', 'bigram'
+ * @property {string} label
+ * @property {string} doc
+ * @property {boolean} sequence its layers run on every position of whole words, and it trains on whole words
+ * @property {string[]} uses    the JS names of the common model settings it reads (its own: fields whose owner it is)
+ */
+
+/**
+ * A preset's training settings (the lecture's schedule and SGD; the whole-word forms: batches of 256 for as many
+ * examples; bigram: makemore.py's AdamW). The optimizer's own settings are there when it is chosen.
  * @typedef {object} TrainingSettings
  * @property {number} batchSize
  * @property {number} steps
@@ -124,6 +142,11 @@ export const BN_PER_POSITION = 1;
  * @property {number} lrDecayed
  * @property {number} decayStep
  * @property {number|bigint} seed
+ * @property {number} optimizer 0 'sgd', 1 'adamw' (the schema's index)
+ * @property {number} [beta1]   adamw: decay of the gradient's running average (0.9)
+ * @property {number} [beta2]   adamw: of the squared gradient's (0.99)
+ * @property {number} [eps]     adamw: added to the denominator (1e-8)
+ * @property {number} [weightDecay] adamw: decoupled weight decay (0.01)
  */
 
 /**
@@ -131,14 +154,17 @@ export const BN_PER_POSITION = 1;
  * @typedef {object} Schema
  * @property {string} format the model file format
  * @property {SchemaField[]} fields
- * @property {{name: string, config: ModelConfig, data: DataSettings, training: TrainingSettings}[]} presets the presets'
- *   model, data and training settings (vocabSize 0)
+ * @property {SchemaFamily[]} families the model families (the form field's values)
+ * @property {{name: string, label: string, doc: string}[]} optimizers the optimizers (the optimizer field's values)
+ * @property {{name: string, doc: string, config: ModelConfig, data: DataSettings, training: TrainingSettings}[]} presets
+ *   the presets' model, data and training settings (vocabSize 0)
  */
 
 /**
- * A configuration as the core reports it (a model's, a preset's): every field set, the enums (bnMode, form,
- * gatedNorm) as numbers.
- * @typedef {Required<Omit<Config, 'bnMode'|'form'|'gatedNorm'>> & {bnMode: number, form: number, gatedNorm: number}} ModelConfig
+ * A configuration as the core reports it (a model's, a preset's): the settings its family uses, the enums
+ * (bnMode, form, gatedNorm) as numbers.
+ * @typedef {Required<Pick<Config, 'vocabSize'|'blockSize'|'nEmbd'|'nHidden'|'nConsec'>> & {form: number, nFlatLayers?: number,
+ *   bnMode?: number, residual?: number, nBlocks?: number, dilationCycle?: number, nSkip?: number, gatedNorm?: number}} ModelConfig
  */
 
 /**
@@ -178,7 +204,8 @@ export const BN_PER_POSITION = 1;
 /**
  * @typedef {object} TrainerOptions
  * @property {Words|string|Uint8Array} words a parsed word list, or the text of one (string or UTF-8 bytes)
- * @property {string} [preset]       'mlp3', 'mlp8', 'wavenet22k-bnbug', 'wavenet22k', 'wavenet76k', 'wavenet76k-conv', 'wavenet-gated'
+ * @property {string} [preset]       'mlp3', 'mlp8', 'wavenet22k-bnbug', 'wavenet22k', 'wavenet76k', 'wavenet76k-conv', 'wavenet-gated',
+ *   'bigram' (mm.presets)
  * @property {Partial<Config>} [config] a configuration, or overrides of the preset's
  * @property {number} [splitSeed]    random.seed of the split (default: the preset's, 42)
  * @property {number} [splitShuffles] random.shuffle calls of the split (default: the preset's, else 1)
@@ -188,6 +215,11 @@ export const BN_PER_POSITION = 1;
  * @property {number} [lr]           default 0.1
  * @property {number} [lrDecayed]    default 0.01
  * @property {number} [decayStep]    lrDecayed from this step on (default: the preset's, else 150000)
+ * @property {'sgd'|'adamw'|number} [optimizer] default: the preset's, else 'sgd' (the lecture's)
+ * @property {number} [beta1]        adamw (default 0.9)
+ * @property {number} [beta2]        adamw (default 0.99)
+ * @property {number} [eps]          adamw (default 1e-8)
+ * @property {number} [weightDecay]  adamw (default 0.01)
  * @property {Model} [from]          start from this model's weights (same configuration and vocabulary)
  * @property {boolean} [reproducible] the reference kernels (no fused multiply-add: bitwise the native and
  *   every module's numbers) instead of the fast ones (the default; the same where the module has no FMA)
@@ -205,6 +237,12 @@ export const BN_PER_POSITION = 1;
  * @property {number} decayStep
  * @property {number|bigint} seed  init and batch seed (a bigint above 2^53)
  * @property {number|bigint} batchRng the batch generator's state
+ * @property {number} optimizer   0 'sgd', 1 'adamw'
+ * @property {number} [beta1]     adamw's own settings (when it is the optimizer)
+ * @property {number} [beta2]
+ * @property {number} [eps]
+ * @property {number} [weightDecay]
+ * @property {number} [optimizerStep] the optimizer's updates so far (AdamW's bias correction)
  * @property {number} splitSeed   random.seed of the split
  * @property {number} splitShuffles random.shuffle calls of the split
  * @property {[number, number, number]} splitSizes examples in train, val, test

@@ -19,7 +19,7 @@ export class Failure extends Error {}
 
 /** @param {Schema} schema @returns {string} the presets line of the usage, from the core's list (src/cli.c, presets_line) */
 const presetsLine = (schema) => `presets: ${schema.presets.map((p) => p.name).join(' ')} (default mlp3)\n`;
-const FORM_OPT = 'model file option (info, sample): --form examples|conv|gated  load the file in that form (a wavenet76k file as conv)\n';
+const FORM_OPT = 'model file option (info, sample): --form FAMILY  load the file as that family (a wavenet76k file as conv)\n';
 const SAMPLE_OPTS =
   "sampling options: --temperature T (1; 0 = greedy) --top-k K (0 = all tokens) --top-p P (1 = all)\n" +
   "                  --prefix P ('') --seed S (0)\n";

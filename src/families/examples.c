@@ -14,13 +14,13 @@ static const char* const BN_MODES[] = {"fixed", "per-position", NULL};
 static const mm_field FIELDS[] = {
     {"n_flat_layers", "nFlatLayers", "--flat-layers", "flat hidden layers", MM_GROUP_MODEL, MM_OWN_CELL(FLAT_LAYERS), MM_TYPE_INT, 0, 16,
      "1", MM_C_INT, 0, "hidden blocks (Linear, BatchNorm1d, Tanh) of the flat MLP, at least 1 (unused when hierarchical)", NULL,
-     "examples"},
+     "examples", 6},
     {"bn_mode", "bnMode", "--bn", "BatchNorm mode", MM_GROUP_MODEL, MM_OWN_CELL(BN_MODE), MM_TYPE_ENUM, 0, 1, "fixed", MM_C_INT, 0,
      "BatchNorm statistics: fixed (over batch and positions, the lecture's fix) or per-position (before the fix)", BN_MODES,
-     "examples"},
+     "examples", 8},
     {"residual", "residual", "--residual", "residual connections", MM_GROUP_MODEL, MM_OWN_CELL(RESIDUAL), MM_TYPE_INT, 0, 1, "0",
      MM_C_INT, MM_FIELD_OPTIONAL,
-     "1: each hidden block of a flat MLP after the first adds its input to its output, h + tanh(bn(linear(h)))", NULL, "examples"},
+     "1: each hidden block of a flat MLP after the first adds its input to its output, h + tanh(bn(linear(h)))", NULL, "examples", 9},
 };
 
 static int check(const mm_config* c, mm_err* err) {

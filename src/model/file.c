@@ -13,7 +13,6 @@
 #include "families/family.h"
 #include "settings/settings.h"
 
-#define MAX_FILE_TENSORS 400 // a model's tensors (MAX_TENSORS) and an optimizer's state
 #define STATE_GROUPS (1 << MM_GROUP_TRAINING | 1 << MM_GROUP_STATE) // a checkpoint's
 
 // Whether a field is written with the training state only (a checkpoint's).
@@ -26,7 +25,7 @@ static void put_meta(mm_buf* b, const char* key, const char* value) {
     mm_buf_json_string(b, value);
 }
 
-// format, the vocabulary (a JSON array of the token strings), then r's fields in the schema's order.
+// format, the vocabulary (a JSON array of the token strings), then r's fields in the files' key order.
 static int put_metadata(mm_buf* h, const mm_model* m, const mm_record* r, mm_err* err) {
     const mm_config* c = mm_model_config(m);
     mm_buf v = {0};
@@ -41,8 +40,16 @@ static int put_metadata(mm_buf* h, const mm_model* m, const mm_record* r, mm_err
     mm_buf_puts(h, "{\"__metadata__\":{\"format\":\"" MM_FILE_FORMAT "\"");
     if (!v.oom) put_meta(h, "vocab", v.p);
     free(v.p);
-    for (int i = 0; i < mm_num_fields(); i++) {
+    const mm_field* keys[128]; // the fields in the files' key order (mm_field.key)
+    int n = 0;
+    for (int i = 0; i < mm_num_fields() && n < 128; i++) {
         const mm_field* f = mm_field_at(i);
+        int k = n++;
+        for (; k > 0 && keys[k - 1]->key > f->key; k--) keys[k] = keys[k - 1];
+        keys[k] = f;
+    }
+    for (int i = 0; i < n; i++) {
+        const mm_field* f = keys[i];
         char text[64];
         if (!mm_field_applies(f, r) || (in_checkpoint(f) && !r->state)) continue;
         if (mm_field_check(f, r, err) || mm_field_format(f, r, text, sizeof text, err)) return MM_EINVAL;
@@ -117,18 +124,21 @@ static int save(mm_model* m, const mm_data_settings* d, const mm_train_state* s,
     mm_buf h = {0};
     uint64_t data_len;
     if (put_metadata(&h, m, &r, err)) { free(h.p); return MM_EINVAL; }
-    static file_tensor tensors[MAX_FILE_TENSORS]; // (not on the stack: wasm's is small)
-    int nt = file_tensors(m, o, tensors, MAX_FILE_TENSORS);
+    int cap = mm_model_num_tensors(m) + mm_optimizer_num_state(o);
+    file_tensor* tensors = malloc(sizeof(file_tensor) * (size_t)cap);
+    if (!tensors) { free(h.p); return mm_fail(err, MM_ENOMEM, "out of memory saving the model"); }
+    int nt = file_tensors(m, o, tensors, cap);
     put_tensor_entries(&h, tensors, nt, &data_len);
     mm_buf_puts(&h, "}");
     while ((8 + h.n) % 8) mm_buf_puts(&h, " "); // the data starts 8-aligned, like the reference writer's
     size_t len = 8 + h.n + (size_t)data_len;
     uint8_t* b = h.oom ? NULL : malloc(len);
-    if (!b) { free(h.p); return mm_fail(err, MM_ENOMEM, "out of memory saving the model"); }
+    if (!b) { free(h.p); free(tensors); return mm_fail(err, MM_ENOMEM, "out of memory saving the model"); }
     for (int i = 0; i < 8; i++) b[i] = (uint8_t)((uint64_t)h.n >> (8 * i));
     memcpy(b + 8, h.p, h.n);
     free(h.p);
     put_tensor_data(b + 8 + h.n, tensors, nt);
+    free(tensors);
     *out = b;
     *out_len = len;
     return MM_OK;

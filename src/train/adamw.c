@@ -14,13 +14,13 @@ enum { BETA1, BETA2, EPS, WEIGHT_DECAY, N_OWN };
 
 static const mm_field FIELDS[] = {
     {"beta1", "beta1", "--beta1", "beta1", MM_GROUP_TRAINING, MM_TRAIN_CELL(BETA1), MM_TYPE_FLOAT, 0, 0.999999f, "0.9", MM_C_FLOAT, 0,
-     "AdamW: decay of the gradient's running average", NULL, "adamw"},
+     "AdamW: decay of the gradient's running average", NULL, "adamw", 27},
     {"beta2", "beta2", "--beta2", "beta2", MM_GROUP_TRAINING, MM_TRAIN_CELL(BETA2), MM_TYPE_FLOAT, 0, 0.999999f, "0.99", MM_C_FLOAT, 0,
-     "AdamW: decay of the squared gradient's running average", NULL, "adamw"},
+     "AdamW: decay of the squared gradient's running average", NULL, "adamw", 28},
     {"eps", "eps", "--eps", "epsilon", MM_GROUP_TRAINING, MM_TRAIN_CELL(EPS), MM_TYPE_FLOAT, 0, 1, "1e-08", MM_C_FLOAT, 0,
-     "AdamW: added to the denominator", NULL, "adamw"},
+     "AdamW: added to the denominator", NULL, "adamw", 29},
     {"weight_decay", "weightDecay", "--weight-decay", "weight decay", MM_GROUP_TRAINING, MM_TRAIN_CELL(WEIGHT_DECAY), MM_TYPE_FLOAT, 0,
-     1e6f, "0.01", MM_C_FLOAT, 0, "AdamW: decoupled weight decay (p *= 1 - lr * weight_decay each step)", NULL, "adamw"},
+     1e6f, "0.01", MM_C_FLOAT, 0, "AdamW: decoupled weight decay (p *= 1 - lr * weight_decay each step)", NULL, "adamw", 30},
 };
 static const char* const STATE[] = {"exp_avg", "exp_avg_sq"};
 

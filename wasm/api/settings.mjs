@@ -73,16 +73,55 @@ export function readSchema(raw) {
   const typed = (o) => settingsOut(fields, o);
   const presets = raw.presets.map((/** @type {any} */ p) => ({
     name: p.name,
+    doc: p.doc,
     config: /** @type {ModelConfig} */ ({ vocabSize: 0, ...typed(p.model) }),
     data: /** @type {DataSettings} */ (typed(p.data)),
     training: /** @type {TrainingSettings} */ (typed(p.training)),
   }));
-  return { format: raw.format, fields, presets };
+  const families = raw.families.map((/** @type {any} */ f) => ({ ...f, uses: f.uses.map((/** @type {string} */ n) => fields.find((q) => q.name === n)?.js ?? n) }));
+  return { format: raw.format, fields, families, optimizers: raw.optimizers, presets };
+}
+
+/**
+ * The family's or optimizer's name that a set of values chooses for field f's group (its selector's value, or
+ * the selector's default), or null for a field of everyone's.
+ * @param {SchemaField[]} fields @param {SchemaField} f @param {Record<string, unknown>} values
+ */
+function chosenFor(fields, f, values) {
+  if (!f.owner) return null;
+  const sel = /** @type {SchemaField} */ (fields.find((q) => q.group === f.group && q.selector));
+  const v = values[sel.js] ?? sel.default;
+  return typeof v === 'number' ? /** @type {string[]} */ (sel.values)[v] : /** @type {string} */ (v);
+}
+
+/**
+ * Whether field f is one of the settings the values choose: everyone's, or the own setting of the family or
+ * optimizer they choose (their form, optimizer, or its default).
+ * @param {SchemaField[]} fields @param {SchemaField} f @param {Record<string, unknown>} values
+ */
+export function applies(fields, f, values) {
+  return !f.owner || chosenFor(fields, f, values) === f.owner;
 }
 
 /** @param {SchemaField[]} fields @param {string} group @returns {Record<string, any>} the defaults of a group's fields, by JS name */
 export function defaults(fields, group) {
   return Object.fromEntries(fields.filter((f) => f.group === group && !f.fromData).map((f) => [f.js, f.default]));
+}
+
+/**
+ * over's settings over base's, as the core sets them: where over chooses another family or optimizer than
+ * base (its form or optimizer), base's own settings of the one it had are dropped first (the core resets them).
+ * @param {SchemaField[]} fields @param {Record<string, unknown>} base @param {Record<string, unknown>} over
+ * @returns {Record<string, unknown>}
+ */
+export function overlay(fields, base, over) {
+  const out = { ...base };
+  for (const sel of fields.filter((f) => f.selector && over[f.js] !== undefined)) {
+    const name = (/** @type {unknown} */ v) => (typeof v === 'number' ? /** @type {string[]} */ (sel.values)[v] : v);
+    if (name(over[sel.js]) === name(base[sel.js] ?? sel.default)) continue;
+    for (const f of fields) if (f.owner && f.group === sel.group && f.js in out) delete out[f.js];
+  }
+  return Object.assign(out, over);
 }
 
 /**
@@ -102,7 +141,10 @@ export function settingsIn(fields, values, groups, where) {
       const home = f ? ` (a ${f.group} setting${f.group === 'data' || f.group === 'training' ? `: give it as an option of its own, ${k}` : ''})` : '';
       throw new TypeError(`${where}${k} is not a ${groups.join(' or ')} setting${home}; they are ${fields.filter((q) => groups.includes(q.group)).map((q) => q.js).join(', ')}`);
     }
-    out[f.name] = toText(f, v, where);
+    const text = toText(f, v, where);
+    // another family's (or optimizer's) own setting: left out at its default, else refused by the core with its owner named
+    if (!applies(fields, f, values) && text === f.defaultText) continue;
+    out[f.name] = text;
   }
   return out;
 }

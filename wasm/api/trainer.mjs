@@ -4,7 +4,7 @@
 /** @import { Model } from './model.mjs' */
 /** @import { DataSettings, LayerInfo, ModelConfig, SampleOptions, SchemaField, SplitName, TrainerOptions, TrainingState } from '../makemore.mjs' */
 import { Owned, SPLITS, checkInt, toU8 } from './base.mjs';
-import { dataOf } from './settings.mjs';
+import { dataOf, overlay } from './settings.mjs';
 import { WordSplit, Words } from './words.mjs';
 
 /** @typedef {import('../makemore.mjs').Stats} Stats */
@@ -279,12 +279,14 @@ function wordsArg(mm, w, what) {
 function trainerSettings(mm, opts) {
   const preset = opts.preset !== undefined ? mm._preset(opts.preset) : null;
   /** @type {Record<string, unknown>} */
-  const config = { ...(preset?.config ?? {}), ...(opts.config ?? {}) };
+  const config = overlay(mm._fields, preset?.config ?? {}, /** @type {Record<string, unknown>} */ (opts.config ?? {}));
   delete config.vocabSize; // the words'
-  /** @type {Record<string, unknown>} the data and training options, over the preset's data and training settings */
-  const options = { ...(preset?.data ?? {}), ...(preset?.training ?? {}) };
+  /** @type {Record<string, unknown>} the data and training options given */
+  const given = {};
   for (const f of mm._fields)
-    if ((f.group === 'data' || f.group === 'training') && /** @type {any} */ (opts)[f.js] !== undefined) options[f.js] = /** @type {any} */ (opts)[f.js];
+    if ((f.group === 'data' || f.group === 'training') && /** @type {any} */ (opts)[f.js] !== undefined) given[f.js] = /** @type {any} */ (opts)[f.js];
+  /** @type {Record<string, unknown>} over the preset's data and training settings */
+  const options = overlay(mm._fields, { ...(preset?.data ?? {}), ...(preset?.training ?? {}) }, given);
   const text = { ...mm._settingsIn(config, ['model'], 'config.'), ...mm._settingsIn(options, ['data', 'training'], '') };
   const seed = BigInt(text.seed ?? /** @type {SchemaField} */ (mm._fields.find((f) => f.name === 'seed')).defaultText);
   return { text, seed };
