@@ -495,7 +495,7 @@ uint64_t mm_sample_seed(uint64_t seed, uint64_t stream);
 typedef struct {
     mm_train_params tp;  // schedule: batch_size, steps, lr, lr_decayed, decay_step, seed; the optimizer
     long step;           // steps done
-    long optimizer_step; // the optimizer's updates so far (AdamW's bias correction; 0 for SGD)
+    long optimizer_step; // the updates of an optimizer with state so far (AdamW's bias correction; SGD: 0)
     uint64_t batch_rng;  // the batch generator's state
     int split_sizes[3];  // examples in train, val, test (the split's settings: mm_trainer_data)
     uint64_t data_hash;  // FNV-1a 64 of the three splits' targets: the same words, the same split

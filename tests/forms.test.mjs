@@ -121,7 +121,10 @@ test('(b) a wavenet76k file loaded as conv: the same eval logits and names, bitw
   const conv = mm.loadModel(file, { reproducible: true, form: 'conv' });
   assert.equal(plain.config.form, 0);
   assert.equal(conv.config.form, 1);
-  assert.deepEqual({ ...conv.config, form: 0 }, plain.config, 'the same configuration but the form');
+  // the same configuration but the family: the settings both read, and none of the lecture family's own
+  const { nFlatLayers, bnMode, residual, ...common } = plain.config;
+  assert.deepEqual([nFlatLayers, bnMode, residual], [1, 0, 0], 'the lecture family\'s own settings, at their defaults');
+  assert.deepEqual({ ...conv.config, form: 0 }, common, 'the same configuration but the family');
   assert.deepEqual(conv.config, { ...mm.presetConfig('wavenet76k-conv'), vocabSize: 27 }, 'the wavenet76k-conv preset');
   assert.equal(conv.numParams, 76579);
   assert.deepEqual(conv.tensors().map((x) => x.name), plain.tensors().map((x) => x.name), 'the lecture\'s tensor names');
@@ -154,8 +157,7 @@ test('(b) a wavenet76k file loaded as conv: the same eval logits and names, bitw
       const info = native(['info', '--model', f, '--form', 'conv', '--json']);
       assert.equal(info.status, 0, info.stderr);
       assert.deepEqual(JSON.parse(info.stdout), {
-        model: f, params: 76579, config: { vocab_size: '27', block_size: '8', n_embd: '24', n_hidden: '128', n_consec: '2',
-          n_flat_layers: '1', bn_mode: 'fixed', residual: '0', form: 'conv', n_blocks: '0', dilation_cycle: '0', n_skip: '0', gated_norm: 'batchnorm' },
+        model: f, params: 76579, config: { vocab_size: '27', block_size: '8', n_embd: '24', n_hidden: '128', n_consec: '2', form: 'conv' },
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -175,8 +177,8 @@ test('(e) bad forms: an unknown name or index, a gated file as conv, a conv file
   }));
   const gated = files['wavenet-gated'];
   const conv = files['wavenet76k-conv'];
-  assert.throws(() => mm.loadModel(gated, { form: /** @type {any} */ ('convolutional') }), /model form must be examples, conv or gated, not "convolutional"/);
-  assert.throws(() => mm.loadModel(gated, { form: 3 }), /unknown model form 3 \(0 examples, 1 conv, 2 gated\)/);
+  assert.throws(() => mm.loadModel(gated, { form: /** @type {any} */ ('convolutional') }), /model family must be examples, conv, gated or bigram, not "convolutional"/);
+  assert.throws(() => mm.loadModel(gated, { form: 4 }), /unknown model family 4 \(0\.\.3\)/);
   assert.throws(() => mm.loadModel(gated, { form: /** @type {any} */ (true) }), /form must be a form's name or index, got true/);
   assert.throws(() => mm.loadModel(gated, { form: 'conv' }), /^MakemoreError: its gated model does not load as the conv form: model file has no tensor 'layers\.2\.weight'$/);
   assert.throws(() => mm.loadModel(conv, { form: 'gated' }), /its conv model does not load as the gated form: a gated model needs at least 1 block/);
@@ -192,7 +194,7 @@ test('(e) bad forms: an unknown name or index, a gated file as conv, a conv file
       assert.equal(r.stderr, `makemore: ${f}: its gated model does not load as the conv form: model file has no tensor 'layers.2.weight'\n`);
       const u = native(['info', '--model', f, '--form', 'convolutional']);
       assert.equal(u.status, 2);
-      assert.equal(u.stderr, "makemore: --form takes examples, conv or gated, not 'convolutional'\n");
+      assert.equal(u.stderr, "makemore: --form takes examples, conv, gated or bigram, not 'convolutional'\n");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -44,9 +44,11 @@ test('trainer.save() is a safetensors checkpoint; loadModel reads it; saveModel(
   assert.deepEqual(header['layers.2.weight'], { dtype: 'F32', shape: [20, 68], data_offsets: [1080, 6520] });
   const { batchRng, dataHash, ...state } = t.state;
   assert.deepEqual(state, {
-    step: 50, steps: 500, batchSize: 32, lr: 0.1, lrDecayed: 0.02, decayStep: 300, seed: 3,
+    step: 50, steps: 500, batchSize: 32, lr: 0.1, lrDecayed: 0.02, decayStep: 300, seed: 3, optimizer: 0, optimizerStep: 0,
     splitSeed: 42, splitShuffles: 2, splitSizes: [182473, 22827, 22846],
   });
+  assert.equal(meta.optimizer, undefined, 'SGD at its default: not written (the files before it had no optimizer)');
+  assert.equal(meta.optimizer_step, undefined, 'SGD keeps no state');
   assert.equal(String(batchRng), meta.batch_rng);
   assert.equal(dataHash, meta.data_hash);
   assert.match(dataHash, /^fnv1a64:[0-9a-f]{16}$/);

@@ -71,7 +71,8 @@ test('the schema: every field named, typed and documented; defaults read back th
     assert.ok(f.doc.length > 10 && f.expects.length > 3, f.name);
     const setting = f.group !== 'state' && !f.fromData;
     assert.equal(f.flag !== null, setting, `${f.name}: a flag iff a setting`);
-    assert.equal(f.defaultText !== null, setting, `${f.name}: a default iff a setting`);
+    assert.equal(f.defaultText !== null, setting || f.optional, `${f.name}: a default iff a setting (or an optional state field)`);
+    if (f.owner) assert.ok(mm.schema.families.some((q) => q.name === f.owner) || mm.schema.optimizers.some((q) => q.name === f.owner), `${f.name}: its owner ${f.owner} exists`);
     if (f.defaultText !== null) assert.deepEqual(mm.parseSetting(f.name, f.defaultText), f.default, `${f.name}: its default reads back`);
     if (f.type === 'int') {
       assert.equal(mm.parseSetting(f.js, String(f.min)), f.min);
@@ -82,8 +83,14 @@ test('the schema: every field named, typed and documented; defaults read back th
   // one limit for steps everywhere: the core's
   const steps = /** @type {SchemaField} */ (fields.find((f) => f.name === 'steps'));
   assert.deepEqual([steps.min, steps.max, steps.expects], [0, 2147483647, 'a whole number in 0..2147483647']);
-  assert.deepEqual(mm.trainDefaults, { steps: 200000, batchSize: 32, lr: 0.1, lrDecayed: 0.01, decayStep: 150000, seed: 42 });
-  assert.deepEqual(mm.presets.map((p) => [p.name, p.data.splitShuffles]), [['mlp3', 1], ['mlp8', 2], ['wavenet22k-bnbug', 2], ['wavenet22k', 2], ['wavenet76k', 2], ['wavenet76k-conv', 2], ['wavenet-gated', 2]]);
+  assert.deepEqual(mm.trainDefaults, { steps: 200000, batchSize: 32, lr: 0.1, lrDecayed: 0.01, decayStep: 150000, seed: 42, optimizer: 0 });
+  assert.deepEqual(mm.presets.map((p) => [p.name, p.data.splitShuffles]), [['mlp3', 1], ['mlp8', 2], ['wavenet22k-bnbug', 2], ['wavenet22k', 2], ['wavenet76k', 2], ['wavenet76k-conv', 2], ['wavenet-gated', 2], ['bigram', 1]]);
+  // the families and optimizers: every model field is everyone's, or one family's own; every training field, or one optimizer's
+  assert.deepEqual(mm.schema.families.map((f) => f.name), ['examples', 'conv', 'gated', 'bigram']);
+  assert.deepEqual(mm.schema.optimizers.map((o) => o.name), ['sgd', 'adamw']);
+  assert.deepEqual(/** @type {SchemaField} */ (fields.find((f) => f.name === 'form')).values, mm.schema.families.map((f) => f.name));
+  assert.deepEqual(/** @type {SchemaField} */ (fields.find((f) => f.name === 'optimizer')).values, mm.schema.optimizers.map((o) => o.name));
+  for (const f of fields) if (f.owner) assert.ok(f.group === 'model' || f.group === 'training', `${f.name}: owned settings are a model's or a training's`);
 });
 
 test('the native CLI\'s --help lists exactly the schema\'s settings, group by group', { skip: noNative }, async () => {
@@ -115,30 +122,43 @@ test('the Node CLI\'s --help: the same settings\' lines as the native CLI\'s', {
   }
 });
 
-test('the JS API\'s config objects, data settings and states hold exactly the schema\'s fields', async () => {
+test('the JS API\'s config objects, data settings and states hold exactly the schema\'s fields (of their family and optimizer)', async () => {
   const mm = await mmP;
   const { fields } = mm.schema;
-  const model = sorted(jsNames(fields, ['model']));
+  /** @param {string|number} form @returns {string[]} the model fields a family uses, sorted */
+  const model = (form) => sorted(mm.familyFields(form).map((f) => f.js));
+  /** @param {string} optimizer @param {string[]} groups @returns {string[]} the fields of groups that an optimizer's runs hold */
+  const withOptimizer = (optimizer, groups) => sorted(fields.filter((f) => groups.includes(f.group) && (!f.owner || f.owner === optimizer)).map((f) => f.js));
   const data = sorted(jsNames(fields, ['data']));
   const m = mm.createModel({ vocabSize: 27, blockSize: 4, nEmbd: 3, nHidden: 5 }, { maxBatch: 4 });
-  assert.deepEqual(sorted(Object.keys(m.config)), model, 'createModel(...).config');
+  assert.deepEqual(sorted(Object.keys(m.config)), model('examples'), 'createModel(...).config');
   /** @type {Record<string, number>} the given fields, the rest the schema's defaults (an enum: its value's index) */
   const want = { vocabSize: 27, blockSize: 4, nEmbd: 3, nHidden: 5 };
-  for (const f of fields)
-    if (f.group === 'model' && !(f.js in want)) want[f.js] = f.type === 'enum' ? (f.values ?? []).indexOf(String(f.defaultText)) : Number(f.defaultText);
+  for (const f of mm.familyFields('examples'))
+    if (!(f.js in want)) want[f.js] = f.type === 'enum' ? (f.values ?? []).indexOf(String(f.defaultText)) : Number(f.defaultText);
   assert.equal(want.bnMode, 0);
   assert.equal(want.nFlatLayers, 1);
   assert.deepEqual(m.config, want, 'the rest: the schema\'s defaults');
   const t = mm.createTrainer({ words: NAMES, preset: 'mlp8', config: { nHidden: 20 }, splitSeed: 7, steps: 10 });
-  assert.deepEqual(sorted(Object.keys(t.config)), model, 'trainer.config');
+  assert.deepEqual(sorted(Object.keys(t.config)), model('examples'), 'trainer.config');
   assert.deepEqual(sorted(Object.keys(t.data)), data, 'trainer.data');
   assert.deepEqual(t.data, { splitSeed: 7, splitShuffles: 2 }, 'the preset\'s shuffles, the given seed');
-  assert.deepEqual(sorted(Object.keys(t.state)), sorted(jsNames(fields, ['data', 'training', 'state'])), 'trainer.state');
+  assert.deepEqual(sorted(Object.keys(t.state)), withOptimizer('sgd', ['data', 'training', 'state']), 'trainer.state');
   for (const p of mm.presets) {
-    assert.deepEqual(sorted(Object.keys(p.config)), model, `${p.name}: config`);
+    assert.deepEqual(sorted(Object.keys(p.config)), model(p.config.form), `${p.name}: config`);
     assert.deepEqual(sorted(Object.keys(p.data)), data, `${p.name}: data`);
+    assert.deepEqual(sorted(Object.keys(p.training)), withOptimizer(mm.schema.optimizers[p.training.optimizer].name, ['training']), `${p.name}: training`);
   }
-  assert.deepEqual(sorted(Object.keys(mm.trainDefaults)), sorted(jsNames(fields, ['training'])), 'trainDefaults');
+  assert.deepEqual(sorted(Object.keys(mm.trainDefaults)), withOptimizer('sgd', ['training']), 'trainDefaults');
+  // another family's own setting: at its default it is left out; else refused, naming whose it is
+  const g = mm.createModel({ vocabSize: 27, form: 'gated', blockSize: 8, nEmbd: 4, nHidden: 3, nConsec: 2, nBlocks: 3, nSkip: 5, nFlatLayers: 1, bnMode: 'fixed' }, { maxBatch: 4 });
+  assert.deepEqual(sorted(Object.keys(g.config)), model('gated'));
+  assert.throws(() => mm.createModel({ vocabSize: 27, form: 'gated', blockSize: 8, nEmbd: 4, nHidden: 3, nConsec: 2, nBlocks: 3, nSkip: 5, bnMode: 'per-position' }),
+    /BatchNorm mode is a setting of the examples family, not of the gated family/);
+  const a = mm.createTrainer({ words: NAMES, preset: 'bigram', steps: 3 });
+  assert.deepEqual(sorted(Object.keys(a.config)), model('bigram'), 'a bigram trainer\'s config');
+  assert.deepEqual(sorted(Object.keys(a.state)), withOptimizer('adamw', ['data', 'training', 'state']), 'an AdamW trainer\'s state');
+  for (const o of [g, a]) o.free();
   const loaded = mm.loadModel(t.save());
   assert.deepEqual(loaded.config, t.config);
   assert.deepEqual(loaded.data, t.data);
@@ -158,7 +178,7 @@ test('the JSDoc typedefs (Config, DataSettings, TrainingState) declare the schem
     assert.ok(m, `typedef ${name}`);
     return [...m[1].matchAll(/@property \{[^}]*\} \[?(\w+)/g)].map((x) => x[1]);
   };
-  assert.deepEqual(sorted(props('Config')), sorted(jsNames(fields, ['model'])));
+  assert.deepEqual(sorted(props('Config')), sorted(jsNames(fields, ['model'])), 'Config: every family\'s settings');
   assert.deepEqual(sorted(props('DataSettings')), sorted(jsNames(fields, ['data'])));
   assert.deepEqual(sorted(props('TrainingState')), sorted(jsNames(fields, ['data', 'training', 'state'])));
 });

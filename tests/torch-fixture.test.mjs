@@ -149,10 +149,10 @@ function runFixture(mm, name, opts = {}) {
   const fx = readFixture(path.join(FIXTURE_DIR, `${name}.bin`));
   /** @type {Record<string, number>} the model fields of the core's schema, from the "config.<name>" records */
   const fields = {};
-  for (const f of mm.schema.fields) {
-    if (f.group !== 'model') continue;
+  const form = fx.get('config.form')?.data[0] ?? 0;
+  for (const f of mm.familyFields(form)) { // the fixture's family's settings (an older fixture holds every family's)
     const rec = fx.get(`config.${f.name}`);
-    if (!rec && f.optional) fields[f.js] = Number(f.default);
+    if (!rec && f.optional) fields[f.js] = f.type === 'enum' ? /** @type {string[]} */ (f.values).indexOf(String(f.defaultText)) : Number(f.defaultText);
     else fields[f.js] = need(fx, `config.${f.name}`, 1, 1).data[0];
   }
   const config = /** @type {import('../wasm/makemore.mjs').ModelConfig} */ (/** @type {unknown} */ (fields));

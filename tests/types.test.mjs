@@ -191,7 +191,7 @@ export type Checks = [
   Expect<Equal<TrainerOptions['config'], Partial<Config> | undefined>>,
   Expect<Equal<Config['blockSize'], number>>,
   Expect<Equal<Config['bnMode'], number | 'fixed' | 'per-position' | undefined>>,
-  Expect<Equal<Config['form'], number | 'examples' | 'conv' | 'gated' | undefined>>,
+  Expect<Equal<Config['form'], number | 'examples' | 'conv' | 'gated' | 'bigram' | undefined>>,
   Expect<Equal<ModelConfig['form'], number>>,
   Expect<Equal<ModelConfig['vocabSize'], number>>,
   Expect<Equal<Parameters<Trainer['run']>, [n: number]>>,

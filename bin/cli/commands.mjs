@@ -78,11 +78,12 @@ async function loadModelFile(a, cmd) {
   }
 }
 
-/** info --model FILE: its parameter count and configuration (every model field, as the file writes it). @param {Args} a */
+/** info --model FILE: its parameter count and configuration (every model field its family uses, as the file writes it). @param {Args} a */
 async function infoModel(a) {
   const { mm, model: m } = await loadModelFile(a, 'info');
   const config = /** @type {Record<string, number>} */ (/** @type {unknown} */ (m.config));
-  const fields = mm.schema.fields.filter((f) => f.group === 'model');
+  const fields = mm.schema.fields.filter((f) => f.group === 'model' && f.js in config); // its family's
+
   const text = fields.map((f) => [f.name, f.type === 'enum' ? /** @type {string[]} */ (f.values)[config[f.js]] : String(config[f.js])]);
   if (a.json) out(`{"model":${jsonString(a.modelFile ?? '')},"params":${m.numParams},"config":{${text.map(([k, v]) => `"${k}":"${v}"`).join(',')}}}\n`);
   else out(`${a.modelFile}: ${m.numParams} parameters; ${text.map(([k, v]) => `${k} ${v}`).join(', ')}\n`);

@@ -330,7 +330,7 @@ static mm_model* load_model_file(const args* a, const char* cmd) {
     return m;
 }
 
-// info --model FILE: the file's parameter count and configuration (every model field, as the file writes it).
+// info --model FILE: the file's parameter count and configuration (the model fields its family uses, as the file writes them).
 static int info_model(const args* a) {
     mm_model* m = load_model_file(a, "info");
     if (!m) return 1;
@@ -341,7 +341,7 @@ static int info_model(const args* a) {
     for (int i = 0, n = 0; i < mm_num_fields(); i++) {
         const mm_field* f = mm_field_at(i);
         char v[64];
-        if (f->group != MM_GROUP_MODEL || mm_field_format(f, &r, v, sizeof v, NULL)) continue;
+        if (f->group != MM_GROUP_MODEL || !mm_field_applies(f, &r) || mm_field_format(f, &r, v, sizeof v, NULL)) continue;
         if (a->json) printf("%s\"%s\":\"%s\"", n++ ? "," : "", f->name, v);
         else printf("%s %s %s", n++ ? "," : "", f->name, v);
     }

@@ -13,13 +13,13 @@ static const char* const GATED_NORMS[] = {"batchnorm", "none", NULL};
 
 static const mm_field FIELDS[] = {
     {"n_blocks", "nBlocks", "--blocks", "gated blocks", MM_GROUP_MODEL, MM_OWN_CELL(N_BLOCKS), MM_TYPE_INT, 0, 16, "0", MM_C_INT,
-     MM_FIELD_OPTIONAL, "residual blocks, dilations 1, k, k^2, ... (n_embd wide, gates n_hidden wide)", NULL, "gated", 11},
+     MM_FIELD_OPTIONAL, "gated family: residual blocks, dilations 1, k, k^2, ... (n_embd wide, gates n_hidden wide)", NULL, "gated", 11},
     {"dilation_cycle", "dilationCycle", "--cycle", "dilation cycle", MM_GROUP_MODEL, MM_OWN_CELL(DILATION_CYCLE), MM_TYPE_INT, 0, 16,
-     "0", MM_C_INT, MM_FIELD_OPTIONAL, "the dilations start again at 1 after this many blocks (0: never)", NULL, "gated", 12},
+     "0", MM_C_INT, MM_FIELD_OPTIONAL, "gated family: the dilations start again at 1 after this many blocks (0: never)", NULL, "gated", 12},
     {"n_skip", "nSkip", "--skip", "skip width", MM_GROUP_MODEL, MM_OWN_CELL(N_SKIP), MM_TYPE_INT, 0, MM_MAX_WIDTH, "0", MM_C_INT,
-     MM_FIELD_OPTIONAL, "width of the skip connections and of the output head", NULL, "gated", 13},
+     MM_FIELD_OPTIONAL, "gated family: width of the skip connections and of the output head", NULL, "gated", 13},
     {"gated_norm", "gatedNorm", "--gated-norm", "gated normalisation", MM_GROUP_MODEL, MM_OWN_CELL(GATED_NORM), MM_TYPE_ENUM, 0, 1,
-     "batchnorm", MM_C_INT, MM_FIELD_OPTIONAL, "batchnorm (BatchNorm1d after each dilated convolution) or none (a bias instead)",
+     "batchnorm", MM_C_INT, MM_FIELD_OPTIONAL, "gated family: batchnorm (BatchNorm1d after each dilated convolution) or none (a bias instead)",
      GATED_NORMS, "gated", 14},
 };
 

@@ -76,7 +76,7 @@ static void row_weighted_stats(float* restrict mean, float* restrict var, const 
 // mean, variance and inverse std (kept for backward and the running update)
 static void bn_declare(const layer* l, layer_decl* d) {
     int ST = l->stat_T, C = l->C_out;
-    long ns = (long)ST * C;
+    int64_t ns = (int64_t)ST * C;
     d->param[0] = (tensor_decl){"gamma", 1, {C, 0, 0}, C, INIT_ONES, 0, 0};
     d->param[1] = (tensor_decl){"beta", 1, {C, 0, 0}, C, INIT_ZEROS, 0, 0};
     d->n_params = 2;
@@ -88,7 +88,7 @@ static void bn_declare(const layer* l, layer_decl* d) {
         d->buffer[1] = (tensor_decl){"running_var", 1, {C, 0, 0}, ns, INIT_ONES, 0, 1};
     }
     d->n_buffers = 2;
-    d->aux_per_row[0] = (long)l->T_out * C;
+    d->aux_per_row[0] = (int64_t)l->T_out * C;
     d->n_aux = 1;
     d->stat_size[0] = d->stat_size[1] = d->stat_size[2] = ns;
     d->n_stats = 3;

@@ -18,7 +18,7 @@ static int conv_shape(layer* l, const layer* const* in, mm_err* err) {
     return MM_OK;
 }
 static void conv_declare(const layer* l, layer_decl* d) {
-    long K = (long)l->n * l->C_in;
+    int64_t K = (int64_t)l->n * l->C_in;
     mm_declare_weight(l, d, K);
     d->aux_per_row[0] = K; // the gathered taps (rows, k*C_in), and their gradient
     d->n_aux = 1;

@@ -9,7 +9,7 @@ static int embed_shape(layer* l, const layer* const* in, mm_err* err) {
     return MM_OK;
 }
 static void embed_declare(const layer* l, layer_decl* d) {
-    d->param[0] = (tensor_decl){"weight", 2, {l->n, l->C_out, 0}, (long)l->n * l->C_out, INIT_NORMAL, 0, 0}; // randn(V, C)
+    d->param[0] = (tensor_decl){"weight", 2, {l->n, l->C_out, 0}, (int64_t)l->n * l->C_out, INIT_NORMAL, 0, 0}; // randn(V, C)
     d->n_params = 1;
 }
 static void embed_fwd(const layer* l, const layer_run* r) {

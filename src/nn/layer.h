@@ -63,9 +63,9 @@ enum { INIT_ZEROS, INIT_ONES, INIT_NORMAL, INIT_FAN_IN }; // randn; randn / sqrt
 typedef struct {
     const char* what;  // "weight", "bias", "gamma", "running_var", ...
     int ndim, shape[3];
-    long size;
+    int64_t size;      // (64 bits: a size past 32 bits must be seen, and refused, where long is 32 bits: wasm32)
     int init;          // INIT_*
-    long fan_in;       // INIT_FAN_IN
+    int64_t fan_in;    // INIT_FAN_IN
     int is_variance;   // a buffer that must stay >= 0 (model files refuse a negative one)
 } tensor_decl;
 
@@ -73,10 +73,10 @@ typedef struct {
 typedef struct {
     int n_params, n_buffers, n_aux, n_stats;
     tensor_decl param[MAX_OWN], buffer[MAX_OWN];
-    long aux_per_row[MAX_OWN];
-    long stat_size[MAX_OWN];
-    long work;         // floats of the shared workspace its forward or backward borrows (per call)
-    long work_per_row; // the same, per row of the batch
+    int64_t aux_per_row[MAX_OWN];
+    int64_t stat_size[MAX_OWN];
+    int64_t work;         // floats of the shared workspace its forward or backward borrows (per call)
+    int64_t work_per_row; // the same, per row of the batch
 } layer_decl;
 
 // What one call of a layer's forward or backward reads and writes.
@@ -129,7 +129,7 @@ void mm_layer_declare(const layer* l, layer_decl* d);
 // Helpers the types share (layers.c):
 int mm_shape_same(layer* l, const layer* const* in, mm_err* err); // output shape = input shape
 // A weight (fan_in, C_out) and, with has_bias, a zero bias (C_out,): Linear, Conv1d.
-void mm_declare_weight(const layer* l, layer_decl* d, long fan_in);
+void mm_declare_weight(const layer* l, layer_decl* d, int64_t fan_in);
 // db (C,) += column sums of dy (rows, C), in row order.
 void mm_bias_grad_add(float* db, const float* dy, long rows, int C);
 

@@ -8,7 +8,7 @@ static int linear_shape(layer* l, const layer* const* in, mm_err* err) {
 }
 static void linear_declare(const layer* l, layer_decl* d) {
     mm_declare_weight(l, d, l->C_in);
-    d->work = (long)l->C_in * l->C_out; // dX = dY @ W^T: W repacked
+    d->work = (int64_t)l->C_in * l->C_out; // dX = dY @ W^T: W repacked
 }
 // out (rows, C_out) = in (rows, C_in) @ W (C_in, C_out) + b
 static void linear_fwd(const layer* l, const layer_run* r) {

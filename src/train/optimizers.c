@@ -67,6 +67,6 @@ int mm_optimizer_update(mm_optimizer* o, mm_model* m, const mm_engine* e, float 
     mm_update u = {mm_model_params(m), mm_model_grads(m), o->s, o->n, o->t + 1, lr, o->tp.own};
     if (o->type->check(&u, e)) return MM_ENONFINITE;
     o->type->apply(&u, e);
-    o->t++;
+    if (o->type->n_state) o->t++; // a stateless optimizer (SGD) keeps 0: its checkpoints stay as they were
     return MM_OK;
 }

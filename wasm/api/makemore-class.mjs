@@ -275,6 +275,15 @@ export class Makemore {
     }
   }
 
+  /**
+   * The model settings a family uses (vocabSize, form, the common ones it reads, its own), in the schema's order.
+   * @param {string|number} form a family's name or index (mm.schema.families) @returns {SchemaField[]}
+   */
+  familyFields(form) {
+    const fam = typeof form === 'number' ? this.schema.families[form] : this.schema.families.find((f) => f.name === form);
+    if (!fam) throw new MakemoreError(`unknown model family '${form}' (families: ${this.schema.families.map((f) => f.name).join(', ')})`, 1);
+    return this._fields.filter((f) => f.group === 'model' && (f.fromData || f.selector || fam.uses.includes(f.js) || f.owner === fam.name));
+  }
   /** @param {string} name @returns {{name: string, config: ModelConfig, data: DataSettings, training: TrainingSettings}} a preset (vocabSize 0) */
   _preset(name) {
     const p = this.schema.presets.find((q) => q.name === name);

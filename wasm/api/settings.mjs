@@ -103,9 +103,12 @@ export function applies(fields, f, values) {
   return !f.owner || chosenFor(fields, f, values) === f.owner;
 }
 
-/** @param {SchemaField[]} fields @param {string} group @returns {Record<string, any>} the defaults of a group's fields, by JS name */
+/**
+ * The defaults of a group's fields that apply to the default choices (the lecture's family, SGD), by JS name.
+ * @param {SchemaField[]} fields @param {string} group @returns {Record<string, any>}
+ */
 export function defaults(fields, group) {
-  return Object.fromEntries(fields.filter((f) => f.group === group && !f.fromData).map((f) => [f.js, f.default]));
+  return Object.fromEntries(fields.filter((f) => f.group === group && !f.fromData && applies(fields, f, {})).map((f) => [f.js, f.default]));
 }
 
 /**
