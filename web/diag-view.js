@@ -5,7 +5,10 @@
 // the run with the lecture's -3 guide line, and a table of each layer's mean, std and saturation.
 // The charts are the vendored uPlot's (as web/page-chart.js); each is drawn at most every DRAW_MS.
 import uPlot from './vendor/uPlot.esm.js';
-import { $, view, worker, showError, errText } from './page-shared.js';
+import { errText } from './errors.js';
+import { $, showError } from './page-dom.js';
+import { state } from './page-state.js';
+import { worker } from './page-connection.js';
 
 /** @typedef {import('../wasm/makemore.mjs').Stats} Stats */
 /** @typedef {Stats['layers'][number]} LayerStats */
@@ -198,7 +201,7 @@ async function onEveryChange() {
   }
   showError('diag-error', null);
   if (!latest) clear();
-  if (view.run && view.run.kind === 'trainer') {
+  if (state.run && state.run.kind === 'trainer') {
     try {
       await worker.call('setStatsEvery', { n });
     } catch (e) {
@@ -212,7 +215,7 @@ worker.on('state', (m) => {
   if (m.runId === null && m.state === 'idle') clear();
 });
 worker.on('progress', (m) => {
-  if (m.stats && view.run && m.runId === view.run.id) add(m.stats);
+  if (m.stats && state.run && m.runId === state.run.id) add(m.stats);
 });
 $('diag-every').addEventListener('change', onEveryChange);
 $('diag-kind').addEventListener('change', () => invalidate());

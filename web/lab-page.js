@@ -14,8 +14,11 @@
 // lane's numbers are the same on any lane and thread count. Each lane records its own run from its
 // worker's events (run, progress, val, finalEval, state); one replaced or reset before its end is
 // not kept. Export JSON and CSV, import JSON; delete a run.
-import { $, view, worker, showError, errText } from './page-shared.js';
 import { connect, transfer } from './bridge.js';
+import { errText } from './errors.js';
+import { $, showError } from './page-dom.js';
+import { state } from './page-state.js';
+import { worker } from './page-connection.js';
 import { readSettings } from './page-form.js';
 import { wordBytes } from './page-data.js';
 import { CurveBuilder, describeConfig, expandSpec, exportCsv, exportJson, importJson, makeRecord, runQueue, withSteps } from './lab-runner.js';
@@ -128,7 +131,7 @@ function listen(lane) {
 function finish(lane, r, step) {
   lane.rec = null;
   // a schedule changed by hand while training (the page's run): the record has the run's own (as the page last heard it)
-  const run = lane.n === 1 && view.run && view.run.id === r.runId ? view.run : null;
+  const run = lane.n === 1 && state.run && state.run.id === r.runId ? state.run : null;
   const plan = run ? { ...r.plan, schedule: { ...r.plan.schedule, steps: run.steps, lr: run.lr, lrDecayed: run.lrDecayed, decayStep: run.decayStep }, valEvery: run.valEvery } : r.plan;
   const f = r.final;
   const num = (/** @type {number|undefined} */ v) => (v === undefined || !Number.isFinite(v) ? null : v);
@@ -211,7 +214,7 @@ function closeLane2() {
  * @param {Lane} lane @param {RunPlan} plan @param {number} threads 0: the cores available @returns {Promise<RunRecord>}
  */
 function runOne(lane, plan, threads) {
-  const source = lane.n === 1 ? view.dataInfo?.source : lane.source;
+  const source = lane.n === 1 ? state.dataInfo?.source : lane.source;
   if (plan.dataset !== source) return Promise.reject(new Error(`the sweep is for the data set ${plan.dataset}, and the page has ${source ?? 'none'} loaded`));
   return new Promise((resolve, reject) => {
     lane.pending = { plan, done: (r, why) => (r ? resolve(r) : reject(new Error(`${plan.name} did not finish: ${why}`))) };
@@ -318,7 +321,7 @@ function builderSpec() {
   return {
     name: $('lab-name').value.trim() || 'sweep',
     base: { ...(preset !== 'custom' ? { preset } : {}), config: { ...s.config, ...s.data }, schedule: { ...training, valEvery: s.valEvery },
-      seed: String(seed), dataset: view.dataInfo?.source ?? 'names.txt', reproducible: s.reproducible },
+      seed: String(seed), dataset: state.dataInfo?.source ?? 'names.txt', reproducible: s.reproducible },
     grid,
   };
 }
@@ -346,7 +349,7 @@ async function onLecture() {
     if (steps !== plans[0].schedule.steps) plans = withSteps(plans, steps);
     const reproducible = !!$('reproducible').checked; // the form's engine choice
     plans = plans.map((p) => ({ ...p, reproducible }));
-    if (view.dataInfo?.source !== 'names.txt') throw new Error(`the lecture trains on names.txt: press “Use names.txt” first (the page has ${view.dataInfo?.source ?? 'none'})`);
+    if (state.dataInfo?.source !== 'names.txt') throw new Error(`the lecture trains on names.txt: press “Use names.txt” first (the page has ${state.dataInfo?.source ?? 'none'})`);
     await runSweep(plans);
   } catch (e) {
     showError('lab-error', errText(e));

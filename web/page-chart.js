@@ -1,19 +1,15 @@
 // page-chart.js: the trainer page's Loss card (uPlot): log10 of the training loss in
-// groups of steps (web/losses.js), the validation points and the learning-rate drop;
-// and the frame loop that draws it and the progress line.
+// groups of steps (web/losses.js), the validation points and the learning-rate drop. It is
+// drawn on frames (web/page-frames.js) at most every CHART_MS, and only when it changed (a
+// group of steps completed, a validation point, a new run or schedule).
 import uPlot from './vendor/uPlot.esm.js';
 import { LossSeries, niceStep } from './losses.js';
-import { $, fmt, view, setText } from './page-shared.js';
-import { renderProgress } from './page-run.js';
+import { $, fmt, setText } from './page-dom.js';
+import { state, subscribe } from './page-state.js';
+import { addLayer, invalidate } from './page-frames.js';
 
 /** Points of the training series (groups of steps, see LossSeries.groups). */
 const CHART_POINTS = 200;
-// The page draws on animation frames at fixed rates, however long the run and
-// however often the worker reports (~20 progress messages a second): the step
-// counter at most every PROGRESS_MS, the chart at most every CHART_MS and only
-// when it changed (a group of steps completed, a validation point, a new run or
-// schedule). The main thread shares the machine's cores with training.
-const PROGRESS_MS = 250;
 const CHART_MS = 500;
 
 const losses = new LossSeries();
@@ -24,8 +20,6 @@ let histStart = 0;
 let plot = /** @type {uPlot|null} */ (null);
 let chartDirty = false;
 let lastChart = -Infinity;
-let progressDirty = false;
-let lastProgress = -Infinity;
 /** the training groups drawn, as chartKey() gave it, and how many */
 let chartShape = '';
 let drawnPoints = 0;
@@ -37,7 +31,7 @@ const chartKey = () => {
 };
 
 /** The chart has something new to show. */
-export function dirtyChart() {
+function dirtyChart() {
   chartDirty = true;
   invalidate();
 }
@@ -54,17 +48,17 @@ export function resetChart(start, history, points) {
   dirtyChart();
 }
 
-/** Losses of the next steps: the step counter and (when a group completes) the chart follow. @param {Float32Array} l */
+/** Losses of the next steps: the chart follows when a group of steps completes. @param {Float32Array} l */
 export function addLosses(l) {
   losses.append(l);
   if (chartKey() !== chartShape) chartDirty = true;
-  progressDirty = true;
   invalidate();
 }
 
-/** A validation point (NaN: it failed, not drawn). @param {number} step @param {number} loss */
-export function addVal(step, loss) {
-  if (Number.isFinite(loss)) vals.push({ step, loss });
+/** A validation point of the current run (the worker's 'val' event; NaN: it failed, not drawn). @param {import('./protocol.js').ValEvent} m */
+export function onVal(m) {
+  if (!state.run || m.runId !== state.run.id) return;
+  if (Number.isFinite(m.loss)) vals.push({ step: m.step, loss: m.loss });
   dirtyChart();
 }
 
@@ -107,13 +101,13 @@ const chartHeight = (width) => Math.round(Math.min(360, Math.max(200, width * 0.
 
 /** @returns {boolean} the run's learning rate drops within its schedule */
 const hasDrop = () => {
-  const run = view.run;
+  const run = state.run;
   return !!run && run.decayStep > 0 && run.decayStep < run.steps && run.lr !== run.lrDecayed;
 };
 
 /** Dashed vertical line where the learning rate drops. @param {uPlot} u */
 function drawLrMarker(u) {
-  const run = view.run;
+  const run = state.run;
   if (!run || !hasDrop()) return;
   const max = u.scales.x.max ?? 0;
   if (run.decayStep > max || run.decayStep < (u.scales.x.min ?? 0)) return;
@@ -166,7 +160,7 @@ function renderChart() {
   const data = merge(xs, ys);
   plot.setData(data);
   drawnPoints = xs.length;
-  const run = view.run;
+  const run = state.run;
   $('chart-empty').hidden = data[0].length > 0;
   setText('chart-empty',
     run && run.origin !== 'new' ? 'No loss history came with this model: Continue training plots it from here.' : 'Press Train: the loss appears here within a second.');
@@ -180,41 +174,20 @@ function renderChart() {
     (last ? ` · val at step ${fmt(last.step)}: ${last.loss.toFixed(4)}` : ''));
 }
 
-// ---------------------------------------------------------------- frames
-let frameQueued = false;
-/** @type {ReturnType<typeof setTimeout>|0} */
-let wakeTimer = 0;
-/** Asks for a frame that draws what changed (unless one is asked for, or a timer waits for its interval). */
-export function invalidate() {
-  if (frameQueued || wakeTimer) return;
-  frameQueued = true;
-  requestAnimationFrame(frame);
+/** ms until the chart draws again (Infinity: it has nothing new); one without training points (a new run's first steps, a reset) draws at once. @param {number} now */
+function chartWait(now) {
+  if (!chartDirty) return Infinity;
+  return drawnPoints === 0 || losses.n === 0 ? 0 : lastChart + CHART_MS - now;
 }
 
-/** The progress line was drawn now (renderProgress): the next one waits PROGRESS_MS. */
-export function progressDrawn() {
-  progressDirty = false;
-  lastProgress = performance.now();
-}
-
-function frame() {
-  frameQueued = false;
-  const now = performance.now();
-  if (progressDirty && now - lastProgress >= PROGRESS_MS) renderProgress();
-  // A chart without training points (a new run's first steps, a reset) is drawn at once.
-  const chartAt = drawnPoints === 0 || losses.n === 0 ? now : lastChart + CHART_MS;
-  if (chartDirty && now >= chartAt) {
-    chartDirty = false;
-    lastChart = now;
-    renderChart();
-  }
-  // What waits for its interval gets a frame when the interval is over.
-  const wait = Math.min(progressDirty ? lastProgress + PROGRESS_MS - now : Infinity, chartDirty ? chartAt - now : Infinity);
-  if (wait < Infinity)
-    wakeTimer = setTimeout(() => {
-      wakeTimer = 0;
-      invalidate();
-    }, Math.max(0, wait));
+/** @param {number} now the frame's time */
+function drawChart(now) {
+  chartDirty = false;
+  lastChart = now;
+  renderChart();
 }
 
 makeChart();
+addLayer({ wait: chartWait, draw: drawChart });
+subscribe(['schedule'], dirtyChart);
+dirtyChart();

@@ -2,9 +2,10 @@
 // or dropped words; a dropped .safetensors is a model file), and what the worker says
 // of it.
 import { transfer } from './bridge.js';
-import { $, fmt, view, worker, whenReady, showError, setStatus, errText } from './page-shared.js';
-import { checkConfig } from './page-form.js';
-import { updateButtons } from './page-run.js';
+import { errText } from './errors.js';
+import { $, fmt, showError, setStatus } from './page-dom.js';
+import { state, subscribe, notify, whenReady } from './page-state.js';
+import { worker } from './page-connection.js';
 import { loadModelFile } from './page-files.js';
 
 /** The word list in use, as the worker got it (a copy: the lab's second lane loads it too, web/lab-page.js). @type {{bytes: ArrayBuffer, source: string}|null} */
@@ -14,7 +15,7 @@ export const wordBytes = () => (sent ? { bytes: sent.bytes.slice(0), source: sen
 
 /** @param {ArrayBuffer} bytes @param {string} source */
 async function sendData(bytes, source) {
-  const info = view.dataInfo;
+  const info = state.dataInfo;
   if (bytes.byteLength > 64 * 1024 * 1024) {
     showError('data-error', `${source} is ${fmt(bytes.byteLength)} bytes; word lists up to 64 MB are supported.${info ? ` Still using ${info.source}.` : ''}`);
     return;
@@ -26,7 +27,7 @@ async function sendData(bytes, source) {
     await worker.call('loadWords', transfer({ bytes, source }, [bytes])); // then a 'words' event: showData
     sent = { bytes: copy, source };
   } catch (e) {
-    const now = view.dataInfo;
+    const now = state.dataInfo;
     const keep = now ? ` Still using ${now.source} (${fmt(now.nWords)} words).` : '';
     showError('data-error', `Could not use ${source}: ${errText(e)}.${keep}`);
     $('d-source').textContent = now ? now.source : 'none';
@@ -41,7 +42,7 @@ export async function loadNames() {
     sendData(await r.arrayBuffer(), 'names.txt');
   } catch (e) {
     showError('data-error', `Could not fetch names.txt (${errText(e)}): choose a file or paste words.`);
-    $('d-source').textContent = view.dataInfo ? view.dataInfo.source : 'none';
+    $('d-source').textContent = state.dataInfo ? state.dataInfo.source : 'none';
   }
 }
 
@@ -64,7 +65,7 @@ function visibleChar(c) {
 
 /** The word list now in use (the worker's 'words' event). @param {import('./protocol.js').WordsInfo} info */
 export function showData(info) {
-  view.dataInfo = info;
+  state.dataInfo = info;
   showError('data-error', null);
   $('d-source').textContent = info.source;
   $('d-words').textContent = `${fmt(info.nWords)}${info.distinct !== info.nWords ? ` (${fmt(info.distinct)} distinct)` : ''}`;
@@ -79,19 +80,21 @@ export function showData(info) {
   const more = info.vocab.length > 300 ? [document.createTextNode(` … ${fmt(info.vocab.length - 300)} more`)] : [];
   $('d-vocab').replaceChildren(...shown, ...more);
   $('vocab-label').textContent = `Vocabulary: ${info.vocabSize} tokens (the end token “.” and ${info.vocabSize - 1} characters)`;
-  const note = view.run ? ' It applies to the next run: press Train.' : ' Press Train to start, or change the settings first.';
+  const note = state.run ? ' It applies to the next run: press Train.' : ' Press Train to start, or change the settings first.';
   setStatus(`Loaded ${info.source}: ${fmt(info.nWords)} words.${note}`);
-  updateButtons();
-  checkConfig();
+  notify('words');
 }
 
 /** The split of the word list with the form's shuffles. @param {NonNullable<import('./protocol.js').CheckResult['split']>} split */
-export function showSplit(split) {
+function showSplit(split) {
   const [a, b, c] = split.words;
   const [x, y, z] = split.examples;
   $('d-split').textContent = `train ${fmt(a)} · val ${fmt(b)} · test ${fmt(c)} words (${fmt(x)} · ${fmt(y)} · ${fmt(z)} examples)`;
 }
 
+subscribe(['split'], () => {
+  if (state.split) showSplit(state.split);
+});
 $('load-names').addEventListener('click', loadNames);
 $('file-input').addEventListener('change', () => {
   const f = $('file-input').files?.[0];

@@ -1,12 +1,15 @@
 // page-files.js: the trainer page's model files: Download (a safetensors checkpoint),
 // Load (it replaces the run), and the last model the worker keeps in this browser.
 import { transfer } from './bridge.js';
-import { $, fmt, view, worker, showError, setStatus, errText } from './page-shared.js';
+import { errText } from './errors.js';
+import { $, fmt, showError, setStatus } from './page-dom.js';
+import { state } from './page-state.js';
+import { worker } from './page-connection.js';
 
 const MODEL_INFO = $('model-info').textContent;
 
 async function onDownload() {
-  if (!view.run) return;
+  if (!state.run) return;
   showError('model-error', null);
   let r;
   try {
@@ -29,7 +32,7 @@ async function onDownload() {
 
 /** @param {string} name @param {unknown} e a model file that could not be loaded (the run is unchanged) */
 function showLoadError(name, e) {
-  const run = view.run;
+  const run = state.run;
   const keep = run ? ` The current ${run.kind === 'trainer' ? 'run' : 'model'} is unchanged.` : '';
   showError('model-error', `Could not load ${name}: ${errText(e)}.${keep}`);
   setStatus(`Could not load ${name}.`);
@@ -65,7 +68,7 @@ export function restoreModel() {
 
 /**
  * The status and model-file note for a loaded or restored model.
- * @param {import('./page-shared.js').PageRun} r
+ * @param {import('./page-state.js').PageRun} r
  */
 export function describeLoaded(r) {
   showError('model-error', null);

@@ -1,15 +1,16 @@
 // page-form.js: the trainer page's settings form: the model (preset, architecture, the
 // data's split, its parameter count checked by the worker as you type) and the training
 // settings, whose fields come from the core's schema (web/page-fields.js); a schedule change
-// applies to the current run.
+// applies to the current run; Train starts a new run with the form's settings.
 import { autoValEvery } from './losses.js';
 import { isActive } from './run-state.js';
-import { $, fmt, view, worker, showError, setStatus, errText } from './page-shared.js';
+import { errText } from './errors.js';
+import { $, fmt, showError, setStatus } from './page-dom.js';
+import { state, subscribe, notify } from './page-state.js';
+import { worker } from './page-connection.js';
 import { buildFields, fieldOf, groupOf, readField, readGroup, fillGroup, sameGroup } from './page-fields.js';
-import { showSplit } from './page-data.js';
-import { onTrain, updateButtons, renderProgress } from './page-run.js';
-import { dirtyChart } from './page-chart.js';
 import { showModel } from './model-view.js';
+import { statsEvery } from './diag-view.js';
 
 /** The fields a run takes while it trains (trainer.setSchedule, and the validation interval). */
 const LIVE = ['steps', 'lr', 'lrDecayed', 'decayStep', 'valEvery'];
@@ -99,7 +100,7 @@ function syncStructure() {
 function renderPresetOptions() {
   const sel = $('preset');
   const keep = sel.value;
-  const opts = view.presets.map((p) => {
+  const opts = state.presets.map((p) => {
     const o = document.createElement('option');
     o.value = p.name;
     o.textContent = `${p.name} · ${fmt(p.numParams)} params`;
@@ -123,14 +124,14 @@ function matchPreset() {
     $('preset').value = 'custom';
     return;
   }
-  $('preset').value = view.presets.find((p) => sameGroup(p.config, c, 'model') && sameGroup(p.data, d, 'data'))?.name ?? 'custom';
+  $('preset').value = state.presets.find((p) => sameGroup(p.config, c, 'model') && sameGroup(p.data, d, 'data'))?.name ?? 'custom';
 }
 
 /** The form at the start: the schema's fields at their defaults, then the wavenet76k preset. @param {import('./protocol.js').InitResult} r */
 export function initForm(r) {
   buildFields(r.schema);
   renderPresetOptions();
-  const first = view.presets.find((p) => p.name === 'wavenet76k') ?? view.presets[0];
+  const first = state.presets.find((p) => p.name === 'wavenet76k') ?? state.presets[0];
   $('preset').value = first.name;
   fillArch(first.config, first.data);
   updateValPlaceholder();
@@ -161,7 +162,7 @@ let checkSeq = 0;
  * @returns {Promise<import('./protocol.js').CheckResult|null>} null: not asked (no module yet, or the form is unreadable)
  */
 export async function checkConfig() {
-  if (!view.ready) return null;
+  if (!state.ready) return null;
   const seq = ++checkSeq;
   let config;
   let data;
@@ -176,11 +177,14 @@ export async function checkConfig() {
   const r = await worker.call('check', { config, data, batch: readBatch() });
   if (seq !== checkSeq) return r; // a newer check is on its way
   showModel({ layers: r.layers, batch: r.batch, problem: r.layersProblem });
-  view.presets = r.presets;
+  state.presets = r.presets;
   renderPresetOptions();
   matchPreset();
   showConfig(r.numParams, r.problem);
-  if (r.split) showSplit(r.split);
+  if (r.split) {
+    state.split = r.split;
+    notify('split');
+  }
   return r;
 }
 
@@ -195,7 +199,7 @@ function readBatch() {
 
 /** @param {number|null} n @param {string|null} problem */
 function showConfig(n, problem) {
-  $('params').textContent = n == null ? 'Parameters: –' : `Parameters: ${fmt(n)}${view.dataInfo ? ` (vocabulary of ${view.dataInfo.vocabSize})` : ''}`;
+  $('params').textContent = n == null ? 'Parameters: –' : `Parameters: ${fmt(n)}${state.dataInfo ? ` (vocabulary of ${state.dataInfo.vocabSize})` : ''}`;
   showError('config-error', problem ? `Impossible model: ${problem}` : null);
 }
 
@@ -211,8 +215,8 @@ function queueSchedule(ms) {
 /** Sends the form's schedule to the current run (it takes effect at its next step). */
 async function applySchedule() {
   clearTimeout(scheduleTimer);
-  const run = view.run;
-  if (!run || run.kind !== 'trainer' || !(isActive(view.state) || view.state === 'done')) return;
+  const run = state.run;
+  if (!run || run.kind !== 'trainer' || !(isActive(state.runState) || state.runState === 'done')) return;
   let s;
   try {
     s = readSchedule();
@@ -221,8 +225,8 @@ async function applySchedule() {
     return;
   }
   if (s.steps === run.steps && s.lr === run.lr && s.lrDecayed === run.lrDecayed && s.decayStep === run.decayStep && s.valEvery === run.valEvery) return;
-  const done = view.stepsDone;
-  if (view.state === 'done' && s.steps <= done) {
+  const done = state.stepsDone;
+  if (state.runState === 'done' && s.steps <= done) {
     setStatus(`Done. Changed settings apply to a new run (press Train), or raise Steps above ${fmt(done)} to train this model further.`);
     return;
   }
@@ -237,14 +241,43 @@ async function applySchedule() {
     showError('train-error', `Not applied: ${errText(e)}.`);
     return;
   }
-  if (view.run?.id !== m.runId) return;
-  Object.assign(view.run, { steps: m.steps, lr: m.lr, lrDecayed: m.lrDecayed, decayStep: m.decayStep, valEvery: m.valEvery });
+  if (state.run?.id !== m.runId) return;
+  Object.assign(state.run, { steps: m.steps, lr: m.lr, lrDecayed: m.lrDecayed, decayStep: m.decayStep, valEvery: m.valEvery });
   showError('train-error', null);
   const drop = m.decayStep < m.steps && m.lr !== m.lrDecayed ? `, then ${m.lrDecayed} from step ${fmt(m.decayStep)}` : '';
   setStatus(`Schedule applied at step ${fmt(m.step)}: ${fmt(m.steps)} steps, learning rate ${m.lr}${drop}.`);
-  dirtyChart();
-  renderProgress();
-  updateButtons();
+  notify('schedule');
+}
+
+// ---------------------------------------------------------------- a new run
+/** Train: a new run with the form's settings. */
+export async function onTrain() {
+  showError('train-error', null);
+  let settings;
+  try {
+    settings = { ...readSettings(), statsEvery: statsEvery() };
+  } catch (e) {
+    showError('train-error', `Not started: ${errText(e)}.`);
+    return;
+  }
+  const r = await checkConfig();
+  if (!r || r.problem) {
+    showError('train-error', `Not started: ${r?.problem ?? $('config-error').textContent}`);
+    $('config-error').scrollIntoView?.({ block: 'nearest' });
+    return;
+  }
+  state.starting = true;
+  notify('busy');
+  setStatus('Starting…');
+  try {
+    await worker.call('train', settings); // the 'run' event came first
+  } catch (e) {
+    showError('train-error', `Not started: ${errText(e)}`); // the current run, if any, goes on
+    setStatus('Not started.');
+  } finally {
+    state.starting = false;
+    notify('busy');
+  }
 }
 
 // ---------------------------------------------------------------- typing in the form
@@ -252,7 +285,7 @@ async function applySchedule() {
 function onSettingsInput(e) {
   const target = /** @type {HTMLElement} */ (e.target);
   if (target.id === 'preset') {
-    const p = view.presets.find((q) => q.name === $('preset').value);
+    const p = state.presets.find((q) => q.name === $('preset').value);
     if (p) {
       fillArch(p.config, p.data);
       // its schedule (the whole-word forms: batches of 256); the seed stays the user's
@@ -275,17 +308,18 @@ function onSettingsInput(e) {
     return;
   }
   checkConfig();
-  const run = view.run;
-  if (!run || run.kind !== 'trainer' || view.state === 'failed') return;
+  const run = state.run;
+  if (!run || run.kind !== 'trainer' || state.runState === 'failed') return;
   if (LIVE.includes(target.id)) {
     // The schedule applies to the current run: typing settles for a moment, a committed value at once.
     queueSchedule(e.type === 'change' ? 0 : 700);
-  } else if (isActive(view.state)) {
-    view.settingsChanged = true;
+  } else if (isActive(state.runState)) {
+    state.settingsChanged = true;
     setStatus('Model, batch size and seed changes need a new run: press Train (new run) to start one; the current run continues until then.');
   }
 }
 
+subscribe(['words'], checkConfig); // the parameter count and split sizes of the new word list
 const form = $('settings');
 form.addEventListener('input', onSettingsInput);
 form.addEventListener('change', (/** @type {Event} */ e) => {
@@ -294,7 +328,7 @@ form.addEventListener('change', (/** @type {Event} */ e) => {
 });
 // Enter in a schedule field applies it to the current run at once.
 form.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
-  if (e.key === 'Enter' && LIVE.includes(/** @type {HTMLElement} */ (e.target).id) && view.run && view.run.kind === 'trainer') {
+  if (e.key === 'Enter' && LIVE.includes(/** @type {HTMLElement} */ (e.target).id) && state.run && state.run.kind === 'trainer') {
     e.preventDefault();
     applySchedule();
   }
@@ -302,6 +336,6 @@ form.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
 form.addEventListener('submit', (/** @type {Event} */ e) => {
   e.preventDefault();
   // Enter in a field: during a run it applies the schedule; only the Train button replaces a run.
-  if (view.run && view.run.kind === 'trainer' && (isActive(view.state) || view.state === 'done') && !view.settingsChanged) applySchedule();
+  if (state.run && state.run.kind === 'trainer' && (isActive(state.runState) || state.runState === 'done') && !state.settingsChanged) applySchedule();
   else onTrain();
 });

@@ -1,7 +1,10 @@
 // page-samples.js: the trainer page's Samples card: names from the current model, on
 // demand and every few seconds while it trains, each marked by where it is in the word
 // list (train, val, test split) or new.
-import { $, fmt, view, worker, showError, errText } from './page-shared.js';
+import { errText } from './errors.js';
+import { $, fmt, showError } from './page-dom.js';
+import { state } from './page-state.js';
+import { worker } from './page-connection.js';
 
 const AUTO_SAMPLE_MS = 3000;
 const WHERE = /** @type {Record<import('./protocol.js').Where, string>} */ ({
@@ -16,7 +19,7 @@ let lastAutoSample = 0;
 
 /** Samples with the card's settings (shows why not if they are out of range). */
 export async function onSample() {
-  const run = view.run;
+  const run = state.run;
   if (!run || sampleBusy) return;
   const count = Number($('s-count').value);
   const temperature = Number($('s-temp').value);
@@ -29,7 +32,7 @@ export async function onSample() {
   sampleBusy = true;
   try {
     const r = await worker.call('sample', { count, temperature, topK, topP, prefix: $('s-prefix').value });
-    if (!view.run || r.runId !== view.run.id) return;
+    if (!state.run || r.runId !== state.run.id) return;
     showError('sample-error', null);
     renderSamples(r, temperature, topK, topP);
   } catch (e) {
@@ -71,7 +74,7 @@ function renderSamples(r, temperature, topK, topP) {
   $('samples').replaceChildren(...items);
   const fresh = r.names.filter((n) => n.where === 'new').length;
   const at = r.step == null ? 'From the loaded model' : `At step ${fmt(r.step)}`;
-  $('samples-meta').textContent = `${at}, temperature ${temperature}${topK ? `, top-k ${topK}` : ''}${topP < 1 ? `, top-p ${topP}` : ''}: ${fresh} of ${r.names.length} new${view.run?.labels === 'list' ? ' (compared with the whole word list)' : ''}.`;
+  $('samples-meta').textContent = `${at}, temperature ${temperature}${topK ? `, top-k ${topK}` : ''}${topP < 1 ? `, top-p ${topP}` : ''}: ${fresh} of ${r.names.length} new${state.run?.labels === 'list' ? ' (compared with the whole word list)' : ''}.`;
 }
 
 $('sample').addEventListener('click', onSample);
