@@ -1,9 +1,9 @@
 // worker-data.js: the trainer page's word list in the worker, as the core parsed and
 // split it: what the page shows of it, the split sizes of a configuration, and sampled
 // names marked by where the core says they are (a split of the trainer's, or the list).
-import { ctx, SPLITS, errText } from './worker-shared.js';
+import { errText } from './errors.js';
+import { ctx, SPLITS, announce } from './worker-state.js';
 import { tryResume } from './worker-files.js';
-import { announce } from './worker-run.js';
 
 /** Split sizes of the current word list by split settings, computed on demand. @type {Map<string, import('./protocol.js').CheckResult['split']>} */
 let splitCache = new Map();
@@ -94,19 +94,9 @@ export function check({ config, data, batch: asked }) {
 }
 
 /**
- * How sampled names are marked: by the trainer's split, or (a model without its
- * trainer) by the whole word list.
- * @param {import('./worker-shared.js').Run} r
- */
-export function labelWords(r) {
-  r.labels = r.trainer ? 'split' : 'list';
-  r.maxLen = Math.min(256, Math.max(32, 2 * (ctx.data?.info.maxLen ?? 16)));
-}
-
-/**
  * Where each name is, as the core says: a split of the run's trainer, the current word
  * list (a model without its trainer), or new.
- * @param {import('./worker-shared.js').Run} r @param {string[]} names @returns {import('./protocol.js').Where[]}
+ * @param {import('./worker-state.js').Run} r @param {string[]} names @returns {import('./protocol.js').Where[]}
  */
 function whereAre(r, names) {
   if (r.trainer) return r.trainer.whereAre(names).map((w) => w ?? 'new');

@@ -1,12 +1,12 @@
 // worker-eval.js: evaluations in the trainer page's worker, in parts of ~CHUNK_MS: the
-// validation points, the end-of-run evaluation of the splits, and the Evaluate button's.
-import { ctx, CHUNK_MS, SPLITS, errText } from './worker-shared.js';
-import { setState, schedule } from './worker-run.js';
+// validation points, the end-of-run evaluation of the splits, and the Evaluate button's
+// (web/worker-run.js queues it; web/worker-loop.js runs the parts).
+import { errText } from './errors.js';
+import { ctx, CHUNK_MS, SPLITS, setState } from './worker-state.js';
 import { persist } from './worker-files.js';
 
-/** @typedef {import('./worker-shared.js').Run} Run */
-/** @typedef {import('./worker-shared.js').EvalJob} EvalJob */
-/** @typedef {import('./protocol.js').EvalResult} EvalResult */
+/** @typedef {import('./worker-state.js').Run} Run */
+/** @typedef {import('./worker-state.js').EvalJob} EvalJob */
 
 /**
  * @param {EvalJob['kind']} kind @param {Run} r @param {EvalJob['splits']} splits
@@ -14,21 +14,6 @@ import { persist } from './worker-files.js';
  */
 export function newJob(kind, r, splits, answer = null) {
   return { kind, answer, splits, i: 0, pos: 0, total: 0, results: {}, step: /** @type {any} */ (r.trainer).step };
-}
-
-/** The Evaluate button: the splits' losses now, even while paused. @returns {Promise<EvalResult>} */
-export function evaluate() {
-  const r = ctx.run;
-  if (!r || !r.trainer) throw new Error(r ? 'a model file without its trainer cannot be evaluated: load its word list' : 'no model yet: press Train first');
-  return new Promise((resolve, reject) => {
-    r.jobs.unshift(newJob('manual', r, ['train', 'val', 'test'], { resolve, reject }));
-    schedule();
-  });
-}
-
-/** Answers the evaluate calls still waiting on a run (it is being replaced). @param {Run} r @param {string} message */
-export function answerJobs(r, message) {
-  for (const j of r.jobs) j.answer?.reject(new Error(message));
 }
 
 /** One part (~CHUNK_MS) of an evaluation job. @param {Run} r @param {EvalJob} job */

@@ -4,11 +4,10 @@
 import { autoValEvery } from './losses.js';
 import { saveModel, loadLastModel, clearModels } from './model-store.js';
 import { transfer } from './bridge.js';
-import { ctx, errText, stepOf, presetName } from './worker-shared.js';
-import { labelWords } from './worker-data.js';
-import { newRun, adoptTrainer, announce, stopRun } from './worker-run.js';
+import { errText } from './errors.js';
+import { ctx, stepOf, presetName, newRun, labelWords, adoptTrainer, announce, stopRun } from './worker-state.js';
 
-/** @typedef {import('./worker-shared.js').Run} Run */
+/** @typedef {import('./worker-state.js').Run} Run */
 
 /** @returns {import('./protocol.js').SaveResult} the current model as a file (a checkpoint if it can train) */
 export function saveFile() {

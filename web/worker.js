@@ -1,18 +1,22 @@
 // worker.js: the trainer page's module Worker. It owns the WebAssembly module (through
 // wasm/makemore.mjs); the page only calls it and listens to its events, through
 // web/bridge.js. The calls and events are web/protocol.js; the run's states are
-// web/run-state.js. This file answers the calls:
-//   web/worker-data.js   the word list, configuration checks, sampling
-//   web/worker-run.js    runs, their state, training in chunks, the schedule, threads
-//   web/worker-eval.js   validation points and evaluations
-//   web/worker-files.js  model files and the last model kept in this browser
+// web/run-state.js. This file loads the module and wires the calls to the modules that answer them:
+//   web/worker-state.js    the module, the word list, the current run and its state
+//   web/worker-data.js     the word list, configuration checks, sampling
+//   web/worker-run.js      new runs, pause, resume, reset, Evaluate, the schedule
+//   web/worker-loop.js     the work: training in chunks, evaluations in parts
+//   web/worker-eval.js     validation points and evaluations
+//   web/worker-threads.js  the helper threads (they follow the run's state)
+//   web/worker-files.js    model files and the last model kept in this browser
 // @ts-check (tsconfig.worker.json checks this file with lib webworker; the modules it imports are checked by tsconfig.json)
 import { loadMakemore, availableCores } from '../wasm/makemore.mjs';
 import { serve } from './bridge.js';
-import { ctx, errText } from './worker-shared.js';
+import { errText } from './errors.js';
+import { ctx, setState, subscribe } from './worker-state.js';
+import { setThreads, setCores, syncThreads } from './worker-threads.js';
 import { loadWords, check, sample } from './worker-data.js';
-import { startRun, pause, resume, reset, setSchedule, setThreads, setState, setCores, setStatsEvery } from './worker-run.js';
-import { evaluate } from './worker-eval.js';
+import { startRun, pause, resume, reset, setSchedule, setStatsEvery, evaluate } from './worker-run.js';
 import { saveFile, loadModelFile, restore, forget, persist } from './worker-files.js';
 
 /** @typedef {import('./protocol.js').Calls} Calls */
@@ -34,7 +38,7 @@ ready.catch(() => {}); // answered to each call that waits for it
  */
 const afterInit = (f) => (...args) => ready.then(() => f(...args));
 
-/** One thread until a run trains (see worker-run.js); the relaxed module where the browser has it. @param {Parameters<Calls['init']>[0]} a */
+/** One thread until a run trains (see worker-threads.js); the relaxed module where the browser has it. @param {Parameters<Calls['init']>[0]} a */
 async function init({ engine, store }) {
   if (ctx.state !== 'loading') throw new Error('the module is loaded already');
   ctx.store = store !== false;
@@ -75,4 +79,5 @@ const handlers = {
   persist: afterInit(() => persist(ctx.run)),
   forget: afterInit(forget),
 };
+subscribe(syncThreads); // the helper threads follow the run's state
 ctx.emit = serve(self, handlers);
