@@ -64,7 +64,7 @@ function probe() {
     constructor(...a) {
       super(...a);
       this.addEventListener('message', (e) => {
-        const { event, data: m } = e.data ?? {}; // web/bridge.js's events: {event, data}
+        const { event, data: m } = e.data ?? {}; // web/shared/bridge.js's events: {event, data}
         if (event === 'progress') { st.wasmMs += m.ms; st.steps += m.losses.length; st.msgs++; }
         else if (event === 'run') st.runs++;
       });

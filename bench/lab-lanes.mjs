@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { launchChromium, probePage, serve } from '../tests/browser/harness.mjs';
 import { opt, flag } from './lib.mjs';
-import { importJson } from '../web/lab-runner.js';
+import { importJson } from '../web/lab/runner.js';
 
 const rounds = Number(opt('--rounds', 2));
 const sweeps = /** @type {[string, number, number][]} */ ([

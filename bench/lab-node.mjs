@@ -1,13 +1,13 @@
 // bench/lab-node.mjs: the experiment runner's "run one" for Node (bench/sweep.mjs, tests): a RunPlan
-// of web/lab-runner.js trained through the JS API as the trainer page's worker trains it (the same
+// of web/lab/runner.js trained through the JS API as the trainer page's worker trains it (the same
 // createTrainer settings, a validation point every valEvery steps and at the end, the final eval-mode
 // losses of the splits summed in parts as the page and the CLIs do), and its RunRecord.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CurveBuilder, makeRecord } from '../web/lab-runner.js';
+import { CurveBuilder, makeRecord } from '../web/lab/runner.js';
 /** @typedef {import('../wasm/makemore.mjs').Makemore} Makemore @typedef {import('../wasm/makemore.mjs').Words} Words */
-/** @typedef {import('../web/lab-runner.js').RunPlan} RunPlan @typedef {import('../web/lab-runner.js').RunRecord} RunRecord */
+/** @typedef {import('../web/lab/runner.js').RunPlan} RunPlan @typedef {import('../web/lab/runner.js').RunRecord} RunRecord */
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Steps per trainer.run call (fewer up to the next validation point). */
@@ -33,7 +33,7 @@ export function readDataset(name, dir = process.cwd()) {
 const seedOf = (s) => (BigInt(s) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(s) : BigInt(s));
 
 /**
- * The eval-mode loss of a split (bitwise the sum in parts that web/worker-eval.js makes: Trainer.evaluatePart).
+ * The eval-mode loss of a split (bitwise the sum in parts that web/worker/eval.js makes: Trainer.evaluatePart).
  * @param {import('../wasm/makemore.mjs').Trainer} t @param {'train'|'val'|'test'} split @returns {number|null} null: an empty split
  */
 function evalSplit(t, split) {
@@ -114,7 +114,7 @@ export async function openRunner(o) {
  * @returns {Promise<RunRecord[]>}
  */
 export async function runSweep(plans, o, onRecord, onError) {
-  const { runQueue } = await import('../web/lab-runner.js');
+  const { runQueue } = await import('../web/lab/runner.js');
   if (o.jobs <= 1) {
     const r = await openRunner(o);
     try {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // bench/lab-screenshot.mjs: drives the real trainer page in Chromium to run the lab's "Reproduce the
-// lecture" (its five configurations, web/lab-lecture.json; default the lecture's 200000 steps each,
+// lecture" (its five configurations, web/lab/lecture.json; default the lecture's 200000 steps each,
 // on the page's default engine: relaxed SIMD; the lab's "runs at a time", default 2 on 2 cores or more:
 // two Workers on 1 thread each; --lanes 1: one after another on the cores available), then saves a
 // screenshot of the lab card with the five runs overlaid and the table filled, and prints the table
@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { launchChromium, probePage, serve, ROOT } from '../tests/browser/harness.mjs';
 import { opt, flag } from './lib.mjs';
-import { importJson } from '../web/lab-runner.js';
+import { importJson } from '../web/lab/runner.js';
 import { tableText } from './sweep.mjs';
 
 const steps = Number(opt('--steps', 200000));

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // bench/reproduce.mjs: trains the lecture's five configurations for the full 200000
-// steps and prints them beside the lecture's numbers: the sweep web/lab-lecture.json (the page's "Reproduce the lecture")
-// run by bench/sweep.mjs's runner (the JS API; web/lab-runner.js, as the page's lab).
+// steps and prints them beside the lecture's numbers: the sweep web/lab/lecture.json (the page's "Reproduce the lecture")
+// run by bench/sweep.mjs's runner (the JS API; web/lab/runner.js, as the page's lab).
 //   node bench/reproduce.mjs [--steps N] [--jobs J] [--seed S] [--json] [--fast] [--threads N] [--presets a,b]
 //   node bench/reproduce.mjs --forms [--seeds 42,43,44] [--jobs J] [--fast] [--threads N] [--json]
 // By default the reproducible engine (bitwise the native CLI's --reproducible, so
 // bitwise bench/reproduce-result.txt); --fast: the fast engine (relaxed SIMD FMA) on
 // --threads threads (default 2 / jobs). --jobs: runs at a time (default bench/sweep.mjs's: 2 on 2 cores). --json: bench/sweep.mjs's lines, with
-// within_0_03. (The same as `node bench/sweep.mjs web/lab-lecture.json --reproducible`.)
+// within_0_03. (The same as `node bench/sweep.mjs web/lab/lecture.json --reproducible`.)
 // --forms: the convolutional and gated forms (issue 10) beside the lecture's 76K
 // model, each the mean of the seeds, at the lecture's budget in examples (200000
 // steps of 32; the new forms in whole-word batches of 32 and of --words-batch
@@ -120,7 +120,7 @@ async function forms() {
 }
 
 relaunchWithRelaxedSimd();
-const spec = path.join(root, 'web', 'lab-lecture.json');
+const spec = path.join(root, 'web', 'lab', 'lecture.json');
 const plans = (await plansOf(spec, { steps, reproducible: !fast }))
   .filter((p) => !only || only.includes(p.preset))
   .map((p) => ({ ...p, seed }));

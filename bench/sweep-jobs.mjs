@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { relaunchWithRelaxedSimd, opt, flag } from './lib.mjs';
-import { expandSpec } from '../web/lab-runner.js';
+import { expandSpec } from '../web/lab/runner.js';
 import { runSweep } from './lab-node.mjs';
 
 relaunchWithRelaxedSimd();

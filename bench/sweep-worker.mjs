@@ -5,7 +5,7 @@ import { openRunner } from './lab-node.mjs';
 
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
 const runner = await openRunner(workerData);
-port.on('message', (/** @type {import('../web/lab-runner.js').RunPlan} */ plan) => {
+port.on('message', (/** @type {import('../web/lab/runner.js').RunPlan} */ plan) => {
   try {
     port.postMessage({ record: runner.run(plan) });
   } catch (e) {

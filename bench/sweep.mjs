@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// bench/sweep.mjs: the experiment runner from Node (web/lab-runner.js, as the trainer page's lab):
-// a JSON spec in, one JSON line per finished run out, with the page's table columns (web/lab-runner.js
+// bench/sweep.mjs: the experiment runner from Node (web/lab/runner.js, as the trainer page's lab):
+// a JSON spec in, one JSON line per finished run out, with the page's table columns (web/lab/runner.js
 // COLUMNS) then the loss curve and the validation points; a run that fails prints {"name", "error"} and the
 // others go on (exit status 1).
 //   node bench/sweep.mjs spec.json [--jobs N] [--engine relaxed|simd|scalar] [--threads N] [--reproducible]
@@ -17,9 +17,9 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { relaunchWithRelaxedSimd, opt, flag } from './lib.mjs';
-import { COLUMNS, cellText, expandSpec, exportJson, tableRow, withSteps } from '../web/lab-runner.js';
+import { COLUMNS, cellText, expandSpec, exportJson, tableRow, withSteps } from '../web/lab/runner.js';
 import { runSweep } from './lab-node.mjs';
-/** @typedef {import('../web/lab-runner.js').RunRecord} RunRecord @typedef {import('../web/lab-runner.js').RunPlan} RunPlan */
+/** @typedef {import('../web/lab/runner.js').RunRecord} RunRecord @typedef {import('../web/lab/runner.js').RunPlan} RunPlan */
 
 /** MM_WASM_DIR: the .wasm folder (default the loader's: build-wasm/). */
 const wasmDir = process.env.MM_WASM_DIR ? pathToFileURL(path.resolve(process.env.MM_WASM_DIR) + '/').href : undefined;

@@ -1,5 +1,5 @@
-// element.test.mjs: <name-generator> (web/name-generator.js), generateNames and
-// web/model-store.js in Chromium, on web/example.html served by scripts/serve.mjs.
+// element.test.mjs: <name-generator> (web/element/name-generator.js), generateNames and
+// web/shared/model-store.js in Chromium, on web/example.html served by scripts/serve.mjs.
 // Needs /usr/bin/chromium (or MM_CHROMIUM), build-wasm/ and web/models/names.safetensors
 // (scripts/train-example-model.sh).
 import { test } from 'node:test';
@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { loadMakemore } from '../wasm/makemore.mjs';
-import { generateNames } from '../web/name-generator.js';
+import { generateNames } from '../web/element/name-generator.js';
 import { CHROMIUM, launchChromium, serve } from './browser/harness.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -141,7 +141,7 @@ test('<name-generator> in Chromium: renders, follows its attributes, shows error
 
     // generateNames in the page
     const g = await page.evaluate(async () => {
-      const { generateNames: gen } = await import('/web/name-generator.js');
+      const { generateNames: gen } = await import('/web/element/name-generator.js');
       const x = await gen({ src: 'models/names.safetensors', count: 3, seed: 5 });
       const y = await gen({ src: '/web/models/names.safetensors', count: 3, seed: 5 });
       return { x, y };
@@ -149,9 +149,9 @@ test('<name-generator> in Chromium: renders, follows its attributes, shows error
     assert.equal(g.x.length, 3);
     assert.deepEqual(g.x, g.y);
 
-    // model-store.js: save, load, clear in IndexedDB
+    // web/shared/model-store.js: save, load, clear in IndexedDB
     const store = await page.evaluate(async () => {
-      const s = await import('/web/model-store.js');
+      const s = await import('/web/shared/model-store.js');
       const bytes = new Uint8Array(await (await fetch('models/names.safetensors')).arrayBuffer());
       await s.clearModels();
       const none = await s.loadLastModel();

@@ -1,4 +1,4 @@
-// lab-runner.test.mjs: the experiment runner (web/lab-runner.js) and its Node side (bench/lab-node.mjs,
+// lab-runner.test.mjs: the experiment runner (web/lab/runner.js) and its Node side (bench/lab-node.mjs,
 // bench/sweep.mjs): spec expansion over presets, grids and seeds; validation errors naming the bad key;
 // JSON and CSV export/import round trips; refusal of files that are not an export or are cut short;
 // and a sweep's records against independent computations: the same runs through createTrainer
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { loadMakemore } from '../wasm/makemore.mjs';
-import { COLUMNS, CurveBuilder, curveGroup, expandSpec, exportCsv, exportJson, importCsv, importJson, sortRecords, tableRow, withSteps } from '../web/lab-runner.js';
+import { COLUMNS, CurveBuilder, curveGroup, expandSpec, exportCsv, exportJson, importCsv, importJson, sortRecords, tableRow, withSteps } from '../web/lab/runner.js';
 import { trainPlan } from '../bench/lab-node.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -54,7 +54,7 @@ test('a spec expands: runs x grid, layered over the preset (or the defaults), na
   // no preset: the schema's defaults (the lecture's 3-char MLP); enums by name; the lecture spec
   const [d] = expandSpec({ base: { config: { bnMode: 'per-position', nHidden: 50 }, schedule: { decayStep: 5, steps: 10, valEvery: 0 } } }, s);
   assert.deepEqual([d.preset, d.config.blockSize, d.config.nHidden, d.config.bnMode, d.schedule.decayStep, d.valEvery, d.seed], ['custom', 3, 50, 1, 5, 0, '42']);
-  const lecture = expandSpec(JSON.parse(readFileSync(path.join(ROOT, 'web/lab-lecture.json'), 'utf8')), s);
+  const lecture = expandSpec(JSON.parse(readFileSync(path.join(ROOT, 'web/lab/lecture.json'), 'utf8')), s);
   assert.deepEqual(lecture.map((p) => p.preset), ['mlp3', 'mlp8', 'wavenet22k-bnbug', 'wavenet22k', 'wavenet76k']);
   assert.deepEqual(lecture.map((p) => p.reference?.val), [2.105, 2.034, 2.026, 2.019, 1.990]);
   assert.ok(lecture.every((p) => p.schedule.steps === 200000 && p.schedule.decayStep === 150000 && p.valEvery === 10000));
@@ -104,7 +104,7 @@ test('the curve: log10 loss averaged over whole groups (1000 from 200,000 steps,
 });
 
 /** A few records, trained (one after another) by the Node runner. */
-let trained = /** @type {import('../web/lab-runner.js').RunRecord[]} */ ([]);
+let trained = /** @type {import('../web/lab/runner.js').RunRecord[]} */ ([]);
 const SPEC = { name: 'tiny', base: { preset: 'mlp3', schedule: { steps: 240, valEvery: 100 }, reproducible: true }, grid: { nHidden: [20, 40], seed: [3, 4] } };
 
 test('a sweep\'s records equal the same runs through createTrainer directly (bitwise)', { skip: noWasm }, async () => {
@@ -225,7 +225,7 @@ test('bench/sweep.mjs: a JSON line per run with the table\'s columns; --jobs 2 g
 });
 
 test('runQueue: each lane runs one plan at a time, plans in order; runOne is told its lane; stopped ends it after the runs under way', async () => {
-  const { runQueue } = await import('../web/lab-runner.js');
+  const { runQueue } = await import('../web/lab/runner.js');
   const plans = /** @type {any[]} */ (Array.from({ length: 5 }, (_, index) => ({ index, name: `p${index}` })));
   /** @type {string[]} */
   const log = [];

@@ -1,4 +1,4 @@
-// lab.test.mjs: the trainer page's lab (web/lab-*.js) in Chromium: a sweep of three small runs
+// lab.test.mjs: the trainer page's lab (web/lab/) in Chromium: a sweep of three small runs
 // (the builder: hidden size 20, 40, 60 over the form's mlp3 settings, 300 steps, reproducible engine)
 // finishes; three curves, three run-list entries and three table rows appear, and the first run's
 // losses are bitwise those of the same plan trained by the Node runner (bench/lab-node.mjs) on the
@@ -95,7 +95,7 @@ describe('the lab in Chromium', { skip, timeout: 240000 }, () => {
     const runs = JSON.parse(exported).runs;
     assert.equal(runs.length, 3);
     const { loadMakemore } = await import(pathToFileURL(path.join(ROOT, 'wasm/makemore.mjs')).href);
-    const { expandSpec } = await import(pathToFileURL(path.join(ROOT, 'web/lab-runner.js')).href);
+    const { expandSpec } = await import(pathToFileURL(path.join(ROOT, 'web/lab/runner.js')).href);
     const { trainPlan } = await import(pathToFileURL(path.join(ROOT, 'bench/lab-node.mjs')).href);
     const mm = await loadMakemore({ engine: 'simd', threads: 1, wasmDir: pathToFileURL(WASM_DIR + '/').href });
     const words = mm.parseWords(readFileSync(path.join(ROOT, 'data/names.txt')));

@@ -1,4 +1,4 @@
-// model-view.test.mjs: the page's receptive-field levels (web/model-view.js receptiveField, pure: no DOM)
+// model-view.test.mjs: the page's receptive-field levels (web/page/model-view.js receptiveField, pure: no DOM)
 // from the core's layer lists, against the arithmetic: FlattenConsecutive(n) levels of block / n^i nodes;
 // a dilated causal conv level holds the positions the last position reads, p - j*d for its taps j.
 // MM_WASM_DIR: the .wasm folder (default build-wasm/).
@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { loadMakemore } from '../wasm/makemore.mjs';
-import { layerLabel, receptiveField, shapeText } from '../web/model-view.js';
+import { layerLabel, receptiveField, shapeText } from '../web/page/model-view.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WASM_DIR = pathToFileURL(path.resolve(ROOT, process.env.MM_WASM_DIR ?? 'build-wasm') + '/');

@@ -68,13 +68,19 @@ test('npm pack: the tarball ships the modules, the API, the element and the page
     assert.deepEqual(entries.filter((e) => e.startsWith(dir)), [], `nothing under ${dir}`);
   assert.deepEqual(entries.filter((e) => /\.(c|h|cmake|py|sh)$/.test(e) || e.endsWith('CMakeLists.txt')), [], 'no C sources, CMake or scripts');
   // what the API, the element, the trainer page and its worker load
-  const must = ['package.json', 'README.md', 'wasm/makemore.mjs', 'wasm/helper.mjs', 'web/name-generator.js', 'web/index.html',
-    'web/app.js', 'web/worker.js', 'web/style.css', 'web/example.html', 'web/vendor/uPlot.esm.js', 'web/vendor/uPlot.min.css',
+  const must = ['package.json', 'README.md', 'wasm/makemore.mjs', 'wasm/helper.mjs', 'web/element/name-generator.js', 'web/index.html',
+    'web/app.js', 'web/worker/main.js', 'web/style.css', 'web/example.html', 'web/vendor/uPlot.esm.js', 'web/vendor/uPlot.min.css',
     'web/vendor/uPlot.LICENSE', 'data/names.txt'];
   for (const f of must) assert.ok(entries.includes(f), `${f} in the tarball`);
-  // every module of the JS API (wasm/api/, the entry imports them) and every web/ script of the repository (the page imports them) ships
+  // every module of the JS API (wasm/api/, the entry imports them) and every web/ script of the repository (the page, the
+  // worker, the lab and the element import them, from web/ and its folders shared/, page/, worker/, lab/, element/) ships,
+  // with the lab's lecture (web/lab/lecture.json)
   for (const f of readdirSync(path.join(ROOT, 'wasm/api')).filter((n) => n.endsWith('.mjs'))) assert.ok(entries.includes(`wasm/api/${f}`), `wasm/api/${f}`);
-  for (const f of readdirSync(path.join(ROOT, 'web')).filter((n) => /\.(m?js)$/.test(n))) assert.ok(entries.includes(`web/${f}`), `web/${f}`);
+  const scripts = readdirSync(path.join(ROOT, 'web'), { recursive: true }).map((n) => String(n).split(path.sep).join('/'))
+    .filter((n) => /\.(m?js|json)$/.test(n) && !n.startsWith('vendor/') && !n.startsWith('models/'));
+  for (const f of ['app.js', 'page/state.js', 'worker/main.js', 'worker/state.js', 'shared/bridge.js', 'lab/runner.js', 'lab/lecture.json', 'element/name-generator.js'])
+    assert.ok(scripts.includes(f), `web/${f} is one of the repository's`);
+  for (const f of scripts) assert.ok(entries.includes(`web/${f}`), `web/${f}`);
   assert.equal(entries.includes('web/models/names.safetensors'), existsSync(path.join(ROOT, 'web/models/names.safetensors')), 'the example model ships if it is built');
   assert.ok(entries.includes('bin/makemore-wasm.mjs'), 'the CLI ships');
   if (existsSync(path.join(ROOT, 'types'))) assert.ok(entries.some((e) => e.startsWith('types/')), 'the declarations ship');
@@ -253,15 +259,15 @@ test('the element bundled by esbuild, told where the wasm files are; the package
     platform: 'browser', outfile: 'site/app/bundle.js', logLevel: 'silent', metafile: true });
   assert.deepEqual(built.errors, []);
   const inputs = Object.keys(built.metafile.inputs);
-  assert.ok(inputs.some((i) => i.includes('node_modules/makemore-wasm/web/name-generator.js')), `bundled from the package: ${inputs}`);
-  assert.ok(!existsSync(path.join(site, 'build-wasm')) && !existsSync(path.join(site, 'app/build-wasm')), 'no wasm where the element would look by default');
+  assert.ok(inputs.some((i) => i.includes('node_modules/makemore-wasm/web/element/name-generator.js')), `bundled from the package: ${inputs}`);
+  assert.ok(!existsSync(path.join(project, 'build-wasm')), 'no wasm where the element would look by default (../../build-wasm/ from the bundle)');
   writeFileSync(path.join(site, 'index.html'), `<!doctype html><meta charset="utf-8"><title>bundle</title>
     <script type="module" src="app/bundle.js"></script>
     <name-generator id="attr" src="model.safetensors" wasm-dir="static/wasm/" count="8" temperature="0.8" seed="5"></name-generator>
     <name-generator id="nodir" src="model.safetensors" count="8" temperature="0.8" seed="5"></name-generator>`);
 
   // the reference: the repository's generateNames in Node on the same model bytes
-  const { generateNames } = await import('../web/name-generator.js');
+  const { generateNames } = await import('../web/element/name-generator.js');
   const expected = await generateNames({ bytes: readFileSync(model), count: 8, temperature: 0.8, seed: 5 });
   assert.equal(expected.length, 8);
   assert.ok(expected.every(inVocab), expected.join(' '));
@@ -289,9 +295,9 @@ test('the element bundled by esbuild, told where the wasm files are; the package
     // wasm-dir: the names appear, and are the reference's (same model, same seed)
     await page.waitForFunction(() => /** @type {any} */ (document.querySelector('#attr')).names.length === 8, null, { timeout: 60000 });
     assert.deepEqual(await namesOf('#attr'), expected);
-    // no wasm-dir, no setWasmDir: the default (../build-wasm/ from the bundle) is not there, and it says so
+    // no wasm-dir, no setWasmDir: the default (../../build-wasm/ from the bundle, site/app/bundle.js) is not there, and it says so
     await page.waitForFunction(() => !(/** @type {any} */ (document.querySelector('#nodir')).shadowRoot.querySelector('[part=error]').hidden), null, { timeout: 30000 });
-    assert.match(await errorOf('#nodir'), /could not load the WebAssembly core from http:\/\/127\.0\.0\.1:\d+\/site\/build-wasm\/ \(set wasm-dir or call setWasmDir.*HTTP 404/);
+    assert.match(await errorOf('#nodir'), /could not load the WebAssembly core from http:\/\/127\.0\.0\.1:\d+\/build-wasm\/ \(set wasm-dir or call setWasmDir.*HTTP 404/);
     // generateNames' wasmDir, then setWasmDir for every element without wasm-dir
     const viaOption = await page.evaluate(() => /** @type {any} */ (window).mm.generateNames({ src: 'model.safetensors', wasmDir: 'static/wasm/', count: 8, temperature: 0.8, seed: 5 }));
     assert.deepEqual(viaOption, expected);

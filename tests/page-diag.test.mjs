@@ -1,4 +1,4 @@
-// page-diag.test.mjs: the trainer page's Diagnostics card in Chromium (web/diag-view.js). A 300-step
+// page-diag.test.mjs: the trainer page's Diagnostics card in Chromium (web/page/diag-view.js). A 300-step
 // wavenet22k run on the reproducible engine with statistics every 100 steps: the activation and gradient
 // charts have one series per Tanh layer (3; 4 after choosing Linear), the update:data chart one per 2-D
 // weight (5) and the -3 guide line, and the table's numbers are exactly those the JS API gives in Node for

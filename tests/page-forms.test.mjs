@@ -1,7 +1,7 @@
 // page-forms.test.mjs: the conv and gated forms in Chromium: the trainer page (web/) lists the presets
 // wavenet76k-conv and wavenet-gated, its form shows the gated form's fields enabled for the gated form
 // only, and a wavenet76k-conv run trains (its loss falls, bitwise the JS API's losses in Node on the
-// reproducible engine; samples appear); <name-generator> (web/name-generator.js, on web/example.html)
+// reproducible engine; samples appear); <name-generator> (web/element/name-generator.js, on web/example.html)
 // samples a conv and a gated model file, the names the JS API draws from them in Node.
 // Needs /usr/bin/chromium (or MM_CHROMIUM) and the .wasm modules (MM_WASM_DIR, default build-wasm/:
 // the page gets them in place of the served build-wasm/).

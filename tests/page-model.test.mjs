@@ -1,4 +1,4 @@
-// page-model.test.mjs: the trainer page's "Model, drawn" section in Chromium (web/model-view.js):
+// page-model.test.mjs: the trainer page's "Model, drawn" section in Chromium (web/page/model-view.js):
 //   - its rows are the JS API's layer list (mm.layers in Node) and the lecture's printed
 //     `for l in model.layers: print(l.__class__.__name__, ":", tuple(l.out.shape))` (the 22K model at
 //     batch 4 exactly as printed; the 76K model, the same architecture with n_embd 24 and n_hidden 128,

@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadMakemore } from '../wasm/makemore.mjs';
-import { generateNames } from '../web/name-generator.js';
+import { generateNames } from '../web/element/name-generator.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WASM_DIR = path.resolve(ROOT, process.env.MM_WASM_DIR ?? 'build-wasm');

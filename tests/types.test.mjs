@@ -104,7 +104,7 @@ test('npm run typecheck: the JS type-checks (tsconfig.json, tsconfig.worker.json
 test('wrong calls to the API fail the check of the JS (checkJs, against the sources)', { skip }, () => {
   const src = (f) => JSON.stringify(path.join(ROOT, f));
   const dir = tmpProject({
-    'wrong.mjs': wrongFile(`import { loadMakemore } from ${src('wasm/makemore.mjs')};\nimport { generateNames } from ${src('web/name-generator.js')};`),
+    'wrong.mjs': wrongFile(`import { loadMakemore } from ${src('wasm/makemore.mjs')};\nimport { generateNames } from ${src('web/element/name-generator.js')};`),
     'tsconfig.json': JSON.stringify({
       extends: path.join(ROOT, 'tsconfig.json'),
       compilerOptions: { typeRoots: [path.join(ROOT, 'node_modules/@types')] },
@@ -129,7 +129,7 @@ test('the declarations (tsconfig.types.json) by package name: typed, not any; ri
     copyFileSync(path.join(ROOT, 'package.json'), path.join(pkg, 'package.json'));
     const emit = tsc(['-p', 'tsconfig.types.json', '--outDir', path.join(pkg, 'types')]);
     assert.equal(emit.status, 0, emit.out);
-    for (const f of ['types/wasm/makemore.d.mts', 'types/web/name-generator.d.ts']) assert.ok(existsSync(path.join(pkg, f)), f);
+    for (const f of ['types/wasm/makemore.d.mts', 'types/web/element/name-generator.d.ts']) assert.ok(existsSync(path.join(pkg, f)), f);
     // the entry's declarations and those of the modules it re-exports (wasm/api/)
     const api = readdirSync(path.join(pkg, 'types/wasm/api')).filter((f) => f.endsWith('.d.mts')).map((f) => `types/wasm/api/${f}`);
     const dts = ['types/wasm/makemore.d.mts', ...api].map((f) => readFileSync(path.join(pkg, f), 'utf8')).join('\n');

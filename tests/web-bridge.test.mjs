@@ -1,9 +1,9 @@
-// web-bridge.test.mjs: the trainer page's worker bridge (web/bridge.js) over a MessageChannel
-// in Node, and its run state machine (web/run-state.js) against the tables written here.
+// web-bridge.test.mjs: the trainer page's worker bridge (web/shared/bridge.js) over a MessageChannel
+// in Node, and its run state machine (web/shared/run-state.js) against the tables written here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, serve, transfer } from '../web/bridge.js';
-import { STATES, canTransition, transition, start, isWorking, isActive, canPause, canResume, hasTrainer, hasModel } from '../web/run-state.js';
+import { connect, serve, transfer } from '../web/shared/bridge.js';
+import { STATES, canTransition, transition, start, isWorking, isActive, canPause, canResume, hasTrainer, hasModel } from '../web/shared/run-state.js';
 
 const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 

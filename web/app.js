@@ -1,39 +1,37 @@
-// app.js: the trainer page. It never touches WebAssembly: web/worker.js owns the module
+// app.js: the trainer page. It never touches WebAssembly: web/worker/main.js owns the module
 // and trains in chunks of ~50 ms; the page calls it and renders what it reports (the
-// calls and events: web/protocol.js, through web/bridge.js). Its parts, by what they show:
-//   web/page-data.js     the word list          web/page-form.js   the settings form
-//   web/page-run.js      run controls, status   web/page-chart.js  the loss chart
-//   web/page-samples.js  samples                web/page-eval.js   the evaluation
-//   web/page-files.js    model files and the model kept in this browser
-//   web/diag-view.js     the diagnostics (activation, gradient and update:data statistics; from page-run.js)
-//   web/lab-page.js      the lab: finished runs kept, overlaid, in a table; sweeps
-// (web/page-shared.js: the worker, the view of the run, DOM helpers.)
-import { $, view, worker, setReady, showError, setStatus, errText } from './page-shared.js';
-import { loadNames, showData } from './page-data.js';
-import { initForm, checkConfig } from './page-form.js';
-import { onRun, onState, onProgress, updateButtons, renderProgress } from './page-run.js';
-import { addVal } from './page-chart.js';
-import { onFinalEval, onEvalError, onEvalProgress } from './page-eval.js';
-import { onStored, onStoreError, restoreModel } from './page-files.js';
-import { initLab } from './lab-page.js';
-
-/**
- * "Engine: relaxed SIMD (fused multiply-add), 2 threads, in a Worker." and why not faster.
- * @param {import('./protocol.js').EngineEvent} m
- */
-function showEngine(m) {
-  $('engine').textContent = `Engine: WebAssembly ${m.label}, in a Worker${m.threads === 1 ? ' (more threads while training)' : ''}.` +
-    (m.notes.length ? ` ${m.notes.map((s) => s[0].toUpperCase() + s.slice(1)).join('. ')}.` : '');
-}
+// calls and events: web/shared/protocol.js, through web/shared/bridge.js). This file only wires the
+// page's parts together: the worker's events to the parts that show them, and the start.
+// The parts, by what they show (web/page/):
+//   data.js      the word list              form.js      the settings form, Train
+//   run.js       run controls, status       chart.js     the loss chart
+//   samples.js   samples                    eval.js      the evaluation
+//   progress.js  the progress line          files.js     model files and the model kept in this browser
+//   diag-view.js the diagnostics (activation, gradient and update:data statistics)
+//   model-view.js the model, drawn
+// and the lab (web/lab/page.js: finished runs kept, overlaid, in a table; sweeps).
+// What they share: web/page/state.js (the page's state; a part that changes it notifies the
+// parts that show it), web/page/connection.js (the worker), web/page/dom.js (DOM helpers),
+// web/page/frames.js (drawing on animation frames). No part imports web/page/run.js or this file.
+import { errText } from './shared/errors.js';
+import { setStatus, showError } from './page/dom.js';
+import { state, setReady } from './page/state.js';
+import { worker } from './page/connection.js';
+import { loadNames, showData } from './page/data.js';
+import { initForm, checkConfig } from './page/form.js';
+import { onRun, onState, onProgress, showEngine, updateButtons } from './page/run.js';
+import { renderProgress } from './page/progress.js';
+import { onVal } from './page/chart.js';
+import { onFinalEval, onEvalError, onEvalProgress } from './page/eval.js';
+import { onStored, onStoreError, restoreModel } from './page/files.js';
+import { initLab } from './lab/page.js';
 
 worker.on('engine', showEngine);
 worker.on('words', showData);
 worker.on('run', onRun);
 worker.on('state', onState);
 worker.on('progress', onProgress);
-worker.on('val', (m) => {
-  if (view.run && m.runId === view.run.id) addVal(m.step, m.loss);
-});
+worker.on('val', onVal);
 worker.on('finalEval', onFinalEval);
 worker.on('evalError', onEvalError);
 worker.on('evalProgress', onEvalProgress);
@@ -51,12 +49,11 @@ async function start() {
     showError('train-error', errText(e));
     return;
   }
-  view.presets = r.presets;
-  setReady();
+  state.presets = r.presets;
+  setReady(); // the buttons follow
   initForm(r);
   initLab(r.schema, r.engine);
-  setStatus(view.dataInfo ? 'Ready.' : 'Loading names.txt…');
-  updateButtons();
+  setStatus(state.dataInfo ? 'Ready.' : 'Loading names.txt…');
   checkConfig();
   restoreModel(); // the last model of this browser, if any
 }

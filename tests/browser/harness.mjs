@@ -44,7 +44,7 @@ export function serve() {
 //   chart()    the Loss card's chart's data as last drawn: {steps, train, val} (log10 loss; train and val
 //              without the gaps of the merged x axis), trainSteps (the steps of the train points), and
 //              drawnAt (performance.now() of that drawing, -1 if never)
-// The worker's events are read off the page's Worker ({event, data} messages: web/bridge.js); the
+// The worker's events are read off the page's Worker ({event, data} messages: web/shared/bridge.js); the
 // chart is the uPlot instance the page makes, seen through web/vendor/uPlot.esm.js served wrapped.
 function pageProbe() {
   const mm = /** @type {any} */ ({ runId: '0', runs: {}, engine: null, plots: [] });

@@ -1,0 +1,341 @@
+// page/form.js: the trainer page's settings form: the model (preset, architecture, the
+// data's split, its parameter count checked by the worker as you type) and the training
+// settings, whose fields come from the core's schema (web/page/fields.js); a schedule change
+// applies to the current run; Train starts a new run with the form's settings.
+import { autoValEvery } from '../shared/losses.js';
+import { isActive } from '../shared/run-state.js';
+import { errText } from '../shared/errors.js';
+import { $, fmt, showError, setStatus } from './dom.js';
+import { state, subscribe, notify } from './state.js';
+import { worker } from './connection.js';
+import { buildFields, fieldOf, groupOf, readField, readGroup, fillGroup, sameGroup } from './fields.js';
+import { showModel } from './model-view.js';
+import { statsEvery } from './diag-view.js';
+
+/** The fields a run takes while it trains (trainer.setSchedule, and the validation interval). */
+const LIVE = ['steps', 'lr', 'lrDecayed', 'decayStep', 'valEvery'];
+/** @param {string} id @returns {boolean} a field that makes the model or its split (a preset sets them) */
+const isArch = (id) => id === 'structure' || groupOf(id) === 'model' || groupOf(id) === 'data';
+
+// ---------------------------------------------------------------- reading the form
+/** @param {string} id @param {string} label @param {number} [max] @returns {number} one of the page's own whole-number fields */
+function pageInt(id, label, max = Number.MAX_SAFE_INTEGER) {
+  const raw = String($(id).value).trim();
+  if (!/^\d+$/.test(raw)) throw new Error(`${label} must be a whole number${raw ? `, not “${raw}”` : ''}`);
+  const n = Number(raw);
+  if (n > max) throw new Error(`${label}: at most ${max}`);
+  return n;
+}
+
+/** The model fields of the gated form alone. */
+const GATED_ONLY = ['nBlocks', 'dilationCycle', 'nSkip', 'gatedNorm'];
+/** @returns {number} the Form field: 0 examples, 1 conv, 2 gated (the schema's enum index; 0 without the field) */
+const formOf = () => Number($('form')?.value ?? 0);
+
+/**
+ * The model fields the form's choices leave unused (shown disabled), with the values sent for them: the
+ * Structure choice (a flat MLP has no group size, a hierarchical model one hidden block per level); the
+ * conv and gated forms are hierarchical (the group size is their kernel size), with fixed BatchNorm and no
+ * residual option; the gated form's own fields are its alone (their defaults otherwise).
+ * @returns {Record<string, number>}
+ */
+function unusedFields() {
+  const form = formOf();
+  /** @type {Record<string, number>} */
+  const fixed = form !== 0 || $('structure').value === 'hier' ? { nFlatLayers: 1 } : { nConsec: 0 };
+  if (form !== 0) Object.assign(fixed, { bnMode: 0, residual: 0 });
+  for (const js of GATED_ONLY) if (form !== 2 && groupOf(js)) fixed[js] = Number(fieldOf(js).default);
+  return fixed;
+}
+
+/** @returns {import('../shared/protocol.js').CheckRequest['config']} the model configuration in the form (throws an Error with a message) */
+function readConfig() {
+  const fixed = unusedFields();
+  return /** @type {any} */ ({ ...readGroup('model', Object.keys(fixed)), ...fixed });
+}
+
+/** @returns {import('../shared/protocol.js').CheckRequest['data']} how the word list is split (throws an Error with a message) */
+const readData = () => /** @type {any} */ (readGroup('data'));
+
+/** @returns {import('../shared/protocol.js').Schedule} (throws an Error with a message) */
+function readSchedule() {
+  const [steps, lr, lrDecayed, decayStep] = ['steps', 'lr', 'lrDecayed', 'decayStep'].map((k) => Number(readField(fieldOf(k))));
+  const valEvery = String($('valEvery').value).trim() === '' ? autoValEvery(steps) : pageInt('valEvery', 'Validate every');
+  return { steps, lr, lrDecayed, decayStep, valEvery };
+}
+
+/** @returns {number} the Threads field: 0 (empty: the cores available) or 1..64 */
+function readThreads() {
+  if (String($('threads').value).trim() === '') return 0;
+  const n = pageInt('threads', 'Threads', 64);
+  if (n < 1) throw new Error('Threads must be at least 1');
+  return n;
+}
+
+/** @returns {import('../shared/protocol.js').TrainRequest} a new run's settings (throws an Error with a message) */
+export function readSettings() {
+  const training = readGroup('training');
+  const { valEvery } = readSchedule();
+  return { config: readConfig(), data: readData(), training, valEvery, threads: readThreads(), reproducible: $('reproducible').checked };
+}
+
+// ---------------------------------------------------------------- filling it
+/** @param {Record<string, unknown>} config a model's configuration @param {Record<string, unknown>} data its split's settings */
+function fillArch(config, data) {
+  fillGroup('model', { ...config, nConsec: config.nConsec || 2, nFlatLayers: config.nFlatLayers || 1 });
+  fillGroup('data', data);
+  $('structure').value = config.nConsec ? 'hier' : 'flat';
+  syncStructure();
+}
+
+function syncStructure() {
+  if (!$('nConsec')) return; // the schema's fields come with the module
+  const seq = formOf() !== 0;
+  if (seq) $('structure').value = 'hier';
+  $('structure').disabled = seq;
+  const fixed = unusedFields();
+  for (const js of ['nConsec', 'nFlatLayers', 'bnMode', 'residual', ...GATED_ONLY]) if ($(js)) $(js).disabled = js in fixed;
+}
+
+function renderPresetOptions() {
+  const sel = $('preset');
+  const keep = sel.value;
+  const opts = state.presets.map((p) => {
+    const o = document.createElement('option');
+    o.value = p.name;
+    o.textContent = `${p.name} · ${fmt(p.numParams)} params`;
+    return o;
+  });
+  const custom = document.createElement('option');
+  custom.value = 'custom';
+  custom.textContent = 'custom';
+  sel.replaceChildren(...opts, custom);
+  if (keep) sel.value = keep;
+}
+
+/** Matches the preset select to the form's configuration and split. */
+function matchPreset() {
+  let c;
+  let d;
+  try {
+    c = readConfig();
+    d = readData();
+  } catch {
+    $('preset').value = 'custom';
+    return;
+  }
+  $('preset').value = state.presets.find((p) => sameGroup(p.config, c, 'model') && sameGroup(p.data, d, 'data'))?.name ?? 'custom';
+}
+
+/** The form at the start: the schema's fields at their defaults, then the wavenet76k preset. @param {import('../shared/protocol.js').InitResult} r */
+export function initForm(r) {
+  buildFields(r.schema);
+  renderPresetOptions();
+  const first = state.presets.find((p) => p.name === 'wavenet76k') ?? state.presets[0];
+  $('preset').value = first.name;
+  fillArch(first.config, first.data);
+  updateValPlaceholder();
+}
+
+/** Shows a loaded model's configuration, split and schedule in the form. @param {import('../shared/protocol.js').RunInfo} r */
+export function fillForm(r) {
+  fillArch(r.config, r.data);
+  const t = r.training;
+  if (t) {
+    fillGroup('training', t);
+    $('valEvery').value = r.valEvery === autoValEvery(t.steps) ? '' : r.valEvery;
+  }
+  updateValPlaceholder();
+  matchPreset();
+  checkConfig();
+}
+
+function updateValPlaceholder() {
+  const s = Number($('steps').value);
+  $('valEvery').placeholder = Number.isInteger(s) && s > 0 ? `auto (${fmt(autoValEvery(s))})` : 'auto';
+}
+
+// ---------------------------------------------------------------- checking the model
+let checkSeq = 0;
+/**
+ * Asks the worker for the parameter count (and validity) of the form's configuration.
+ * @returns {Promise<import('../shared/protocol.js').CheckResult|null>} null: not asked (no module yet, or the form is unreadable)
+ */
+export async function checkConfig() {
+  if (!state.ready) return null;
+  const seq = ++checkSeq;
+  let config;
+  let data;
+  try {
+    config = readConfig();
+    data = readData();
+  } catch (e) {
+    showConfig(null, errText(e));
+    showModel({ layers: null, batch: 0, problem: errText(e), unreadable: true });
+    return null;
+  }
+  const r = await worker.call('check', { config, data, batch: readBatch() });
+  if (seq !== checkSeq) return r; // a newer check is on its way
+  showModel({ layers: r.layers, batch: r.batch, problem: r.layersProblem });
+  state.presets = r.presets;
+  renderPresetOptions();
+  matchPreset();
+  showConfig(r.numParams, r.problem);
+  if (r.split) {
+    state.split = r.split;
+    notify('split');
+  }
+  return r;
+}
+
+/** @returns {number|undefined} the form's batch size, for the model's shapes (undefined: unreadable, the worker's 32) */
+function readBatch() {
+  try {
+    return Number(readField(fieldOf('batchSize')));
+  } catch {
+    return undefined;
+  }
+}
+
+/** @param {number|null} n @param {string|null} problem */
+function showConfig(n, problem) {
+  $('params').textContent = n == null ? 'Parameters: –' : `Parameters: ${fmt(n)}${state.dataInfo ? ` (vocabulary of ${state.dataInfo.vocabSize})` : ''}`;
+  showError('config-error', problem ? `Impossible model: ${problem}` : null);
+}
+
+// ---------------------------------------------------------------- a schedule for the current run
+/** @type {ReturnType<typeof setTimeout>|0} */
+let scheduleTimer = 0;
+/** @param {number} ms */
+function queueSchedule(ms) {
+  clearTimeout(scheduleTimer);
+  scheduleTimer = setTimeout(applySchedule, ms);
+}
+
+/** Sends the form's schedule to the current run (it takes effect at its next step). */
+async function applySchedule() {
+  clearTimeout(scheduleTimer);
+  const run = state.run;
+  if (!run || run.kind !== 'trainer' || !(isActive(state.runState) || state.runState === 'done')) return;
+  let s;
+  try {
+    s = readSchedule();
+  } catch (e) {
+    showError('train-error', `Not applied: ${errText(e)}.`);
+    return;
+  }
+  if (s.steps === run.steps && s.lr === run.lr && s.lrDecayed === run.lrDecayed && s.decayStep === run.decayStep && s.valEvery === run.valEvery) return;
+  const done = state.stepsDone;
+  if (state.runState === 'done' && s.steps <= done) {
+    setStatus(`Done. Changed settings apply to a new run (press Train), or raise Steps above ${fmt(done)} to train this model further.`);
+    return;
+  }
+  if (s.steps < done) {
+    showError('train-error', `Not applied: Steps must be at least the ${fmt(done)} steps done.`);
+    return;
+  }
+  let m;
+  try {
+    m = await worker.call('setSchedule', s);
+  } catch (e) {
+    showError('train-error', `Not applied: ${errText(e)}.`);
+    return;
+  }
+  if (state.run?.id !== m.runId) return;
+  Object.assign(state.run, { steps: m.steps, lr: m.lr, lrDecayed: m.lrDecayed, decayStep: m.decayStep, valEvery: m.valEvery });
+  showError('train-error', null);
+  const drop = m.decayStep < m.steps && m.lr !== m.lrDecayed ? `, then ${m.lrDecayed} from step ${fmt(m.decayStep)}` : '';
+  setStatus(`Schedule applied at step ${fmt(m.step)}: ${fmt(m.steps)} steps, learning rate ${m.lr}${drop}.`);
+  notify('schedule');
+}
+
+// ---------------------------------------------------------------- a new run
+/** Train: a new run with the form's settings. */
+export async function onTrain() {
+  showError('train-error', null);
+  let settings;
+  try {
+    settings = { ...readSettings(), statsEvery: statsEvery() };
+  } catch (e) {
+    showError('train-error', `Not started: ${errText(e)}.`);
+    return;
+  }
+  const r = await checkConfig();
+  if (!r || r.problem) {
+    showError('train-error', `Not started: ${r?.problem ?? $('config-error').textContent}`);
+    $('config-error').scrollIntoView?.({ block: 'nearest' });
+    return;
+  }
+  state.starting = true;
+  notify('busy');
+  setStatus('Starting…');
+  try {
+    await worker.call('train', settings); // the 'run' event came first
+  } catch (e) {
+    showError('train-error', `Not started: ${errText(e)}`); // the current run, if any, goes on
+    setStatus('Not started.');
+  } finally {
+    state.starting = false;
+    notify('busy');
+  }
+}
+
+// ---------------------------------------------------------------- typing in the form
+/** @param {Event} e */
+function onSettingsInput(e) {
+  const target = /** @type {HTMLElement} */ (e.target);
+  if (target.id === 'preset') {
+    const p = state.presets.find((q) => q.name === $('preset').value);
+    if (p) {
+      fillArch(p.config, p.data);
+      // its schedule (the whole-word forms: batches of 256); the seed stays the user's
+      const { batchSize, steps, lr, lrDecayed, decayStep } = p.training;
+      fillGroup('training', { batchSize, steps, lr, lrDecayed, decayStep });
+      updateValPlaceholder();
+    }
+  } else if (isArch(target.id)) {
+    syncStructure();
+    matchPreset();
+  }
+  if (target.id === 'steps') updateValPlaceholder();
+  showError('train-error', null);
+  if (target.id === 'threads') { // applies at once, to any run (the numbers do not depend on it)
+    try {
+      worker.call('setThreads', { threads: readThreads() }).catch((err) => showError('train-error', errText(err)));
+    } catch (err) {
+      showError('train-error', errText(err));
+    }
+    return;
+  }
+  checkConfig();
+  const run = state.run;
+  if (!run || run.kind !== 'trainer' || state.runState === 'failed') return;
+  if (LIVE.includes(target.id)) {
+    // The schedule applies to the current run: typing settles for a moment, a committed value at once.
+    queueSchedule(e.type === 'change' ? 0 : 700);
+  } else if (isActive(state.runState)) {
+    state.settingsChanged = true;
+    setStatus('Model, batch size and seed changes need a new run: press Train (new run) to start one; the current run continues until then.');
+  }
+}
+
+subscribe(['words'], checkConfig); // the parameter count and split sizes of the new word list
+const form = $('settings');
+form.addEventListener('input', onSettingsInput);
+form.addEventListener('change', (/** @type {Event} */ e) => {
+  if (/** @type {HTMLElement} */ (e.target).tagName === 'SELECT') return; // handled by input
+  onSettingsInput(e);
+});
+// Enter in a schedule field applies it to the current run at once.
+form.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
+  if (e.key === 'Enter' && LIVE.includes(/** @type {HTMLElement} */ (e.target).id) && state.run && state.run.kind === 'trainer') {
+    e.preventDefault();
+    applySchedule();
+  }
+});
+form.addEventListener('submit', (/** @type {Event} */ e) => {
+  e.preventDefault();
+  // Enter in a field: during a run it applies the schedule; only the Train button replaces a run.
+  if (state.run && state.run.kind === 'trainer' && (isActive(state.runState) || state.runState === 'done') && !state.settingsChanged) applySchedule();
+  else onTrain();
+});
