@@ -19,7 +19,9 @@
 //   "config.<name>" int32 (1,): every model field of the schema that the configuration's
 //             family uses (src/settings/, src/families/), by its name (an enum: the index of
 //             its value), in the schema's order
-//   "lr"      float32 (1,): the SGD learning rate
+//   "lr"      float32 (1,): the learning rate
+//   "train.optimizer" int32 (1,) and "train.<name>" float32 (1,): the optimizer (the schema's index) and its
+//             own settings (AdamW: beta1, beta2, eps, weight_decay); absent: SGD (the lecture's cases)
 //   "init.<tensor name>" float32, the tensor's shape: every mm_model_tensor in
 //             index order (parameters, then BatchNorm buffers as the core orders them)
 //   "X0".."X3" int32 (B, block_size), "Y0".."Y3" int32 (B,): tokens in [0, vocab)
@@ -40,28 +42,36 @@ typedef struct {
     const char* name;     // output file stem
     const char* preset;   // starting point
     const char* settings; // model settings over it, as the schema's "name value" pairs
+    const char* training; // the optimizer over SGD at lr 0.1 ("" : the lecture's SGD), likewise
 } case_def;
 
 static const case_def CASES[] = {
-    {"wavenet22k", "wavenet22k", ""},             // lecture: fixed BatchNorm
-    {"wavenet22k-bnbug", "wavenet22k-bnbug", ""}, // lecture: pre-fix BatchNorm
-    {"mlp3", "mlp3", ""},                         // lecture: flat, block 3
+    {"wavenet22k", "wavenet22k", "", ""},             // lecture: fixed BatchNorm
+    {"wavenet22k-bnbug", "wavenet22k-bnbug", "", ""}, // lecture: pre-fix BatchNorm
+    {"mlp3", "mlp3", "", ""},                         // lecture: flat, block 3
     // hierarchical in groups of 3: (B,9,5) -> (B,3,15) -> (B,1,36) squeezed to (B,36)
-    {"hier3-small", "wavenet22k", "block_size 9 n_embd 5 n_hidden 12 n_consec 3 bn_mode fixed"},
+    {"hier3-small", "wavenet22k", "block_size 9 n_embd 5 n_hidden 12 n_consec 3 bn_mode fixed", ""},
     // 4 levels, pre-fix BatchNorm with per-position stats for T = 8, 4, 2 (and 2-D at the end)
-    {"hier16-bnbug", "wavenet22k", "block_size 16 n_embd 4 n_hidden 16 n_consec 2 bn_mode per-position"},
+    {"hier16-bnbug", "wavenet22k", "block_size 16 n_embd 4 n_hidden 16 n_consec 2 bn_mode per-position", ""},
     // flat, two hidden (Linear, BatchNorm1d, Tanh) blocks
-    {"flat2", "mlp3", "block_size 5 n_embd 6 n_hidden 24 n_consec 0 n_flat_layers 2 bn_mode fixed"},
+    {"flat2", "mlp3", "block_size 5 n_embd 6 n_hidden 24 n_consec 0 n_flat_layers 2 bn_mode fixed", ""},
     // flat, three hidden blocks, the last two with residual connections (Add layers)
-    {"flat3-residual", "mlp3", "block_size 4 n_embd 6 n_hidden 20 n_consec 0 n_flat_layers 3 bn_mode fixed residual 1"},
+    {"flat3-residual", "mlp3", "block_size 4 n_embd 6 n_hidden 20 n_consec 0 n_flat_layers 3 bn_mode fixed residual 1", ""},
     // the sequence families, on whole-word batches: wavenet22k's tree 2-2-2 as dilated convolutions 1, 2, 4
-    {"conv8", "wavenet22k", "form conv block_size 8 n_embd 6 n_hidden 16 n_consec 2"},
+    {"conv8", "wavenet22k", "form conv block_size 8 n_embd 6 n_hidden 16 n_consec 2", ""},
     // kernel 3, dilations 1, 3
-    {"conv9-k3", "wavenet22k", "form conv block_size 9 n_embd 5 n_hidden 12 n_consec 3"},
+    {"conv9-k3", "wavenet22k", "form conv block_size 9 n_embd 5 n_hidden 12 n_consec 3", ""},
     // gated: 3 blocks (dilations 1, 2, 4), R 8, C 6, S 10, BatchNorm after each convolution
-    {"gated8", "wavenet22k", "form gated block_size 8 n_embd 8 n_hidden 6 n_consec 2 n_blocks 3 n_skip 10"},
+    {"gated8", "wavenet22k", "form gated block_size 8 n_embd 8 n_hidden 6 n_consec 2 n_blocks 3 n_skip 10", ""},
     // gated: 4 blocks, dilation cycle 2 (1, 2, 1, 2), R 7, C 5, S 9, no BatchNorm (convolution biases)
-    {"gated7-nobn", "wavenet22k", "form gated block_size 7 n_embd 7 n_hidden 5 n_consec 2 n_blocks 4 dilation_cycle 2 n_skip 9 gated_norm none"},
+    {"gated7-nobn", "wavenet22k", "form gated block_size 7 n_embd 7 n_hidden 5 n_consec 2 n_blocks 4 dilation_cycle 2 n_skip 9 gated_norm none", ""},
+    // AdamW (torch.optim.AdamW) on the lecture's 22K model with settings whose every term shows (weight decay
+    // 5 at lr 0.002 shrinks each parameter by 1%: at makemore.py's 0.01 and 5e-4 it would be inside the tolerance)
+    // and on the 76K model with makemore.py's
+    {"wavenet22k-adamw", "wavenet22k", "", "optimizer adamw lr 0.002 beta1 0.8 beta2 0.95 eps 1e-06 weight_decay 5"},
+    {"wavenet76k-adamw", "wavenet76k", "", "optimizer adamw lr 0.0005 beta1 0.9 beta2 0.99 eps 1e-08 weight_decay 0.01"},
+    // makemore.py's Bigram (its own class in the reference), with its AdamW; a larger lr moves its zero table further
+    {"bigram", "bigram", "", "optimizer adamw lr 0.01 beta1 0.9 beta2 0.99 eps 1e-08 weight_decay 0.01"},
 };
 
 static int put_u32(FILE* f, uint32_t v) { return fwrite(&v, 4, 1, f) == 1 ? 0 : -1; }
@@ -108,10 +118,48 @@ static int apply_case(const case_def* c, mm_config* cfg, mm_err* err) {
     return 0;
 }
 
+// The case's training settings over SGD at lr 0.1 ("optimizer" first: it resets the optimizer's own settings).
+static int training_of(const case_def* c, mm_train_params* tp, mm_err* err) {
+    mm_train_params_default(tp);
+    tp->lr = LR;
+    for (int pass = 0; pass < 2 && c->training; pass++) {
+        char key[64], value[64];
+        int used = 0;
+        for (const char* s = c->training; sscanf(s, " %63s %63s%n", key, value, &used) == 2; s += used)
+            if ((strcmp(key, "optimizer") == 0) == (pass == 0) && mm_train_params_set(tp, key, value, err)) return -1;
+    }
+    return 0;
+}
+
+// The optimizer's records: "train.optimizer" (its index) and its own settings, "train.<name>" float32.
+static int put_training(FILE* f, const mm_train_params* tp) {
+    mm_train_params t = *tp;
+    mm_record r = {NULL, NULL, &t, NULL};
+    int d1 = 1, rc = put_record(f, "train.optimizer", 1, 1, &d1, &tp->optimizer);
+    for (int i = 0; i < mm_num_fields(); i++) {
+        const mm_field* fd = mm_field_at(i);
+        if (fd->group != MM_GROUP_TRAINING || !fd->owner || !mm_field_applies(fd, &r)) continue;
+        char name[64];
+        snprintf(name, sizeof name, "train.%s", fd->name);
+        rc |= put_record(f, name, 0, 1, &d1, (const char*)&t + fd->offset);
+    }
+    return rc;
+}
+
+// How many of the optimizer's records put_training writes.
+static int n_training(const mm_train_params* tp) {
+    mm_train_params t = *tp;
+    mm_record r = {NULL, NULL, &t, NULL};
+    int n = 1;
+    for (int i = 0; i < mm_num_fields(); i++) n += mm_field_at(i)->group == MM_GROUP_TRAINING && mm_field_at(i)->owner && mm_field_applies(mm_field_at(i), &r);
+    return n;
+}
+
 static int dump_case(const case_def* c, int case_index, const char* outdir) {
     mm_err err = {0};
     mm_config cfg;
-    if (mm_preset(c->preset, &cfg, NULL, &err) != MM_OK || apply_case(c, &cfg, &err)) {
+    mm_train_params tp;
+    if (mm_preset(c->preset, &cfg, NULL, &err) != MM_OK || apply_case(c, &cfg, &err) || training_of(c, &tp, &err)) {
         fprintf(stderr, "%s: %s\n", c->name, err.msg);
         return -1;
     }
@@ -136,7 +184,8 @@ static int dump_case(const case_def* c, int case_index, const char* outdir) {
     mm_record rec = {&cfg, NULL, NULL, NULL};
     int n_model = 0;
     for (int i = 0; i < mm_num_fields(); i++) n_model += mm_field_at(i)->group == MM_GROUP_MODEL && mm_field_applies(mm_field_at(i), &rec);
-    rc |= put_u32(f, (uint32_t)(n_model + 1 + nt + 2 * N_BATCHES));
+    int optimizer = c->training && *c->training; // the lecture's cases keep their records as they were
+    rc |= put_u32(f, (uint32_t)(n_model + 1 + (optimizer ? n_training(&tp) : 0) + nt + 2 * N_BATCHES));
 
     int d1 = 1;
     for (int i = 0; i < mm_num_fields(); i++) { // the model's fields by name (all int members or cells)
@@ -147,8 +196,8 @@ static int dump_case(const case_def* c, int case_index, const char* outdir) {
         int32_t v = *(const int*)((const char*)&cfg + fd->offset);
         rc |= put_record(f, name, 1, 1, &d1, &v);
     }
-    float lr = LR;
-    rc |= put_record(f, "lr", 0, 1, &d1, &lr);
+    rc |= put_record(f, "lr", 0, 1, &d1, &tp.lr);
+    if (optimizer) rc |= put_training(f, &tp);
 
     // initial parameters and buffers, straight from the core
     const float* params = mm_model_params(m);

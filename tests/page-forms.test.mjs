@@ -19,7 +19,7 @@ const STEPS = 300;
 const bits = (/** @type {Float32Array} */ a) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 const mmP = loadMakemore({ engine: 'simd', threads: 1, wasmDir: pathToFileURL(WASM_DIR + '/') });
 
-test('the page: the two presets, the gated fields for the gated form only, a wavenet76k-conv run trains', { skip, timeout: 120000 }, async () => {
+test('the page: each family\'s presets and fields (the gated form\'s for it only, the bigram\'s AdamW), a wavenet76k-conv run trains', { skip, timeout: 120000 }, async () => {
   const mm = await mmP;
   // the reference: the JS API in Node, the reproducible engine (bitwise every module's and the native numbers)
   const t = mm.createTrainer({ words: NAMES, preset: 'wavenet76k-conv', seed: 42, steps: STEPS, reproducible: true });
@@ -32,7 +32,7 @@ test('the page: the two presets, the gated fields for the gated form only, a wav
     const { page, errors } = await openTrainer(browser, server.base);
     await page.waitForFunction(() => /wavenet-gated/.test(document.getElementById('preset')?.textContent ?? ''), null, { timeout: 30000 });
     const options = await page.locator('#preset option').allTextContents();
-    assert.deepEqual(options.slice(-3), ['wavenet76k-conv · 76,579 params', 'wavenet-gated · 75,249 params', 'custom']);
+    assert.deepEqual(options.slice(-4), ['wavenet76k-conv · 76,579 params', 'wavenet-gated · 75,249 params', 'bigram · 729 params', 'custom']);
     const value = (/** @type {string} */ id) => page.locator(`#${id}`).inputValue();
     const disabled = (/** @type {string[]} */ ids) => Promise.all(ids.map((id) => page.locator(`#${id}`).isDisabled()));
     const GATED = ['nBlocks', 'dilationCycle', 'nSkip', 'gatedNorm'];
@@ -51,12 +51,25 @@ test('the page: the two presets, the gated fields for the gated form only, a wav
     assert.equal(await page.locator('#config-error').isVisible(), false);
     assert.equal(await value('preset'), 'custom');
 
+    // the bigram preset: makemore.py's table (block 1) and AdamW; the widths and the Structure choice are not its,
+    // the optimizer's own fields are; SGD chosen, they are disabled
+    const ADAMW = ['beta1', 'beta2', 'eps', 'weightDecay'];
+    await page.locator('#preset').selectOption('bigram');
+    await params('729');
+    assert.deepEqual(await Promise.all(['form', 'blockSize', 'optimizer', 'lr', 'beta2', 'weightDecay'].map(value)), ['3', '1', '1', '0.0005', '0.99', '0.01']);
+    assert.deepEqual(await disabled(['nEmbd', 'nHidden', 'nConsec', 'structure', ...GATED, 'bnMode', 'blockSize', ...ADAMW]),
+      [true, true, true, true, true, true, true, true, true, false, false, false, false, false]);
+    await page.locator('#optimizer').selectOption('0');
+    assert.deepEqual(await disabled(ADAMW), [true, true, true, true], 'SGD: no betas');
+    await page.locator('#optimizer').selectOption('1');
+
     // the conv preset, and a short reproducible run
     await page.locator('#preset').selectOption('wavenet76k-conv');
     await params('76,579');
     assert.deepEqual([await value('form'), await value('structure')], ['1', 'hier']);
-    // its schedule: whole-word batches of 256 for the lecture's examples
-    assert.deepEqual(await Promise.all(['batchSize', 'steps', 'decayStep'].map(value)), ['256', '25000', '18750']);
+    // its schedule: whole-word batches of 256 for the lecture's examples; the lecture's SGD (its AdamW fields disabled)
+    assert.deepEqual(await Promise.all(['batchSize', 'steps', 'decayStep', 'optimizer', 'lr'].map(value)), ['256', '25000', '18750', '0', '0.1']);
+    assert.deepEqual(await disabled(ADAMW), [true, true, true, true]);
     assert.deepEqual(await disabled([...GATED, 'structure', 'bnMode']), [true, true, true, true, true, true]);
     await page.locator('#steps').fill(String(STEPS));
     await page.locator('#valEvery').fill('100');

@@ -113,6 +113,7 @@ describe('trainer page in Chromium', { skip, timeout: 150000 }, () => {
       'wavenet76k · 76,579 params',
       'wavenet76k-conv · 76,579 params',
       'wavenet-gated · 75,249 params',
+      'bigram · 729 params',
       'custom',
     ]);
     assert.equal(await text('#params'), 'Parameters: 76,579 (vocabulary of 27)');

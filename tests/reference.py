@@ -9,9 +9,17 @@ NOT torch.nn's), and writes tests/fixtures/<name>.bin with:
   - the inputs (config, lr, initial params/buffers, batches X0..X3, Y0..Y3),
   - ref.logits, ref.loss:       training-mode forward on batch 0,
   - grad.<param>:               gradients of that loss (lecture parameter order),
-  - ref.step_losses (3,):       losses of 3 SGD steps (lr) on batches 1..3,
+  - ref.step_losses (3,):       losses of 3 SGD steps (lr) on batches 1..3, or of
+                                torch.optim.AdamW's when the input names it
+                                (train.optimizer 1, train.beta1 ... train.weight_decay),
+  - step<i>.<param>:            with AdamW, the parameters after step i = 1, 2,
   - final.<param>, final.<buf>: parameters and BatchNorm running stats after them,
+  - adamw.exp_avg.<param>, adamw.exp_avg_sq.<param>: AdamW's moments after them,
   - ref.eval_logits:            eval-mode logits on batch 0 after the steps.
+
+makemore.py's models (config.form 3, bigram) come from makemore.py itself
+(../shared/reference/makemore.py, unmodified, or --makemore PATH): its own Bigram
+class, our initial table loaded into it.
 
 All in float32, as in the lecture. The same run is repeated in float64 and the
 float32-vs-float64 differences are printed: they measure how far float32 rounding
@@ -34,9 +42,11 @@ File format (shared with dump_inputs.c and test_torch.c; little-endian):
                 data (prod(dims) values) }
 """
 import argparse
+import importlib.util
 import os
 import struct
 import sys
+import types
 
 import numpy as np
 import torch
@@ -49,6 +59,42 @@ DTYPES = {0: np.float32, 1: np.int32}
 CONFIG_PREFIX = "config."
 MM_BN_FIXED, MM_BN_PER_POSITION = 0, 1
 N_STEPS = 3
+MAKEMORE_PY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "reference", "makemore.py")
+FORM_BIGRAM = 3
+OPTIMIZER_ADAMW = 1
+
+
+def import_makemore(path=None):
+    """makemore.py as a module, unmodified: its classes (Bigram, MLP, ..., Transformer). It imports
+    torch.utils.tensorboard, which Debian's torch lacks: a stand-in module is given for it."""
+    if "torch.utils.tensorboard" not in sys.modules:
+        tb = types.ModuleType("torch.utils.tensorboard")
+        tb.SummaryWriter = object
+        sys.modules["torch.utils.tensorboard"] = tb
+    spec = importlib.util.spec_from_file_location("makemore", path or MAKEMORE_PY)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+class MakemoreBigram:
+    """makemore.py's Bigram on the lecture's examples (a context of one token): logits (B, V)."""
+
+    def __init__(self, cfg):
+        mm = import_makemore()
+        self.m = mm.Bigram(mm.ModelConfig(vocab_size=cfg["vocab_size"], block_size=1))
+        self.m.to(torch.get_default_dtype())
+        self.layers = []
+
+    def __call__(self, X):
+        logits, _ = self.m(X)  # (B, 1, V)
+        return logits[:, -1, :]
+
+    def parameters(self):
+        return list(self.m.parameters())
+
+    def named(self):
+        return [("logits", self.m, "logits", False)]
 
 # ---------------------------------------------------------------- file format
 
@@ -280,7 +326,10 @@ def build_model(cfg):
 def named_tensors(model):
     """[(name, layer, attr, is_buffer)]: the parameters in the lecture's
     model.parameters() order, then the BatchNorm buffers; named like the C core's
-    tensors (layers.<i>.weight|bias|gamma|beta|running_mean|running_var)."""
+    tensors (layers.<i>.weight|bias|gamma|beta|running_mean|running_var); a
+    makemore.py model's as its state_dict names them."""
+    if hasattr(model, "named"):
+        return model.named()
     out, bufs = [], []
     for i, layer in enumerate(model.layers):
         if isinstance(layer, (Linear, Embedding, Conv1d)):
@@ -481,7 +530,9 @@ def build_any(cfg):
     form = cfg.get("form", FORM_EXAMPLES)
     if form == FORM_EXAMPLES:
         return build_model(cfg)
-    if cfg["bn_mode"] != MM_BN_FIXED:
+    if form == FORM_BIGRAM:
+        return MakemoreBigram(cfg)
+    if cfg.get("bn_mode", MM_BN_FIXED) != MM_BN_FIXED:
         raise ValueError("the conv and gated forms have no per-position BatchNorm in this reference")
     if cfg["n_consec"] < 2:
         raise ValueError("the conv and gated forms need n_consec (the kernel size) >= 2")
@@ -508,7 +559,8 @@ def run(cfg, recs, dtype):
             ref = getattr(layer, attr)
             if tuple(arr.shape) != tuple(ref.shape):
                 raise ValueError(f"{name}: input shape {arr.shape}, torch {tuple(ref.shape)}")
-            setattr(layer, attr, torch.tensor(arr, dtype=dtype))
+            t = torch.tensor(arr, dtype=dtype)
+            setattr(layer, attr, torch.nn.Parameter(t) if isinstance(layer, torch.nn.Module) else t)
     parameters = model.parameters()
     for p in parameters:
         p.requires_grad = True
@@ -537,7 +589,12 @@ def run(cfg, recs, dtype):
     for l, (m, v) in zip(bn, saved):
         l.running_mean, l.running_var = m, v
 
-    # 3 SGD steps on batches 1..3, exactly the lecture's training loop body
+    # 3 steps on batches 1..3: the lecture's SGD (its training loop body), or torch's AdamW
+    adamw = int(recs.get("train.optimizer", [0])[0]) == OPTIMIZER_ADAMW
+    if adamw:  # the settings as the core holds them (float32), each as a Python float
+        setting = lambda k: float(recs["train." + k][0])
+        opt = torch.optim.AdamW(parameters, lr=lr, betas=(setting("beta1"), setting("beta2")), eps=setting("eps"),
+                                weight_decay=setting("weight_decay"))
     losses = []
     for i in range(1, N_STEPS + 1):
         Xb, Yb = batch(i)
@@ -546,12 +603,26 @@ def run(cfg, recs, dtype):
         for p in parameters:
             p.grad = None
         loss.backward()
-        for p in parameters:
-            p.data += -lr * p.grad
+        if adamw:
+            opt.step()
+        else:
+            for p in parameters:
+                p.data += -lr * p.grad
         losses.append(loss.item())
+        if adamw and i < N_STEPS:
+            for name, layer, attr, is_buf in tensors:
+                if not is_buf:
+                    out[f"step{i}.{name}"] = f32(getattr(layer, attr))
     out["ref.step_losses"] = np.array(losses, dtype=np.float32)
     for name, layer, attr, is_buf in tensors:
         out["final." + name] = f32(getattr(layer, attr))
+    if adamw:
+        for name, layer, attr, is_buf in tensors:
+            if not is_buf:
+                st = opt.state[getattr(layer, attr)]
+                assert int(st["step"]) == N_STEPS
+                out["adamw.exp_avg." + name] = f32(st["exp_avg"])
+                out["adamw.exp_avg_sq." + name] = f32(st["exp_avg_sq"])
 
     # eval-mode logits on batch 0 (running statistics)
     for l in model.layers:
@@ -743,13 +814,16 @@ def self_check():
 
 
 def main():
+    global MAKEMORE_PY
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("inputs", nargs="*", help="input files written by mm_dump_inputs (<name>.in)")
     ap.add_argument("-o", "--outdir", default=os.path.join(os.path.dirname(__file__), "fixtures"))
+    ap.add_argument("--makemore", default=MAKEMORE_PY, help="makemore.py (unmodified), for its models' classes")
     ap.add_argument("--self-check", action="store_true",
                     help="check the conv and gated forms (float64) against the lecture's model and finite differences")
     args = ap.parse_args()
     torch.set_num_threads(1)
+    MAKEMORE_PY = args.makemore
     if args.self_check:
         return self_check()
     if not args.inputs:

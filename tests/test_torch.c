@@ -44,7 +44,7 @@
 #define MM_FIXTURE_DIR "tests/fixtures"
 #endif
 
-static const char* FIXTURES[] = {"wavenet22k", "wavenet22k-bnbug", "mlp3", "hier3-small", "hier16-bnbug", "flat2", "flat3-residual",
+static const char* FIXTURES[] = {"wavenet22k-adamw", "wavenet76k-adamw", "bigram", "wavenet22k", "wavenet22k-bnbug", "mlp3", "hier3-small", "hier16-bnbug", "flat2", "flat3-residual",
                                  "conv8", "conv9-k3", "gated8", "gated7-nobn"};
 
 #define RTOL 1e-4
@@ -209,6 +209,46 @@ static int compare(summary* s, const char* name, const float* a, const float* r,
 
 // ---------------------------------------------------------------- one fixture
 
+// The fixture's optimizer into tp: "train.optimizer" (the schema's index) and its own settings
+// "train.<name>" (float32); without them the lecture's SGD. lr: the fixture's.
+static int read_training(const fixture* fx, float lr, mm_train_params* tp) {
+    mm_train_params_default(tp);
+    tp->lr = lr;
+    const record* ro = find(fx, "train.optimizer");
+    if (!ro) return 0;
+    mm_err err = {0};
+    if (mm_train_params_set(tp, "optimizer", mm_optimizer_name(((const int32_t*)ro->data)[0]), &err)) {
+        fprintf(stderr, "  train.optimizer: %s\n", err.msg);
+        return -1;
+    }
+    mm_record r = {NULL, NULL, tp, NULL};
+    for (int i = 0; i < mm_num_fields(); i++) {
+        const mm_field* f = mm_field_at(i);
+        if (f->group != MM_GROUP_TRAINING || !f->owner || !mm_field_applies(f, &r)) continue;
+        char key[80], text[48];
+        snprintf(key, sizeof key, "train.%s", f->name);
+        const record* rec = need(fx, key, 0, 1);
+        if (!rec) return -1;
+        snprintf(text, sizeof text, "%.9g", (double)((const float*)rec->data)[0]);
+        if (mm_field_parse(f, &r, text, &err)) { fprintf(stderr, "  %s: %s\n", key, err.msg); return -1; }
+    }
+    return 0;
+}
+
+// The model's parameters against the fixture's "<prefix>.<name>" records (those it has; need: every one).
+static int compare_params(summary* s, const fixture* fx, mm_model* m, const char* prefix, const float* values, int need_all) {
+    for (int i = 0; i < mm_model_num_tensors(m); i++) {
+        const mm_tensor_info* t = mm_model_tensor(m, i);
+        if (t->is_buffer) continue;
+        char key[160];
+        snprintf(key, sizeof key, "%s.%s", prefix, t->name);
+        const record* r = need_all ? need(fx, key, 0, t->size) : find(fx, key);
+        if (need_all && !r) return -1;
+        if (r) compare(s, key, values + t->offset, r->data, t->size);
+    }
+    return 0;
+}
+
 static void tokens(uint16_t* dst, const record* r) {
     const int32_t* src = r->data;
     for (long i = 0; i < r->count; i++) dst[i] = (uint16_t)src[i];
@@ -226,6 +266,7 @@ static int run_fixture(const char* path, int* hier) {
     float* gcopy = NULL;
     int fails = -1;
     char key[160];
+    mm_optimizer* opt = NULL;
     *hier = 0;
     mm_err err = {0};
     summary s = {0};
@@ -328,9 +369,12 @@ static int run_fixture(const char* path, int* hier) {
         compare(&s, key, gcopy + t->offset, r->data, t->size);
     }
 
-    // 3. SGD steps on batches 1..3
+    // 3. steps on batches 1..3: the lecture's SGD, or the fixture's optimizer (torch.optim.AdamW)
     const record* rsl = need(&fx, "ref.step_losses", 0, -1);
-    if (!rsl) goto done;
+    mm_train_params tp;
+    if (!rsl || read_training(&fx, ((const float*)rlr->data)[0], &tp)) goto done;
+    opt = mm_optimizer_new(m, &tp, &err);
+    if (!opt) { fprintf(stderr, "  optimizer: %s\n", err.msg); goto done; }
     for (int k = 0; k < rsl->count; k++) {
         char nx[16], ny[16];
         snprintf(nx, sizeof nx, "X%d", k + 1);
@@ -339,12 +383,18 @@ static int run_fixture(const char* path, int* hier) {
         if (!rx || !ry) goto done;
         tokens(X, rx);
         tokens(Y, ry);
-        if (mm_model_sgd_step(m, X, Y, B, ((const float*)rlr->data)[0], &loss, &err)) {
-            fprintf(stderr, "  sgd_step %d: %s\n", k, err.msg);
+        if (mm_model_train_step(m, opt, X, Y, B, tp.lr, &loss, NULL, k, &err)) {
+            fprintf(stderr, "  train_step %d: %s\n", k, err.msg);
             goto done;
         }
         snprintf(key, sizeof key, "step %d loss", k + 1);
         compare(&s, key, &loss, (const float*)rsl->data + k, 1);
+        snprintf(key, sizeof key, "step%d", k + 1); // every parameter after the step (the AdamW fixtures)
+        if (compare_params(&s, &fx, m, key, params, 0)) goto done;
+    }
+    for (int k = 0; k < mm_optimizer_num_state(opt); k++) { // the optimizer's state after the steps: AdamW's moments
+        snprintf(key, sizeof key, "adamw.%s", mm_optimizer_state_name(opt, k));
+        if (compare_params(&s, &fx, m, key, mm_optimizer_state(opt, k), 1)) goto done;
     }
 
     // 4. final params and buffers
@@ -381,6 +431,7 @@ done:
     free(X);
     free(Y);
     free(gcopy);
+    mm_optimizer_free(opt);
     mm_model_free(m);
     fixture_free(&fx);
     return fails;

@@ -34,9 +34,3 @@ int mm_family_uses_field(const mm_family* fam, const mm_field* f) {
         if (!strcmp(f->name, COMMON[k].name)) return (fam->uses & COMMON[k].bit) != 0;
     return 1; // vocab_size, form
 }
-
-int mm_build_add(mm_builder* b, layer l) {
-    if (b->n >= b->cap) { b->n = b->cap + 1; return -1; } // full: the plan refuses the list
-    b->L[b->n] = l;
-    return b->n++;
-}

@@ -20,8 +20,12 @@ typedef struct {
     layer* L;
     int n, cap;
 } mm_builder;
-// Appends l; its index (or -1 once the list is full: the build then fails with a message).
-int mm_build_add(mm_builder* b, layer l);
+// Appends l; its index (or -1 once the list is full: the plan then refuses the list, n past cap).
+static inline int mm_build_add(mm_builder* b, layer l) {
+    if (b->n >= b->cap) { b->n = b->cap + 1; return -1; }
+    b->L[b->n] = l;
+    return b->n++;
+}
 
 // A preset: settings as "name value" pairs (the schema's names and text forms), over the defaults.
 typedef struct {

@@ -1,4 +1,4 @@
-// nn/layer.h: what a layer type is (one file each in src/nn/, registered in layers.c).
+// nn/layer.h: what a layer type is (one file each in src/nn/, registered in registry.c).
 //
 // A layer reads the outputs of earlier layers (in[], or the batch's tokens) and
 // writes its own. A type is a table entry: its shape rule, the tensors it owns
@@ -115,18 +115,18 @@ typedef struct {
     void (*after_step)(const layer* l, const layer_run* r); // after an optimizer's update (BatchNorm's running statistics)
 } layer_type;
 
-// The registry (layers.c), indexed by layer.type.
+// The registry (registry.c), indexed by layer.type.
 extern const layer_type* const mm_layer_types[L_N_TYPES];
 extern const layer_type mm_layer_embed, mm_layer_flatten, mm_layer_linear, mm_layer_batchnorm, mm_layer_tanh, mm_layer_add,
     mm_layer_conv1d, mm_layer_gate, mm_layer_relu;
 // The lecture's class name of a layer type; NULL outside 0..L_N_TYPES-1.
 const char* mm_layer_type_name(int type);
-// A new layer of the type: every offset unset, no sharing, inputs in0, in1 (IN_TOKENS or earlier layers).
+// A new layer of the type: every offset unset, no sharing, inputs in0, in1 (IN_TOKENS or earlier layers) (registry.c).
 layer mm_layer_make(int type, int in0, int in1);
 // The declarations of a layer (zeroed first; a type without declare owns nothing).
 void mm_layer_declare(const layer* l, layer_decl* d);
 
-// Helpers the types share (layers.c):
+// What the types share (layers.c):
 int mm_shape_same(layer* l, const layer* const* in, mm_err* err); // output shape = input shape
 // A weight (fan_in, C_out) and, with has_bias, a zero bias (C_out,): Linear, Conv1d.
 void mm_declare_weight(const layer* l, layer_decl* d, int64_t fan_in);

@@ -3,7 +3,7 @@
 // each family's own rows with the family (src/families/) and each optimizer's with
 // the optimizer (src/train/). mm_field_at walks them in one order: the model's
 // common rows, then the families', the data's, the training's, the optimizers',
-// and the state's (the model file's key order). src/settings/schema.c turns values
+// and the state's (the model files' key order is each row's key). src/settings/schema.c turns values
 // into text and JSON and checks them; src/settings/presets.c reads presets.
 #include <stddef.h>
 #include <string.h>
@@ -131,47 +131,3 @@ const mm_field* mm_selector_of(int group) {
     return NULL;
 }
 
-// ---------------------------------------------------------------- defaults and limits
-
-void mm_data_settings_default(mm_data_settings* d) {
-    mm_record r = {NULL, d, NULL, NULL};
-    mm_record_default(&r);
-}
-
-void mm_train_params_default(mm_train_params* p) {
-    mm_record r = {NULL, NULL, p, NULL};
-    mm_record_default(&r);
-}
-
-int mm_train_params_set(mm_train_params* p, const char* name, const char* text, mm_err* err) {
-    mm_record r = {NULL, NULL, p, NULL};
-    return mm_record_set(&r, MM_GROUP_TRAINING, name, text, err);
-}
-
-int mm_config_default(mm_config* c, int form, mm_err* err) {
-    mm_record r = {c, NULL, NULL, NULL};
-    mm_record_default(&r);
-    if (!mm_family_at(form)) return mm_fail(err, MM_EINVAL, "unknown model family %d (0..%d)", form, mm_family_count() - 1);
-    return mm_record_set(&r, MM_GROUP_MODEL, "form", mm_family_at(form)->name, err);
-}
-
-int mm_config_set(mm_config* c, const char* name, const char* text, mm_err* err) {
-    mm_record r = {c, NULL, NULL, NULL};
-    return mm_record_set(&r, MM_GROUP_MODEL, name, text, err);
-}
-
-int mm_record_check(const mm_record* r, mm_err* err) {
-    for (int i = 0; i < mm_num_fields(); i++) {
-        const mm_field* f = mm_field_at(i);
-        if (!mm_record_has(r, f->group) || !mm_field_applies(f, r)) continue;
-        int rc = mm_field_check(f, r, err);
-        if (rc) return rc;
-    }
-    return MM_OK;
-}
-
-// Each field within its limits (the family's structural rules are its check's).
-int mm_config_validate(const mm_config* c, mm_err* err) {
-    mm_record r = {(mm_config*)c, NULL, NULL, NULL};
-    return mm_record_check(&r, err);
-}

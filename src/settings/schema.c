@@ -14,6 +14,8 @@
 
 static const char* const GROUP_NAMES[MM_N_GROUPS] = {"model", "data", "training", "state"};
 static const char* const TYPE_NAMES[] = {"int", "enum", "float", "u64", "int3", "hash"};
+const char* mm_group_name(int group) { return group >= 0 && group < MM_N_GROUPS ? GROUP_NAMES[group] : "?"; }
+const char* mm_type_name(int type) { return type >= 0 && type <= MM_TYPE_HASH ? TYPE_NAMES[type] : "?"; }
 
 void* mm_record_base(const mm_record* r, int group) {
     switch (group) {
@@ -292,7 +294,7 @@ void mm_record_default(const mm_record* r) {
 // ---------------------------------------------------------------- JSON
 
 // r's fields of the groups in mask (except those with a flag in skip) as "name":"text" pairs.
-static int put_pairs(mm_buf* b, const mm_record* r, int mask, int skip, int first) {
+int mm_record_put_pairs(mm_buf* b, const mm_record* r, int mask, int skip, int first) {
     for (int i = 0; i < mm_num_fields(); i++) {
         const mm_field* f = mm_field_at(i);
         char v[64];
@@ -310,7 +312,7 @@ static int put_pairs(mm_buf* b, const mm_record* r, int mask, int skip, int firs
 char* mm_record_json(const mm_record* r, int group_mask) {
     mm_buf b = {0};
     mm_buf_puts(&b, "{");
-    int rc = put_pairs(&b, r, group_mask, 0, 1);
+    int rc = mm_record_put_pairs(&b, r, group_mask, 0, 1);
     mm_buf_puts(&b, "}");
     if (rc || b.oom) { free(b.p); return NULL; }
     return b.p;
@@ -341,126 +343,47 @@ int mm_record_from_json(const mm_record* r, const char* json, size_t len, int* g
     return rc;
 }
 
-// ---------------------------------------------------------------- the schema as JSON
+// ---------------------------------------------------------------- defaults and limits of the groups
 
-static void put_number(mm_buf* b, const char* key, double v) {
-    if (v == floor(v) && fabs(v) < 1e15) mm_buf_printf(b, ",\"%s\":%.0f", key, v);
-    else mm_buf_printf(b, ",\"%s\":%.9g", key, v);
+void mm_data_settings_default(mm_data_settings* d) {
+    mm_record r = {NULL, d, NULL, NULL};
+    mm_record_default(&r);
 }
 
-static void put_field(mm_buf* b, const mm_field* f) {
-    char want[96];
-    mm_buf_puts(b, "{\"name\":");
-    mm_buf_json_string(b, f->name);
-    mm_buf_puts(b, ",\"js\":");
-    mm_buf_json_string(b, f->js);
-    mm_buf_puts(b, ",\"flag\":");
-    if (f->flag) mm_buf_json_string(b, f->flag);
-    else mm_buf_puts(b, "null");
-    mm_buf_printf(b, ",\"label\":");
-    mm_buf_json_string(b, f->label);
-    mm_buf_printf(b, ",\"group\":\"%s\",\"type\":\"%s\"", GROUP_NAMES[f->group], TYPE_NAMES[f->type]);
-    if (f->type == MM_TYPE_INT || f->type == MM_TYPE_INT3 || f->type == MM_TYPE_FLOAT) {
-        put_number(b, "min", f->min);
-        put_number(b, "max", f->max);
-    }
-    mm_buf_puts(b, ",\"default\":");
-    if (f->def) mm_buf_json_string(b, f->def);
-    else mm_buf_puts(b, "null");
-    if (f->values) {
-        mm_buf_puts(b, ",\"values\":[");
-        for (int i = 0; f->values[i]; i++) {
-            if (i) mm_buf_puts(b, ",");
-            mm_buf_json_string(b, f->values[i]);
-        }
-        mm_buf_puts(b, "]");
-    }
-    mm_field_expects(f, want, sizeof want);
-    mm_buf_puts(b, ",\"expects\":");
-    mm_buf_json_string(b, want);
-    mm_buf_printf(b, ",\"fromData\":%s,\"optional\":%s,\"checkpointOnly\":%s,\"selector\":%s,\"owner\":",
-                  f->flags & MM_FIELD_FROM_DATA ? "true" : "false", f->flags & MM_FIELD_OPTIONAL ? "true" : "false",
-                  f->flags & MM_FIELD_CHECKPOINT ? "true" : "false", f->flags & MM_FIELD_SELECTOR ? "true" : "false");
-    if (f->owner) mm_buf_json_string(b, f->owner);
-    else mm_buf_puts(b, "null");
-    mm_buf_puts(b, ",\"doc\":");
-    mm_buf_json_string(b, f->doc);
-    mm_buf_puts(b, "}");
+void mm_train_params_default(mm_train_params* p) {
+    mm_record r = {NULL, NULL, p, NULL};
+    mm_record_default(&r);
 }
 
-// A family: its name, label, doc, whether it runs on whole words, and the model settings it uses (by name).
-static void put_family(mm_buf* b, const mm_family* fam) {
-    mm_buf_puts(b, "{\"name\":");
-    mm_buf_json_string(b, fam->name);
-    mm_buf_puts(b, ",\"label\":");
-    mm_buf_json_string(b, fam->label);
-    mm_buf_puts(b, ",\"doc\":");
-    mm_buf_json_string(b, fam->doc);
-    mm_buf_printf(b, ",\"sequence\":%s,\"uses\":[", fam->sequence ? "true" : "false");
-    int first = 1;
+int mm_train_params_set(mm_train_params* p, const char* name, const char* text, mm_err* err) {
+    mm_record r = {NULL, NULL, p, NULL};
+    return mm_record_set(&r, MM_GROUP_TRAINING, name, text, err);
+}
+
+int mm_config_default(mm_config* c, int form, mm_err* err) {
+    mm_record r = {c, NULL, NULL, NULL};
+    mm_record_default(&r);
+    if (!mm_family_at(form)) return mm_fail(err, MM_EINVAL, "unknown model family %d (0..%d)", form, mm_family_count() - 1);
+    return mm_record_set(&r, MM_GROUP_MODEL, "form", mm_family_at(form)->name, err);
+}
+
+int mm_config_set(mm_config* c, const char* name, const char* text, mm_err* err) {
+    mm_record r = {c, NULL, NULL, NULL};
+    return mm_record_set(&r, MM_GROUP_MODEL, name, text, err);
+}
+
+int mm_record_check(const mm_record* r, mm_err* err) {
     for (int i = 0; i < mm_num_fields(); i++) {
         const mm_field* f = mm_field_at(i);
-        if (f->group != MM_GROUP_MODEL || (f->flags & (MM_FIELD_FROM_DATA | MM_FIELD_SELECTOR)) || !mm_family_uses_field(fam, f)) continue;
-        if (!first) mm_buf_puts(b, ",");
-        first = 0;
-        mm_buf_json_string(b, f->name);
+        if (!mm_record_has(r, f->group) || !mm_field_applies(f, r)) continue;
+        int rc = mm_field_check(f, r, err);
+        if (rc) return rc;
     }
-    mm_buf_puts(b, "]}");
+    return MM_OK;
 }
 
-static void put_optimizer(mm_buf* b, const mm_optimizer_type* o) {
-    mm_buf_puts(b, "{\"name\":");
-    mm_buf_json_string(b, o->name);
-    mm_buf_puts(b, ",\"label\":");
-    mm_buf_json_string(b, o->label);
-    mm_buf_puts(b, ",\"doc\":");
-    mm_buf_json_string(b, o->doc);
-    mm_buf_puts(b, "}");
-}
-
-static void put_preset(mm_buf* b, const char* name) {
-    mm_config c;
-    mm_data_settings d;
-    mm_train_params tp;
-    mm_preset(name, &c, &d, NULL);
-    mm_preset_training(name, &tp, NULL);
-    mm_record r = {&c, &d, &tp, NULL};
-    mm_buf_puts(b, "{\"name\":");
-    mm_buf_json_string(b, name);
-    mm_buf_puts(b, ",\"doc\":");
-    mm_buf_json_string(b, mm_preset_doc(name));
-    mm_buf_puts(b, ",\"model\":{");
-    put_pairs(b, &r, 1 << MM_GROUP_MODEL, MM_FIELD_FROM_DATA, 1);
-    mm_buf_puts(b, "},\"data\":{");
-    put_pairs(b, &r, 1 << MM_GROUP_DATA, 0, 1);
-    mm_buf_puts(b, "},\"training\":{");
-    put_pairs(b, &r, 1 << MM_GROUP_TRAINING, 0, 1);
-    mm_buf_puts(b, "}}");
-}
-
-char* mm_schema_json(void) {
-    mm_buf b = {0};
-    mm_buf_puts(&b, "{\"format\":\"" MM_FILE_FORMAT "\",\"groups\":[\"model\",\"data\",\"training\",\"state\"],\"fields\":[");
-    for (int i = 0; i < mm_num_fields(); i++) {
-        if (i) mm_buf_puts(&b, ",");
-        put_field(&b, mm_field_at(i));
-    }
-    mm_buf_puts(&b, "],\"families\":[");
-    for (int i = 0; mm_family_at(i); i++) {
-        if (i) mm_buf_puts(&b, ",");
-        put_family(&b, mm_family_at(i));
-    }
-    mm_buf_puts(&b, "],\"optimizers\":[");
-    for (int i = 0; mm_optimizer_at(i); i++) {
-        if (i) mm_buf_puts(&b, ",");
-        put_optimizer(&b, mm_optimizer_at(i));
-    }
-    mm_buf_puts(&b, "],\"presets\":[");
-    for (int i = 0; mm_preset_name(i); i++) {
-        if (i) mm_buf_puts(&b, ",");
-        put_preset(&b, mm_preset_name(i));
-    }
-    mm_buf_puts(&b, "]}");
-    if (b.oom) { free(b.p); return NULL; }
-    return b.p;
+// Each field within its limits (the family's structural rules are its check's).
+int mm_config_validate(const mm_config* c, mm_err* err) {
+    mm_record r = {(mm_config*)c, NULL, NULL, NULL};
+    return mm_record_check(&r, err);
 }

@@ -8,17 +8,20 @@
 //               "seed": 42, "dataset": "names.txt" },
 //     "runs": [ {"name": "...", "preset": "...", "config": {...}, "schedule": {...}, "seed": 1, "reference": {"train": 2.0, "val": 2.1}} ],
 //     "grid": { "nEmbd": [10, 24], "nHidden": [64, 128], "seed": [42, 43] } }
-// config: any of the schema's model or split (data) fields, by JS name; schedule: steps, batchSize,
-// lr, lrDecayed, decayStep and valEvery (validation interval; default min(10000, steps / 10 rounded
-// up to 1, 2, 5 x 10^k), as the page); a run given steps but no decayStep decays at the same fraction
+// config: any of the schema's model or split (data) fields, by JS name (a family's own ones while it is
+// chosen: form); schedule: the schema's training fields but seed (steps, batchSize, lr, lrDecayed,
+// decayStep, the optimizer and its own settings: beta1, ...) and valEvery (validation interval; default
+// min(10000, steps / 10 rounded up to 1, 2, 5 x 10^k), as the page); a run given steps but no decayStep decays at the same fraction
 // of the run as the schedule it starts from (the lecture's: 150000 of 200000). runs (default one, the base) times every combination of the
 // grid's values (keys: config fields, schedule fields, seed or preset). Layers, last wins: the preset's
-// settings (or the schema's defaults), base, the run's, the grid's.
+// settings (or the schema's defaults), base, the run's, the grid's; a layer that chooses another family or
+// optimizer drops the settings of the one before (overlay, as the core resets them).
 import { autoValEvery } from '../shared/losses.js';
+import { overlay } from '../../wasm/api/settings.mjs';
 
 /** @typedef {import('../../wasm/makemore.mjs').Schema} Schema */
 /** @typedef {import('../../wasm/makemore.mjs').SchemaField} SchemaField */
-/** @typedef {{steps: number, batchSize: number, lr: number, lrDecayed: number, decayStep: number}} Schedule */
+/** @typedef {{steps: number, batchSize: number, lr: number, lrDecayed: number, decayStep: number, optimizer?: number}} Schedule the training settings but the seed (and the optimizer's own: beta1, ...) */
 /** @typedef {{train: number, val: number}} Reference a published result to show beside ours (the lecture's) */
 
 /**
@@ -29,7 +32,7 @@ import { autoValEvery } from '../shared/losses.js';
  * @property {string} sweep the spec's name
  * @property {string} preset the preset it started from, or 'custom'
  * @property {string} what the configuration in words (describeConfig)
- * @property {Record<string, number>} config every model field but vocabSize (the word list's)
+ * @property {Record<string, number>} config the model fields its family uses, but vocabSize (the word list's)
  * @property {Record<string, number>} data the split's settings
  * @property {Schedule} schedule
  * @property {string} seed decimal
@@ -41,7 +44,8 @@ import { autoValEvery } from '../shared/losses.js';
 
 export const SPEC_KEYS = ['format', 'version', 'name', 'description', 'base', 'runs', 'grid'];
 export const PART_KEYS = ['name', 'preset', 'config', 'schedule', 'seed', 'dataset', 'reproducible', 'reference'];
-export const SCHEDULE_KEYS = ['steps', 'batchSize', 'lr', 'lrDecayed', 'decayStep', 'valEvery'];
+/** @param {Schema} schema @returns {string[]} the keys a schedule takes: the training fields but seed, and valEvery */
+export const scheduleKeys = (schema) => [...schema.fields.filter((f) => f.group === 'training' && f.js !== 'seed').map((f) => f.js), 'valEvery'];
 /** The most runs one spec expands to (a typo in a grid should not queue a million runs). */
 export const MAX_RUNS = 1000;
 export const DEFAULT_DATASET = 'names.txt';
@@ -128,7 +132,7 @@ function readPart(schema, p, where) {
 
 /** @param {Schema} schema @param {string} k @param {unknown} v @param {string} where @returns {number} */
 function scheduleValue(schema, k, v, where) {
-  if (!SCHEDULE_KEYS.includes(k)) bad(where, `not a schedule setting (expected ${SCHEDULE_KEYS.join(', ')})`);
+  if (!scheduleKeys(schema).includes(k)) bad(where, `not a schedule setting (expected ${scheduleKeys(schema).join(', ')})`);
   if (k === 'valEvery') return Number.isInteger(v) && /** @type {number} */ (v) >= 0 ? /** @type {number} */ (v) : bad(where, `${JSON.stringify(v)} is not a whole number >= 0 (validation interval in steps; 0: none)`);
   return fieldValue(/** @type {SchemaField} */ (schema.fields.find((f) => f.js === k)), v, where);
 }
@@ -146,9 +150,9 @@ function presetValue(schema, v, where) {
 function readGrid(schema, g) {
   if (g === undefined) return [];
   if (!isObject(g)) return bad('grid', 'must be an object: setting -> list of values');
-  const keys = [...configFields(schema).map((f) => f.js), ...SCHEDULE_KEYS, 'seed', 'preset'];
+  const keys = [...configFields(schema).map((f) => f.js), ...scheduleKeys(schema), 'seed', 'preset'];
   return Object.entries(g).map(([k, vs]) => {
-    if (!keys.includes(k)) bad(`grid.${k}`, `not a setting to sweep (expected a model or split setting, ${SCHEDULE_KEYS.join(', ')}, seed or preset)`);
+    if (!keys.includes(k)) bad(`grid.${k}`, `not a setting to sweep (expected a model or split setting, ${scheduleKeys(schema).join(', ')}, seed or preset)`);
     if (!Array.isArray(vs) || vs.length === 0) bad(`grid.${k}`, 'must be a non-empty list of values');
     /** @type {unknown[]} */ (vs).forEach((v, i) => gridPart(schema, k, v, `grid.${k}[${i}]`)); // checked here, applied later
     return [k, vs];
@@ -161,7 +165,7 @@ function gridPart(schema, k, v, where) {
   const p = { preset: null, name: null, config: {}, schedule: {}, seed: null, dataset: null, reproducible: null, reference: null };
   if (k === 'seed') p.seed = seedValue(v, where);
   else if (k === 'preset') p.preset = presetValue(schema, v, where);
-  else if (SCHEDULE_KEYS.includes(k)) p.schedule[k] = scheduleValue(schema, k, v, where);
+  else if (scheduleKeys(schema).includes(k)) p.schedule[k] = scheduleValue(schema, k, v, where);
   else p.config[k] = fieldValue(/** @type {SchemaField} */ (configFields(schema).find((f) => f.js === k)), v, where);
   return p;
 }
@@ -210,28 +214,35 @@ function resolve(schema, parts, index, sweep, name) {
   const last = (/** @type {(p: Part) => any} */ get) => parts.reduce((acc, p) => get(p) ?? acc, null);
   const preset = last((p) => p.preset);
   const p = preset ? schema.presets.find((q) => q.name === preset) : null;
-  /** @type {Record<string, number>} */ const config = {};
-  /** @type {Record<string, number>} */ const data = {};
-  for (const f of configFields(schema)) {
-    const from = p ? /** @type {Record<string, unknown>} */ (f.group === 'model' ? p.config : p.data)[f.js] : f.default;
-    (f.group === 'model' ? config : data)[f.js] = Number(from ?? 0);
-  }
-  const training = p ? p.training : Object.fromEntries(schema.fields.filter((f) => f.group === 'training').map((f) => [f.js, f.default]));
-  /** @type {Record<string, number>} */
-  const schedule = { steps: Number(training.steps), batchSize: Number(training.batchSize), lr: Number(training.lr), lrDecayed: Number(training.lrDecayed), decayStep: Number(training.decayStep) };
+  /** @param {string} group @returns {Record<string, number>} the defaults of the default family's or optimizer's group */
+  const defaults = (group) => Object.fromEntries(schema.fields.filter((f) => f.group === group && !f.fromData && !f.owner).map((f) => [f.js, Number(f.default)]));
+  /** @param {Record<string, unknown>} o @returns {Record<string, number>} */
+  const numbers = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Number(v)]));
+  // the preset's settings (its family's and optimizer's), or the schema's defaults
+  let config = numbers(p ? p.config : defaults('model'));
+  delete config.vocabSize;
+  /** @type {Record<string, number>} */ const data = numbers(p ? p.data : defaults('data'));
+  let schedule = numbers(p ? p.training : defaults('training'));
+  const seed0 = String(schedule.seed);
+  delete schedule.seed;
   let valEvery = -1;
   const fraction = schedule.decayStep / Math.max(1, schedule.steps);
   let decaySet = false;
+  const isModel = (/** @type {string} */ k) => schema.fields.some((f) => f.js === k && f.group === 'model');
   for (const part of parts) {
-    for (const [k, v] of Object.entries(part.config)) (k in config ? config : data)[k] = v;
-    for (const [k, v] of Object.entries(part.schedule)) if (k === 'valEvery') valEvery = v; else schedule[k] = v;
+    const entries = Object.entries(part.config);
+    config = /** @type {Record<string, number>} */ (overlay(schema.fields, config, Object.fromEntries(entries.filter(([k]) => isModel(k)))));
+    for (const [k, v] of entries) if (!isModel(k)) data[k] = v;
+    const { valEvery: ve, ...training } = part.schedule;
+    if (ve !== undefined) valEvery = ve;
+    schedule = /** @type {Record<string, number>} */ (overlay(schema.fields, schedule, training));
     decaySet ||= 'decayStep' in part.schedule;
   }
   if (!decaySet) schedule.decayStep = Math.round(fraction * schedule.steps); // at the same fraction of the run
   return {
     index, name, sweep, preset: preset ?? 'custom', what: describeConfig(schema, preset ?? 'custom', config, data), config, data,
     schedule: /** @type {Schedule} */ (schedule),
-    seed: last((q) => q.seed) ?? String(training.seed),
+    seed: last((q) => q.seed) ?? seed0,
     valEvery: valEvery >= 0 ? valEvery : autoValEvery(schedule.steps),
     dataset: last((q) => q.dataset) ?? DEFAULT_DATASET,
     reproducible: last((q) => q.reproducible) ?? false,
@@ -258,7 +269,7 @@ export function describeConfig(schema, preset, config, data) {
   const p = schema.presets.find((q) => q.name === preset);
   const diffs = configFields(schema).flatMap((f) => {
     const v = (f.group === 'model' ? config : data)[f.js];
-    const ref = p ? /** @type {Record<string, unknown>} */ (f.group === 'model' ? p.config : p.data)[f.js] : f.default;
+    const ref = p ? /** @type {Record<string, unknown>} */ (f.group === 'model' ? p.config : p.data)[f.js] ?? f.default : f.default;
     if (v === undefined || Number(v) === Number(ref)) return [];
     return [`${f.js}=${f.type === 'enum' ? (f.values?.[v] ?? v) : v}`];
   });

@@ -13,6 +13,26 @@ const GROUPS = ['model', 'data', 'training'];
 
 /** @type {SchemaField[]} the fields in the form, in the schema's order */
 let fields = [];
+/** @type {import('../../wasm/makemore.mjs').Schema|null} the schema they come from (its families and optimizers) */
+let schema = null;
+
+/**
+ * Whether field f is one of the settings of the chosen family (model) and optimizer (training): everyone's
+ * data and training fields; a model field the family reads or owns; an optimizer's own field while it is chosen.
+ * @param {SchemaField} f @param {{form: number, optimizer: number}} chosen the schema's indices
+ */
+export function appliesTo(f, chosen) {
+  if (!schema) return true;
+  if (f.group === 'model') {
+    const fam = schema.families[chosen.form];
+    return !fam || f.selector || f.fromData || (f.owner ? f.owner === fam.name : fam.uses.includes(f.js));
+  }
+  if (f.group === 'training' && f.owner) return schema.optimizers[chosen.optimizer]?.name === f.owner;
+  return true;
+}
+
+/** @param {number} form a family's index @returns {string} its name ('' if none) */
+export const familyName = (form) => schema?.families[form]?.name ?? '';
 
 /** @param {SchemaField} f @returns {string} its label as the form shows it, e.g. 'Block size' */
 export const labelOf = (f) => f.label[0].toUpperCase() + f.label.slice(1);
@@ -27,8 +47,8 @@ export function fieldOf(js) {
 /** @param {string} js @returns {string|null} the group of the form's field of this JS name (null: not one) */
 export const groupOf = (js) => fields.find((f) => f.js === js)?.group ?? null;
 
-/** @param {FormGroup} group @returns {SchemaField[]} */
-const groupFields = (group) => fields.filter((f) => f.group === group);
+/** @param {FormGroup} group @returns {SchemaField[]} the form's fields of a group, in the schema's order */
+export const groupFields = (group) => fields.filter((f) => f.group === group);
 
 /** @param {SchemaField} f @returns {HTMLElement} its input (a select for an enum) */
 function inputOf(f) {
@@ -68,10 +88,11 @@ function fieldElement(f) {
  * Makes the form's fields: model and data fields in #model-fields (the Structure choice,
  * the page's own, before the hierarchical group size), training fields in
  * #training-fields before the page's own settings; each set to the schema's default.
- * @param {import('../../wasm/makemore.mjs').Schema} schema
+ * @param {import('../../wasm/makemore.mjs').Schema} s
  */
-export function buildFields(schema) {
-  fields = schema.fields.filter((f) => GROUPS.includes(f.group) && !f.fromData);
+export function buildFields(s) {
+  schema = s;
+  fields = s.fields.filter((f) => GROUPS.includes(f.group) && !f.fromData);
   const model = document.getElementById('model-fields');
   const training = document.getElementById('training-fields');
   const structure = document.getElementById('structure-field');
@@ -128,7 +149,7 @@ export function fillGroup(group, values) {
 }
 
 /**
- * @param {Record<string, unknown>} a @param {Record<string, unknown>} b @param {FormGroup} group
- * @returns {boolean} a and b agree on the group's fields
+ * @param {Record<string, unknown>} a a preset's settings (its family's and optimizer's) @param {Record<string, unknown>} b
+ * @param {FormGroup} group @returns {boolean} b agrees with a on the group's fields that a holds
  */
-export const sameGroup = (a, b, group) => groupFields(group).every((f) => String(a[f.js]) === String(b[f.js]));
+export const sameGroup = (a, b, group) => groupFields(group).every((f) => !(f.js in a) || String(a[f.js]) === String(b[f.js]));

@@ -8,7 +8,7 @@ import { errText } from '../shared/errors.js';
 import { $, fmt, showError, setStatus } from './dom.js';
 import { state, subscribe, notify } from './state.js';
 import { worker } from './connection.js';
-import { buildFields, fieldOf, groupOf, readField, readGroup, fillGroup, sameGroup } from './fields.js';
+import { appliesTo, buildFields, familyName, fieldOf, groupFields, groupOf, readField, readGroup, fillGroup, sameGroup } from './fields.js';
 import { showModel } from './model-view.js';
 import { statsEvery } from './diag-view.js';
 
@@ -16,6 +16,8 @@ import { statsEvery } from './diag-view.js';
 const LIVE = ['steps', 'lr', 'lrDecayed', 'decayStep', 'valEvery'];
 /** @param {string} id @returns {boolean} a field that makes the model or its split (a preset sets them) */
 const isArch = (id) => id === 'structure' || groupOf(id) === 'model' || groupOf(id) === 'data';
+/** The model and training fields of the form (the schema's). */
+const ALL = () => [...groupFields('model'), ...groupFields('training')];
 
 // ---------------------------------------------------------------- reading the form
 /** @param {string} id @param {string} label @param {number} [max] @returns {number} one of the page's own whole-number fields */
@@ -27,31 +29,30 @@ function pageInt(id, label, max = Number.MAX_SAFE_INTEGER) {
   return n;
 }
 
-/** The model fields of the gated form alone. */
-const GATED_ONLY = ['nBlocks', 'dilationCycle', 'nSkip', 'gatedNorm'];
-/** @returns {number} the Form field: 0 examples, 1 conv, 2 gated (the schema's enum index; 0 without the field) */
-const formOf = () => Number($('form')?.value ?? 0);
+/** @returns {{form: number, optimizer: number}} the Model family and Optimizer fields (the schema's indices; 0 without them) */
+const chosen = () => ({ form: Number($('form')?.value ?? 0), optimizer: Number($('optimizer')?.value ?? 0) });
+/** @returns {boolean} the lecture's family is chosen: its Structure choice applies (flat, or hierarchical) */
+const lectureFamily = () => familyName(chosen().form) === 'examples';
 
 /**
- * The model fields the form's choices leave unused (shown disabled), with the values sent for them: the
- * Structure choice (a flat MLP has no group size, a hierarchical model one hidden block per level); the
- * conv and gated forms are hierarchical (the group size is their kernel size), with fixed BatchNorm and no
- * residual option; the gated form's own fields are its alone (their defaults otherwise).
- * @returns {Record<string, number>}
+ * The model and training fields the form's choices leave unused (shown disabled, not sent): another family's
+ * or optimizer's own, a common setting the family does not read, and the Structure choice of the lecture's
+ * family (a flat MLP has no group size: 0 is sent; a hierarchical model one hidden block per level: 1).
+ * @returns {{unused: string[], fixed: Record<string, number>}}
  */
 function unusedFields() {
-  const form = formOf();
+  const c = chosen();
+  const unused = ALL().filter((f) => !appliesTo(f, c)).map((f) => f.js);
   /** @type {Record<string, number>} */
-  const fixed = form !== 0 || $('structure').value === 'hier' ? { nFlatLayers: 1 } : { nConsec: 0 };
-  if (form !== 0) Object.assign(fixed, { bnMode: 0, residual: 0 });
-  for (const js of GATED_ONLY) if (form !== 2 && groupOf(js)) fixed[js] = Number(fieldOf(js).default);
-  return fixed;
+  const fixed = {};
+  if (lectureFamily()) Object.assign(fixed, $('structure').value === 'hier' ? { nFlatLayers: 1 } : { nConsec: 0 });
+  return { unused, fixed };
 }
 
 /** @returns {import('../shared/protocol.js').CheckRequest['config']} the model configuration in the form (throws an Error with a message) */
 function readConfig() {
-  const fixed = unusedFields();
-  return /** @type {any} */ ({ ...readGroup('model', Object.keys(fixed)), ...fixed });
+  const { unused, fixed } = unusedFields();
+  return /** @type {any} */ ({ ...readGroup('model', [...unused, ...Object.keys(fixed)]), ...fixed });
 }
 
 /** @returns {import('../shared/protocol.js').CheckRequest['data']} how the word list is split (throws an Error with a message) */
@@ -74,7 +75,7 @@ function readThreads() {
 
 /** @returns {import('../shared/protocol.js').TrainRequest} a new run's settings (throws an Error with a message) */
 export function readSettings() {
-  const training = readGroup('training');
+  const training = readGroup('training', unusedFields().unused);
   const { valEvery } = readSchedule();
   return { config: readConfig(), data: readData(), training, valEvery, threads: readThreads(), reproducible: $('reproducible').checked };
 }
@@ -88,13 +89,14 @@ function fillArch(config, data) {
   syncStructure();
 }
 
+// The fields the chosen family and optimizer leave unused, disabled; the Structure choice is the lecture family's.
 function syncStructure() {
   if (!$('nConsec')) return; // the schema's fields come with the module
-  const seq = formOf() !== 0;
-  if (seq) $('structure').value = 'hier';
-  $('structure').disabled = seq;
-  const fixed = unusedFields();
-  for (const js of ['nConsec', 'nFlatLayers', 'bnMode', 'residual', ...GATED_ONLY]) if ($(js)) $(js).disabled = js in fixed;
+  const lecture = lectureFamily();
+  if (!lecture) $('structure').value = 'hier';
+  $('structure').disabled = !lecture;
+  const { unused, fixed } = unusedFields();
+  for (const f of ALL()) $(f.js).disabled = unused.includes(f.js) || f.js in fixed;
 }
 
 function renderPresetOptions() {
@@ -288,15 +290,16 @@ function onSettingsInput(e) {
     const p = state.presets.find((q) => q.name === $('preset').value);
     if (p) {
       fillArch(p.config, p.data);
-      // its schedule (the whole-word forms: batches of 256); the seed stays the user's
-      const { batchSize, steps, lr, lrDecayed, decayStep } = p.training;
-      fillGroup('training', { batchSize, steps, lr, lrDecayed, decayStep });
+      // its schedule and optimizer (the whole-word forms: batches of 256; bigram: AdamW); the seed stays the user's
+      const { seed, ...training } = p.training;
+      fillGroup('training', training);
+      syncStructure();
       updateValPlaceholder();
     }
   } else if (isArch(target.id)) {
     syncStructure();
     matchPreset();
-  }
+  } else if (target.id === 'optimizer') syncStructure();
   if (target.id === 'steps') updateValPlaceholder();
   showError('train-error', null);
   if (target.id === 'threads') { // applies at once, to any run (the numbers do not depend on it)
