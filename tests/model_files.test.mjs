@@ -76,12 +76,13 @@ test('trainer.save() is a safetensors checkpoint; loadModel reads it; saveModel(
   words.free();
 });
 
-test('resume: N steps, save, resume, N steps == 2N steps in one go (bitwise), across SIMD and scalar builds', async () => {
+test('resume: N steps, save, resume, N steps == 2N steps in one go (bitwise), across SIMD and scalar builds; SGD and AdamW', async () => {
   const simd = await load(true);
   const scalar = await load(false);
   const N = 150;
-  for (const preset of ['mlp3', 'wavenet22k-bnbug', 'wavenet76k']) {
-    const opts = { preset, seed: 9, steps: 2 * N, decayStep: N + 20, lr: 0.1, lrDecayed: 0.05 };
+  const ADAMW = { optimizer: 'adamw', lr: 0.005, lrDecayed: 0.002, beta2: 0.95 };
+  for (const [preset, optimizer] of [['mlp3', {}], ['wavenet22k-bnbug', {}], ['wavenet76k', {}], ['wavenet22k', ADAMW], ['bigram', ADAMW]]) {
+    const opts = { preset, seed: 9, steps: 2 * N, decayStep: N + 20, lr: 0.1, lrDecayed: 0.05, ...optimizer };
     const a = simd.createTrainer({ words: NAMES, ...opts });
     const full = a.run(2 * N);
     const b = simd.createTrainer({ words: NAMES, ...opts });
@@ -93,7 +94,9 @@ test('resume: N steps, save, resume, N steps == 2N steps in one go (bitwise), ac
       const c = mm.resumeTrainer({ checkpoint: ck, words: NAMES.toString('utf8') });
       assert.equal(c.step, N);
       assert.deepEqual(c.state, saved);
-      assert.deepEqual({ ...c.state, step: 2 * N, batchRng: 0 }, { ...a.state, batchRng: 0 }, 'the schedule and split are the run\'s');
+      const steps = optimizer.optimizer ? { optimizerStep: 2 * N } : {}; // AdamW counts its updates (SGD keeps none)
+      assert.deepEqual({ ...c.state, step: 2 * N, batchRng: 0, ...steps }, { ...a.state, batchRng: 0 }, 'the schedule and split are the run\'s');
+      if (optimizer.optimizer) assert.equal(c.state.optimizerStep, N, 'the resumed AdamW has made N updates');
       assert.equal(c.numParams, a.numParams);
       const second = c.run(2 * N); // stops at the schedule's end
       assert.equal(second.length, N);

@@ -288,6 +288,49 @@ static void test_matmul(int kind) {
     check_end(&split);
 }
 
+/* The gradient's accumulating product: C += A^T-or-A @ B with acc (each element's sum starts from C's own
+ * value): within the double reference's rounding bound of C0 + A@B; SIMD bitwise the scalar kernel; in
+ * blocks bitwise the whole (a pool's split); and on a zeroed C bitwise the plain product (acc 0). */
+static void test_gemm_acc(void) {
+    check ref; check_begin(&ref, "gemm acc vs double");
+    check bit; check_begin(&bit, "gemm acc: simd, blocks, zero C");
+    for (int s = 0; s < n_shapes(); s += 5) {
+        shape3 sh = get_shape(s);
+        int M = sh.M, K = sh.K, N = sh.N;
+        long nC = (long)M * N;
+        float *A = falloc((long)K * M), *B = falloc((long)K * N), *C0 = falloc(nC), *C = falloc(nC), *D = falloc(nC);
+        double *R = malloc(sizeof(double) * (size_t)nC), *S = malloc(sizeof(double) * (size_t)nC);
+        fill(A, (long)K * M); fill(B, (long)K * N); fill(C0, nC);
+        char shape[64]; snprintf(shape, sizeof shape, "%dx%dx%d", M, K, N);
+        ref_mm(R, S, A, 1, M, B, N, 1, NULL, M, K, N); /* A^T @ B, as a weight's gradient X^T @ dY */
+        memcpy(C, C0, sizeof(float) * (size_t)nC);
+        mm_gemm_scalar(C, N, A, 1, M, B, N, NULL, 1, M, K, N);
+        for (long i = 0; i < nC; i++) check_val(&ref, C[i], C0[i] + R[i], 2.0 * (K + 2) * U * (S[i] + fabs(C0[i])) + 1e-37, shape, i);
+        memcpy(D, C0, sizeof(float) * (size_t)nC); /* in two column blocks and two row blocks */
+        int r0 = M / 2, c0 = N / 2;
+        for (int h = 0; h < 2; h++) {
+            int i0 = h ? r0 : 0, i1 = h ? M : r0;
+            if (i1 <= i0) continue;
+            if (c0 > 0) mm_gemm_scalar(D + (long)i0 * N, N, A + i0, 1, M, B, N, NULL, 1, i1 - i0, K, c0);
+            mm_gemm_scalar(D + (long)i0 * N + c0, N, A + i0, 1, M, B + c0, N, NULL, 1, i1 - i0, K, N - c0);
+        }
+        if (memcmp(C, D, sizeof(float) * (size_t)nC)) check_fail(&bit, "scalar acc in blocks is not bitwise the whole");
+#if MM_KERNELS_SIMD
+        memcpy(D, C0, sizeof(float) * (size_t)nC);
+        mm_gemm_simd(D, N, A, 1, M, B, N, NULL, 1, M, K, N);
+        if (memcmp(C, D, sizeof(float) * (size_t)nC)) check_fail(&bit, "simd acc is not bitwise the scalar");
+#endif
+        for (long i = 0; i < nC; i++) C[i] = 0.0f; /* a zeroed gradient: the plain product's bits */
+        mm_gemm_scalar(C, N, A, 1, M, B, N, NULL, 1, M, K, N);
+        mm_gemm_scalar(D, N, A, 1, M, B, N, NULL, 0, M, K, N);
+        for (long i = 0; i < nC; i++) /* (+0 and -0 aside: 0 + -0 is +0) */
+            if (memcmp(&C[i], &D[i], 4) && !(C[i] == 0.0f && D[i] == 0.0f)) { check_fail(&bit, "acc on zeros is not the plain product"); break; }
+        free(A); free(B); free(C0); free(C); free(D); free(R); free(S);
+    }
+    check_end(&ref);
+    check_end(&bit);
+}
+
 /* ------------------------------------------------------------- tanh */
 
 static float bits(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
@@ -602,6 +645,7 @@ int main(void) {
     test_matmul(0);
     test_matmul(1);
     test_matmul(2);
+    test_gemm_acc();
     test_tanh();
     test_exp();
     test_bn();

@@ -59,11 +59,30 @@ static int fan_out(layer* L) {
     return n;
 }
 
+// Weight tying: one (12, 12) weight and bias read by three Linear layers (2, 4, 6), and one output (3) read by
+// three layers (4, 6, 8): 0 Embedding, 1 Flatten(T) -> 12, 2 Linear(12), 3 Tanh, 4 Linear(3) tied to 2, 5 Tanh,
+// 6 Linear(3) tied to 2, 7 Add(5, 6), 8 Add(7, 3), 9 Linear -> V. Its gradients are the sums over the readers.
+static int tied(layer* L) {
+    int n = stem(L);
+    L[2].C_out = T * E; // square: every reader of the weight takes and gives T*E values
+    L[n++] = mk(L_TANH, 2, 0);
+    L[n++] = linear(3, T * E, 1);
+    L[n - 1].share[0] = L[n - 1].share[1] = 2;
+    L[n++] = mk(L_TANH, 4, 0);
+    L[n++] = linear(3, T * E, 1);
+    L[n - 1].share[0] = L[n - 1].share[1] = 2;
+    L[n++] = mk(L_ADD, 5, 6);
+    L[n++] = mk(L_ADD, 7, 3);
+    L[n++] = linear(8, V, 1);
+    return n;
+}
+
 static void test_gradients(mm_pool* pool) {
-    static const struct { const char* what; int (*make)(layer*); } G[] = {{"residual block", residual}, {"fan-out", fan_out}};
+    static const struct { const char* what; int (*make)(layer*); } G[] = {
+        {"residual block", residual}, {"fan-out", fan_out}, {"tied weights", tied}};
     mm_config c = small_config();
     for (int engine = MM_ENGINE_REPRODUCIBLE; engine <= MM_ENGINE_FAST; engine++)
-        for (int gi = 0; gi < 2; gi++) {
+        for (int gi = 0; gi < 3; gi++) {
             layer L[16];
             int n = G[gi].make(L);
             mm_err err = {0};
@@ -83,8 +102,48 @@ static void test_gradients(mm_pool* pool) {
             CHECK(worst <= 1.0, "%s (%s): gradient of parameter %ld off (error/tolerance %.2f)", G[gi].what, mm_model_kernels(m), k, worst);
             printf("finite differences, %s, %s kernels: %ld parameters, worst error/tolerance %.3f\n", G[gi].what,
                    mm_model_kernels(m), mm_model_num_params(m), worst);
+            if (gi == 2) // the tied weight and bias are one tensor each: the owner's, counted once
+                CHECK(mm_model_num_params(m) == V * E + (T * E) * (T * E) + T * E + T * E * V + V && mm_model_num_tensors(m) == 5,
+                      "tied: %ld parameters in %d tensors", mm_model_num_params(m), mm_model_num_tensors(m));
             mm_model_free(m);
         }
+}
+
+// Gradients accumulate: a batch run twice without a zero-grad gives twice its gradient (within rounding: the second
+// pass's sums continue from the first's), and mm_model_forward_backward starts from zero.
+static void accumulate_case(int (*make)(layer*), double rel) {
+    mm_config c = small_config();
+    layer L[16];
+    int n = make(L);
+    mm_err err = {0};
+    mm_model* m = mm_model_new_layers(&c, L, n, 3, B, &err);
+    CHECK(m != NULL, "graph: %s", err.msg);
+    if (!m) return;
+    uint16_t X[B * T], Y[B];
+    for (int i = 0; i < B * T; i++) X[i] = (uint16_t)(i * 5 % V);
+    for (int i = 0; i < B; i++) Y[i] = (uint16_t)(i * 3 % V);
+    long np = mm_model_num_params(m);
+    float* once = malloc(sizeof(float) * (size_t)np);
+    float loss;
+    mm_model_forward_backward(m, X, Y, B, &loss, &err);
+    memcpy(once, mm_model_grads(m), sizeof(float) * (size_t)np);
+    CHECK(mm_model_accumulate(m, X, Y, B, &loss, &err) == MM_OK, "accumulate: %s", err.msg);
+    long bad = 0;
+    for (long k = 0; k < np; k++) bad += !(fabs(mm_model_grads(m)[k] - 2.0 * once[k]) <= rel * fabs(2.0 * once[k]) + 1e-7);
+    CHECK(bad == 0, "two passes without zero-grad: %ld of %ld gradients are not twice one pass's (within %g)", bad, np, rel);
+    mm_model_forward_backward(m, X, Y, B, &loss, &err);
+    CHECK(memcmp(mm_model_grads(m), once, sizeof(float) * (size_t)np) == 0, "forward_backward starts from a zeroed gradient");
+    mm_model_zero_grad(m);
+    bad = 0;
+    for (long k = 0; k < np; k++) bad += mm_model_grads(m)[k] != 0.0f;
+    CHECK(bad == 0, "zero-grad leaves %ld gradients", bad);
+    free(once);
+    mm_model_free(m);
+}
+
+static void test_accumulate(void) {
+    accumulate_case(residual, 1e-5);
+    accumulate_case(tied, 1e-5);
 }
 
 // Bad layer lists are refused with a message naming the problem.
@@ -153,6 +212,7 @@ static void test_type_names(void) {
 }
 
 int main(void) {
+    test_accumulate();
     mm_err err = {0};
     test_type_names();
     mm_pool* pool = mm_pool_new(2, &err);

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE // memmem
 // test_safetensors.c: model files (safetensors) and checkpoints.
 //   1. round trip: save, load, save gives the same bytes, the same parameters and logits;
 //   2. exact resume: N steps, checkpoint, load, N more steps == 2N steps in one go, bitwise;
@@ -20,7 +21,9 @@
 
 static mm_words g_words;
 
-static mm_trainer* new_trainer(const char* preset, const mm_words* w, long steps, long decay_step, uint64_t seed) {
+// A trainer of the preset, SGD at 0.1 then 0.03, or with optimizer "adamw" (AdamW, lr 0.005 then 0.002).
+static mm_trainer* new_trainer_with(const char* preset, const char* optimizer, const mm_words* w, long steps, long decay_step,
+                                    uint64_t seed) {
     mm_config c;
     mm_data_settings d;
     mm_err err = {0};
@@ -32,9 +35,19 @@ static mm_trainer* new_trainer(const char* preset, const mm_words* w, long steps
     tp.seed = seed;
     tp.lr = 0.1f;
     tp.lr_decayed = 0.03f;
+    if (optimizer) {
+        CHECK(mm_train_params_set(&tp, "optimizer", optimizer, &err) == MM_OK && mm_train_params_set(&tp, "beta2", "0.95", &err) == MM_OK,
+              "optimizer %s: %s", optimizer, err.msg);
+        tp.lr = 0.005f;
+        tp.lr_decayed = 0.002f;
+    }
     mm_trainer* t = mm_trainer_new(w, &c, &d, &tp, &err);
     CHECK(t != NULL, "trainer %s: %s", preset, err.msg);
     return t;
+}
+
+static mm_trainer* new_trainer(const char* preset, const mm_words* w, long steps, long decay_step, uint64_t seed) {
+    return new_trainer_with(preset, NULL, w, steps, decay_step, seed);
 }
 
 // ---------------------------------------------------------------- 1. round trip
@@ -116,30 +129,43 @@ static void test_unicode_vocab(void) {
 
 // ---------------------------------------------------------------- 2. exact resume
 
+// Whether the bytes hold the text.
+static int holds(const uint8_t* b, size_t n, const char* text) { return memmem(b, n, text, strlen(text)) != NULL; }
+
 static void test_resume(void) {
-    // decay_step inside the second half, so the schedule is carried over too
-    const char* presets[] = {"mlp3", "wavenet22k-bnbug", "wavenet22k"};
+    // decay_step inside the second half, so the schedule is carried over too; AdamW's moments and step count too
+    const char* presets[] = {"mlp3", "wavenet22k-bnbug", "wavenet22k", "wavenet22k", "bigram", "wavenet76k-conv"};
+    const char* optimizers[] = {NULL, NULL, NULL, "adamw", "adamw", "adamw"};
     const long N = 120;
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < 6; k++) {
         mm_err err = {0};
         long done;
         float* full = malloc(sizeof(float) * 2 * N);
         float* half = malloc(sizeof(float) * 2 * N);
-        mm_trainer* a = new_trainer(presets[k], &g_words, 2 * N, N + 37, 11);
-        mm_trainer* b = new_trainer(presets[k], &g_words, 2 * N, N + 37, 11);
+        mm_trainer* a = new_trainer_with(presets[k], optimizers[k], &g_words, 2 * N, N + 37, 11);
+        mm_trainer* b = new_trainer_with(presets[k], optimizers[k], &g_words, 2 * N, N + 37, 11);
         if (!a || !b) return;
         CHECK(mm_trainer_run(a, 2 * N, full, &done, &err) == MM_OK && done == 2 * N, "run: %s", err.msg);
         mm_trainer_run(b, N, half, &done, &err);
         uint8_t* cb;
         size_t cn;
         CHECK(mm_checkpoint_save(b, &cb, &cn, &err) == MM_OK, "checkpoint: %s", err.msg);
+        if (optimizers[k]) { // AdamW's state is in it: its two moments as tensors, its step count in the metadata
+            CHECK(holds(cb, cn, "\"optimizer.exp_avg\":{\"dtype\":\"F32\"") && holds(cb, cn, "\"optimizer.exp_avg_sq\"") &&
+                      holds(cb, cn, "\"optimizer_step\":\"120\"") && holds(cb, cn, "\"optimizer\":\"adamw\""),
+                  "%s: the AdamW checkpoint holds its moments and step count", presets[k]);
+            long nz = 0;
+            for (long i = 0; i < mm_model_num_params(mm_trainer_model(b)); i++) nz += mm_optimizer_state(mm_trainer_optimizer(b), 1)[i] != 0.0f;
+            CHECK(nz > 0 && mm_optimizer_steps(mm_trainer_optimizer(b)) == N, "%s: AdamW has state (%ld)", presets[k], nz);
+        }
         mm_trainer_free(b);
         mm_trainer* c = mm_checkpoint_load(cb, cn, &g_words, &err);
         CHECK(c != NULL, "%s: resume: %s", presets[k], err.msg);
         if (c) {
             CHECK(mm_trainer_step(c) == N, "resumed at step %ld", mm_trainer_step(c));
             CHECK(mm_trainer_run(c, 2 * N, half + N, &done, &err) == MM_OK && done == N, "resumed run: %s (%ld)", err.msg, done);
-            CHECK(memcmp(full, half, sizeof(float) * 2 * N) == 0, "%s: losses of N + save/load + N differ from 2N in one go", presets[k]);
+            CHECK(memcmp(full, half, sizeof(float) * 2 * N) == 0, "%s %s: losses of N + save/load + N differ from 2N in one go", presets[k],
+                  optimizers[k] ? optimizers[k] : "sgd");
             mm_model *ma = mm_trainer_model(a), *mc = mm_trainer_model(c);
             CHECK(memcmp(mm_model_params(ma), mm_model_params(mc), sizeof(float) * (size_t)mm_model_num_params(ma)) == 0, "%s: params", presets[k]);
             CHECK(memcmp(mm_model_buffers(ma), mm_model_buffers(mc), sizeof(float) * (size_t)mm_model_num_buffers(ma)) == 0, "%s: buffers", presets[k]);
