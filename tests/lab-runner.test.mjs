@@ -135,6 +135,35 @@ test('a sweep\'s records equal the same runs through createTrainer directly (bit
     ['mlp3 nHidden=40 seed=3', 'mlp3 nHidden=40', '3'], ['mlp3 nHidden=40 seed=4', 'mlp3 nHidden=40', '4']]);
 });
 
+test('a sweep over families and optimizers: the bigram (AdamW) beside the lecture\'s MLP, with SGD and AdamW; bitwise createTrainer\'s runs', { skip: noWasm }, async () => {
+  const s = await schema();
+  const spec = { name: 'families', base: { schedule: { steps: 60 }, seed: 5, reproducible: true },
+    runs: [{ preset: 'bigram' }, { preset: 'mlp3', schedule: { optimizer: 'adamw', lr: 0.003, lrDecayed: 0.003 } }],
+    grid: { weightDecay: [0.01, 0.1] } };
+  const plans = [...expandSpec(spec, s), ...expandSpec({ base: { preset: 'mlp3', schedule: { steps: 60 } } }, s)];
+  assert.equal(plans.length, 5);
+  const adamw = s.optimizers.findIndex((o) => o.name === 'adamw');
+  assert.deepEqual(plans.map((p) => [p.preset, p.config.form, p.schedule.optimizer, p.schedule.weightDecay]), [
+    ['bigram', 3, adamw, 0.01], ['bigram', 3, adamw, 0.1], ['mlp3', 0, adamw, 0.01], ['mlp3', 0, adamw, 0.1], ['mlp3', 0, 0, undefined]]);
+  assert.deepEqual(Object.keys(plans[0].config).sort(), ['blockSize', 'form'], 'the bigram\'s settings alone');
+  assert.equal(plans[0].schedule.lr, 0.0005, 'makemore.py\'s learning rate');
+  const words = mm.parseWords(NAMES);
+  for (const plan of [plans[1], plans[3]]) {
+    /** @type {number[]} */ const seen = [];
+    const r = trainPlan(mm, words, plan, { onLosses: (at, l) => seen.push(...l) });
+    const t = mm.createTrainer({ words, preset: plan.preset, steps: 60, decayStep: plan.schedule.decayStep, seed: 5, reproducible: true,
+      optimizer: 'adamw', lr: plan.schedule.lr, lrDecayed: plan.schedule.lrDecayed, weightDecay: plan.schedule.weightDecay });
+    assert.deepEqual(seen, Array.from(t.run(60)), `${plan.name}: the runner's losses are createTrainer's`);
+    assert.equal(r.val, t.evaluate('val'));
+    assert.equal(t.state.optimizerStep, 60);
+    t.free();
+  }
+  words.free();
+  // another optimizer's or family's own setting is refused, naming it and the run
+  assert.throws(() => expandSpec({ ...spec, runs: [...spec.runs, { preset: 'mlp3' }] }, s), /^Error: mlp3 weightDecay=0\.1: weightDecay: weight decay is a setting of the adamw optimizer, not of this run's sgd$/);
+  assert.throws(() => expandSpec({ base: { preset: 'wavenet-gated', config: { bnMode: 'per-position' } } }, s), /BatchNorm mode is a setting of the examples family, not of this run's gated/);
+});
+
 test('the records\' losses are the native CLI\'s --json (reproducible engine)', { skip: noWasm || (!existsSync(CLI) && `no native CLI at ${CLI}`) }, () => {
   for (const r of trained) {
     const p = spawnSync(CLI, ['train', '--preset', 'mlp3', '--hidden', String(r.config.nHidden), '--steps', '240', '--decay-step', '180', '--seed', r.seed,

@@ -129,12 +129,12 @@ test('(a) sample --json --model FILE --count 5 --seed 3, and top-k / top-p / tem
   }
 });
 
-test('(a) the conv and gated forms: train, info --model and sample --model --form as the native CLI, bitwise', { skip: noNative || noWasm }, () => {
+test('(a) the conv, gated and bigram families: train, info --model and sample --model --form as the native CLI, bitwise', { skip: noNative || noWasm }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'mm-node-cli-'));
   try {
     /** @type {Record<string, string>} */
     const files = {};
-    for (const preset of ['wavenet76k-conv', 'wavenet-gated', 'wavenet76k']) {
+    for (const preset of ['wavenet76k-conv', 'wavenet-gated', 'wavenet76k', 'bigram']) {
       files[preset] = path.join(dir, `${preset}.safetensors`);
       const args = ['train', '--json', '--losses', '--steps', '200', '--preset', preset, '--seed', '5', '--reproducible', '--threads', '1', '--samples', '5', '--no-eval'];
       const mine = jsonLines(ok(wasmCli([...args, '--save', `${files[preset]}.wasm`]), `wasm ${preset}`));
@@ -146,7 +146,7 @@ test('(a) the conv and gated forms: train, info --model and sample --model --for
     }
     for (const [file, extra] of /** @type {[string, string[]][]} */ ([
       [files['wavenet76k-conv'], []], [files['wavenet-gated'], ['--form', 'gated']], [files.wavenet76k, ['--form', 'conv']],
-      [files['wavenet76k-conv'], ['--form', 'examples']],
+      [files['wavenet76k-conv'], ['--form', 'examples']], [files.bigram, []],
     ])) {
       for (const args of [['info', '--model', file, ...extra], ['info', '--json', '--model', file, ...extra],
         ['sample', '--model', file, '--count', '6', '--seed', '2', ...extra]])
@@ -157,6 +157,12 @@ test('(a) the conv and gated forms: train, info --model and sample --model --for
     assert.equal(ok(wasmCli([...sample, '--form', 'conv']), 'as conv'), ok(wasmCli(sample), 'as it is'));
     const info = JSON.parse(ok(wasmCli(['info', '--json', '--model', files.wavenet76k, '--form', 'conv']), 'info'));
     assert.deepEqual([info.params, info.config.form, info.config.n_consec], [76579, 'conv', '2']);
+    // the bigram: makemore.py's table, its settings only (no widths), trained by AdamW; the flags of another optimizer refused
+    const bigram = JSON.parse(ok(wasmCli(['info', '--json', '--model', files.bigram]), 'bigram info'));
+    assert.deepEqual(bigram, { model: files.bigram, params: 729, config: { vocab_size: '27', block_size: '1', form: 'bigram' } });
+    const sgdBetas = wasmCli(['train', '--preset', 'mlp3', '--steps', '10', '--beta2', '0.9']);
+    assert.equal(sgdBetas.status, 2);
+    assert.match(sgdBetas.stderr, /beta2 is a setting of the adamw optimizer, not of the sgd optimizer/);
     for (const args of [['sample', '--model', files['wavenet-gated'], '--form', 'conv'], ['info', '--model', files['wavenet76k-conv'], '--form', 'gated']]) {
       const r = wasmCli(args);
       assert.equal(r.status, 1, args.join(' '));

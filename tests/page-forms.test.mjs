@@ -100,17 +100,17 @@ test('the page: each family\'s presets and fields (the gated form\'s for it only
   }
 });
 
-test('<name-generator> samples a conv and a gated model file: the names of the JS API', { skip, timeout: 120000 }, async () => {
+test('<name-generator> samples a conv, a gated and a bigram model file: the names of the JS API', { skip, timeout: 120000 }, async () => {
   const mm = await mmP;
   /** @type {{preset: string, bytes: number[], want: string[]}[]} */
   const files = [];
-  for (const preset of ['wavenet76k-conv', 'wavenet-gated']) {
+  for (const preset of ['wavenet76k-conv', 'wavenet-gated', 'bigram']) {
     const t = mm.createTrainer({ words: NAMES, preset, seed: 1, steps: 300, reproducible: true });
     t.run(300);
     const bytes = t.saveModel();
     t.free();
     const m = mm.loadModel(bytes, { reproducible: true });
-    assert.equal(m.config.form, preset === 'wavenet76k-conv' ? 1 : 2);
+    assert.equal(m.config.form, { 'wavenet76k-conv': 1, 'wavenet-gated': 2, bigram: 3 }[preset]);
     files.push({ preset, bytes: Array.from(bytes), want: m.sample({ count: 12, seed: 9, temperature: 0.8 }) });
     m.free();
   }

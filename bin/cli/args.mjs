@@ -151,7 +151,27 @@ export function parseArgs(argv, cores, mm) {
     if (f) setSetting(a, f, argv[++i], mm);
     else setValue(a, o, argv[++i]);
   }
+  checkOwners(a, mm);
   return a;
+}
+
+/**
+ * A family's or an optimizer's own setting given while another is chosen (by --form or --optimizer, else the
+ * preset's) is refused as the native CLI refuses it, naming whose it is.
+ * @param {Args} a @param {import('../../wasm/makemore.mjs').Makemore} mm
+ */
+function checkOwners(a, mm) {
+  const preset = mm.schema.presets.find((p) => p.name === a.preset);
+  for (const f of mm.schema.fields) {
+    const given = f.group === 'model' ? a.model : a.options;
+    if (!f.owner || given[f.js] === undefined) continue;
+    const sel = /** @type {SchemaField} */ (mm.schema.fields.find((q) => q.group === f.group && q.selector));
+    const from = /** @type {Record<string, any>} */ ((f.group === 'model' ? preset?.config : preset?.training) ?? {});
+    const v = given[sel.js] ?? from[sel.js] ?? sel.default;
+    const chosen = typeof v === 'number' ? /** @type {string[]} */ (sel.values)[v] : v;
+    const what = f.group === 'model' ? 'family' : 'optimizer';
+    if (chosen !== f.owner) throw new UsageError(`${f.flag}: ${f.label} is a setting of the ${f.owner} ${what}, not of the ${chosen} ${what} (set ${sel.name} first)`);
+  }
 }
 
 /**

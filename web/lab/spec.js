@@ -239,6 +239,8 @@ function resolve(schema, parts, index, sweep, name) {
     decaySet ||= 'decayStep' in part.schedule;
   }
   if (!decaySet) schedule.decayStep = Math.round(fraction * schedule.steps); // at the same fraction of the run
+  owned(schema, config, 'model', name);
+  owned(schema, schedule, 'training', name);
   return {
     index, name, sweep, preset: preset ?? 'custom', what: describeConfig(schema, preset ?? 'custom', config, data), config, data,
     schedule: /** @type {Schedule} */ (schedule),
@@ -248,6 +250,21 @@ function resolve(schema, parts, index, sweep, name) {
     reproducible: last((q) => q.reproducible) ?? false,
     reference: last((q) => q.reference),
   };
+}
+
+/**
+ * A family's or optimizer's own settings in a run that chose another are refused (their defaults are left out).
+ * @param {Schema} schema @param {Record<string, number>} values @param {string} group @param {string} run its name
+ */
+function owned(schema, values, group, run) {
+  const sel = schema.fields.find((f) => f.group === group && f.selector);
+  if (!sel) return;
+  const chosen = /** @type {string[]} */ (sel.values)[values[sel.js] ?? 0];
+  for (const f of schema.fields) {
+    if (f.group !== group || !f.owner || f.owner === chosen || !(f.js in values)) continue;
+    if (String(values[f.js]) === String(f.default)) { delete values[f.js]; continue; }
+    bad(`${run}: ${f.js}`, `${f.label} is a setting of the ${f.owner} ${group === 'model' ? 'family' : 'optimizer'}, not of this run's ${chosen}`);
+  }
 }
 
 /**
