@@ -550,7 +550,8 @@ int main(int argc, char** argv) {
     test_resume();
     test_resume_refused();
     test_hostile();
-    const char* fixtures[] = {"st_c_hier_bnbug", "st_c_flat2", "st_torch_hier", "st_torch_flat2", "st_torch_hier_bnbug"};
+    const char* fixtures[] = {"st_c_hier_bnbug", "st_c_flat2", "st_torch_hier", "st_torch_flat2", "st_torch_hier_bnbug", "st_c_bigram",
+                              "st_torch_bigram"};
     for (size_t i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) check_fixture(dir, fixtures[i]);
     mm_words_free(&g_words);
     printf("%d checks, %d failures\n", checks, failures);

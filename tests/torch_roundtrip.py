@@ -25,6 +25,11 @@ the core's tensors are (C,) and, for the pre-fix layer's per-position statistics
 (1, T, C). Saving reshapes to the core's shapes; loading needs nothing (both
 broadcast alike).
 
+makemore.py's Bigram (its own class, makemore.py imported unmodified: reference.py's
+import_makemore), both ways too: st_c_bigram (the CLI's --preset bigram, 300 AdamW steps)
+loads into Bigram with load_state_dict(strict=True), whose val loss on our split is the
+CLI's; st_torch_bigram is a Bigram trained by torch's AdamW, saved with our metadata.
+
 Usage (Debian's python3-torch):
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tests/torch_roundtrip.py [--cli build/makemore]
 """
@@ -42,7 +47,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from reference import (BatchNorm1d, BatchNorm1dBug, Embedding, Linear, build_model,  # noqa: E402
-                       named_tensors, MM_BN_FIXED, MM_BN_PER_POSITION)
+                       import_makemore, named_tensors, MM_BN_FIXED, MM_BN_PER_POSITION)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -222,6 +227,74 @@ def torch_to_c(outdir, names_path):
         print(f"{name}: torch-made model (loss {loss.item():.4f} at step 200) -> safetensors + eval logits written")
 
 
+def split_words(names_path):
+    """Our split (the lecture's): random.seed(42), one random.shuffle, 80/10/10 by words; and the vocabulary."""
+    words = open(names_path, encoding="utf-8").read().splitlines()
+    chars = sorted(set("".join(words)))
+    stoi = {s: i + 1 for i, s in enumerate(chars)}
+    stoi["."] = 0
+    random.seed(42)
+    ws = list(words)
+    random.shuffle(ws)
+    n1, n2 = int(0.8 * len(ws)), int(0.9 * len(ws))
+    return {"train": ws[:n1], "val": ws[n1:n2], "test": ws[n2:]}, stoi, ["."] + chars
+
+
+def bigram_logits(model, X):
+    with torch.no_grad():
+        logits, _ = model(torch.tensor(X, dtype=torch.long))
+    return logits[:, -1, :].numpy().astype(np.float32)
+
+
+def c_to_torch_bigram(cli, outdir, names_path):
+    """The CLI's bigram into makemore.py's Bigram, strictly; its val loss there is the CLI's."""
+    mm = import_makemore()
+    name = "st_c_bigram"
+    path = os.path.join(outdir, name + ".safetensors")
+    if cli:
+        out = subprocess.run([cli, "train", "--preset", "bigram", "--steps", "300", "--seed", "7", "--data", names_path,
+                              "--samples", "0", "--json", "--save", path], check=True, capture_output=True, text=True).stdout
+        val_c = json.loads(out.strip().splitlines()[-1])["val_loss"]
+    meta, tensors = read_safetensors(path)
+    assert meta["form"] == "bigram" and meta["block_size"] == "1", meta
+    vocab = json.loads(meta["vocab"])
+    model = mm.Bigram(mm.ModelConfig(vocab_size=len(vocab), block_size=1))
+    model.load_state_dict({k: torch.tensor(v) for k, v in tensors.items()}, strict=True)  # the same names and shapes
+    splits, stoi, _ = split_words(names_path)
+    Xv, Yv = build_dataset(splits["val"], stoi, 1)
+    with torch.no_grad():
+        _, loss = model(Xv, Yv.view(-1, 1))
+    if cli:
+        print(f"{name}: makemore.py's Bigram, load_state_dict(strict=True): val loss {loss.item():.6f}; the CLI's {val_c}")
+        assert abs(loss.item() - float(val_c)) < 1e-5, "the val loss of our file in makemore.py's class is not ours"
+    X = ref_contexts(len(vocab), 1, 1)
+    write_ref(os.path.join(outdir, name + ".ref"), X, bigram_logits(model, X))
+
+
+def torch_to_c_bigram(outdir, names_path):
+    """makemore.py's Bigram trained by torch's AdamW (makemore.py's settings), saved as our model file."""
+    mm = import_makemore()
+    name = "st_torch_bigram"
+    splits, stoi, vocab = split_words(names_path)
+    Xtr, Ytr = build_dataset(splits["train"], stoi, 1)
+    torch.manual_seed(3407)
+    model = mm.Bigram(mm.ModelConfig(vocab_size=len(vocab), block_size=1))
+    opt = torch.optim.AdamW(model.parameters(), lr=5e-4, weight_decay=0.01, betas=(0.9, 0.99), eps=1e-8)
+    for i in range(300):
+        ix = torch.randint(0, Xtr.shape[0], (32,))
+        _, loss = model(Xtr[ix], Ytr[ix].view(-1, 1))
+        model.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    tensors = {k: v.detach().numpy().astype(np.float32) for k, v in model.state_dict().items()}
+    meta = {"format": FORMAT, "vocab": json.dumps(vocab), "vocab_size": str(len(vocab)), "block_size": "1", "form": "bigram",
+            "split_shuffles": "1", "made_by": "tests/torch_roundtrip.py (makemore.py's Bigram, 300 AdamW steps)"}
+    write_safetensors(os.path.join(outdir, name + ".safetensors"), meta, tensors)
+    X = ref_contexts(len(vocab), 1, 2)
+    write_ref(os.path.join(outdir, name + ".ref"), X, bigram_logits(model, X))
+    print(f"{name}: makemore.py's Bigram (loss {loss.item():.4f} at step 300) -> safetensors + logits written")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cli", default=os.path.join(ROOT, "build", "makemore"),
@@ -232,6 +305,8 @@ def main():
     torch.set_num_threads(1)
     c_to_torch(args.cli, args.outdir, args.data)
     torch_to_c(args.outdir, args.data)
+    c_to_torch_bigram(args.cli, args.outdir, args.data)
+    torch_to_c_bigram(args.outdir, args.data)
 
 
 if __name__ == "__main__":
