@@ -1,4 +1,5 @@
-// design.test.mjs: the JS's shape, as issue 19 asks it (no dependencies: the files are read as text).
+// design.test.mjs: the shape of the JS and the C, as issue 19 asks it (no dependencies: the files are read as
+// text; the C's objects through nm).
 //   - the module graph of web/ (without web/vendor/), wasm/api/ and wasm/*.mjs, by their static
 //     `import ... from '...'` and `export ... from '...'` statements, has no circle of files; every
 //     relative import names a file that exists (so does every `new URL('...', import.meta.url)` of a
@@ -10,6 +11,7 @@
 //     MAX_LINES lines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,4 +135,73 @@ test(`design: no text file under web/ (but vendor/ and models/) over ${MAX_LINES
     return { f, n: text.split('\n').length - (text.endsWith('\n') ? 1 : 0) };
   }).filter(({ n }) => n > MAX_LINES);
   assert.deepEqual(long, [], `over ${MAX_LINES} lines:\n  ${long.map(({ f, n }) => `${f}: ${n}`).join('\n  ')}`);
+});
+
+// ---------------------------------------------------------------- the C core (src/)
+// Its files' dependencies are read from the objects the native build made (build/, before the node
+// tests in scripts/test.sh): each object's defined symbols (nm: T, D, R, B) and the ones it uses (U).
+// A file depends on another when it uses a symbol the other defines (a call, or a table such as a
+// registry's); a registry's entries are the families', layers' and optimizers' tables, so a family
+// file may not call back into its registry (family.h's builder is inline for that).
+const OBJ_DIR = path.join(ROOT, 'build/CMakeFiles/mmcore.dir/src');
+const C_SOURCES = walk('src').filter((f) => f.endsWith('.c'));
+/** the core library's files (the wasm-only kernels and the native CLI's main are built elsewhere) */
+const CORE_SOURCES = C_SOURCES.filter((f) => !['src/kernels/kernels_simd.c', 'src/kernels/kernels_relaxed.c', 'src/cli/cli.c'].includes(f));
+const MAX_C_FUNCTION = 80;
+
+/** @returns {Map<string, string[]>|null} src/x/y.c -> the files whose symbols it uses (null: no native build) */
+function objectGraph() {
+  const objects = CORE_SOURCES.map((f) => ({ f, o: path.join(OBJ_DIR, `${f.slice(4)}.o`) })).filter(({ o }) => existsSync(o));
+  if (objects.length === 0) return null;
+  /** @type {Map<string, string>} */ const defined = new Map();
+  /** @type {Map<string, string[]>} */ const used = new Map();
+  for (const { f, o } of objects) {
+    const r = spawnSync('nm', [o], { encoding: 'utf8' });
+    if (r.status !== 0) return null;
+    /** @type {string[]} */ const u = [];
+    for (const line of r.stdout.split('\n')) {
+      const m = /^(?:[0-9a-f]+)?\s+([TDRBCU])\s+(\S+)$/.exec(line);
+      if (!m) continue;
+      if (m[1] === 'U') u.push(m[2]);
+      else defined.set(m[2], f);
+    }
+    used.set(f, u);
+  }
+  return new Map([...used].map(([f, u]) => [f, [...new Set(u.map((s) => defined.get(s)).filter((g) => g !== undefined && g !== f))]]));
+}
+
+test('design: the C core has no circle of files (by the symbols each object defines and uses)', { skip: !existsSync(OBJ_DIR) && 'no native build (build/)' }, () => {
+  const graph = objectGraph();
+  assert.ok(graph && graph.size === CORE_SOURCES.length, `an object for each of the core's ${CORE_SOURCES.length} files`);
+  assert.ok((graph.get('src/model/plan.c') ?? []).includes('src/families/families.c'), 'the plan asks the families\' registry');
+  const cycles = findCycles(graph);
+  assert.deepEqual(cycles, [], `circles of files:\n  ${cycles.map((c) => c.join(' -> ')).join('\n  ')}`);
+});
+
+/**
+ * The functions of a C file and their lengths: from a line at column 0 that opens a definition (a name and
+ * its parameters, not a declaration, typedef or initialiser) to the next '}' at column 0.
+ * @param {string} text @returns {{name: string, lines: number}[]}
+ */
+export function cFunctions(text) {
+  const lines = text.split('\n');
+  /** @type {{name: string, lines: number}[]} */ const out = [];
+  let start = -1;
+  lines.forEach((l, i) => {
+    if (start < 0 && /^[A-Za-z_][^=;]*\(/.test(l) && !/^(typedef|#)/.test(l) && !l.trimEnd().endsWith(';')) start = i;
+    else if (start >= 0 && /^[A-Za-z_].*;\s*$/.test(l)) start = -1; // a declaration over several lines
+    if (start >= 0 && l.startsWith('}')) {
+      out.push({ name: /(\w+)\s*\(/.exec(lines[start])?.[1] ?? lines[start], lines: i - start + 1 });
+      start = -1;
+    }
+  });
+  return out;
+}
+
+test(`design: no C function over ${MAX_C_FUNCTION} lines`, () => {
+  assert.deepEqual(cFunctions('static int f(int a,\n          int b) {\n    return a;\n}\nint g(void);\nvoid h(void) {\n}\n'), [{ name: 'f', lines: 4 }, { name: 'h', lines: 2 }]);
+  const all = C_SOURCES.flatMap((f) => cFunctions(read(f)).map((fn) => ({ f, ...fn })));
+  assert.ok(all.length > 300, `${all.length} functions read`);
+  const long = all.filter((fn) => fn.lines > MAX_C_FUNCTION);
+  assert.deepEqual(long, [], `over ${MAX_C_FUNCTION} lines:\n  ${long.map((fn) => `${fn.f} ${fn.name}: ${fn.lines}`).join('\n  ')}`);
 });
