@@ -133,11 +133,12 @@ if (json) console.log(JSON.stringify({ breakdown_batch: batches[0], breakdown })
 else {
   const names = Object.keys(breakdown).filter((k) => breakdown[k]);
   log(`\ntime per step by operation at batch ${batches[0]}, microseconds (wasm under Node):`);
-  log(`${'phase'.padEnd(9)}${'operation'.padEnd(15)}${names.map((n) => n.padStart(14)).join('')}`);
+  log(`${'phase'.padEnd(9)}${'section'.padEnd(32)}${names.map((n) => n.padStart(14)).join('')}`);
   const ops = /** @type {Breakdown} */ (breakdown[names[0]]); // names: the non-null ones
   for (let i = 0; i < ops.length; i++)
-    log(`${ops[i].phase.padEnd(9)}${ops[i].op.padEnd(15)}${names.map((n) => /** @type {Breakdown} */ (breakdown[n])[i].us.toFixed(1).padStart(14)).join('')}`);
-  log(`${'total'.padEnd(24)}${names.map((n) => /** @type {Breakdown} */ (breakdown[n]).reduce((a, r) => a + r.us, 0).toFixed(1).padStart(14)).join('')}`);
+    if (names.some((n) => /** @type {Breakdown} */ (breakdown[n])[i].us > 0)) // sections this model never runs are left out
+      log(`${ops[i].phase.padEnd(9)}${ops[i].op.padEnd(32)}${names.map((n) => /** @type {Breakdown} */ (breakdown[n])[i].us.toFixed(1).padStart(14)).join('')}`);
+  log(`${'total'.padEnd(41)}${names.map((n) => /** @type {Breakdown} */ (breakdown[n]).reduce((a, r) => a + r.us, 0).toFixed(1).padStart(14)).join('')}`);
 }
 for (const mm of modules.values()) await mm.close();
 

@@ -500,10 +500,11 @@ static int report_text(const args* a, mm_trainer* t, const run_result* r) {
     if (a->profile && r->done_steps) {
         double total = 0;
         for (int i = 0; i < mm_profile_count(); i++) total += r->prof[i];
-        printf("time per step by section (us):\n");
+        printf("time per step by section (us; sections this model never ran are left out):\n");
         for (int i = 0; i < mm_profile_count(); i++)
-            printf("  %-8s %-30s %8.1f  %5.1f%%\n", mm_profile_phase(i), mm_profile_name(i), 1e6 * r->prof[i] / (double)r->done_steps,
-                   total > 0 ? 100.0 * r->prof[i] / total : 0.0);
+            if (r->prof[i] > 0)
+                printf("  %-8s %-30s %8.1f  %5.1f%%\n", mm_profile_phase(i), mm_profile_name(i), 1e6 * r->prof[i] / (double)r->done_steps,
+                       total > 0 ? 100.0 * r->prof[i] / total : 0.0);
     }
     return print_samples(mm_trainer_model(t), a->samples, &a->samp, a->prefix, a->seed, 0);
 }
