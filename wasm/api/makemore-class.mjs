@@ -352,7 +352,7 @@ export class Makemore {
    * tests/torch_roundtrip.py) for sampling. A checkpoint's training state is kept
    * in model.training (null for a plain model file).
    * @param {ArrayBuffer|ArrayBufferView} bytes
-   * @param {{reproducible?: boolean, form?: 'examples'|'conv'|'gated'|number}} [opts] reproducible: the reference
+   * @param {{reproducible?: boolean, form?: Config['form']}} [opts] reproducible: the reference
    *   kernels (the same names from a seed in every build); form: the model made in that form from the file's
    *   tensors (the schema's form field, a name or its index): a wavenet76k file loads as 'conv' (wavenet76k-conv,
    *   bitwise the same eval logits), and back; a file that does not fit the form is refused, naming its own
