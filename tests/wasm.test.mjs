@@ -329,6 +329,26 @@ test('sizes that wrap in 32 bits are refused on wasm32, not overflowed', async (
   }
 });
 
+test('the fast engine\'s embedding tables past 2^31 values are not sized in 32 bits (the reference engine agrees)', { skip: !relaxedSimdSupported() && 'no relaxed SIMD here' }, async () => {
+  // 1023 symbols (V 1024), block 256, hidden 4096: the first layer's tables would hold 2 * 256 * 1024 * 4096 = 2^31
+  // values, which a 32-bit long wraps to a negative size (a heap overflow at the first step, before the fix)
+  const words = Array.from({ length: 341 }, (_, i) => String.fromCodePoint(0x4e00 + 3 * i, 0x4e01 + 3 * i, 0x4e02 + 3 * i)).join('\n');
+  const mm = await loadMakemore({ threads: 1, wasmDir: pathToFileURL(WASM_DIR + '/') });
+  const opts = { words, config: { blockSize: 256, nEmbd: 1, nHidden: 4096, nConsec: 0 }, batchSize: 2048, steps: 2, seed: 3 };
+  const loss = (/** @type {boolean} */ reproducible) => {
+    const t = mm.createTrainer({ ...opts, reproducible });
+    try {
+      assert.equal(t.config.vocabSize, 1024);
+      return t.run(1)[0];
+    } finally {
+      t.free();
+    }
+  };
+  const fast = loss(false), ref = loss(true);
+  assert.ok(Math.abs(fast - ref) < 1e-4, `fast ${fast} vs reference ${ref}`);
+  await mm.close();
+});
+
 test('sampling: top-k and top-p (k = 1 is greedy; every token among the k most likely; the native CLI agrees)', async () => {
   const mm = await load(true);
   const t = mm.createTrainer({ words: NAMES, preset: 'mlp3', seed: 5, reproducible: true });

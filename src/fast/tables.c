@@ -54,10 +54,10 @@ static void* tables_make(const mm_model* m, const struct mm_pass_set* with, int*
     if ((!flat && !conv) || !one_reader_of_embedding(m)) return NULL;
     const layer* l = &L[conv ? 1 : 2];
     if (l->share[0] >= 0 || L[0].share[0] >= 0) return NULL;
-    long n = L[1].n, V = L[0].n, C = L[0].C_out, H = l->C_out;
-    long tables = 2 * n * V * H + V * C;
-    long rows = (long)l->T_out * (m->seq ? m->max_rows : m->max_batch); // its rows at the largest batch
-    if (rows < 2L * m->cfg.vocab_size || (tables > 65536 && tables > rows * H)) return NULL;
+    int64_t n = L[1].n, V = L[0].n, C = L[0].C_out, H = l->C_out; // 64-bit: long is 32 bits in wasm
+    int64_t tables = 2 * n * V * H + V * C;
+    int64_t rows = (int64_t)l->T_out * (m->seq ? m->max_rows : m->max_batch); // its rows at the largest batch
+    if (rows < 2 * (int64_t)m->cfg.vocab_size || (tables > 65536 && tables > rows * H) || tables > ((int64_t)1 << 28)) return NULL;
     struct mm_tables* t = calloc(1, sizeof *t);
     float* f = malloc(sizeof(float) * (size_t)tables);
     uint16_t* tt = conv ? malloc(sizeof(uint16_t) * (size_t)m->max_rows * (size_t)n) : NULL;
