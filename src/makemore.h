@@ -343,6 +343,9 @@ const char* mm_optimizer_state_name(const mm_optimizer* o, int i);
 float* mm_optimizer_state(mm_optimizer* o, int i);
 long mm_optimizer_steps(const mm_optimizer* o);
 void mm_optimizer_set_steps(mm_optimizer* o, long t);
+// Whether its state is one its updates could have reached (every value finite; a running
+// average of squares not negative), for state written from outside (a checkpoint).
+int mm_optimizer_check_state(const mm_optimizer* o, mm_err* err);
 // One training step: zero-grad, forward, backward, the optimizer's update with learning
 // rate lr, then the layers' after-step work (BatchNorm's running statistics); with s (may
 // be NULL), the diagnostics of the step too (see below). A non-finite loss, gradient or

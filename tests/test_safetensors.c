@@ -493,7 +493,74 @@ static void test_hostile(void) {
     mm_model_free(m);
 }
 
-// ---------------------------------------------------------------- 5. PyTorch fixtures
+// ---------------------------------------------------------------- 5. optimizer state refused
+
+// A checkpoint whose optimizer state its updates could not have reached: refused on resume, naming it.
+static void expect_resume_refused(const char* what, const uint8_t* b, size_t n, const char* want) {
+    mm_err err = {0};
+    mm_trainer* t = mm_checkpoint_load(b, n, &g_words, &err);
+    CHECK(t == NULL && err.code != MM_OK && strstr(err.msg, want), "%s: resumed=%d msg \"%s\" (want \"%s\")", what, t != NULL, err.msg, want);
+    mm_trainer_free(t);
+}
+
+static void expect_resume_edit_refused(const char* what, const uint8_t* b, size_t n, const char* from, const char* to, const char* want) {
+    parts p = split_file(b, n);
+    char* h = replace(p.header, from, to);
+    CHECK(h != NULL, "%s: '%s' not in the checkpoint", what, from);
+    if (h) {
+        size_t m;
+        uint8_t* e = join(h, p.data, p.data_len, &m);
+        expect_resume_refused(what, e, m, want);
+        free(e);
+    }
+    free(h);
+    free(p.header);
+    free(p.data);
+}
+
+static void test_optimizer_state_refused(void) {
+    mm_err err = {0};
+    long done;
+    mm_trainer* t = new_trainer_with("bigram", "adamw", &g_words, 100, 100, 1);
+    if (!t) return;
+    mm_trainer_run(t, 10, NULL, &done, &err);
+    uint8_t* cb;
+    size_t cn;
+    CHECK(mm_checkpoint_save(t, &cb, &cn, &err) == MM_OK, "checkpoint: %s", err.msg);
+    mm_trainer* ok = mm_checkpoint_load(cb, cn, &g_words, &err);
+    CHECK(ok != NULL, "the checkpoint itself resumes: %s", err.msg);
+    mm_trainer_free(ok);
+    // its step count: AdamW counts one update per step (a restarted count would change the bias correction)
+    expect_resume_edit_refused("step count 0", cb, cn, "\"optimizer_step\":\"10\"", "\"optimizer_step\":\"0\"", "step count 0 is not 10");
+    expect_resume_edit_refused("step count 2^31 - 1", cb, cn, "\"optimizer_step\":\"10\"", "\"optimizer_step\":\"2147483647\"",
+                               "step count 2147483647 is not 10");
+    expect_resume_edit_refused("no step count", cb, cn, "\"optimizer_step\"", "\"optimizer_stex\"", "step count 0 is not 10");
+    expect_resume_edit_refused("missing moment", cb, cn, "\"optimizer.exp_avg_sq\"", "\"optimizer.exp_avg_sx\"", "no tensor 'optimizer.exp_avg_sq'");
+    free(cb);
+    // a negative running average of squares (its square root would be NaN at every step)
+    mm_optimizer_state(mm_trainer_optimizer(t), 1)[5] = -1e-3f;
+    CHECK(mm_checkpoint_save(t, &cb, &cn, &err) == MM_OK, "checkpoint: %s", err.msg);
+    expect_resume_refused("negative exp_avg_sq", cb, cn, "'exp_avg_sq' element 5 is negative");
+    free(cb);
+    mm_optimizer_state(mm_trainer_optimizer(t), 1)[5] = 0;
+    mm_optimizer_state(mm_trainer_optimizer(t), 0)[7] = INFINITY;
+    CHECK(mm_checkpoint_save(t, &cb, &cn, &err) == MM_OK, "checkpoint: %s", err.msg);
+    expect_resume_refused("infinite exp_avg", cb, cn, "'exp_avg' element 7 is not a finite number");
+    free(cb);
+    // an optimizer made for another model is refused by the step
+    mm_trainer* u = new_trainer("mlp3", &g_words, 100, 100, 1);
+    if (u) {
+        float loss;
+        uint16_t X[6] = {0, 0, 0, 0, 0, 1}, Y[2] = {1, 2};
+        CHECK(mm_model_train_step(mm_trainer_model(u), mm_trainer_optimizer(t), X, Y, 2, 0.1f, &loss, NULL, 0, &err) == MM_EINVAL &&
+                  strstr(err.msg, "made for a model of 729 parameters"),
+              "another model's optimizer: %s", err.msg);
+        mm_trainer_free(u);
+    }
+    mm_trainer_free(t);
+}
+
+// ---------------------------------------------------------------- 6. PyTorch fixtures
 
 // <name>.ref: "MMSR", u32 version 1, u32 B, u32 block, u32 V, int32 X[B*block], float32 logits[B*V]
 static void check_fixture(const char* dir, const char* name) {
@@ -549,6 +616,7 @@ int main(int argc, char** argv) {
     test_unicode_vocab();
     test_resume();
     test_resume_refused();
+    test_optimizer_state_refused();
     test_hostile();
     const char* fixtures[] = {"st_c_hier_bnbug", "st_c_flat2", "st_torch_hier", "st_torch_flat2", "st_torch_hier_bnbug", "st_c_bigram",
                               "st_torch_bigram"};

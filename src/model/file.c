@@ -353,7 +353,7 @@ mm_model* mm_model_load_form(const uint8_t* b, size_t len, int form, int max_bat
     return load(b, len, max_batch, form, NULL, NULL, NULL, NULL, err);
 }
 
-// The optimizer's state tensors of a checkpoint into o (n parameters each): F32 (n,), finite.
+// The optimizer's state tensors of a checkpoint into o (n parameters each): F32 (n,), a state it could reach.
 static int read_optimizer(const st_file* f, mm_optimizer* o, long n, mm_err* err) {
     for (int k = 0; k < mm_optimizer_num_state(o); k++) {
         char name[64];
@@ -367,8 +367,11 @@ static int read_optimizer(const st_file* f, mm_optimizer* o, long n, mm_err* err
         for (long i = 0; i < n; i++, p += 4) {
             uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
             memcpy(&dst[i], &u, 4);
-            if (!isfinite(dst[i])) return mm_fail(err, MM_EFORMAT, "checkpoint tensor '%s' element %ld is not a finite number", name, i);
         }
+    }
+    if (mm_optimizer_check_state(o, err)) { // a state its updates could not have reached: a bad file
+        if (err) err->code = MM_EFORMAT;
+        return MM_EFORMAT;
     }
     for (int i = 0; i < f->n_tensors; i++) // another optimizer's state: not this checkpoint's
         if (!strncmp(f->tensors[i].name, "optimizer.", 10)) {

@@ -95,6 +95,7 @@ const mm_optimizer_type mm_optimizer_adamw = {
     .n_fields = N_OWN,
     .n_state = 2,
     .state_names = STATE,
+    .nonneg_state = 1u << 1, // exp_avg_sq
     .check = adamw_check,
     .apply = adamw_apply,
 };

@@ -1,6 +1,7 @@
 // train/optimizers.c: the registry of optimizers (one file each in src/train/), and an
 // optimizer object: its kind, its settings and its state in one allocation.
 // Adding an optimizer: its file, and its name in OPTIMIZERS below.
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "base/internal.h"
@@ -30,12 +31,13 @@ struct mm_optimizer {
     long n;             // parameters
     long t;             // updates made
     float* state;       // (n_state, n)
-    float* s[4];
+    float* s[MM_OPTIM_MAX_STATE];
 };
 
 mm_optimizer* mm_optimizer_new(const mm_model* m, const mm_train_params* tp, mm_err* err) {
     const mm_optimizer_type* ty = mm_optimizer_at(tp->optimizer);
     if (!ty) { mm_fail(err, MM_EINVAL, "unknown optimizer %d", tp->optimizer); return NULL; }
+    if (ty->n_state > MM_OPTIM_MAX_STATE) { mm_fail(err, MM_EINVAL, "optimizer %s has more than %d state tensors", ty->name, MM_OPTIM_MAX_STATE); return NULL; }
     mm_optimizer* o = calloc(1, sizeof *o);
     long n = mm_model_num_params(m);
     if (o) o->state = calloc((size_t)ty->n_state * (size_t)n + 1, sizeof(float));
@@ -43,7 +45,7 @@ mm_optimizer* mm_optimizer_new(const mm_model* m, const mm_train_params* tp, mm_
     o->type = ty;
     o->tp = *tp;
     o->n = n;
-    for (int k = 0; k < ty->n_state && k < 4; k++) o->s[k] = o->state + (long)k * n;
+    for (int k = 0; k < ty->n_state; k++) o->s[k] = o->state + (long)k * n;
     return o;
 }
 
@@ -61,6 +63,21 @@ float* mm_optimizer_state(mm_optimizer* o, int i) { return o && i >= 0 && i < o-
 long mm_optimizer_steps(const mm_optimizer* o) { return o ? o->t : 0; }
 void mm_optimizer_set_steps(mm_optimizer* o, long t) { if (o) o->t = t; }
 const mm_optimizer_type* mm_optimizer_type_of(const mm_optimizer* o) { return o->type; }
+long mm_optimizer_num_params(const mm_optimizer* o) { return o->n; }
+
+int mm_optimizer_check_state(const mm_optimizer* o, mm_err* err) {
+    if (!o) return mm_fail(err, MM_EINVAL, "no optimizer given");
+    for (int k = 0; k < o->type->n_state; k++) {
+        int nonneg = (o->type->nonneg_state >> k) & 1;
+        for (long i = 0; i < o->n; i++) {
+            float x = o->s[k][i];
+            if (!isfinite(x) || (nonneg && x < 0))
+                return mm_fail(err, MM_EINVAL, "the %s optimizer's state '%s' element %ld is %s (%g)", o->type->name, o->type->state_names[k], i,
+                               isfinite(x) ? "negative, which it never is" : "not a finite number", (double)x);
+        }
+    }
+    return MM_OK;
+}
 
 // The update of m's parameters with learning rate lr, all or nothing (step.c calls it after backward).
 int mm_optimizer_update(mm_optimizer* o, mm_model* m, const mm_engine* e, float lr) {

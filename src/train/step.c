@@ -13,6 +13,9 @@ int mm_optimizer_update(mm_optimizer* o, mm_model* m, const mm_engine* e, float 
 int mm_model_train_step(mm_model* m, mm_optimizer* o, const uint16_t* X, const uint16_t* Y, int B, float lr, float* loss, mm_stats* s,
                         long step, mm_err* err) {
     if (!o) return mm_fail(err, MM_EINVAL, "no optimizer given");
+    if (mm_optimizer_num_params(o) != mm_model_num_params(m))
+        return mm_fail(err, MM_EINVAL, "the optimizer was made for a model of %ld parameters, not this one of %ld", mm_optimizer_num_params(o),
+                       mm_model_num_params(m));
     if (!(lr == lr) || lr < 0.0f || lr > 1e30f) return mm_fail(err, MM_EINVAL, "learning rate %g is not a finite non-negative number", (double)lr);
     if (s && !mm_stats_for(s, m)) return mm_fail(err, MM_EINVAL, "the statistics storage was made for another model");
     int rc, layers_done = 0;

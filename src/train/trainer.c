@@ -228,6 +228,10 @@ int mm_trainer_set_state(mm_trainer* t, const mm_train_state* s, mm_err* err) {
         return mm_fail(err, MM_EINVAL, "the word list is not the one this checkpoint was trained on (its data hash differs)");
     if (s->step < 0 || s->step > t->tp.steps)
         return mm_fail(err, MM_EINVAL, "step %ld is outside 0..%ld (the schedule's steps)", s->step, t->tp.steps);
+    long updates = mm_optimizer_num_state(t->opt) ? s->step : 0; // an optimizer with state counts every step; SGD none
+    if (s->optimizer_step != updates)
+        return mm_fail(err, MM_EINVAL, "the optimizer's step count %ld is not %ld (%s at step %ld)", s->optimizer_step, updates,
+                       mm_optimizer_name(t->tp.optimizer), s->step);
     t->step = s->step;
     t->batch_rng.s = s->batch_rng;
     mm_optimizer_set_steps(t->opt, s->optimizer_step);
