@@ -158,7 +158,11 @@ test('the JS API\'s config objects, data settings and states hold exactly the sc
   const a = mm.createTrainer({ words: NAMES, preset: 'bigram', steps: 3 });
   assert.deepEqual(sorted(Object.keys(a.config)), model('bigram'), 'a bigram trainer\'s config');
   assert.deepEqual(sorted(Object.keys(a.state)), withOptimizer('adamw', ['data', 'training', 'state']), 'an AdamW trainer\'s state');
-  for (const o of [g, a]) o.free();
+  // an optimizer's own settings at their defaults are left out for another (floats as float32: 0.9 is 0.8999999761581421)
+  const d = mm.createTrainer({ words: NAMES, preset: 'mlp3', steps: 3, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.01 });
+  assert.deepEqual(sorted(Object.keys(d.state)), withOptimizer('sgd', ['data', 'training', 'state']), 'AdamW\'s defaults with SGD: left out');
+  assert.throws(() => mm.createTrainer({ words: NAMES, preset: 'mlp3', beta1: 0.5 }), /beta1 is a setting of the adamw optimizer, not of the sgd optimizer/);
+  for (const o of [g, a, d]) o.free();
   const loaded = mm.loadModel(t.save());
   assert.deepEqual(loaded.config, t.config);
   assert.deepEqual(loaded.data, t.data);
@@ -166,6 +170,9 @@ test('the JS API\'s config objects, data settings and states hold exactly the sc
   // a setting in the wrong place is refused, saying where it goes
   assert.throws(() => mm.createTrainer({ words: NAMES, preset: 'mlp3', config: /** @type {any} */ ({ splitShuffles: 2 }) }), /config\.splitShuffles is not a model setting \(a data setting: give it as an option of its own, splitShuffles\)/);
   assert.throws(() => mm.createModel(/** @type {any} */ ({ vocabSize: 27, blockSize: 3, nEmbd: 2, nHidden: 2, nHiden: 4 })), /config\.nHiden is not a model setting; they are vocabSize, blockSize/);
+  assert.throws(() => mm.createTrainer(/** @type {any} */ ({ words: NAMES, preset: 'bigram', form: 'examples' })), /form is a model setting: give it in config \(config\.form\)/);
+  assert.throws(() => mm.createTrainer(/** @type {any} */ ({ words: NAMES, preset: 'mlp3', batchsize: 8 })), /unknown option batchsize \(options: words, preset, config, from, reproducible, splitShuffles, splitSeed/);
+  assert.throws(() => mm.createTrainer(/** @type {any} */ ({ words: NAMES, preset: 'mlp3', step: 8 })), /step is a state setting, not an option/);
   for (const o of [m, t, loaded]) o.free();
 });
 

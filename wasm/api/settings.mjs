@@ -146,7 +146,7 @@ export function settingsIn(fields, values, groups, where) {
     }
     const text = toText(f, v, where);
     // another family's (or optimizer's) own setting: left out at its default, else refused by the core with its owner named
-    if (!applies(fields, f, values) && text === f.defaultText) continue;
+    if (!applies(fields, f, values) && f.default !== null && text === toText(f, f.default, where)) continue; // (0.9 as 0.8999999761581421)
     out[f.name] = text;
   }
   return out;

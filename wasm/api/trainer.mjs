@@ -277,6 +277,15 @@ function wordsArg(mm, w, what) {
  * @param {Makemore} mm @param {TrainerOptions} opts @returns {{text: Record<string, string>, seed: bigint}}
  */
 function trainerSettings(mm, opts) {
+  const own = ['words', 'preset', 'config', 'from', 'reproducible'];
+  for (const k of Object.keys(opts)) {
+    if (own.includes(k)) continue;
+    const f = mm._fields.find((q) => q.js === k);
+    if (f?.group === 'model') throw new TypeError(`createTrainer: ${k} is a model setting: give it in config (config.${k})`);
+    if (f && f.group !== 'data' && f.group !== 'training') throw new TypeError(`createTrainer: ${k} is a ${f.group} setting, not an option`);
+    if (!f)
+      throw new TypeError(`createTrainer: unknown option ${k} (options: ${[...own, ...mm._fields.filter((q) => q.group === 'data' || q.group === 'training').map((q) => q.js)].join(', ')})`);
+  }
   const preset = opts.preset !== undefined ? mm._preset(opts.preset) : null;
   /** @type {Record<string, unknown>} */
   const config = overlay(mm._fields, preset?.config ?? {}, /** @type {Record<string, unknown>} */ (opts.config ?? {}));
