@@ -250,11 +250,15 @@ test('(c) bad input: a message naming the option or file; exit 2 for usage, 1 fo
       [['sample', '--model', 'nothere.safetensors'], 1, /cannot read nothere\.safetensors/],
       [['sample', '--model', 'notamodel.safetensors'], 1, /notamodel\.safetensors: not a model file/],
       [['train', '--resume', 'notamodel.safetensors'], 1, /not a model file|checkpoint/],
+      // a resumed checkpoint keeps its own settings: a flag that would change one is refused, not ignored
+      [['train', '--resume', 'c.safetensors', '--steps', '9', '--optimizer', 'sgd'], 2, /^makemore-wasm: --optimizer with --resume: a checkpoint continues with its own settings \(only --steps may be given\)/],
+      [['train', '--resume', 'c.safetensors', '--beta1', '0.5'], 2, /--beta1 with --resume/],
+      [['train', '--preset', 'bigram', '--resume', 'c.safetensors'], 2, /--preset with --resume/],
     ];
     for (const [args, code, re] of cases) {
       const r = wasmCli(args, { cwd: dir });
       assert.equal(r.status, code, `${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
-      if (!noNative && / takes /.test(r.stderr)) { // a setting's or an option's value: the native CLI's words and exit code
+      if (!noNative && / takes | with --resume: /.test(r.stderr)) { // a setting's or an option's value: the native CLI's words and exit code
         const n = spawnSync(CLI, args, { encoding: 'utf8', cwd: dir });
         assert.equal(n.status, code, `native ${args.join(' ')}`);
         assert.equal(r.stderr.replace(/^makemore-wasm: | \(makemore-wasm \w+ --help lists the options\)/g, ''), n.stderr.replace(/^makemore: /, ''));

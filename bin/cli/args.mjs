@@ -105,7 +105,7 @@ const VALUE_OPTS = new Set([
 function defaults(cores) {
   return {
     help: false, json: false, losses: false, noEval: false, reproducible: false, profile: false,
-    preset: 'mlp3',
+    preset: 'mlp3', presetGiven: false,
     /** @type {Record<string, any>} the model settings given (they override the preset's), by JS name */
     model: {},
     /** @type {Record<string, any>} the data and training settings given, by JS name (createTrainer's options) */
@@ -151,8 +151,21 @@ export function parseArgs(argv, cores, mm) {
     if (f) setSetting(a, f, argv[++i], mm);
     else setValue(a, o, argv[++i]);
   }
-  checkOwners(a, mm);
+  if (a.resume) checkResume(a, mm);
+  else checkOwners(a, mm);
   return a;
+}
+
+/**
+ * A resumed checkpoint continues with its own settings: any given but --steps is refused, as natively.
+ * @param {Args} a @param {import('../../wasm/makemore.mjs').Makemore} mm
+ */
+function checkResume(a, mm) {
+  const flags = [
+    ...(a.presetGiven ? ['--preset'] : []),
+    ...mm.schema.fields.filter((f) => f.name !== 'steps' && (f.group === 'model' ? a.model : a.options)[f.js] !== undefined).map((f) => f.flag),
+  ];
+  if (flags.length) throw new UsageError(`${flags[0]} with --resume: a checkpoint continues with its own settings (only --steps may be given)`);
 }
 
 /**
@@ -192,7 +205,7 @@ function setSetting(a, f, v, mm) {
 /** Sets option o (one of VALUE_OPTS) to v, checked. @param {Args} a @param {string} o @param {string} v */
 function setValue(a, o, v) {
   switch (o) {
-    case '--preset': a.preset = v; break;
+    case '--preset': a.preset = v; a.presetGiven = true; break;
     case '--data': a.data = v; a.dataGiven = true; break;
     case '--save': a.save = v; break;
     case '--resume': a.resume = v; break;

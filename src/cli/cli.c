@@ -151,6 +151,7 @@ typedef struct {
     const char* data_file;
     const char* save;
     const char* resume;
+    int preset_given;
     const char* checkpoint;
     const char* model;
     const char* prefix;
@@ -195,7 +196,7 @@ static int field_option(args* a, const char* o, const char* v) {
 // The options that are not settings (files, output, engine, sampling). 1: bad, -1: unknown.
 static int other_option(args* a, const char* o, const char* v) {
     long n;
-    if (!strcmp(o, "--preset")) a->preset = v;
+    if (!strcmp(o, "--preset")) { a->preset = v; a->preset_given = 1; }
     else if (!strcmp(o, "--data")) a->data_file = v;
     else if (!strcmp(o, "--save")) a->save = v;
     else if (!strcmp(o, "--resume")) a->resume = v;
@@ -225,9 +226,20 @@ static int other_option(args* a, const char* o, const char* v) {
     return 0;
 }
 
+// A resumed checkpoint continues with its own settings: any given but --steps is refused.
+static int check_resume(const args* a) {
+    const char* flag = a->preset_given ? "--preset" : NULL;
+    for (int i = 0; i < mm_num_fields() && !flag; i++)
+        if (a->given[i] && strcmp(mm_field_at(i)->name, "steps") != 0) flag = mm_field_at(i)->flag;
+    if (!flag) return 0;
+    fprintf(stderr, "makemore: %s with --resume: a checkpoint continues with its own settings (only --steps may be given)\n", flag);
+    return 1;
+}
+
 // The preset, then the settings given over it, each checked against the schema.
 static int apply_settings(args* a) {
     mm_err err = {0};
+    if (a->resume && check_resume(a)) return 1;
     if (mm_preset(a->preset, &a->cfg, &a->data, &err) || mm_preset_training(a->preset, &a->tp, &err)) {
         fprintf(stderr, "makemore: %s\n", err.msg);
         return 1;
