@@ -409,7 +409,8 @@ typedef struct {
     int ndim, shape[3];
     double data_mean, data_std, grad_mean, grad_std;
     double grad_to_data;   // grad_std / data_std
-    double update_to_data; // log10(lr * grad_std / data_std)
+    double update_std;     // the std of the update made (AdamW's); NaN for SGD's, lr * grad_std
+    double update_to_data; // log10(std of the update / data_std): SGD's is lr * grad_std, the lecture's
 } mm_param_stats;
 // Storage for one step's statistics of model m (its layers and tensors; allocated here, once).
 mm_stats* mm_stats_new(const mm_model* m, mm_err* err);

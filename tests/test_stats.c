@@ -27,8 +27,10 @@
 //     threads, for wavenet22k, mlp3 and the conv form (whose fast engine fuses its first
 //     Conv1d at batch 256); that fused Embedding's statistics against the reference engine's.
 //  3. Statistics every N land at steps 0, N, 2N, ... whatever the chunks run.
+//  4. AdamW's update:data is of the update it made (measured against copies of the parameters).
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include "check.h"
 #include "config.h"
@@ -376,6 +378,53 @@ static void non_finite_layer(void) {
     mm_model_free(m);
 }
 
+// 4. AdamW's update:data is of the update it made: log10(std(p after - p before) / std(p after)),
+//    computed here in double from copies of the parameters (SGD's stays lr * std(grad) / std(p)).
+static void adamw_update_ratio(void) {
+    mm_err err = {0};
+    mm_config c = cfg_text("vocab_size 27 block_size 3 n_embd 4 n_hidden 16");
+    mm_train_params tp;
+    mm_train_params_default(&tp);
+    CHECK(mm_train_params_set(&tp, "optimizer", "adamw", &err) == MM_OK, "%s", err.msg);
+    mm_model* m = mm_model_new(&c, NULL, 5, 16, &err);
+    mm_optimizer* o = m ? mm_optimizer_new(m, &tp, &err) : NULL;
+    mm_stats* s = o ? mm_stats_new(m, &err) : NULL;
+    CHECK(m && o && s, "%s", err.msg);
+    if (!s) { mm_optimizer_free(o); mm_model_free(m); return; }
+    long n = mm_model_num_params(m);
+    float* before = malloc(sizeof(float) * (size_t)n);
+    uint16_t X[48], Y[16];
+    for (int i = 0; i < 48; i++) X[i] = (uint16_t)((7 * i + 3) % 27);
+    for (int i = 0; i < 16; i++) Y[i] = (uint16_t)((5 * i + 1) % 27);
+    float loss, lr = 1e-2f;
+    for (int step = 0; step < 3; step++) { // the first update of Adam is lr * sign(grad): the later ones differ
+        memcpy(before, mm_model_params(m), sizeof(float) * (size_t)n);
+        CHECK(mm_model_train_step(m, o, X, Y, 16, lr, &loss, s, step, &err) == MM_OK, "step %d: %s", step, err.msg);
+    }
+    const float* after = mm_model_params(m);
+    for (int i = 0; i < mm_stats_num_params(s); i++) {
+        const mm_param_stats* ps = mm_stats_param(s, i);
+        const mm_tensor_info* ti = NULL;
+        for (int t = 0; t < mm_model_num_tensors(m) && !ti; t++)
+            if (!strcmp(mm_model_tensor(m, t)->name, ps->name)) ti = mm_model_tensor(m, t);
+        double mu = 0, md = 0, su = 0, sd = 0;
+        for (long k = 0; k < ti->size; k++) { mu += (double)after[ti->offset + k] - before[ti->offset + k]; md += after[ti->offset + k]; }
+        mu /= (double)ti->size; md /= (double)ti->size;
+        for (long k = 0; k < ti->size; k++) {
+            double u = (double)after[ti->offset + k] - before[ti->offset + k] - mu, d = after[ti->offset + k] - md;
+            su += u * u; sd += d * d;
+        }
+        double want = log10(sqrt(su / (double)(ti->size - 1)) / sqrt(sd / (double)(ti->size - 1)));
+        double sgd_like = log10((double)lr * ps->grad_std / ps->data_std);
+        CHECK(fabs(ps->update_to_data - want) < 1e-4 && fabs(sgd_like - want) > 0.05, "%s: updateToData %.6f, the update made %.6f (lr * grad %.6f)",
+              ps->name, ps->update_to_data, want, sgd_like);
+    }
+    free(before);
+    mm_stats_free(s);
+    mm_optimizer_free(o);
+    mm_model_free(m);
+}
+
 int main(int argc, char** argv) {
     opt_biased = argc > 1 && strcmp(argv[1], "--biased") == 0;
     const char* fixtures[] = {"wavenet22k", "mlp3"};
@@ -402,6 +451,7 @@ int main(int argc, char** argv) {
     free(text);
     steps_and_input(&w);
     non_finite_layer();
+    adamw_update_ratio();
     fused_conv_embedding(&w);
     unchanged(&w);
     mm_words_free(&w);

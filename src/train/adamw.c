@@ -96,6 +96,7 @@ const mm_optimizer_type mm_optimizer_adamw = {
     .n_state = 2,
     .state_names = STATE,
     .nonneg_state = 1u << 1, // exp_avg_sq
+    .measure_update = 1,
     .check = adamw_check,
     .apply = adamw_apply,
 };

@@ -27,6 +27,7 @@ typedef struct mm_optimizer_type {
     int n_fields;
     int n_state;       // state tensors of n_params floats each (at most MM_OPTIM_MAX_STATE)
     const char* const* state_names; // as torch's optimizer state names them ("exp_avg", "exp_avg_sq")
+    int measure_update;  // 1: the update is not lr * grad: the diagnostics measure it (p after - p before)
     unsigned nonneg_state; // bit k: state tensor k is never negative (a running average of squares)
     // 1 if the update would make a parameter (or a state value) non-finite, or a gradient is; writes nothing.
     int (*check)(const mm_update* u, const mm_engine* e);
@@ -40,6 +41,7 @@ typedef struct mm_optimizer_type {
 extern const char* const mm_optimizer_names[]; // NULL-terminated: the schema's optimizer values
 const mm_optimizer_type* mm_optimizer_at(int i);
 long mm_optimizer_num_params(const mm_optimizer* o); // the parameters it was made for
+const mm_optimizer_type* mm_optimizer_type_of(const mm_optimizer* o);
 
 // Whether a 32-bit float's bits are inf or NaN (an all-ones exponent; OR over integers vectorises).
 static inline uint32_t mm_nonfinite_bits(float x) {

@@ -52,6 +52,7 @@ struct mm_stats {
     mm_layer_stats next[MAX_LAYERS]; // the step's layers, until its update is made (a failed step leaves layers)
     mm_param_stats params[MAX_TENSORS];
     int param_tensor[MAX_TENSORS]; // the model's tensor index of each parameter
+    float* before;  // the parameters before this step's update, when it is measured (mm_stats_before)
     mm_buf json;
 };
 
@@ -86,6 +87,7 @@ mm_stats* mm_stats_new(const mm_model* m, mm_err* err) {
 void mm_stats_free(mm_stats* s) {
     if (!s) return;
     free(s->json.p);
+    free(s->before);
     free(s);
 }
 
@@ -243,26 +245,48 @@ void mm_stats_layers(mm_stats* s, mm_model* m, const uint16_t* X, int B) {
     }
 }
 
-// Task 2i: parameter i's data, 2i + 1: its gradient (mean and std).
+// Task 3i: parameter i's data, 3i + 1: its gradient (mean and std), 3i + 2: its measured update's std.
 static void param_task(void* p, int t) {
     const stats_job* j = p;
-    const mm_tensor_info* ti = mm_model_tensor(j->m, j->s->param_tensor[t / 2]);
-    mm_param_stats* ps = &j->s->params[t / 2];
+    const mm_tensor_info* ti = mm_model_tensor(j->m, j->s->param_tensor[t / 3]);
+    mm_param_stats* ps = &j->s->params[t / 3];
     mm_value_stats v;
-    value_stats((t % 2 == 0 ? mm_model_params(j->m) : mm_model_grads(j->m)) + ti->offset, ti->size, 0, &v, NULL);
-    if (t % 2 == 0) { ps->data_mean = v.mean; ps->data_std = v.std; }
+    if (t % 3 == 2) { // the update: after - before, in place of before
+        float* d = j->s->before + ti->offset;
+        const float* after = mm_model_params(j->m) + ti->offset;
+        for (long i = 0; i < ti->size; i++) d[i] = after[i] - d[i];
+        value_stats(d, ti->size, 0, &v, NULL);
+        ps->update_std = v.std;
+        return;
+    }
+    value_stats((t % 3 == 0 ? mm_model_params(j->m) : mm_model_grads(j->m)) + ti->offset, ti->size, 0, &v, NULL);
+    if (t % 3 == 0) { ps->data_mean = v.mean; ps->data_std = v.std; }
     else { ps->grad_mean = v.mean; ps->grad_std = v.std; }
 }
 
+// SGD's: the update is lr * grad, not measured (the lecture's update:data).
+static void param_task_unmeasured(void* p, int t) {
+    if (t % 3 != 2) param_task(p, t);
+}
+
+int mm_stats_before(mm_stats* s, mm_model* m, mm_err* err) {
+    long n = mm_model_num_params(m);
+    if (!s->before && !(s->before = malloc(sizeof(float) * (size_t)n)))
+        return mm_fail(err, MM_ENOMEM, "out of memory for the training statistics (the update's size); the model is left as before this step");
+    memcpy(s->before, mm_model_params(m), sizeof(float) * (size_t)n);
+    return MM_OK;
+}
+
 // After the update: every parameter's data (updated) and gradient; the step is then theirs.
-void mm_stats_params(mm_stats* s, mm_model* m, float lr, long step) {
+void mm_stats_params(mm_stats* s, mm_model* m, float lr, long step, int measured) {
     memcpy(s->layers, s->next, sizeof(mm_layer_stats) * (size_t)s->n_layers);
     stats_job j = {s, m, 0};
-    mm_parallel_for(mm_model_engine(m)->pool, 2 * s->n_params, param_task, &j);
+    for (int i = 0; i < s->n_params; i++) s->params[i].update_std = NAN;
+    mm_parallel_for(mm_model_engine(m)->pool, 3 * s->n_params, measured ? param_task : param_task_unmeasured, &j);
     for (int i = 0; i < s->n_params; i++) {
         mm_param_stats* ps = &s->params[i];
         ps->grad_to_data = ps->grad_std / ps->data_std;
-        ps->update_to_data = log10_same((double)lr * ps->grad_std / ps->data_std);
+        ps->update_to_data = log10_same(measured ? ps->update_std / ps->data_std : (double)lr * ps->grad_std / ps->data_std);
     }
     s->lr = lr;
     s->step = step;

@@ -34,12 +34,14 @@ int mm_model_train_step(mm_model* m, mm_optimizer* o, const uint16_t* X, const u
                        isnan(*loss) ? "NaN" : "infinite", (double)lr);
     double t0 = mm_model_prof_start(m);
     if (s && !layers_done) mm_stats_layers(s, m, X, B);
+    int measured = s && mm_optimizer_type_of(o)->measure_update;
+    if (measured && (rc = mm_stats_before(s, m, err))) return rc;
     if (mm_optimizer_update(o, m, mm_model_engine(m), lr))
         return mm_fail(err, MM_ENONFINITE, "a gradient or parameter became non-finite (learning rate %g too high?); the model is left as "
                        "before this step", (double)lr);
     mm_model_after_step(m);
     mm_model_prof_add(m, PROF_UPDATE, t0);
-    if (s) mm_stats_params(s, m, lr, step);
+    if (s) mm_stats_params(s, m, lr, step, measured);
     return MM_OK;
 }
 
