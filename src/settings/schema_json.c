@@ -54,14 +54,19 @@ static void put_field(mm_buf* b, const mm_field* f) {
     mm_buf_puts(b, "}");
 }
 
+// `{"name":..,"label":..,"doc":..` of a family or an optimizer (the object left open).
+static void put_named(mm_buf* b, const char* name, const char* label, const char* doc) {
+    mm_buf_puts(b, "{\"name\":");
+    mm_buf_json_string(b, name);
+    mm_buf_puts(b, ",\"label\":");
+    mm_buf_json_string(b, label);
+    mm_buf_puts(b, ",\"doc\":");
+    mm_buf_json_string(b, doc);
+}
+
 // A family: its name, label, doc, whether it runs on whole words, and the model settings it uses (by name).
 static void put_family(mm_buf* b, const mm_family* fam) {
-    mm_buf_puts(b, "{\"name\":");
-    mm_buf_json_string(b, fam->name);
-    mm_buf_puts(b, ",\"label\":");
-    mm_buf_json_string(b, fam->label);
-    mm_buf_puts(b, ",\"doc\":");
-    mm_buf_json_string(b, fam->doc);
+    put_named(b, fam->name, fam->label, fam->doc);
     mm_buf_printf(b, ",\"sequence\":%s,\"uses\":[", fam->sequence ? "true" : "false");
     int first = 1;
     for (int i = 0; i < mm_num_fields(); i++) {
@@ -75,12 +80,7 @@ static void put_family(mm_buf* b, const mm_family* fam) {
 }
 
 static void put_optimizer(mm_buf* b, const mm_optimizer_type* o) {
-    mm_buf_puts(b, "{\"name\":");
-    mm_buf_json_string(b, o->name);
-    mm_buf_puts(b, ",\"label\":");
-    mm_buf_json_string(b, o->label);
-    mm_buf_puts(b, ",\"doc\":");
-    mm_buf_json_string(b, o->doc);
+    put_named(b, o->name, o->label, o->doc);
     mm_buf_puts(b, "}");
 }
 
