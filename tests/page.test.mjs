@@ -132,11 +132,15 @@ describe('trainer page in Chromium', { skip, timeout: 150000 }, () => {
         label: document.querySelector(`label[for="${e.id}"]`)?.textContent,
         min: e.getAttribute('min'), max: e.getAttribute('max'), value: /** @type {HTMLInputElement} */ (e).value,
         options: Array.from(e.querySelectorAll('option'), (o) => o.textContent),
+        selected: e instanceof HTMLSelectElement ? e.selectedOptions[0]?.textContent : null,
       }));
       assert.equal(shown.label, f.label[0].toUpperCase() + f.label.slice(1), f.js);
       if (f.type === 'int') assert.deepEqual([shown.min, shown.max], [String(f.min), String(f.max)], `${f.js}: the schema's limits`);
       if (f.type === 'enum') assert.deepEqual(shown.options, f.values, f.js);
-      if (f.group === 'training') assert.equal(shown.value, f.defaultText, `${f.js}: the schema's default`);
+      if (f.group === 'training') { // the selected name, a float's number (1e-8 is the core's 1e-08), else the text
+        const value = f.type === 'enum' ? shown.selected : f.type === 'float' ? Number(shown.value) : shown.value;
+        assert.equal(value, f.type === 'float' ? Number(f.defaultText) : f.defaultText, `${f.js}: the schema's default`);
+      }
     }
     assert.equal(await page.locator('#steps').getAttribute('max'), '2147483647', "the core's steps limit");
     // The stall meter itself: a 150 ms busy loop on the main thread registers.
