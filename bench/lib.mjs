@@ -26,11 +26,19 @@ export const flag = (name) => args.includes(name);
  */
 export function nativeStepsPerSec(cli, preset, batch, engine, seconds, probe = 50) {
   if (!existsSync(cli)) return null;
-  const run = (/** @type {number} */ steps) => {
-    const r = spawnSync(cli, ['train', '--preset', preset, '--batch', String(batch), '--steps', String(steps),
-      '--samples', '0', '--no-eval', '--json', ...engine], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`native: ${r.stderr}`);
-    return JSON.parse(/** @type {string} */ (r.stdout.trim().split('\n').pop())).steps_per_sec;
-  };
+  const run = (/** @type {number} */ steps) => cliStepsPerSec([cli], preset, batch, steps, engine);
   return run(Math.max(20, Math.round(run(probe) * seconds)));
+}
+
+/**
+ * Steps/s of one `train` run of a CLI (the native one, or node with the Node CLI's script: command's
+ * first element is run with the rest as its first arguments), as its --json line reports.
+ * @param {string[]} command @param {string} preset @param {number} batch @param {number} steps
+ * @param {string[]} flags more options (engine, threads, --data) @returns {number}
+ */
+export function cliStepsPerSec(command, preset, batch, steps, flags) {
+  const r = spawnSync(command[0], [...command.slice(1), 'train', '--preset', preset, '--batch', String(batch), '--steps', String(steps),
+    '--samples', '0', '--no-eval', '--json', ...flags], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${command.join(' ')}: ${r.stderr}`);
+  return JSON.parse(/** @type {string} */ (r.stdout.trim().split('\n').pop())).steps_per_sec;
 }

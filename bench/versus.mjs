@@ -7,12 +7,11 @@
 // Columns: native fast engine (build/makemore) on 1 and 2 threads, the native reproducible engine,
 // and the relaxed-SIMD module under Node (bin/makemore-wasm.mjs) on 1 and 2 threads; each with
 // this checkout's steps/s over the other's.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { opt } from './lib.mjs';
+import { cliStepsPerSec, opt } from './lib.mjs';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
 const other = process.argv[2] && !process.argv[2].startsWith('--') ? path.resolve(process.argv[2]) : null;
@@ -40,13 +39,8 @@ const COLUMNS = [
  * @param {string} dir @param {Column} col @param {string} preset @param {number} batch @param {number} steps
  */
 function stepsPerSec(dir, col, preset, batch, steps) {
-  const common = ['train', '--preset', preset, '--batch', String(batch), '--steps', String(steps), '--samples', '0', '--no-eval', '--json',
-    '--data', path.join(here, 'data/names.txt'), ...col.args(dir)];
-  const r = col.wasm
-    ? spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', path.join(dir, 'bin/makemore-wasm.mjs'), ...common], { encoding: 'utf8' })
-    : spawnSync(path.join(dir, 'build/makemore'), common, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${dir} ${col.name}: ${r.stderr}`);
-  return JSON.parse(/** @type {string} */ (r.stdout.trim().split('\n').pop())).steps_per_sec;
+  const command = col.wasm ? [process.execPath, '--experimental-wasm-relaxed-simd', path.join(dir, 'bin/makemore-wasm.mjs')] : [path.join(dir, 'build/makemore')];
+  return cliStepsPerSec(command, preset, batch, steps, ['--data', path.join(here, 'data/names.txt'), ...col.args(dir)]);
 }
 
 console.log(`steps/s, best of ${rounds} rounds taken in turns; ${os.cpus()[0]?.model}, ${os.cpus().length} cores`);
