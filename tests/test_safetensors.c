@@ -271,15 +271,21 @@ static void expect_refused(const char* what, const uint8_t* b, size_t n, const c
 }
 
 // The valid file with its header edited (from -> to) and data (optionally) replaced.
-static void expect_edit_refused(const char* what, const parts* p, const char* from, const char* to, const char* want) {
+typedef void (*expect_fn)(const char* what, const uint8_t* b, size_t n, const char* want);
+
+static void edit_and_expect(expect_fn expect, const char* what, const parts* p, const char* from, const char* to, const char* want) {
     char* h = replace(p->header, from, to);
     CHECK(h != NULL, "%s: '%s' not in the header", what, from);
     if (!h) return;
     size_t n;
     uint8_t* b = join(h, p->data, p->data_len, &n);
-    expect_refused(what, b, n, want);
+    expect(what, b, n, want);
     free(b);
     free(h);
+}
+
+static void expect_edit_refused(const char* what, const parts* p, const char* from, const char* to, const char* want) {
+    edit_and_expect(expect_refused, what, p, from, to, want);
 }
 
 static void test_hostile(void) {
@@ -505,15 +511,7 @@ static void expect_resume_refused(const char* what, const uint8_t* b, size_t n, 
 
 static void expect_resume_edit_refused(const char* what, const uint8_t* b, size_t n, const char* from, const char* to, const char* want) {
     parts p = split_file(b, n);
-    char* h = replace(p.header, from, to);
-    CHECK(h != NULL, "%s: '%s' not in the checkpoint", what, from);
-    if (h) {
-        size_t m;
-        uint8_t* e = join(h, p.data, p.data_len, &m);
-        expect_resume_refused(what, e, m, want);
-        free(e);
-    }
-    free(h);
+    edit_and_expect(expect_resume_refused, what, &p, from, to, want);
     free(p.header);
     free(p.data);
 }
