@@ -57,7 +57,7 @@ struct mm_distinct {
     int* ints;         // the allocations: every int, float and token array above
     float* floats;
     uint16_t* toks;
-    int ran;           // a forward pass has run on them (its rows are the last batch's)
+    long ran_in;       // the model's forward pass (m->forwards) that last ran it: its rows are that batch's
 };
 
 // The levels of m after the tables pass's fused layer lin (0: it is not such a model), described in lv.
@@ -118,6 +118,7 @@ static void* distinct_make(const mm_model* m, const struct mm_pass_set* with, in
     if (!s) { *oom = 1; return NULL; }
     s->tables = tables;
     s->n_levels = n_levels;
+    s->ran_in = -1;
     s->out = m->n_layers - 1;
     memcpy(s->lv, lv, sizeof lv);
     long most = 0, ints = 0, floats = 0, toks = 0;
@@ -167,7 +168,7 @@ int mm_distinct_on(const mm_model* m) { return state_of(m) && !m->plain; }
 
 int mm_distinct_rows(const mm_model* m, int at) {
     const mm_distinct* s = state_of(m);
-    return s && s->ran && !m->plain && at >= 0 && at < s->n_levels ? s->lv[at].rows : -1;
+    return s && s->ran_in == m->forwards && at >= 0 && at < s->n_levels ? s->lv[at].rows : -1;
 }
 
 // ---------------------------------------------------------------- the plan of a batch
@@ -289,7 +290,7 @@ static void distinct_forward(mm_model* m, void* st, const uint16_t* X, int B, in
     mm_distinct* s = st;
     double t0 = mm_prof_start(&m->prof);
     plan(s, m, X, B);
-    s->ran = 1;
+    s->ran_in = m->forwards;
     mm_prof_add(&m->prof, PROF_ROWS_FWD, t0);
     const float* below = NULL; // the level below's Tanh output
     for (int k = 0; k < s->n_levels; k++) {

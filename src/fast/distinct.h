@@ -7,7 +7,8 @@ extern const mm_pass mm_pass_distinct;
 typedef struct mm_distinct mm_distinct;
 // Whether the pass is chosen for m and on (not a plain run).
 int mm_distinct_on(const mm_model* m);
-// The last pass's distinct nodes at a level (-1: the pass is not m's, or has not run).
+// The distinct nodes at a level of the model's last forward pass (-1: the pass is not m's, or that
+// forward pass did not run it).
 int mm_distinct_rows(const mm_model* m, int at);
 
 #endif

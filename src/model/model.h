@@ -49,6 +49,7 @@ struct mm_model {
     long row_logits;     // offset in acts of the last layer's (rows, V) output
     mm_engine eng;       // its kernels and the pool they run on
     struct mm_pass_set* passes; // the fast engine's passes chosen for it (fast/passes.c); NULL: none
+    long forwards;       // forward passes run so far (a pass notes the one it ran in)
     int plain;           // 1: no pass that runs layers on rows of its own (a diagnostics step's statistics pass)
     mm_profile prof;
 };

@@ -85,6 +85,7 @@ static int pass_to(const mm_model* m, int i) {
 // Forward pass of B examples X (B, block). training: batch statistics (kept for the
 // running update and backward), else the running statistics.
 static void forward(mm_model* m, const uint16_t* X, int B, int training) {
+    m->forwards++;
     if (m->seq) {
         double t0 = mm_prof_start(&m->prof);
         mm_rows_plan(m, X, B);
