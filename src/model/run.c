@@ -175,23 +175,28 @@ static int check_batch(const mm_model* m, const uint16_t* X, const uint16_t* Y, 
 
 void mm_model_zero_grad(mm_model* m) { memset(m->grads, 0, sizeof(float) * (size_t)m->n_params); }
 
-int mm_model_accumulate(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float* loss, mm_err* err) {
-    int rc = check_batch(m, X, Y, B, 1, err);
-    if (rc) return rc;
+// Forward, loss and backward of a checked batch, adding into the gradients.
+static void accumulate(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float* loss) {
     forward(m, X, B, 1);
     double total = 0.0, t0 = mm_prof_start(&m->prof);
     cross_entropy(m->eng.k, m->acts + m->logits, Y, B, m->cfg.vocab_size, m->dacts + m->logits, 1.0f / (float)B, &total);
     mm_prof_add(&m->prof, PROF_LOSS, t0);
     *loss = (float)(total / B);
     backward(m, X, B);
-    return MM_OK;
+}
+
+int mm_model_accumulate(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float* loss, mm_err* err) {
+    int rc = check_batch(m, X, Y, B, 1, err);
+    if (!rc) accumulate(m, X, Y, B, loss);
+    return rc;
 }
 
 int mm_model_forward_backward(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float* loss, mm_err* err) {
     int rc = check_batch(m, X, Y, B, 1, err);
     if (rc) return rc;
     mm_model_zero_grad(m);
-    return mm_model_accumulate(m, X, Y, B, loss, err);
+    accumulate(m, X, Y, B, loss);
+    return MM_OK;
 }
 
 const float* mm_model_eval_logits(mm_model* m, const uint16_t* X, int B, mm_err* err) {
