@@ -37,6 +37,17 @@ typedef struct mm_optimizer_type {
 #define MM_OPTIM_MAX_STATE 4
 #define MM_TRAIN_CELL(k) (offsetof(mm_train_params, own) + (size_t)(k) * sizeof(mm_cell))
 
+// An optimizer object (makemore.h's opaque mm_optimizer): here so that a stateless one can
+// live on the stack (step.c's SGD for callers without one).
+struct mm_optimizer {
+    const mm_optimizer_type* type;
+    mm_train_params tp; // its settings
+    long n;             // parameters
+    long t;             // updates made
+    float* state;       // (n_state, n)
+    float* s[MM_OPTIM_MAX_STATE];
+};
+
 // The registry (optimizers.c).
 extern const char* const mm_optimizer_names[]; // NULL-terminated: the schema's optimizer values
 const mm_optimizer_type* mm_optimizer_at(int i);

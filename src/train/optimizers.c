@@ -25,15 +25,6 @@ int mm_optimizer_find(const char* name) {
     return -1;
 }
 
-struct mm_optimizer {
-    const mm_optimizer_type* type;
-    mm_train_params tp; // its settings
-    long n;             // parameters
-    long t;             // updates made
-    float* state;       // (n_state, n)
-    float* s[MM_OPTIM_MAX_STATE];
-};
-
 mm_optimizer* mm_optimizer_new(const mm_model* m, const mm_train_params* tp, mm_err* err) {
     const mm_optimizer_type* ty = mm_optimizer_at(tp->optimizer);
     if (!ty) { mm_fail(err, MM_EINVAL, "unknown optimizer %d", tp->optimizer); return NULL; }

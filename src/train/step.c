@@ -47,13 +47,10 @@ int mm_model_train_step(mm_model* m, mm_optimizer* o, const uint16_t* X, const u
 
 // The lecture's SGD step, for callers without an optimizer object (it has no state).
 static int sgd_step(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float lr, float* loss, mm_stats* s, long step, mm_err* err) {
-    mm_train_params tp;
-    mm_train_params_default(&tp); // optimizer sgd
-    mm_optimizer* o = mm_optimizer_new(m, &tp, err);
-    if (!o) return err ? err->code : MM_ENOMEM;
-    int rc = mm_model_train_step(m, o, X, Y, B, lr, loss, s, step, err);
-    mm_optimizer_free(o);
-    return rc;
+    mm_optimizer o = {.n = mm_model_num_params(m)}; // SGD has no state: nothing to allocate
+    mm_train_params_default(&o.tp);                  // optimizer sgd
+    o.type = mm_optimizer_at(o.tp.optimizer);
+    return mm_model_train_step(m, &o, X, Y, B, lr, loss, s, step, err);
 }
 
 int mm_model_sgd_step(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, float lr, float* loss, mm_err* err) {
