@@ -82,6 +82,7 @@ static int place_layer(mm_model* m, int i, sizes* s, mm_err* err) {
     for (int k = 0; k < d.n_buffers; k++) { l->buf[k] = (long)s->buffers; s->buffers += d.buffer[k].size; }
     for (int k = 0; k < d.n_aux; k++) { l->aux[k] = (long)s->acts; s->acts += d.aux_per_row[k] * s->rows; }
     for (int k = 0; k < d.n_stats; k++) { l->stat[k] = (long)s->state; s->state += d.stat_size[k]; }
+    l->n_p = d.n_params; l->n_buf = d.n_buffers; l->n_aux = d.n_aux; l->n_stat = d.n_stats;
     int64_t work = d.work + d.work_per_row * s->rows;
     if (work > s->work) s->work = work;
     return MM_OK;

@@ -13,8 +13,6 @@ const uint16_t* mm_model_tokens(const mm_model* m, const uint16_t* X) { return m
 
 void mm_layer_run_init(mm_model* m, int i, long rows, int training, int backward, layer_run* r) {
     const layer* l = &m->L[i];
-    layer_decl d;
-    mm_layer_declare(l, &d);
     memset(r, 0, sizeof *r);
     r->eng = &m->eng;
     r->rows = rows;
@@ -33,10 +31,10 @@ void mm_layer_run_init(mm_model* m, int i, long rows, int training, int backward
         if (l->din_tmp[k]) { r->din[k] = tmp; tmp += rows * src->T_out * src->C_out; }
         else r->din[k] = m->dacts + src->out;
     }
-    for (int k = 0; k < d.n_params; k++) { r->p[k] = m->params + l->p[k]; r->g[k] = m->grads + l->p[k]; }
-    for (int k = 0; k < d.n_buffers; k++) r->buf[k] = m->buffers + l->buf[k];
-    for (int k = 0; k < d.n_aux; k++) { r->aux[k] = m->acts + l->aux[k]; r->daux[k] = m->dacts + l->aux[k]; }
-    for (int k = 0; k < d.n_stats; k++) r->stat[k] = m->state + l->stat[k];
+    for (int k = 0; k < l->n_p; k++) { r->p[k] = m->params + l->p[k]; r->g[k] = m->grads + l->p[k]; }
+    for (int k = 0; k < l->n_buf; k++) r->buf[k] = m->buffers + l->buf[k];
+    for (int k = 0; k < l->n_aux; k++) { r->aux[k] = m->acts + l->aux[k]; r->daux[k] = m->dacts + l->aux[k]; }
+    for (int k = 0; k < l->n_stat; k++) r->stat[k] = m->state + l->stat[k];
     r->work = m->work;
 }
 

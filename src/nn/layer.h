@@ -54,6 +54,7 @@ typedef struct {
     long buf[MAX_OWN];            // buffers (BatchNorm's running statistics), in the buffer block
     long aux[MAX_OWN];            // per-row activations of its own (BatchNorm's xhat), and their gradients
     long stat[MAX_OWN];           // fixed-size state kept from forward to backward and after_step (batch mean, ...)
+    int n_p, n_buf, n_aux, n_stat; // how many of each it declared (the executor's pointers to set)
     long out;                     // its output (a view: its input's), and the output's gradient
     int din_tmp[MAX_IN];          // backward: input k's gradient goes to a temporary, added in (a later reader wrote it)
 } layer;
