@@ -222,9 +222,9 @@ static int read_fields(const st_file* f, const mm_record* r, int* has, mm_err* e
                 continue; // added after the files began: it keeps its default
             } else if (in_state && *has) {
                 return mm_fail(err, MM_EFORMAT, "model file training state is incomplete: no '%s'", fd->name);
-            } else if (!in_state && !(fd->flags & MM_FIELD_OPTIONAL)) {
+            } else if (!in_state) {
                 return mm_fail(err, MM_EFORMAT, "model file metadata has no '%s'", fd->name);
-            } // else absent and optional, or a checkpoint's field in a plain file: it keeps its default
+            } // else a checkpoint's field in a plain file: it keeps its default
         }
     if (*has && r->state->step > r->training->steps)
         return mm_fail(err, MM_EFORMAT, "model file metadata 'step' is \"%ld\", not a whole number in 0..%ld (the steps)", r->state->step,

@@ -153,8 +153,6 @@ static int layout(mm_model* m, int max_batch, mm_err* err) {
 
 // The family's layers of configuration c, planned into m (m may be a zeroed scratch model).
 static int plan(mm_model* m, const mm_config* c, int max_batch, mm_err* err) {
-    if (max_batch < 1 || max_batch > MM_MAX_BATCH)
-        return mm_fail(err, MM_EINVAL, "batch size %d is outside 1..%d", max_batch, MM_MAX_BATCH);
     int rc = mm_config_validate(c, err);
     if (rc) return rc;
     const mm_family* fam = mm_family_of(c);
@@ -165,16 +163,15 @@ static int plan(mm_model* m, const mm_config* c, int max_batch, mm_err* err) {
     m->seq = fam->sequence;
     mm_builder b = {m->L, 0, MAX_LAYERS};
     if ((rc = fam->build(&b, c, err))) return rc;
-    if (b.n > MAX_LAYERS) return mm_fail(err, MM_EINVAL, "the model has more than %d layers", MAX_LAYERS);
-    m->n_layers = b.n;
+    m->n_layers = b.n; // the builder counts past MAX_LAYERS: mm_model_plan_layers refuses it
     return mm_model_plan_layers(m, max_batch, err);
 }
 
 int mm_model_plan_layers(mm_model* m, int max_batch, mm_err* err) {
     if (max_batch < 1 || max_batch > MM_MAX_BATCH)
         return mm_fail(err, MM_EINVAL, "batch size %d is outside 1..%d", max_batch, MM_MAX_BATCH);
-    if (m->n_layers < 1 || m->n_layers > MAX_LAYERS)
-        return mm_fail(err, MM_EINVAL, "a model has 1..%d layers, not %d", MAX_LAYERS, m->n_layers);
+    if (m->n_layers > MAX_LAYERS) return mm_fail(err, MM_EINVAL, "the model has more than %d layers", MAX_LAYERS);
+    if (m->n_layers < 1) return mm_fail(err, MM_EINVAL, "a model has 1..%d layers, not %d", MAX_LAYERS, m->n_layers);
     set_pad_spans(m);
     int rc = shapes(m, err);
     return rc ? rc : layout(m, max_batch, err);

@@ -375,7 +375,7 @@ int mm_config_set(mm_config* c, const char* name, const char* text, mm_err* err)
 int mm_record_check(const mm_record* r, mm_err* err) {
     for (int i = 0; i < mm_num_fields(); i++) {
         const mm_field* f = mm_field_at(i);
-        if (!mm_record_has(r, f->group) || !mm_field_applies(f, r)) continue;
+        if (!mm_field_applies(f, r)) continue; // (a group the record has not, too)
         int rc = mm_field_check(f, r, err);
         if (rc) return rc;
     }
