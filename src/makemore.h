@@ -587,6 +587,9 @@ typedef struct {
 // Whether field f is one of r's settings now: of a group r has, and a common one (for the
 // model, one its family reads) or the own setting of the family or optimizer r has chosen.
 int mm_field_applies(const mm_field* f, const mm_record* r);
+// For a family's or optimizer's own setting f: chooses its owner in r (its group's selector: form,
+// optimizer), whose own settings start at their defaults. Nothing for a common setting.
+void mm_record_choose_owner(const mm_record* r, const mm_field* f);
 // Every field of r's groups set to its default (state fields and vocab_size: 0).
 void mm_record_default(const mm_record* r);
 // Field f of r as text (see above) into out (cap bytes, NUL-terminated); fails if r has not f's group.

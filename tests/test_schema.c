@@ -35,11 +35,7 @@ static void all_defaults(all_groups* a) {
 // The defaults with the field's owner chosen (a family's or optimizer's own setting: that one's).
 static void defaults_for(all_groups* a, const mm_field* f) {
     all_defaults(a);
-    if (!f->owner) return;
-    for (int i = 0; i < mm_num_fields(); i++) {
-        const mm_field* sel = mm_field_at(i);
-        if (sel->group == f->group && (sel->flags & MM_FIELD_SELECTOR)) mm_field_parse(sel, &a->r, f->owner, NULL);
-    }
+    mm_record_choose_owner(&a->r, f);
 }
 
 // The member of field f in a (its group's struct).

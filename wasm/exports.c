@@ -124,11 +124,7 @@ MMW_EXPORT char* mmw_setting_parse(const char* name, const char* text) {
     mm_record r = {&c, &d, &s.tp, &s};
     char out[64];
     mm_record_default(&r);
-    if (f->owner) // a family's or an optimizer's own setting: read with its owner chosen
-        for (int i = 0; i < mm_num_fields(); i++) {
-            const mm_field* sel = mm_field_at(i);
-            if (sel->group == f->group && (sel->flags & MM_FIELD_SELECTOR)) mm_field_parse(sel, &r, f->owner, NULL);
-        }
+    mm_record_choose_owner(&r, f); // a family's or an optimizer's own setting: read with its owner chosen
     if (mm_field_parse(f, &r, text, &g_err) || mm_field_check(f, &r, &g_err) || mm_field_format(f, &r, out, sizeof out, &g_err)) return NULL;
     char* p = malloc(strlen(out) + 1);
     if (!p) { fail(MM_ENOMEM, "out of memory"); return NULL; }

@@ -48,6 +48,11 @@ int mm_field_applies(const mm_field* f, const mm_record* r) {
     return !fam || mm_family_uses_field(fam, f);
 }
 
+void mm_record_choose_owner(const mm_record* r, const mm_field* f) {
+    const mm_field* sel = f->owner ? mm_selector_of(f->group) : NULL;
+    if (sel) mm_field_parse(sel, r, f->owner, NULL);
+}
+
 static void* member(const mm_field* f, const mm_record* r) {
     char* base = mm_record_base(r, f->group);
     return base && owner_chosen(f, r) ? base + f->offset : NULL;
