@@ -162,6 +162,9 @@ test('a sweep over families and optimizers: the bigram (AdamW) beside the lectur
   // another optimizer's or family's own setting is refused, naming it and the run
   assert.throws(() => expandSpec({ ...spec, runs: [...spec.runs, { preset: 'mlp3' }] }, s), /^Error: mlp3 weightDecay=0\.1: weightDecay: weight decay is a setting of the adamw optimizer, not of this run's sgd$/);
   assert.throws(() => expandSpec({ base: { preset: 'wavenet-gated', config: { bnMode: 'per-position' } } }, s), /BatchNorm mode is a setting of the examples family, not of this run's gated/);
+  // at its default it is left out (a float compared as float32: beta1 0.9 is the schema's 0.8999999761581421)
+  const [sgd] = expandSpec({ base: { preset: 'mlp3', schedule: { beta1: 0.9, eps: 1e-8, weightDecay: 0.01 } } }, s);
+  assert.ok(!('beta1' in sgd.schedule) && !('eps' in sgd.schedule) && !('weightDecay' in sgd.schedule), JSON.stringify(sgd.schedule));
 });
 
 test('the records\' losses are the native CLI\'s --json (reproducible engine)', { skip: noWasm || (!existsSync(CLI) && `no native CLI at ${CLI}`) }, () => {

@@ -1,6 +1,7 @@
 // The command line of bin/makemore-wasm.mjs: usage texts, options and their defaults (those of the
 // native CLI, src/cli.c), exit codes, and the two errors a command throws to end with a message.
 import { fmtG, parseF32 } from './printf.mjs';
+import { applies, chosenFor } from '../../wasm/api/settings.mjs';
 
 export const NAME = 'makemore-wasm';
 export const DEFAULT_DATA = 'data/names.txt'; // relative to the current directory, as natively
@@ -178,12 +179,11 @@ function checkOwners(a, mm) {
   for (const f of mm.schema.fields) {
     const given = f.group === 'model' ? a.model : a.options;
     if (!f.owner || given[f.js] === undefined) continue;
-    const sel = /** @type {SchemaField} */ (mm.schema.fields.find((q) => q.group === f.group && q.selector));
-    const from = /** @type {Record<string, any>} */ ((f.group === 'model' ? preset?.config : preset?.training) ?? {});
-    const v = given[sel.js] ?? from[sel.js] ?? sel.default;
-    const chosen = typeof v === 'number' ? /** @type {string[]} */ (sel.values)[v] : v;
+    const values = { ...(f.group === 'model' ? preset?.config : preset?.training), ...given }; // the preset's choice, or the given one
+    if (applies(mm.schema.fields, f, values)) continue;
     const what = f.group === 'model' ? 'family' : 'optimizer';
-    if (chosen !== f.owner) throw new UsageError(`${f.flag}: ${f.label} is a setting of the ${f.owner} ${what}, not of the ${chosen} ${what} (set ${sel.name} first)`);
+    const sel = /** @type {SchemaField} */ (mm.schema.fields.find((q) => q.group === f.group && q.selector));
+    throw new UsageError(`${f.flag}: ${f.label} is a setting of the ${f.owner} ${what}, not of the ${chosenFor(mm.schema.fields, f, values)} ${what} (set ${sel.name} first)`);
   }
 }
 

@@ -5,7 +5,7 @@
 /** @import { Config, DataSettings, LayerInfo, ModelConfig, Schema, SchemaField, SampleOptions, TrainerOptions, TrainingSettings, WasmExports } from '../makemore.mjs' */
 /** @import { Helper } from './threads.mjs' */
 import { MakemoreError, checkInt, splitSeed, toU8, vocabStrings } from './base.mjs';
-import { defaults, fromText, readSchema, settingsIn, settingsOut } from './settings.mjs';
+import { defaults, familyReads, fromText, readSchema, settingsIn, settingsOut } from './settings.mjs';
 import { HELPER_STACK, checkThreads, spawnHelper, watchHelper } from './threads.mjs';
 import { Words } from './words.mjs';
 import { Model, batchIn, newModel, sampleWords } from './model.mjs';
@@ -282,7 +282,7 @@ export class Makemore {
   familyFields(form) {
     const fam = typeof form === 'number' ? this.schema.families[form] : this.schema.families.find((f) => f.name === form);
     if (!fam) throw new MakemoreError(`unknown model family '${form}' (families: ${this.schema.families.map((f) => f.name).join(', ')})`, 1);
-    return this._fields.filter((f) => f.group === 'model' && (f.fromData || f.selector || fam.uses.includes(f.js) || f.owner === fam.name));
+    return this._fields.filter((f) => f.group === 'model' && familyReads(fam, f));
   }
   /** @param {string} name @returns {{name: string, config: ModelConfig, data: DataSettings, training: TrainingSettings}} a preset (vocabSize 0) */
   _preset(name) {

@@ -87,7 +87,7 @@ export function readSchema(raw) {
  * the selector's default), or null for a field of everyone's.
  * @param {SchemaField[]} fields @param {SchemaField} f @param {Record<string, unknown>} values
  */
-function chosenFor(fields, f, values) {
+export function chosenFor(fields, f, values) {
   if (!f.owner) return null;
   const sel = /** @type {SchemaField} */ (fields.find((q) => q.group === f.group && q.selector));
   const v = values[sel.js] ?? sel.default;
@@ -102,6 +102,27 @@ function chosenFor(fields, f, values) {
 export function applies(fields, f, values) {
   return !f.owner || chosenFor(fields, f, values) === f.owner;
 }
+
+/**
+ * Whether value v of field f is its default, as the core reads both (a float as float32: 0.9 and
+ * 0.8999999761581421 are one value). A value the field cannot take is not.
+ * @param {SchemaField} f @param {unknown} v
+ */
+export function atDefault(f, v) {
+  if (f.default === null) return false;
+  try {
+    return toText(f, v, '') === toText(f, f.default, '');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a model family reads model field f: the word list's and the selector, the common settings it
+ * uses, and its own (the core's mm_field_applies for the model group).
+ * @param {{name: string, uses: string[]}} fam a family of the schema @param {SchemaField} f
+ */
+export const familyReads = (fam, f) => f.fromData || f.selector || (f.owner ? f.owner === fam.name : fam.uses.includes(f.js));
 
 /**
  * The defaults of a group's fields that apply to the default choices (the lecture's family, SGD), by JS name.
@@ -146,7 +167,7 @@ export function settingsIn(fields, values, groups, where) {
     }
     const text = toText(f, v, where);
     // another family's (or optimizer's) own setting: left out at its default, else refused by the core with its owner named
-    if (!applies(fields, f, values) && f.default !== null && text === toText(f, f.default, where)) continue; // (0.9 as 0.8999999761581421)
+    if (!applies(fields, f, values) && atDefault(f, v)) continue;
     out[f.name] = text;
   }
   return out;

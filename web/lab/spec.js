@@ -17,7 +17,7 @@
 // settings (or the schema's defaults), base, the run's, the grid's; a layer that chooses another family or
 // optimizer drops the settings of the one before (overlay, as the core resets them).
 import { autoValEvery } from '../shared/losses.js';
-import { overlay } from '../../wasm/api/settings.mjs';
+import { applies, atDefault, chosenFor, overlay } from '../../wasm/api/settings.mjs';
 
 /** @typedef {import('../../wasm/makemore.mjs').Schema} Schema */
 /** @typedef {import('../../wasm/makemore.mjs').SchemaField} SchemaField */
@@ -257,13 +257,10 @@ function resolve(schema, parts, index, sweep, name) {
  * @param {Schema} schema @param {Record<string, number>} values @param {string} group @param {string} run its name
  */
 function owned(schema, values, group, run) {
-  const sel = schema.fields.find((f) => f.group === group && f.selector);
-  if (!sel) return;
-  const chosen = /** @type {string[]} */ (sel.values)[values[sel.js] ?? 0];
   for (const f of schema.fields) {
-    if (f.group !== group || !f.owner || f.owner === chosen || !(f.js in values)) continue;
-    if (String(values[f.js]) === String(f.default)) { delete values[f.js]; continue; }
-    bad(`${run}: ${f.js}`, `${f.label} is a setting of the ${f.owner} ${group === 'model' ? 'family' : 'optimizer'}, not of this run's ${chosen}`);
+    if (f.group !== group || !(f.js in values) || applies(schema.fields, f, values)) continue;
+    if (atDefault(f, values[f.js])) { delete values[f.js]; continue; }
+    bad(`${run}: ${f.js}`, `${f.label} is a setting of the ${f.owner} ${group === 'model' ? 'family' : 'optimizer'}, not of this run's ${chosenFor(schema.fields, f, values)}`);
   }
 }
 

@@ -4,6 +4,8 @@
 // checks only their syntax (a whole number, a number): the limits are the core's, and
 // the worker answers with the core's message when a value is outside them.
 
+import { applies, familyReads } from '../../wasm/api/settings.mjs';
+
 /** @typedef {import('../../wasm/makemore.mjs').SchemaField} SchemaField */
 /** @typedef {'model'|'data'|'training'} FormGroup */
 /** @typedef {Record<string, number|bigint>} Values a group's values by JS name */
@@ -23,12 +25,9 @@ let schema = null;
  */
 export function appliesTo(f, chosen) {
   if (!schema) return true;
-  if (f.group === 'model') {
-    const fam = schema.families[chosen.form];
-    return !fam || f.selector || f.fromData || (f.owner ? f.owner === fam.name : fam.uses.includes(f.js));
-  }
-  if (f.group === 'training' && f.owner) return schema.optimizers[chosen.optimizer]?.name === f.owner;
-  return true;
+  const fam = schema.families[chosen.form];
+  if (f.group === 'model') return !fam || familyReads(fam, f);
+  return applies(schema.fields, f, chosen);
 }
 
 /** @param {number} form a family's index @returns {string} its name ('' if none) */
