@@ -7,6 +7,7 @@
 // gated forms the taps of each dilated causal Conv1d that the last position's output reads.
 // Drawn before any training, and again whenever the form changes; an impossible
 // configuration shows the core's message instead of the last drawing.
+import { $, fmt } from './dom.js';
 
 /** @typedef {import('../../wasm/makemore.mjs').LayerInfo} LayerInfo */
 /**
@@ -19,8 +20,6 @@ const SVG = 'http://www.w3.org/2000/svg';
 /** A level with more nodes than this is drawn as a band, not one circle per node. */
 const MAX_NODES = 64;
 
-/** @param {number} n */
-const fmt = (n) => n.toLocaleString('en-US');
 /** @param {number[]} shape @returns {string} as Python prints a tuple: (32, 4, 48) */
 export const shapeText = (shape) => `(${shape.join(', ')})`;
 
@@ -127,9 +126,6 @@ export function drawField(svg, { blockSize, levels }) {
       nodes.append(el('text', { class: 'mv-pos', x: x({ lo: p, hi: p }), y: H - pad + 2, 'text-anchor': 'middle' }, blockSize <= 10 ? `t-${blockSize - p}` : String(p + 1)));
   svg.append(edges, nodes);
 }
-
-/** @param {string} id */
-const $ = (id) => /** @type {any} */ (document.getElementById(id));
 
 /**
  * Shows a configuration's layers and picture, or why it has none.

@@ -16,6 +16,8 @@
 // On the wire: page -> worker {id, call, args}; worker -> page {id, result} | {id, error}
 // | {event, data}.
 
+import { errText } from './errors.js';
+
 /** @type {WeakMap<object, Transferable[]>} values to send with their buffers moved */
 const transfers = new WeakMap();
 
@@ -30,9 +32,6 @@ export function transfer(value, list) {
 
 /** @param {unknown} v @returns {Transferable[]} */
 const transferOf = (v) => (v !== null && typeof v === 'object' && transfers.get(v)) || [];
-
-/** @param {unknown} e @returns {string} */
-const messageOf = (e) => (e instanceof Error ? e.message : String(e));
 
 /**
  * The calls a worker answers, as functions: name -> (argument) => result.
@@ -130,7 +129,7 @@ export function serve(scope, handlers) {
       scope.postMessage(m, list);
     } catch (e) {
       // not cloneable: the call gets the error instead of no answer
-      if ('id' in m) scope.postMessage({ id: m.id, error: `could not send the result: ${messageOf(e)}` }, []);
+      if ('id' in m) scope.postMessage({ id: m.id, error: `could not send the result: ${errText(e)}` }, []);
       else throw e;
     }
   };
@@ -147,13 +146,13 @@ export function serve(scope, handlers) {
     try {
       out = h(...(Array.isArray(m.args) ? m.args : []));
     } catch (err) {
-      send({ id, error: messageOf(err) }, []);
+      send({ id, error: errText(err) }, []);
       return;
     }
     if (out instanceof Promise)
       out.then(
         (result) => send({ id, result }, transferOf(result)),
-        (err) => send({ id, error: messageOf(err) }, []),
+        (err) => send({ id, error: errText(err) }, []),
       );
     else send({ id, result: out }, transferOf(out));
   });
