@@ -24,14 +24,14 @@ const presets = opt('--presets', 'wavenet76k').split(',');
 const batches = opt('--batches', '32,512').split(',').map(Number);
 const seconds = Number(opt('--seconds', 2));
 
-/** @typedef {{name: string, args: (dir: string) => string[], wasm: boolean}} Column */
+/** @typedef {{name: string, args: string[], wasm: boolean}} Column */
 /** @type {Column[]} */
 const COLUMNS = [
-  { name: 'native fast 1t', args: () => ['--threads', '1'], wasm: false },
-  { name: 'native fast 2t', args: () => ['--threads', '2'], wasm: false },
-  { name: 'native repro 1t', args: () => ['--threads', '1', '--reproducible'], wasm: false },
-  { name: 'wasm relaxed 1t', args: () => ['--threads', '1'], wasm: true },
-  { name: 'wasm relaxed 2t', args: () => ['--threads', '2'], wasm: true },
+  { name: 'native fast 1t', args: ['--threads', '1'], wasm: false },
+  { name: 'native fast 2t', args: ['--threads', '2'], wasm: false },
+  { name: 'native repro 1t', args: ['--threads', '1', '--reproducible'], wasm: false },
+  { name: 'wasm relaxed 1t', args: ['--threads', '1'], wasm: true },
+  { name: 'wasm relaxed 2t', args: ['--threads', '2'], wasm: true },
 ];
 
 /**
@@ -40,7 +40,7 @@ const COLUMNS = [
  */
 function stepsPerSec(dir, col, preset, batch, steps) {
   const command = col.wasm ? [process.execPath, '--experimental-wasm-relaxed-simd', path.join(dir, 'bin/makemore-wasm.mjs')] : [path.join(dir, 'build/makemore')];
-  return cliStepsPerSec(command, preset, batch, steps, ['--data', path.join(here, 'data/names.txt'), ...col.args(dir)]);
+  return cliStepsPerSec(command, preset, batch, steps, ['--data', path.join(here, 'data/names.txt'), ...col.args]);
 }
 
 console.log(`steps/s, best of ${rounds} rounds taken in turns; ${os.cpus()[0]?.model}, ${os.cpus().length} cores`);
