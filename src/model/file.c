@@ -102,6 +102,15 @@ static void put_tensor_entries(mm_buf* h, const file_tensor* t, int n, uint64_t*
     *total = at;
 }
 
+// The k-th float of little-endian F32 data.
+static float f32_at(const uint8_t* p, long k) {
+    p += 4 * k;
+    uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    float x;
+    memcpy(&x, &u, 4);
+    return x;
+}
+
 static void put_tensor_data(uint8_t* p, const file_tensor* t, int n) {
     for (int i = 0; i < n; i++)
         for (long k = 0; k < t[i].size; k++, p += 4) {
@@ -274,11 +283,8 @@ static int read_tensors(const st_file* f, mm_model* m, int state, mm_err* err) {
             return mm_fail(err, MM_EFORMAT, "model file tensor '%s' has dtype %s; model files hold F32", t->name, t->dtype);
         if (shape_matches(t, want, err)) return MM_EFORMAT;
         float* dst = (want->is_buffer ? mm_model_buffers(m) : mm_model_params(m)) + want->offset;
-        const uint8_t* p = f->data + t->begin;
-        for (long k = 0; k < want->size; k++, p += 4) {
-            uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-            float x;
-            memcpy(&x, &u, 4);
+        for (long k = 0; k < want->size; k++) {
+            float x = f32_at(f->data + t->begin, k);
             if (!isfinite(x)) return mm_fail(err, MM_EFORMAT, "model file tensor '%s' element %ld is not a finite number", t->name, k);
             if (want->is_variance && x < 0.0f)
                 return mm_fail(err, MM_EFORMAT, "model file tensor '%s' element %ld is a negative variance", t->name, k);
@@ -363,11 +369,7 @@ static int read_optimizer(const st_file* f, mm_optimizer* o, long n, mm_err* err
         if (strcmp(t->dtype, "F32") != 0 || t->ndim != 1 || t->shape[0] != (uint64_t)n)
             return mm_fail(err, MM_EFORMAT, "checkpoint tensor '%s' is not F32 of shape (%ld)", name, n);
         float* dst = mm_optimizer_state(o, k);
-        const uint8_t* p = f->data + t->begin;
-        for (long i = 0; i < n; i++, p += 4) {
-            uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-            memcpy(&dst[i], &u, 4);
-        }
+        for (long i = 0; i < n; i++) dst[i] = f32_at(f->data + t->begin, i);
     }
     if (mm_optimizer_check_state(o, err)) { // a state its updates could not have reached: a bad file
         if (err) err->code = MM_EFORMAT;
