@@ -182,14 +182,7 @@ static void tables_fill(mm_model* m, void* st, const uint16_t* X, int B) {
     long rows = row_count(m, t, B);
     float* d = t->lin == 1 ? m->dacts + ll->aux[0] : dx; // (rows, K)
     op_matmul_nt(&m->eng, d, m->dacts + ll->out, m->params + ll->p[0], m->work, (int)rows, H, K);
-    if (t->lin != 1) return;
-    memset(dx, 0, sizeof(float) * (size_t)n_tok * (size_t)C);
-    for (long r = 0; r < rows; r++)
-        for (int j = 0; j < ll->n; j++) {
-            float* to = dx + mm_conv_tap_row(ll, m->row_pos, r, j) * C;
-            const float* from = d + r * K + (long)j * C;
-            for (int c = 0; c < C; c++) to[c] += from[c];
-        }
+    if (t->lin == 1) mm_conv_taps_back(ll, m->row_pos, d, rows, dx, n_tok);
 }
 
 const mm_pass mm_pass_tables = {

@@ -41,15 +41,7 @@ static void conv_bwd(const layer* l, const layer_run* r) {
     if (!r->din[0]) return;
     float* dg = r->daux[0];
     op_matmul_nt(r->eng, dg, r->dout, r->p[0], r->work, rows, l->C_out, (int)K); // dtaps = dout @ W^T
-    // each tap's gradient back to the row it read, in row then tap order
-    float* dx = r->din[0];
-    memset(dx, 0, sizeof(float) * (size_t)rows * (size_t)C);
-    for (long i = 0; i < rows; i++)
-        for (int j = 0; j < k; j++) {
-            float* d = dx + mm_conv_tap_row(l, r->pos, i, j) * C;
-            const float* s = dg + i * K + (long)j * C;
-            for (int c = 0; c < C; c++) d[c] += s[c];
-        }
+    mm_conv_taps_back(l, r->pos, dg, rows, r->din[0], rows);
 }
 const layer_type mm_layer_conv1d = {.name = "Conv1d", .n_in = 1, .shape = conv_shape, .declare = conv_declare,
                                     .forward = conv_fwd, .backward = conv_bwd};

@@ -134,6 +134,9 @@ void mm_declare_weight(const layer* l, layer_decl* d, int64_t fan_in);
 // db (C,) += column sums of dy (rows, C), in row order.
 void mm_bias_grad_add(float* db, const float* dy, long rows, int C);
 
+// A Conv1d's input gradient dx (dx_rows, C_in) from its taps' gradient dtaps (rows, n*C_in): each
+// tap's back to the row it read, in row then tap order (conv1d.c; the fast tables' fill).
+void mm_conv_taps_back(const layer* l, const int* pos, const float* dtaps, long rows, float* dx, long dx_rows);
 // The row that tap j of a Conv1d's row r reads: its position minus (k-1-j) dilations, or
 // the padding row 0 before the word's start (model/rows.c).
 static inline long mm_conv_tap_row(const layer* l, const int* pos, long r, int j) {

@@ -1,4 +1,5 @@
 // nn/layers.c: what several layer types share: the same-shape rule, a weight and bias, a bias's gradient.
+#include <string.h>
 #include "nn/layer.h"
 
 int mm_shape_same(layer* l, const layer* const* in, mm_err* err) {
@@ -16,4 +17,16 @@ void mm_declare_weight(const layer* l, layer_decl* d, int64_t fan_in) {
 void mm_bias_grad_add(float* db, const float* dy, long rows, int C) {
     for (long r = 0; r < rows; r++)
         for (int c = 0; c < C; c++) db[c] += dy[r * C + c];
+}
+
+void mm_conv_taps_back(const layer* l, const int* pos, const float* dtaps, long rows, float* dx, long dx_rows) {
+    int C = l->C_in;
+    long K = (long)l->n * C;
+    memset(dx, 0, sizeof(float) * (size_t)dx_rows * (size_t)C);
+    for (long i = 0; i < rows; i++)
+        for (int j = 0; j < l->n; j++) {
+            float* d = dx + mm_conv_tap_row(l, pos, i, j) * C;
+            const float* s = dtaps + i * K + (long)j * C;
+            for (int c = 0; c < C; c++) d[c] += s[c];
+        }
 }
