@@ -1,4 +1,4 @@
-// nn/layers.c: what several layer types share: the same-shape rule, a weight and bias, a bias's gradient.
+// nn/layers.c: what several layer types share: the same-shape rule, a weight and bias, a bias's gradient, a Conv1d's taps' gradient.
 #include <string.h>
 #include "nn/layer.h"
 
