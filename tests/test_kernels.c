@@ -581,13 +581,22 @@ static void test_exp(void) {
 #endif
 }
 
-#ifdef __wasm_relaxed_simd__
-/* The relaxed engine's own kernels: the dot-product A @ B^T (no repacking)
+#if defined(__wasm_relaxed_simd__)
+#define FAST_EXTRAS "relaxed"
+#define FAST_NT mm_gemm_nt_relaxed
+#define FAST_TANH mm_tanh_fwd_relaxed
+#elif defined(__wasm_simd128__)
+#define FAST_EXTRAS "simdfast" /* strict SIMD's fast engine: multiply then add */
+#define FAST_NT mm_gemm_nt_simdfast
+#define FAST_TANH mm_tanh_fwd_simdfast
+#endif
+#ifdef FAST_EXTRAS
+/* The wasm fast engine's own kernels: the dot-product A @ B^T (no repacking)
  * against the double reference with the fused bound 2 (K+1) u sum|terms| and
  * split into blocks bitwise, and the rational tanh against libm's tanh:
  * |fast - tanh(x)| <= 8 ulp(tanh(x)) + 2^-30, where ulp is that of a float near tanh(x). */
-static void test_relaxed_extras(void) {
-    check c; check_begin(&c, "matmul_nt_dot_relaxed vs double");
+static void test_fast_extras(void) {
+    check c; check_begin(&c, "matmul_nt_dot_" FAST_EXTRAS " vs double");
     check sp; check_begin(&sp, "nt_dot blocks bitwise");
     for (int s = 0; s < n_shapes(); s++) {
         shape3 sh = get_shape(s);
@@ -598,17 +607,17 @@ static void test_relaxed_extras(void) {
         fill(A, nA); fill(B, nB);
         set_sentinel(C, nC + GUARD); set_sentinel(P, nC + GUARD);
         char shape[64]; snprintf(shape, sizeof shape, "M=%d K=%d N=%d", M, K, N);
-        mm_gemm_nt_relaxed(C, N, A, K, B, K, M, K, N); /* B stored (N,K) */
+        FAST_NT(C, N, A, K, B, K, M, K, N); /* B stored (N,K) */
         ref_mm(R, S, A, K, 1, B, 1, K, NULL, M, K, N);
         if (!guard_ok(C, nC)) check_fail(&c, "nt_dot wrote past its output");
         for (long i = 0; i < nC; i++) check_val(&c, C[i], R[i], 2.0 * (K + 1) * U * S[i] + 1e-37, shape, i);
         int r0 = M / 2, c0 = N / 2; /* blocks at odd places too: any split must give the same bits */
         if (r0 > 0) {
-            if (c0 > 0) mm_gemm_nt_relaxed(P, N, A, K, B, K, r0, K, c0);
-            mm_gemm_nt_relaxed(P + c0, N, A, K, B + (long)c0 * K, K, r0, K, N - c0);
+            if (c0 > 0) FAST_NT(P, N, A, K, B, K, r0, K, c0);
+            FAST_NT(P + c0, N, A, K, B + (long)c0 * K, K, r0, K, N - c0);
         }
-        if (c0 > 0) mm_gemm_nt_relaxed(P + (long)r0 * N, N, A + (long)r0 * K, K, B, K, M - r0, K, c0);
-        mm_gemm_nt_relaxed(P + (long)r0 * N + c0, N, A + (long)r0 * K, K, B + (long)c0 * K, K, M - r0, K, N - c0);
+        if (c0 > 0) FAST_NT(P + (long)r0 * N, N, A + (long)r0 * K, K, B, K, M - r0, K, c0);
+        FAST_NT(P + (long)r0 * N + c0, N, A + (long)r0 * K, K, B + (long)c0 * K, K, M - r0, K, N - c0);
         if (!guard_ok(P, nC) || memcmp(P, C, sizeof(float) * (size_t)nC) != 0) {
             char msg[200]; snprintf(msg, sizeof msg, "%s split at %d,%d: not bitwise the whole", shape, r0, c0);
             check_fail(&sp, msg);
@@ -618,7 +627,7 @@ static void test_relaxed_extras(void) {
     check_end(&c);
     check_end(&sp);
 
-    check t; check_begin(&t, "tanh_fwd_relaxed vs libm");
+    check t; check_begin(&t, "tanh_fwd_" FAST_EXTRAS " vs libm");
     long n = 200003;
     float *x = falloc(n), *y = falloc(n);
     for (long i = 0; i < n; i++) {
@@ -626,8 +635,8 @@ static void test_relaxed_extras(void) {
         else { float m = (float)exp(-30.0 + 34.0 * (rnd_u32() / 4294967296.0)); x[i] = (rnd_u32() & 1) ? -m : m; }
     }
     set_sentinel(y, n + GUARD);
-    mm_tanh_fwd_relaxed(y, x, n);
-    if (!guard_ok(y, n)) check_fail(&t, "tanh_fwd_relaxed wrote past its output");
+    FAST_TANH(y, x, n);
+    if (!guard_ok(y, n)) check_fail(&t, "tanh_fwd_" FAST_EXTRAS " wrote past its output");
     for (long i = 0; i < n; i++) {
         double r = tanh((double)x[i]);
         int ex; frexp(r, &ex);
@@ -649,8 +658,8 @@ int main(void) {
     test_tanh();
     test_exp();
     test_bn();
-#ifdef __wasm_relaxed_simd__
-    test_relaxed_extras();
+#ifdef FAST_EXTRAS
+    test_fast_extras();
 #endif
     printf(g_fail ? "FAILED\n" : "all kernel tests passed\n");
     return g_fail ? 1 : 0;

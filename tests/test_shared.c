@@ -298,7 +298,7 @@ int main(void) {
     mm_err err = {0};
     mm_config probe = hier(8, 2);
     mm_model* m = fast_model(&probe, 32, NULL);
-    int fused = m && mm_model_engine(m)->k->fused;
+    int fused = m && mm_model_engine(m)->k->fast;
     mm_model_free(m);
     if (!fused) { // the scalar reference (no FMA on this CPU): the fast engine has no fused layer, so no shared nodes
         printf("skipped: this CPU's fast engine is the reference (%s)\n", err.msg);

@@ -5,9 +5,10 @@
 # Builds two standalone modules (no JS glue, no filesystem, growable memory)
 # from the same core sources plus wasm/exports.c, the flat C ABI that
 # wasm/makemore.mjs calls:
-#   build-wasm/makemore-simd.wasm    -msimd128, with src/kernels/kernels_simd.c
+#   build-wasm/makemore-simd.wasm    -msimd128, with src/kernels/kernels_simd.c and
+#                                    kernels_simd_fast.c (strict SIMD's fast engine)
 #   build-wasm/makemore-scalar.wasm  plain wasm, scalar kernels only
-# Both use -ffp-contract=off (from MM_FLAGS), so they give bitwise the same numbers.
+# Both use -ffp-contract=off (from MM_FLAGS): their reproducible engines give bitwise the same numbers.
 # Functions are exported by MMW_EXPORT (EMSCRIPTEN_KEEPALIVE) in exports.c.
 
 set(MM_WASM_LINK_FLAGS
@@ -37,7 +38,7 @@ function(mm_add_wasm_module NAME)
 endfunction()
 
 mm_add_wasm_module(makemore-scalar SOURCES ${MM_CORE_SOURCES})
-mm_add_wasm_module(makemore-simd SOURCES ${MM_CORE_SOURCES} src/kernels/kernels_simd.c FLAGS -msimd128)
+mm_add_wasm_module(makemore-simd SOURCES ${MM_CORE_SOURCES} src/kernels/kernels_simd.c src/kernels/kernels_simd_fast.c FLAGS -msimd128)
 
 # The Node tests of the JS API, so `ctest` in the wasm build runs them too
 # (npm test runs them directly with `node --test tests/`).
@@ -56,7 +57,7 @@ endif()
 # The kernel test and bench as standalone wasm programs with main(), run by
 # wasm/run_wasi.mjs: every SIMD kernel against its scalar twin, bitwise.
 function(mm_add_wasm_program NAME SRC)
-  add_executable(${NAME} ${SRC} src/kernels/kernels_scalar.c src/kernels/kernels_simd.c src/base/mathf.c)
+  add_executable(${NAME} ${SRC} src/kernels/kernels_scalar.c src/kernels/kernels_simd.c src/kernels/kernels_simd_fast.c src/base/mathf.c)
   target_include_directories(${NAME} PRIVATE src)
   target_compile_options(${NAME} PRIVATE ${MM_FLAGS} -msimd128)
   target_link_options(${NAME} PRIVATE -sSTANDALONE_WASM=1 -sALLOW_MEMORY_GROWTH=1 -msimd128 -O3)

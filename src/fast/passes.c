@@ -26,7 +26,7 @@ void mm_passes_free(struct mm_pass_set* s) {
 
 struct mm_pass_set* mm_passes_choose(const mm_model* m, const mm_kernels* k, int* oom) {
     *oom = 0;
-    if (!k->fused) return NULL; // the reference kernels run every layer as it is
+    if (!k->fast) return NULL; // the reference kernels run every layer as it is
     struct mm_pass_set* s = calloc(1, sizeof *s);
     if (!s) { *oom = 1; return NULL; }
     for (int i = 0; i < N_PASSES && s->n < MAX_PASSES; i++) {

@@ -92,14 +92,20 @@ void mm_gemm_relaxed(float* C, int ldc, const float* A, long a_rs, long a_ks, co
 void mm_gemm_nt_relaxed(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M, int K, int N);
 // y = tanh(x) by a rational approximation (a few ulps)
 void mm_tanh_fwd_relaxed(float* y, const float* x, long n);
+#elif defined(__wasm_simd128__)
+// The fast engine in strict SIMD (kernels_simd_fast.c; Safari's path): the same two
+// with a separate multiply and add.
+void mm_gemm_nt_simdfast(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M, int K, int N);
+void mm_tanh_fwd_simdfast(float* y, const float* x, long n);
 #endif
 
 // ---------------------------------------------------------------- engines
 // A set of kernels: the reference ones (bitwise equal in every build) or a fast
 // one whose matmuls fuse multiply-adds. src/ops.c drives them over a pool.
 typedef struct {
-    const char* name; // "scalar", "simd", "fma", "relaxed-simd"
-    int fused;        // 1: the matmuls use fused multiply-add (not bitwise the reference)
+    const char* name; // "scalar", "simd", "fma", "relaxed-simd", "simd-fast"
+    int fast;         // 1: the fast engine: not bitwise the reference (fused multiply-adds where the
+                      // kernels have them, other summation orders), so the fast passes apply (src/fast/)
     int mr, nr;       // the matmul's register tile: a parallel split keeps whole tiles
     int nt_swap;      // matmul_nt: C^T = B A^T when A and C are the smaller pair (else always repack B)
     mm_gemm_fn gemm;

@@ -15,10 +15,15 @@
 // 4*NV blocks use 4-wide tiles, then one partial vector (1-3 columns loaded
 // with load32_zero/load64_zero/load32_lane and stored lane by lane).
 //
-// Compiled a second time as kernels_relaxed.c (MM_RELAXED, -mrelaxed-simd):
-// the same matmul with acc = relaxed_madd(a, b, acc), the fast engine's; every
-// accumulator lane still sums its terms in order, each with one fused
-// multiply-add where the engine fuses it. The other kernels are only here once.
+// Compiled a second time for the fast engine's extras (MM_FAST_SIMD: the dot-product
+// matmul_nt and the rational tanh below), in one of two ways:
+//   kernels_relaxed.c (MM_RELAXED, -mrelaxed-simd): with acc = relaxed_madd(a, b, acc),
+//     and the same tiled matmul too, the relaxed module's; every accumulator lane
+//     still sums its terms in order, each with one fused multiply-add where the
+//     engine fuses it;
+//   kernels_simd_fast.c (strict SIMD, for engines without relaxed SIMD: Safari):
+//     with a separate multiply and add (its matmul is this file's reference one).
+// The other kernels are only here once.
 #ifdef __wasm_simd128__
 
 #include <wasm_simd128.h>
@@ -28,11 +33,14 @@
 #define INLINE static inline __attribute__((always_inline))
 
 #ifdef MM_RELAXED
+#define MM_FAST_SIMD 1
 #define MADD(acc, a, b) wasm_f32x4_relaxed_madd((a), (b), (acc))
 #define GEMM mm_gemm_relaxed
+#define FAST(name) name##_relaxed
 #else
 #define MADD(acc, a, b) wasm_f32x4_add((acc), wasm_f32x4_mul((a), (b)))
 #define GEMM mm_gemm_simd
+#define FAST(name) name##_simdfast
 #endif
 
 // Tile sizes: MR rows by 4*NV columns (MR*NV accumulators, <= 16 live vectors
@@ -66,6 +74,7 @@ INLINE void store_part(float* p, v128_t v, const int nc) {
     if (nc == 3) wasm_v128_store32_lane(p + 2, v, 2);
 }
 
+#if !defined(MM_FAST_SIMD) || defined(MM_RELAXED) // the tiled matmul (the strict fast build uses the reference one)
 // ---------------------------------------------------------------- matmul tile
 
 // C[0:mr, 0:4*nv] (the last vector holding only tail columns when tail is 1..3)
@@ -189,8 +198,9 @@ void GEMM(float* C, int ldc, const float* A, long a_rs, long a_ks, const float* 
         k0 = k1;
     } while (k0 < K);
 }
+#endif // the tiled matmul
 
-#ifdef MM_RELAXED
+#ifdef MM_FAST_SIMD
 // ---------------------------------------------------------------- the fast engine's extras
 
 // (x0 + x2) + (x1 + x3): the one reduction order of a dot product's four lanes.
@@ -220,7 +230,7 @@ INLINE void dot_tile(float* C, int ldc, const float* A, int lda, const float* B,
         for (int q = 0; q < mr; q++) a[q] = wasm_v128_load(A + (long)q * lda + k);
         for (int v = 0; v < nr; v++) {
             v128_t b = wasm_v128_load(B + (long)v * ldb + k);
-            for (int q = 0; q < mr; q++) acc[q][v] = wasm_f32x4_relaxed_madd(a[q], b, acc[q][v]);
+            for (int q = 0; q < mr; q++) acc[q][v] = MADD(acc[q][v], a[q], b);
         }
     }
     if (k < K) {
@@ -229,7 +239,7 @@ INLINE void dot_tile(float* C, int ldc, const float* A, int lda, const float* B,
         for (int q = 0; q < mr; q++) a[q] = load_part(A + (long)q * lda + k, t);
         for (int v = 0; v < nr; v++) {
             v128_t b = load_part(B + (long)v * ldb + k, t);
-            for (int q = 0; q < mr; q++) acc[q][v] = wasm_f32x4_relaxed_madd(a[q], b, acc[q][v]);
+            for (int q = 0; q < mr; q++) acc[q][v] = MADD(acc[q][v], a[q], b);
         }
     }
     for (int q = 0; q < mr; q++)
@@ -245,22 +255,22 @@ INLINE void dot_rows(float* C, int ldc, const float* A, int lda, const float* B,
 
 // C (M,N), row stride ldc, = A (M,K) @ B^T with B stored (N,K): rows lda, ldb.
 // No repacking: the backward pass's dX = dY @ W^T straight from W.
-void mm_gemm_nt_relaxed(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M, int K, int N) {
+void FAST(mm_gemm_nt)(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M, int K, int N) {
     int i = 0;
     for (; i + MM_DOT_MR <= M; i += MM_DOT_MR) dot_rows(C + (long)i * ldc, ldc, A + (long)i * lda, lda, B, ldb, K, N, MM_DOT_MR);
     for (; i < M; i++) dot_rows(C + (long)i * ldc, ldc, A + (long)i * lda, lda, B, ldb, K, N, 1);
 }
 
 // tanh for the fast engine: a [13/6] rational approximation on x clamped to
-// +-7.9053111 (the form of Eigen's fast float tanh), evaluated with fused
-// multiply-adds: one division instead of the reference's exp and two branches.
+// +-7.9053111 (the form of Eigen's fast float tanh), evaluated with (relaxed:
+// fused) multiply-adds: one division instead of the reference's exp and two branches.
 // Within 8 float ulps of tanh (about 5 at worst; tests/test_kernels.c checks).
 INLINE v128_t tanh_fast4(v128_t x) {
     v128_t c = wasm_f32x4_splat(7.90531110763549805f);
     x = wasm_f32x4_pmin(wasm_f32x4_pmax(x, wasm_f32x4_neg(c)), c);
     v128_t tiny = wasm_f32x4_lt(wasm_f32x4_abs(x), wasm_f32x4_splat(0.0004f));
     v128_t x2 = wasm_f32x4_mul(x, x);
-#define FMA(a, b, c) wasm_f32x4_relaxed_madd((a), (b), (c))
+#define FMA(a, b, c) MADD((c), (a), (b))
 #define S(v) wasm_f32x4_splat(v)
     v128_t p = FMA(x2, S(-2.76076847742355e-16f), S(2.00018790482477e-13f));
     p = FMA(x2, p, S(-8.60467152213735e-11f));
@@ -277,14 +287,14 @@ INLINE v128_t tanh_fast4(v128_t x) {
     return wasm_v128_bitselect(x, wasm_f32x4_div(p, q), tiny);
 }
 
-void mm_tanh_fwd_relaxed(float* y, const float* x, long n) {
+void FAST(mm_tanh_fwd)(float* y, const float* x, long n) {
     long i = 0;
     for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, tanh_fast4(wasm_v128_load(x + i)));
     if (i < n) store_part(y + i, tanh_fast4(load_part(x + i, (int)(n - i))), (int)(n - i));
 }
 #endif
 
-#ifndef MM_RELAXED // the rest is the reference engine's alone
+#ifndef MM_FAST_SIMD // the rest is the reference engine's alone
 
 void mm_matmul_nn_simd(float* C, const float* A, const float* B, const float* bias, int M, int K, int N) {
     GEMM(C, N, A, K, 1, B, N, bias, 0, M, K, N);
@@ -555,5 +565,5 @@ void mm_bn_bwd_simd(float* dx, float* dgamma, float* dbeta, const float* dy, con
     }
 }
 
-#endif // !MM_RELAXED
+#endif // !MM_FAST_SIMD
 #endif // __wasm_simd128__

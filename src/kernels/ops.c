@@ -16,7 +16,7 @@ static const mm_kernels SCALAR = {
 #endif
 #if !defined(__wasm__)
 static const mm_kernels FMA = {
-    .name = "fma", .fused = 1, .mr = 4, .nr = 32, .nt_swap = 1, .gemm = mm_gemm_fma, .transpose = mm_transpose_scalar,
+    .name = "fma", .fast = 1, .mr = 4, .nr = 32, .nt_swap = 1, .gemm = mm_gemm_fma, .transpose = mm_transpose_scalar,
     REFERENCE_ELEMENTWISE(scalar),
 };
 #endif
@@ -26,9 +26,19 @@ static const mm_kernels SIMD = {
     REFERENCE_ELEMENTWISE(simd),
 };
 #endif
+#if defined(__wasm_simd128__) && !defined(__wasm_relaxed_simd__)
+// Strict SIMD's fast engine (engines without relaxed SIMD: Safari): the reference matmul
+// (no FMA to be had), the dot-product matmul_nt, the rational tanh, and the fast passes.
+static const mm_kernels SIMD_FAST = {
+    .name = "simd-fast", .fast = 1, .mr = 4, .nr = 8, .gemm = mm_gemm_simd,
+    .gemm_nt = mm_gemm_nt_simdfast, .nt_mr = 4, .nt_nr = 2, .transpose = mm_transpose_simd,
+    .tanh_fwd = mm_tanh_fwd_simdfast, .tanh_bwd = mm_tanh_bwd_simd, .exp_shift = mm_exp_shift_simd, .colstats = mm_colstats_simd,
+    .bn_fwd = mm_bn_fwd_simd, .bn_bwd = mm_bn_bwd_simd,
+};
+#endif
 #ifdef __wasm_relaxed_simd__
 static const mm_kernels RELAXED = {
-    .name = "relaxed-simd", .fused = 1, .mr = 4, .nr = 8, .gemm = mm_gemm_relaxed,
+    .name = "relaxed-simd", .fast = 1, .mr = 4, .nr = 8, .gemm = mm_gemm_relaxed,
     .gemm_nt = mm_gemm_nt_relaxed, .nt_mr = 4, .nt_nr = 2, .transpose = mm_transpose_simd,
     .tanh_fwd = mm_tanh_fwd_relaxed, .tanh_bwd = mm_tanh_bwd_simd, .exp_shift = mm_exp_shift_simd, .colstats = mm_colstats_simd,
     .bn_fwd = mm_bn_fwd_simd, .bn_bwd = mm_bn_bwd_simd,
@@ -39,8 +49,7 @@ const mm_kernels* mm_kernels_for(int engine) {
 #if defined(__wasm_relaxed_simd__)
     return engine == MM_ENGINE_FAST ? &RELAXED : &SIMD;
 #elif defined(__wasm_simd128__)
-    (void)engine;
-    return &SIMD;
+    return engine == MM_ENGINE_FAST ? &SIMD_FAST : &SIMD;
 #elif defined(__wasm__)
     (void)engine;
     return &SCALAR;
