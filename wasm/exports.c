@@ -510,6 +510,17 @@ MMW_EXPORT mm_trainer* mmw_checkpoint_load(const uint8_t* b, int len, const mm_w
 // memory (wasm/makemore.mjs): each sets its own stack and calls mmw_pool_helper.
 
 MMW_EXPORT int mmw_threads_supported(void) { return mm_threads_supported(); }
+// Which module this is (wasm/makemore.mjs's engine names): "relaxed" (relaxed SIMD,
+// threads), "simd-threads" (strict SIMD, threads), "simd", "scalar".
+MMW_EXPORT const char* mmw_module_name(void) {
+#if defined(__wasm_relaxed_simd__)
+    return "relaxed";
+#elif defined(__wasm_simd128__)
+    return mm_threads_supported() ? "simd-threads" : "simd";
+#else
+    return "scalar";
+#endif
+}
 
 // A pool of n threads (the caller's included); NULL on failure.
 MMW_EXPORT mm_pool* mmw_pool_new(int n) {
