@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MODULES = ['makemore-relaxed.wasm', 'makemore-simd.wasm', 'makemore-scalar.wasm'];
+const MODULES = ['makemore-relaxed.wasm', 'makemore-simd-threads.wasm', 'makemore-simd.wasm', 'makemore-scalar.wasm'];
 
 /** @param {string} file @returns {string|null} why it is not a WebAssembly module, or null */
 function notWasm(file) {

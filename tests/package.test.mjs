@@ -20,7 +20,7 @@ import path from 'node:path';
 import { ROOT, pack, installInto } from '../scripts/pack-install.mjs';
 import { CHROMIUM, launchChromium } from './browser/harness.mjs';
 
-const MODULES = ['makemore-relaxed.wasm', 'makemore-simd.wasm', 'makemore-scalar.wasm'];
+const MODULES = ['makemore-relaxed.wasm', 'makemore-simd-threads.wasm', 'makemore-simd.wasm', 'makemore-scalar.wasm'];
 const missing = MODULES.filter((f) => !existsSync(path.join(ROOT, 'build-wasm', f)));
 const skip = missing.length ? `not built: build-wasm/${missing.join(', ')}` : false;
 const RELAXED = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '-e', '1']).status === 0;

@@ -6,8 +6,11 @@
 //     native --reproducible CLI's; its fast engine's first 50 losses agree with them
 //     within 1e-4 relative, and every fused kernel agrees with the scalar reference
 //     within its stated bound (tests/test_kernels.c as test_kernels_relaxed.wasm);
-//   - fallbacks: an engine without relaxed SIMD, or a context without shared memory,
-//     gets the strict SIMD module on one thread and says why;
+//   - the strict SIMD modules' fast engine (Safari's path: simd-threads, simd): 1 and 2
+//     threads and both modules bitwise the same, its first 50 losses within 1e-4 of the
+//     reference, its kernels within their bounds (tests/test_kernels.c as test_kernels_simd.wasm);
+//   - fallbacks: an engine without relaxed SIMD gets the strict SIMD module with threads, a
+//     context without shared memory the strict SIMD module on one thread, and each says why;
 //   - bad thread counts are refused with a clear error; helpers stop on close().
 // Run with node --experimental-wasm-relaxed-simd --test (npm test does); without the
 // flag the relaxed-module tests are skipped.
@@ -91,7 +94,7 @@ test('relaxed module: 1 and 2 threads bitwise equal; reproducible engine bitwise
   assert.deepEqual(bits(ref2.losses), bits(ref1.losses), 'reproducible engine: 2 threads vs 1');
 
   const strict = await loadMakemore({ engine: 'simd', wasmDir });
-  assert.deepEqual(bits(ref2.losses), bits(wasm(strict, false).losses), 'reproducible engine vs the SIMD module');
+  assert.deepEqual(bits(ref2.losses), bits(wasm(strict, true).losses), 'reproducible engine vs the SIMD module');
   if (!noCli) assert.deepEqual(bits(ref2.losses.slice(0, 50)), bits(native(['--reproducible'], 50).losses), 'vs native --reproducible');
 
   // the fast engine's first 50 losses: within 1e-4 relative of the reference
@@ -103,6 +106,41 @@ test('relaxed module: 1 and 2 threads bitwise equal; reproducible engine bitwise
   assert.equal(mm.helperCount, 0);
   // the module keeps working on one thread after its helpers stopped
   assert.deepEqual(bits(wasm(mm, false, 20).losses), bits(fast1.losses.slice(0, 20)));
+});
+
+test('strict SIMD fast engine (simd-threads, simd): 1 and 2 threads and both modules bitwise, within 1e-4 of the reference', { timeout: 300000 }, async () => {
+  const mm = await loadMakemore({ engine: 'simd-threads', threads: 1, wasmDir });
+  assert.equal(mm.engine, 'simd-threads');
+  const fast1 = wasm(mm, false);
+  await mm.setThreads(2);
+  assert.equal(mm.threads, 2);
+  assert.equal(mm.engineLabel, 'SIMD, 2 threads');
+  const fast2 = wasm(mm, false);
+  const ref2 = wasm(mm, true);
+  assert.equal(fast2.kernels, 'simd-fast');
+  assert.equal(ref2.kernels, 'simd');
+  assert.deepEqual(bits(fast2.losses), bits(fast1.losses), 'fast engine: 2 threads vs 1');
+  const one = await loadMakemore({ engine: 'simd', wasmDir });
+  const fastOne = wasm(one, false);
+  assert.equal(fastOne.kernels, 'simd-fast');
+  assert.deepEqual(bits(fastOne.losses), bits(fast2.losses), 'the simd module (emscripten) vs simd-threads (clang): the same fast engine');
+  assert.deepEqual(bits(ref2.losses), bits(wasm(one, true).losses), 'reproducible engine: both modules');
+  if (!noCli) assert.deepEqual(bits(ref2.losses.slice(0, 50)), bits(native(['--reproducible'], 50).losses), 'vs native --reproducible');
+  let differ = 0;
+  for (let i = 0; i < 50; i++) {
+    const a = fast2.losses[i], r = ref2.losses[i];
+    assert.ok(Math.abs(a - r) <= 1e-4 * Math.abs(r), `step ${i}: fast ${a} vs reference ${r}`);
+    differ += +(a !== r);
+  }
+  assert.ok(differ > 0, 'the fast engine is another engine (its passes and tanh), not the reference under another name');
+  await mm.close();
+});
+
+test('strict SIMD module: the fast engine\'s kernels within their bounds (test_kernels_simd.wasm)', () => {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'wasm/run_wasi.mjs'), path.join(WASM_DIR, 'test_kernels_simd.wasm')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `test_kernels_simd.wasm failed:\n${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /ok +matmul_nt_dot_simdfast vs double/);
+  assert.match(r.stdout, /ok +tanh_fwd_simdfast vs libm/);
 });
 
 test('relaxed module: every fused kernel within its bound of the scalar reference (edge shapes)', { skip: noRelaxed }, () => {
@@ -123,7 +161,7 @@ test('threads: bad counts are clear errors, nothing hangs', { skip: noRelaxed },
   await assert.rejects(mm.setThreads(0), RangeError);
   await assert.rejects(mm.setThreads(65), RangeError);
   assert.equal(mm.threads, 1);
-  // the strict modules have one thread: more is a stated clamp, with the reason in notes
+  // the one-thread modules: more is a stated clamp, with the reason in notes
   const strict = await loadMakemore({ engine: 'simd', threads: 2, wasmDir });
   assert.equal(strict.threads, 1);
   assert.match(strict.notes.join('\n'), /one thread: the simd module has no threads/);
@@ -141,17 +179,19 @@ test('a Node process that never closes its module still exits (helpers do not ke
   assert.equal(r.stdout.trim(), '2');
 });
 
-test('fallbacks: no relaxed SIMD, or no shared memory, gives the SIMD module on one thread and says why', async () => {
+test('fallbacks: no relaxed SIMD gives the strict SIMD module with threads, no shared memory the SIMD module on one thread; each says why', async () => {
   const validate = WebAssembly.validate;
   // an engine that validates plain SIMD but not relaxed SIMD (like Safari)
   WebAssembly.validate = (b) => validate.call(WebAssembly, b) && /** @type {Uint8Array} */ (b).length !== 82; // the relaxed probe
   try {
     assert.equal(relaxedSimdSupported(), false);
-    const mm = await loadMakemore({ wasmDir });
-    assert.equal(mm.engine, 'simd');
-    assert.equal(mm.threads, 1);
+    const mm = await loadMakemore({ wasmDir, threads: 2 });
+    assert.equal(mm.engine, 'simd-threads');
+    assert.equal(mm.threads, 2);
     assert.match(mm.notes.join('\n'), /no relaxed SIMD/);
-    assert.equal(wasm(mm, false, 5).losses.length, 5);
+    assert.equal(wasm(mm, false, 5).kernels, 'simd-fast');
+    await assert.rejects(loadMakemore({ engine: 'relaxed', wasmDir }), /relaxed module cannot run here/);
+    await mm.close();
   } finally {
     WebAssembly.validate = validate;
   }
@@ -160,9 +200,24 @@ test('fallbacks: no relaxed SIMD, or no shared memory, gives the SIMD module on 
   try {
     const mm = await loadMakemore({ wasmDir });
     assert.equal(mm.engine, 'simd');
-    assert.match(mm.notes.join('\n'), /not cross-origin isolated/);
+    assert.equal(mm.threads, 1);
+    assert.match(mm.notes.join('\n'), /one thread: the page is not cross-origin isolated/);
     await assert.rejects(loadMakemore({ engine: 'relaxed', wasmDir }), /shared memory/);
+    await assert.rejects(loadMakemore({ engine: 'simd-threads', wasmDir }), /simd-threads module needs a shared memory/);
   } finally {
+    delete g.crossOriginIsolated;
+  }
+  // WebKit's case: cross-origin isolated, shared memories made and posted, but no global SharedArrayBuffer
+  const SAB = g.SharedArrayBuffer;
+  g.crossOriginIsolated = true;
+  delete g.SharedArrayBuffer;
+  try {
+    const mm = await loadMakemore({ wasmDir, threads: 2 });
+    assert.notEqual(mm.engine, 'simd');
+    assert.equal(mm.threads, 2, mm.notes.join('\n'));
+    await mm.close();
+  } finally {
+    g.SharedArrayBuffer = SAB;
     delete g.crossOriginIsolated;
   }
 });

@@ -181,7 +181,7 @@ export type Checks = [
   Expect<NoAnyMembers<Makemore>>, Expect<NoAnyMembers<Trainer>>, Expect<NoAnyMembers<Model>>, Expect<NoAnyMembers<Words>>,
   Expect<NoAnyMembers<LoadOptions>>, Expect<NoAnyMembers<Config>>, Expect<NoAnyMembers<SampleOptions>>,
   Expect<NoAnyMembers<TrainerOptions>>, Expect<NoAnyMembers<TrainingState>>,
-  Expect<Equal<LoadOptions['engine'], 'auto' | 'relaxed' | 'simd' | 'scalar' | undefined>>,
+  Expect<Equal<LoadOptions['engine'], 'auto' | 'relaxed' | 'simd-threads' | 'simd' | 'scalar' | undefined>>,
   Expect<Equal<LoadOptions['threads'], 'auto' | number | undefined>>,
   Expect<Equal<ReturnType<typeof loadMakemore>, Promise<Makemore>>>,
   Expect<Equal<SampleOptions['topK'], number | undefined>>,
@@ -201,7 +201,7 @@ export type Checks = [
   Expect<Equal<Trainer['state'], TrainingState>>,
   Expect<Equal<Model['training'], TrainingState | null>>,
   Expect<Equal<Words['nWords'], number>>,
-  Expect<Equal<Makemore['engine'], 'relaxed' | 'simd' | 'scalar'>>,
+  Expect<Equal<Makemore['engine'], 'relaxed' | 'simd-threads' | 'simd' | 'scalar'>>,
   Expect<Equal<ReturnType<Makemore['close']>, Promise<boolean>>>,
   Expect<Equal<ReturnType<typeof generateNames>, Promise<string[]>>>,
 ];

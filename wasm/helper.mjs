@@ -1,4 +1,4 @@
-// helper.mjs: one helper thread of the relaxed module's pool (src/pool.c).
+// helper.mjs: one helper thread of a threaded module's pool (relaxed, simd-threads) (src/pool.c).
 //
 // A Worker (in Node a worker_threads Worker) started by the JS API (Makemore.setThreads,
 // wasm/api/threads.mjs). It is sent {module, memory, pool, index, stackTop}: it

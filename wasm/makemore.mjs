@@ -2,16 +2,19 @@
 //
 // One plain ES module that runs unchanged in Node 20, a Web Worker and a page.
 // It loads the fastest standalone WebAssembly module the engine runs and wraps
-// the flat C ABI of wasm/exports.c in a few classes. The modules (build-wasm/):
-//   makemore-relaxed.wasm  relaxed SIMD (fused multiply-add) and threads on a
-//                          shared memory (wasm/fast.cmake): needs relaxed SIMD
-//                          (Node: --experimental-wasm-relaxed-simd) and shared
-//                          memory (a page: cross-origin isolated)
-//   makemore-simd.wasm     wasm SIMD, one thread (wasm/wasm.cmake)
-//   makemore-scalar.wasm   plain wasm, one thread
-// Every module has the reproducible engine (bitwise the native numbers); the
-// relaxed one adds the fast engine, the default of its trainers (options
-// reproducible: true for the other). Threads never change a result.
+// the flat C ABI of wasm/exports.c in a few classes. The modules (build-wasm/), in
+// the order loadMakemore tries them:
+//   makemore-relaxed.wasm       relaxed SIMD (fused multiply-add) and threads on a
+//                               shared memory (wasm/fast.cmake): needs relaxed SIMD
+//                               (Node 20: --experimental-wasm-relaxed-simd) and a shared
+//                               memory (a page: cross-origin isolated)
+//   makemore-simd-threads.wasm  strict SIMD (no relaxed op: Safari accepts it) and threads
+//   makemore-simd.wasm          strict SIMD, one thread (wasm/wasm.cmake)
+//   makemore-scalar.wasm        plain wasm, one thread
+// Every module has the reproducible engine (bitwise the native numbers), and all but the
+// scalar one a fast engine, the default of its trainers (options reproducible: true for the
+// other): the fast passes (src/fast/) and fused multiply-adds where relaxed SIMD has them.
+// Threads never change a result.
 //
 //   const mm = await loadMakemore();                 // SIMD build when the engine has SIMD
 //   const words = mm.parseWords(text);               // one word per line
@@ -45,7 +48,7 @@
 //   api/model.mjs          Model (a loaded or bare model), sampling, batches
 
 import { MakemoreError } from './api/base.mjs';
-import { _wasmImports, availableCores, fromHere, readBytes, relaxedSimdSupported, sharedMemory, sharedMemoryUnavailable, simdSupported } from './api/env.mjs';
+import { _wasmImports, availableCores, fromHere, isNode, readBytes, relaxedSimdSupported, sharedMemory, sharedMemoryUnavailable, simdSupported } from './api/env.mjs';
 import { Makemore } from './api/makemore-class.mjs';
 import { Model } from './api/model.mjs';
 import { checkThreads } from './api/threads.mjs';
@@ -55,8 +58,9 @@ import { WordSplit, Words } from './api/words.mjs';
 export { Makemore, MakemoreError, Model, Trainer, WordSplit, Words };
 export { _wasmImports, availableCores, relaxedSimdSupported, sharedMemoryUnavailable, simdSupported };
 
+/** A module (build-wasm/makemore-<name>.wasm). @typedef {'relaxed'|'simd-threads'|'simd'|'scalar'} ModuleName */
 /** The modules, fastest first. */
-const ENGINES = /** @type {const} */ (['relaxed', 'simd', 'scalar']);
+const ENGINES = /** @type {const} */ (['relaxed', 'simd-threads', 'simd', 'scalar']);
 
 export const BN_FIXED = 0;
 export const BN_PER_POSITION = 1;
@@ -222,7 +226,7 @@ export const BN_PER_POSITION = 1;
  * @property {number} [weightDecay]  adamw (default 0.01)
  * @property {Model} [from]          start from this model's weights (same configuration and vocabulary)
  * @property {boolean} [reproducible] the reference kernels (no fused multiply-add: bitwise the native and
- *   every module's numbers) instead of the fast ones (the default; the same where the module has no FMA)
+ *   every module's numbers) instead of the fast engine (the default; the scalar module has only the reference)
  */
 
 
@@ -284,11 +288,12 @@ export const BN_PER_POSITION = 1;
 /**
  * Loads the makemore WebAssembly module.
  * @param {object} [opts]
- * @param {'auto'|'relaxed'|'simd'|'scalar'} [opts.engine] which module: 'auto' (default) the fastest this
- *   engine runs: 'relaxed' (relaxed SIMD and threads; needs shared memory: a cross-origin isolated
- *   page, or Node), else 'simd', else 'scalar'. mm.notes says why a faster one was not taken.
+ * @param {'auto'|'relaxed'|'simd-threads'|'simd'|'scalar'} [opts.engine] which module: 'auto' (default) the fastest this engine runs:
+ *   'relaxed' (relaxed SIMD and threads; needs a shared memory: a cross-origin isolated page, or Node),
+ *   else 'simd-threads' (strict SIMD and threads), else 'simd', else 'scalar'. mm.notes says why a
+ *   faster one was not taken.
  * @param {'auto'|boolean} [opts.simd] the older choice: true is engine 'simd', false 'scalar'
- * @param {'auto'|number} [opts.threads] threads of the relaxed module, the caller's included (1..64;
+ * @param {'auto'|number} [opts.threads] threads of a threaded module, the caller's included (1..64;
  *   default 'auto': the cores available). The other modules have one.
  * @param {string|URL} [opts.wasmDir] folder of the .wasm modules
  *   (default ../build-wasm/; relative URLs resolve against this module: in a bundle, against the bundle)
@@ -302,22 +307,23 @@ export async function loadMakemore(opts = {}) {
   if (!opts || typeof opts !== 'object') throw new TypeError('loadMakemore takes an options object');
   /** @type {string[]} */
   const notes = [];
-  const { want, threadsOpt, ...asked } = engineOptions(opts);
+  const { threadsOpt, ...asked } = engineOptions(opts);
   const shareWhy = sharedMemoryUnavailable();
-  let engine = pickEngine(asked.engine, opts, notes, shareWhy);
+  const engine = pickEngine(asked.engine, opts, notes, shareWhy);
   const { bytes, url } = await moduleBytes(opts, engine);
   const module = await WebAssembly.compile(/** @type {BufferSource} */ (bytes));
   const shared = WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
-  if (engine === 'auto') engine = shared ? 'relaxed' : simdSupported() && want !== false ? 'simd' : 'scalar';
   if (shared && shareWhy) throw new Error(`this module needs a shared memory: ${shareWhy}`);
-  const mm = new Makemore(await instantiate(module, shared), engine !== 'scalar', url ? String(url) : null);
-  mm.engine = /** @type {'relaxed'|'simd'|'scalar'} */ (engine);
+  const x = await instantiate(module, shared);
+  const name = /** @type {ModuleName} */ (moduleName(x));
+  const mm = new Makemore(x, name !== 'scalar', url ? String(url) : null);
+  mm.engine = name;
   mm.notes = notes;
   mm._module = module;
   mm._base = import.meta.url;
   if (opts.helperUrl !== undefined) mm._helperUrl = fromHere(opts.helperUrl, 'helperUrl', import.meta.url);
   const threads = threadsOpt === 'auto' ? await availableCores() : threadsOpt;
-  if (threads > 1 && !shared && threadsOpt !== 'auto') notes.push(`one thread: the ${engine} module has no threads (asked for ${threads})`);
+  if (threads > 1 && !shared && threadsOpt !== 'auto') notes.push(`one thread: the ${name} module has no threads (asked for ${threads})`);
   if (shared && threads > 1) {
     try {
       await mm.setThreads(threads);
@@ -332,11 +338,11 @@ export async function loadMakemore(opts = {}) {
  * loadMakemore's engine, simd and threads options, checked: the engine asked for ('auto' if
  * none), simd: true or false as engine 'simd' or 'scalar'.
  * @param {NonNullable<Parameters<typeof loadMakemore>[0]>} opts
- * @returns {{engine: 'auto'|'relaxed'|'simd'|'scalar', want: 'auto'|boolean, threadsOpt: 'auto'|number}}
+ * @returns {{engine: 'auto'|ModuleName, want: 'auto'|boolean, threadsOpt: 'auto'|number}}
  */
 function engineOptions(opts) {
   let engine = opts.engine ?? 'auto';
-  if (!['auto', ...ENGINES].includes(engine)) throw new TypeError(`engine must be 'auto', 'relaxed', 'simd' or 'scalar', got ${engine}`);
+  if (!['auto', ...ENGINES].includes(engine)) throw new TypeError(`engine must be 'auto', ${ENGINES.map((e) => `'${e}'`).join(', ')}, got ${engine}`);
   const want = opts.simd ?? 'auto';
   if (want !== 'auto' && want !== true && want !== false) throw new TypeError(`simd must be 'auto', true or false`);
   if (want !== 'auto') {
@@ -351,28 +357,31 @@ function engineOptions(opts) {
 /**
  * The module to load: 'auto' becomes the fastest this engine runs, unless the module is given
  * (wasmBytes, wasmUrl: then it decides); notes say why a faster one was not taken. Throws if
- * this engine cannot run the one asked for.
- * @param {'auto'|'relaxed'|'simd'|'scalar'} engine @param {NonNullable<Parameters<typeof loadMakemore>[0]>} opts
+ * this engine cannot run the one asked for, saying why.
+ * @param {'auto'|ModuleName} engine @param {NonNullable<Parameters<typeof loadMakemore>[0]>} opts
  * @param {string[]} notes @param {string|null} shareWhy sharedMemoryUnavailable()
- * @returns {'auto'|'relaxed'|'simd'|'scalar'}
+ * @returns {'auto'|ModuleName}
  */
 function pickEngine(engine, opts, notes, shareWhy) {
+  const simd = simdSupported(), relaxed = relaxedSimdSupported();
+  const noRelaxed = isNode
+    ? 'no relaxed SIMD in this engine (Node 20: run node --experimental-wasm-relaxed-simd)'
+    : 'this browser does not run relaxed SIMD';
   if (engine === 'auto' && !opts.wasmBytes && !opts.wasmUrl) {
-    if (!relaxedSimdSupported()) notes.push('no relaxed SIMD in this engine (Node: run node --experimental-wasm-relaxed-simd)');
-    else if (shareWhy) notes.push(`no threads: ${shareWhy}`);
-    engine = relaxedSimdSupported() && !shareWhy ? 'relaxed' : simdSupported() ? 'simd' : 'scalar';
-    if (engine === 'scalar') notes.push('no WebAssembly SIMD in this engine');
+    if (!simd) notes.push('no WebAssembly SIMD in this engine');
+    else if (!relaxed) notes.push(noRelaxed);
+    if (shareWhy) notes.push(`one thread: ${shareWhy}`);
+    engine = !simd ? 'scalar' : shareWhy ? 'simd' : relaxed ? 'relaxed' : 'simd-threads';
   }
-  if (engine === 'relaxed' && !relaxedSimdSupported())
-    throw new Error('this WebAssembly engine does not support relaxed SIMD (Node 20: node --experimental-wasm-relaxed-simd)');
-  if (engine === 'relaxed' && shareWhy) throw new Error(`the relaxed module needs a shared memory: ${shareWhy}`);
-  if (engine === 'simd' && !simdSupported()) throw new Error('this WebAssembly engine does not support SIMD (simd: true)');
+  if (engine === 'relaxed' && !relaxed) throw new Error(`the relaxed module cannot run here: ${noRelaxed}`);
+  if (engine !== 'scalar' && engine !== 'auto' && !simd) throw new Error(`the ${engine} module cannot run here: this WebAssembly engine does not support SIMD`);
+  if ((engine === 'relaxed' || engine === 'simd-threads') && shareWhy) throw new Error(`the ${engine} module needs a shared memory: ${shareWhy}`);
   return engine;
 }
 
 /**
  * The module's bytes (wasmBytes, or read from wasmUrl or the engine's file in wasmDir) and where they came from.
- * @param {NonNullable<Parameters<typeof loadMakemore>[0]>} opts @param {'auto'|'relaxed'|'simd'|'scalar'} engine
+ * @param {NonNullable<Parameters<typeof loadMakemore>[0]>} opts @param {'auto'|ModuleName} engine
  * @returns {Promise<{bytes: ArrayBuffer|ArrayBufferView|BufferSource, url: URL|null}>}
  */
 async function moduleBytes(opts, engine) {
@@ -386,6 +395,15 @@ async function moduleBytes(opts, engine) {
     url = new URL(`makemore-${engine === 'auto' ? (simdSupported() ? 'simd' : 'scalar') : engine}.wasm`, fromHere(dir, 'wasmDir', import.meta.url));
   }
   return { bytes: await readBytes(url), url };
+}
+
+/** @param {WasmExports} x @returns {string} the module's own name of itself (exports.c's mmw_module_name) */
+function moduleName(x) {
+  const p = x.mmw_module_name();
+  const u8 = new Uint8Array(x.memory.buffer);
+  let end = p;
+  while (u8[end]) end++;
+  return String.fromCharCode(...u8.subarray(p, end));
 }
 
 /**

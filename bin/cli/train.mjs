@@ -77,15 +77,17 @@ function trapInterrupt() {
 /** MM_WASM_DIR (tests): the folder of the .wasm modules instead of the package's. @returns {{wasmDir?: URL}} */
 const wasmDir = () => (process.env.MM_WASM_DIR ? { wasmDir: pathToFileURL(path.resolve(process.env.MM_WASM_DIR) + '/') } : {});
 
-/** The module for training: relaxed SIMD on a.threads threads, else SIMD on one (said on stderr). @param {Args} a */
+/** The module for training: relaxed SIMD, else strict SIMD, on a.threads threads (a fallback said on stderr). @param {Args} a */
 async function loadForTraining(a) {
   if (!relaxedSimdSupported()) {
-    const engine = simdSupported() ? 'simd' : 'scalar';
+    const engine = simdSupported() ? 'simd-threads' : 'scalar';
     note(
       `this Node runs no relaxed SIMD${process.execArgv.includes(RELAXED_FLAG) ? ` even with ${RELAXED_FLAG}` : ''}: ` +
-        `training on the ${engine} module, on one thread (slower; its numbers are the reproducible engine's)`,
+        `training on the ${engine} module (no fused multiply-add: slower)`,
     );
-    return loadMakemore({ engine, threads: 1, ...wasmDir() });
+    const mm = await loadMakemore({ engine, threads: a.threads, ...wasmDir() });
+    for (const n of mm.notes) note(n);
+    return mm;
   }
   const mm = await loadMakemore({ engine: 'relaxed', threads: a.threads, ...wasmDir() });
   for (const n of mm.notes) note(n);

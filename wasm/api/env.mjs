@@ -14,7 +14,7 @@ const RELAXED_PROBE = new Uint8Array([
   253, 133, 2, 11,
 ]);
 
-/** Pages (64 KiB) of the shared memory: the fast module's --initial-memory and --max-memory. */
+/** Pages (64 KiB) of the shared memory: the threaded modules' --initial-memory and --max-memory (wasm/fast.cmake). */
 const SHARED_PAGES = { initial: 256, maximum: 32768 };
 
 /** @returns {boolean} whether this engine runs WebAssembly SIMD (simd128). */
@@ -36,21 +36,25 @@ export function relaxedSimdSupported() {
 }
 
 /**
- * Why this context cannot have a shared WebAssembly memory (threads), or null if it can.
+ * Why this context cannot have a shared WebAssembly memory (threads), or null if it can. What is
+ * asked is what threads need: a page that may share memory with its Workers (cross-origin
+ * isolated) and an engine that makes a shared WebAssembly.Memory. Not the global
+ * SharedArrayBuffer: WebKit makes shared memories, and posts them to Workers, without one.
+ * Whether the Workers then start is the helpers' own check (Makemore.setThreads).
  * @returns {string|null}
  */
 export function sharedMemoryUnavailable() {
-  if (typeof SharedArrayBuffer === 'undefined' || /** @type {any} */ (globalThis).crossOriginIsolated === false)
+  if (/** @type {any} */ (globalThis).crossOriginIsolated === false)
     return 'the page is not cross-origin isolated (it needs the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
   try {
     new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
     return null;
   } catch (e) {
-    return `this engine has no shared WebAssembly memory (${e})`;
+    return `this engine makes no shared WebAssembly memory (${e})`;
   }
 }
 
-/** @returns {WebAssembly.Memory} the relaxed module's shared memory (half the maximum if the engine refuses it all) */
+/** @returns {WebAssembly.Memory} a threaded module's shared memory (half the maximum if the engine refuses it all) */
 export function sharedMemory() {
   try {
     return new WebAssembly.Memory({ ...SHARED_PAGES, shared: true });

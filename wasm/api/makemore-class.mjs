@@ -16,9 +16,9 @@ export class Makemore {
   /** @param {WasmExports} x the instance's exports and its memory @param {boolean} simd @param {string|null} url */
   constructor(x, simd, url) {
     this._x = x;
-    /** whether this is a SIMD build (relaxed or not) */
+    /** whether this is a SIMD build (relaxed or strict) */
     this.simd = simd;
-    /** @type {'relaxed'|'simd'|'scalar'} which module */
+    /** @type {import('../makemore.mjs').ModuleName} which module */
     this.engine = simd ? 'simd' : 'scalar';
     /** @type {string[]} why a faster module or more threads were not taken */
     this.notes = [];
@@ -60,13 +60,13 @@ export class Makemore {
   }
   /** e.g. "relaxed SIMD (fused multiply-add), 2 threads" */
   get engineLabel() {
-    const name = { relaxed: 'relaxed SIMD (fused multiply-add)', simd: 'SIMD', scalar: 'scalar' }[this.engine];
+    const name = { relaxed: 'relaxed SIMD (fused multiply-add)', 'simd-threads': 'SIMD', simd: 'SIMD', scalar: 'scalar' }[this.engine];
     return `${name}, ${this.threads} thread${this.threads === 1 ? '' : 's'}`;
   }
 
   /**
    * Runs the kernels on n threads (the caller's included): starts or stops helper
-   * workers. Only the relaxed module has threads; others stay at 1 (see notes).
+   * workers. Only the threaded modules (relaxed, simd-threads) have threads; others stay at 1 (see notes).
    * Results are bitwise the same for any n.
    * @param {number} n 1..64
    */

@@ -1,4 +1,4 @@
-// api/threads.mjs: the relaxed module's helper threads (src/pool.c's pool): Workers (Node:
+// api/threads.mjs: a threaded module's helper threads (src/pool.c's pool): Workers (Node:
 // worker_threads) running wasm/helper.mjs on the shared memory. Makemore.setThreads and
 // close (api/makemore-class.mjs) start and stop them.
 import { fromHere, importNode, isNode } from './env.mjs';
