@@ -39,26 +39,33 @@ worker.on('stored', onStored);
 worker.on('storeError', onStoreError);
 /** @type {Worker} */ (worker.port).addEventListener('error', (e) => setStatus(`The worker failed: ${e.message ?? 'unknown error'}`));
 
-/** Loads the module (?engine=relaxed|simd|scalar in the page's address picks it; default: the fastest this browser runs). */
+/**
+ * Loads the module (?engine=relaxed|simd-threads|simd|scalar in the page's address picks it; default:
+ * the fastest this browser runs). Resolves true once ready, false if the worker refused (the status
+ * says why); web/boot.js shows anything else that throws.
+ * @returns {Promise<boolean>}
+ */
 async function start() {
   let r;
   try {
     r = await worker.call('init', { engine: new URLSearchParams(location.search).get('engine') });
   } catch (e) {
-    setStatus(errText(e));
+    setStatus(`The page could not start: ${errText(e)}`);
     showError('train-error', errText(e));
-    return;
+    return false;
   }
   state.presets = r.presets;
   setReady(); // the buttons follow
   initForm(r);
-  initLab(r.schema, r.engine);
+  initLab(r.schema, r.engine, r.cores);
   setStatus(state.dataInfo ? 'Ready.' : 'Loading names.txt…');
   checkConfig();
   restoreModel(); // the last model of this browser, if any
+  return true;
 }
 
 renderProgress();
 updateButtons();
-start();
+/** Resolves once the page is ready (true) or the worker refused to start (false). */
+export const started = start();
 loadNames();
