@@ -7,7 +7,7 @@
 // page's Worker (its run is the trainer's: the loss chart, the status), lane 2 a second Worker (the
 // same web/worker/main.js behind its own bridge, made for the sweep and terminated when it ends or is
 // stopped; it keeps nothing in IndexedDB). "Runs at a time" chooses 1 or 2 lanes; 2 by default where
-// navigator.hardwareConcurrency >= 2, each lane on one thread: two runs at a time on one thread each
+// there are 2 cores or more (as the worker measures them: web/worker/cores.js), each lane on one thread: two runs at a time on one thread each
 // finished a sweep sooner than one after another on two threads (bench/sweep-result.txt in Node:
 // 1.48x for wavenet76k, 2.12x for mlp3 on 2 cores; in Chromium, bench/lab-lanes-result.txt: 1.39x and
 // 2.76x on the quietest of three runs). A
@@ -165,8 +165,8 @@ async function addRecords(records) {
 }
 
 // ---------------------------------------------------------------- lanes and sweeps
-/** @returns {number} runs at a time by default: 2 where the browser says there are 2 cores or more (faster: see the header) */
-export const defaultLanes = () => ((navigator.hardwareConcurrency || 1) >= 2 ? 2 : 1);
+/** @param {number} cores as the worker measures them @returns {number} runs at a time by default: 2 where there are 2 cores or more (faster: see the header) */
+export const defaultLanes = (cores) => (cores >= 2 ? 2 : 1);
 
 /**
  * The sweep's second lane: a Worker of its own with the page's module and word list (it keeps nothing in IndexedDB).
@@ -402,10 +402,12 @@ async function onDelete(id) {
 /**
  * The lab after the module loaded: the builder's choices from the schema, the stored runs.
  * @param {Schema} s @param {string} [engine] the module the page's worker loaded (InitResult.engine)
+ * @param {number} [cores] the cores it uses (InitResult.cores)
  */
-export async function initLab(s, engine) {
+export async function initLab(s, engine, cores = 1) {
   schema = s;
   engineName = engine ?? null;
+  $('lab-lanes').value = String(defaultLanes(cores));
   const keys = s.fields.filter((f) => (f.group === 'model' || f.group === 'data' || f.group === 'training') && !f.fromData && f.js !== 'seed');
   for (const k of ['1', '2']) {
     const sel = $(`lab-key${k}`);
@@ -424,7 +426,6 @@ export async function initLab(s, engine) {
 }
 
 makeLabChart($('lab-chart'));
-$('lab-lanes').value = String(defaultLanes());
 lab.onDelete = (id) => { onDelete(id); };
 $('lab-run-sweep').addEventListener('click', onRunSweep);
 $('lab-lecture').addEventListener('click', onLecture);

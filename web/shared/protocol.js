@@ -21,13 +21,14 @@ export {};
 
 /**
  * @typedef {object} InitRequest
- * @property {string|null} engine 'relaxed' | 'simd' | 'scalar' (the page's ?engine=), null: the fastest this browser runs
+ * @property {string|null} engine 'relaxed' | 'simd-threads' | 'simd' | 'scalar' (the page's ?engine=), null: the fastest this browser runs
  * @property {boolean} [store] false: this worker never keeps its run in IndexedDB (the lab's second lane, web/lab/page.js); default true
  */
 /**
  * @typedef {object} InitResult the module loaded (then an 'engine' event)
  * @property {boolean} simd
  * @property {string} engine
+ * @property {number} cores the threads a run gets by default: the cores the browser reports, or fewer where that measures faster (web/worker/cores.js)
  * @property {import('../../wasm/makemore.mjs').Schema} schema the core's settings: the form's fields, their limits and defaults
  * @property {Preset[]} presets
  */

@@ -11,6 +11,7 @@
 //   web/worker/files.js    model files and the last model kept in this browser
 // @ts-check (tsconfig.worker.json checks this file with lib webworker; the modules it imports are checked by tsconfig.json)
 import { loadMakemore, availableCores } from '../../wasm/makemore.mjs';
+import { measureCores } from './cores.js';
 import { serve } from '../shared/bridge.js';
 import { errText } from '../shared/errors.js';
 import { ctx, setState, subscribe } from './state.js';
@@ -38,7 +39,7 @@ ready.catch(() => {}); // answered to each call that waits for it
  */
 const afterInit = (f) => (...args) => ready.then(() => f(...args));
 
-/** One thread until a run trains (see web/worker/threads.js); the relaxed module where the browser has it. @param {Parameters<Calls['init']>[0]} a */
+/** One thread until a run trains (see web/worker/threads.js); the fastest module the browser runs. @param {Parameters<Calls['init']>[0]} a */
 async function init({ engine, store }) {
   if (ctx.state !== 'loading') throw new Error('the module is loaded already');
   ctx.store = store !== false;
@@ -52,11 +53,13 @@ async function init({ engine, store }) {
     moduleFailed(err);
     throw err;
   }
+  const m = await measureCores(cores);
+  if (m.measured && m.cores < cores) mm.notes.push(`${m.cores} threads: this browser says ${cores} cores, ${m.cores} measure faster`);
   ctx.mm = mm;
-  setCores(cores);
+  setCores(m.cores);
   setState('idle');
   moduleLoaded();
-  return { simd: mm.simd, engine: mm.engine, schema: mm.schema, presets: mm.presets };
+  return { simd: mm.simd, engine: mm.engine, cores: m.cores, schema: mm.schema, presets: mm.presets };
 }
 
 /** @type {import('../shared/protocol.js').Handlers} */
