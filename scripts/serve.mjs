@@ -5,9 +5,12 @@
 // .wasm goes out as application/wasm, and every response carries
 // Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy:
 // require-corp, so the page is cross-origin isolated.
+// For the tests in browsers a test cannot add scripts to (WebKit over WebDriver):
+// MM_INJECT_SCRIPT=/path.js puts <script src="/path.js"></script> first in every
+// HTML page's <head> (tests/browser/page-probe.js).
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -46,6 +49,14 @@ function send(res, code, text, type = 'text/plain; charset=utf-8') {
 const escapeHtml = (/** @type {string} */ s) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 
+const INJECT = process.env.MM_INJECT_SCRIPT ?? '';
+
+/** @param {import('node:http').ServerResponse} res @param {string} file an HTML page, sent with INJECT's script first */
+async function sendInjected(res, file) {
+  const html = (await readFile(file, 'utf8')).replace(/<head>/i, (h) => `${h}<script src="${escapeHtml(INJECT)}"></script>`);
+  send(res, 200, html, TYPES['.html']);
+}
+
 const server = createServer(async (req, res) => {
   try {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n');
@@ -77,6 +88,7 @@ const server = createServer(async (req, res) => {
       }
     }
     if (!st?.isFile()) return send(res, 404, 'not found\n');
+    if (INJECT && path.extname(target).toLowerCase() === '.html' && req.method === 'GET') return sendInjected(res, target);
     res.writeHead(200, {
       ...HEADERS,
       'Content-Type': TYPES[/** @type {keyof typeof TYPES} */ (path.extname(target).toLowerCase())] ?? 'application/octet-stream',

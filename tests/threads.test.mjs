@@ -207,7 +207,7 @@ test('fallbacks: no relaxed SIMD gives the strict SIMD module with threads, no s
   } finally {
     delete g.crossOriginIsolated;
   }
-  // WebKit's case: cross-origin isolated, shared memories made and posted, but no global SharedArrayBuffer
+  // no global SharedArrayBuffer (WebKitGTK's default) is not what threads need: a shared memory that reaches the Workers
   const SAB = g.SharedArrayBuffer;
   g.crossOriginIsolated = true;
   delete g.SharedArrayBuffer;

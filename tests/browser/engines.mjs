@@ -157,13 +157,15 @@ function collectErrors(page, errors, format) {
 /**
  * Debian's Firefox ESR (FIREFOX, or MM_FIREFOX), headless, in a fresh profile (puppeteer makes one in
  * the temporary folder and removes it on close), driven by puppeteer-core over WebDriver BiDi.
+ * @param {{prefs?: Record<string, unknown>}} [options] prefs: more about:config preferences (e.g.
+ *   'javascript.options.wasm_relaxed_simd': false, a Firefox without relaxed SIMD)
  * @returns {Promise<Engine>}
  */
-export async function launchFirefox() {
+export async function launchFirefox({ prefs = {} } = {}) {
   const { default: puppeteer } = await import('puppeteer-core');
   const browser = await puppeteer.launch({
     browser: 'firefox', executablePath: FIREFOX, headless: true, defaultViewport: VIEWPORT,
-    extraPrefsFirefox: FIREFOX_PREFS, env: { ...process.env, ...FIREFOX_ENV }, protocolTimeout: SCRIPT_TIMEOUT,
+    extraPrefsFirefox: { ...FIREFOX_PREFS, ...prefs }, env: { ...process.env, ...FIREFOX_ENV }, protocolTimeout: SCRIPT_TIMEOUT,
   });
   try {
     const page = (await browser.pages())[0] ?? (await browser.newPage());

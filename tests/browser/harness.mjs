@@ -17,11 +17,15 @@ export async function launchChromium() {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
-/** Starts scripts/serve.mjs on a free port. @returns {Promise<{base: string, stop: () => void}>} */
-export function serve() {
+/**
+ * Starts scripts/serve.mjs on a free port; probe: with tests/browser/page-probe.js first in every HTML page
+ * (for browsers a test cannot give an init script: WebKit over WebDriver).
+ * @param {{probe?: boolean}} [o] @returns {Promise<{base: string, stop: () => void}>}
+ */
+export function serve({ probe = false } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'scripts/serve.mjs')], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...(probe ? { MM_INJECT_SCRIPT: '/tests/browser/page-probe.js' } : {}) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -34,59 +38,8 @@ export function serve() {
   });
 }
 
-// What the trainer page's tests read of it, injected by probePage (web/ has nothing for tests):
-// window.__mm in the page, before its scripts run.
-//   stall      the main thread's stall meter: the largest lateness of a 20 ms timer (maxGap) and the
-//              longest "longtask" (maxLongTask) since stall.reset()
-//   runId      the id of the last run the worker announced (its 'run' event), as a string; '0' before
-//   runs[id]   every training loss of that run the worker reported ('progress' events), as uint32 bits
-//   engine     the worker's last 'engine' event ({label, notes, threads, helpers})
-//   chart()    the Loss card's chart's data as last drawn: {steps, train, val} (log10 loss; train and val
-//              without the gaps of the merged x axis), trainSteps (the steps of the train points), and
-//              drawnAt (performance.now() of that drawing, -1 if never)
-// The worker's events are read off the page's Worker ({event, data} messages: web/shared/bridge.js); the
-// chart is the uPlot instance the page makes, seen through web/vendor/uPlot.esm.js served wrapped.
-function pageProbe() {
-  const mm = /** @type {any} */ ({ runId: '0', runs: {}, engine: null, plots: [] });
-  /** @type {any} */ (window).__mm = mm;
-  const stall = (mm.stall = { maxGap: 0, maxLongTask: 0, reset() { this.maxGap = 0; this.maxLongTask = 0; } });
-  const PERIOD = 20;
-  let due = performance.now() + PERIOD;
-  const tick = () => {
-    const now = performance.now();
-    stall.maxGap = Math.max(stall.maxGap, now - due);
-    due = now + PERIOD;
-    setTimeout(tick, PERIOD);
-  };
-  setTimeout(tick, PERIOD);
-  try {
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) stall.maxLongTask = Math.max(stall.maxLongTask, e.duration);
-    }).observe({ type: 'longtask', buffered: false });
-  } catch {
-    // no longtask support: the timer alone measures
-  }
-  const W = window.Worker;
-  /** @type {any} */ (window).Worker = class extends W {
-    constructor(/** @type {any} */ url, /** @type {any} */ opts) {
-      super(url, opts);
-      this.addEventListener('message', (e) => {
-        const { event, data } = e.data ?? {};
-        if (event === 'run') mm.runId = String(data.id);
-        else if (event === 'engine') mm.engine = data;
-        else if (event === 'progress')
-          (mm.runs[data.runId] ??= []).push(...Array.from(new Uint32Array(data.losses.buffer, data.losses.byteOffset, data.losses.length)));
-      });
-    }
-  };
-  mm.chart = () => {
-    const u = mm.plots.filter((/** @type {any} */ p) => p.root.parentElement?.id === 'chart').at(-1); // the Loss card's (not the lab's)
-    if (!u) return { steps: [], train: [], val: [], trainSteps: [], drawnAt: -1 };
-    const [x, t, v] = /** @type {[number[], (number|null)[], (number|null)[]]} */ (u.data);
-    const at = (/** @type {(number|null)[]} */ ys) => Array.from(x).filter((_, i) => ys[i] != null);
-    return { steps: Array.from(x), train: t.filter((y) => y != null), val: v.filter((y) => y != null), trainSteps: at(t), drawnAt: u.drawnAt ?? -1 };
-  };
-}
+// What the trainer page's tests read of it: tests/browser/page-probe.js (window.__mm).
+export const PAGE_PROBE = path.join(ROOT, 'tests/browser/page-probe.js');
 
 // web/vendor/uPlot.esm.js as the page gets it from probePage: the real one, each instance kept in
 // window.__mm.plots, with the time of its last setData.
@@ -122,7 +75,7 @@ export async function routeWasm(page) {
 /** Injects window.__mm (see pageProbe) into a page of the trainer; its .wasm from WASM_DIR (routeWasm). @param {import('playwright-core').Page} page */
 export async function probePage(page) {
   await routeWasm(page);
-  await page.addInitScript(pageProbe);
+  await page.addInitScript({ path: PAGE_PROBE });
   await page.route((url) => url.pathname.endsWith('/web/vendor/uPlot.esm.js') && !url.search, (route) =>
     route.fulfill({ status: 200, contentType: 'text/javascript', body: UPLOT_WRAPPER }));
 }

@@ -39,18 +39,32 @@ export function relaxedSimdSupported() {
  * Why this context cannot have a shared WebAssembly memory (threads), or null if it can. What is
  * asked is what threads need: a page that may share memory with its Workers (cross-origin
  * isolated) and an engine that makes a shared WebAssembly.Memory. Not the global
- * SharedArrayBuffer: WebKit makes shared memories, and posts them to Workers, without one.
- * Whether the Workers then start is the helpers' own check (Makemore.setThreads).
+ * SharedArrayBuffer, which may be missing where the rest works. In a browser the memory must also
+ * go to a Worker (WebKitGTK makes one and refuses to send it). Whether the Workers then start is
+ * the helpers' own check (Makemore.setThreads).
  * @returns {string|null}
  */
 export function sharedMemoryUnavailable() {
   if (/** @type {any} */ (globalThis).crossOriginIsolated === false)
     return 'the page is not cross-origin isolated (it needs the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
+  let memory;
   try {
-    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-    return null;
+    memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
   } catch (e) {
     return `this engine makes no shared WebAssembly memory (${e})`;
+  }
+  if (isNode || typeof MessageChannel === 'undefined') return null;
+  // Whether it can be posted to a Worker: WebKitGTK makes one but refuses to clone it (DataCloneError)
+  // unless its global SharedArrayBuffer is on. A port's postMessage clones as a Worker's does.
+  const { port1, port2 } = new MessageChannel();
+  try {
+    port1.postMessage(memory);
+    return null;
+  } catch (e) {
+    return `this browser makes a shared memory but cannot send it to a Worker (${e instanceof Error ? e.message : e})`;
+  } finally {
+    port1.close();
+    port2.close();
   }
 }
 

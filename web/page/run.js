@@ -121,7 +121,7 @@ function resetView() {
  * @param {import('../shared/protocol.js').EngineEvent} m
  */
 export function showEngine(m) {
-  $('engine').textContent = `Engine: WebAssembly ${m.label}, in a Worker${m.threads === 1 ? ' (more threads while training)' : ''}.` +
+  $('engine').textContent = `Engine: WebAssembly ${m.label} (makemore-${m.module}.wasm), in a Worker${m.threads === 1 ? ' (more threads while training)' : ''}.` +
     (m.notes.length ? ` ${m.notes.map((s) => s[0].toUpperCase() + s.slice(1)).join('. ')}.` : '');
 }
 

@@ -122,6 +122,7 @@ export {};
 /**
  * @typedef {object} EngineEvent the module and its threads: helpers run only while a run trains or evaluates
  * @property {string} label e.g. "relaxed SIMD (fused multiply-add), 2 threads"
+ * @property {string} module the module loaded: 'relaxed', 'simd-threads', 'simd' or 'scalar' (build-wasm/makemore-<module>.wasm)
  * @property {string[]} notes why not faster
  * @property {number} threads
  * @property {number} helpers

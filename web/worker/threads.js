@@ -38,6 +38,6 @@ export function syncThreads() {
     } catch (e) {
       mm.notes.push(`one thread: the helper threads did not start (${errText(e)})`);
     }
-    ctx.emit('engine', { label: mm.engineLabel, notes: mm.notes, threads: mm.threads, helpers: mm.helperCount });
+    ctx.emit('engine', { label: mm.engineLabel, module: mm.engine, notes: mm.notes, threads: mm.threads, helpers: mm.helperCount });
   });
 }
