@@ -2,8 +2,8 @@
 //
 //   node --test tests/torch-fixture.test.mjs      (after bash scripts/build-wasm.sh)
 //
-// The same check as tests/test_torch.c, but on the WebAssembly builds (SIMD and
-// scalar) through wasm/makemore.mjs: for each tests/fixtures/<name>.bin (format
+// The same check as tests/test_torch.c, but on the WebAssembly builds (the fast engine of the
+// SIMD, relaxed and simd-threads modules; scalar) through wasm/makemore.mjs: for each tests/fixtures/<name>.bin (format
 // "MMFX", see tests/dump_inputs.c and tests/reference.py):
 //   1. mm.createModel with the fixture's config; setParams/setBuffers from init.*;
 //   2. forwardBackward on batch 0: logits, loss, every gradient;
@@ -15,7 +15,7 @@
 // A last test proves the check can fail: the largest gradient element scaled
 // by (1 + 1e-3) must be reported, for every fixture.
 //
-// MM_WASM_DIR: folder of makemore-{simd,scalar}.wasm (default build-wasm/)
+// MM_WASM_DIR: folder of the makemore-*.wasm modules (default build-wasm/)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -33,10 +33,13 @@ const RTOL = 1e-4;
 const ATOL = 1e-6;
 const REL_FLOOR = 1e-3; // max relative error is reported over |r| > this
 
-/** @param {boolean|'relaxed'} simd true: the SIMD module, false: scalar, 'relaxed': the fast module on 2 threads */
+/**
+ * @param {boolean|'relaxed'|'simd-threads'} simd true: the SIMD module (its fast engine, the models' default), false:
+ *   scalar, 'relaxed' and 'simd-threads': the threaded modules' fast engine on 2 threads
+ */
 const load = (simd) =>
-  simd === 'relaxed'
-    ? loadMakemore({ engine: 'relaxed', threads: 2, wasmDir: pathToFileURL(WASM_DIR + '/') })
+  simd === 'relaxed' || simd === 'simd-threads'
+    ? loadMakemore({ engine: simd, threads: 2, wasmDir: pathToFileURL(WASM_DIR + '/') })
     : loadMakemore({ simd, wasmDir: pathToFileURL(WASM_DIR + '/') });
 
 // ---------------------------------------------------------------- fixture file
@@ -249,12 +252,12 @@ function summary(cmps) {
 
 // ---------------------------------------------------------------- tests
 
-for (const simd of /** @type {const} */ ([true, false, 'relaxed'])) {
-  const build = simd === 'relaxed' ? 'relaxed-SIMD (fast engine, 2 threads)' : simd ? 'SIMD' : 'scalar';
+for (const simd of /** @type {const} */ ([true, false, 'relaxed', 'simd-threads'])) {
+  const build = simd === 'relaxed' ? 'relaxed-SIMD (fast engine, 2 threads)' : simd === 'simd-threads' ? 'strict SIMD threads (fast engine, 2 threads)' : simd ? 'SIMD (fast engine)' : 'scalar';
   test(`PyTorch fixtures through the JS API, ${build} build`, { skip: simd === 'relaxed' && !relaxedSimdSupported() && 'no relaxed SIMD (node --experimental-wasm-relaxed-simd)' }, async (t) => {
     const mm = await load(simd);
     assert.equal(mm.simd, simd !== false);
-    if (simd === 'relaxed') assert.equal(mm.threads, 2);
+    if (simd === 'relaxed' || simd === 'simd-threads') assert.equal(mm.threads, 2);
     for (const name of FIXTURES) {
       await t.test(name, () => {
         const cmps = runFixture(mm, name);
