@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // bench/engines-speed.mjs: the trainer page's training speed in each browser engine, side by side in
 // one run (issue 24): Chromium, Firefox ESR and WebKitGTK (Safari's engine), each the module it picks by
-// itself, plus two WebKit references: "today" (?engine=simd with the reproducible engine: the strict
-// SIMD module's reference kernels on one thread, what WebKit ran before the strict fast engine) and
-// "+SAB" (WebKitGTK with its SharedArrayBuffer on, JSC_useSharedArrayBuffer=1, as Safari has it under
-// COOP/COEP: the strict module's threads). wavenet76k at batch 32 through the page's own controls
+// itself, plus three WebKit references: "today" (?engine=simd with the reproducible engine: the strict
+// SIMD module's reference kernels on one thread, what WebKit ran before the strict fast engine), "simd"
+// (?engine=simd: the one-thread build's fast engine, emscripten's code, where WebKit picks the threaded
+// build on one thread, clang-19's) and "+SAB" (WebKitGTK with its SharedArrayBuffer on,
+// JSC_useSharedArrayBuffer=1, as Safari has it under COOP/COEP: the strict module's threads). wavenet76k at batch 32 through the page's own controls
 // (validation off: training steps only), read from its step counter: steps over a window after a
 // warm-up, every contender once per round in turn (one browser open at a time), the best of the rounds.
 //   node bench/engines-speed.mjs [--rounds 3] [--seconds 15] [--warmup 5] [--only chromium,webkit]
@@ -29,6 +30,7 @@ const CONTENDERS = [
   { name: 'firefox', query: '', reproducible: false, launch: () => launchFirefox() },
   { name: 'webkit', query: '', reproducible: false, launch: () => launchWebKit() },
   { name: 'webkit today', query: '?engine=simd', reproducible: true, launch: () => launchWebKit() },
+  { name: 'webkit simd', query: '?engine=simd', reproducible: false, launch: () => launchWebKit() },
   { name: 'webkit +SAB', query: '', reproducible: false, launch: () => launchWebKit({ sab: true }) },
 ].filter((c) => !only.length || only.some((o) => c.name.startsWith(o)));
 
@@ -89,5 +91,6 @@ const best = (/** @type {string} */ n) => open.find((o) => o.name === n)?.best;
 /** @param {string} a @param {string} b @param {string} what */
 const ratio = (a, b, what) => { const x = best(a), y = best(b); if (x && y) console.log(`  ${what}: ${(x / y).toFixed(2)}x`); };
 ratio('webkit', 'webkit today', 'WebKit (its own pick) / WebKit today');
+ratio('webkit', 'webkit simd', 'WebKit (its own pick: the threaded build on one thread) / the one-thread build');
 ratio('webkit +SAB', 'webkit today', 'WebKit with SharedArrayBuffer (as Safari) / WebKit today');
 ratio('firefox', 'chromium', 'Firefox / Chromium');

@@ -1,9 +1,9 @@
 // browsers.test.mjs: the trainer page and the element in Firefox ESR and WebKitGTK (Safari's engine),
 // as tests/page*.test.mjs do in Chromium (issue 24). Each engine (tests/browser/engines.mjs):
 //   - the page loads and names the module it chose (Firefox: relaxed SIMD on 2 threads; WebKit: the strict
-//     SIMD module's fast engine, no relaxed op: WebKitGTK as Debian ships it cannot send a shared memory to
-//     a Worker, so on one thread (makemore-simd.wasm), and with its SharedArrayBuffer on, as Safari has it
-//     on a cross-origin isolated page, on 2 (makemore-simd-threads.wasm));
+//     SIMD threaded module's fast engine, no relaxed op: WebKitGTK as Debian ships it makes a shared memory
+//     but cannot send it to a Worker, so on one thread, and with its SharedArrayBuffer on, as Safari has it
+//     on a cross-origin isolated page, on 2);
 //   - 2000 steps of wavenet22k: on the reproducible engine bitwise the losses of Node on the same module;
 //     on the fast engine the same (WebKit: its fast engine has no relaxed op: bitwise; Firefox: within 1e-4
 //     of Node's relaxed module, whose relaxed multiply-add each engine may fuse or not);
@@ -145,7 +145,7 @@ test('Firefox ESR: the page (relaxed SIMD, 2 threads) trains as Node does, sampl
 });
 
 test('WebKitGTK: the page (strict SIMD, the fast engine; 1 thread, or 2 with SharedArrayBuffer) trains as Node does, samples, pauses; the element; ?engine=relaxed: the reason; LANG=C starts', { skip: noWebKit, timeout: 600000 }, async (t) => {
-  t.diagnostic(await checkEngine(() => launchWebKit(), { module: 'simd', threads: 1, fastBitwise: true }));
+  t.diagnostic(await checkEngine(() => launchWebKit(), { module: 'simd-threads', threads: 1, fastBitwise: true }));
   t.diagnostic(await checkEngine(() => launchWebKit({ sab: true }), { module: 'simd-threads', threads: 2, fastBitwise: true }));
   await checkForcedFailure(await launchWebKit());
   // navigator.language "C" (LANG=C.UTF-8): the page starts

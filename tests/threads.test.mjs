@@ -9,8 +9,9 @@
 //   - the strict SIMD modules' fast engine (Safari's path: simd-threads, simd): 1 and 2
 //     threads and both modules bitwise the same, its first 50 losses within 1e-4 of the
 //     reference, its kernels within their bounds (tests/test_kernels.c as test_kernels_simd.wasm);
-//   - fallbacks: an engine without relaxed SIMD gets the strict SIMD module with threads, a
-//     context without shared memory the strict SIMD module on one thread, and each says why;
+//   - fallbacks: an engine without relaxed SIMD gets the strict SIMD module with threads; a
+//     shared memory that cannot reach a Worker (no cross-origin isolation) the threaded module on
+//     one thread; an engine without shared memory the one-thread SIMD module; each says why;
 //   - bad thread counts are refused with a clear error; helpers stop on close().
 // Run with node --experimental-wasm-relaxed-simd --test (npm test does); without the
 // flag the relaxed-module tests are skipped.
@@ -179,7 +180,7 @@ test('a Node process that never closes its module still exits (helpers do not ke
   assert.equal(r.stdout.trim(), '2');
 });
 
-test('fallbacks: no relaxed SIMD gives the strict SIMD module with threads, no shared memory the SIMD module on one thread; each says why', async () => {
+test('fallbacks: no relaxed SIMD gives the strict SIMD module with threads; a memory that cannot reach a Worker, one thread; no shared memory, the SIMD module; each says why', async () => {
   const validate = WebAssembly.validate;
   // an engine that validates plain SIMD but not relaxed SIMD (like Safari)
   WebAssembly.validate = (b) => validate.call(WebAssembly, b) && /** @type {Uint8Array} */ (b).length !== 82; // the relaxed probe
@@ -196,16 +197,33 @@ test('fallbacks: no relaxed SIMD gives the strict SIMD module with threads, no s
     WebAssembly.validate = validate;
   }
   const g = /** @type {any} */ (globalThis);
-  g.crossOriginIsolated = false; // what a page without COOP/COEP says
+  g.crossOriginIsolated = false; // what a page without COOP/COEP says: a shared memory is made (Chromium), not sent
+  try {
+    const mm = await loadMakemore({ wasmDir, threads: 2 });
+    assert.equal(mm.engine, 'relaxed', 'the threaded module on one thread (its memory can be made)');
+    assert.equal(mm.threads, 1);
+    assert.match(mm.notes.join('\n'), /one thread: the page is not cross-origin isolated/);
+    await mm.setThreads(2);
+    assert.equal(mm.threads, 1, 'setThreads stays at 1 where the memory cannot reach a Worker');
+    assert.equal(wasm(mm, false, 5).kernels, 'relaxed-simd');
+  } finally {
+    delete g.crossOriginIsolated;
+  }
+  // an engine that makes no shared memory: the one-thread SIMD module, and the threaded ones refused
+  const Memory = WebAssembly.Memory;
+  /** @type {any} */ (WebAssembly).Memory = function (/** @type {any} */ d) {
+    if (d?.shared) throw new TypeError('no shared memory here');
+    return new Memory(d);
+  };
   try {
     const mm = await loadMakemore({ wasmDir });
     assert.equal(mm.engine, 'simd');
     assert.equal(mm.threads, 1);
-    assert.match(mm.notes.join('\n'), /one thread: the page is not cross-origin isolated/);
-    await assert.rejects(loadMakemore({ engine: 'relaxed', wasmDir }), /shared memory/);
+    assert.match(mm.notes.join('\n'), /one thread: this engine makes no shared WebAssembly memory \(no shared memory here\)/);
+    await assert.rejects(loadMakemore({ engine: 'relaxed', wasmDir }), /relaxed module needs a shared memory/);
     await assert.rejects(loadMakemore({ engine: 'simd-threads', wasmDir }), /simd-threads module needs a shared memory/);
   } finally {
-    delete g.crossOriginIsolated;
+    /** @type {any} */ (WebAssembly).Memory = Memory;
   }
   // no global SharedArrayBuffer (WebKitGTK's default) is not what threads need: a shared memory that reaches the Workers
   const SAB = g.SharedArrayBuffer;

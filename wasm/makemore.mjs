@@ -48,7 +48,7 @@
 //   api/model.mjs          Model (a loaded or bare model), sampling, batches
 
 import { MakemoreError } from './api/base.mjs';
-import { _wasmImports, availableCores, fromHere, isNode, readBytes, relaxedSimdSupported, sharedMemory, sharedMemoryUnavailable, simdSupported } from './api/env.mjs';
+import { _wasmImports, availableCores, fromHere, isNode, readBytes, relaxedSimdSupported, sharedMemory, sharedMemoryUnavailable, sharedMemoryUnmade, simdSupported } from './api/env.mjs';
 import { Makemore } from './api/makemore-class.mjs';
 import { Model } from './api/model.mjs';
 import { checkThreads } from './api/threads.mjs';
@@ -308,23 +308,28 @@ export async function loadMakemore(opts = {}) {
   /** @type {string[]} */
   const notes = [];
   const { threadsOpt, ...asked } = engineOptions(opts);
-  const shareWhy = sharedMemoryUnavailable();
-  const engine = pickEngine(asked.engine, opts, notes, shareWhy);
+  const unmade = sharedMemoryUnmade();
+  const noThreads = sharedMemoryUnavailable();
+  const engine = pickEngine(asked.engine, opts, notes, unmade);
   const { bytes, url } = await moduleBytes(opts, engine);
   const module = await WebAssembly.compile(/** @type {BufferSource} */ (bytes));
   const shared = WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
-  if (shared && shareWhy) throw new Error(`this module needs a shared memory: ${shareWhy}`);
+  if (shared && unmade) throw new Error(`this module needs a shared memory: ${unmade}`);
   const x = await instantiate(module, shared);
   const name = /** @type {ModuleName} */ (moduleName(x));
   const mm = new Makemore(x, name !== 'scalar', url ? String(url) : null);
   mm.engine = name;
   mm.notes = notes;
+  if (shared && noThreads) {
+    mm._noThreads = noThreads;
+    notes.push(`one thread: ${noThreads}`);
+  }
   mm._module = module;
   mm._base = import.meta.url;
   if (opts.helperUrl !== undefined) mm._helperUrl = fromHere(opts.helperUrl, 'helperUrl', import.meta.url);
   const threads = threadsOpt === 'auto' ? await availableCores() : threadsOpt;
   if (threads > 1 && !shared && threadsOpt !== 'auto') notes.push(`one thread: the ${name} module has no threads (asked for ${threads})`);
-  if (shared && threads > 1) {
+  if (shared && threads > 1 && !noThreads) {
     try {
       await mm.setThreads(threads);
     } catch (e) {
@@ -356,13 +361,15 @@ function engineOptions(opts) {
 
 /**
  * The module to load: 'auto' becomes the fastest this engine runs, unless the module is given
- * (wasmBytes, wasmUrl: then it decides); notes say why a faster one was not taken. Throws if
- * this engine cannot run the one asked for, saying why.
+ * (wasmBytes, wasmUrl: then it decides); notes say why a faster one was not taken. A threaded
+ * module is taken wherever a shared memory can be made, threads or not (on one thread it is as
+ * fast as the one-thread build, and faster in WebKit: clang-19's code). Throws if this engine
+ * cannot run the one asked for, saying why.
  * @param {'auto'|ModuleName} engine @param {NonNullable<Parameters<typeof loadMakemore>[0]>} opts
- * @param {string[]} notes @param {string|null} shareWhy sharedMemoryUnavailable()
+ * @param {string[]} notes @param {string|null} unmade sharedMemoryUnmade()
  * @returns {'auto'|ModuleName}
  */
-function pickEngine(engine, opts, notes, shareWhy) {
+function pickEngine(engine, opts, notes, unmade) {
   const simd = simdSupported(), relaxed = relaxedSimdSupported();
   const noRelaxed = isNode
     ? 'no relaxed SIMD in this engine (Node 20: run node --experimental-wasm-relaxed-simd)'
@@ -370,12 +377,12 @@ function pickEngine(engine, opts, notes, shareWhy) {
   if (engine === 'auto' && !opts.wasmBytes && !opts.wasmUrl) {
     if (!simd) notes.push('no WebAssembly SIMD in this engine');
     else if (!relaxed) notes.push(noRelaxed);
-    if (shareWhy) notes.push(`one thread: ${shareWhy}`);
-    engine = !simd ? 'scalar' : shareWhy ? 'simd' : relaxed ? 'relaxed' : 'simd-threads';
+    if (simd && unmade) notes.push(`one thread: ${unmade}`);
+    engine = !simd ? 'scalar' : unmade ? 'simd' : relaxed ? 'relaxed' : 'simd-threads';
   }
   if (engine === 'relaxed' && !relaxed) throw new Error(`the relaxed module cannot run here: ${noRelaxed}`);
   if (engine !== 'scalar' && engine !== 'auto' && !simd) throw new Error(`the ${engine} module cannot run here: this WebAssembly engine does not support SIMD`);
-  if ((engine === 'relaxed' || engine === 'simd-threads') && shareWhy) throw new Error(`the ${engine} module needs a shared memory: ${shareWhy}`);
+  if ((engine === 'relaxed' || engine === 'simd-threads') && unmade) throw new Error(`the ${engine} module needs a shared memory: ${unmade}`);
   return engine;
 }
 
@@ -399,6 +406,7 @@ async function moduleBytes(opts, engine) {
 
 /** @param {WasmExports} x @returns {string} the module's own name of itself (exports.c's mmw_module_name) */
 function moduleName(x) {
+  if (typeof x.mmw_module_name !== 'function') throw new Error('this .wasm is not a makemore-wasm module of this version (it has no mmw_module_name): build it again with npm run build');
   const p = x.mmw_module_name();
   const u8 = new Uint8Array(x.memory.buffer);
   let end = p;

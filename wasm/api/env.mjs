@@ -36,26 +36,37 @@ export function relaxedSimdSupported() {
 }
 
 /**
- * Why this context cannot have a shared WebAssembly memory (threads), or null if it can. What is
- * asked is what threads need: a page that may share memory with its Workers (cross-origin
- * isolated) and an engine that makes a shared WebAssembly.Memory. Not the global
- * SharedArrayBuffer, which may be missing where the rest works. In a browser the memory must also
- * go to a Worker (WebKitGTK makes one and refuses to send it). Whether the Workers then start is
- * the helpers' own check (Makemore.setThreads).
+ * Why this engine cannot make a shared WebAssembly.Memory, which a threaded module imports (relaxed,
+ * simd-threads), or null if it can. Making one is not yet threads: see sharedMemoryUnavailable.
+ * @returns {string|null}
+ */
+export function sharedMemoryUnmade() {
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return null;
+  } catch (e) {
+    return `this engine makes no shared WebAssembly memory (${e instanceof Error ? e.message : e})`;
+  }
+}
+
+/**
+ * Why this context cannot have threads, or null if it can. Threads need a shared WebAssembly.Memory
+ * that reaches the helper Workers: one the engine makes (sharedMemoryUnmade), on a page that may
+ * share memory with its Workers (cross-origin isolated), that a Worker's postMessage takes. Not the
+ * global SharedArrayBuffer, which may be missing where the rest works. Chromium makes shared
+ * memories on any page but sends them only from an isolated one; WebKitGTK makes them and refuses
+ * to send them unless its SharedArrayBuffer is on. Whether the Workers then start is the helpers'
+ * own check (Makemore.setThreads).
  * @returns {string|null}
  */
 export function sharedMemoryUnavailable() {
+  const unmade = sharedMemoryUnmade();
+  if (unmade) return unmade;
   if (/** @type {any} */ (globalThis).crossOriginIsolated === false)
     return 'the page is not cross-origin isolated (it needs the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
-  let memory;
-  try {
-    memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-  } catch (e) {
-    return `this engine makes no shared WebAssembly memory (${e})`;
-  }
   if (isNode || typeof MessageChannel === 'undefined') return null;
-  // Whether it can be posted to a Worker: WebKitGTK makes one but refuses to clone it (DataCloneError)
-  // unless its global SharedArrayBuffer is on. A port's postMessage clones as a Worker's does.
+  // A port's postMessage clones as a Worker's does.
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
   const { port1, port2 } = new MessageChannel();
   try {
     port1.postMessage(memory);

@@ -22,6 +22,8 @@ export class Makemore {
     this.engine = simd ? 'simd' : 'scalar';
     /** @type {string[]} why a faster module or more threads were not taken */
     this.notes = [];
+    /** @type {string|null} why a threaded module stays on one thread here (its memory cannot reach a Worker) */
+    this._noThreads = null;
     /** where the .wasm came from (null if given as bytes) */
     this.wasmUrl = url;
     /** @type {WebAssembly.Module|null} */
@@ -77,6 +79,7 @@ export class Makemore {
       n = 1;
       if (!this.notes.some((s) => s.startsWith('one thread'))) this.notes.push(`one thread: the ${this.engine} module has no threads`);
     }
+    if (n > 1 && this._noThreads) n = 1; // said in notes when it loaded
     if (n === this.threads) return;
     await this.close();
     if (n === 1) return;
