@@ -36,7 +36,11 @@ const CONTENDERS = [
 
 const num = (/** @type {unknown} */ s) => Number(String(s).replace(/,/g, ''));
 
-/** One measurement: a fresh run of 200,000 steps, warm-up, then the window; paused after. @param {Engine} b @param {boolean} reproducible */
+/**
+ * One measurement: a fresh run of 200,000 steps, warm-up, then the window; paused after. Steps/s by the
+ * page's counter over wall time, and inside wasm (the worker's progress events' time: page-probe.js).
+ * @param {Engine} b @param {boolean} reproducible
+ */
 async function measure(b, reproducible) {
   await b.select('#preset', 'wavenet76k');
   await b.fill('#steps', '200000');
@@ -46,18 +50,20 @@ async function measure(b, reproducible) {
   await b.click('#train');
   await b.waitFor(() => /^Training/.test(document.getElementById('status')?.textContent ?? '') || Number(document.getElementById('steps-done')?.textContent?.replace(/,/g, '')) > 0, { timeout: 30000 });
   await sleep(warmup * 1000);
-  const s0 = num(await b.eval(() => document.getElementById('steps-done')?.textContent));
+  const read = () => b.eval(() => ({ steps: document.getElementById('steps-done')?.textContent, wasm: { .../** @type {any} */ (window).__mm.wasm } }));
+  const a = await read();
   const t0 = performance.now();
   await sleep(seconds * 1000);
-  const s1 = num(await b.eval(() => document.getElementById('steps-done')?.textContent));
+  const c = await read();
   const t1 = performance.now();
   await b.click('#pause');
-  return (s1 - s0) / ((t1 - t0) / 1000);
+  const sps = (num(c.steps) - num(a.steps)) / ((t1 - t0) / 1000);
+  return { sps, wasmSps: (c.wasm.steps - a.wasm.steps) / ((c.wasm.ms - a.wasm.ms) / 1000) };
 }
 
-const server = await serve();
-/** @type {{name: string, version: string, line: string, best: number, all: number[]}[]} */
-const res = CONTENDERS.map((c) => ({ name: c.name, version: '', line: '', best: 0, all: [] }));
+const server = await serve({ probe: true }); // tests/browser/page-probe.js: the time inside wasm
+/** @type {{name: string, version: string, line: string, best: number, all: number[], wasm: number}[]} */
+const res = CONTENDERS.map((c) => ({ name: c.name, version: '', line: '', best: 0, all: [], wasm: 0 }));
 try {
   // one browser at a time (launched, measured, closed), so no other one takes a core
   for (let r = 0; r < rounds; r++) {
@@ -67,8 +73,9 @@ try {
       try {
         await b.goto(`${server.base}/web/${c.query}`);
         await b.waitFor(() => document.documentElement.dataset.ready === '1' && document.getElementById('d-source')?.textContent === 'names.txt', { timeout: 60000 });
-        const sps = await measure(b, c.reproducible);
+        const { sps, wasmSps } = await measure(b, c.reproducible);
         o.all.push(sps);
+        if (sps > o.best) o.wasm = wasmSps;
         o.best = Math.max(o.best, sps);
         o.version = b.version;
         o.line = String(await b.eval(() => document.getElementById('engine')?.textContent ?? ''));
@@ -86,7 +93,7 @@ const open = res;
 console.log(`CPU: ${cpu} (${cores} logical cores); ${open.map((o) => `${o.name} ${o.version}`).join(', ')}`);
 console.log(`wavenet76k, batch 32, the trainer page (validation off), best of ${rounds} rounds of ${seconds} s after ${warmup} s, contenders in turn:`);
 for (const o of open)
-  console.log(`  ${o.name.padEnd(13)} ${o.best.toFixed(0).padStart(5)} steps/s  (rounds: ${o.all.map((x) => x.toFixed(0)).join(', ')})  ${o.line.replace(/^Engine: WebAssembly /, '').replace(/, in a Worker.*?\.( |$)/, '; ')}`);
+  console.log(`  ${o.name.padEnd(13)} ${o.best.toFixed(0).padStart(5)} steps/s  (rounds: ${o.all.map((x) => x.toFixed(0)).join(', ')}; inside wasm ${o.wasm.toFixed(0)})  ${o.line.replace(/^Engine: WebAssembly /, '').replace(/, in a Worker.*?\.( |$)/, '; ')}`);
 const best = (/** @type {string} */ n) => open.find((o) => o.name === n)?.best;
 /** @param {string} a @param {string} b @param {string} what */
 const ratio = (a, b, what) => { const x = best(a), y = best(b); if (x && y) console.log(`  ${what}: ${(x / y).toFixed(2)}x`); };

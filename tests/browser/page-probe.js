@@ -7,6 +7,7 @@
 //   runId      the id of the last run the worker announced (its 'run' event), as a string; '0' before
 //   runs[id]   every training loss of that run the worker reported ('progress' events), as uint32 bits
 //   engine     the worker's last 'engine' event ({label, module, notes, threads, helpers})
+//   wasm       the time inside wasm ({ms, steps}: the progress events' ms and steps, summed)
 //   state      the worker's last 'state' event ({runId, state: 'training', 'paused', 'done', ..., step})
 //   chart()    the Loss card's chart's data as last drawn: {steps, train, val} (log10 loss; train and val
 //              without the gaps of the merged x axis), trainSteps (the steps of the train points), and
@@ -15,7 +16,7 @@
 // chart is the uPlot instance the page makes, seen through web/vendor/uPlot.esm.js served wrapped.
 // @ts-check
 function pageProbe() {
-  const mm = /** @type {any} */ ({ runId: '0', runs: {}, engine: null, plots: [] });
+  const mm = /** @type {any} */ ({ runId: '0', runs: {}, engine: null, plots: [], wasm: { ms: 0, steps: 0 } });
   /** @type {any} */ (window).__mm = mm;
   const stall = (mm.stall = { maxGap: 0, maxLongTask: 0, reset() { this.maxGap = 0; this.maxLongTask = 0; } });
   const PERIOD = 20;
@@ -43,8 +44,11 @@ function pageProbe() {
         if (event === 'run') mm.runId = String(data.id);
         else if (event === 'engine') mm.engine = data;
         else if (event === 'state') mm.state = data;
-        else if (event === 'progress')
+        else if (event === 'progress') {
           (mm.runs[data.runId] ??= []).push(...Array.from(new Uint32Array(data.losses.buffer, data.losses.byteOffset, data.losses.length)));
+          mm.wasm.ms += data.ms;
+          mm.wasm.steps += data.losses.length;
+        }
       });
     }
   };
