@@ -1,8 +1,8 @@
 // page-start.test.mjs: the trainer page's start-up cannot hang (issue 24). In Chromium:
 //   - a navigator.language that Intl refuses (WebKitGTK under LANG=C says "C") once left the page at
 //     "Loading the WebAssembly module…" for ever (the vendored uPlot throws at import): it starts;
-//   - a page module that fails to load, and a WebAssembly module that cannot be fetched, end in a
-//     message that names the failure, never in an endless "Loading".
+//   - a page module that fails to load, a WebAssembly module that cannot be fetched, and a worker
+//     script that fails, end in a message that names the failure, never in an endless "Loading".
 // (tests/browsers.test.mjs does the same in Firefox and WebKit, with a module WebKit cannot run.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,8 +57,17 @@ test('start-up: a language tag Intl refuses, a page module that fails, a module 
       r.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' }));
     await page.goto(`${server.base}/web/`);
     const s3 = await statusAfterStart(page);
-    assert.match(s3, /^The page could not start: could not load the WebAssembly module: could not fetch .*makemore-relaxed\.wasm: HTTP 404/, s3);
+    assert.match(s3, /^The page could not start: could not load the WebAssembly module: could not fetch .*makemore-relaxed\.wasm: HTTP 404; nor the simd module: could not fetch .*makemore-simd\.wasm: HTTP 404/, s3);
     assert.equal(await page.locator('#train').isDisabled(), true, 'nothing to train with');
+    await page.close();
+
+    // 4. the worker's own script does not load (it never answers: the call is failed, not left waiting)
+    page = await browser.newPage();
+    await page.route((/** @type {URL} */ u) => u.pathname.endsWith('/web/worker/main.js'), (/** @type {any} */ r) =>
+      r.fulfill({ status: 200, contentType: 'text/javascript', body: 'export const = ;' }));
+    await page.goto(`${server.base}/web/`);
+    const s4 = await statusAfterStart(page);
+    assert.match(s4, /^The page could not start: the worker's script did not load or start/, s4);
     await page.close();
   } finally {
     await browser.close();

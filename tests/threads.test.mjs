@@ -18,7 +18,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { loadMakemore, relaxedSimdSupported } from '../wasm/makemore.mjs';
@@ -200,14 +201,26 @@ test('fallbacks: no relaxed SIMD gives the strict SIMD module with threads; a me
   g.crossOriginIsolated = false; // what a page without COOP/COEP says: a shared memory is made (Chromium), not sent
   try {
     const mm = await loadMakemore({ wasmDir, threads: 2 });
-    assert.equal(mm.engine, 'relaxed', 'the threaded module on one thread (its memory can be made)');
+    const threaded = relaxedSimdSupported() ? 'relaxed' : 'simd-threads';
+    assert.equal(mm.engine, threaded, 'the threaded module on one thread (its memory can be made)');
     assert.equal(mm.threads, 1);
     assert.match(mm.notes.join('\n'), /one thread: the page is not cross-origin isolated/);
     await mm.setThreads(2);
     assert.equal(mm.threads, 1, 'setThreads stays at 1 where the memory cannot reach a Worker');
-    assert.equal(wasm(mm, false, 5).kernels, 'relaxed-simd');
+    assert.equal(wasm(mm, false, 5).kernels, relaxedSimdSupported() ? 'relaxed-simd' : 'simd-fast');
   } finally {
     delete g.crossOriginIsolated;
+  }
+  // a threaded module missing from the folder (a host that copied only the others): the simd module, said
+  const only = mkdtempSync(path.join(tmpdir(), 'mm-wasm-'));
+  try {
+    for (const f of ['makemore-simd.wasm', 'makemore-scalar.wasm']) copyFileSync(path.join(WASM_DIR, f), path.join(only, f));
+    const mm = await loadMakemore({ wasmDir: pathToFileURL(only + '/') });
+    assert.equal(mm.engine, 'simd');
+    assert.match(mm.notes.join('\n'), /the (relaxed|simd-threads) module did not load \(no WebAssembly module at .*ENOENT.*\): the simd module, one thread/);
+    await assert.rejects(loadMakemore({ engine: relaxedSimdSupported() ? 'relaxed' : 'simd-threads', wasmDir: pathToFileURL(only + '/') }), /ENOENT/, 'asked for by name: no fallback');
+  } finally {
+    rmSync(only, { recursive: true, force: true });
   }
   // an engine that makes no shared memory: the one-thread SIMD module, and the threaded ones refused
   const Memory = WebAssembly.Memory;
@@ -220,7 +233,7 @@ test('fallbacks: no relaxed SIMD gives the strict SIMD module with threads; a me
     assert.equal(mm.engine, 'simd');
     assert.equal(mm.threads, 1);
     assert.match(mm.notes.join('\n'), /one thread: this engine makes no shared WebAssembly memory \(no shared memory here\)/);
-    await assert.rejects(loadMakemore({ engine: 'relaxed', wasmDir }), /relaxed module needs a shared memory/);
+    if (relaxedSimdSupported()) await assert.rejects(loadMakemore({ engine: 'relaxed', wasmDir }), /relaxed module needs a shared memory/);
     await assert.rejects(loadMakemore({ engine: 'simd-threads', wasmDir }), /simd-threads module needs a shared memory/);
   } finally {
     /** @type {any} */ (WebAssembly).Memory = Memory;

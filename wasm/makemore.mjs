@@ -311,11 +311,22 @@ export async function loadMakemore(opts = {}) {
   const unmade = sharedMemoryUnmade();
   const noThreads = sharedMemoryUnavailable();
   const engine = pickEngine(asked.engine, opts, notes, unmade);
-  const { bytes, url } = await moduleBytes(opts, engine);
-  const module = await WebAssembly.compile(/** @type {BufferSource} */ (bytes));
-  const shared = WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
-  if (shared && unmade) throw new Error(`this module needs a shared memory: ${unmade}`);
-  const x = await instantiate(module, shared);
+  let loaded;
+  try {
+    loaded = await loadModule(opts, engine, unmade);
+  } catch (e) {
+    // a threaded module the loader chose by itself that does not load (missing from a host, or its
+    // shared memory refused at full size): the one-thread SIMD module instead, said in notes
+    if (asked.engine !== 'auto' || opts.wasmBytes || opts.wasmUrl || (engine !== 'relaxed' && engine !== 'simd-threads')) throw e;
+    const why = e instanceof Error ? e.message : String(e);
+    notes.push(`the ${engine} module did not load (${why}): the simd module, one thread`);
+    try {
+      loaded = await loadModule(opts, 'simd', unmade);
+    } catch (e2) {
+      throw new Error(`${why}; nor the simd module: ${e2 instanceof Error ? e2.message : e2}`);
+    }
+  }
+  const { x, url, module, shared } = loaded;
   const name = /** @type {ModuleName} */ (moduleName(x));
   const mm = new Makemore(x, name !== 'scalar', url ? String(url) : null);
   mm.engine = name;
@@ -402,6 +413,19 @@ async function moduleBytes(opts, engine) {
     url = new URL(`makemore-${engine === 'auto' ? (simdSupported() ? 'simd' : 'scalar') : engine}.wasm`, fromHere(dir, 'wasmDir', import.meta.url));
   }
   return { bytes: await readBytes(url), url };
+}
+
+/**
+ * Fetches, compiles and instantiates one module (a threaded one on a fresh shared memory).
+ * @param {NonNullable<Parameters<typeof loadMakemore>[0]>} opts @param {'auto'|ModuleName} engine
+ * @param {string|null} unmade sharedMemoryUnmade()
+ */
+async function loadModule(opts, engine, unmade) {
+  const { bytes, url } = await moduleBytes(opts, engine);
+  const module = await WebAssembly.compile(/** @type {BufferSource} */ (bytes));
+  const shared = WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
+  if (shared && unmade) throw new Error(`this module needs a shared memory: ${unmade}`);
+  return { x: await instantiate(module, shared), url, module, shared };
 }
 
 /** @param {WasmExports} x @returns {string} the module's own name of itself (exports.c's mmw_module_name) */

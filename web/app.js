@@ -41,31 +41,27 @@ worker.on('storeError', onStoreError);
 
 /**
  * Loads the module (?engine=relaxed|simd-threads|simd|scalar in the page's address picks it; default:
- * the fastest this browser runs). Resolves true once ready, false if the worker refused (the status
- * says why); web/boot.js shows anything else that throws.
- * @returns {Promise<boolean>}
+ * the fastest this browser runs). Throws if the page cannot start (web/boot.js shows why).
  */
 async function start() {
   let r;
   try {
     r = await worker.call('init', { engine: new URLSearchParams(location.search).get('engine') });
   } catch (e) {
-    setStatus(`The page could not start: ${errText(e)}`);
     showError('train-error', errText(e));
-    return false;
+    throw e;
   }
   state.presets = r.presets;
   setReady(); // the buttons follow
   initForm(r);
-  initLab(r.schema, r.engine, r.cores);
+  await initLab(r.schema, r.engine, r.cores);
   setStatus(state.dataInfo ? 'Ready.' : 'Loading names.txt…');
   checkConfig();
   restoreModel(); // the last model of this browser, if any
-  return true;
 }
 
 renderProgress();
 updateButtons();
-/** Resolves once the page is ready (true) or the worker refused to start (false). */
+/** Resolves once the page is ready; rejects with why it could not start. */
 export const started = start();
 loadNames();

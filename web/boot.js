@@ -20,9 +20,10 @@ const onError = (/** @type {ErrorEvent} */ e) => fail(e.error ?? e.message);
 const onRejection = (/** @type {PromiseRejectionEvent} */ e) => fail(e.reason);
 addEventListener('error', onError);
 addEventListener('unhandledrejection', onRejection);
+const loading = status.textContent;
 const slow = setTimeout(() => {
-  if (!ready && !document.documentElement.dataset.startError)
-    status.textContent = 'Still loading after a minute: the WebAssembly module has not answered. Reload to try again.';
+  if (!ready && !document.documentElement.dataset.startError && status.textContent === loading)
+    status.textContent = 'Still loading after a minute: the page\'s worker has not answered. Reload to try again.';
 }, 60000);
 
 const replaced = fixNavigatorLocale();
@@ -30,10 +31,9 @@ if (replaced !== null) console.warn(`navigator.language "${replaced}" is not a l
 
 try {
   const app = await import('./app.js');
-  if (await app.started) {
-    ready = true;
-    document.documentElement.dataset.ready = '1';
-  }
+  await app.started;
+  ready = true;
+  document.documentElement.dataset.ready = '1';
 } catch (e) {
   fail(e);
 } finally {

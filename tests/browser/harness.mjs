@@ -65,7 +65,7 @@ export const WASM_DIR = path.resolve(ROOT, process.env.MM_WASM_DIR ?? 'build-was
  */
 export async function routeWasm(page) {
   if (WASM_DIR === path.join(ROOT, 'build-wasm')) return;
-  await page.route((url) => /\/build-wasm\/makemore-[a-z]+\.wasm$/.test(url.pathname), (route) =>
+  await page.route((url) => /\/build-wasm\/makemore-[a-z-]+\.wasm$/.test(url.pathname), (route) =>
     route.fulfill({
       status: 200, contentType: 'application/wasm', body: readFileSync(path.join(WASM_DIR, path.basename(new URL(route.request().url()).pathname))),
       headers: { 'Cross-Origin-Resource-Policy': 'same-origin', 'Cache-Control': 'no-cache' },

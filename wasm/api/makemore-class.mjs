@@ -56,6 +56,10 @@ export class Makemore {
   get threads() {
     return 1 + this._helpers.length;
   }
+  /** whether this module can run on more than one thread here (a threaded module whose memory reaches a Worker) */
+  get threadsAvailable() {
+    return !this._noThreads && !!(this._module && this._x.mmw_threads_supported && this._x.mmw_threads_supported());
+  }
   /** live helper workers */
   get helperCount() {
     return this._helpers.length;

@@ -13,8 +13,9 @@ export function showError(id, text) {
   el.textContent = text ?? '';
 }
 
-/** @param {string} text */
+/** @param {string} text the status line (not once the page failed to start: web/boot.js's reason stays) */
 export function setStatus(text) {
+  if (document.documentElement.dataset.startError) return;
   $('status').textContent = text;
 }
 

@@ -64,7 +64,20 @@ export class Bridge {
     this.pending = new Map();
     /** @type {Map<string, ((data: any) => void)[]>} */
     this.listeners = new Map();
-    port.addEventListener('message', (e) => this.receive(/** @type {MessageEvent} */ (e).data));
+    /** whether the worker has sent anything yet */
+    this.heard = false;
+    port.addEventListener('message', (e) => {
+      this.heard = true;
+      this.receive(/** @type {MessageEvent} */ (e).data);
+    });
+    // An error before the worker's first message: its script did not load or threw while it was
+    // evaluated, and nothing will ever answer (later errors are the handlers', which answer themselves).
+    port.addEventListener('error', (e) => {
+      if (this.heard) return;
+      const why = /** @type {ErrorEvent} */ (e).message || 'the browser gave no reason';
+      for (const p of this.pending.values()) p.reject(new Error(`the worker's script did not load or start (${why})`));
+      this.pending.clear();
+    });
   }
 
   /**

@@ -1,10 +1,11 @@
 // worker/cores.js: the cores a browser really gives the page. navigator.hardwareConcurrency is
 // what the browser says, and some say more than there are (WebKitGTK: 4 on a 2-core machine);
 // the pool's threads beyond the real cores only wait for each other (their helpers spin between
-// tasks). Where a browser says more than 2, we measure: n busy Workers at once, n = 1, 2, 4, ...,
-// and keep the largest n that still did at least 1.6x the work of the step before (doubling the
-// Workers on free cores doubles the work; on busy cores more Workers only win a larger share of
-// them from other programs: 4 on 2 cores beside 2 busy threads do 1.33x the work of 2).
+// tasks). Where a browser says more than 2, we measure: n busy Workers at once, n = 1, 2, 4, ...
+// (and the reported count last), and keep the largest n whose step from the n before it still
+// gained 60% of what free cores give (from 2 to 4 Workers: 1.6x the work; from 4 to 6: 1.3x). On
+// busy cores more Workers only win a larger share of them from other programs: 4 on 2 cores beside
+// 2 busy threads do 1.33x the work of 2. A measurement that takes over 5 s is given up.
 
 /** Milliseconds each round's Workers spin. */
 const SPIN_MS = 60;
@@ -42,17 +43,25 @@ async function rate(n) {
  */
 export async function measureCores(reported) {
   if (reported <= 2 || typeof Worker === 'undefined') return { cores: reported, measured: false };
-  try {
+  /** @type {ReturnType<typeof setTimeout>|undefined} */
+  let timer;
+  const giveUp = new Promise((_, rej) => (timer = setTimeout(() => rej(new Error('too slow')), 5000)));
+  const measure = async () => {
     let best = 1;
     let last = await rate(1);
     for (let n = 2; n <= reported; n = n * 2 > reported && n < reported ? reported : n * 2) {
       const r = await rate(n);
-      if (r < 1.6 * last) break;
+      if (r < last * (1 + 0.6 * (n / best - 1))) break;
       best = n;
       last = r;
     }
-    return { cores: Math.max(2, best), measured: true };
+    return best;
+  };
+  try {
+    return { cores: Math.max(2, await Promise.race([measure(), giveUp])), measured: true };
   } catch {
     return { cores: reported, measured: false };
+  } finally {
+    clearTimeout(timer);
   }
 }
