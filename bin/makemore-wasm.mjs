@@ -9,7 +9,7 @@
 // The same subcommands, flags, defaults, text and JSON output as the native CLI:
 // with --reproducible a seed gives the native CLI's numbers bitwise (losses,
 // split, samples). What differs: steps_per_sec, and "engine" names the wasm
-// kernels ('relaxed-simd', 'simd') where native says 'fma' or 'scalar'.
+// kernels ('relaxed-simd', 'simd-fast', 'simd') where native says 'fma' or 'scalar'.
 //
 // Node 20 runs relaxed SIMD (the fast module) only under
 // node --experimental-wasm-relaxed-simd, which a shebang cannot pass portably:

@@ -253,9 +253,10 @@ mm_model* mm_model_load_form(const uint8_t* bytes, size_t len, int form, int max
 // ---------------------------------------------------------------- engines and threads
 // Two engines: REPRODUCIBLE, the reference kernels (no fused multiply-add:
 // bitwise the same numbers natively, in scalar wasm and in SIMD wasm; a new
-// model's default), and FAST, whose matmuls fuse each multiply-add (native
-// FMA, wasm relaxed SIMD) and which is the reference where the build or CPU
-// has no FMA. Either runs on a pool of threads: the kernels split their
+// model's default), and FAST, which computes the same by other orders (the fast
+// passes, dot products, a rational tanh) and fuses each multiply-add where it can
+// (native FMA, wasm relaxed SIMD; strict SIMD multiplies then adds). Natively
+// without FMA, and in the scalar wasm module, it is the reference. Either runs on a pool of threads: the kernels split their
 // outputs, never their sums, so the numbers are bitwise the same for any
 // thread count.
 enum { MM_ENGINE_REPRODUCIBLE = 0, MM_ENGINE_FAST = 1 };

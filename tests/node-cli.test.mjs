@@ -11,7 +11,7 @@
 //       (1 for what the core refuses, as natively), never a stack trace;
 //   (d) Ctrl-C (SIGINT) during train: with --checkpoint the run is saved at the step
 //       it reached, exit 130, and --resume continues bitwise as an uninterrupted run;
-//   and the fallback when the relaxed module cannot run (SIMD, one thread, said on stderr).
+//   and the fallback when the relaxed module cannot run (the strict SIMD threaded module, said on stderr).
 // The CLI is spawned with plain `node` (no flags), so train runs itself again with
 // --experimental-wasm-relaxed-simd, as from a shebang. Native comparisons are skipped
 // without build/makemore (MM_NATIVE_CLI).

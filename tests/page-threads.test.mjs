@@ -2,10 +2,11 @@
 //   - cross-origin isolated: the relaxed module, "relaxed SIMD ... 2 threads" while training;
 //     3000 steps of wavenet76k give bitwise the same losses on 2 threads and on 1;
 //   - Pause and Reset stop the helper threads (no workers left but the page's own);
-//   - without cross-origin isolation, and with ?engine=simd (an engine without relaxed
-//     SIMD is what ?engine=simd gives), the page still trains and says which engine it runs.
+//   - without cross-origin isolation (the relaxed module on one thread: its memory is made, not
+//     sent), and with ?engine=simd (the one-thread build, what an engine without shared memory
+//     gets), the page still trains and says which engine it runs.
 // The losses and the helper threads come from the worker's progress and engine events, read
-// off the page's Worker by tests/browser/harness.mjs's probePage; nothing in web/ is test-only.
+// off the page's Worker by tests/browser/page-probe.js (harness.mjs's probePage); nothing in web/ is test-only.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -117,7 +118,7 @@ describe('trainer page: engines and threads', { skip, timeout: 240000 }, () => {
     await page.close();
   });
 
-  test('?engine=simd (as where relaxed SIMD is missing) trains and says so', async () => {
+  test('?engine=simd (the one-thread build, as where no shared memory is made) trains and says so', async () => {
     const { page, errors } = await open('?engine=simd');
     assert.match(await page.locator('#engine').textContent(), /Engine: WebAssembly SIMD, 1 thread/);
     const r = await train(page, 300, 2);

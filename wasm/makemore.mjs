@@ -39,7 +39,7 @@
 // The code (wasm/api/, this module the entry: loadMakemore and the types of the
 // options and results):
 //   api/env.mjs            feature probes, cores, shared memory; the module's bytes and imports
-//   api/threads.mjs        the relaxed module's helper threads (wasm/helper.mjs)
+//   api/threads.mjs        the threaded modules' helper threads (wasm/helper.mjs)
 //   api/base.mjs           MakemoreError, argument checks, Owned (the objects that own wasm memory)
 //   api/settings.mjs       the core's settings schema and the conversion of settings
 //   api/makemore-class.mjs Makemore: the flat C ABI wrapped; makes the objects below
@@ -289,9 +289,10 @@ export const BN_PER_POSITION = 1;
  * Loads the makemore WebAssembly module.
  * @param {object} [opts]
  * @param {'auto'|'relaxed'|'simd-threads'|'simd'|'scalar'} [opts.engine] which module: 'auto' (default) the fastest this engine runs:
- *   'relaxed' (relaxed SIMD and threads; needs a shared memory: a cross-origin isolated page, or Node),
- *   else 'simd-threads' (strict SIMD and threads), else 'simd', else 'scalar'. mm.notes says why a
- *   faster one was not taken.
+ *   'relaxed' (relaxed SIMD and threads), else 'simd-threads' (strict SIMD and threads), both where a
+ *   shared memory can be made (their threads also need it to reach a Worker: a cross-origin isolated
+ *   page, or Node; else one thread), else 'simd', else 'scalar'. mm.notes says why a faster one, or
+ *   more threads, were not taken.
  * @param {'auto'|boolean} [opts.simd] the older choice: true is engine 'simd', false 'scalar'
  * @param {'auto'|number} [opts.threads] threads of a threaded module, the caller's included (1..64;
  *   default 'auto': the cores available). The other modules have one.
@@ -440,7 +441,7 @@ function moduleName(x) {
 
 /**
  * Instantiates a compiled module on its memory (a fresh shared one if it imports one) and runs its initialiser.
- * @param {WebAssembly.Module} module @param {boolean} shared whether it imports its memory (the relaxed module)
+ * @param {WebAssembly.Module} module @param {boolean} shared whether it imports its memory (a threaded module)
  * @returns {Promise<WasmExports>} its exports and its memory
  */
 async function instantiate(module, shared) {

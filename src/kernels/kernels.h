@@ -123,8 +123,8 @@ typedef struct {
                    int ld, int R, int C, const float* invstd, const float* gamma);
 } mm_kernels;
 
-// The build's kernels for an engine (MM_ENGINE_REPRODUCIBLE or MM_ENGINE_FAST;
-// fast is the reference where the build or the CPU has no fused multiply-add).
+// The build's kernels for an engine (MM_ENGINE_REPRODUCIBLE or MM_ENGINE_FAST; fast is
+// the reference natively without FMA and in the scalar wasm build).
 const mm_kernels* mm_kernels_for(int engine);
 
 #ifdef __wasm_simd128__

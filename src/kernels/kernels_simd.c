@@ -211,7 +211,7 @@ INLINE float hsum(v128_t v) {
 }
 
 // C[0:mr, 0:nr] (row stride ldc) = A (mr rows, lda) . B (nr rows, ldb) over K: each
-// output one dot product, lanes k%4 accumulated with FMA over k/4 in order, the
+// output one dot product, lanes k%4 accumulated by MADD (relaxed: fused) over k/4 in order, the
 // K%4 tail as a zero-padded vector, then hsum. Every output element takes the
 // same operations whatever tile it falls in, so any split of C gives the same bits.
 #ifndef MM_DOT_MR

@@ -32,7 +32,7 @@ export class Model extends Owned {
     /** @type {number} parameters of the model */
     this.numParams = mm._x.mmw_model_num_params(h);
   }
-  /** the kernels it runs: 'relaxed-simd', 'simd' or 'scalar' */
+  /** the kernels it runs: 'relaxed-simd' or 'simd-fast' (the fast engine), 'simd' or 'scalar' (the reference) */
   get kernels() {
     return this._mm._str(this._mm._x.mmw_model_kernels(this.handle));
   }

@@ -48,7 +48,7 @@ export class Trainer extends Owned {
   get step() {
     return this._mm._x.mmw_trainer_step(this.handle);
   }
-  /** the kernels it runs: 'relaxed-simd', 'simd' or 'scalar' */
+  /** the kernels it runs: 'relaxed-simd' or 'simd-fast' (the fast engine), 'simd' or 'scalar' (the reference) */
   get kernels() {
     this.handle;
     return this._mm._str(this._mm._x.mmw_model_kernels(this._model));

@@ -23,7 +23,7 @@ import { niceStep } from '../shared/losses.js';
  * @property {number} valEvery
  * @property {string} dataset
  * @property {boolean} reproducible
- * @property {string} engine the kernels ('relaxed-simd', 'simd', 'scalar')
+ * @property {string} engine the kernels ('relaxed-simd', 'simd-fast', 'simd', 'scalar')
  * @property {number} threads
  * @property {number} params
  * @property {number} steps steps trained

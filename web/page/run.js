@@ -117,7 +117,7 @@ function resetView() {
 }
 
 /**
- * "Engine: relaxed SIMD (fused multiply-add), 2 threads, in a Worker." and why not faster.
+ * "Engine: WebAssembly relaxed SIMD (fused multiply-add), 2 threads (makemore-relaxed.wasm), in a Worker." and why not faster.
  * @param {import('../shared/protocol.js').EngineEvent} m
  */
 export function showEngine(m) {
