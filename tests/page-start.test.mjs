@@ -21,6 +21,21 @@ async function statusAfterStart(page, ms = 30000) {
   return page.locator('#status').textContent();
 }
 
+const SYNTAX_ERROR = { status: 200, contentType: 'text/javascript', body: 'export const = ;' };
+const NOT_FOUND = { status: 404, contentType: 'text/plain', body: 'not found' };
+
+/**
+ * A new page of the trainer whose requests matching `which` get `answer` instead.
+ * @param {any} browser @param {string} base @param {(u: URL) => boolean} which
+ * @param {{status: number, contentType: string, body: string}} answer
+ */
+async function startBroken(browser, base, which, answer) {
+  const page = await browser.newPage();
+  await page.route(which, (/** @type {any} */ r) => r.fulfill(answer));
+  await page.goto(`${base}/web/`);
+  return page;
+}
+
 test('start-up: a language tag Intl refuses, a page module that fails, a module that cannot be fetched: each a message, no hang', { skip, timeout: 120000 }, async () => {
   const server = await serve();
   const browser = await launchChromium();
@@ -42,30 +57,21 @@ test('start-up: a language tag Intl refuses, a page module that fails, a module 
     await page.close();
 
     // 2. a page module that does not load (the loss chart's, as a syntax error)
-    page = await browser.newPage();
-    await page.route((/** @type {URL} */ u) => u.pathname.endsWith('/web/page/chart.js'), (/** @type {any} */ r) =>
-      r.fulfill({ status: 200, contentType: 'text/javascript', body: 'export const = ;' }));
-    await page.goto(`${server.base}/web/`);
+    page = await startBroken(browser, server.base, (u) => u.pathname.endsWith('/web/page/chart.js'), SYNTAX_ERROR);
     const s2 = await statusAfterStart(page);
     assert.match(s2, /^The page could not start: .*(SyntaxError|Unexpected|token)/i, s2);
     assert.equal(await page.locator('#status').getAttribute('role'), 'alert');
     await page.close();
 
     // 3. the module the worker picked cannot be fetched (404)
-    page = await browser.newPage();
-    await page.route((/** @type {URL} */ u) => /\/build-wasm\/makemore-[a-z-]+\.wasm$/.test(u.pathname), (/** @type {any} */ r) =>
-      r.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' }));
-    await page.goto(`${server.base}/web/`);
+    page = await startBroken(browser, server.base, (u) => /\/build-wasm\/makemore-[a-z-]+\.wasm$/.test(u.pathname), NOT_FOUND);
     const s3 = await statusAfterStart(page);
     assert.match(s3, /^The page could not start: could not load the WebAssembly module: could not fetch .*makemore-relaxed\.wasm: HTTP 404; nor the simd module: could not fetch .*makemore-simd\.wasm: HTTP 404/, s3);
     assert.equal(await page.locator('#train').isDisabled(), true, 'nothing to train with');
     await page.close();
 
     // 4. the worker's own script does not load (it never answers: the call is failed, not left waiting)
-    page = await browser.newPage();
-    await page.route((/** @type {URL} */ u) => u.pathname.endsWith('/web/worker/main.js'), (/** @type {any} */ r) =>
-      r.fulfill({ status: 200, contentType: 'text/javascript', body: 'export const = ;' }));
-    await page.goto(`${server.base}/web/`);
+    page = await startBroken(browser, server.base, (u) => u.pathname.endsWith('/web/worker/main.js'), SYNTAX_ERROR);
     const s4 = await statusAfterStart(page);
     assert.match(s4, /^The page could not start: the worker's script did not load or start/, s4);
     await page.close();

@@ -355,7 +355,7 @@ export async function loadMakemore(opts = {}) {
  * loadMakemore's engine, simd and threads options, checked: the engine asked for ('auto' if
  * none), simd: true or false as engine 'simd' or 'scalar'.
  * @param {NonNullable<Parameters<typeof loadMakemore>[0]>} opts
- * @returns {{engine: 'auto'|ModuleName, want: 'auto'|boolean, threadsOpt: 'auto'|number}}
+ * @returns {{engine: 'auto'|ModuleName, threadsOpt: 'auto'|number}}
  */
 function engineOptions(opts) {
   let engine = opts.engine ?? 'auto';
@@ -368,7 +368,7 @@ function engineOptions(opts) {
   }
   const threadsOpt = opts.threads ?? 'auto';
   if (threadsOpt !== 'auto') checkThreads(threadsOpt);
-  return { engine, want, threadsOpt };
+  return { engine, threadsOpt };
 }
 
 /**
@@ -411,7 +411,8 @@ async function moduleBytes(opts, engine) {
   } else {
     let dir = String(opts.wasmDir ?? '../build-wasm/');
     if (!dir.endsWith('/')) dir += '/';
-    url = new URL(`makemore-${engine === 'auto' ? (simdSupported() ? 'simd' : 'scalar') : engine}.wasm`, fromHere(dir, 'wasmDir', import.meta.url));
+    // never 'auto' here: pickEngine resolves it when neither wasmBytes nor wasmUrl is given
+    url = new URL(`makemore-${engine}.wasm`, fromHere(dir, 'wasmDir', import.meta.url));
   }
   return { bytes: await readBytes(url), url };
 }

@@ -144,6 +144,28 @@ function makeEngine(e) {
 }
 
 /**
+ * makeEngine's run, goto and click on a puppeteer or playwright page (the two have these calls in common).
+ * @param {{evaluate: (expr: string) => Promise<any>, goto: (url: string, o: {waitUntil: 'load', timeout: number}) => Promise<unknown>,
+ *   evaluateHandle: (expr: string) => Promise<{asElement: () => {click: () => Promise<void>}|null, dispose: () => Promise<void>}>}} page
+ */
+function pagePrimitives(page) {
+  return {
+    run: (/** @type {string} */ expr) => page.evaluate(expr),
+    goto: async (/** @type {string} */ url) => void (await page.goto(url, { waitUntil: 'load', timeout: LOAD_TIMEOUT })),
+    click: async (/** @type {string} */ expr) => {
+      const handle = await page.evaluateHandle(expr);
+      try {
+        const el = handle.asElement();
+        if (!el) throw new Error('not an element');
+        await el.click();
+      } finally {
+        await handle.dispose();
+      }
+    },
+  };
+}
+
+/**
  * Page errors and console errors of a puppeteer or playwright page into errors, an uncaught error as
  * "TypeError: message" (puppeteer's Error has that as its message; playwright's has name and message).
  * @param {{on: (event: any, handler: (x: any) => void) => unknown}} page @param {string[]} errors
@@ -177,18 +199,7 @@ export async function launchFirefox({ prefs = {} } = {}) {
       name: 'firefox',
       version: (await browser.version()).replace(/^firefox\//, ''),
       errors,
-      run: (expr) => page.evaluate(expr),
-      goto: async (url) => void (await page.goto(url, { waitUntil: 'load', timeout: LOAD_TIMEOUT })),
-      click: async (expr) => {
-        const handle = await page.evaluateHandle(expr);
-        try {
-          const el = /** @type {import('puppeteer-core').ElementHandle<Element>|null} */ (handle.asElement());
-          if (!el) throw new Error('not an element');
-          await el.click();
-        } finally {
-          await handle.dispose();
-        }
-      },
+      ...pagePrimitives(page),
       close: () => browser.close(),
     });
   } catch (e) {
@@ -210,18 +221,7 @@ export async function wrapChromium(browser) {
     name: 'chromium',
     version: browser.version(),
     errors,
-    run: (expr) => page.evaluate(expr),
-    goto: async (url) => void (await page.goto(url, { waitUntil: 'load', timeout: LOAD_TIMEOUT })),
-    click: async (expr) => {
-      const handle = await page.evaluateHandle(expr);
-      try {
-        const el = handle.asElement();
-        if (!el) throw new Error('not an element');
-        await el.click();
-      } finally {
-        await handle.dispose();
-      }
-    },
+    ...pagePrimitives(page),
     close: () => browser.close(),
   });
 }
