@@ -1,9 +1,10 @@
 // lab/page.js: the trainer page's lab. Every run the page trains from its start (by hand with Train,
 // or from a sweep) and finishes (its end-of-run evaluation done) is kept as a record
 // (web/lab/runner.js RunRecord) in IndexedDB (web/lab/store.js), shown in the run list, the overlay
-// chart and the results table (web/lab/view.js). A sweep (the builder: one or two settings with
-// comma-separated values, optional seeds, over the form's settings; or the built-in "Reproduce the
-// lecture", web/lab/lecture.json) is expanded by web/lab/runner.js and queued on lanes: lane 1 is the
+// chart and the results table (web/lab/view.js). A sweep (the builder, web/lab/builder.js: one or two
+// settings with comma-separated values, optional seeds, over the form's settings; or the built-in
+// "Reproduce the lecture", web/lab/lecture.json; both at the builder's steps per run) is expanded by
+// web/lab/runner.js and queued on lanes: lane 1 is the
 // page's Worker (its run is the trainer's: the loss chart, the status), lane 2 a second Worker (the
 // same web/worker/main.js behind its own bridge, made for the sweep and terminated when it ends or is
 // stopped; it keeps nothing in IndexedDB). "Runs at a time" chooses 1 or 2 lanes; 2 by default where
@@ -19,9 +20,9 @@ import { errText } from '../shared/errors.js';
 import { $, showError } from '../page/dom.js';
 import { state } from '../page/state.js';
 import { worker } from '../page/connection.js';
-import { readSettings } from '../page/form.js';
 import { wordBytes } from '../page/data.js';
-import { CurveBuilder, describeConfig, expandSpec, exportCsv, exportJson, importJson, makeRecord, runQueue, withSteps } from './runner.js';
+import { CurveBuilder, describeConfig, exportCsv, exportJson, importJson, makeRecord, runQueue } from './runner.js';
+import { initBuilder, lectureJson, lecturePlans, noteRate, refresh, sweepPlans } from './builder.js';
 import { deleteRun, listRuns, putRuns } from './store.js';
 import { lab, makeLabChart, nextColour, renderLab } from './view.js';
 
@@ -35,8 +36,8 @@ let schema = null;
 let engineName = null;
 
 /**
- * The run a lane is recording: its plan, curve, validation points and timing.
- * @typedef {{runId: number, plan: RunPlan, curve: CurveBuilder, vals: {step: number, loss: number}[], ms: number, t0: number,
+ * The run a lane is recording: its plan, curve, validation points and timing (steps trained, ms inside wasm).
+ * @typedef {{runId: number, plan: RunPlan, curve: CurveBuilder, vals: {step: number, loss: number}[], steps: number, ms: number, t0: number,
  *   params: number, final: import('../shared/protocol.js').SplitLosses|null, done: (r: RunRecord|null, why?: string) => void}} Recording
  */
 /**
@@ -100,14 +101,16 @@ function listen(lane) {
     if (r.origin !== 'new' || r.kind !== 'trainer' || !r.training) return;
     if (!p && lane.n !== 1) return; // only the page's worker trains by hand
     const plan = p ? p.plan : planOfRun(r);
-    lane.rec = { runId: r.id, plan, curve: new CurveBuilder(plan.schedule.steps), vals: [], ms: 0, t0: performance.now(), params: r.numParams, final: null,
+    lane.rec = { runId: r.id, plan, curve: new CurveBuilder(plan.schedule.steps), vals: [], steps: 0, ms: 0, t0: performance.now(), params: r.numParams, final: null,
       done: p ? p.done : () => {} };
   });
   w.on('progress', (m) => {
     const rec = lane.rec;
     if (!rec || m.runId !== rec.runId) return;
     rec.curve.append(m.losses);
+    rec.steps += m.losses.length;
     rec.ms += m.ms;
+    noteRate(rec.plan.name, rec.steps, rec.ms);
   });
   w.on('val', (m) => {
     const rec = lane.rec;
@@ -156,6 +159,7 @@ async function addRecords(records) {
   }
   lab.runs.sort((a, b) => a.finishedAt - b.finishedAt || a.id.localeCompare(b.id)); // as listRuns gives them
   renderLab();
+  refresh();
   try {
     await putRuns(records);
   } catch (e) {
@@ -297,40 +301,11 @@ function syncButtons() {
   $('lab-lanes').disabled = sweeping;
 }
 
-/** @param {string} text comma-separated values @param {string} what @returns {(number|string)[]} */
-function listOf(text, what) {
-  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
-  if (!items.length) throw new Error(`${what}: give comma-separated values`);
-  return items.map((s) => (/^-?[\d.]+(e-?\d+)?$/i.test(s) ? Number(s) : s));
-}
-
-/** The builder's spec: the form's settings as the base, the chosen settings' values as the grid. @returns {unknown} */
-function builderSpec() {
-  const s = readSettings();
-  const { seed, ...training } = /** @type {Record<string, number>} */ (s.training);
-  /** @type {Record<string, unknown[]>} */
-  const grid = {};
-  for (const k of ['1', '2']) {
-    const key = $(`lab-key${k}`).value;
-    if (key) grid[key] = listOf($(`lab-values${k}`).value, `values of ${key}`);
-  }
-  const seeds = $('lab-seeds').value.trim();
-  if (seeds) grid.seed = listOf(seeds, 'seeds');
-  if (!Object.keys(grid).length) throw new Error('choose a setting and its values, or seeds');
-  const preset = $('preset').value;
-  return {
-    name: $('lab-name').value.trim() || 'sweep',
-    base: { ...(preset !== 'custom' ? { preset } : {}), config: { ...s.config, ...s.data }, schedule: { ...training, valEvery: s.valEvery },
-      seed: String(seed), dataset: state.dataInfo?.source ?? 'names.txt', reproducible: s.reproducible },
-    grid,
-  };
-}
-
 async function onRunSweep() {
   showError('lab-error', null);
   let plans;
   try {
-    plans = expandSpec(builderSpec(), /** @type {Schema} */ (schema));
+    plans = sweepPlans();
   } catch (e) {
     showError('lab-error', `Not started: ${errText(e)}`);
     return;
@@ -341,14 +316,7 @@ async function onRunSweep() {
 async function onLecture() {
   showError('lab-error', null);
   try {
-    const res = await fetch(new URL('./lecture.json', import.meta.url));
-    if (!res.ok) throw new Error(`lecture.json: HTTP ${res.status}`);
-    let plans = expandSpec(await res.json(), /** @type {Schema} */ (schema));
-    const steps = Number($('lab-lecture-steps').value);
-    if (!Number.isInteger(steps) || steps < 1) throw new Error('steps per run: a whole number >= 1');
-    if (steps !== plans[0].schedule.steps) plans = withSteps(plans, steps);
-    const reproducible = !!$('reproducible').checked; // the form's engine choice
-    plans = plans.map((p) => ({ ...p, reproducible }));
+    const plans = lecturePlans(await lectureJson());
     if (state.dataInfo?.source !== 'names.txt') throw new Error(`the lecture trains on names.txt: press “Use names.txt” first (the page has ${state.dataInfo?.source ?? 'none'})`);
     await runSweep(plans);
   } catch (e) {
@@ -408,12 +376,7 @@ export async function initLab(s, engine, cores = 1) {
   schema = s;
   engineName = engine ?? null;
   $('lab-lanes').value = String(defaultLanes(cores));
-  const keys = s.fields.filter((f) => (f.group === 'model' || f.group === 'data' || f.group === 'training') && !f.fromData && f.js !== 'seed');
-  for (const k of ['1', '2']) {
-    const sel = $(`lab-key${k}`);
-    const none = Object.assign(document.createElement('option'), { value: '', textContent: '—' });
-    sel.replaceChildren(none, ...keys.map((f) => Object.assign(document.createElement('option'), { value: f.js, textContent: `${f.label} (${f.js})` })));
-  }
+  initBuilder(s);
   syncButtons();
   try {
     lab.runs = await listRuns();
@@ -422,6 +385,7 @@ export async function initLab(s, engine, cores = 1) {
     showError('lab-error', `The runs kept in this browser could not be read: ${errText(e)}`);
   }
   renderLab();
+  refresh();
   $('lab').dataset.ready = 'true';
 }
 

@@ -1,0 +1,87 @@
+// lab-sweep.test.mjs: the lab's sweep builder in Chromium (issue 23, item 1), on a page of its own (a
+// fresh browser: no runs kept from other tests):
+//   - "Steps per run" is the sweep's step count: a 2 x 2 sweep over the form's mlp3 (200000 steps, decay
+//     at 150000) with 300 steps per run trains 4 runs of 300 steps, decay at 225 (the same fraction);
+//     before it starts, the builder says how many runs and steps it will train (4 runs, 1,200 steps),
+//     and the time: unknown until a run has been measured, an estimate at the measured steps/s after;
+//   - axe-core finds no accessibility violation in the lab after the sweep.
+// Needs /usr/bin/chromium (or MM_CHROMIUM), build-wasm/ (or MM_WASM_DIR), node_modules/axe-core.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CHROMIUM, ROOT, WASM_DIR, launchChromium, probePage, serve } from './browser/harness.mjs';
+
+const AXE = path.join(ROOT, 'node_modules/axe-core/axe.min.js');
+const skip = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !existsSync(path.join(WASM_DIR, 'makemore-simd.wasm')) ? `no ${WASM_DIR}/makemore-simd.wasm`
+  : !existsSync(AXE) ? 'no node_modules/axe-core' : false;
+
+describe('the lab\'s sweep builder in Chromium', { skip, timeout: 180000 }, () => {
+  /** @type {any} */ let browser;
+  /** @type {any} */ let page;
+  /** @type {{base: string, stop: () => void}} */ let server;
+  /** @type {string[]} */ const errors = [];
+  const text = async (/** @type {string} */ sel) => (await page.locator(sel).textContent()) ?? '';
+
+  before(async () => {
+    server = await serve();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    await probePage(page);
+    page.on('pageerror', (/** @type {Error} */ e) => errors.push(String(e)));
+    page.on('console', (/** @type {any} */ m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${server.base}/web/?engine=simd`);
+    await page.waitForFunction(() => document.getElementById('lab')?.dataset.ready === 'true' && document.getElementById('d-source')?.textContent === 'names.txt', null, { timeout: 30000 });
+  });
+  after(async () => {
+    await browser?.close();
+    server?.stop();
+  });
+
+  test('a 2 x 2 sweep with 300 steps per run: 4 runs of 300 steps (decay at 225); the builder says 4 runs, 1,200 steps before it starts', async () => {
+    await page.selectOption('#preset', 'mlp3');
+    assert.deepEqual([await page.inputValue('#steps'), await page.inputValue('#decayStep')], ['200000', '150000'], 'the preset\'s schedule in the form');
+    await page.fill('#seed', '5');
+    await page.check('#reproducible');
+    await page.selectOption('#lab-key1', 'nEmbd');
+    await page.fill('#lab-values1', '8, 10');
+    await page.selectOption('#lab-key2', 'nHidden');
+    await page.fill('#lab-values2', '20, 40');
+    await page.fill('#lab-name', 'grid');
+    await page.fill('#lab-lecture-steps', '300');
+    await page.waitForFunction(() => /4 runs, 1,200 steps/.test(document.getElementById('lab-plan')?.textContent ?? ''), null, { timeout: 5000 })
+      .catch(() => {});
+    const plan = await text('#lab-plan').catch(() => '(no #lab-plan)');
+    await page.click('#lab-run-sweep');
+    // the page's progress line shows the run's length once it trains (before a run, the form's Steps)
+    await page.waitForFunction(() => !['0', ''].includes(document.getElementById('steps-done')?.textContent ?? ''), null, { timeout: 30000 });
+    const total = await text('#steps-total');
+    if (total !== '300') await page.click('#lab-stop').catch(() => {});
+    assert.equal(total, '300', 'the run trains the sweep\'s steps per run');
+    assert.match(plan, /Run sweep: 4 runs, 1,200 steps/);
+    assert.match(plan, /time unknown until a run has been measured/);
+    await page.waitForFunction(() => /Sweep “grid” done: 4 runs/.test(document.getElementById('lab-status')?.textContent ?? ''), null, { timeout: 90000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#lab-export-json')]);
+    const runs = JSON.parse(readFileSync(await download.path(), 'utf8')).runs;
+    assert.equal(runs.length, 4);
+    for (const r of runs) {
+      assert.deepEqual([r.schedule.steps, r.schedule.decayStep, r.steps], [300, 225, 300], r.name);
+      assert.equal(r.curve.y.length, 150);
+    }
+    assert.deepEqual(runs.map((/** @type {any} */ r) => [r.config.nEmbd, r.config.nHidden]).sort(), [[10, 20], [10, 40], [8, 20], [8, 40]]);
+    // measured now: the estimate names a rate
+    const after = await text('#lab-plan');
+    assert.match(after, /Run sweep: 4 runs, 1,200 steps/);
+    assert.match(after, /about .+ at [\d,]+ steps\/s/);
+    assert.doesNotMatch(after, /time unknown/);
+    assert.deepEqual(errors, []);
+  });
+
+  test('axe-core: no accessibility violations in the lab after the sweep', async () => {
+    await page.addScriptTag({ path: AXE });
+    const res = await page.evaluate(() => /** @type {any} */ (window).axe.run(document.getElementById('lab')));
+    const violations = res.violations.map((/** @type {any} */ v) => `${v.id}: ${v.nodes.map((/** @type {any} */ n) => n.target.join(' ')).join(', ')}`);
+    assert.deepEqual(violations, []);
+    assert.deepEqual(errors, []);
+  });
+});
