@@ -113,7 +113,27 @@ function setValue(f, v) {
 }
 
 /** @param {SchemaField} f @param {string} want @param {string} raw @returns {Error} */
-const bad = (f, want, raw) => new Error(`${labelOf(f)} must be ${want}${raw ? `, not “${raw}”` : ''}`);
+const bad = (f, want, raw) => Object.assign(new Error(`${labelOf(f)} must be ${want}${raw ? `, not “${raw}”` : ''}`), { field: f.js });
+
+/**
+ * The form's field a message is about: an Error's own (readField's), else the field whose label, JS
+ * or schema name the message names (the longest that matches: "decayed learning rate" before "learning rate").
+ * @param {unknown} e an Error or a message @returns {string|null} the field's id
+ */
+export function fieldOfMessage(e) {
+  const own = /** @type {{field?: unknown}} */ (e && typeof e === 'object' ? e : {}).field;
+  if (typeof own === 'string') return own;
+  const m = String(e instanceof Error ? e.message : e).toLowerCase();
+  let best = null;
+  let len = 0;
+  for (const f of fields)
+    for (const name of [f.label.toLowerCase(), f.js.toLowerCase(), f.name])
+      if (name.length > len && new RegExp(`(^|[^a-z_])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^a-z_])`).test(m)) {
+        best = f.js;
+        len = name.length;
+      }
+  return best;
+}
 
 /** @param {SchemaField} f @returns {number|bigint} the field's value (throws an Error naming it if it is not one) */
 export function readField(f) {

@@ -3,7 +3,7 @@
 import { transfer } from '../shared/bridge.js';
 import { errText } from '../shared/errors.js';
 import { $, fmt, showError, setStatus } from './dom.js';
-import { state } from './state.js';
+import { state, subscribe } from './state.js';
 import { worker } from './connection.js';
 
 const MODEL_INFO = $('model-info').textContent;
@@ -110,10 +110,28 @@ function when(ms) {
   return today ? `at ${d.toLocaleTimeString(undefined, { timeStyle: 'short' })}` : `on ${d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}`;
 }
 
+/** @type {import('../shared/protocol.js').StoredEvent|null} the model saved in this browser, if any */
+let saved = null;
+
+/** Restore it: offered while a model is saved in this browser and the page shows no run (after Reset). */
+function showRestore() {
+  $('restore-saved').hidden = !saved || !!state.run;
+}
+
 /** @param {import('../shared/protocol.js').StoredEvent} m */
 export function onStored(m) {
+  saved = m;
   $('store-info').textContent = `Saved in this browser ${when(m.savedAt)} (${m.name || 'model'}, step ${fmt(m.step)}); it is restored when the page opens.`;
   $('forget').hidden = false;
+  showRestore();
+}
+
+/** @param {boolean} hadModel the page showed a model before Reset @returns {string} what Reset did, and where the model is */
+export function resetText(hadModel) {
+  const kept = hadModel || saved
+    ? ' The model stays saved in this browser (under Model file): Restore it brings it back, Forget it deletes it.'
+    : '';
+  return `Reset: the run was cleared from the page.${kept} Press Train to start a new run.`;
 }
 
 /** @param {{message: string}} m */
@@ -128,8 +146,10 @@ async function onForget() {
     onStoreError({ message: errText(e) });
     return;
   }
+  saved = null;
   $('store-info').textContent = 'Nothing is saved in this browser now (the next pause or end of training saves again).';
   $('forget').hidden = true;
+  showRestore();
 }
 
 $('download').addEventListener('click', onDownload);
@@ -139,6 +159,11 @@ $('model-input').addEventListener('change', () => {
   $('model-input').value = '';
 });
 $('forget').addEventListener('click', onForget);
+$('restore-saved').addEventListener('click', () => {
+  setStatus('Restoring the model saved in this browser…');
+  restoreModel();
+});
+subscribe(['run'], showRestore);
 // Leaving or hiding the page: keep the run's progress (the worker saves only if it changed).
 const persist = () => worker.call('persist').catch(() => {});
 document.addEventListener('visibilitychange', () => {

@@ -8,8 +8,9 @@ import { errText } from '../shared/errors.js';
 import { $, fmt, showError, setStatus } from './dom.js';
 import { state, subscribe, notify } from './state.js';
 import { worker } from './connection.js';
-import { appliesTo, buildFields, familyName, fieldOf, groupFields, groupOf, readField, readGroup, fillGroup, sameGroup } from './fields.js';
-import { showModel } from './model-view.js';
+import { markField, clearField, clearFields } from './field-errors.js';
+import { appliesTo, buildFields, familyName, fieldOf, fieldOfMessage, groupFields, groupOf, readField, readGroup, fillGroup, sameGroup } from './fields.js';
+import { showFormModel } from './model-card.js';
 import { statsEvery } from './diag-view.js';
 
 /** The fields a run takes while it trains (trainer.setSchedule, and the validation interval). */
@@ -137,6 +138,7 @@ export function initForm(r) {
   $('preset').value = first.name;
   fillArch(first.config, first.data);
   updateValPlaceholder();
+  notify('form');
 }
 
 /** Shows a loaded model's configuration, split and schedule in the form. @param {import('../shared/protocol.js').RunInfo} r */
@@ -145,6 +147,7 @@ export function fillForm(r) {
   const t = r.training;
   if (t) {
     fillGroup('training', t);
+    decayTyped = Number(t.steps) > 0 && Number(t.decayStep) !== Math.round(0.75 * Number(t.steps)); // a loaded run's own choice stays
     $('valEvery').value = r.valEvery === autoValEvery(t.steps) ? '' : r.valEvery;
   }
   updateValPlaceholder();
@@ -173,12 +176,12 @@ export async function checkConfig() {
     data = readData();
   } catch (e) {
     showConfig(null, errText(e));
-    showModel({ layers: null, batch: 0, problem: errText(e), unreadable: true });
+    showFormModel({ layers: null, batch: 0, problem: errText(e), unreadable: true });
     return null;
   }
   const r = await worker.call('check', { config, data, batch: readBatch() });
   if (seq !== checkSeq) return r; // a newer check is on its way
-  showModel({ layers: r.layers, batch: r.batch, problem: r.layersProblem });
+  showFormModel({ layers: r.layers, batch: r.batch, problem: r.layersProblem });
   state.presets = r.presets;
   renderPresetOptions();
   matchPreset();
@@ -223,7 +226,7 @@ async function applySchedule() {
   try {
     s = readSchedule();
   } catch (e) {
-    showError('train-error', `Not applied: ${errText(e)}.`);
+    refuseSchedule(e, run);
     return;
   }
   if (s.steps === run.steps && s.lr === run.lr && s.lrDecayed === run.lrDecayed && s.decayStep === run.decayStep && s.valEvery === run.valEvery) return;
@@ -233,22 +236,45 @@ async function applySchedule() {
     return;
   }
   if (s.steps < done) {
-    showError('train-error', `Not applied: Steps must be at least the ${fmt(done)} steps done.`);
+    refuseSchedule(Object.assign(new Error(`Steps must be at least the ${fmt(done)} steps done`), { field: 'steps' }), run);
     return;
   }
   let m;
   try {
     m = await worker.call('setSchedule', s);
   } catch (e) {
-    showError('train-error', `Not applied: ${errText(e)}.`);
+    refuseSchedule(e, run);
     return;
   }
   if (state.run?.id !== m.runId) return;
   Object.assign(state.run, { steps: m.steps, lr: m.lr, lrDecayed: m.lrDecayed, decayStep: m.decayStep, valEvery: m.valEvery });
   showError('train-error', null);
+  clearFields(LIVE);
   const drop = m.decayStep < m.steps && m.lr !== m.lrDecayed ? `, then ${m.lrDecayed} from step ${fmt(m.decayStep)}` : '';
   setStatus(`Schedule applied at step ${fmt(m.step)}: ${fmt(m.steps)} steps, learning rate ${m.lr}${drop}.`);
   notify('schedule');
+}
+
+/**
+ * A schedule the run did not take: the reason at the field and beside Train, with what the run goes on with.
+ * @param {unknown} e why @param {import('./state.js').PageRun} run
+ */
+function refuseSchedule(e, run) {
+  const id = fieldOfMessage(e);
+  const applied = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (run))[id ?? ''];
+  const text = `Not applied: ${errText(e)}. The run goes on with ${typeof applied === 'number' ? `${id === 'steps' ? fmt(applied) : applied}` : 'its schedule'}.`;
+  if (id) markField(id, text);
+  showError('train-error', text);
+}
+
+/** A Train the page or the worker refused: the reason at the field it names and beside Train. @param {unknown} e */
+function refuseTrain(e) {
+  const id = fieldOfMessage(e);
+  const goesOn = state.run && isActive(state.runState) ? ' The current run goes on.' : '';
+  const text = `Not started: ${errText(e).replace(/\.$/, '')}.${goesOn}`;
+  if (id) markField(id, `Not started: ${errText(e).replace(/\.$/, '')}.`);
+  showError('train-error', text);
+  setStatus(text);
 }
 
 // ---------------------------------------------------------------- a new run
@@ -259,13 +285,12 @@ export async function onTrain() {
   try {
     settings = { ...readSettings(), statsEvery: statsEvery() };
   } catch (e) {
-    showError('train-error', `Not started: ${errText(e)}.`);
+    refuseTrain(e);
     return;
   }
   const r = await checkConfig();
   if (!r || r.problem) {
-    showError('train-error', `Not started: ${r?.problem ?? $('config-error').textContent}`);
-    $('config-error').scrollIntoView?.({ block: 'nearest' });
+    refuseTrain(r?.problem ?? $('config-error').textContent);
     return;
   }
   state.starting = true;
@@ -273,13 +298,27 @@ export async function onTrain() {
   setStatus('Starting…');
   try {
     await worker.call('train', settings); // the 'run' event came first
+    clearFields();
   } catch (e) {
-    showError('train-error', `Not started: ${errText(e)}`); // the current run, if any, goes on
-    setStatus('Not started.');
+    refuseTrain(e); // the current run, if any, goes on
   } finally {
     state.starting = false;
     notify('busy');
   }
+}
+
+// ---------------------------------------------------------------- the decay step follows Steps
+/** the user typed a decay step of their own (a preset or a loaded model's schedule clears it) */
+let decayTyped = false;
+
+/** Steps changed: the decay step moves to the same fraction of the run as the preset's (the lecture: 150,000 of 200,000). */
+function decayFollowsSteps() {
+  const steps = Number($('steps').value);
+  if (decayTyped || !Number.isInteger(steps) || steps < 1) return;
+  const p = state.presets.find((q) => q.name === $('preset').value) ?? state.presets.find((q) => q.name === 'wavenet76k');
+  const t = p?.training;
+  const fraction = t && Number(t.steps) > 0 ? Number(t.decayStep) / Number(t.steps) : 0.75;
+  $('decayStep').value = String(Math.round(fraction * steps));
 }
 
 // ---------------------------------------------------------------- typing in the form
@@ -293,6 +332,7 @@ function onSettingsInput(e) {
       // its schedule and optimizer (the whole-word forms: batches of 256; bigram: AdamW); the seed stays the user's
       const { seed, ...training } = p.training;
       fillGroup('training', training);
+      decayTyped = false;
       syncStructure();
       updateValPlaceholder();
     }
@@ -300,8 +340,14 @@ function onSettingsInput(e) {
     syncStructure();
     matchPreset();
   } else if (target.id === 'optimizer') syncStructure();
-  if (target.id === 'steps') updateValPlaceholder();
+  if (target.id === 'steps' || target.id === 'preset') {
+    decayFollowsSteps();
+    updateValPlaceholder();
+    notify('form');
+  }
+  if (target.id === 'decayStep') decayTyped = true;
   showError('train-error', null);
+  clearField(target.id);
   if (target.id === 'threads') { // applies at once, to any run (the numbers do not depend on it)
     try {
       worker.call('setThreads', { threads: readThreads() }).catch((err) => showError('train-error', errText(err)));

@@ -20,6 +20,28 @@ const SVG = 'http://www.w3.org/2000/svg';
 /** A level with more nodes than this is drawn as a band, not one circle per node. */
 const MAX_NODES = 64;
 
+/** @type {{svg: SVGSVGElement, field: ReturnType<typeof receptiveField>, width: number}|null} the last picture, redrawn at a new width */
+let drawn = null;
+if (typeof ResizeObserver === 'function' && $('mv-tree'))
+  new ResizeObserver(() => {
+    scrollHint();
+    const w = drawn?.svg.getBoundingClientRect().width;
+    if (drawn && w && Math.abs(w - drawn.width) > 1) {
+      drawn.width = w;
+      drawField(drawn.svg, drawn.field);
+    }
+  }).observe($('mv-tree'));
+
+/** The layer table, wider than the screen (a phone), says it scrolls sideways. */
+function scrollHint() {
+  const t = $('mv-layers');
+  if (!t || !$('mv-scroll-hint')) return;
+  const scrolls = t.scrollWidth > t.clientWidth + 1;
+  $('mv-scroll-hint').hidden = !scrolls;
+  if (scrolls) t.setAttribute('tabindex', '0'); // a keyboard scrolls it too
+  else t.removeAttribute('tabindex');
+}
+
 /** @param {number[]} shape @returns {string} as Python prints a tuple: (32, 4, 48) */
 export const shapeText = (shape) => `(${shape.join(', ')})`;
 
@@ -98,7 +120,9 @@ function el(name, attrs, text) {
  * @param {SVGSVGElement} svg @param {{blockSize: number, levels: Level[], taps: boolean}} field
  */
 export function drawField(svg, { blockSize, levels }) {
-  const W = 600, plotW = 380, pad = 14, top = 14, rowH = levels.length > 6 ? 36 : 46;
+  // drawn at the width it is shown (one unit a CSS pixel: the 12 px labels stay 12 px), the level names on the right
+  const W = Math.max(300, Math.round(svg.getBoundingClientRect().width) || 600);
+  const plotW = W - Math.min(220, Math.round(W * 0.42)), pad = 14, top = 14, rowH = levels.length > 6 ? 36 : 46;
   const H = 2 * pad + top + 16 + (levels.length - 1) * rowH;
   const step = (plotW - 2 * pad) / blockSize;
   const r = Math.max(1.5, Math.min(7, step * 0.32));
@@ -121,8 +145,9 @@ export function drawField(svg, { blockSize, levels }) {
   const out = levels[levels.length - 1].nodes[0];
   if (out) nodes.append(el('text', { class: 'mv-level', x: x(out), y: y(levels.length - 1) - r - 4, 'text-anchor': 'middle' }, 'output'));
   // the inputs' positions, oldest first: t-8 ... t-1 up to block 10, then 1 ... block (every one up to 24, else the ends)
+  const every = blockSize <= 24 && step >= 26; // room for each position's label, else the ends
   for (let p = 0; p < blockSize; p++)
-    if (blockSize <= 24 || p === 0 || p === blockSize - 1)
+    if (every || p === 0 || p === blockSize - 1)
       nodes.append(el('text', { class: 'mv-pos', x: x({ lo: p, hi: p }), y: H - pad + 2, 'text-anchor': 'middle' }, blockSize <= 10 ? `t-${blockSize - p}` : String(p + 1)));
   svg.append(edges, nodes);
 }
@@ -163,6 +188,8 @@ export function showModel({ layers, batch, problem, unreadable = false }) {
     (seq ? ` This form runs on every position of whole words: each layer's shape is shown as (batch, block size, channels), the ${layers[0].shape[1]} positions of each example's context; the loss reads the last.` : '');
   const field = receptiveField(layers);
   drawField(svg, field);
+  drawn = { svg, field, width: svg.getBoundingClientRect().width };
+  scrollHint();
   const convs = layers.filter((l) => l.kind === 'Conv1d');
   const flats = layers.filter((l) => l.kind === 'FlattenConsecutive');
   svg.setAttribute('aria-label', `Receptive field: ${field.levels.map((l) => l.nodes.length).join(', ')} nodes per level, inputs to output`);

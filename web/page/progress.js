@@ -43,7 +43,8 @@ export function renderProgress() {
   lastDrawn = performance.now();
   const run = state.run;
   const done = state.stepsDone;
-  const total = run ? run.steps : 0;
+  const formSteps = Number($('steps')?.value);
+  const total = run ? run.steps : Number.isSafeInteger(formSteps) && formSteps > 0 ? formSteps : 0; // before a run: the form's
   setText('steps-done', fmt(done));
   setText('steps-total', fmt(total));
   const bar = $('progress');
@@ -64,4 +65,4 @@ function currentRate() {
 }
 
 addLayer({ wait: (now) => (dirty ? lastDrawn + PROGRESS_MS - now : Infinity), draw: () => renderProgress() });
-subscribe(['run', 'schedule'], renderProgress);
+subscribe(['run', 'schedule', 'form'], renderProgress);

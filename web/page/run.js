@@ -13,10 +13,32 @@ import { resetChart, addLosses } from './chart.js';
 import { restartRate, stepsReported } from './progress.js';
 import { autoSample, clearSamples, onSample } from './samples.js';
 import { clearEval, showEval, evalStarted } from './eval.js';
-import { describeLoaded, clearModelInfo } from './files.js';
+import { describeLoaded, clearModelInfo, resetText } from './files.js';
+import { confirmNewRun } from './confirm.js';
 
 // ---------------------------------------------------------------- buttons
+/** A run control had the focus and was disabled with no other to take it (Train while a run starts). */
+let focusPending = false;
+
+/**
+ * Keeps keyboard focus on the run controls when the one that had it is disabled: the enabled one
+ * for what comes next (Pause while training, Resume when paused, else Train).
+ * @param {Element|null} had the focused element before the buttons changed
+ */
+function keepFocus(had) {
+  const controls = ['pause', 'resume', 'train'].map((id) => /** @type {HTMLButtonElement} */ ($(id)));
+  const lost = (had instanceof HTMLButtonElement && controls.includes(had) && had.disabled) || (focusPending && document.activeElement === document.body);
+  if (!lost) {
+    focusPending = false;
+    return;
+  }
+  const next = controls.find((b) => !b.disabled);
+  if (next) next.focus();
+  focusPending = !next;
+}
+
 export function updateButtons() {
+  const had = document.activeElement;
   const s = state.runState;
   const run = state.run;
   $('train').disabled = !(state.ready && !!state.dataInfo && !state.starting);
@@ -34,6 +56,7 @@ export function updateButtons() {
   $('evaluate').disabled = !run || !hasTrainer(s) || state.evalBusy;
   $('model-input').disabled = !state.ready;
   $('model-input').labels?.[0]?.classList.toggle('disabled', !state.ready);
+  keepFocus(had);
 }
 
 // ---------------------------------------------------------------- the worker's events
@@ -50,13 +73,19 @@ export function onRun(r) {
   clearSamples();
   showError('train-error', null);
   if (r.origin === 'new') {
-    setStatus(`Training ${run.name} (${fmt(r.numParams)} parameters) on ${r.source}…`);
+    setStatus(trainingText(run));
   } else {
     describeLoaded(run);
     fillForm(r);
     onSample();
   }
   notify('run');
+}
+
+/** @param {import('./state.js').PageRun} run @returns {string} "Training wavenet76k (…) on names.txt: 4,000 steps, learning rate 0.1, 0.01 from step 3,000…" */
+function trainingText(run) {
+  const drop = run.decayStep < run.steps && run.lr !== run.lrDecayed ? `, ${run.lrDecayed} from step ${fmt(run.decayStep)}` : '';
+  return `Training ${run.name} (${fmt(run.numParams)} parameters) on ${run.source}: ${fmt(run.steps)} steps, learning rate ${run.lr}${drop}…`;
 }
 
 /** @param {import('../shared/protocol.js').StateEvent} m */
@@ -77,7 +106,7 @@ export function onState(m) {
 /** The status line for a state the run moved to. @param {import('./state.js').PageRun} run @param {import('../shared/protocol.js').StateEvent} m */
 function describeState(run, m) {
   if (m.state === 'training') {
-    if (!state.settingsChanged) setStatus(`Training ${run.name} (${fmt(run.numParams)} parameters) on ${run.source}…`);
+    if (!state.settingsChanged) setStatus(trainingText(run));
   } else if (m.state === 'evaluating') {
     setStatus(`Finished ${fmt(m.step)} steps: evaluating the splits…`);
     evalStarted();
@@ -105,6 +134,7 @@ export function onProgress(m) {
 
 /** Reset: the run was discarded. */
 function resetView() {
+  const hadModel = !!state.run && hasModel(state.runState);
   state.run = null;
   state.runState = 'idle';
   state.stepsDone = 0;
@@ -112,7 +142,7 @@ function resetView() {
   clearModelInfo();
   clearSamples();
   clearEval();
-  setStatus('Reset: the model was discarded. Press Train to start again.');
+  setStatus(resetText(hadModel));
   notify('run');
 }
 
@@ -129,18 +159,18 @@ export function showEngine(m) {
 /** @param {Promise<unknown>} p a call whose failure is shown under the form */
 const shown = (p) => p.catch((e) => showError('train-error', errText(e)));
 
-$('train').addEventListener('click', onTrain);
+$('train').addEventListener('click', () => confirmNewRun().then((yes) => { if (yes) onTrain(); }));
 $('pause').addEventListener('click', () => {
   shown(worker.call('pause'));
+  $('resume').disabled = false;
   moveFocus($('pause'), $('resume'));
   $('pause').disabled = true;
-  $('resume').disabled = false;
 });
 $('resume').addEventListener('click', () => {
   shown(worker.call('resume'));
+  $('pause').disabled = false;
   moveFocus($('resume'), $('pause'));
   $('resume').disabled = true;
-  $('pause').disabled = false;
 });
 $('reset').addEventListener('click', () => shown(worker.call('reset')));
 subscribe(['ready', 'words', 'run', 'busy', 'schedule'], updateButtons);

@@ -81,3 +81,32 @@ $('sample').addEventListener('click', onSample);
 $('s-prefix').addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
   if (e.key === 'Enter') onSample();
 });
+
+// The sampling settings survive a reload (this browser's localStorage; none where it is refused).
+const KEPT = ['s-count', 's-temp', 's-topk', 's-topp', 's-prefix', 's-auto'];
+const KEY = 'makemore-wasm.sampling';
+function keepSampling() {
+  const v = Object.fromEntries(KEPT.map((id) => [id, $(id).type === 'checkbox' ? $(id).checked : $(id).value]));
+  try {
+    localStorage.setItem(KEY, JSON.stringify(v));
+  } catch {
+    // storage refused (a private window's quota, a sandbox): the settings last for this page only
+  }
+}
+function restoreSampling() {
+  let v;
+  try {
+    v = JSON.parse(localStorage.getItem(KEY) ?? 'null');
+  } catch {
+    return;
+  }
+  if (!v || typeof v !== 'object') return;
+  for (const id of KEPT) {
+    const x = v[id];
+    if ($(id).type === 'checkbox') {
+      if (typeof x === 'boolean') $(id).checked = x;
+    } else if (typeof x === 'string') $(id).value = x;
+  }
+}
+restoreSampling();
+for (const id of KEPT) $(id).addEventListener('change', keepSampling);

@@ -9,11 +9,12 @@
 //   busy       a Train or Evaluate call started or ended     the buttons
 //   schedule   the current run's schedule                    the buttons, the progress line, the chart
 //   split      the form's check sized the split (split)      the Data card
+//   form       the form's Steps (before a run)                the progress line
 // A subscriber is called at once, in the order of subscribing; what one shows does not depend
 // on another having run.
 
 /** @typedef {import('../shared/protocol.js').RunInfo & {loadedStep: number}} PageRun the run as the worker described it */
-/** @typedef {'ready'|'words'|'run'|'busy'|'schedule'|'split'} Topic */
+/** @typedef {'ready'|'words'|'run'|'busy'|'schedule'|'split'|'form'} Topic */
 
 export const state = {
   /** the worker loaded its module */
@@ -33,6 +34,8 @@ export const state = {
   stepsDone: 0,
   /** model, batch or seed changed in the form during a run (they need a new run) */
   settingsChanged: false,
+  /** @type {{name: string, done: number, total: number}|null} a sweep of the lab on its way (web/lab/page.js): its runs done and planned */
+  sweep: null,
   /** @type {NonNullable<import('../shared/protocol.js').CheckResult['split']>|null} the split of the word list with the form's shuffles (the last check's) */
   split: null,
 };
