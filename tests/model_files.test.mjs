@@ -189,6 +189,23 @@ test('files from PyTorch (tests/fixtures/st_torch_*) load in wasm and give torch
   }
 });
 
+test('a text file given as a model file: the message says it is not a safetensors model file, in both CLIs and the API', async () => {
+  const mm = await load(true);
+  const want = 'not a model file: this looks like a text file (it starts "emma\\nolivia\\nava\\n..."), not a safetensors model file';
+  assert.throws(() => mm.loadModel(NAMES), (/** @type {any} */ e) => e instanceof MakemoreError && e.code === 5 && e.message === want);
+  // bytes that are no text: what a safetensors file's first 8 bytes are, and what these give
+  const junk = Uint8Array.from([0x6e, 0x9e, 0x3c, 0xda, 0x79, 0x17, 0xb5, 0x54, 1, 2, 3]);
+  assert.throws(() => mm.loadModel(junk), isFormat(/^not a model file: not a safetensors file, whose first 8 bytes give its header's length: these give a header length of 6103810682090462830 bytes, absurd \(this reader's limit is 1048576\)$/));
+  const run = promisify(execFile);
+  const clis = [[process.execPath, [path.join(ROOT, 'bin/makemore-wasm.mjs')], 'makemore-wasm'], ...(existsSync(CLI) ? [[CLI, [], 'makemore']] : [])];
+  for (const [bin, pre, name] of /** @type {[string, string[], string][]} */ (clis)) {
+    const r = await run(bin, [...pre, 'sample', '--model', 'data/names.txt'], { cwd: ROOT }).then(() => null, (e) => e);
+    assert.ok(r, `${name} sample --model data/names.txt failed`);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `${name}: data/names.txt: ${want}\n`);
+  }
+});
+
 test('the native CLI and wasm share one format', { skip: !existsSync(CLI) && `no native CLI at ${CLI}` }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'mm-files-'));
   try {

@@ -602,6 +602,18 @@ static void check_fixture(const char* dir, const char* name) {
     free(rb);
 }
 
+// Not a safetensors file at all: the message says so in plain words, with what the bytes look like.
+static void test_not_safetensors(const char* text, size_t len) {
+    // a word list given as a model file (its first 8 bytes, "emma\nol", read as a header length: 7596568761842101605)
+    expect_refused("a text file", (const uint8_t*)text, len,
+                   "not a model file: this looks like a text file (it starts \"emma\\nolivia\\nava\\n...\"), not a safetensors model file");
+    expect_refused("a short text file", (const uint8_t*)"hello", 5, "this looks like a text file (it starts \"hello\"), not a safetensors model file");
+    // bytes that are no text: the header length they give, named as what a safetensors file's first 8 bytes hold
+    const uint8_t junk[16] = {0x6e, 0x9e, 0x3c, 0xda, 0x79, 0x17, 0xb5, 0x54, 1, 2, 3, 4, 5, 6, 7, 8};
+    expect_refused("junk", junk, sizeof junk, "not a model file: not a safetensors file, whose first 8 bytes give its header's length: "
+                   "these give a header length of 6103810682090462830 bytes, absurd (this reader's limit is 1048576)");
+}
+
 int main(int argc, char** argv) {
     const char* data = argc > 1 ? argv[1] : MM_DATA;
     const char* dir = argc > 2 ? argv[2] : MM_FIXTURE_DIR;
@@ -609,6 +621,7 @@ int main(int argc, char** argv) {
     char* text = (char*)read_file(data, &len);
     mm_err err = {0};
     if (!text || mm_words_parse(&g_words, text, len, &err)) { printf("FAIL cannot read %s %s\n", data, err.msg); return 1; }
+    test_not_safetensors(text, len);
     free(text);
     test_round_trip();
     test_unicode_vocab();

@@ -300,17 +300,48 @@ static int st_check_tensors(const st_file* f, mm_err* err) {
     return MM_OK;
 }
 
+// Whether a file's first bytes look like text (a word list given as a model file, say): printable
+// ASCII, tabs, line ends and the bytes of UTF-8. A safetensors file's first 8 bytes never do: they
+// are its header's length, little-endian, whose high bytes are 0.
+static int st_looks_like_text(const uint8_t* b, size_t len) {
+    if (len == 0) return 0;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = b[i];
+        if (!(c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c < 0x7f) || (c >= 0x80 && c != 0xc0 && c != 0xc1 && c < 0xf5))) return 0;
+    }
+    return 1;
+}
+
+// The message for a text file: what it starts with (at most 16 bytes, escaped, not cut inside a character).
+static int st_text_file(const uint8_t* b, size_t len, mm_err* err) {
+    char start[40];
+    size_t k = len < 16 ? len : 16, o = 0;
+    while (k < len && k > 0 && (b[k] & 0xc0) == 0x80) k--;
+    for (size_t i = 0; i < k; i++) {
+        uint8_t c = b[i];
+        const char* e = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : c == '"' ? "\\\"" : c == '\\' ? "\\\\" : NULL;
+        if (e) start[o++] = e[0], start[o++] = e[1];
+        else start[o++] = (char)c;
+    }
+    start[o] = 0;
+    return mm_fail(err, MM_EFORMAT, "not a model file: this looks like a text file (it starts \"%s%s\"), not a safetensors model file", start,
+                   k < len ? "..." : "");
+}
+
 int mm_st_parse(const uint8_t* b, size_t len, st_file* f, mm_err* err) {
     memset(f, 0, sizeof *f);
+    if (b && st_looks_like_text(b, len < 8 ? len : 8)) return st_text_file(b, len, err);
     if (!b || len < 8) return mm_fail(err, MM_EFORMAT, "not a model file: %zu bytes is shorter than the header", len);
     uint64_t n = 0;
     for (int i = 7; i >= 0; i--) n = n << 8 | b[i];
     if (n > MM_MAX_FILE_HEADER)
-        return mm_fail(err, MM_EFORMAT, "not a model file: a header length of %llu bytes is absurd (this reader's limit is %d)",
-                       (unsigned long long)n, MM_MAX_FILE_HEADER);
+        return mm_fail(err, MM_EFORMAT,
+                       "not a model file: not a safetensors file, whose first 8 bytes give its header's length: these give a header "
+                       "length of %llu bytes, absurd (this reader's limit is %d)", (unsigned long long)n, MM_MAX_FILE_HEADER);
     if (n > len - 8)
         return mm_fail(err, MM_EFORMAT, "model file is %zu bytes, shorter than its %llu-byte header says", len, (unsigned long long)n);
-    if (n < 2 || b[8] != '{') return mm_fail(err, MM_EFORMAT, "not a model file: the header is not a JSON object");
+    if (n < 2 || b[8] != '{')
+        return mm_fail(err, MM_EFORMAT, "not a model file: not a safetensors file (its header, after the 8 bytes of its length, is not a JSON object)");
     f->data = b + 8 + n;
     f->data_len = (uint64_t)(len - 8 - n);
     f->tensors = calloc(ST_MAX_TENSORS, sizeof *f->tensors);
