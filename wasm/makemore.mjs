@@ -218,7 +218,8 @@ export const BN_PER_POSITION = 1;
  * @property {number} [steps]        total steps (default: the preset's, else 200000; the whole-word presets: 25000)
  * @property {number} [lr]           default 0.1
  * @property {number} [lrDecayed]    default 0.01
- * @property {number} [decayStep]    lrDecayed from this step on (default: the preset's, else 150000)
+ * @property {number} [decayStep]    lrDecayed from this step on (default: the preset's, else 150000; with steps given,
+ *   at the same fraction of the run as the preset's: round(steps * decayStep / steps of the preset), 4000 steps: 3000)
  * @property {'sgd'|'adamw'|number} [optimizer] default: the preset's, else 'sgd' (the lecture's)
  * @property {number} [beta1]        adamw (default 0.9)
  * @property {number} [beta2]        adamw (default 0.99)
@@ -229,6 +230,17 @@ export const BN_PER_POSITION = 1;
  *   every module's numbers) instead of the fast engine (the default; the scalar module has only the reference)
  */
 
+
+/**
+ * mm.resumeTrainer's options.
+ * @typedef {object} ResumeOptions
+ * @property {ArrayBuffer|ArrayBufferView} checkpoint Trainer.save()'s bytes (or the CLI's --checkpoint file)
+ * @property {Words|string|Uint8Array} words the word list it was trained on
+ * @property {boolean} [reproducible] the reference kernels
+ * @property {number} [steps]     a new total of steps; a decay step the run has not reached moves to the same fraction
+ *   of it (one it has passed stays)
+ * @property {number} [decayStep] a new decay step (kept as given)
+ */
 
 /**
  * A checkpoint's training state: the schema's training, data and state fields.

@@ -2,7 +2,7 @@
 // wasm/makemore.mjs makes it): a wrapper of the flat C ABI of wasm/exports.c (memory
 // views, calls and the core's errors), its threads, its settings schema, and the
 // factories of word lists, trainers and models (api/words.mjs, trainer.mjs, model.mjs).
-/** @import { Config, DataSettings, LayerInfo, ModelConfig, Schema, SchemaField, SampleOptions, TrainerOptions, TrainingSettings, WasmExports } from '../makemore.mjs' */
+/** @import { Config, DataSettings, LayerInfo, ModelConfig, Schema, SchemaField, ResumeOptions, SampleOptions, TrainerOptions, TrainingSettings, WasmExports } from '../makemore.mjs' */
 /** @import { Helper } from './threads.mjs' */
 import { MakemoreError, checkInt, splitSeed, toU8, vocabStrings } from './base.mjs';
 import { defaults, familyReads, fromText, readSchema, settingsIn, settingsOut } from './settings.mjs';
@@ -390,8 +390,9 @@ export class Makemore {
   /**
    * A trainer that continues a checkpoint (Trainer.save()) exactly where it
    * stopped: running it gives bitwise the losses the saved trainer would have.
-   * words must be the word list it was trained on (checked: vocabulary, split, hash).
-   * @param {{checkpoint: ArrayBuffer|ArrayBufferView, words: Words|string|Uint8Array, reproducible?: boolean}} opts
+   * words must be the word list it was trained on (checked: vocabulary, split, hash). steps: a new total (a
+   * decay step not reached yet moves to the same fraction of it); decayStep: a new decay step.
+   * @param {ResumeOptions} opts
    * @returns {Trainer}
    */
   resumeTrainer(opts) {

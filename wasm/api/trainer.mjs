@@ -2,9 +2,9 @@
 // mm.resumeTrainer), and how those two make one.
 /** @import { Makemore } from './makemore-class.mjs' */
 /** @import { Model } from './model.mjs' */
-/** @import { DataSettings, LayerInfo, ModelConfig, SampleOptions, SchemaField, SplitName, TrainerOptions, TrainingState } from '../makemore.mjs' */
+/** @import { DataSettings, LayerInfo, ModelConfig, ResumeOptions, SampleOptions, SchemaField, SplitName, TrainerOptions, TrainingState } from '../makemore.mjs' */
 import { Owned, SPLITS, checkInt, toU8 } from './base.mjs';
-import { dataOf, overlay } from './settings.mjs';
+import { dataOf, decayAtSameFraction, defaults, overlay } from './settings.mjs';
 import { WordSplit, Words } from './words.mjs';
 
 /** @typedef {import('../makemore.mjs').Stats} Stats */
@@ -294,11 +294,32 @@ function trainerSettings(mm, opts) {
   const given = {};
   for (const f of mm._fields)
     if ((f.group === 'data' || f.group === 'training') && /** @type {any} */ (opts)[f.js] !== undefined) given[f.js] = /** @type {any} */ (opts)[f.js];
+  // steps without a decay step: the decay at the same fraction of the run as the preset's (else the defaults')
+  if (Number.isSafeInteger(given.steps) && given.decayStep === undefined) {
+    const base = preset?.training ?? defaults(mm._fields, 'training');
+    given.decayStep = decayAtSameFraction(base.decayStep, base.steps, /** @type {number} */ (given.steps), maxDecayStep(mm));
+  }
   /** @type {Record<string, unknown>} over the preset's data and training settings */
   const options = overlay(mm._fields, { ...(preset?.data ?? {}), ...(preset?.training ?? {}) }, given);
   const text = { ...mm._settingsIn(config, ['model'], 'config.'), ...mm._settingsIn(options, ['data', 'training'], '') };
   const seed = BigInt(text.seed ?? /** @type {SchemaField} */ (mm._fields.find((f) => f.name === 'seed')).defaultText);
   return { text, seed };
+}
+
+/** @param {Makemore} mm @returns {number} the schema's largest decay step */
+const maxDecayStep = (mm) => /** @type {number} */ (/** @type {SchemaField} */ (mm._fields.find((f) => f.js === 'decayStep')).max);
+
+/**
+ * A resumed run's schedule with resumeTrainer's steps and decayStep: a new total moves a decay the run has not
+ * reached to the same fraction of it (one it has passed stays: the rate does not go back up); a decayStep given is kept.
+ * @param {Makemore} mm @param {TrainingState} st the checkpoint's @param {{steps?: number, decayStep?: number}} o
+ * @returns {{steps: number, decayStep: number}}
+ */
+function resumedSchedule(mm, st, o) {
+  const steps = o.steps === undefined ? st.steps : checkInt(o.steps, 'steps');
+  if (o.decayStep !== undefined) return { steps, decayStep: checkInt(o.decayStep, 'decayStep') };
+  const moves = o.steps !== undefined && st.step < st.decayStep;
+  return { steps, decayStep: moves ? decayAtSameFraction(st.decayStep, st.steps, steps, maxDecayStep(mm)) : st.decayStep };
 }
 
 /** mm.createTrainer. @param {Makemore} mm @param {TrainerOptions} opts @returns {Trainer} */
@@ -326,7 +347,7 @@ export function newTrainer(mm, opts) {
 
 /**
  * mm.resumeTrainer.
- * @param {Makemore} mm @param {{checkpoint: ArrayBuffer|ArrayBufferView, words: Words|string|Uint8Array, reproducible?: boolean}} opts
+ * @param {Makemore} mm @param {ResumeOptions} opts
  * @returns {Trainer}
  */
 export function continueTrainer(mm, opts) {
@@ -338,6 +359,14 @@ export function continueTrainer(mm, opts) {
     const h = mm._call(() => mm._x.mmw_checkpoint_load(p, u8.length, words.handle), (t) => t !== 0);
     const t = new Trainer(mm, h, 0n, !!opts.reproducible);
     t._seed = BigInt(t.state.seed);
+    if (opts.steps !== undefined || opts.decayStep !== undefined) {
+      try {
+        t.setSchedule(resumedSchedule(mm, t.state, opts));
+      } catch (e) {
+        t.free();
+        throw e;
+      }
+    }
     return t;
   } finally {
     mm._x.mmw_free(p);

@@ -1,0 +1,78 @@
+// cli-schedule.test.mjs: a run given its steps but not its decay step decays at the same fraction of
+// the run as its preset's (round(steps * preset.decayStep / preset.steps): 0.75 for the lecture's
+// schedule, 4000 steps -> 3000), in the JS API, the Node CLI and the native CLI; a decay step given
+// is kept; a resumed run given new steps moves a decay it has not reached to the same fraction of
+// the new total (one it has passed stays: the rate does not go back up).
+//   node --experimental-wasm-relaxed-simd --test tests/cli-schedule.test.mjs
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { loadMakemore } from '../wasm/makemore.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const WASM_DIR = path.resolve(ROOT, process.env.MM_WASM_DIR ?? 'build-wasm');
+const BIN = path.join(ROOT, 'bin/makemore-wasm.mjs');
+const CLI = path.resolve(ROOT, process.env.MM_NATIVE_CLI ?? 'build/makemore');
+const noWasm = !existsSync(path.join(WASM_DIR, 'makemore-simd.wasm')) && `no wasm build in ${WASM_DIR}`;
+const noNative = !existsSync(CLI) && `no native CLI at ${CLI}`;
+const NAMES = existsSync(path.join(ROOT, 'data/names.txt')) ? readFileSync(path.join(ROOT, 'data/names.txt')) : new Uint8Array(0);
+
+/** the two CLIs, each as [name, command, arguments before the CLI's own] */
+const CLIS = /** @type {[string, string, string[]][]} */ ([
+  ...(noWasm ? [] : [['makemore-wasm', process.execPath, [BIN]]]),
+  ...(noNative ? [] : [['makemore', CLI, []]]),
+]);
+/** @param {[string, string, string[]]} cli @param {string[]} args */
+function run([name, cmd, pre], args) {
+  const r = spawnSync(cmd, [...pre, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert.equal(r.status, 0, `${name} ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
+  return r.stdout;
+}
+
+test('the JS API: createTrainer({ steps }) decays at the preset\'s fraction of the run; a decayStep given is kept', { skip: noWasm }, async () => {
+  const mm = await loadMakemore({ engine: 'simd', threads: 1, wasmDir: pathToFileURL(WASM_DIR + '/') });
+  const words = mm.parseWords(NAMES);
+  /** @param {import('../wasm/makemore.mjs').TrainerOptions} o */
+  const state = (o) => {
+    const t = mm.createTrainer({ ...o, words });
+    const s = t.state;
+    t.free();
+    return [s.steps, s.decayStep];
+  };
+  assert.deepEqual(state({ preset: 'mlp3', steps: 4000 }), [4000, 3000], 'the lecture\'s 150000 of 200000');
+  assert.deepEqual(state({ preset: 'wavenet76k', steps: 1001 }), [1001, 751], 'rounded: 750.75');
+  assert.deepEqual(state({ preset: 'wavenet76k-conv', steps: 2000 }), [2000, 1500], '18750 of 25000');
+  assert.deepEqual(state({ preset: 'bigram', steps: 4000 }), [4000, 4000], 'makemore.py\'s bigram never decays: 20000 of 20000');
+  assert.deepEqual(state({ config: { blockSize: 3, nEmbd: 10, nHidden: 50 }, steps: 4000 }), [4000, 3000], 'no preset: the schema\'s defaults');
+  assert.deepEqual(state({ preset: 'mlp3', steps: 4000, decayStep: 100 }), [4000, 100], 'a decay step given is kept');
+  assert.deepEqual(state({ preset: 'mlp3', steps: 4000, decayStep: 150000 }), [4000, 150000], 'even the preset\'s own');
+  assert.deepEqual(state({ preset: 'mlp3' }), [200000, 150000], 'no steps: the preset\'s schedule');
+  assert.deepEqual(state({ preset: 'mlp3', steps: 0 }), [0, 0]);
+  assert.deepEqual(state({ preset: 'mlp3', steps: 2147483647 }), [2147483647, 1610612735]);
+
+  // resumeTrainer({ steps }): a decay not reached yet moves to the same fraction of the new total; one passed stays
+  const t = mm.createTrainer({ words, preset: 'mlp3', steps: 400, seed: 3 }); // decay at 300
+  t.run(100);
+  const early = t.save();
+  t.run(250);
+  const late = t.save();
+  t.free();
+  /** @param {Uint8Array} checkpoint @param {{steps?: number, decayStep?: number}} o */
+  const resumed = (checkpoint, o) => {
+    const r = mm.resumeTrainer({ checkpoint, words, ...o });
+    const s = r.state;
+    r.free();
+    return [s.step, s.steps, s.decayStep];
+  };
+  assert.deepEqual(resumed(early, {}), [100, 400, 300], 'no steps: the checkpoint\'s schedule');
+  assert.deepEqual(resumed(early, { steps: 800 }), [100, 800, 600], 'not reached: the same fraction of the new total');
+  assert.deepEqual(resumed(early, { steps: 800, decayStep: 300 }), [100, 800, 300], 'a decay step given is kept');
+  assert.deepEqual(resumed(late, { steps: 800 }), [350, 800, 300], 'passed: it stays');
+  assert.deepEqual(resumed(late, { decayStep: 500 }), [350, 400, 500], 'a decay step alone');
+  words.free();
+  await mm.close();
+});
