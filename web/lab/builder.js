@@ -153,7 +153,7 @@ export function renderPlan() {
   } catch {
     // the form says what is wrong
   }
-  $('lab-lecture-steps').placeholder = formSteps ? `${formSteps} (the form's)` : "the form's Steps";
+  $('lab-lecture-steps').placeholder = formSteps ? `${formSteps} (form)` : "the form's Steps";
   const rate = lastRate();
   const lanes = Number($('lab-lanes').value) || 1;
   /** @param {() => RunPlan[]} plans @returns {string} */
