@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { loadMakemore } from '../wasm/makemore.mjs';
-import { COLUMNS, CurveBuilder, curveGroup, expandSpec, exportCsv, exportJson, importCsv, importJson, sortRecords, tableRow, withSteps } from '../web/lab/runner.js';
+import { COLUMNS, CurveBuilder, commonText, curveGroup, expandSpec, exportCsv, exportJson, importCsv, importJson, sortRecords, tableColumns, tableRow, withSteps } from '../web/lab/runner.js';
 import { trainPlan } from '../bench/lab-node.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -178,16 +178,28 @@ test('the records\' losses are the native CLI\'s --json (reproducible engine)', 
   }
 });
 
-test('JSON export and import round trip; CSV too; sorting by any column', { skip: noWasm }, () => {
+test('JSON export and import round trip; CSV too; sorting by any column', { skip: noWasm }, async () => {
   assert.ok(trained.length === 4);
+  const s = await schema();
   const back = importJson(exportJson(trained));
   assert.deepEqual(back, trained);
-  const csv = importCsv(exportCsv(trained));
+  const text = exportCsv(trained, s);
+  const csv = importCsv(text);
   assert.deepEqual(csv.map(tableRow), trained.map(tableRow));
   assert.deepEqual(csv, trained.map((r) => ({ ...r }))); // every field, the curve and the points too (numbers print exactly)
-  for (const c of COLUMNS) {
-    const up = sortRecords(trained, c.key, 1).map((r) => c.value(r));
-    const down = sortRecords(trained, c.key, -1).map((r) => c.value(r));
+  // the page's table and the CSV: the name, the swept settings (hidden size and seed: what differs), the results
+  assert.deepEqual(tableColumns(trained, s).map((c) => c.label), ['run', 'hidden size', 'seed', 'params', 'train', 'val', 'test', 'steps/s', 'wall s']);
+  assert.equal(commonText(trained, s), 'sweep “tiny” · preset mlp3 · steps 240 · batch size 32 · learning rate 0.1 · decayed learning rate 0.01 · decay step 180 · optimizer sgd · data set names.txt');
+  assert.deepEqual(text.slice(0, text.indexOf('\n')).split(','), ['id', 'name', 'n_hidden', 'seed', 'params', 'train', 'val', 'test', 'steps_per_sec', 'wall_s',
+    'sweep', 'preset', 'config', 'dataset', 'config_json', 'data_json', 'schedule_json', 'val_every', 'reproducible', 'engine', 'threads', 'steps_trained', 'where',
+    'finished_at', 'curve_group', 'curve', 'vals']);
+  assert.deepEqual(text.split('\n').slice(1, 5).map((l) => l.split(',').slice(1, 4)), trained.map((r) => [r.name, String(r.config.nHidden), r.seed]));
+  // one run: no setting differs, every one is said above the table
+  assert.deepEqual(tableColumns(trained.slice(0, 1), s).map((c) => c.key), ['name', 'params', 'train', 'val', 'test', 'steps_per_sec', 'wall_s']);
+  assert.match(commonText(trained.slice(0, 1), s), /^mlp3 nHidden=20 · sweep “tiny” · steps 240 · .* · seed 3 · data set names\.txt$/);
+  for (const c of [...COLUMNS, ...tableColumns(trained, s)]) {
+    const up = sortRecords(trained, c.key, 1, [c]).map((r) => c.value(r));
+    const down = sortRecords(trained, c.key, -1, [c]).map((r) => c.value(r));
     const cmp = (/** @type {any} */ a, /** @type {any} */ b) => (typeof a === 'number' ? a - b : String(a).localeCompare(String(b), 'en', { numeric: true }));
     for (let i = 1; i < up.length; i++) {
       assert.ok(cmp(up[i - 1], up[i]) <= 0, `${c.key} ascending`);
@@ -196,7 +208,7 @@ test('JSON export and import round trip; CSV too; sorting by any column', { skip
   }
 });
 
-test('imports that are not an export, or are cut short, are refused with a message', { skip: noWasm }, () => {
+test('imports that are not an export, or are cut short, are refused with a message', { skip: noWasm }, async () => {
   const good = exportJson(trained);
   /** @type {[string, RegExp][]} */
   const cases = [
@@ -210,8 +222,8 @@ test('imports that are not an export, or are cut short, are refused with a messa
     [JSON.stringify({ ...JSON.parse(good), runs: [trained[0], { ...trained[1], curve: undefined }, ...trained.slice(2)] }), /^not imported: runs\[1\]\.curve is missing/],
   ];
   for (const [text, re] of cases) assert.throws(() => importJson(text), (e) => e instanceof Error && re.test(e.message), String(re));
-  const csv = exportCsv(trained);
-  assert.throws(() => importCsv('a,b\n1,2\n'), /not imported: not a run table/);
+  const csv = exportCsv(trained, await schema());
+  assert.throws(() => importCsv('a,b\n1,2\n'), /not imported: not a run table of makemore-wasm \(its header lacks id, name, params/);
   // cut inside a row (a cut at a row's end leaves a whole table of fewer runs: the JSON export counts its runs)
   const lines = csv.split('\n');
   const inRow2 = lines.slice(0, 2).join('\n').length + 1 + Math.floor(lines[2].length / 2);

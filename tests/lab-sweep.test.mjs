@@ -1,9 +1,12 @@
-// lab-sweep.test.mjs: the lab's sweep builder in Chromium (issue 23, item 1), on a page of its own (a
-// fresh browser: no runs kept from other tests):
+// lab-sweep.test.mjs: the lab's sweep builder and results table in Chromium (issue 23, items 1 and 7),
+// on a page of its own (a fresh browser: no runs kept from other tests):
 //   - "Steps per run" is the sweep's step count: a 2 x 2 sweep over the form's mlp3 (200000 steps, decay
 //     at 150000) with 300 steps per run trains 4 runs of 300 steps, decay at 225 (the same fraction);
 //     before it starts, the builder says how many runs and steps it will train (4 runs, 1,200 steps),
 //     and the time: unknown until a run has been measured, an estimate at the measured steps/s after;
+//   - the table shows the swept settings as columns (the schema's labels), its first column is the run's
+//     name (not a random id), what every run shares is said above it, the CSV has the swept settings as
+//     columns too (the schema's names), and at 1280 x 900 the table fits its container (no horizontal cut);
 //   - axe-core finds no accessibility violation in the lab after the sweep.
 // Needs /usr/bin/chromium (or MM_CHROMIUM), build-wasm/ (or MM_WASM_DIR), node_modules/axe-core.
 import { describe, test, before, after } from 'node:test';
@@ -16,7 +19,10 @@ const AXE = path.join(ROOT, 'node_modules/axe-core/axe.min.js');
 const skip = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !existsSync(path.join(WASM_DIR, 'makemore-simd.wasm')) ? `no ${WASM_DIR}/makemore-simd.wasm`
   : !existsSync(AXE) ? 'no node_modules/axe-core' : false;
 
-describe('the lab\'s sweep builder in Chromium', { skip, timeout: 180000 }, () => {
+/** @param {string} text @returns {string[][]} the rows of a CSV (quoted cells, no newlines inside them here) */
+const csvRows = (text) => text.trim().split('\n').map((line) => [...line.matchAll(/("(?:[^"]|"")*"|[^,]*)(,|$)/g)].slice(0, -1).map((m) => m[1].replace(/^"|"$/g, '').replace(/""/g, '"')));
+
+describe('the lab\'s sweep builder and table in Chromium', { skip, timeout: 180000 }, () => {
   /** @type {any} */ let browser;
   /** @type {any} */ let page;
   /** @type {{base: string, stop: () => void}} */ let server;
@@ -75,6 +81,35 @@ describe('the lab\'s sweep builder in Chromium', { skip, timeout: 180000 }, () =
     assert.match(after, /about .+ at [\d,]+ steps\/s/);
     assert.doesNotMatch(after, /time unknown/);
     assert.deepEqual(errors, []);
+  });
+
+  test('the table: the run\'s name first, the swept settings as columns (page and CSV); it fits at 1280 x 900', async () => {
+    const heads = await page.$$eval('#lab-table-head th', (ths) => ths.map((th) => (th.textContent ?? '').replace(/ [▲▼]$/, '')));
+    assert.equal(heads[0], 'run');
+    assert.ok(heads.includes('embedding size') && heads.includes('hidden size'), heads.join(' | '));
+    assert.ok(!heads.includes('id'), heads.join(' | '));
+    const rows = await page.$$eval('#lab-table-body tr', (trs) => trs.map((tr) => Object.fromEntries(Array.from(tr.children, (td) => [/** @type {HTMLElement} */ (td).dataset.key, td.textContent]))));
+    assert.equal(rows.length, 4);
+    for (const r of rows) assert.equal(r.name, `mlp3 nEmbd=${r.n_embd} nHidden=${r.n_hidden}`);
+    assert.deepEqual(rows.map((r) => `${r.n_embd} ${r.n_hidden}`).sort(), ['10 20', '10 40', '8 20', '8 40']);
+    // what every run shares is said once, above the table
+    assert.match(await text('#lab-table-common'), /^Every run: sweep “grid” · preset mlp3 · steps 300 · .*decay step 225 · .*seed 5 · data set names\.txt\.$/);
+    // the CSV: the swept settings as columns, by the schema's names
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#lab-export-csv')]);
+    const [head, ...body] = csvRows(readFileSync(await download.path(), 'utf8'));
+    assert.ok(head.includes('n_embd') && head.includes('n_hidden') && head.includes('id'), head.join(','));
+    const at = (/** @type {string} */ k) => head.indexOf(k);
+    assert.equal(body.length, 4);
+    for (const row of body) assert.equal(row[at('name')], `mlp3 nEmbd=${row[at('n_embd')]} nHidden=${row[at('n_hidden')]}`);
+    // no horizontal cut at 1280 px: the table within its container, the page not wider than the window
+    const fit = await page.evaluate(() => {
+      const wrap = /** @type {HTMLElement} */ (document.querySelector('.lab-table-wrap'));
+      const table = /** @type {HTMLElement} */ (document.getElementById('lab-table'));
+      return { scroll: wrap.scrollWidth, client: wrap.clientWidth, right: table.getBoundingClientRect().right, page: document.documentElement.scrollWidth, win: innerWidth };
+    });
+    assert.ok(fit.scroll <= fit.client, `table ${fit.scroll} px in a container of ${fit.client} px`);
+    assert.ok(fit.right <= fit.win && fit.page <= fit.win, JSON.stringify(fit));
+    assert.equal(await page.locator('#lab-table-more').isVisible(), false, 'no hint to scroll when it fits');
   });
 
   test('axe-core: no accessibility violations in the lab after the sweep', async () => {

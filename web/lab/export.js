@@ -1,10 +1,11 @@
 // lab/export.js: the experiment runner's export and import (web/lab/runner.js): the versioned JSON
-// export and the CSV (the table's columns, then what makes a record whole again), each checked
-// record by record on import.
+// export and the CSV (the run's id, the page's table's columns: the swept settings among them, then
+// what makes a record whole again), each checked record by record on import.
 import { isObject } from './spec.js';
-import { COLUMNS } from './table.js';
+import { tableColumns } from './table.js';
 
 /** @import { RunRecord } from './record.js' */
+/** @import { Schema } from '../../wasm/makemore.mjs' */
 
 export const EXPORT_FORMAT = 'makemore-wasm-runs';
 export const EXPORT_VERSION = 1;
@@ -73,10 +74,14 @@ export function importJson(text) {
   return x.runs.map((r, i) => checkRecord(r, `runs[${i}]`));
 }
 
-// CSV: the table's columns, then what makes the record whole again (config, data and schedule as JSON,
-// the curve, the validation points), so a CSV imports back too.
-const CSV_EXTRA = ['sweep', 'preset', 'config_json', 'data_json', 'schedule_json', 'val_every', 'reproducible', 'engine', 'threads', 'steps',
-  'where', 'finished_at', 'curve_group', 'curve', 'vals'];
+// CSV: the run's id, the page's table's columns (web/lab/table.js tableColumns: the name, the settings
+// that differ between the runs by the schema's snake_case names, e.g. n_embd, n_hidden, lr, seed, the
+// results), then what makes the record whole again (config, data and schedule as JSON, the curve, the
+// validation points), so a CSV imports back too; the import reads the columns by their names.
+const CSV_RECORD = ['sweep', 'preset', 'config', 'seed', 'dataset', 'config_json', 'data_json', 'schedule_json', 'val_every', 'reproducible', 'engine',
+  'threads', 'steps_trained', 'where', 'finished_at', 'curve_group', 'curve', 'vals'];
+/** the columns an import needs (the lecture's numbers are there if a run has them) */
+const CSV_NEEDS = ['id', 'name', 'params', 'train', 'val', 'test', 'steps_per_sec', 'wall_s', ...CSV_RECORD];
 
 /** @param {unknown} v @returns {string} */
 function csvCell(v) {
@@ -84,13 +89,25 @@ function csvCell(v) {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** @param {RunRecord[]} records @returns {string} */
-export function exportCsv(records) {
-  const head = [...COLUMNS.map((c) => c.key), ...CSV_EXTRA];
+/** @param {RunRecord[]} records @param {Schema} schema (the settings' names) @returns {string} */
+export function exportCsv(records, schema) {
+  const cols = tableColumns(records, schema);
+  const keys = new Set(cols.map((c) => c.key));
+  /** @type {Record<string, (r: RunRecord) => unknown>} */
+  const whole = {
+    sweep: (r) => r.sweep, preset: (r) => r.preset, config: (r) => r.what, seed: (r) => r.seed, dataset: (r) => r.dataset,
+    config_json: (r) => JSON.stringify(r.config), data_json: (r) => JSON.stringify(r.data), schedule_json: (r) => JSON.stringify(r.schedule),
+    val_every: (r) => r.valEvery, reproducible: (r) => r.reproducible, engine: (r) => r.engine, threads: (r) => r.threads, steps_trained: (r) => r.steps,
+    where: (r) => r.where, finished_at: (r) => r.finishedAt, curve_group: (r) => r.curve.group, curve: (r) => r.curve.y.join(' '),
+    vals: (r) => r.vals.map((v) => `${v.step}:${v.loss}`).join(' '),
+  };
+  const extra = CSV_RECORD.filter((k) => !keys.has(k)); // a swept seed, preset, data set or sweep is a column already
+  const head = ['id', ...cols.map((c) => c.key), ...extra];
   const rows = records.map((r) => [
-    ...COLUMNS.map((c) => (c.key === 'steps_per_sec' ? r.stepsPerSec : c.key === 'wall_s' ? r.wallSec : c.value(r))),
-    r.sweep, r.preset, JSON.stringify(r.config), JSON.stringify(r.data), JSON.stringify(r.schedule), r.valEvery, r.reproducible, r.engine,
-    r.threads, r.steps, r.where, r.finishedAt, r.curve.group, r.curve.y.join(' '), r.vals.map((v) => `${v.step}:${v.loss}`).join(' '),
+    r.id,
+    // a swept seed, preset, data set or sweep as the record has it; the rate and the time exactly
+    ...cols.map((c) => (whole[c.key] ? whole[c.key](r) : c.key === 'steps_per_sec' ? r.stepsPerSec : c.key === 'wall_s' ? r.wallSec : c.value(r))),
+    ...extra.map((k) => whole[k](r)),
   ]);
   return [head, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
 }
@@ -121,21 +138,21 @@ function parseCsv(text) {
 export function importCsv(text) {
   const rows = parseCsv(text);
   const head = rows[0] ?? [];
-  const want = [...COLUMNS.map((c) => c.key), ...CSV_EXTRA];
-  if (want.some((k, i) => head[i] !== k)) refuse('not a run table of makemore-wasm (its header is not the export\'s)');
+  const lacks = CSV_NEEDS.filter((k) => !head.includes(k));
+  if (lacks.length) refuse(`not a run table of makemore-wasm (its header lacks ${lacks.join(', ')})`);
   return rows.slice(1).map((row, i) => {
-    if (row.length !== want.length) refuse(`row ${i + 1} has ${row.length} cells, not ${want.length}: the file is cut short or not an export`);
-    const c = Object.fromEntries(want.map((k, j) => [k, row[j]]));
+    if (row.length !== head.length) refuse(`row ${i + 1} has ${row.length} cells, not ${head.length}: the file is cut short or not an export`);
+    const c = Object.fromEntries(head.map((k, j) => [k, row[j]]));
     const num = (/** @type {string} */ s) => (s === '' ? null : Number(s));
     const json = (/** @type {string} */ k) => { try { return JSON.parse(c[k]); } catch { return refuse(`row ${i + 1}: ${k} is not JSON`); } };
     const record = {
       id: c.id, name: c.name, sweep: c.sweep, preset: c.preset, what: c.config, config: json('config_json'), data: json('data_json'),
       schedule: json('schedule_json'), seed: c.seed, valEvery: Number(c.val_every), dataset: c.dataset, reproducible: c.reproducible === 'true',
-      engine: c.engine, threads: Number(c.threads), params: Number(c.params), steps: Number(c.steps),
+      engine: c.engine, threads: Number(c.threads), params: Number(c.params), steps: Number(c.steps_trained),
       train: num(c.train), val: num(c.val), test: num(c.test), stepsPerSec: Number(c.steps_per_sec), wallSec: Number(c.wall_s),
       curve: { group: Number(c.curve_group), y: c.curve ? c.curve.split(' ').map(Number) : [] },
       vals: c.vals ? c.vals.split(' ').map((s) => { const [step, l] = s.split(':'); return { step: Number(step), loss: Number(l) }; }) : [],
-      reference: c.lecture_train === '' ? null : { train: Number(c.lecture_train), val: Number(c.lecture_val) },
+      reference: !c.lecture_train ? null : { train: Number(c.lecture_train), val: Number(c.lecture_val) },
       where: c.where, finishedAt: Number(c.finished_at),
     };
     return checkRecord(record, `row ${i + 1}`);

@@ -374,6 +374,7 @@ async function onDelete(id) {
  */
 export async function initLab(s, engine, cores = 1) {
   schema = s;
+  lab.schema = s;
   engineName = engine ?? null;
   $('lab-lanes').value = String(defaultLanes(cores));
   initBuilder(s);
@@ -398,7 +399,7 @@ $('lab-stop').addEventListener('click', () => {
   setLabStatus(lane2 ? 'The sweep stops when the runs under way end.' : 'The sweep stops when this run ends.');
 });
 $('lab-export-json').addEventListener('click', () => download(exportJson(lab.runs), 'makemore-runs.json', 'application/json'));
-$('lab-export-csv').addEventListener('click', () => download(exportCsv(lab.runs), 'makemore-runs.csv', 'text/csv'));
+$('lab-export-csv').addEventListener('click', () => download(exportCsv(lab.runs, /** @type {Schema} */ (schema)), 'makemore-runs.csv', 'text/csv'));
 $('lab-import').addEventListener('change', () => {
   const input = /** @type {HTMLInputElement} */ ($('lab-import'));
   const f = input.files?.[0];

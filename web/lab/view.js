@@ -1,12 +1,14 @@
 // lab/view.js: the lab card's views of the finished runs (web/lab/runner.js RunRecords): the run
 // list (show each on the chart or not, its colour, delete), the overlay chart (uPlot: each shown
 // run's loss curve as the lecture plots it, log10 loss in groups of steps, and its validation
-// points in the same colour) and the results table (web/lab/runner.js COLUMNS, sorted by any
-// column: click its heading, again to reverse). Text from runs is only ever set with textContent.
+// points in the same colour) and the results table (web/lab/runner.js tableColumns: the run's name, the
+// settings that differ between the runs, the results; what they share said above it; sorted by any
+// column: click its heading, again to reverse; a hint to scroll it sideways when its columns are wider
+// than the card). Text from runs is only ever set with textContent.
 import uPlot from '../vendor/uPlot.esm.js';
-import { COLUMNS, cellText, sortRecords } from './runner.js';
+import { cellText, commonText, settingColumns, sortRecords, tableColumns } from './runner.js';
 
-/** @typedef {import('./runner.js').RunRecord} RunRecord */
+/** @typedef {import('./runner.js').RunRecord} RunRecord @typedef {import('../../wasm/makemore.mjs').Schema} Schema */
 
 /** Twelve colours far enough apart; a run keeps the one it was given (RunRecord.colour). */
 export const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777', '#4b5563', '#65a30d', '#7c3aed', '#0d9488'];
@@ -28,6 +30,8 @@ export const lab = {
   sortDir: 1,
   /** @type {(id: string) => void} the delete button's action (web/lab/page.js) */
   onDelete: () => {},
+  /** @type {Schema|null} the core's settings (the table's setting columns are named by it) */
+  schema: null,
 };
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -132,9 +136,18 @@ function renderList() {
 }
 
 // ---------------------------------------------------------------- the table
+/** Shows the hint to scroll the table sideways if its columns are wider than the card. */
+function syncScrollHint() {
+  const wrap = /** @type {HTMLElement} */ ($('lab-table').parentElement);
+  $('lab-table-more').hidden = wrap.scrollWidth <= wrap.clientWidth;
+}
+
 function renderTable() {
+  const cols = lab.schema ? tableColumns(lab.runs, lab.schema) : [];
+  const settings = new Set(lab.schema ? settingColumns(lab.runs, lab.schema).map((c) => c.key) : []);
+  if (lab.sortKey !== 'finished' && !cols.some((c) => c.key === lab.sortKey)) lab.sortKey = 'finished'; // its column is gone
   const head = $('lab-table-head');
-  head.replaceChildren(...COLUMNS.map((c) => {
+  head.replaceChildren(...cols.map((c) => {
     const th = document.createElement('th');
     th.scope = 'col';
     const b = document.createElement('button');
@@ -148,14 +161,15 @@ function renderTable() {
       renderTable();
     });
     th.setAttribute('aria-sort', lab.sortKey === c.key ? (lab.sortDir > 0 ? 'ascending' : 'descending') : 'none');
+    if (settings.has(c.key)) th.className = 'setting'; // its label may wrap
     th.append(b);
     return th;
   }));
-  const rows = lab.sortKey === 'finished' ? lab.runs : sortRecords(lab.runs, lab.sortKey, lab.sortDir);
+  const rows = lab.sortKey === 'finished' ? lab.runs : sortRecords(lab.runs, lab.sortKey, lab.sortDir, cols);
   $('lab-table-body').replaceChildren(...rows.map((r) => {
     const tr = document.createElement('tr');
     tr.dataset.id = r.id;
-    for (const c of COLUMNS) {
+    for (const c of cols) {
       const td = document.createElement('td');
       td.textContent = cellText(r, c);
       td.dataset.key = c.key;
@@ -164,6 +178,10 @@ function renderTable() {
     }
     return tr;
   }));
+  const common = lab.schema ? commonText(lab.runs, lab.schema) : '';
+  $('lab-table-common').textContent = common ? `${lab.runs.length === 1 ? 'The run' : 'Every run'}: ${common}.` : '';
+  $('lab-table-common').hidden = !common;
+  syncScrollHint();
 }
 
 /** Draws the list, the chart and the table from lab.runs. */
@@ -172,3 +190,5 @@ export function renderLab() {
   renderChart();
   renderTable();
 }
+
+new ResizeObserver(syncScrollHint).observe(/** @type {HTMLElement} */ ($('lab-table').parentElement));
