@@ -1,5 +1,7 @@
-// lab-sweep.test.mjs: the lab's sweep builder and results table in Chromium (issue 23, items 1 and 7),
-// on a page of its own (a fresh browser: no runs kept from other tests):
+// lab-sweep.test.mjs: the lab's sweep builder and results table in Chromium (issue 23, items 1, 7 and
+// the lab part of 12), on a page of its own (a fresh browser: no runs kept from other tests):
+//   - the "runs at a time" control is a field like the builder's others (as wide and tall as Seeds), and
+//     the intro says the default (two runs at a time on 2 cores or more), its title explanation kept;
 //   - "Steps per run" is the sweep's step count: a 2 x 2 sweep over the form's mlp3 (200000 steps, decay
 //     at 150000) with 300 steps per run trains 4 runs of 300 steps, decay at 225 (the same fraction);
 //     before it starts, the builder says how many runs and steps it will train (4 runs, 1,200 steps),
@@ -42,6 +44,19 @@ describe('the lab\'s sweep builder and table in Chromium', { skip, timeout: 1800
   after(async () => {
     await browser?.close();
     server?.stop();
+  });
+
+  test('"runs at a time" is a field like the others; the intro says the default, two at a time', async () => {
+    assert.equal(await page.inputValue('#lab-lanes'), '2', 'this machine has 2 cores');
+    const intro = (await page.locator('#lab > p.hint').first().textContent()) ?? '';
+    assert.match(intro, /two runs at a time/);
+    assert.doesNotMatch(intro, /one run after another/);
+    assert.match(await page.locator('#lab-lanes').getAttribute('title'), /a second Worker trains beside the page's/, 'the title explanation stays');
+    // in a field of the builder's grid, with its label above it, as wide and as tall as the seeds' field
+    assert.equal(await page.locator('#lab-lanes').evaluate((el) => el.parentElement?.className), 'field');
+    const box = async (/** @type {string} */ sel) => page.locator(sel).boundingBox();
+    const [lanes, seeds] = [await box('#lab-lanes'), await box('#lab-seeds')];
+    assert.deepEqual([Math.round(lanes.width), Math.round(lanes.height)], [Math.round(seeds.width), Math.round(seeds.height)]);
   });
 
   test('a 2 x 2 sweep with 300 steps per run: 4 runs of 300 steps (decay at 225); the builder says 4 runs, 1,200 steps before it starts', async () => {
