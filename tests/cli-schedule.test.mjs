@@ -76,3 +76,40 @@ test('the JS API: createTrainer({ steps }) decays at the preset\'s fraction of t
   words.free();
   await mm.close();
 });
+
+test('both CLIs: --steps 4000 decays at 3000 and says so; --decay-step 100 is kept; the JSON result has the schedule', { skip: !CLIS.length && 'no CLI built' }, () => {
+  for (const cli of CLIS) {
+    const base = ['train', '--preset', 'mlp3', '--seed', '3', '--samples', '0', '--no-eval', '--threads', '1'];
+    const text = run(cli, [...base, '--steps', '4000']);
+    assert.match(text, /^4000 steps, batch 32, sgd: lr 0\.1 -> 0\.01 at step 3000$/m, `${cli[0]}:\n${text}`);
+    const given = run(cli, [...base, '--steps', '4000', '--decay-step', '100']);
+    assert.match(given, /^4000 steps, batch 32, sgd: lr 0\.1 -> 0\.01 at step 100$/m, `${cli[0]}:\n${given}`);
+    const json = JSON.parse(run(cli, [...base, '--steps', '4000', '--json']).trim().split('\n').at(-1) ?? '');
+    assert.deepEqual([json.steps, json.lr, json.lr_decayed, json.decay_step], [4000, 0.1, 0.01, 3000], cli[0]);
+    // makemore.py's bigram: AdamW at one rate, no decay within the run
+    const bigram = run(cli, ['train', '--preset', 'bigram', '--steps', '300', '--samples', '0', '--no-eval', '--threads', '1']);
+    assert.match(bigram, /^300 steps, batch 32, adamw: lr 0\.0005$/m, `${cli[0]}:\n${bigram}`);
+  }
+});
+
+test('both CLIs: --resume with --steps moves a decay not reached to the same fraction; --decay-step is taken with --resume', { skip: (noWasm || !CLIS.length) && 'no wasm or CLI build' }, async () => {
+  const mm = await loadMakemore({ engine: 'simd', threads: 1, wasmDir: pathToFileURL(WASM_DIR + '/') });
+  const dir = mkdtempSync(path.join(tmpdir(), 'mm-schedule-'));
+  try {
+    const t = mm.createTrainer({ words: NAMES, preset: 'mlp3', steps: 400, seed: 3 }); // decay at 300
+    t.run(100);
+    const ckpt = path.join(dir, 'c.safetensors');
+    (await import('node:fs')).writeFileSync(ckpt, t.save());
+    t.free();
+    for (const cli of CLIS) {
+      const base = ['train', '--resume', ckpt, '--samples', '0', '--no-eval', '--threads', '1'];
+      assert.match(run(cli, [...base, '--steps', '800']), /^resuming at step 100\n800 steps, batch 32, sgd: lr 0\.1 -> 0\.01 at step 600$/m, cli[0]);
+      assert.match(run(cli, [...base, '--steps', '800', '--decay-step', '300']), /^800 steps, batch 32, sgd: lr 0\.1 -> 0\.01 at step 300$/m, cli[0]);
+      const json = JSON.parse(run(cli, [...base, '--steps', '200', '--json']).trim().split('\n').at(-1) ?? '');
+      assert.deepEqual([json.steps, json.decay_step], [200, 150], cli[0]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await mm.close();
+  }
+});

@@ -21,11 +21,12 @@ test('CLI: save at step N, resume to 2N = 2N steps in one go', { skip: !existsSy
   const dir = mkdtempSync(path.join(tmpdir(), 'mm-cli-'));
   try {
     const ckpt = path.join(dir, 'half.safetensors');
-    // the decay step falls in the second half, so the schedule must resume too
+    // the decay step falls in the second half, so the schedule must resume too (given again: a new total alone
+    // would move a decay not reached yet to the same fraction of it)
     const common = ['--preset', 'wavenet22k', '--seed', '7', '--decay-step', '250'];
     const whole = train([...common, '--steps', '400']);
     const first = train([...common, '--steps', '200', '--checkpoint', ckpt]);
-    const second = train(['--resume', ckpt, '--steps', '400']);
+    const second = train(['--resume', ckpt, '--steps', '400', '--decay-step', '250']);
     assert.equal(second.steps, 400);
     assert.deepEqual([...first.losses, ...second.losses], whole.losses);
     const s = spawnSync(cli, ['sample', '--model', ckpt, '--count', '3', '--json'], { encoding: 'utf8' });

@@ -251,7 +251,7 @@ test('(c) bad input: a message naming the option or file; exit 2 for usage, 1 fo
       [['sample', '--model', 'notamodel.safetensors'], 1, /notamodel\.safetensors: not a model file/],
       [['train', '--resume', 'notamodel.safetensors'], 1, /not a model file|checkpoint/],
       // a resumed checkpoint keeps its own settings: a flag that would change one is refused, not ignored
-      [['train', '--resume', 'c.safetensors', '--steps', '9', '--optimizer', 'sgd'], 2, /^makemore-wasm: --optimizer with --resume: a checkpoint continues with its own settings \(only --steps may be given\)/],
+      [['train', '--resume', 'c.safetensors', '--steps', '9', '--optimizer', 'sgd'], 2, /^makemore-wasm: --optimizer with --resume: a checkpoint continues with its own settings \(only --steps and --decay-step may be given\)/],
       [['train', '--resume', 'c.safetensors', '--beta1', '0.5'], 2, /--beta1 with --resume/],
       [['train', '--preset', 'bigram', '--resume', 'c.safetensors'], 2, /--preset with --resume/],
     ];
@@ -301,7 +301,8 @@ test('(d) SIGINT during train: the checkpoint is written at the step reached, ex
   try {
     const ckpt = path.join(dir, 'ctrl-c.safetensors');
     const saved = path.join(dir, 'never.safetensors');
-    const common = ['--preset', 'wavenet22k', '--seed', '5', '--json', '--losses', '--samples', '0', '--no-eval'];
+    // the decay step given: the whole run's and the resumed one's are the interrupted run's
+    const common = ['--preset', 'wavenet22k', '--seed', '5', '--decay-step', '150000', '--json', '--losses', '--samples', '0', '--no-eval'];
     // plain node: train runs itself again with the relaxed-SIMD flag, and the SIGINT to the parent reaches the child
     const r = /** @type {any} */ (await interrupt(['train', ...common, '--checkpoint', ckpt, '--save', saved], []));
     assert.ok(r.sent, 'the run printed a first line');
@@ -321,7 +322,7 @@ test('(d) SIGINT during train: the checkpoint is written at the step reached, ex
     assert.equal(model.training?.steps, 200000);
     model.free();
     const to = String(step + 200);
-    const resumed = jsonLines(ok(wasmCli(['train', '--resume', ckpt, '--steps', to, '--json', '--losses', '--samples', '0', '--no-eval']), 'resume')).pop();
+    const resumed = jsonLines(ok(wasmCli(['train', '--resume', ckpt, '--steps', to, '--decay-step', '150000', '--json', '--losses', '--samples', '0', '--no-eval']), 'resume')).pop();
     const whole = jsonLines(ok(wasmCli(['train', ...common, '--steps', to]), 'whole')).pop();
     assert.equal(resumed.steps, step + 200);
     assert.equal(resumed.losses.length, 200);

@@ -53,7 +53,9 @@ const TRAIN_HEAD =
   `${NAME} train  [--preset NAME] [model, data and training options] [--json] [--losses] [--no-eval] [--save FILE]\n` +
   `${NAME} train  ... --checkpoint FILE   also write a checkpoint (model + training state; also on Ctrl-C)\n` +
   `${NAME} train  --resume FILE [--steps N] [--data FILE] ...   continue a checkpoint exactly\n` +
-  "  trains on the word list, prints the loss every 10000 steps, the split's losses and --samples names\n";
+  "  trains on the word list, prints the loss every 10000 steps, the split's losses and --samples names\n" +
+  "  --steps without a decay step: the decay at the same fraction of the run as the preset's (4000: at 3000);\n" +
+  '  with --resume, a new total moves a decay not reached yet so (give the decay step to keep it)\n';
 const INFO_HEAD =
   `${NAME} info   [--preset NAME] [model and data options] [--data FILE] [--json]\n` +
   "  the model's parameter count and the word list's split, without training\n" +
@@ -158,15 +160,18 @@ export function parseArgs(argv, cores, mm) {
 }
 
 /**
- * A resumed checkpoint continues with its own settings: any given but --steps is refused, as natively.
+ * A resumed checkpoint continues with its own settings: any given but --steps and --decay-step is refused, as natively.
  * @param {Args} a @param {import('../../wasm/makemore.mjs').Makemore} mm
  */
 function checkResume(a, mm) {
   const flags = [
     ...(a.presetGiven ? ['--preset'] : []),
-    ...mm.schema.fields.filter((f) => f.name !== 'steps' && (f.group === 'model' ? a.model : a.options)[f.js] !== undefined).map((f) => f.flag),
+    ...mm.schema.fields
+      .filter((f) => f.name !== 'steps' && f.name !== 'decay_step' && (f.group === 'model' ? a.model : a.options)[f.js] !== undefined)
+      .map((f) => f.flag),
   ];
-  if (flags.length) throw new UsageError(`${flags[0]} with --resume: a checkpoint continues with its own settings (only --steps may be given)`);
+  if (flags.length)
+    throw new UsageError(`${flags[0]} with --resume: a checkpoint continues with its own settings (only --steps and --decay-step may be given)`);
 }
 
 /**

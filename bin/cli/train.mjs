@@ -42,6 +42,7 @@ export async function cmdTrain(a) {
   if (a.statsEvery) t.setStatsEvery(a.statsEvery);
   if (!a.json) out(`${t.numParams} parameters; split ${n0} / ${n1} / ${n2} examples; engine ${t.kernels}, ${threads} thread${threads === 1 ? '' : 's'}\n`);
   if (!a.json && first) out(`resuming at step ${first}\n`);
+  if (!a.json) out(scheduleLine(mm, t.state));
   startProgress(!!process.stderr.isTTY);
   /** @type {Run} */
   const run = { a, t, stop, first, total, losses: a.losses ? new Float32Array(Math.max(total - first, 0)) : null };
@@ -59,6 +60,17 @@ export async function cmdTrain(a) {
   t.free();
   await mm.close();
   return 0;
+}
+
+/**
+ * The schedule as the run applies it, as the native CLI prints it: "4000 steps, batch 32, sgd: lr 0.1 -> 0.01 at step 3000".
+ * @param {Makemore} mm @param {import('../../wasm/makemore.mjs').TrainingState} st
+ */
+function scheduleLine(mm, st) {
+  const optimizer = /** @type {string[]} */ (mm.schema.fields.find((f) => f.name === 'optimizer')?.values)[st.optimizer];
+  const [hi, lo] = [fmtG(Math.fround(st.lr), 6), fmtG(Math.fround(st.lrDecayed), 6)]; // C's %g of the float
+  const lr = st.decayStep <= 0 ? lo : st.decayStep >= st.steps || st.lr === st.lrDecayed ? hi : `${hi} -> ${lo} at step ${st.decayStep}`;
+  return `${st.steps} steps, batch ${st.batchSize}, ${optimizer}: lr ${lr}\n`;
 }
 
 /** Ctrl-C: stop between two chunks (a second one a second later: at once, nothing saved). */
@@ -102,8 +114,8 @@ function openTrainer(mm, a) {
   try {
     if (a.resume) {
       const bytes = readOrFail(a.resume, '');
-      t = mm.resumeTrainer({ checkpoint: bytes, words, reproducible: a.reproducible });
-      if (a.options.steps !== undefined) t.setSchedule({ steps: a.options.steps });
+      // --steps: a new total (a decay not reached moves to the same fraction of it); --decay-step: as given
+      t = mm.resumeTrainer({ checkpoint: bytes, words, reproducible: a.reproducible, steps: a.options.steps, decayStep: a.options.decayStep });
     } else {
       t = mm.createTrainer({ words, ...settings, reproducible: a.reproducible });
     }
@@ -256,10 +268,11 @@ function report({ a, t, losses }, { evals, sps, doneSteps, prof, threads }) {
   }
   if (a.json) {
     const [n0, n1, n2] = t.splitSizes;
+    const st = t.state;
     let s =
-      `{"params":${t.numParams},"split":[${n0},${n1},${n2}],"steps":${t.step},"train_loss":${ls[0]},"val_loss":${ls[1]},` +
-      `"test_loss":${ls[2]},"steps_per_sec":${fmtF(sps, 1)},"engine":${jsonString(t.kernels)},"threads":${threads},` +
-      `"samples":[${names.map(jsonString).join(',')}]`;
+      `{"params":${t.numParams},"split":[${n0},${n1},${n2}],"steps":${t.step},"lr":${fmtG(Math.fround(st.lr), 6)},"lr_decayed":${fmtG(Math.fround(st.lrDecayed), 6)},` +
+      `"decay_step":${st.decayStep},"train_loss":${ls[0]},"val_loss":${ls[1]},"test_loss":${ls[2]},"steps_per_sec":${fmtF(sps, 1)},` +
+      `"engine":${jsonString(t.kernels)},"threads":${threads},"samples":[${names.map(jsonString).join(',')}]`;
     if (prof) // microseconds per step
       s += `,"profile":[${prof.map((p) => `{"phase":"${p.phase}","op":"${p.op}","us":${fmtF(doneSteps ? (1e6 * p.seconds) / doneSteps : 0, 3)}}`).join(',')}]`;
     if (losses) s += `,"losses":[${Array.from(losses.subarray(0, doneSteps), (x) => fmtG(x, 9)).join(',')}]`;

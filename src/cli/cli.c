@@ -6,6 +6,7 @@
 //   makemore info --model FILE [--form NAME] [--json]
 //   makemore sample --model FILE [--form NAME] [--count N] [--temperature T] [--top-k K] [--top-p P] [--prefix P] [--seed S] [--json]
 //   makemore COMMAND --help
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +71,9 @@ static void train_usage(FILE* f, int all) {
     fprintf(f, "makemore train  [--preset NAME] [model, data and training options] [--json] [--losses] [--no-eval] [--save FILE]\n"
                "makemore train  ... --checkpoint FILE   also write a checkpoint (model + training state)\n"
                "makemore train  --resume FILE [--steps N] [--data FILE] ...   continue a checkpoint exactly\n"
-               "  trains on the word list, prints the loss every 10000 steps, the split's losses and --samples names\n");
+               "  trains on the word list, prints the loss every 10000 steps, the split's losses and --samples names\n"
+               "  --steps without a decay step: the decay at the same fraction of the run as the preset's (4000: at 3000);\n"
+               "  with --resume, a new total moves a decay not reached yet so (give the decay step to keep it)\n");
     if (all) return;
     presets_line(f);
     for (int g = MM_GROUP_MODEL; g <= MM_GROUP_TRAINING; g++) field_lines(f, g);
@@ -226,14 +229,25 @@ static int other_option(args* a, const char* o, const char* v) {
     return 0;
 }
 
-// A resumed checkpoint continues with its own settings: any given but --steps is refused.
+// A resumed checkpoint continues with its own settings: any given but --steps and --decay-step is refused.
 static int check_resume(const args* a) {
     const char* flag = a->preset_given ? "--preset" : NULL;
     for (int i = 0; i < mm_num_fields() && !flag; i++)
-        if (a->given[i] && strcmp(mm_field_at(i)->name, "steps") != 0) flag = mm_field_at(i)->flag;
+        if (a->given[i] && strcmp(mm_field_at(i)->name, "steps") != 0 && strcmp(mm_field_at(i)->name, "decay_step") != 0)
+            flag = mm_field_at(i)->flag;
     if (!flag) return 0;
-    fprintf(stderr, "makemore: %s with --resume: a checkpoint continues with its own settings (only --steps may be given)\n", flag);
+    fprintf(stderr, "makemore: %s with --resume: a checkpoint continues with its own settings (only --steps and --decay-step may be given)\n",
+            flag);
     return 1;
+}
+
+// The decay step of a run of n steps at the same fraction of it as decay is of steps (the lecture's 150000 of
+// 200000: 4000 steps decay at 3000), rounded, at most the schema's limit: the rule of --steps given without
+// --decay-step (as wasm/api/settings.mjs's decayAtSameFraction).
+static long decay_at_same_fraction(long decay, long steps, long n) {
+    double x = round((double)decay * (double)n / (double)(steps > 1 ? steps : 1));
+    double max = mm_field_find("decay_step")->max;
+    return (long)(x < max ? x : max);
 }
 
 // The preset, then the settings given over it, each checked against the schema.
@@ -244,6 +258,7 @@ static int apply_settings(args* a) {
         fprintf(stderr, "makemore: %s\n", err.msg);
         return 1;
     }
+    long steps = a->tp.steps, decay = a->tp.decay_step; // the preset's schedule
     mm_record r = {&a->cfg, &a->data, &a->tp, NULL};
     for (int i = 0; i < mm_num_fields(); i++) {
         const mm_field* f = mm_field_at(i);
@@ -260,6 +275,8 @@ static int apply_settings(args* a) {
         }
     }
     if (given(a, "seed")) a->seed = a->tp.seed; // --seed: the sampling seed too
+    // --steps without --decay-step: the decay at the same fraction of the run as the preset's
+    if (!a->resume && given(a, "steps") && !given(a, "decay_step")) a->tp.decay_step = decay_at_same_fraction(decay, steps, a->tp.steps);
     return 0;
 }
 
@@ -411,11 +428,23 @@ static mm_trainer* open_trainer(const args* a, const mm_words* w, mm_err* err) {
     mm_trainer* t = mm_checkpoint_load((const uint8_t*)bytes, len, w, err);
     free(bytes);
     mm_train_state st;
-    if (t && given(a, "steps")) { // --steps: a new total
+    if (t && (given(a, "steps") || given(a, "decay_step"))) {
+        // --steps: a new total; a decay not reached yet moves to the same fraction of it (one passed stays); --decay-step: as given
         mm_trainer_get_state(t, &st);
-        if (mm_trainer_set_schedule(t, a->tp.steps, st.tp.lr, st.tp.lr_decayed, st.tp.decay_step, err)) { mm_trainer_free(t); t = NULL; }
+        long steps = given(a, "steps") ? a->tp.steps : st.tp.steps, decay = st.tp.decay_step;
+        if (given(a, "decay_step")) decay = a->tp.decay_step;
+        else if (given(a, "steps") && st.step < decay) decay = decay_at_same_fraction(decay, st.tp.steps, steps);
+        if (mm_trainer_set_schedule(t, steps, st.tp.lr, st.tp.lr_decayed, decay, err)) { mm_trainer_free(t); t = NULL; }
     }
     return t;
+}
+
+// The schedule as the run applies it: "4000 steps, batch 32, sgd: lr 0.1 -> 0.01 at step 3000".
+static void print_schedule(const mm_train_params* tp) {
+    printf("%ld steps, batch %d, %s: lr ", tp->steps, tp->batch_size, mm_field_find("optimizer")->values[tp->optimizer]);
+    if (tp->decay_step <= 0) printf("%g\n", (double)tp->lr_decayed);
+    else if (tp->decay_step >= tp->steps || tp->lr == tp->lr_decayed) printf("%g\n", (double)tp->lr);
+    else printf("%g -> %g at step %ld\n", (double)tp->lr, (double)tp->lr_decayed, tp->decay_step);
 }
 
 // The statistics of a step (--stats-every): a JSON line, or the lecture's print of its Tanh layers.
@@ -485,10 +514,12 @@ static int report_json(const args* a, mm_trainer* t, const float* losses, const 
     mm_model* m = mm_trainer_model(t);
     const mm_splits* s = mm_trainer_splits(t);
     double sps = r->secs > 0 ? (double)r->done_steps / r->secs : 0.0;
-    printf("{\"params\":%ld,\"split\":[%d,%d,%d],\"steps\":%ld,\"train_loss\":%s,\"val_loss\":%s,\"test_loss\":%s,\"steps_per_sec\":%.1f,"
-           "\"engine\":\"%s\",\"threads\":%d,\"samples\":",
-           mm_model_num_params(m), s->split[0].n, s->split[1].n, s->split[2].n, mm_trainer_step(t), r->ls[0], r->ls[1], r->ls[2], sps,
-           mm_model_kernels(m), a->threads);
+    mm_train_state st;
+    mm_trainer_get_state(t, &st);
+    printf("{\"params\":%ld,\"split\":[%d,%d,%d],\"steps\":%ld,\"lr\":%g,\"lr_decayed\":%g,\"decay_step\":%ld,\"train_loss\":%s,"
+           "\"val_loss\":%s,\"test_loss\":%s,\"steps_per_sec\":%.1f,\"engine\":\"%s\",\"threads\":%d,\"samples\":",
+           mm_model_num_params(m), s->split[0].n, s->split[1].n, s->split[2].n, mm_trainer_step(t), (double)st.tp.lr, (double)st.tp.lr_decayed,
+           st.tp.decay_step, r->ls[0], r->ls[1], r->ls[2], sps, mm_model_kernels(m), a->threads);
     int rc = print_samples(m, a->samples, &a->samp, a->prefix, a->seed, 1);
     if (a->profile) { // microseconds per step
         fputs(",\"profile\":[", stdout);
@@ -559,6 +590,7 @@ static int cmd_train(const args* a) {
     if (!a->json) printf("%ld parameters; split %d / %d / %d examples; engine %s, %d thread%s\n", mm_model_num_params(m), s->split[0].n,
                          s->split[1].n, s->split[2].n, mm_model_kernels(m), a->threads, a->threads == 1 ? "" : "s");
     if (!a->json && first) printf("resuming at step %ld\n", first);
+    if (!a->json) print_schedule(&st.tp);
     float* losses = malloc(sizeof(float) * (size_t)(steps > first ? steps - first : 1));
     run_result r = {0};
     int rc = losses ? 0 : 1;
