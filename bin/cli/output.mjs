@@ -63,6 +63,18 @@ export function note(s) {
   progress.clear();
   process.stderr.write(`${NAME}: ${s}\n`);
 }
+/**
+ * Steps between two progress lines of a run of `steps` steps: the largest of 1, 2, 5 x 10^k that gives at least
+ * 10 lines (so 10 to 25 lines a run: 2000 steps every 200), at most 10000 (the lecture's print); src/cli/cli.c's progress_every.
+ * @param {number} steps
+ */
+export function progressEvery(steps) {
+  let every = 1;
+  for (let m = 1; m <= 10000; m *= 10)
+    for (const f of [1, 2, 5]) if (f * m * 10 <= steps && f * m <= 10000) every = f * m;
+  return every;
+}
+
 /** Lets pending events run (a SIGINT handler, for one) before the next chunk of work. */
 export const yieldToEvents = () => new Promise((resolve) => setImmediate(resolve));
 

@@ -1,12 +1,12 @@
 // The Node CLI's train command, in four steps: open (the module, the word list, a new or resumed
 // trainer), train (chunks of at most MAX_CHUNK steps or about CHUNK_SECONDS each, the loss every
-// 10000 steps), evaluate (the split's eval-mode losses, in parts) and report (text or JSON, then
-// --save and --checkpoint). Ctrl-C (SIGINT) stops between two chunks or parts: with --checkpoint
+// progressEvery(steps) steps: 10 to 25 lines a run, every 10000 at most), evaluate (the split's
+// eval-mode losses, in parts) and report (text or JSON, then --save and --checkpoint). Ctrl-C (SIGINT) stops between two chunks or parts: with --checkpoint
 // the run is saved at the step reached, and the exit code is 130.
 import { loadMakemore, relaxedSimdSupported, simdSupported } from '../../wasm/makemore.mjs';
 import { EXIT_FAIL, EXIT_INTERRUPTED, Failure } from './args.mjs';
 import { loadWords, readOrFail, sampleOptions, trainerSettings, writeOrFail } from './commands.mjs';
-import { message, note, out, progress, startProgress, yieldToEvents } from './output.mjs';
+import { message, note, out, progress, progressEvery, startProgress, yieldToEvents } from './output.mjs';
 import { fmtF, fmtG, jsonString } from './printf.mjs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -164,9 +164,13 @@ async function train({ a, t, stop, first, total, losses }) {
   return { ok, secs: (performance.now() - t0) / 1000 };
 }
 
-/** The loss of every 10000th step among steps at.. (as the lecture prints). @param {Args} a @param {Float32Array} l @param {number} at @param {number} total */
+/**
+ * The loss of every progressEvery(total)th step among steps at.. (the lecture's print every 10000 steps, more often in a shorter run).
+ * @param {Args} a @param {Float32Array} l @param {number} at @param {number} total
+ */
 function printLosses(a, l, at, total) {
-  for (let s = Math.ceil(at / 10000) * 10000; s < at + l.length; s += 10000) {
+  const every = progressEvery(total);
+  for (let s = Math.ceil(at / every) * every; s < at + l.length; s += every) {
     const loss = l[s - at];
     out(a.json ? `{"step":${s},"loss":${fmtF(loss, 6)}}\n` : `${String(s).padStart(7)}/${String(total).padStart(7)}: ${fmtF(loss, 4)}\n`);
   }
@@ -193,7 +197,8 @@ function printLossesAndStats(a, l, at, total, stats) {
       }
     }
   };
-  for (let s = Math.ceil(at / 10000) * 10000; s < at + l.length; s += 10000) {
+  const every = progressEvery(total);
+  for (let s = Math.ceil(at / every) * every; s < at + l.length; s += every) {
     upTo(s);
     printLosses(a, l.subarray(s - at, s - at + 1), s, total);
   }

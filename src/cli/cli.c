@@ -71,7 +71,8 @@ static void train_usage(FILE* f, int all) {
     fprintf(f, "makemore train  [--preset NAME] [model, data and training options] [--json] [--losses] [--no-eval] [--save FILE]\n"
                "makemore train  ... --checkpoint FILE   also write a checkpoint (model + training state)\n"
                "makemore train  --resume FILE [--steps N] [--data FILE] ...   continue a checkpoint exactly\n"
-               "  trains on the word list, prints the loss every 10000 steps, the split's losses and --samples names\n"
+               "  trains on the word list, prints the loss 10 to 25 times a run (every 10000 steps at most), the split's\n"
+               "  losses and --samples names\n"
                "  --steps without a decay step: the decay at the same fraction of the run as the preset's (4000: at 3000);\n"
                "  with --resume, a new total moves a decay not reached yet so (give the decay step to keep it)\n");
     if (all) return;
@@ -463,15 +464,26 @@ static void print_stats(const args* a, mm_trainer* t) {
     }
 }
 
-// Steps first..steps in chunks, printing the loss every 10000th step as the lecture does
-// (and with --stats-every, chunks that end at each statistics step, printed after it).
+// Steps between two progress lines of a run of steps: the largest of 1, 2, 5 x 10^k that gives at least 10
+// lines (so 10 to 25 lines a run: 2000 steps every 200), at most 10000 (the lecture's); bin/cli/output.mjs's progressEvery.
+static long progress_every(long steps) {
+    long every = 1;
+    for (long m = 1; m <= 10000; m *= 10)
+        for (int f = 1; f <= 5; f += f == 1 ? 1 : 3) // 1, 2, 5
+            if (f * m * 10 <= steps && f * m <= 10000) every = f * m;
+    return every;
+}
+
+// Steps first..steps in chunks, printing the loss every progress_every(steps) steps (the lecture's every 10000
+// in its run; more often in a shorter one), and with --stats-every, chunks that end at each statistics step, printed after it.
 static int run_steps(const args* a, mm_trainer* t, float* losses, long first, long steps, mm_err* err) {
+    long every = progress_every(steps);
     for (long at = first; at < steps;) {
-        long chunk = 10000 - at % 10000, done = 0, N = a->stats_every;
+        long chunk = every - at % every, done = 0, N = a->stats_every;
         if (N && (at + N - 1) / N * N - at + 1 < chunk) chunk = (at + N - 1) / N * N - at + 1;
         if (chunk > steps - at) chunk = steps - at;
         int rc = mm_trainer_run(t, chunk, losses + (at - first), &done, err);
-        if (at % 10000 == 0 && done > 0) {
+        if (at % every == 0 && done > 0) {
             if (a->json) printf("{\"step\":%ld,\"loss\":%.6f}\n", at, (double)losses[at - first]);
             else printf("%7ld/%7ld: %.4f\n", at, steps, (double)losses[at - first]);
             fflush(stdout);

@@ -1,0 +1,52 @@
+// cli-newcomer.test.mjs: the CLIs as a newcomer meets them (issue 23): progress at an interval that
+// suits the run's length, --save confirmed, sampled names marked as in the training split, in another
+// split, or new, and makemore.py's command line (-i, -o, --max-steps, --sample-only, --resume, --type,
+// --batch-size, --learning-rate, --top-k -1) beside ours, in the Node CLI and the native one.
+//   node --experimental-wasm-relaxed-simd --test tests/cli-newcomer.test.mjs
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { progressEvery } from '../bin/cli/output.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const WASM_DIR = path.resolve(ROOT, process.env.MM_WASM_DIR ?? 'build-wasm');
+const BIN = path.join(ROOT, 'bin/makemore-wasm.mjs');
+const CLI = path.resolve(ROOT, process.env.MM_NATIVE_CLI ?? 'build/makemore');
+const noWasm = !existsSync(path.join(WASM_DIR, 'makemore-simd.wasm')) && `no wasm build in ${WASM_DIR}`;
+const noNative = !existsSync(CLI) && `no native CLI at ${CLI}`;
+
+/** the two CLIs, each as [name, command, arguments before the CLI's own] */
+const CLIS = /** @type {[string, string, string[]][]} */ ([
+  ...(noWasm ? [] : [['makemore-wasm', process.execPath, [BIN]]]),
+  ...(noNative ? [] : [['makemore', CLI, []]]),
+]);
+/** @param {[string, string, string[]]} cli @param {string[]} args @param {{cwd?: string, status?: number}} [o] */
+function run([name, cmd, pre], args, o = {}) {
+  const r = spawnSync(cmd, [...pre, ...args], { cwd: o.cwd ?? ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert.equal(r.status, o.status ?? 0, `${name} ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
+  return r;
+}
+/** the steps of the progress lines of text output */
+const progressSteps = (/** @type {string} */ s) => [...s.matchAll(/^ *(\d+)\/ *\d+: \d+\.\d{4}$/gm)].map((m) => Number(m[1]));
+
+test('progress every 1, 2 or 5 x 10^k steps, 10 to 25 lines a run, at most every 10000 (the lecture\'s)', () => {
+  const want = { 0: 1, 7: 1, 25: 2, 200: 20, 999: 50, 2000: 200, 4000: 200, 10001: 1000, 25000: 2000, 200000: 10000, 2147483647: 10000 };
+  for (const [steps, every] of Object.entries(want)) assert.equal(progressEvery(Number(steps)), every, `${steps} steps`);
+  for (let steps = 10; steps <= 100000; steps += 7) {
+    const n = Math.ceil(steps / progressEvery(steps));
+    assert.ok(n >= 10 && n <= 25, `${steps} steps: ${n} lines`);
+  }
+});
+
+test('both CLIs: a 2000-step run prints its loss every 200 steps, a 25-step one every 2, in text and JSON', { skip: !CLIS.length && 'no CLI built' }, () => {
+  for (const cli of CLIS) {
+    const base = ['train', '--preset', 'mlp3', '--seed', '3', '--samples', '0', '--no-eval', '--threads', '1'];
+    assert.deepEqual(progressSteps(run(cli, [...base, '--steps', '2000']).stdout), Array.from({ length: 10 }, (_, i) => 200 * i), cli[0]);
+    assert.deepEqual(progressSteps(run(cli, [...base, '--steps', '25']).stdout), Array.from({ length: 13 }, (_, i) => 2 * i), cli[0]);
+    const json = run(cli, [...base, '--steps', '2000', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(json.filter((l) => 'loss' in l).map((l) => l.step), Array.from({ length: 10 }, (_, i) => 200 * i), cli[0]);
+  }
+});
