@@ -6,10 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { progressEvery } from '../bin/cli/output.mjs';
+import { fmtF } from '../bin/cli/printf.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WASM_DIR = path.resolve(ROOT, process.env.MM_WASM_DIR ?? 'build-wasm');
@@ -48,5 +50,28 @@ test('both CLIs: a 2000-step run prints its loss every 200 steps, a 25-step one 
     assert.deepEqual(progressSteps(run(cli, [...base, '--steps', '25']).stdout), Array.from({ length: 13 }, (_, i) => 2 * i), cli[0]);
     const json = run(cli, [...base, '--steps', '2000', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(json.filter((l) => 'loss' in l).map((l) => l.step), Array.from({ length: 10 }, (_, i) => 200 * i), cli[0]);
+  }
+});
+
+/** a file's size as the CLIs write it: bytes, KiB or MiB with one decimal (printf's %.1f) */
+const size = (/** @type {string} */ f) => {
+  const n = statSync(f).size;
+  return n < 1024 ? `${n} bytes` : n < 1 << 20 ? `${fmtF(n / 1024, 1)} KiB` : `${fmtF(n / (1 << 20), 1)} MiB`;
+};
+
+test('both CLIs: --save and --checkpoint say where they wrote and how much (on stdout; with --json on stderr)', { skip: !CLIS.length && 'no CLI built' }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mm-newcomer-'));
+  try {
+    for (const cli of CLIS) {
+      const [m, c] = ['m', 'c'].map((x) => path.join(dir, `${cli[0]}-${x}.safetensors`));
+      const args = ['train', '--preset', 'mlp3', '--steps', '20', '--samples', '0', '--no-eval', '--threads', '1', '--save', m, '--checkpoint', c];
+      const r = run(cli, args);
+      assert.match(r.stdout, new RegExp(`\nmodel written to ${m} \\(${size(m)}\\)\ncheckpoint written to ${c} \\(${size(c)}\\)\n$`), cli[0]);
+      const j = run(cli, [...args, '--json']);
+      j.stdout.trim().split('\n').forEach((l) => JSON.parse(l));
+      assert.equal(j.stderr, `${cli[0]}: model written to ${m} (${size(m)})\n${cli[0]}: checkpoint written to ${c} (${size(c)})\n`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -4,8 +4,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadMakemore } from '../../wasm/makemore.mjs';
 import { Failure, UsageError } from './args.mjs';
-import { message, out } from './output.mjs';
-import { jsonString } from './printf.mjs';
+import { message, note, out } from './output.mjs';
+import { fmtF, jsonString } from './printf.mjs';
 /** @typedef {import('../../wasm/makemore.mjs').Makemore} Makemore @typedef {import('./args.mjs').Args} Args */
 
 const PACKAGE_DATA = new URL('../../data/names.txt', import.meta.url);
@@ -26,6 +26,20 @@ export function writeOrFail(path, bytes) {
   } catch {
     throw new Failure(`cannot write ${path}`);
   }
+}
+
+/** @param {number} n bytes @returns {string} as the native CLI writes a file's size: bytes, KiB or MiB with one decimal */
+export const sizeText = (n) => (n < 1024 ? `${n} bytes` : n < 1 << 20 ? `${fmtF(n / 1024, 1)} KiB` : `${fmtF(n / (1 << 20), 1)} MiB`);
+
+/**
+ * Writes a file and says so: "model written to m.safetensors (47.6 KiB)", on stdout (with --json, on stderr).
+ * @param {Args} a @param {string} what @param {string} path @param {Uint8Array} bytes
+ */
+export function writeAndSay(a, what, path, bytes) {
+  writeOrFail(path, bytes);
+  const line = `${what} written to ${path} (${sizeText(bytes.length)})`;
+  if (a.json) note(line);
+  else out(`${line}\n`);
 }
 
 /** The word list: --data, or data/names.txt here, else the package's. @param {Makemore} mm @param {Args} a */

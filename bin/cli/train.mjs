@@ -5,7 +5,7 @@
 // the run is saved at the step reached, and the exit code is 130.
 import { loadMakemore, relaxedSimdSupported, simdSupported } from '../../wasm/makemore.mjs';
 import { EXIT_FAIL, EXIT_INTERRUPTED, Failure } from './args.mjs';
-import { loadWords, readOrFail, sampleOptions, trainerSettings, writeOrFail } from './commands.mjs';
+import { loadWords, readOrFail, sampleOptions, trainerSettings, writeAndSay, writeOrFail } from './commands.mjs';
 import { message, note, out, progress, progressEvery, startProgress, yieldToEvents } from './output.mjs';
 import { fmtF, fmtG, jsonString } from './printf.mjs';
 import path from 'node:path';
@@ -55,8 +55,8 @@ export async function cmdTrain(a) {
   if (stop.at) return interrupted(run);
   progress.clear();
   report(run, { evals, sps: trained.secs > 0 ? doneSteps / trained.secs : 0, doneSteps, prof, threads });
-  if (a.save) writeOrFail(a.save, t.saveModel());
-  if (a.checkpoint) writeOrFail(a.checkpoint, t.save());
+  if (a.save) writeAndSay(a, 'model', a.save, t.saveModel());
+  if (a.checkpoint) writeAndSay(a, 'checkpoint', a.checkpoint, t.save());
   t.free();
   await mm.close();
   return 0;

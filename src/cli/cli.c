@@ -405,14 +405,21 @@ static int cmd_info(const args* a) {
     return 0;
 }
 
-// Writes what a save function made (rc its return code: on failure bytes is unset); frees the bytes.
-static int write_bytes(const char* path, int rc, uint8_t* bytes, size_t len, const mm_err* err) {
+// Writes what a save function made (rc its return code: on failure bytes is unset) and says so ("model written to
+// m.safetensors (47.6 KiB)": what names it) on stdout, with --json on stderr; frees the bytes.
+static int write_bytes(const args* a, const char* what, const char* path, int rc, uint8_t* bytes, size_t len, const mm_err* err) {
     if (rc) { fprintf(stderr, "makemore: %s\n", err->msg); return 1; }
     FILE* f = fopen(path, "wb");
     int bad = !f || fwrite(bytes, 1, len, f) != len;
     if (f && fclose(f)) bad = 1;
     free(bytes);
     if (bad) { fprintf(stderr, "makemore: cannot write %s\n", path); return 1; }
+    char size[32];
+    if (len < 1024) snprintf(size, sizeof size, "%zu bytes", len);
+    else if (len < 1 << 20) snprintf(size, sizeof size, "%.1f KiB", (double)len / 1024);
+    else snprintf(size, sizeof size, "%.1f MiB", (double)len / (1 << 20));
+    if (a->json) fprintf(stderr, "makemore: %s written to %s (%s)\n", what, path, size);
+    else printf("%s written to %s (%s)\n", what, path, size);
     return 0;
 }
 
@@ -572,11 +579,11 @@ static int save_outputs(const args* a, mm_trainer* t) {
     int rc = 0;
     if (a->save) {
         int e = mm_model_save_state(mm_trainer_model(t), mm_trainer_data(t), NULL, &bytes, &len, &err);
-        rc = write_bytes(a->save, e, bytes, len, &err);
+        rc = write_bytes(a, "model", a->save, e, bytes, len, &err);
     }
     if (!rc && a->checkpoint) {
         int e = mm_checkpoint_save(t, &bytes, &len, &err);
-        rc = write_bytes(a->checkpoint, e, bytes, len, &err);
+        rc = write_bytes(a, "checkpoint", a->checkpoint, e, bytes, len, &err);
     }
     return rc;
 }
