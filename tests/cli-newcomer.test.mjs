@@ -6,12 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { progressEvery } from '../bin/cli/output.mjs';
 import { fmtF } from '../bin/cli/printf.mjs';
+import { loadMakemore } from '../wasm/makemore.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WASM_DIR = path.resolve(ROOT, process.env.MM_WASM_DIR ?? 'build-wasm');
@@ -70,6 +71,54 @@ test('both CLIs: --save and --checkpoint say where they wrote and how much (on s
       const j = run(cli, [...args, '--json']);
       j.stdout.trim().split('\n').forEach((l) => JSON.parse(l));
       assert.equal(j.stderr, `${cli[0]}: model written to ${m} (${size(m)})\n${cli[0]}: checkpoint written to ${c} (${size(c)})\n`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * Where each name is in the split of names.txt with these settings, computed here from the split's word lists:
+ * 'train', 'val', 'test' (the first that holds it) or 'new'.
+ * @param {string[]} names @param {{shuffles: number, seed: number}} split
+ */
+async function whereIn(names, split) {
+  const mm = await loadMakemore({ engine: 'simd', threads: 1, wasmDir: pathToFileURL(WASM_DIR + '/') });
+  const words = mm.parseWords(readFileSync(path.join(ROOT, 'data/names.txt')));
+  const s = words.split(split);
+  const lists = s.words();
+  const sets = /** @type {const} */ (['train', 'val', 'test']).map((k) => /** @type {const} */ ([k, new Set(lists[k])]));
+  s.free();
+  words.free();
+  await mm.close();
+  return names.map((n) => sets.find(([, set]) => set.has(n))?.[0] ?? 'new');
+}
+const TAGS = { train: 'in train', val: 'in val', test: 'in test', new: 'new' };
+/** the names and marks of text output's sample lines: "emma.      in train" @param {string} s */
+const markedLines = (s) => [...s.matchAll(/^(\S*)\. +(in train|in val|in test|new)$/gm)].map((m) => [m[1], m[2]]);
+
+test('both CLIs: sampled names are marked as in the training split, in the val or test split, or new (text and JSON)', { skip: (noWasm || !CLIS.length) && 'no wasm or CLI build' }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mm-newcomer-'));
+  try {
+    for (const cli of CLIS) {
+      const file = path.join(dir, `${cli[0]}.safetensors`);
+      const args = ['train', '--preset', 'mlp3', '--steps', '2000', '--seed', '4', '--samples', '60', '--temperature', '0.6', '--no-eval', '--threads', '1'];
+      const text = run(cli, [...args, '--save', file]).stdout;
+      const lines = markedLines(text);
+      assert.equal(lines.length, 60, `${cli[0]}:\n${text}`);
+      const want = await whereIn(lines.map(([n]) => n), { shuffles: 1, seed: 42 }); // mlp3's split
+      assert.deepEqual(lines.map(([, tag]) => tag), want.map((w) => TAGS[/** @type {keyof TAGS} */ (w)]), cli[0]);
+      assert.ok(want.includes('train') && want.includes('new'), `${cli[0]}: some names seen, some new: ${want.join(' ')}`);
+      // the marks in one column
+      const sampleLines = text.split('\n').filter((l) => /\. +(in train|in val|in test|new)$/.test(l));
+      assert.equal(new Set(sampleLines.map((l) => l.search(/(in train|in val|in test|new)$/))).size, 1, sampleLines.join('\n'));
+      const json = JSON.parse(run(cli, [...args, '--json']).stdout.trim().split('\n').at(-1) ?? '');
+      assert.deepEqual(json.where, await whereIn(json.samples, { shuffles: 1, seed: 42 }), `${cli[0]} --json`);
+      assert.deepEqual(json.samples, lines.map(([n]) => n), `${cli[0]}: the same names in text and JSON`);
+      // sample --model: marked by the split the file's data settings make of the word list
+      const sampled = markedLines(run(cli, ['sample', '--model', file, '--count', '30', '--seed', '2', '--temperature', '0.6']).stdout);
+      assert.equal(sampled.length, 30);
+      assert.deepEqual(sampled.map(([, tag]) => tag), (await whereIn(sampled.map(([n]) => n), { shuffles: 1, seed: 42 })).map((w) => TAGS[/** @type {keyof TAGS} */ (w)]));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

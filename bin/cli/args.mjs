@@ -54,7 +54,7 @@ const TRAIN_HEAD =
   `${NAME} train  ... --checkpoint FILE   also write a checkpoint (model + training state; also on Ctrl-C)\n` +
   `${NAME} train  --resume FILE [--steps N] [--data FILE] ...   continue a checkpoint exactly\n` +
   "  trains on the word list, prints the loss 10 to 25 times a run (every 10000 steps at most), the split's\n" +
-  '  losses and --samples names\n' +
+  '  losses and --samples names, each marked as in the training split, in another split, or new\n' +
   "  --steps without a decay step: the decay at the same fraction of the run as the preset's (4000: at 3000);\n" +
   '  with --resume, a new total moves a decay not reached yet so (give the decay step to keep it)\n';
 const INFO_HEAD =
@@ -62,7 +62,10 @@ const INFO_HEAD =
   "  the model's parameter count and the word list's split, without training\n" +
   `${NAME} info   --model FILE [--form NAME] [--json]\n` +
   "  a model file's parameter count and configuration\n";
-const SAMPLE_HEAD = `${NAME} sample --model FILE [--form NAME] [--count N (20)] [sampling options] [--json]\n  names from a model file or checkpoint\n`;
+const SAMPLE_HEAD =
+  `${NAME} sample --model FILE [--form NAME] [--count N (20)] [sampling options] [--data FILE] [--json]\n` +
+  "  names from a model file or checkpoint, marked as in the training split, another split, or new: the split\n" +
+  "  the file's data settings make of the word list (--data; none if the default one is missing; --json: not marked)\n";
 
 /** @param {string|null} cmd a subcommand, or null for all @param {number} cores @param {Schema} schema the core's (mm.schema) */
 export function usage(cmd, cores, schema) {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadMakemore } from '../../wasm/makemore.mjs';
 import { Failure, UsageError } from './args.mjs';
-import { message, note, out } from './output.mjs';
+import { message, namesText, note, out } from './output.mjs';
 import { fmtF, jsonString } from './printf.mjs';
 /** @typedef {import('../../wasm/makemore.mjs').Makemore} Makemore @typedef {import('./args.mjs').Args} Args */
 
@@ -128,9 +128,36 @@ export async function cmdInfo(a) {
   return 0;
 }
 
-/** @param {Args} a */
+/**
+ * Where each name is in the split a model's data settings make of the word list (--data, else the default one if it
+ * can be read: else null, no marks).
+ * @param {Makemore} mm @param {Args} a @param {import('../../wasm/makemore.mjs').Model} m @param {string[]} names
+ */
+function whereInList(mm, a, m, names) {
+  let words;
+  try {
+    words = loadWords(mm, a);
+  } catch (e) {
+    if (a.dataGiven) throw e;
+    return null;
+  }
+  try {
+    const split = words.split({ shuffles: m.data.splitShuffles, seed: m.data.splitSeed });
+    try {
+      return split.whereAre(names);
+    } finally {
+      split.free();
+    }
+  } catch (e) {
+    throw new Failure(`${a.data}: ${message(e)}`);
+  } finally {
+    words.free();
+  }
+}
+
+/** sample: names from a model file; as text, marked by where the word list's split holds them (JSON: a plain array). @param {Args} a */
 export async function cmdSample(a) {
-  const { model: m } = await loadModelFile(a, 'sample'); // the reference kernels: the native CLI's names from a seed
+  const { mm, model: m } = await loadModelFile(a, 'sample'); // the reference kernels: the native CLI's names from a seed
   let names;
   try {
     names = m.sample(sampleOptions(a, a.count));
@@ -138,7 +165,7 @@ export async function cmdSample(a) {
     throw new Failure(message(e));
   }
   if (a.json) out(`[${names.map(jsonString).join(',')}]\n`);
-  else out(names.map((n) => `${n}.\n`).join(''));
+  else out(namesText(names, whereInList(mm, a, m, names)));
   m.free();
   return 0;
 }

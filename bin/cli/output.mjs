@@ -75,6 +75,24 @@ export function progressEvery(steps) {
   return every;
 }
 
+/** the marks of sampled names in text output, by where the split holds them */
+const MARKS = { train: 'in train', val: 'in val', test: 'in test' };
+/**
+ * Names as text, one a line ("emma."); with where (trainer.whereAre's), each marked, the marks in one column
+ * ("emma.      in train", "kaelynn.   new"), as the native CLI writes them.
+ * @param {string[]} names @param {(import('../../wasm/makemore.mjs').SplitName|null)[]|null} where
+ */
+export function namesText(names, where) {
+  if (!where) return names.map((n) => `${n}.\n`).join('');
+  const width = Math.max(0, ...names.map((n) => [...n].length)); // code points, as C counts them
+  return names.map((n, i) => {
+    const w = where[i];
+    return `${n}.${' '.repeat(width - [...n].length)}  ${w ? MARKS[w] : 'new'}\n`;
+  }).join('');
+}
+/** @param {(string|null)[]} where @returns {string} the JSON array of where each name is: "train", "val", "test" or "new" */
+export const whereJson = (where) => `[${where.map((w) => `"${w ?? 'new'}"`).join(',')}]`;
+
 /** Lets pending events run (a SIGINT handler, for one) before the next chunk of work. */
 export const yieldToEvents = () => new Promise((resolve) => setImmediate(resolve));
 

@@ -6,7 +6,7 @@
 import { loadMakemore, relaxedSimdSupported, simdSupported } from '../../wasm/makemore.mjs';
 import { EXIT_FAIL, EXIT_INTERRUPTED, Failure } from './args.mjs';
 import { loadWords, readOrFail, sampleOptions, trainerSettings, writeAndSay, writeOrFail } from './commands.mjs';
-import { message, note, out, progress, progressEvery, startProgress, yieldToEvents } from './output.mjs';
+import { message, namesText, note, out, progress, progressEvery, startProgress, whereJson, yieldToEvents } from './output.mjs';
 import { fmtF, fmtG, jsonString } from './printf.mjs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -271,13 +271,14 @@ function report({ a, t, losses }, { evals, sps, doneSteps, prof, threads }) {
     if (!a.json) out(head);
     throw new Failure(message(e));
   }
+  const where = t.whereAre(names); // in the training split, another, or new
   if (a.json) {
     const [n0, n1, n2] = t.splitSizes;
     const st = t.state;
     let s =
       `{"params":${t.numParams},"split":[${n0},${n1},${n2}],"steps":${t.step},"lr":${fmtG(Math.fround(st.lr), 6)},"lr_decayed":${fmtG(Math.fround(st.lrDecayed), 6)},` +
       `"decay_step":${st.decayStep},"train_loss":${ls[0]},"val_loss":${ls[1]},"test_loss":${ls[2]},"steps_per_sec":${fmtF(sps, 1)},` +
-      `"engine":${jsonString(t.kernels)},"threads":${threads},"samples":[${names.map(jsonString).join(',')}]`;
+      `"engine":${jsonString(t.kernels)},"threads":${threads},"samples":[${names.map(jsonString).join(',')}],"where":${whereJson(where)}`;
     if (prof) // microseconds per step
       s += `,"profile":[${prof.map((p) => `{"phase":"${p.phase}","op":"${p.op}","us":${fmtF(doneSteps ? (1e6 * p.seconds) / doneSteps : 0, 3)}}`).join(',')}]`;
     if (losses) s += `,"losses":[${Array.from(losses.subarray(0, doneSteps), (x) => fmtG(x, 9)).join(',')}]`;
@@ -290,6 +291,6 @@ function report({ a, t, losses }, { evals, sps, doneSteps, prof, threads }) {
       for (const p of prof)
         s += `  ${p.phase.padEnd(8)} ${p.op.padEnd(14)} ${fmtF((1e6 * p.seconds) / doneSteps, 1).padStart(8)}  ${fmtF(sum > 0 ? (100 * p.seconds) / sum : 0, 1).padStart(5)}%\n`;
     }
-    out(s + names.map((n) => `${n}.\n`).join(''));
+    out(s + namesText(names, where));
   }
 }

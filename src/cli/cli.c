@@ -72,7 +72,7 @@ static void train_usage(FILE* f, int all) {
                "makemore train  ... --checkpoint FILE   also write a checkpoint (model + training state)\n"
                "makemore train  --resume FILE [--steps N] [--data FILE] ...   continue a checkpoint exactly\n"
                "  trains on the word list, prints the loss 10 to 25 times a run (every 10000 steps at most), the split's\n"
-               "  losses and --samples names\n"
+               "  losses and --samples names, each marked as in the training split, in another split, or new\n"
                "  --steps without a decay step: the decay at the same fraction of the run as the preset's (4000: at 3000);\n"
                "  with --resume, a new total moves a decay not reached yet so (give the decay step to keep it)\n");
     if (all) return;
@@ -102,8 +102,9 @@ static void usage(FILE* f, const char* cmd) {
         if (!all) { presets_line(f); field_lines(f, MM_GROUP_MODEL); field_lines(f, MM_GROUP_DATA); fputs(FORM_OPT, f); }
     }
     if (all || !strcmp(cmd, "sample")) {
-        fputs("makemore sample --model FILE [--form NAME] [--count N (20)] [sampling options] [--json]\n"
-              "  names from a model file or checkpoint\n", f);
+        fputs("makemore sample --model FILE [--form NAME] [--count N (20)] [sampling options] [--data FILE] [--json]\n"
+              "  names from a model file or checkpoint, marked as in the training split, another split, or new: the split\n"
+              "  the file's data settings make of the word list (--data; none if the default one is missing; --json: not marked)\n", f);
         if (!all) { fputs(SAMPLE_OPTS, f); fputs(FORM_OPT, f); }
     }
     if (all) {
@@ -153,6 +154,7 @@ typedef struct {
     mm_train_params tp;
     const char* given[MAX_FIELDS]; // the schema fields' values on the command line, by field index
     const char* data_file;
+    int data_given; // --data given (else the default word list)
     const char* save;
     const char* resume;
     int preset_given;
@@ -201,7 +203,7 @@ static int field_option(args* a, const char* o, const char* v) {
 static int other_option(args* a, const char* o, const char* v) {
     long n;
     if (!strcmp(o, "--preset")) { a->preset = v; a->preset_given = 1; }
-    else if (!strcmp(o, "--data")) a->data_file = v;
+    else if (!strcmp(o, "--data")) { a->data_file = v; a->data_given = 1; }
     else if (!strcmp(o, "--save")) a->save = v;
     else if (!strcmp(o, "--resume")) a->resume = v;
     else if (!strcmp(o, "--checkpoint")) a->checkpoint = v;
@@ -320,28 +322,73 @@ static int load_words(const args* a, mm_words* w) {
     return 0;
 }
 
-static int print_samples(mm_model* m, int count, const mm_sampling* samp, const char* prefix, uint64_t seed, int json) {
+// count names from m with the sampling options (the one sampling seed rule, makemore.h), each malloc'd into names.
+static int draw_names(mm_model* m, int count, const args* a, char** names) {
     mm_rng rng;
-    mm_rng_seed(&rng, mm_sample_seed(seed, 0)); // the one sampling seed rule (makemore.h)
+    mm_rng_seed(&rng, mm_sample_seed(a->seed, 0));
     char word[MM_MAX_WORD_LEN * 4 + 1];
     mm_err err = {0};
-    if (json) fputs("[", stdout);
     for (int i = 0; i < count; i++) {
-        if (mm_sample(m, &rng, samp, prefix, MM_MAX_WORD_LEN, word, sizeof word, &err)) {
-            if (json) fputs("]", stdout);
+        if (mm_sample(m, &rng, &a->samp, a->prefix, MM_MAX_WORD_LEN, word, sizeof word, &err)) {
             fprintf(stderr, "makemore: %s\n", err.msg);
             return 1;
         }
-        if (json) { if (i) fputs(",", stdout); json_string(stdout, word); }
-        else printf("%s.\n", word);
+        if (!(names[i] = strdup(word))) { fprintf(stderr, "makemore: out of memory\n"); return 1; }
     }
-    if (json) fputs("]", stdout);
     return 0;
 }
 
+static int code_points(const char* s) {
+    int n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
+// Names as text, one a line ("emma."); with a split, each marked where it holds it, the marks in one column
+// ("emma.      in train", "kaelynn.   new"), as bin/cli/output.mjs's namesText writes them.
+static void print_names_text(char** names, int n, const mm_splits* s) {
+    static const char* const MARK[4] = {"in train", "in val", "in test", "new"};
+    int width = 0;
+    for (int i = 0; i < n; i++)
+        if (code_points(names[i]) > width) width = code_points(names[i]);
+    for (int i = 0; i < n; i++) {
+        if (!s) { printf("%s.\n", names[i]); continue; }
+        int k = mm_splits_find(s, names[i], strlen(names[i]));
+        printf("%s.%*s  %s\n", names[i], width - code_points(names[i]), "", MARK[k < 0 ? 3 : k]);
+    }
+}
+
+// Names as a JSON array; with a split, then ,"where":[...]: "train", "val", "test" or "new" for each.
+static void print_names_json(char** names, int n, const mm_splits* s) {
+    static const char* const WHERE[4] = {"train", "val", "test", "new"};
+    fputs("[", stdout);
+    for (int i = 0; i < n; i++) { if (i) fputs(",", stdout); json_string(stdout, names[i]); }
+    fputs("]", stdout);
+    if (!s) return;
+    fputs(",\"where\":[", stdout);
+    for (int i = 0; i < n; i++) {
+        int k = mm_splits_find(s, names[i], strlen(names[i]));
+        printf("%s\"%s\"", i ? "," : "", WHERE[k < 0 ? 3 : k]);
+    }
+    fputs("]", stdout);
+}
+
+// count names from m, marked by where split s holds them (s NULL: not marked), as text or JSON (a sampling
+// error: said on stderr, and in JSON an empty array, so that the line stays JSON).
+static int print_samples(mm_model* m, int count, const args* a, const mm_splits* s, int json) {
+    char** names = calloc((size_t)count + 1, sizeof *names);
+    int rc = names ? draw_names(m, count, a, names) : 1;
+    if (!names) fprintf(stderr, "makemore: out of memory\n");
+    if (json) print_names_json(names, rc ? 0 : count, rc ? NULL : s);
+    else if (!rc) print_names_text(names, count, s);
+    for (int i = 0; names && i < count; i++) free(names[i]);
+    free(names);
+    return rc;
+}
+
 // The model file of --model (cmd: the command, for the message), made in the form --form names if
-// given (mm_model_load_form: a wavenet76k file as conv). NULL: said on stderr.
-static mm_model* load_model_file(const args* a, const char* cmd) {
+// given (mm_model_load_form: a wavenet76k file as conv); its data settings to *d (may be NULL). NULL: said on stderr.
+static mm_model* load_model_file(const args* a, const char* cmd, mm_data_settings* d) {
     if (!a->model) { fprintf(stderr, "makemore: %s needs --model FILE\n", cmd); return NULL; }
     size_t len;
     char* bytes = read_file(a->model, &len);
@@ -352,6 +399,7 @@ static mm_model* load_model_file(const args* a, const char* cmd) {
     const uint8_t* b = (const uint8_t*)bytes;
     mm_model* m = as ? mm_model_load_form(b, len, a->cfg.form, 1, &err) : mm_model_load(b, len, 1, &err);
     mm_model* own = m || !as ? NULL : mm_model_load(b, len, 1, NULL); // for the message: the file's own form
+    if (m && d) mm_model_free(mm_model_load_state(b, len, 1, d, NULL, NULL, NULL));
     free(bytes);
     if (own) fprintf(stderr, "makemore: %s: its %s model does not load as the %s form: %s\n", a->model,
                      form->values[mm_model_config(own)->form], form->values[a->cfg.form], err.msg);
@@ -362,7 +410,7 @@ static mm_model* load_model_file(const args* a, const char* cmd) {
 
 // info --model FILE: the file's parameter count and configuration (the model fields its family uses, as the file writes them).
 static int info_model(const args* a) {
-    mm_model* m = load_model_file(a, "info");
+    mm_model* m = load_model_file(a, "info", NULL);
     if (!m) return 1;
     mm_config c = *mm_model_config(m);
     mm_record r = {&c, NULL, NULL, NULL};
@@ -539,7 +587,7 @@ static int report_json(const args* a, mm_trainer* t, const float* losses, const 
            "\"val_loss\":%s,\"test_loss\":%s,\"steps_per_sec\":%.1f,\"engine\":\"%s\",\"threads\":%d,\"samples\":",
            mm_model_num_params(m), s->split[0].n, s->split[1].n, s->split[2].n, mm_trainer_step(t), (double)st.tp.lr, (double)st.tp.lr_decayed,
            st.tp.decay_step, r->ls[0], r->ls[1], r->ls[2], sps, mm_model_kernels(m), a->threads);
-    int rc = print_samples(m, a->samples, &a->samp, a->prefix, a->seed, 1);
+    int rc = print_samples(m, a->samples, a, mm_trainer_splits(t), 1);
     if (a->profile) { // microseconds per step
         fputs(",\"profile\":[", stdout);
         for (int i = 0; i < mm_profile_count(); i++)
@@ -568,7 +616,7 @@ static int report_text(const args* a, mm_trainer* t, const run_result* r) {
                 printf("  %-8s %-30s %8.1f  %5.1f%%\n", mm_profile_phase(i), mm_profile_name(i), 1e6 * r->prof[i] / (double)r->done_steps,
                        total > 0 ? 100.0 * r->prof[i] / total : 0.0);
     }
-    return print_samples(mm_trainer_model(t), a->samples, &a->samp, a->prefix, a->seed, 0);
+    return print_samples(mm_trainer_model(t), a->samples, a, mm_trainer_splits(t), 0);
 }
 
 // --save (the model with its data settings) and --checkpoint.
@@ -629,11 +677,35 @@ static int cmd_train(const args* a) {
     return rc ? 1 : 0;
 }
 
+// The split that marks a model's names: the word list's (--data, else the default one if it can be read) by the
+// model file's data settings. 0: *have says whether there is one; 1: a word list given could not be read (said).
+static int marks_split(const args* a, const mm_model* m, const mm_data_settings* d, mm_words* w, mm_splits* s, int* have) {
+    *have = 0;
+    FILE* f = a->data_given ? NULL : fopen(a->data_file, "rb");
+    if (!a->data_given && !f) return 0; // no word list here: names without marks
+    if (f) fclose(f);
+    if (load_words(a, w)) return 1;
+    mm_err err = {0};
+    if (mm_splits_build(s, w, mm_model_config(m)->block_size, d->split_seed, d->split_shuffles, &err)) {
+        fprintf(stderr, "makemore: %s: %s\n", a->data_file, err.msg);
+        mm_words_free(w);
+        return 1;
+    }
+    *have = 1;
+    return 0;
+}
+
+// sample: names from a model file; as text, marked by where the word list's split holds them (JSON: a plain array).
 static int cmd_sample(const args* a) {
-    mm_model* m = load_model_file(a, "sample");
+    mm_data_settings d;
+    mm_model* m = load_model_file(a, "sample", &d);
     if (!m) return 1;
-    int rc = print_samples(m, a->count, &a->samp, a->prefix, a->seed, a->json);
+    mm_words w;
+    mm_splits s;
+    int have = 0, rc = a->json ? 0 : marks_split(a, m, &d, &w, &s, &have);
+    if (!rc) rc = print_samples(m, a->count, a, have ? &s : NULL, a->json);
     if (a->json) puts("");
+    if (have) { mm_splits_free(&s); mm_words_free(&w); }
     mm_model_free(m);
     return rc;
 }
