@@ -82,18 +82,33 @@ describe('a newcomer in the trainer page (Chromium)', { skip, timeout: 240000 },
     await page.selectOption('#preset', 'wavenet76k');
     await page.fill('#steps', '400');
     assert.equal(await page.inputValue('#decayStep'), '300');
+    await page.fill('#diag-every', '100');
+    await page.locator('#diag-every').dispatchEvent('change');
     assert.equal(await textOf(page, 'steps-total'), '400', 'the counter follows the form before a run');
     const before = await runId(page);
+    await page.evaluate(() => { // every status line from now on (the run's first one lasts only while it trains)
+      const w = /** @type {any} */ (window);
+      w.__statuses = [];
+      const el = /** @type {HTMLElement} */ (document.getElementById('status'));
+      new MutationObserver(() => w.__statuses.push(el.textContent)).observe(el, { childList: true, characterData: true, subtree: true });
+    });
     await page.focus('#train');
     await page.keyboard.press('Enter');
     await page.waitForFunction((b) => /** @type {any} */ (window).__mm.runId !== b, before);
-    await waitText(page, /400 steps, learning rate 0\.1, 0\.01 from step 300/);
+    await page.waitForFunction(() => /** @type {any} */ (window).__statuses.some((/** @type {string} */ t) => /400 steps, learning rate 0\.1, 0\.01 from step 300/.test(t)));
     // focus stays on a control: Pause while it trains
     await page.waitForFunction(() => document.activeElement?.id === 'pause' || /^Done/.test(document.getElementById('status')?.textContent ?? ''));
     await waitText(page, /^Done: 400 steps/);
     assert.equal(await textOf(page, 'lr-now'), '0.01', 'the decayed rate at the end of a 400-step run');
     assert.ok(['train', 'pause', 'resume'].includes(await focused(page)), `focus on ${await focused(page)}`);
     assert.deepEqual(await axeViolations(page), [], 'after a run');
+    // the Tanh histograms' axis: from -1 to 1, ticks at round values
+    const axis = await page.evaluate(() => {
+      const u = /** @type {any} */ (window).__mm.plots.filter((/** @type {any} */ p) => p.root.parentElement?.id === 'diag-act').at(-1);
+      return { min: u.scales.x.min, max: u.scales.x.max, ticks: u.axes[0]._splits };
+    });
+    assert.deepEqual([axis.min, axis.max], [-1, 1]);
+    for (const t of axis.ticks) assert.ok(Math.abs(t * 10 - Math.round(t * 10)) < 1e-9, `tick ${t}`);
   });
 
   test('Resume and Pause by keyboard keep the focus on a control; axe during a run', async () => {
@@ -197,6 +212,26 @@ describe('a newcomer in the trainer page (Chromium)', { skip, timeout: 240000 },
     assert.equal(await page.inputValue('#s-temp'), '0.7');
     assert.equal(await page.inputValue('#s-count'), '5');
     assert.deepEqual(errors, []);
+  });
+
+  test('Train (new run) during a sweep says the sweep stops; Keep training keeps it', async () => {
+    await page.selectOption('#preset', 'mlp3');
+    await page.selectOption('#lab-key1', 'nEmbd');
+    await page.fill('#lab-values1', '8, 10');
+    await page.fill('#lab-lecture-steps', '200000');
+    await page.selectOption('#lab-lanes', '1');
+    await page.click('#lab-run-sweep');
+    await waitSteps(page, 200);
+    await page.click('#train');
+    await page.locator('#confirm-new').waitFor({ state: 'visible' });
+    assert.match(await textOf(page, 'confirm-new-text'), /The sweep “[^”]+” stops after 0 of its 2 runs/);
+    await page.click('#confirm-keep');
+    const at = Number((await textOf(page, 'steps-done')).replace(/,/g, ''));
+    await waitSteps(page, at + 200);
+    assert.ok(await page.isEnabled('#lab-stop'), 'the sweep goes on');
+    await page.click('#lab-stop');
+    await page.waitForFunction(() => /Sweep stopped/.test(document.getElementById('lab-status')?.textContent ?? ''));
+    await page.selectOption('#preset', 'wavenet76k');
   });
 
   test('at phone width (390x844): data, preset and Train in the first two screens; nothing overflows but in a scroll container', async () => {

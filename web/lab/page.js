@@ -248,7 +248,10 @@ async function runSweep(plans) {
   let failure = null;
   /** @type {Set<string>} the runs under way */
   const busy = new Set();
-  const say = () => setLabStatus(`Sweep “${plans[0].sweep}”: ${n} of ${plans.length} done${busy.size ? `, training ${[...busy].join(' and ')}` : ''}…`);
+  const say = () => {
+    state.sweep = { name: plans[0].sweep, done: n, total: plans.length }; // Train (new run) says what it would stop (web/page/confirm.js)
+    setLabStatus(`Sweep “${plans[0].sweep}”: ${n} of ${plans.length} done${busy.size ? `, training ${[...busy].join(' and ')}` : ''}…`);
+  };
   try {
     const want = Math.min(Number($('lab-lanes').value) || 1, plans.length);
     const lanes = [lane1];
@@ -284,6 +287,7 @@ async function runSweep(plans) {
   } finally {
     closeLane2();
     sweeping = false;
+    state.sweep = null;
     syncButtons();
     if (lanesUsed > 1 && formThreads !== 1) worker.call('setThreads', { threads: formThreads }).catch(() => {}); // the form's threads again
   }

@@ -11,7 +11,9 @@ export function whatIsLost() {
   const parts = [];
   // a model file's own steps are in the file; a run's new steps, or a model restored from this browser, are not
   const fromFile = run?.origin === 'file' && state.stepsDone === run.loadedStep;
-  if (run && run.kind === 'trainer' && isActive(state.runState) && state.stepsDone > 0 && !fromFile)
+  // a finished run whose Steps were raised but that has not trained since: it is saved and in the lab already
+  const finished = run?.doneStep === state.stepsDone;
+  if (run && run.kind === 'trainer' && isActive(state.runState) && state.stepsDone > 0 && !fromFile && !finished)
     parts.push(`The current run (${run.name}, step ${fmt(state.stepsDone)} of ${fmt(run.steps)}) stops, and a new run replaces the model kept in this browser: Download model first to keep it.`);
   const sw = state.sweep;
   if (sw) parts.push(`The sweep “${sw.name}” stops after ${fmt(sw.done)} of its ${fmt(sw.total)} runs; the finished runs stay in the lab.`);

@@ -98,6 +98,7 @@ export function onState(m) {
   if (!run || m.runId !== run.id) return;
   state.runState = m.state;
   state.stepsDone = m.step;
+  if (m.state === 'done') run.doneStep = m.step;
   if (m.state === 'training') restartRate(m.step);
   if (!m.quiet) describeState(run, m);
   notify('run');

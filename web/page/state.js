@@ -13,7 +13,7 @@
 // A subscriber is called at once, in the order of subscribing; what one shows does not depend
 // on another having run.
 
-/** @typedef {import('../shared/protocol.js').RunInfo & {loadedStep: number}} PageRun the run as the worker described it */
+/** @typedef {import('../shared/protocol.js').RunInfo & {loadedStep: number, doneStep?: number}} PageRun the run as the worker described it; doneStep: the step it last finished at */
 /** @typedef {'ready'|'words'|'run'|'busy'|'schedule'|'split'|'form'} Topic */
 
 export const state = {
