@@ -16,6 +16,19 @@ import { worker } from './connection.js';
 const DRAW_MS = 500;
 /** update:data points kept per weight (older ones thinned to every other when exceeded) */
 const MAX_POINTS = 4000;
+/**
+ * A histogram's axis from and to round values: the data's ends rounded out to half a power of ten of
+ * its span (tanh's -0.998..0.997: -1..1; gradients of ±0.0072: -0.01..0.01), so the ticks fall on round values.
+ * @param {number} min @param {number} max @returns {[number, number]}
+ */
+export function niceRange(min, max) {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+  if (max <= min) return [min - 1, max + 1];
+  const step = 10 ** Math.floor(Math.log10(max - min)) / 2;
+  const round = (/** @type {number} */ v) => Number(v.toPrecision(12)); // no 0.30000000000000004
+  return [round(Math.floor(min / step) * step), round(Math.ceil(max / step) * step)];
+}
+
 const COLOURS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777', '#4b5563', '#65a30d'];
 
 /** @type {Stats|null} the latest statistics of the current run */
@@ -90,7 +103,7 @@ function draw(key, labels, data, axes) {
     const width = Math.max(240, el.clientWidth);
     plots[key] = new uPlot({
       width, height: 220,
-      scales: { x: { time: false } },
+      scales: { x: { time: false, ...(key === 'ud' ? {} : { range: (/** @type {uPlot} */ _u, /** @type {number} */ lo, /** @type {number} */ hi) => niceRange(lo, hi) }) } },
       axes: [{ label: axes.x, size: 36 }, { label: axes.y, size: 56 }],
       series: [{ label: axes.x }, ...labels.map((label, i) => ({
         label, stroke: label === '1e-3 guide' ? '#111827' : COLOURS[i % COLOURS.length], width: label === '1e-3 guide' ? 1 : 1.5,
