@@ -353,11 +353,12 @@ describe('trainer page in Chromium', { skip, timeout: 150000 }, () => {
     // Refused: fewer steps than done (by the page) and an lr that overflows float32 (by the core).
     await page.fill('#steps', '10');
     await page.press('#steps', 'Enter');
-    await waitText(/^Not applied: Steps must be at least the [\d,]+ steps done\.$/, 'train-error');
+    await waitText(/^Not applied: Steps must be at least the [\d,]+ steps done\. The run goes on with 200,000\.$/, 'train-error');
     await page.fill('#steps', '200000');
     await page.fill('#lr', '1e39');
     await page.press('#lr', 'Enter');
-    await waitText(/^Not applied: learning rate inf is not a finite non-negative number\.$/, 'train-error');
+    await waitText(/^Not applied: learning rate inf is not a finite non-negative number\. The run goes on with 0\.05\.$/, 'train-error');
+    assert.equal(await page.getAttribute('#lr', 'aria-invalid'), 'true', 'the field the core named is marked');
     await page.fill('#lr', '0.05');
     // Model and batch changes need a new run.
     await page.fill('#batchSize', '64');
