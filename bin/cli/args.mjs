@@ -22,8 +22,16 @@ export class Failure extends Error {}
 const presetsLine = (schema) => `presets: ${schema.presets.map((p) => p.name).join(' ')} (default mlp3)\n`;
 const FORM_OPT = 'model file option (info, sample): --form FAMILY  load the file as that family (a wavenet76k file as conv)\n';
 const SAMPLE_OPTS =
-  "sampling options: --temperature T (1; 0 = greedy) --top-k K (0 = all tokens) --top-p P (1 = all)\n" +
+  "sampling options: --temperature T (1; 0 = greedy) --top-k K (0 or -1 = all tokens) --top-p P (1 = all)\n" +
   "                  --prefix P ('') --seed S (0)\n";
+/** makemore.py's options, named as it names them (src/cli/cli.c writes the same lines) */
+const PY_OPTS =
+  "makemore.py's options (its names of ours): -i, --input-file FILE (the word list)  --max-steps N (the steps)\n" +
+  "  -b, --batch-size N (the batch size)  -l, --learning-rate X (the learning rate)  -w X (AdamW's weight decay)\n" +
+  "  --type bigram|mlp|PRESET (bigram: makemore.py's Bigram; mlp: the lecture's MLP, preset mlp3; a preset's name;\n" +
+  "  makemore.py's transformer, rnn, gru and bow are not here yet)\n";
+const PY_INFO_OPTS =
+  "makemore.py's options: -i, --input-file FILE (the word list)  --type bigram|mlp|PRESET (the model)\n";
 /** the groups of settings with options, and their titles (src/cli.c's GROUP_TITLES) */
 const GROUP_TITLES = /** @type {const} */ ({
   model: "model options (over the preset's; these defaults are mlp3's):",
@@ -71,7 +79,7 @@ const SAMPLE_HEAD =
 export function usage(cmd, cores, schema) {
   const settings = fieldLines(schema, 'model') + fieldLines(schema, 'data') + fieldLines(schema, 'training');
   const presets = presetsLine(schema);
-  if (cmd === 'info') return INFO_HEAD + presets + fieldLines(schema, 'model') + fieldLines(schema, 'data') + FORM_OPT;
+  if (cmd === 'info') return INFO_HEAD + presets + fieldLines(schema, 'model') + fieldLines(schema, 'data') + FORM_OPT + PY_INFO_OPTS;
   if (cmd === 'sample') return SAMPLE_HEAD + SAMPLE_OPTS + FORM_OPT;
   if (cmd === 'train')
     return (
@@ -83,11 +91,12 @@ export function usage(cmd, cores, schema) {
       '                --profile (time per operation of the step, printed at the end)\n' +
       'diagnostics: --stats-every N (0 = off) per-layer statistics every N steps (makemore part 3): with --json\n' +
       '             a {"stats":{...}} line each (see README), else the Tanh layers\' mean, std, saturation\n' +
-      SAMPLE_OPTS
+      SAMPLE_OPTS +
+      PY_OPTS
     );
   return (
     `usage: ${NAME} train|info|sample [options]   (${NAME} COMMAND --help: its options)\n` +
-    TRAIN_HEAD + INFO_HEAD + SAMPLE_HEAD + presets + settings + SAMPLE_OPTS + FORM_OPT
+    TRAIN_HEAD + INFO_HEAD + SAMPLE_HEAD + presets + settings + SAMPLE_OPTS + FORM_OPT + PY_OPTS
   );
 }
 
@@ -105,14 +114,38 @@ const FLAGS = { '--json': 'json', '--losses': 'losses', '--no-eval': 'noEval', '
 /** the options with a value that are not settings (the settings' are the schema's flags) */
 const VALUE_OPTS = new Set([
   '--preset', '--data', '--save', '--resume', '--checkpoint', '--model', '--prefix', '--samples', '--count', '--top-k', '--top-p',
-  '--threads', '--temperature', '--stats-every',
+  '--threads', '--temperature', '--stats-every', '--type',
 ]);
+/** makemore.py's names of our options (a message names the option as given); src/cli/cli.c's ALIASES */
+const ALIASES = /** @type {Record<string, string>} */ ({
+  '-i': '--data', '--input-file': '--data', '--max-steps': '--steps', '--batch-size': '--batch', '-b': '--batch',
+  '--learning-rate': '--lr', '-l': '--lr', '-w': '--weight-decay',
+});
+/** makemore.py's --type names: the preset that is the same model (bigram) or its kind (mlp), or the class not here yet */
+const PY_TYPES = /** @type {Record<string, {preset?: string, cls?: string}>} */ ({
+  bigram: { preset: 'bigram' }, mlp: { preset: 'mlp3' }, transformer: { cls: 'Transformer' }, rnn: { cls: 'RNN' }, gru: { cls: 'GRU' }, bow: { cls: 'BoW' },
+});
+
+/**
+ * --type: makemore.py's model type as our preset (a preset's own name too); a type not here is refused, naming what is.
+ * @param {string} v @param {Schema} schema @returns {string} the preset
+ */
+export function typePreset(v, schema) {
+  const names = schema.presets.map((p) => p.name);
+  const py = Object.hasOwn(PY_TYPES, v) ? PY_TYPES[v] : null;
+  if (py?.preset) return py.preset;
+  if (names.includes(v)) return v;
+  throw new UsageError(
+    `--type ${v}: ${py?.cls ? `makemore.py's ${py.cls} is not here yet` : 'not a type'}; the types here: bigram (makemore.py's Bigram), ` +
+      `mlp (the lecture's MLP: preset mlp3), or a preset: ${names.join(' ')}`,
+  );
+}
 
 /** The defaults of every option that is not a setting (the native CLI's). @param {number} cores */
 function defaults(cores) {
   return {
     help: false, json: false, losses: false, noEval: false, reproducible: false, profile: false,
-    preset: 'mlp3', presetGiven: false,
+    preset: 'mlp3', presetGiven: false, presetFlag: '--preset',
     /** @type {Record<string, any>} the model settings given (they override the preset's), by JS name */
     model: {},
     /** @type {Record<string, any>} the data and training settings given, by JS name (createTrainer's options) */
@@ -139,13 +172,15 @@ function defaults(cores) {
 export function parseArgs(argv, cores, mm) {
   const a = defaults(cores);
   const flags = new Map(mm.schema.fields.filter((f) => f.flag && f.group !== 'state').map((f) => [/** @type {string} */ (f.flag), f]));
+  const canonical = (/** @type {string} */ o) => (Object.hasOwn(ALIASES, o) ? ALIASES[o] : o);
   // --help anywhere an option may stand answers it, whatever else the line holds
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--help' || argv[i] === '-h') return { ...a, help: true };
-    if (VALUE_OPTS.has(argv[i]) || flags.has(argv[i])) i++;
+    if (VALUE_OPTS.has(canonical(argv[i])) || flags.has(canonical(argv[i]))) i++;
   }
   for (let i = 0; i < argv.length; i++) {
-    const o = argv[i];
+    const given = argv[i];
+    const o = canonical(given);
     if (Object.hasOwn(FLAGS, o)) {
       /** @type {any} */ (a)[FLAGS[/** @type {keyof typeof FLAGS} */ (o)]] = true;
       continue;
@@ -153,9 +188,10 @@ export function parseArgs(argv, cores, mm) {
     if (!VALUE_OPTS.has(o) && !flags.has(o)) {
       throw new UsageError(o.startsWith('-') ? `unknown option ${o}` : `unexpected argument '${o}' (options start with --)`);
     }
-    if (i + 1 >= argv.length) throw new UsageError(`option ${o} needs a value`);
+    if (i + 1 >= argv.length) throw new UsageError(`option ${given} needs a value`);
     const f = flags.get(o);
-    if (f) setSetting(a, f, argv[++i], mm);
+    if (f) setSetting(a, f, argv[++i], mm, given);
+    else if (o === '--type') Object.assign(a, { preset: typePreset(argv[++i], mm.schema), presetGiven: true, presetFlag: '--type' });
     else setValue(a, o, argv[++i]);
   }
   if (a.resume) checkResume(a, mm);
@@ -169,7 +205,7 @@ export function parseArgs(argv, cores, mm) {
  */
 function checkResume(a, mm) {
   const flags = [
-    ...(a.presetGiven ? ['--preset'] : []),
+    ...(a.presetGiven ? [a.presetFlag] : []),
     ...mm.schema.fields
       .filter((f) => f.name !== 'steps' && f.name !== 'decay_step' && (f.group === 'model' ? a.model : a.options)[f.js] !== undefined)
       .map((f) => f.flag),
@@ -199,13 +235,14 @@ function checkOwners(a, mm) {
 /**
  * A setting's option: its text as the core reads it, within the schema's limits.
  * @param {Args} a @param {SchemaField} f @param {string} v @param {import('../../wasm/makemore.mjs').Makemore} mm
+ * @param {string} given the option as given (makemore.py's name of it, or ours), for the message
  */
-function setSetting(a, f, v, mm) {
+function setSetting(a, f, v, mm, given) {
   let value;
   try {
     value = mm.parseSetting(f.name, v);
   } catch {
-    throw new UsageError(`${f.flag} takes ${f.expects}, not '${v}'`);
+    throw new UsageError(`${given} takes ${f.expects}, not '${v}'`);
   }
   (f.group === 'model' ? a.model : a.options)[f.js] = value;
   if (f.name === 'seed') a.seed = /** @type {number|bigint} */ (value); // --seed: the sampling seed too
@@ -225,7 +262,7 @@ function setValue(a, o, v) {
     case '--count': a.count = wholeNumber(o, v, 0, 100000); break;
     case '--threads': a.threads = wholeNumber(o, v, 1, MAX_THREADS); break;
     case '--stats-every': a.statsEvery = wholeNumber(o, v, 0, 2147483647, 'a whole number of steps from 0 (off) to 2147483647'); break;
-    case '--top-k': a.topK = wholeNumber(o, v, 0, MAX_VOCAB, `a whole number from 0 (all tokens) to ${MAX_VOCAB}`); break;
+    case '--top-k': a.topK = v === '-1' ? 0 : wholeNumber(o, v, 0, MAX_VOCAB, `a whole number from 0 (all tokens; -1 too) to ${MAX_VOCAB}`); break;
     default: setFloat(a, o, v);
   }
 }

@@ -26,8 +26,16 @@ static int default_threads(void) {
 }
 
 static const char* const SAMPLE_OPTS =
-    "sampling options: --temperature T (1; 0 = greedy) --top-k K (0 = all tokens) --top-p P (1 = all)\n"
+    "sampling options: --temperature T (1; 0 = greedy) --top-k K (0 or -1 = all tokens) --top-p P (1 = all)\n"
     "                  --prefix P ('') --seed S (0)\n";
+// makemore.py's options, named as it names them (bin/cli/args.mjs writes the same lines)
+static const char* const PY_OPTS =
+    "makemore.py's options (its names of ours): -i, --input-file FILE (the word list)  --max-steps N (the steps)\n"
+    "  -b, --batch-size N (the batch size)  -l, --learning-rate X (the learning rate)  -w X (AdamW's weight decay)\n"
+    "  --type bigram|mlp|PRESET (bigram: makemore.py's Bigram; mlp: the lecture's MLP, preset mlp3; a preset's name;\n"
+    "  makemore.py's transformer, rnn, gru and bow are not here yet)\n";
+static const char* const PY_INFO_OPTS =
+    "makemore.py's options: -i, --input-file FILE (the word list)  --type bigram|mlp|PRESET (the model)\n";
 static const char* const FORM_OPT =
     "model file option (info, sample): --form FAMILY  load the file as that family (a wavenet76k file as conv)\n";
 static const char* const GROUP_TITLES[MM_N_GROUPS] = {
@@ -87,6 +95,7 @@ static void train_usage(FILE* f, int all) {
                "             a {\"stats\":{...}} line each (see README), else the Tanh layers' mean, std, saturation\n",
             MM_DEFAULT_DATA, MM_MAX_THREADS, default_threads());
     fputs(SAMPLE_OPTS, f);
+    fputs(PY_OPTS, f);
 }
 
 // The usage of one subcommand (cmd NULL or unknown: all of them).
@@ -99,7 +108,7 @@ static void usage(FILE* f, const char* cmd) {
               "  the model's parameter count and the word list's split, without training\n"
               "makemore info   --model FILE [--form NAME] [--json]\n"
               "  a model file's parameter count and configuration\n", f);
-        if (!all) { presets_line(f); field_lines(f, MM_GROUP_MODEL); field_lines(f, MM_GROUP_DATA); fputs(FORM_OPT, f); }
+        if (!all) { presets_line(f); field_lines(f, MM_GROUP_MODEL); field_lines(f, MM_GROUP_DATA); fputs(FORM_OPT, f); fputs(PY_INFO_OPTS, f); }
     }
     if (all || !strcmp(cmd, "sample")) {
         fputs("makemore sample --model FILE [--form NAME] [--count N (20)] [sampling options] [--data FILE] [--json]\n"
@@ -112,6 +121,7 @@ static void usage(FILE* f, const char* cmd) {
         for (int g = MM_GROUP_MODEL; g <= MM_GROUP_TRAINING; g++) field_lines(f, g);
         fputs(SAMPLE_OPTS, f);
         fputs(FORM_OPT, f);
+        fputs(PY_OPTS, f);
     }
 }
 
@@ -153,11 +163,13 @@ typedef struct {
     mm_data_settings data;
     mm_train_params tp;
     const char* given[MAX_FIELDS]; // the schema fields' values on the command line, by field index
+    const char* given_as[MAX_FIELDS]; // the option each was given by (makemore.py's name of it, or ours), for messages
     const char* data_file;
     int data_given; // --data given (else the default word list)
     const char* save;
     const char* resume;
     int preset_given;
+    const char* preset_flag; // --preset, or makemore.py's --type
     const char* checkpoint;
     const char* model;
     const char* prefix;
@@ -191,18 +203,54 @@ static int field_index(const mm_field* f) {
 // The text given for the field named name on the command line (NULL: none).
 static const char* given(const args* a, const char* name) { return a->given[field_index(mm_field_find(name))]; }
 
-// A schema field's option: its text, kept until the preset is known. 1: not one of them.
-static int field_option(args* a, const char* o, const char* v) {
+// A schema field's option (o: ours, as given: o or makemore.py's name of it): its text, kept until the preset is known.
+// -1: not one of them.
+static int field_option(args* a, const char* o, const char* as, const char* v) {
     const mm_field* f = mm_field_find(o);
     if (!f || !f->flag || strcmp(o, f->flag) != 0) return -1;
     a->given[field_index(f)] = v;
+    a->given_as[field_index(f)] = as;
     return 0;
+}
+
+// makemore.py's names of our options: ours for o, else o (bin/cli/args.mjs's ALIASES).
+static const char* our_option(const char* o) {
+    static const char* const ALIASES[][2] = {{"-i", "--data"}, {"--input-file", "--data"}, {"--max-steps", "--steps"}, {"--batch-size", "--batch"},
+                                             {"-b", "--batch"}, {"--learning-rate", "--lr"}, {"-l", "--lr"}, {"-w", "--weight-decay"}};
+    for (size_t i = 0; i < sizeof ALIASES / sizeof ALIASES[0]; i++)
+        if (!strcmp(o, ALIASES[i][0])) return ALIASES[i][1];
+    return o;
+}
+
+// --type: makemore.py's model type as our preset (bigram, mlp: mlp3; a preset's own name too); a type not here is
+// refused, naming what is (bin/cli/args.mjs's typePreset). 1: refused (said).
+static int type_option(args* a, const char* v) {
+    static const char* const PY[][2] = {{"bigram", "bigram"}, {"mlp", "mlp3"}, {"transformer", NULL}, {"rnn", NULL}, {"gru", NULL}, {"bow", NULL}};
+    static const char* const CLS[] = {NULL, NULL, "Transformer", "RNN", "GRU", "BoW"};
+    int k = -1;
+    for (int i = 0; i < 6; i++)
+        if (!strcmp(v, PY[i][0])) k = i;
+    int preset = k < 0 && mm_preset(v, &a->cfg, &a->data, NULL) == 0;
+    if ((k >= 0 && PY[k][1]) || preset) {
+        a->preset = k >= 0 ? PY[k][1] : v;
+        a->preset_given = 1;
+        a->preset_flag = "--type";
+        return 0;
+    }
+    fprintf(stderr, "makemore: --type %s: ", v);
+    if (k >= 0) fprintf(stderr, "makemore.py's %s is not here yet", CLS[k]);
+    else fputs("not a type", stderr);
+    fputs("; the types here: bigram (makemore.py's Bigram), mlp (the lecture's MLP: preset mlp3), or a preset:", stderr);
+    for (int i = 0; mm_preset_name(i); i++) fprintf(stderr, " %s", mm_preset_name(i));
+    fputs("\n", stderr);
+    return 1;
 }
 
 // The options that are not settings (files, output, engine, sampling). 1: bad, -1: unknown.
 static int other_option(args* a, const char* o, const char* v) {
     long n;
-    if (!strcmp(o, "--preset")) { a->preset = v; a->preset_given = 1; }
+    if (!strcmp(o, "--preset")) { a->preset = v; a->preset_given = 1; a->preset_flag = "--preset"; }
+    else if (!strcmp(o, "--type")) return type_option(a, v);
     else if (!strcmp(o, "--data")) { a->data_file = v; a->data_given = 1; }
     else if (!strcmp(o, "--save")) a->save = v;
     else if (!strcmp(o, "--resume")) a->resume = v;
@@ -212,9 +260,9 @@ static int other_option(args* a, const char* o, const char* v) {
     else if (!strcmp(o, "--samples") || !strcmp(o, "--count")) {
         if (parse_long(v, 0, 100000, &n)) return bad_value(o, "a whole number from 0 to 100000", v);
         *(o[2] == 's' ? &a->samples : &a->count) = (int)n;
-    } else if (!strcmp(o, "--top-k")) {
-        if (parse_long(v, 0, MM_MAX_VOCAB, &n)) return bad_value(o, "a whole number from 0 (all tokens) to 1024", v);
-        a->samp.top_k = (int)n;
+    } else if (!strcmp(o, "--top-k")) { // -1: all, as makemore.py
+        if (strcmp(v, "-1") != 0 && parse_long(v, 0, MM_MAX_VOCAB, &n)) return bad_value(o, "a whole number from 0 (all tokens; -1 too) to 1024", v);
+        a->samp.top_k = strcmp(v, "-1") != 0 ? (int)n : 0;
     } else if (!strcmp(o, "--stats-every")) {
         if (parse_long(v, 0, 2147483647L, &n)) return bad_value(o, "a whole number of steps from 0 (off) to 2147483647", v);
         a->stats_every = n;
@@ -234,7 +282,7 @@ static int other_option(args* a, const char* o, const char* v) {
 
 // A resumed checkpoint continues with its own settings: any given but --steps and --decay-step is refused.
 static int check_resume(const args* a) {
-    const char* flag = a->preset_given ? "--preset" : NULL;
+    const char* flag = a->preset_given ? a->preset_flag : NULL;
     for (int i = 0; i < mm_num_fields() && !flag; i++)
         if (a->given[i] && strcmp(mm_field_at(i)->name, "steps") != 0 && strcmp(mm_field_at(i)->name, "decay_step") != 0)
             flag = mm_field_at(i)->flag;
@@ -274,7 +322,7 @@ static int apply_settings(args* a) {
         if (mm_field_parse(f, &r, a->given[i], NULL) || mm_field_check(f, &r, NULL)) {
             char want[96];
             mm_field_expects(f, want, sizeof want);
-            return bad_value(f->flag, want, a->given[i]);
+            return bad_value(a->given_as[i], want, a->given[i]);
         }
     }
     if (given(a, "seed")) a->seed = a->tp.seed; // --seed: the sampling seed too
@@ -303,8 +351,8 @@ static int parse_args(int argc, char** argv, args* a) {
         if (!strcmp(o, "--help") || !strcmp(o, "-h")) { a->help = 1; return 0; }
         if (!v) { fprintf(stderr, "makemore: option %s needs a value\n", o); return 1; }
         i++;
-        int rc = field_option(a, o, v);
-        if (rc < 0) rc = other_option(a, o, v);
+        int rc = field_option(a, our_option(o), o, v);
+        if (rc < 0) rc = other_option(a, our_option(o), v);
         if (rc < 0) { fprintf(stderr, "makemore: unknown option or bad value: %s %s\n", o, v); return 1; }
         if (rc) return 1;
     }
