@@ -229,7 +229,8 @@ describe('a newcomer in the trainer page (Chromium)', { skip, timeout: 240000 },
     const at = Number((await textOf(page, 'steps-done')).replace(/,/g, ''));
     await waitSteps(page, at + 200);
     assert.ok(await page.isEnabled('#lab-stop'), 'the sweep goes on');
-    await page.click('#lab-stop');
+    await page.click('#lab-stop'); // the sweep stops when this run ends: Reset ends it
+    await page.click('#reset');
     await page.waitForFunction(() => /Sweep stopped/.test(document.getElementById('lab-status')?.textContent ?? ''));
     await page.selectOption('#preset', 'wavenet76k');
   });

@@ -87,6 +87,7 @@ describe('trainer page: engines and threads', { skip, timeout: 240000 }, () => {
     assert.equal(one.helpers, 0);
     assert.equal(one.bits.length, 3000);
     assert.deepEqual(one.bits, two.bits, '1 thread and 2 threads: bitwise the same 3000 losses');
+    await page.waitForFunction(() => /^Done/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 60000 }); // (a run still evaluating would go on with the next Steps)
 
     // Pause stops the helpers; Resume starts them again; Reset stops them
     const long = train(page, 200000, 2);
