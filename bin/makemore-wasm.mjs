@@ -6,6 +6,8 @@
 //   makemore-wasm info   --model FILE [--form NAME] [--json]
 //   makemore-wasm sample --model FILE [--form NAME] [--count N] [sampling options] [--json]
 //   makemore-wasm COMMAND --help
+//   makemore-wasm -i FILE -o DIR [--max-steps N] [--type TYPE] [--resume] [--sample-only] ...   makemore.py's command line:
+//                        train (or with --sample-only, sample) without a subcommand; the model and the log in DIR (out/)
 // The same subcommands, flags, defaults, text and JSON output as the native CLI:
 // with --reproducible a seed gives the native CLI's numbers bitwise (losses,
 // split, samples). What differs: steps_per_sec, and "engine" names the wasm
@@ -89,29 +91,32 @@ async function main(argv) {
     out(usage(sub === 'train' || sub === 'info' || sub === 'sample' ? sub : null, cores, mm.schema));
     return 0;
   }
-  if (cmd !== 'train' && cmd !== 'info' && cmd !== 'sample') {
+  // makemore.py's command line: options and no subcommand (train, or with --sample-only sample)
+  const py = cmd.startsWith('-');
+  if (!py && cmd !== 'train' && cmd !== 'info' && cmd !== 'sample') {
     process.stderr.write(`${NAME}: unknown command '${cmd}'\n${usage(null, cores, mm.schema)}`);
     return EXIT_USAGE;
   }
   let a;
   try {
-    a = parseArgs(rest, cores, mm);
+    a = parseArgs(py ? argv : rest, cores, mm, py);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    note(`${e.message} (${NAME} ${cmd} --help lists the options)`);
+    note(`${e.message} (${NAME} ${py ? '' : `${cmd} `}--help lists the options)`);
     return EXIT_USAGE;
   }
   if (a.help) {
-    out(usage(cmd, cores, mm.schema));
+    out(usage(py ? null : cmd, cores, mm.schema));
     return 0;
   }
-  if (cmd === 'train' && !relaxedSimdSupported() && !process.execArgv.includes(RELAXED_FLAG) && !process.env[CHILD_ENV]) {
+  const command = py || cmd === 'train' ? (a.sampleOnly ? 'sample' : 'train') : cmd;
+  if (command === 'train' && !relaxedSimdSupported() && !process.execArgv.includes(RELAXED_FLAG) && !process.env[CHILD_ENV]) {
     const code = await rerunWithRelaxedSimd(argv);
     if (code !== null) return code;
     note(`could not run node ${RELAXED_FLAG}`); // then loadForTraining falls back and says so
   }
   try {
-    return await (cmd === 'train' ? cmdTrain(a) : cmd === 'info' ? cmdInfo(a) : cmdSample(a));
+    return await (command === 'train' ? cmdTrain(a) : command === 'info' ? cmdInfo(a) : cmdSample(a));
   } catch (e) {
     if (e instanceof UsageError) {
       note(e.message);

@@ -153,3 +153,52 @@ test('both CLIs: makemore.py\'s options beside ours: -i --max-steps --batch-size
     assert.match(run(cli, ['sample', '--top-k', '-2'], { status: 2 }).stderr, /--top-k takes a whole number from 0 \(all tokens; -1 too\) to 1024, not '-2'/);
   }
 });
+
+test('both CLIs, as makemore.py: -i FILE -o DIR --max-steps N (no subcommand) writes DIR/model.safetensors and DIR/log.txt; --sample-only and --resume use them', { skip: (noWasm || !CLIS.length) && 'no wasm or CLI build' }, async () => {
+  const { loadMakemore: load } = await import('../wasm/makemore.mjs');
+  const mm = await load({ engine: 'simd', threads: 1, wasmDir: pathToFileURL(WASM_DIR + '/') });
+  const tmp = mkdtempSync(path.join(tmpdir(), 'mm-newcomer-'));
+  try {
+    for (const cli of CLIS) {
+      const dir = path.join(tmp, cli[0], 'work');
+      const model = `${dir}/model.safetensors`;
+      const log = `${dir}/log.txt`;
+      // makemore.py's command line: trains (mlp3, ours by default), the work dir made
+      const first = run(cli, ['-i', 'data/names.txt', '-o', dir, '--max-steps', '200', '--seed', '7', '--threads', '1']);
+      assert.ok(existsSync(model) && existsSync(log), `${cli[0]}: ${model} and ${log}`);
+      assert.match(first.stdout, /^200 steps, batch 32, sgd: lr 0\.1 -> 0\.01 at step 150$/m);
+      assert.match(first.stdout, new RegExp(`\\nmodel written to ${dir}/model\\.safetensors \\(${size(model).replace('.', '\\.')}\\)\\nlog of the run: ${dir}/log\\.txt\\n$`));
+      assert.equal(readFileSync(log, 'utf8'), first.stdout, `${cli[0]}: the log is the run's output`);
+      const m = mm.loadModel(readFileSync(model));
+      assert.deepEqual([m.training?.step, m.training?.steps, m.numParams], [200, 200, 12097], `${cli[0]}: a checkpoint of the run`);
+      m.free();
+      // --sample-only: names from the work dir's model, marked, as sample --model gives them
+      const only = run(cli, ['-o', dir, '--sample-only', '--seed', '5', '--count', '12']).stdout;
+      assert.equal(only, run(cli, ['sample', '--model', model, '--seed', '5', '--count', '12']).stdout, cli[0]);
+      assert.equal(markedLines(only).length, 12, only);
+      const json = JSON.parse(run(cli, ['--sample-only', '-o', dir, '--seed', '5', '--count', '12', '--json']).stdout);
+      assert.deepEqual(json.samples, markedLines(only).map(([n]) => n));
+      assert.deepEqual(json.where.map((/** @type {keyof TAGS} */ w) => TAGS[w]), markedLines(only).map(([, t]) => t));
+      assert.equal(json.model, model);
+      // --resume (no FILE): continues the work dir's model to the new total; the log goes on
+      const second = run(cli, ['-i', 'data/names.txt', '-o', dir, '--resume', '--max-steps', '300', '--threads', '1']);
+      assert.match(second.stdout, /^resuming at step 200\n300 steps, batch 32, sgd: lr 0\.1 -> 0\.01 at step 150$/m);
+      assert.equal(readFileSync(log, 'utf8'), first.stdout + second.stdout);
+      const m2 = mm.loadModel(readFileSync(model));
+      assert.equal(m2.training?.step, 300);
+      m2.free();
+      // the subcommands take them too; makemore.py's default work dir is out/
+      const cwd = path.join(tmp, cli[0]);
+      run(cli, ['train', '-i', path.join(ROOT, 'data/names.txt'), '-o', 'other', '--max-steps', '20', '--samples', '0', '--no-eval'], { cwd });
+      assert.ok(existsSync(path.join(cwd, 'other/model.safetensors')));
+      run(cli, ['--input-file', path.join(ROOT, 'data/names.txt'), '--max-steps', '20', '--samples', '0', '--no-eval'], { cwd });
+      assert.ok(existsSync(path.join(cwd, 'out/model.safetensors')) && existsSync(path.join(cwd, 'out/log.txt')), `${cli[0]}: out/`);
+      // what cannot be: said
+      assert.match(run(cli, ['train', '--resume', '--steps', '5'], { status: 2 }).stderr, /--resume without a FILE continues the work dir's model: give -o DIR \(or --resume FILE\)/);
+      assert.match(run(cli, ['--sample-only', '-o', path.join(tmp, 'none')], { status: 1 }).stderr, /cannot read .*none\/model\.safetensors/);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    await mm.close();
+  }
+});

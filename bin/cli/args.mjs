@@ -29,9 +29,14 @@ const PY_OPTS =
   "makemore.py's options (its names of ours): -i, --input-file FILE (the word list)  --max-steps N (the steps)\n" +
   "  -b, --batch-size N (the batch size)  -l, --learning-rate X (the learning rate)  -w X (AdamW's weight decay)\n" +
   "  --type bigram|mlp|PRESET (bigram: makemore.py's Bigram; mlp: the lecture's MLP, preset mlp3; a preset's name;\n" +
-  "  makemore.py's transformer, rnn, gru and bow are not here yet)\n";
+  "  makemore.py's transformer, rnn, gru and bow are not here yet)\n" +
+  "  -o, --work-dir DIR  the model (DIR/model.safetensors, a checkpoint) and the run's output (DIR/log.txt) go there\n" +
+  "  --resume (no FILE: DIR's model, continued)  --sample-only (names from DIR's model, no training)\n";
 const PY_INFO_OPTS =
-  "makemore.py's options: -i, --input-file FILE (the word list)  --type bigram|mlp|PRESET (the model)\n";
+  "makemore.py's options: -i, --input-file FILE (the word list)  --type bigram|mlp|PRESET (the model)\n" +
+  "  -o, --work-dir DIR (its model.safetensors, as --model)\n";
+const PY_SAMPLE_OPTS =
+  "makemore.py's options: -o, --work-dir DIR (its model.safetensors, as --model)  -i, --input-file FILE (as --data)\n";
 /** the groups of settings with options, and their titles (src/cli.c's GROUP_TITLES) */
 const GROUP_TITLES = /** @type {const} */ ({
   model: "model options (over the preset's; these defaults are mlp3's):",
@@ -80,7 +85,7 @@ export function usage(cmd, cores, schema) {
   const settings = fieldLines(schema, 'model') + fieldLines(schema, 'data') + fieldLines(schema, 'training');
   const presets = presetsLine(schema);
   if (cmd === 'info') return INFO_HEAD + presets + fieldLines(schema, 'model') + fieldLines(schema, 'data') + FORM_OPT + PY_INFO_OPTS;
-  if (cmd === 'sample') return SAMPLE_HEAD + SAMPLE_OPTS + FORM_OPT;
+  if (cmd === 'sample') return SAMPLE_HEAD + SAMPLE_OPTS + FORM_OPT + PY_SAMPLE_OPTS;
   if (cmd === 'train')
     return (
       TRAIN_HEAD + presets + settings +
@@ -96,6 +101,8 @@ export function usage(cmd, cores, schema) {
     );
   return (
     `usage: ${NAME} train|info|sample [options]   (${NAME} COMMAND --help: its options)\n` +
+  `  or, as makemore.py: ${NAME} -i FILE -o DIR [--max-steps N] [--type TYPE] [--resume] [--sample-only] [options]\n` +
+  "  (no subcommand: train, or with --sample-only sample; the work dir DIR is out/ unless -o says)\n" +
     TRAIN_HEAD + INFO_HEAD + SAMPLE_HEAD + presets + settings + SAMPLE_OPTS + FORM_OPT + PY_OPTS
   );
 }
@@ -110,15 +117,22 @@ function wholeNumber(o, v, lo, hi, what) {
 }
 
 /** options without a value */
-const FLAGS = { '--json': 'json', '--losses': 'losses', '--no-eval': 'noEval', '--reproducible': 'reproducible', '--profile': 'profile' };
+const FLAGS = {
+  '--json': 'json', '--losses': 'losses', '--no-eval': 'noEval', '--reproducible': 'reproducible', '--profile': 'profile', '--sample-only': 'sampleOnly',
+};
 /** the options with a value that are not settings (the settings' are the schema's flags) */
 const VALUE_OPTS = new Set([
   '--preset', '--data', '--save', '--resume', '--checkpoint', '--model', '--prefix', '--samples', '--count', '--top-k', '--top-p',
-  '--threads', '--temperature', '--stats-every', '--type',
+  '--threads', '--temperature', '--stats-every', '--type', '--work-dir',
 ]);
+/** the files a work dir (-o DIR, makemore.py's) holds: the model (a checkpoint: --resume continues it) and the run's log */
+export const MODEL_FILE = 'model.safetensors';
+export const LOG_FILE = 'log.txt';
+/** @param {string} dir @param {string} name @returns {string} dir/name, as the native CLI joins them */
+export const inWorkDir = (dir, name) => (dir.endsWith('/') ? dir + name : `${dir}/${name}`);
 /** makemore.py's names of our options (a message names the option as given); src/cli/cli.c's ALIASES */
 const ALIASES = /** @type {Record<string, string>} */ ({
-  '-i': '--data', '--input-file': '--data', '--max-steps': '--steps', '--batch-size': '--batch', '-b': '--batch',
+  '-i': '--data', '--input-file': '--data', '-o': '--work-dir', '--max-steps': '--steps', '--batch-size': '--batch', '-b': '--batch',
   '--learning-rate': '--lr', '-l': '--lr', '-w': '--weight-decay',
 });
 /** makemore.py's --type names: the preset that is the same model (bigram) or its kind (mlp), or the class not here yet */
@@ -153,6 +167,10 @@ function defaults(cores) {
     data: DEFAULT_DATA, dataGiven: false,
     save: /** @type {string|null} */ (null), resume: /** @type {string|null} */ (null),
     checkpoint: /** @type {string|null} */ (null), modelFile: /** @type {string|null} */ (null),
+    /** -o DIR (makemore.py's work dir): the model and the log of the run go there; --resume and --sample-only read its model */
+    workDir: /** @type {string|null} */ (null),
+    sampleOnly: false, // --sample-only: names from the model, no training (makemore.py's)
+    resumeHere: false, // --resume without a FILE: the work dir's model
     prefix: '', samples: 20, count: 20, temperature: 1, topK: 0, topP: 1, threads: cores,
     statsEvery: 0, // --stats-every N: the training diagnostics every N steps (0: off)
     /** @type {number|bigint} the sampling seed: --seed, else 0 (as natively) */
@@ -167,22 +185,26 @@ function defaults(cores) {
  * settings' options are the core's schema's flags, read and checked by the core as natively.
  * @param {string[]} argv the arguments after the subcommand @param {number} cores
  * @param {import('../../wasm/makemore.mjs').Makemore} mm a loaded module (its schema and its reading of settings)
+ * @param {boolean} [py] makemore.py's command line (no subcommand): the work dir is out/ unless -o says
  * @returns {Args}
  */
-export function parseArgs(argv, cores, mm) {
+export function parseArgs(argv, cores, mm, py = false) {
   const a = defaults(cores);
+  if (py) a.workDir = 'out';
+  /** --resume with no FILE after it (the end, or another option): the work dir's model */
+  const bare = (/** @type {number} */ i) => argv[i] === '--resume' && (i + 1 >= argv.length || argv[i + 1].startsWith('-'));
   const flags = new Map(mm.schema.fields.filter((f) => f.flag && f.group !== 'state').map((f) => [/** @type {string} */ (f.flag), f]));
   const canonical = (/** @type {string} */ o) => (Object.hasOwn(ALIASES, o) ? ALIASES[o] : o);
   // --help anywhere an option may stand answers it, whatever else the line holds
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--help' || argv[i] === '-h') return { ...a, help: true };
-    if (VALUE_OPTS.has(canonical(argv[i])) || flags.has(canonical(argv[i]))) i++;
+    if ((VALUE_OPTS.has(canonical(argv[i])) || flags.has(canonical(argv[i]))) && !bare(i)) i++;
   }
   for (let i = 0; i < argv.length; i++) {
     const given = argv[i];
     const o = canonical(given);
-    if (Object.hasOwn(FLAGS, o)) {
-      /** @type {any} */ (a)[FLAGS[/** @type {keyof typeof FLAGS} */ (o)]] = true;
+    if (Object.hasOwn(FLAGS, o) || bare(i)) {
+      /** @type {any} */ (a)[bare(i) ? 'resumeHere' : FLAGS[/** @type {keyof typeof FLAGS} */ (o)]] = true;
       continue;
     }
     if (!VALUE_OPTS.has(o) && !flags.has(o)) {
@@ -194,9 +216,22 @@ export function parseArgs(argv, cores, mm) {
     else if (o === '--type') Object.assign(a, { preset: typePreset(argv[++i], mm.schema), presetGiven: true, presetFlag: '--type' });
     else setValue(a, o, argv[++i]);
   }
+  useWorkDir(a);
   if (a.resume) checkResume(a, mm);
   else checkOwners(a, mm);
   return a;
+}
+
+/**
+ * -o DIR: --resume without a FILE continues DIR's model; sample, --sample-only and info read it (unless --model says).
+ * @param {Args} a
+ */
+function useWorkDir(a) {
+  if (a.resumeHere) {
+    if (!a.workDir) throw new UsageError("--resume without a FILE continues the work dir's model: give -o DIR (or --resume FILE)");
+    a.resume = inWorkDir(a.workDir, MODEL_FILE);
+  }
+  if (a.workDir && !a.modelFile) a.modelFile = inWorkDir(a.workDir, MODEL_FILE);
 }
 
 /**
@@ -256,6 +291,7 @@ function setValue(a, o, v) {
     case '--save': a.save = v; break;
     case '--resume': a.resume = v; break;
     case '--checkpoint': a.checkpoint = v; break;
+    case '--work-dir': a.workDir = v; break;
     case '--model': a.modelFile = v; break;
     case '--prefix': a.prefix = v; break;
     case '--samples': a.samples = wholeNumber(o, v, 0, 100000); break;

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadMakemore } from '../../wasm/makemore.mjs';
 import { Failure, UsageError } from './args.mjs';
-import { message, namesText, note, out } from './output.mjs';
+import { message, namesText, note, out, whereJson } from './output.mjs';
 import { fmtF, jsonString } from './printf.mjs';
 /** @typedef {import('../../wasm/makemore.mjs').Makemore} Makemore @typedef {import('./args.mjs').Args} Args */
 
@@ -164,7 +164,10 @@ export async function cmdSample(a) {
   } catch (e) {
     throw new Failure(message(e));
   }
-  if (a.json) out(`[${names.map(jsonString).join(',')}]\n`);
+  if (a.json && a.sampleOnly) { // --sample-only --json: the names and where each is (null: no word list); sample --json: the names alone
+    const where = whereInList(mm, a, m, names);
+    out(`{"model":${jsonString(a.modelFile ?? '')},"samples":[${names.map(jsonString).join(',')}],"where":${where ? whereJson(where) : 'null'}}\n`);
+  } else if (a.json) out(`[${names.map(jsonString).join(',')}]\n`);
   else out(namesText(names, whereInList(mm, a, m, names)));
   m.free();
   return 0;

@@ -1,5 +1,6 @@
 // What the Node CLI writes: out (stdout), note ("makemore-wasm: ..." on stderr), and the progress bar
 // a terminal's stderr shows during train; out and note clear the bar first.
+import { writeSync } from 'node:fs';
 import { NAME } from './args.mjs';
 
 /** A progress bar on a terminal's stderr, redrawn at most 10 times a second. */
@@ -53,10 +54,17 @@ export let progress = new Progress(false);
 export function startProgress(on) {
   progress = new Progress(on);
 }
+/** the log of the run (-o DIR's log.txt): a file descriptor out() writes to as well, or null */
+let logFd = /** @type {number|null} */ (null);
+/** @param {number|null} fd what out() also writes to from now on (null: nothing) */
+export function setLog(fd) {
+  logFd = fd;
+}
 /** @param {string} s */
 export function out(s) {
   progress.clear();
   process.stdout.write(s);
+  if (logFd !== null) writeSync(logFd, s);
 }
 /** @param {string} s */
 export function note(s) {

@@ -4,10 +4,11 @@
 // eval-mode losses, in parts) and report (text or JSON, then --save and --checkpoint). Ctrl-C (SIGINT) stops between two chunks or parts: with --checkpoint
 // the run is saved at the step reached, and the exit code is 130.
 import { loadMakemore, relaxedSimdSupported, simdSupported } from '../../wasm/makemore.mjs';
-import { EXIT_FAIL, EXIT_INTERRUPTED, Failure } from './args.mjs';
+import { EXIT_FAIL, EXIT_INTERRUPTED, Failure, LOG_FILE, MODEL_FILE, inWorkDir } from './args.mjs';
 import { loadWords, readOrFail, sampleOptions, trainerSettings, writeAndSay, writeOrFail } from './commands.mjs';
-import { message, namesText, note, out, progress, progressEvery, startProgress, whereJson, yieldToEvents } from './output.mjs';
+import { message, namesText, note, out, progress, progressEvery, setLog, startProgress, whereJson, yieldToEvents } from './output.mjs';
 import { fmtF, fmtG, jsonString } from './printf.mjs';
+import { mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 /** @typedef {import('../../wasm/makemore.mjs').Makemore} Makemore @typedef {import('../../wasm/makemore.mjs').Trainer} Trainer */
@@ -34,6 +35,7 @@ export async function cmdTrain(a) {
   const stop = trapInterrupt();
   const mm = await loadForTraining(a);
   const t = openTrainer(mm, a);
+  if (a.workDir) openWorkDir(a);
   const threads = mm.threads;
   const [n0, n1, n2] = t.splitSizes;
   const first = t.step;
@@ -57,6 +59,11 @@ export async function cmdTrain(a) {
   report(run, { evals, sps: trained.secs > 0 ? doneSteps / trained.secs : 0, doneSteps, prof, threads });
   if (a.save) writeAndSay(a, 'model', a.save, t.saveModel());
   if (a.checkpoint) writeAndSay(a, 'checkpoint', a.checkpoint, t.save());
+  if (a.workDir) {
+    writeAndSay(a, 'model', inWorkDir(a.workDir, MODEL_FILE), t.save()); // a checkpoint: --resume continues it
+    if (a.json) note(`log of the run: ${inWorkDir(a.workDir, LOG_FILE)}`);
+    else out(`log of the run: ${inWorkDir(a.workDir, LOG_FILE)}\n`);
+  }
   t.free();
   await mm.close();
   return 0;
@@ -71,6 +78,21 @@ function scheduleLine(mm, st) {
   const [hi, lo] = [fmtG(Math.fround(st.lr), 6), fmtG(Math.fround(st.lrDecayed), 6)]; // C's %g of the float
   const lr = st.decayStep <= 0 ? lo : st.decayStep >= st.steps || st.lr === st.lrDecayed ? hi : `${hi} -> ${lo} at step ${st.decayStep}`;
   return `${st.steps} steps, batch ${st.batchSize}, ${optimizer}: lr ${lr}\n`;
+}
+
+/**
+ * -o DIR: makes it (and its parents), and logs the run's output to DIR/log.txt (appended to when resuming).
+ * @param {Args} a
+ */
+function openWorkDir(a) {
+  const dir = /** @type {string} */ (a.workDir);
+  const log = inWorkDir(dir, LOG_FILE);
+  try {
+    mkdirSync(dir, { recursive: true });
+    setLog(openSync(log, a.resume ? 'a' : 'w'));
+  } catch {
+    throw new Failure(`cannot write the work dir's log ${log}`);
+  }
 }
 
 /** Ctrl-C: stop between two chunks (a second one a second later: at once, nothing saved). */
@@ -246,10 +268,15 @@ async function evaluate({ a, t, stop }) {
 /** After a SIGINT: --checkpoint written at the step reached, --save not. @param {Run} run @returns {number} the exit code */
 function interrupted({ a, t, total }) {
   const step = t.step;
+  if (a.workDir) {
+    const file = inWorkDir(a.workDir, MODEL_FILE);
+    writeOrFail(file, t.save());
+    note(`interrupted at step ${step} of ${total}: model written to ${file} (continue with -o ${a.workDir} --resume)`);
+  }
   if (a.checkpoint) {
     writeOrFail(a.checkpoint, t.save());
     note(`interrupted at step ${step} of ${total}: checkpoint written to ${a.checkpoint} (continue with --resume ${a.checkpoint})`);
-  } else {
+  } else if (!a.workDir) {
     note(`interrupted at step ${step} of ${total}: nothing saved (--checkpoint FILE saves the run on Ctrl-C)`);
   }
   if (a.save) note(`--save ${a.save} not written: the run did not finish`);

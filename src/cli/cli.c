@@ -6,11 +6,14 @@
 //   makemore info --model FILE [--form NAME] [--json]
 //   makemore sample --model FILE [--form NAME] [--count N] [--temperature T] [--top-k K] [--top-p P] [--prefix P] [--seed S] [--json]
 //   makemore COMMAND --help
+#include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "makemore.h"
 #include "base/text.h"
@@ -33,9 +36,14 @@ static const char* const PY_OPTS =
     "makemore.py's options (its names of ours): -i, --input-file FILE (the word list)  --max-steps N (the steps)\n"
     "  -b, --batch-size N (the batch size)  -l, --learning-rate X (the learning rate)  -w X (AdamW's weight decay)\n"
     "  --type bigram|mlp|PRESET (bigram: makemore.py's Bigram; mlp: the lecture's MLP, preset mlp3; a preset's name;\n"
-    "  makemore.py's transformer, rnn, gru and bow are not here yet)\n";
+    "  makemore.py's transformer, rnn, gru and bow are not here yet)\n"
+    "  -o, --work-dir DIR  the model (DIR/model.safetensors, a checkpoint) and the run's output (DIR/log.txt) go there\n"
+    "  --resume (no FILE: DIR's model, continued)  --sample-only (names from DIR's model, no training)\n";
 static const char* const PY_INFO_OPTS =
-    "makemore.py's options: -i, --input-file FILE (the word list)  --type bigram|mlp|PRESET (the model)\n";
+    "makemore.py's options: -i, --input-file FILE (the word list)  --type bigram|mlp|PRESET (the model)\n"
+    "  -o, --work-dir DIR (its model.safetensors, as --model)\n";
+static const char* const PY_SAMPLE_OPTS =
+    "makemore.py's options: -o, --work-dir DIR (its model.safetensors, as --model)  -i, --input-file FILE (as --data)\n";
 static const char* const FORM_OPT =
     "model file option (info, sample): --form FAMILY  load the file as that family (a wavenet76k file as conv)\n";
 static const char* const GROUP_TITLES[MM_N_GROUPS] = {
@@ -101,7 +109,9 @@ static void train_usage(FILE* f, int all) {
 // The usage of one subcommand (cmd NULL or unknown: all of them).
 static void usage(FILE* f, const char* cmd) {
     int all = !cmd || (strcmp(cmd, "train") && strcmp(cmd, "info") && strcmp(cmd, "sample"));
-    if (all) fputs("usage: makemore train|info|sample [options]   (makemore COMMAND --help: its options)\n", f);
+    if (all) fputs("usage: makemore train|info|sample [options]   (makemore COMMAND --help: its options)\n"
+                   "  or, as makemore.py: makemore -i FILE -o DIR [--max-steps N] [--type TYPE] [--resume] [--sample-only] [options]\n"
+                   "  (no subcommand: train, or with --sample-only sample; the work dir DIR is out/ unless -o says)\n", f);
     if (all || !strcmp(cmd, "train")) train_usage(f, all);
     if (all || !strcmp(cmd, "info")) {
         fputs("makemore info   [--preset NAME] [model and data options] [--data FILE] [--json]\n"
@@ -114,7 +124,7 @@ static void usage(FILE* f, const char* cmd) {
         fputs("makemore sample --model FILE [--form NAME] [--count N (20)] [sampling options] [--data FILE] [--json]\n"
               "  names from a model file or checkpoint, marked as in the training split, another split, or new: the split\n"
               "  the file's data settings make of the word list (--data; none if the default one is missing; --json: not marked)\n", f);
-        if (!all) { fputs(SAMPLE_OPTS, f); fputs(FORM_OPT, f); }
+        if (!all) { fputs(SAMPLE_OPTS, f); fputs(FORM_OPT, f); fputs(PY_SAMPLE_OPTS, f); }
     }
     if (all) {
         presets_line(f);
@@ -147,10 +157,25 @@ static char* read_file(const char* path, size_t* len) {
     return b;
 }
 
-static void json_string(FILE* f, const char* s) {
+// The log of the run (-o DIR's log.txt), or NULL: out() writes there too.
+static FILE* g_log;
+
+// What a command prints on stdout (and with -o DIR, in its log).
+static void out(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+static void out(const char* fmt, ...) {
+    va_list ap, again;
+    va_start(ap, fmt);
+    va_copy(again, ap);
+    vprintf(fmt, ap);
+    if (g_log) vfprintf(g_log, fmt, again);
+    va_end(again);
+    va_end(ap);
+}
+
+static void json_string(const char* s) {
     mm_buf b = {0};
     mm_buf_json_string(&b, s);
-    if (!b.oom) fputs(b.p, f);
+    if (!b.oom) out("%s", b.p);
     free(b.p);
 }
 
@@ -172,6 +197,11 @@ typedef struct {
     const char* preset_flag; // --preset, or makemore.py's --type
     const char* checkpoint;
     const char* model;
+    const char* work_dir;  // -o DIR (makemore.py's): the model and the log of the run go there
+    int sample_only;       // --sample-only: names from the work dir's model, no training
+    int resume_here;       // --resume without a FILE: the work dir's model
+    char work_model[4096]; // DIR/model.safetensors (a checkpoint: --resume continues it)
+    char work_log[4096];   // DIR/log.txt
     const char* prefix;
     int json, losses, samples, count, no_eval;
     int threads, reproducible, profile;
@@ -215,8 +245,9 @@ static int field_option(args* a, const char* o, const char* as, const char* v) {
 
 // makemore.py's names of our options: ours for o, else o (bin/cli/args.mjs's ALIASES).
 static const char* our_option(const char* o) {
-    static const char* const ALIASES[][2] = {{"-i", "--data"}, {"--input-file", "--data"}, {"--max-steps", "--steps"}, {"--batch-size", "--batch"},
-                                             {"-b", "--batch"}, {"--learning-rate", "--lr"}, {"-l", "--lr"}, {"-w", "--weight-decay"}};
+    static const char* const ALIASES[][2] = {{"-i", "--data"}, {"--input-file", "--data"}, {"-o", "--work-dir"}, {"--max-steps", "--steps"},
+                                             {"--batch-size", "--batch"}, {"-b", "--batch"}, {"--learning-rate", "--lr"}, {"-l", "--lr"},
+                                             {"-w", "--weight-decay"}};
     for (size_t i = 0; i < sizeof ALIASES / sizeof ALIASES[0]; i++)
         if (!strcmp(o, ALIASES[i][0])) return ALIASES[i][1];
     return o;
@@ -255,6 +286,7 @@ static int other_option(args* a, const char* o, const char* v) {
     else if (!strcmp(o, "--save")) a->save = v;
     else if (!strcmp(o, "--resume")) a->resume = v;
     else if (!strcmp(o, "--checkpoint")) a->checkpoint = v;
+    else if (!strcmp(o, "--work-dir")) a->work_dir = v;
     else if (!strcmp(o, "--model")) a->model = v;
     else if (!strcmp(o, "--prefix")) a->prefix = v;
     else if (!strcmp(o, "--samples") || !strcmp(o, "--count")) {
@@ -331,16 +363,37 @@ static int apply_settings(args* a) {
     return 0;
 }
 
-static int parse_args(int argc, char** argv, args* a) {
+// -o DIR: its files' names; --resume without a FILE continues DIR's model; sample, --sample-only and info read it
+// (unless --model says). 1: cannot be (said).
+static int use_work_dir(args* a) {
+    const char* dir = a->work_dir;
+    size_t n = dir ? strlen(dir) : 0;
+    const char* sep = n && dir[n - 1] == '/' ? "" : "/";
+    if (dir && ((size_t)snprintf(a->work_model, sizeof a->work_model, "%s%smodel.safetensors", dir, sep) >= sizeof a->work_model ||
+                (size_t)snprintf(a->work_log, sizeof a->work_log, "%s%slog.txt", dir, sep) >= sizeof a->work_log)) {
+        fprintf(stderr, "makemore: the work dir's name is too long: %s\n", dir);
+        return 1;
+    }
+    if (a->resume_here) {
+        if (!dir) { fprintf(stderr, "makemore: --resume without a FILE continues the work dir's model: give -o DIR (or --resume FILE)\n"); return 1; }
+        a->resume = a->work_model;
+    }
+    if (dir && !a->model) a->model = a->work_model;
+    return 0;
+}
+
+// The options from argv[first] on; py: makemore.py's command line (no subcommand: the work dir is out/ unless -o says).
+static int parse_args(int argc, char** argv, int first, int py, args* a) {
     memset(a, 0, sizeof *a);
-    a->cmd = argc > 1 ? argv[1] : "";
+    a->cmd = py ? "train" : argc > 1 ? argv[1] : "";
     a->preset = "mlp3";
     a->data_file = MM_DEFAULT_DATA;
     a->samples = 20; a->count = 20; a->prefix = "";
+    a->work_dir = py ? "out" : NULL;
     mm_sampling_default(&a->samp);
     a->threads = default_threads();
     if (mm_num_fields() > MAX_FIELDS) { fprintf(stderr, "makemore: the schema has more than %d fields\n", MAX_FIELDS); return 1; }
-    for (int i = 2; i < argc; i++) {
+    for (int i = first; i < argc; i++) {
         const char* o = argv[i];
         const char* v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(o, "--json")) { a->json = 1; continue; }
@@ -348,6 +401,8 @@ static int parse_args(int argc, char** argv, args* a) {
         if (!strcmp(o, "--no-eval")) { a->no_eval = 1; continue; }
         if (!strcmp(o, "--reproducible")) { a->reproducible = 1; continue; }
         if (!strcmp(o, "--profile")) { a->profile = 1; continue; }
+        if (!strcmp(o, "--sample-only")) { a->sample_only = 1; continue; }
+        if (!strcmp(o, "--resume") && (!v || v[0] == '-')) { a->resume_here = 1; continue; }
         if (!strcmp(o, "--help") || !strcmp(o, "-h")) { a->help = 1; return 0; }
         if (!v) { fprintf(stderr, "makemore: option %s needs a value\n", o); return 1; }
         i++;
@@ -356,7 +411,8 @@ static int parse_args(int argc, char** argv, args* a) {
         if (rc < 0) { fprintf(stderr, "makemore: unknown option or bad value: %s %s\n", o, v); return 1; }
         if (rc) return 1;
     }
-    return apply_settings(a);
+    if (a->sample_only && (py || !strcmp(a->cmd, "train"))) a->cmd = "sample";
+    return use_work_dir(a) || apply_settings(a);
 }
 
 static int load_words(const args* a, mm_words* w) {
@@ -400,25 +456,25 @@ static void print_names_text(char** names, int n, const mm_splits* s) {
     for (int i = 0; i < n; i++)
         if (code_points(names[i]) > width) width = code_points(names[i]);
     for (int i = 0; i < n; i++) {
-        if (!s) { printf("%s.\n", names[i]); continue; }
+        if (!s) { out("%s.\n", names[i]); continue; }
         int k = mm_splits_find(s, names[i], strlen(names[i]));
-        printf("%s.%*s  %s\n", names[i], width - code_points(names[i]), "", MARK[k < 0 ? 3 : k]);
+        out("%s.%*s  %s\n", names[i], width - code_points(names[i]), "", MARK[k < 0 ? 3 : k]);
     }
 }
 
 // Names as a JSON array; with a split, then ,"where":[...]: "train", "val", "test" or "new" for each.
 static void print_names_json(char** names, int n, const mm_splits* s) {
     static const char* const WHERE[4] = {"train", "val", "test", "new"};
-    fputs("[", stdout);
-    for (int i = 0; i < n; i++) { if (i) fputs(",", stdout); json_string(stdout, names[i]); }
-    fputs("]", stdout);
+    out("[");
+    for (int i = 0; i < n; i++) { if (i) out(","); json_string(names[i]); }
+    out("]");
     if (!s) return;
-    fputs(",\"where\":[", stdout);
+    out(",\"where\":[");
     for (int i = 0; i < n; i++) {
         int k = mm_splits_find(s, names[i], strlen(names[i]));
-        printf("%s\"%s\"", i ? "," : "", WHERE[k < 0 ? 3 : k]);
+        out("%s\"%s\"", i ? "," : "", WHERE[k < 0 ? 3 : k]);
     }
-    fputs("]", stdout);
+    out("]");
 }
 
 // count names from m, marked by where split s holds them (s NULL: not marked), as text or JSON (a sampling
@@ -462,16 +518,16 @@ static int info_model(const args* a) {
     if (!m) return 1;
     mm_config c = *mm_model_config(m);
     mm_record r = {&c, NULL, NULL, NULL};
-    if (a->json) { fputs("{\"model\":", stdout); json_string(stdout, a->model); printf(",\"params\":%ld,\"config\":{", mm_model_num_params(m)); }
-    else printf("%s: %ld parameters;", a->model, mm_model_num_params(m));
+    if (a->json) { out("{\"model\":"); json_string(a->model); out(",\"params\":%ld,\"config\":{", mm_model_num_params(m)); }
+    else out("%s: %ld parameters;", a->model, mm_model_num_params(m));
     for (int i = 0, n = 0; i < mm_num_fields(); i++) {
         const mm_field* f = mm_field_at(i);
         char v[64];
         if (f->group != MM_GROUP_MODEL || !mm_field_applies(f, &r) || mm_field_format(f, &r, v, sizeof v, NULL)) continue;
-        if (a->json) printf("%s\"%s\":\"%s\"", n++ ? "," : "", f->name, v);
-        else printf("%s %s %s", n++ ? "," : "", f->name, v);
+        if (a->json) out("%s\"%s\":\"%s\"", n++ ? "," : "", f->name, v);
+        else out("%s %s %s", n++ ? "," : "", f->name, v);
     }
-    puts(a->json ? "}}" : "");
+    out("%s\n", a->json ? "}}" : "");
     mm_model_free(m);
     return 0;
 }
@@ -491,10 +547,10 @@ static int cmd_info(const args* a) {
         return 1;
     }
     if (a->json)
-        printf("{\"preset\":\"%s\",\"params\":%ld,\"split\":[%d,%d,%d],\"words\":%d,\"vocab_size\":%d,\"max_len\":%d,\"block_size\":%d}\n",
+        out("{\"preset\":\"%s\",\"params\":%ld,\"split\":[%d,%d,%d],\"words\":%d,\"vocab_size\":%d,\"max_len\":%d,\"block_size\":%d}\n",
                a->preset, np, s.split[0].n, s.split[1].n, s.split[2].n, w.n_words, w.vocab_size, w.max_len, c.block_size);
     else
-        printf("%s: %ld parameters; %d words, %d symbols, longest %d; split %d / %d / %d examples\n", a->preset, np,
+        out("%s: %ld parameters; %d words, %d symbols, longest %d; split %d / %d / %d examples\n", a->preset, np,
                w.n_words, w.vocab_size, w.max_len, s.split[0].n, s.split[1].n, s.split[2].n);
     mm_splits_free(&s);
     mm_words_free(&w);
@@ -515,7 +571,7 @@ static int write_bytes(const args* a, const char* what, const char* path, int rc
     else if (len < 1 << 20) snprintf(size, sizeof size, "%.1f KiB", (double)len / 1024);
     else snprintf(size, sizeof size, "%.1f MiB", (double)len / (1 << 20));
     if (a->json) fprintf(stderr, "makemore: %s written to %s (%s)\n", what, path, size);
-    else printf("%s written to %s (%s)\n", what, path, size);
+    else out("%s written to %s (%s)\n", what, path, size);
     return 0;
 }
 
@@ -545,10 +601,10 @@ static mm_trainer* open_trainer(const args* a, const mm_words* w, mm_err* err) {
 
 // The schedule as the run applies it: "4000 steps, batch 32, sgd: lr 0.1 -> 0.01 at step 3000".
 static void print_schedule(const mm_train_params* tp) {
-    printf("%ld steps, batch %d, %s: lr ", tp->steps, tp->batch_size, mm_field_find("optimizer")->values[tp->optimizer]);
-    if (tp->decay_step <= 0) printf("%g\n", (double)tp->lr_decayed);
-    else if (tp->decay_step >= tp->steps || tp->lr == tp->lr_decayed) printf("%g\n", (double)tp->lr);
-    else printf("%g -> %g at step %ld\n", (double)tp->lr, (double)tp->lr_decayed, tp->decay_step);
+    out("%ld steps, batch %d, %s: lr ", tp->steps, tp->batch_size, mm_field_find("optimizer")->values[tp->optimizer]);
+    if (tp->decay_step <= 0) out("%g\n", (double)tp->lr_decayed);
+    else if (tp->decay_step >= tp->steps || tp->lr == tp->lr_decayed) out("%g\n", (double)tp->lr);
+    else out("%g -> %g at step %ld\n", (double)tp->lr, (double)tp->lr_decayed, tp->decay_step);
 }
 
 // The statistics of a step (--stats-every): a JSON line, or the lecture's print of its Tanh layers.
@@ -556,14 +612,14 @@ static void print_stats(const args* a, mm_trainer* t) {
     mm_stats* s = mm_trainer_stats(t);
     if (a->json) {
         const char* j = mm_stats_json(s, NULL);
-        if (j) printf("{\"stats\":%s}\n", j);
+        if (j) out("{\"stats\":%s}\n", j);
         return;
     }
-    printf("stats at step %ld:\n", mm_stats_step(s));
+    out("stats at step %ld:\n", mm_stats_step(s));
     for (int i = 0; i < mm_stats_num_layers(s); i++) {
         const mm_layer_stats* l = mm_stats_layer(s, i);
         if (strcmp(l->kind, "Tanh") == 0)
-            printf("  layer %d (%10s): mean %+.2f, std %.2f, saturated: %.2f%%\n", i, l->kind, l->out.mean, l->out.std, l->saturated * 100);
+            out("  layer %d (%10s): mean %+.2f, std %.2f, saturated: %.2f%%\n", i, l->kind, l->out.mean, l->out.std, l->saturated * 100);
     }
 }
 
@@ -587,8 +643,8 @@ static int run_steps(const args* a, mm_trainer* t, float* losses, long first, lo
         if (chunk > steps - at) chunk = steps - at;
         int rc = mm_trainer_run(t, chunk, losses + (at - first), &done, err);
         if (at % every == 0 && done > 0) {
-            if (a->json) printf("{\"step\":%ld,\"loss\":%.6f}\n", at, (double)losses[at - first]);
-            else printf("%7ld/%7ld: %.4f\n", at, steps, (double)losses[at - first]);
+            if (a->json) out("{\"step\":%ld,\"loss\":%.6f}\n", at, (double)losses[at - first]);
+            else out("%7ld/%7ld: %.4f\n", at, steps, (double)losses[at - first]);
             fflush(stdout);
         }
         long ss = N ? mm_stats_step(mm_trainer_stats(t)) : -1;
@@ -631,37 +687,37 @@ static int report_json(const args* a, mm_trainer* t, const float* losses, const 
     double sps = r->secs > 0 ? (double)r->done_steps / r->secs : 0.0;
     mm_train_state st;
     mm_trainer_get_state(t, &st);
-    printf("{\"params\":%ld,\"split\":[%d,%d,%d],\"steps\":%ld,\"lr\":%g,\"lr_decayed\":%g,\"decay_step\":%ld,\"train_loss\":%s,"
+    out("{\"params\":%ld,\"split\":[%d,%d,%d],\"steps\":%ld,\"lr\":%g,\"lr_decayed\":%g,\"decay_step\":%ld,\"train_loss\":%s,"
            "\"val_loss\":%s,\"test_loss\":%s,\"steps_per_sec\":%.1f,\"engine\":\"%s\",\"threads\":%d,\"samples\":",
            mm_model_num_params(m), s->split[0].n, s->split[1].n, s->split[2].n, mm_trainer_step(t), (double)st.tp.lr, (double)st.tp.lr_decayed,
            st.tp.decay_step, r->ls[0], r->ls[1], r->ls[2], sps, mm_model_kernels(m), a->threads);
     int rc = print_samples(m, a->samples, a, mm_trainer_splits(t), 1);
     if (a->profile) { // microseconds per step
-        fputs(",\"profile\":[", stdout);
+        out(",\"profile\":[");
         for (int i = 0; i < mm_profile_count(); i++)
-            printf("%s{\"phase\":\"%s\",\"op\":\"%s\",\"us\":%.3f}", i ? "," : "", mm_profile_phase(i), mm_profile_name(i),
+            out("%s{\"phase\":\"%s\",\"op\":\"%s\",\"us\":%.3f}", i ? "," : "", mm_profile_phase(i), mm_profile_name(i),
                    r->done_steps ? 1e6 * r->prof[i] / (double)r->done_steps : 0.0);
-        fputs("]", stdout);
+        out("]");
     }
     if (a->losses) {
-        fputs(",\"losses\":[", stdout);
-        for (long i = 0; i < r->done_steps; i++) printf(i ? ",%.9g" : "%.9g", (double)losses[i]);
-        fputs("]", stdout);
+        out(",\"losses\":[");
+        for (long i = 0; i < r->done_steps; i++) out(i ? ",%.9g" : "%.9g", (double)losses[i]);
+        out("]");
     }
-    puts("}");
+    out("}\n");
     return rc;
 }
 
 static int report_text(const args* a, mm_trainer* t, const run_result* r) {
     double sps = r->secs > 0 ? (double)r->done_steps / r->secs : 0.0;
-    printf("train %s\nval %s\ntest %s\n%.1f steps/s\n", r->ls[0], r->ls[1], r->ls[2], sps);
+    out("train %s\nval %s\ntest %s\n%.1f steps/s\n", r->ls[0], r->ls[1], r->ls[2], sps);
     if (a->profile && r->done_steps) {
         double total = 0;
         for (int i = 0; i < mm_profile_count(); i++) total += r->prof[i];
-        printf("time per step by section (us; sections this model never ran are left out):\n");
+        out("time per step by section (us; sections this model never ran are left out):\n");
         for (int i = 0; i < mm_profile_count(); i++)
             if (r->prof[i] > 0)
-                printf("  %-8s %-30s %8.1f  %5.1f%%\n", mm_profile_phase(i), mm_profile_name(i), 1e6 * r->prof[i] / (double)r->done_steps,
+                out("  %-8s %-30s %8.1f  %5.1f%%\n", mm_profile_phase(i), mm_profile_name(i), 1e6 * r->prof[i] / (double)r->done_steps,
                        total > 0 ? 100.0 * r->prof[i] / total : 0.0);
     }
     return print_samples(mm_trainer_model(t), a->samples, a, mm_trainer_splits(t), 0);
@@ -681,7 +737,29 @@ static int save_outputs(const args* a, mm_trainer* t) {
         int e = mm_checkpoint_save(t, &bytes, &len, &err);
         rc = write_bytes(a, "checkpoint", a->checkpoint, e, bytes, len, &err);
     }
+    if (!rc && a->work_dir) { // -o DIR: the model as a checkpoint (--resume continues it), and where the log is
+        int e = mm_checkpoint_save(t, &bytes, &len, &err);
+        rc = write_bytes(a, "model", a->work_model, e, bytes, len, &err);
+        if (!rc && a->json) fprintf(stderr, "makemore: log of the run: %s\n", a->work_log);
+        else if (!rc) out("log of the run: %s\n", a->work_log);
+    }
     return rc;
+}
+
+// -o DIR: makes it (and its parents) and opens its log of the run, appended to when resuming. 1: cannot (said).
+static int open_work_dir(const args* a) {
+    char p[4096];
+    snprintf(p, sizeof p, "%s", a->work_dir);
+    for (char* c = p + 1; *c; c++)
+        if (*c == '/') {
+            *c = 0;
+            if (mkdir(p, 0777) && errno != EEXIST) break; // then the log cannot be opened: said below
+            *c = '/';
+        }
+    mkdir(p, 0777);
+    g_log = fopen(a->work_log, a->resume ? "a" : "w");
+    if (!g_log) fprintf(stderr, "makemore: cannot write the work dir's log %s\n", a->work_log);
+    return !g_log;
 }
 
 static int cmd_train(const args* a) {
@@ -696,15 +774,16 @@ static int cmd_train(const args* a) {
         mm_pool_free(pool); mm_trainer_free(t); mm_words_free(&w);
         return 1;
     }
+    if (a->work_dir && open_work_dir(a)) { mm_pool_free(pool); mm_trainer_free(t); mm_words_free(&w); return 1; }
     mm_model* m = mm_trainer_model(t);
     if (a->profile) mm_model_profile(m, 1, NULL);
     const mm_splits* s = mm_trainer_splits(t);
     mm_train_state st;
     mm_trainer_get_state(t, &st);
     long first = st.step, steps = st.tp.steps; // steps is the run's total; a resumed run starts at first
-    if (!a->json) printf("%ld parameters; split %d / %d / %d examples; engine %s, %d thread%s\n", mm_model_num_params(m), s->split[0].n,
+    if (!a->json) out("%ld parameters; split %d / %d / %d examples; engine %s, %d thread%s\n", mm_model_num_params(m), s->split[0].n,
                          s->split[1].n, s->split[2].n, mm_model_kernels(m), a->threads, a->threads == 1 ? "" : "s");
-    if (!a->json && first) printf("resuming at step %ld\n", first);
+    if (!a->json && first) out("resuming at step %ld\n", first);
     if (!a->json) print_schedule(&st.tp);
     float* losses = malloc(sizeof(float) * (size_t)(steps > first ? steps - first : 1));
     run_result r = {0};
@@ -722,6 +801,8 @@ static int cmd_train(const args* a) {
     mm_trainer_free(t);
     mm_pool_free(pool);
     mm_words_free(&w);
+    if (g_log) fclose(g_log);
+    g_log = NULL;
     return rc ? 1 : 0;
 }
 
@@ -743,16 +824,19 @@ static int marks_split(const args* a, const mm_model* m, const mm_data_settings*
     return 0;
 }
 
-// sample: names from a model file; as text, marked by where the word list's split holds them (JSON: a plain array).
+// sample: names from a model file; as text, marked by where the word list's split holds them (JSON: a plain array;
+// --sample-only --json: {"model":...,"samples":[...],"where":[...]}, where null without a word list).
 static int cmd_sample(const args* a) {
     mm_data_settings d;
     mm_model* m = load_model_file(a, "sample", &d);
     if (!m) return 1;
     mm_words w;
     mm_splits s;
-    int have = 0, rc = a->json ? 0 : marks_split(a, m, &d, &w, &s, &have);
+    int object = a->json && a->sample_only, have = 0, rc = a->json && !object ? 0 : marks_split(a, m, &d, &w, &s, &have);
+    if (!rc && object) { out("{\"model\":"); json_string(a->model); out(",\"samples\":"); }
     if (!rc) rc = print_samples(m, a->count, a, have ? &s : NULL, a->json);
-    if (a->json) puts("");
+    if (object && !rc) out("%s}", have ? "" : ",\"where\":null");
+    if (a->json) out("\n");
     if (have) { mm_splits_free(&s); mm_words_free(&w); }
     mm_model_free(m);
     return rc;
@@ -764,8 +848,9 @@ int main(int argc, char** argv) {
         usage(argc < 2 ? stderr : stdout, argc > 2 ? argv[2] : NULL);
         return argc < 2 ? 2 : 0;
     }
-    if (parse_args(argc, argv, &a)) return 2;
-    if (a.help) { usage(stdout, a.cmd); return 0; }
+    int py = argv[1][0] == '-'; // makemore.py's command line: options, no subcommand (train; with --sample-only, sample)
+    if (parse_args(argc, argv, py ? 1 : 2, py, &a)) return 2;
+    if (a.help) { usage(stdout, py ? NULL : a.cmd); return 0; }
     if (!strcmp(a.cmd, "train")) return cmd_train(&a);
     if (!strcmp(a.cmd, "info")) return cmd_info(&a);
     if (!strcmp(a.cmd, "sample")) return cmd_sample(&a);
