@@ -155,8 +155,7 @@ test('both CLIs: makemore.py\'s options beside ours: -i --max-steps --batch-size
 });
 
 test('both CLIs, as makemore.py: -i FILE -o DIR --max-steps N (no subcommand) writes DIR/model.safetensors and DIR/log.txt; --sample-only and --resume use them', { skip: (noWasm || !CLIS.length) && 'no wasm or CLI build' }, async () => {
-  const { loadMakemore: load } = await import('../wasm/makemore.mjs');
-  const mm = await load({ engine: 'simd', threads: 1, wasmDir: pathToFileURL(WASM_DIR + '/') });
+  const mm = await loadMakemore({ engine: 'simd', threads: 1, wasmDir: pathToFileURL(WASM_DIR + '/') });
   const tmp = mkdtempSync(path.join(tmpdir(), 'mm-newcomer-'));
   try {
     for (const cli of CLIS) {

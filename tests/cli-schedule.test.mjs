@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
@@ -99,7 +99,7 @@ test('both CLIs: --resume with --steps moves a decay not reached to the same fra
     const t = mm.createTrainer({ words: NAMES, preset: 'mlp3', steps: 400, seed: 3 }); // decay at 300
     t.run(100);
     const ckpt = path.join(dir, 'c.safetensors');
-    (await import('node:fs')).writeFileSync(ckpt, t.save());
+    writeFileSync(ckpt, t.save());
     t.free();
     for (const cli of CLIS) {
       const base = ['train', '--resume', ckpt, '--samples', '0', '--no-eval', '--threads', '1'];

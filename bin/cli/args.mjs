@@ -101,8 +101,8 @@ export function usage(cmd, cores, schema) {
     );
   return (
     `usage: ${NAME} train|info|sample [options]   (${NAME} COMMAND --help: its options)\n` +
-  `  or, as makemore.py: ${NAME} -i FILE -o DIR [--max-steps N] [--type TYPE] [--resume] [--sample-only] [options]\n` +
-  "  (no subcommand: train, or with --sample-only sample; the work dir DIR is out/ unless -o says)\n" +
+    `  or, as makemore.py: ${NAME} -i FILE -o DIR [--max-steps N] [--type TYPE] [--resume] [--sample-only] [options]\n` +
+    '  (no subcommand: train, or with --sample-only sample; the work dir DIR is out/ unless -o says)\n' +
     TRAIN_HEAD + INFO_HEAD + SAMPLE_HEAD + presets + settings + SAMPLE_OPTS + FORM_OPT + PY_OPTS
   );
 }

@@ -302,8 +302,9 @@ function report({ a, t, losses }, { evals, sps, doneSteps, prof, threads }) {
   if (a.json) {
     const [n0, n1, n2] = t.splitSizes;
     const st = t.state;
+    const [lr, lr2] = [fmtG(Math.fround(st.lr), 6), fmtG(Math.fround(st.lrDecayed), 6)]; // C's %g of the float
     let s =
-      `{"params":${t.numParams},"split":[${n0},${n1},${n2}],"steps":${t.step},"lr":${fmtG(Math.fround(st.lr), 6)},"lr_decayed":${fmtG(Math.fround(st.lrDecayed), 6)},` +
+      `{"params":${t.numParams},"split":[${n0},${n1},${n2}],"steps":${t.step},"lr":${lr},"lr_decayed":${lr2},` +
       `"decay_step":${st.decayStep},"train_loss":${ls[0]},"val_loss":${ls[1]},"test_loss":${ls[2]},"steps_per_sec":${fmtF(sps, 1)},` +
       `"engine":${jsonString(t.kernels)},"threads":${threads},"samples":[${names.map(jsonString).join(',')}],"where":${whereJson(where)}`;
     if (prof) // microseconds per step

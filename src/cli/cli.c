@@ -1,11 +1,14 @@
 #define _POSIX_C_SOURCE 200809L
 // cli.c: makemore, the native command line.
 //   makemore train [--preset NAME | model options] [training options] [--json] [--save FILE] [--checkpoint FILE]
-//   makemore train --resume FILE [--steps N]
+//   makemore train --resume FILE [--steps N] [--decay-step N]
 //   makemore info --preset NAME [--json]
 //   makemore info --model FILE [--form NAME] [--json]
 //   makemore sample --model FILE [--form NAME] [--count N] [--temperature T] [--top-k K] [--top-p P] [--prefix P] [--seed S] [--json]
 //   makemore COMMAND --help
+//   makemore -i FILE -o DIR [--max-steps N] [--type TYPE] [--resume] [--sample-only] ...   makemore.py's command line: train
+//            (with --sample-only, sample) without a subcommand; DIR/model.safetensors and DIR/log.txt (DIR: out/ by default)
+// The Node CLI (bin/makemore-wasm.mjs, bin/cli/) prints the same text and JSON for the same arguments.
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>

@@ -187,7 +187,8 @@ export function settingsOut(fields, o) {
 /**
  * The decay step of a run of newSteps steps at the same fraction of it as decayStep is of steps (the lecture's
  * schedule: 150000 of 200000, so 4000 steps decay at 3000), rounded; at most max (the schema's limit). The rule of
- * createTrainer's steps given without decayStep, of resumeTrainer's new steps, of both CLIs' --steps and of the lab.
+ * createTrainer's steps given without decayStep and of resumeTrainer's new steps; the CLIs' (src/cli/cli.c's
+ * decay_at_same_fraction) and the lab's (web/lab/spec.js) are the same.
  * @param {number} decayStep @param {number} steps @param {number} newSteps @param {number} max
  */
 export const decayAtSameFraction = (decayStep, steps, newSteps, max) => Math.min(max, Math.round((decayStep * newSteps) / Math.max(1, steps)));
