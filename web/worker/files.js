@@ -79,6 +79,9 @@ export function tryResume(r) {
   return true;
 }
 
+/** @type {Promise<unknown>} the last save on its way: Restore and Forget come after it */
+let saving = Promise.resolve();
+
 /** Stores the run in IndexedDB if it changed since it was last stored. @param {Run|null} r */
 export function persist(r) {
   if (!ctx.store || !r || !r.dirty || (!r.trainer && !r.model)) return;
@@ -105,7 +108,7 @@ export function persist(r) {
     final: r.final,
   };
   const id = r.id;
-  saveModel(bytes, meta).then(
+  saving = saveModel(bytes, meta).then(
     () => ctx.emit('stored', { runId: id, step, name: r.name, savedAt: Date.now() }),
     (e) => ctx.emit('storeError', { message: errText(e) }),
   );
@@ -116,6 +119,7 @@ export async function restore() {
   const ids = ctx.runIds;
   let last;
   try {
+    await saving; // a Reset's save first
     last = await loadLastModel();
   } catch (e) {
     ctx.emit('storeError', { message: errText(e) });
@@ -130,6 +134,7 @@ export async function restore() {
 
 /** Deletes the model saved in this browser. */
 export async function forget() {
+  await saving; // a save on its way would bring it back
   await clearModels();
   if (ctx.run) ctx.run.dirty = true; // a later pause or end stores it again
 }
