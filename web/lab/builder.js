@@ -68,30 +68,45 @@ function builderSpec() {
   if (seeds) grid.seed = listOf(seeds, 'seeds');
   if (!Object.keys(grid).length) throw new Error('choose a setting and its values, or seeds');
   const preset = $('preset').value;
+  /** @type {Record<string, number>} */
+  const schedule = { ...training, valEvery: s.valEvery };
+  if ('steps' in grid) {
+    // each swept step count decays at the preset's fraction of it, and validates at its own interval (expandSpec)
+    if (!('decayStep' in grid)) delete schedule.decayStep;
+    if (String($('valEvery').value).trim() === '') delete schedule.valEvery;
+  }
   return {
     name: $('lab-name').value.trim() || 'sweep',
-    base: { ...(preset !== 'custom' ? { preset } : {}), config: { ...s.config, ...s.data }, schedule: { ...training, valEvery: s.valEvery },
+    base: { ...(preset !== 'custom' ? { preset } : {}), config: { ...s.config, ...s.data }, schedule,
       seed: String(seed), dataset: state.dataInfo?.source ?? 'names.txt', reproducible: s.reproducible },
     grid,
   };
 }
 
 /**
- * The plans at n steps a run (its decay at the same fraction); a sweep over the steps keeps its own.
- * @param {RunPlan[]} plans @param {number} n @param {boolean} stepsSwept
+ * The plans at n steps a run (its decay at the same fraction, unless the decay step is what is swept); a sweep
+ * over the steps keeps its own.
+ * @param {RunPlan[]} plans @param {number} n @param {Record<string, unknown>} grid the swept settings
  */
-const atSteps = (plans, n, stepsSwept) => (stepsSwept ? plans : plans.map((p) => (p.schedule.steps === n ? p : withSteps([p], n)[0])));
+function atSteps(plans, n, grid) {
+  if ('steps' in grid) return plans;
+  return plans.map((p) => {
+    if (p.schedule.steps === n) return p;
+    const [q] = withSteps([p], n);
+    return 'decayStep' in grid ? { ...q, schedule: { ...q.schedule, decayStep: p.schedule.decayStep } } : q; // the swept value as given
+  });
+}
 
 /** @returns {RunPlan[]} Run sweep's runs (throws an Error saying what is wrong) */
 export function sweepPlans() {
   const spec = /** @type {{grid: Record<string, unknown>}} */ (builderSpec());
-  return atSteps(expandSpec(spec, /** @type {Schema} */ (schema)), runSteps(), 'steps' in spec.grid);
+  return atSteps(expandSpec(spec, /** @type {Schema} */ (schema)), runSteps(), spec.grid);
 }
 
 /** @param {unknown} spec lecture.json @returns {RunPlan[]} Reproduce the lecture's runs (throws an Error saying what is wrong) */
 export function lecturePlans(spec) {
   const reproducible = !!$('reproducible').checked; // the form's engine choice
-  return atSteps(expandSpec(spec, /** @type {Schema} */ (schema)), runSteps(), false).map((p) => ({ ...p, reproducible }));
+  return atSteps(expandSpec(spec, /** @type {Schema} */ (schema)), runSteps(), {}).map((p) => ({ ...p, reproducible }));
 }
 
 /** The run a lane trains measured its steps so far: the estimates use its rate. @param {string} name @param {number} steps @param {number} ms inside wasm */
@@ -124,7 +139,9 @@ export function planText(plans, rate, lanes) {
   const total = plans.reduce((n, p) => n + p.schedule.steps, 0);
   const steps = new Set(plans.map((p) => p.schedule.steps));
   const decay = new Set(plans.map((p) => p.schedule.decayStep));
-  const each = steps.size === 1 ? ` (${fmt(plans[0].schedule.steps)} a run${decay.size === 1 ? `, decay at ${fmt(plans[0].schedule.decayStep)}` : ''})` : '';
+  const one = plans[0].schedule;
+  const drop = one.decayStep < one.steps && one.lr !== one.lrDecayed ? `decay at ${fmt(one.decayStep)}` : 'no decay';
+  const each = steps.size === 1 ? ` (${fmt(one.steps)} a run${decay.size === 1 ? `, ${drop}` : ''})` : '';
   const n = Math.min(lanes, plans.length);
   const time = rate
     ? `about ${duration(total / rate.rate / n)} of training at ${fmt(Math.round(rate.rate))} steps/s a run${n > 1 ? `, ${n} at a time` : ''} (as ${rate.of} trained; other models train at other speeds)`
