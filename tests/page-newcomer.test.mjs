@@ -114,11 +114,13 @@ describe('a newcomer in the trainer page (Chromium)', { skip, timeout: 240000 },
   test('Resume and Pause by keyboard keep the focus on a control; axe during a run', async () => {
     await page.fill('#steps', '200000'); // the done run goes on to 200,000 steps (paused until Resume)
     await page.locator('#steps').press('Enter');
-    await waitText(page, /^Schedule applied at step 400: 200,000 steps/);
+    await waitText(page, /^Schedule applied at step 400: 200,000 steps, learning rate 0\.1, then 0\.01 from step 300\./);
+    assert.equal(await page.inputValue('#decayStep'), '300', 'a decay the run passed stays where it was');
     await page.focus('#resume');
     await page.keyboard.press('Enter'); // Resume
     await waitSteps(page, 700);
     assert.equal(await focused(page), 'pause');
+    assert.equal(await textOf(page, 'lr-now'), '0.01', 'it trains on at the decayed rate');
     assert.deepEqual(await axeViolations(page), [], 'during a run');
     await page.keyboard.press('Enter'); // Pause
     await page.waitForFunction(() => /^Paused/.test(document.getElementById('status')?.textContent ?? ''));
@@ -204,6 +206,14 @@ describe('a newcomer in the trainer page (Chromium)', { skip, timeout: 240000 },
     assert.ok(restored >= paused + 300, `restored at step ${restored}: the steps trained before Reset are kept (paused at ${paused})`);
     assert.match(await textOf(page, 'store-info'), new RegExp(`step ${restored.toLocaleString('en-US')}\\)`));
     assert.ok(await page.isHidden('#restore-saved'));
+    // Forget it, then Reset: nothing is saved again, and the page says so
+    await page.click('#forget');
+    await waitText(page, /^Nothing is saved in this browser now/, 'store-info');
+    await page.click('#reset');
+    await waitText(page, /^Reset: the run was cleared from the page\. Press Train to start a new run\.$/);
+    await page.waitForTimeout(500);
+    assert.ok(await page.isHidden('#restore-saved'), 'nothing to restore');
+    assert.match(await textOf(page, 'store-info'), /^Nothing is saved in this browser now/);
   });
 
   test('the sampling settings survive a reload', async () => {

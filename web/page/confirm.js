@@ -11,7 +11,8 @@ export function whatIsLost() {
   const parts = [];
   // a model file's own steps are in the file; a run's new steps, or a model restored from this browser, are not
   const fromFile = run?.origin === 'file' && state.stepsDone === run.loadedStep;
-  // a finished run whose Steps were raised but that has not trained since: it is saved and in the lab already
+  // a finished run (its Steps perhaps raised since, no step trained since) is not asked about: its numbers are in the
+  // lab, and its model was offered for download; the new run's first save replaces it in this browser
   const finished = run?.doneStep === state.stepsDone;
   if (run && run.kind === 'trainer' && isActive(state.runState) && state.stepsDone > 0 && !fromFile && !finished)
     parts.push(`The current run (${run.name}, step ${fmt(state.stepsDone)} of ${fmt(run.steps)}) stops, and a new run replaces the model kept in this browser: Download model first to keep it.`);

@@ -124,12 +124,13 @@ export function onStored(m) {
   $('store-info').textContent = `Saved in this browser ${when(m.savedAt)} (${m.name || 'model'}, step ${fmt(m.step)}); it is restored when the page opens.`;
   $('forget').hidden = false;
   showRestore();
+  if (!state.run && $('status').textContent.startsWith('Reset:')) setStatus(resetText()); // Reset's save arrived
 }
 
-/** @param {boolean} hadModel the page showed a model before Reset @returns {string} what Reset did, and where the model is */
-export function resetText(hadModel) {
-  const kept = hadModel || saved
-    ? ' The model stays saved in this browser (under Model file): Restore it brings it back, Forget it deletes it.'
+/** @returns {string} what Reset did, and what is saved in this browser (as the worker last said: a Reset's save follows) */
+export function resetText() {
+  const kept = saved
+    ? ` The model stays saved in this browser (${saved.name || 'model'}, step ${fmt(saved.step)}): Restore it brings it back, Forget it deletes it.`
     : '';
   return `Reset: the run was cleared from the page.${kept} Press Train to start a new run.`;
 }
@@ -159,9 +160,10 @@ $('model-input').addEventListener('change', () => {
   $('model-input').value = '';
 });
 $('forget').addEventListener('click', onForget);
-$('restore-saved').addEventListener('click', () => {
+$('restore-saved').addEventListener('click', async () => {
   setStatus('Restoring the model saved in this browser…');
-  restoreModel();
+  await worker.call('restore').catch((e) => showLoadError('the saved model', e));
+  if (!state.run) setStatus(saved ? 'Could not restore the saved model.' : 'Nothing is saved in this browser to restore.');
 });
 subscribe(['run'], showRestore);
 // Leaving or hiding the page: keep the run's progress (the worker saves only if it changed).

@@ -3,7 +3,9 @@
 // settings, whose fields come from the core's schema (web/page/fields.js); a schedule change
 // applies to the current run; Train starts a new run with the form's settings.
 import { autoValEvery } from '../shared/losses.js';
-import { isActive } from '../shared/run-state.js';
+import { isActive, hasTrainer } from '../shared/run-state.js';
+import { decayAtSameFraction } from '../../wasm/api/settings.mjs';
+import { confirmNewRun } from './confirm.js';
 import { errText } from '../shared/errors.js';
 import { $, fmt, showError, setStatus } from './dom.js';
 import { state, subscribe, notify } from './state.js';
@@ -24,9 +26,10 @@ const ALL = () => [...groupFields('model'), ...groupFields('training')];
 /** @param {string} id @param {string} label @param {number} [max] @returns {number} one of the page's own whole-number fields */
 function pageInt(id, label, max = Number.MAX_SAFE_INTEGER) {
   const raw = String($(id).value).trim();
-  if (!/^\d+$/.test(raw)) throw new Error(`${label} must be a whole number${raw ? `, not “${raw}”` : ''}`);
+  const bad = (/** @type {string} */ m) => Object.assign(new Error(m), { field: id }); // the field is marked (field-errors.js)
+  if (!/^\d+$/.test(raw)) throw bad(`${label} must be a whole number${raw ? `, not “${raw}”` : ''}`);
   const n = Number(raw);
-  if (n > max) throw new Error(`${label}: at most ${max}`);
+  if (n > max) throw bad(`${label}: at most ${max}`);
   return n;
 }
 
@@ -70,7 +73,7 @@ function readSchedule() {
 function readThreads() {
   if (String($('threads').value).trim() === '') return 0;
   const n = pageInt('threads', 'Threads', 64);
-  if (n < 1) throw new Error('Threads must be at least 1');
+  if (n < 1) throw Object.assign(new Error('Threads must be at least 1'), { field: 'threads' });
   return n;
 }
 
@@ -147,11 +150,14 @@ export function fillForm(r) {
   const t = r.training;
   if (t) {
     fillGroup('training', t);
-    decayTyped = Number(t.steps) > 0 && Number(t.decayStep) !== Math.round(0.75 * Number(t.steps)); // a loaded run's own choice stays
     $('valEvery').value = r.valEvery === autoValEvery(t.steps) ? '' : r.valEvery;
   }
   updateValPlaceholder();
   matchPreset();
+  if (t) { // a loaded run's own decay step stays when Steps changes, unless it is at its preset's fraction
+    const p = presetSchedule();
+    decayTyped = Number(t.decayStep) !== decayAtSameFraction(p.decayStep, p.steps, Number(t.steps), Number.MAX_SAFE_INTEGER);
+  }
   checkConfig();
 }
 
@@ -181,7 +187,7 @@ export async function checkConfig() {
   }
   const r = await worker.call('check', { config, data, batch: readBatch() });
   if (seq !== checkSeq) return r; // a newer check is on its way
-  showFormModel({ layers: r.layers, batch: r.batch, problem: r.layersProblem });
+  showFormModel({ layers: r.layers, batch: r.batch, problem: r.layersProblem, settings: { ...config, ...data } });
   state.presets = r.presets;
   renderPresetOptions();
   matchPreset();
@@ -315,10 +321,18 @@ let decayTyped = false;
 function decayFollowsSteps() {
   const steps = Number($('steps').value);
   if (decayTyped || !Number.isInteger(steps) || steps < 1) return;
-  const p = state.presets.find((q) => q.name === $('preset').value) ?? state.presets.find((q) => q.name === 'wavenet76k');
+  // a run that passed its decay keeps it (raising its Steps trains it further at the decayed rate), as the CLIs' --resume
+  const run = state.run;
+  if (run && run.kind === 'trainer' && hasTrainer(state.runState) && state.stepsDone >= run.decayStep) return;
+  const t = presetSchedule();
+  $('decayStep').value = String(decayAtSameFraction(t.decayStep, t.steps, steps, Number(fieldOf('decayStep').max ?? Number.MAX_SAFE_INTEGER)));
+}
+
+/** @returns {{steps: number, decayStep: number}} the schedule of the form's preset (custom: the lecture's 150,000 of 200,000) */
+function presetSchedule() {
+  const p = state.presets.find((q) => q.name === $('preset').value);
   const t = p?.training;
-  const fraction = t && Number(t.steps) > 0 ? Number(t.decayStep) / Number(t.steps) : 0.75;
-  $('decayStep').value = String(Math.round(fraction * steps));
+  return t && Number(t.steps) > 0 ? { steps: Number(t.steps), decayStep: Number(t.decayStep) } : { steps: 200000, decayStep: 150000 };
 }
 
 // ---------------------------------------------------------------- typing in the form
@@ -386,5 +400,5 @@ form.addEventListener('submit', (/** @type {Event} */ e) => {
   e.preventDefault();
   // Enter in a field: during a run it applies the schedule; only the Train button replaces a run.
   if (state.run && state.run.kind === 'trainer' && (isActive(state.runState) || state.runState === 'done') && !state.settingsChanged) applySchedule();
-  else onTrain();
+  else confirmNewRun().then((yes) => { if (yes) onTrain(); });
 });

@@ -3,12 +3,15 @@
 // when the user asks for it (a toggle appears when the form describes another model). The
 // drawing itself is web/page/model-view.js's; the run's layers are the worker's check of its
 // configuration.
-import { $, fmt } from './dom.js';
+import { $, fmt, setText } from './dom.js';
 import { state, subscribe } from './state.js';
 import { worker } from './connection.js';
 import { showModel } from './model-view.js';
 
-/** @typedef {{layers: import('../../wasm/makemore.mjs').LayerInfo[]|null, batch: number, problem: string|null, unreadable?: boolean, numParams?: number|null}} Shown */
+/**
+ * @typedef {{layers: import('../../wasm/makemore.mjs').LayerInfo[]|null, batch: number, problem: string|null, unreadable?: boolean,
+ *   settings?: Record<string, unknown>}} Shown settings: the form's model and split settings it was drawn from
+ */
 
 /** @type {Shown|null} the form's model, as its last check drew it */
 let formModel = null;
@@ -26,19 +29,23 @@ function render() {
   const showRun = !!theRun && !preview;
   const m = showRun ? theRun : formModel;
   if (m) showModel(m);
-  const differs = !!theRun && !!formModel && paramsOf(formModel) !== paramsOf(theRun);
+  const differs = !!theRun && !!run && !!formModel && !sameModel(formModel.settings, { ...run.config, ...run.data });
   const toggle = $('mv-toggle');
   toggle.hidden = !theRun;
-  toggle.textContent = showRun ? "Show the form's model (preview)" : 'Show the model of the run';
-  toggle.setAttribute('aria-pressed', String(!showRun));
-  const label = $('mv-which');
+  setText('mv-toggle', showRun ? "Show the form's model (preview)" : 'Show the model of the run');
   if (showRun && run) {
-    label.textContent = `The model of the current run: ${run.name} (${fmt(run.numParams)} parameters).` +
-      (differs ? ` The form describes another model (${paramsOf(formModel) >= 0 ? `${fmt(paramsOf(formModel))} parameters` : 'not valid'}): Train (new run) trains it.` : '');
+    setText('mv-which', `The model of the current run: ${run.name} (${fmt(run.numParams)} parameters).` +
+      (differs ? ` The form describes another model (${paramsOf(formModel) >= 0 ? `${fmt(paramsOf(formModel))} parameters` : 'not valid'}): Train (new run) trains it.` : ''));
   } else {
-    label.textContent = theRun ? "Preview: the form's model, not the one training now." : "Preview: the form's model (press Train to train it).";
+    setText('mv-which', theRun ? "Preview: the form's model, not the one training now." : "Preview: the form's model (press Train to train it).");
   }
 }
+
+/**
+ * @param {Record<string, unknown>|undefined} form the form's model and split settings @param {Record<string, unknown>} run the run's
+ * @returns {boolean} the run has every setting the form gives (an unreadable form: not the same)
+ */
+const sameModel = (form, run) => !!form && Object.entries(form).every(([k, v]) => !(k in run) || String(run[k]) === String(v));
 
 /** The form's model checked (web/page/form.js). @param {Shown} m */
 export function showFormModel(m) {

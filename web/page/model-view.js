@@ -121,7 +121,7 @@ function el(name, attrs, text) {
  */
 export function drawField(svg, { blockSize, levels }) {
   // drawn at the width it is shown (one unit a CSS pixel: the 12 px labels stay 12 px), the level names on the right
-  const W = Math.max(300, Math.round(svg.getBoundingClientRect().width) || 600);
+  const W = Math.max(240, Math.round(svg.getBoundingClientRect().width) || 600);
   const plotW = W - Math.min(220, Math.round(W * 0.42)), pad = 14, top = 14, rowH = levels.length > 6 ? 36 : 46;
   const H = 2 * pad + top + 16 + (levels.length - 1) * rowH;
   const step = (plotW - 2 * pad) / blockSize;

@@ -135,7 +135,6 @@ export function onProgress(m) {
 
 /** Reset: the run was discarded. */
 function resetView() {
-  const hadModel = !!state.run && hasModel(state.runState);
   state.run = null;
   state.runState = 'idle';
   state.stepsDone = 0;
@@ -143,7 +142,7 @@ function resetView() {
   clearModelInfo();
   clearSamples();
   clearEval();
-  setStatus(resetText(hadModel));
+  setStatus(resetText());
   notify('run');
 }
 

@@ -93,6 +93,7 @@ export function persist(r) {
     return;
   }
   r.dirty = false;
+  r.forgotten = false;
   r.lastSave = performance.now();
   const step = stepOf(r);
   const h = r.hist && r.hist.start + r.hist.n === step ? r.hist : null;
@@ -136,5 +137,8 @@ export async function restore() {
 export async function forget() {
   await saving; // a save on its way would bring it back
   await clearModels();
-  if (ctx.run) ctx.run.dirty = true; // a later pause or end stores it again
+  if (ctx.run) {
+    ctx.run.dirty = true; // a later pause or end stores it again
+    ctx.run.forgotten = true; // not Reset: it clears the page and keeps nothing more
+  }
 }

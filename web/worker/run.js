@@ -46,7 +46,7 @@ export function resume() {
 }
 
 export function reset() {
-  persist(ctx.run); // the model stays in this browser (Restore it, or Forget it): Reset clears the page, loses nothing
+  if (!ctx.run?.forgotten) persist(ctx.run); // the model stays in this browser (Restore it, or Forget it): Reset clears the page, loses nothing
   stopRun();
   setState('idle');
 }

@@ -57,6 +57,7 @@ export const SPLITS = /** @type {const} */ (['train', 'val', 'test']);
  * @property {'split'|'list'} labels sampled names are marked by the trainer's split, or by the whole word list
  * @property {number} maxLen longest sample, in code points
  * @property {boolean} dirty changed since it was last stored
+ * @property {boolean} [forgotten] Forget deleted its saved copy since (Reset then keeps nothing)
  * @property {number} lastSave performance.now() of the last store
  */
 
