@@ -66,7 +66,7 @@ const TRAIN_HEAD =
   `${NAME} train  [--preset NAME] [model, data and training options] [--json] [--losses] [--no-eval] [--save FILE]\n` +
   `${NAME} train  ... --checkpoint FILE   also write a checkpoint (model + training state; also on Ctrl-C)\n` +
   `${NAME} train  --resume FILE [--steps N] [--data FILE] ...   continue a checkpoint exactly\n` +
-  "  trains on the word list, prints the loss 10 to 25 times a run (every 10000 steps at most), the split's\n" +
+  "  trains on the word list, prints the loss 10 to 25 times a run (every 10000 steps at most: more in a longer run), the split's\n" +
   '  losses and --samples names, each marked as in the training split, in another split, or new\n' +
   "  --steps without a decay step: the decay at the same fraction of the run as the preset's (4000: at 3000);\n" +
   '  with --resume, a new total moves a decay not reached yet so (give the decay step to keep it)\n';
