@@ -17,7 +17,7 @@
 // settings (or the schema's defaults), base, the run's, the grid's; a layer that chooses another family or
 // optimizer drops the settings of the one before (overlay, as the core resets them).
 import { autoValEvery } from '../shared/losses.js';
-import { applies, atDefault, chosenFor, overlay } from '../../wasm/api/settings.mjs';
+import { applies, atDefault, chosenFor, decayAtSameFraction, overlay } from '../../wasm/api/settings.mjs';
 
 /** @typedef {import('../../wasm/makemore.mjs').Schema} Schema */
 /** @typedef {import('../../wasm/makemore.mjs').SchemaField} SchemaField */
@@ -226,7 +226,7 @@ function resolve(schema, parts, index, sweep, name) {
   const seed0 = String(schedule.seed);
   delete schedule.seed;
   let valEvery = -1;
-  const fraction = schedule.decayStep / Math.max(1, schedule.steps);
+  const { steps: steps0, decayStep: decay0 } = schedule;
   let decaySet = false;
   const isModel = (/** @type {string} */ k) => schema.fields.some((f) => f.js === k && f.group === 'model');
   for (const part of parts) {
@@ -238,7 +238,7 @@ function resolve(schema, parts, index, sweep, name) {
     schedule = /** @type {Record<string, number>} */ (overlay(schema.fields, schedule, training));
     decaySet ||= 'decayStep' in part.schedule;
   }
-  if (!decaySet) schedule.decayStep = Math.round(fraction * schedule.steps); // at the same fraction of the run
+  if (!decaySet) schedule.decayStep = decayAtSameFraction(decay0, steps0, schedule.steps, Number.MAX_SAFE_INTEGER); // at the same fraction of the run
   owned(schema, config, 'model', name);
   owned(schema, schedule, 'training', name);
   return {
@@ -270,7 +270,7 @@ function owned(schema, values, group, run) {
  */
 export function withSteps(plans, n) {
   return plans.map((p) => {
-    const decayStep = Math.round((p.schedule.decayStep * n) / Math.max(1, p.schedule.steps));
+    const decayStep = decayAtSameFraction(p.schedule.decayStep, p.schedule.steps, n, Number.MAX_SAFE_INTEGER);
     return { ...p, schedule: { ...p.schedule, steps: n, decayStep }, valEvery: Math.min(p.valEvery, autoValEvery(n)) };
   });
 }
