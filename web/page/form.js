@@ -321,9 +321,11 @@ let decayTyped = false;
 function decayFollowsSteps() {
   const steps = Number($('steps').value);
   if (decayTyped || !Number.isInteger(steps) || steps < 1) return;
-  // a run that passed its decay keeps it (raising its Steps trains it further at the decayed rate), as the CLIs' --resume
+  // the form still shows a run that passed its decay: it keeps it (raising its Steps trains it further at the decayed
+  // rate), as the CLIs' --resume; a preset chosen since (its own decay step in the field) follows Steps again
   const run = state.run;
-  if (run && run.kind === 'trainer' && hasTrainer(state.runState) && state.stepsDone >= run.decayStep) return;
+  const showsRun = run && run.kind === 'trainer' && hasTrainer(state.runState) && Number($('decayStep').value) === run.decayStep;
+  if (showsRun && state.stepsDone >= run.decayStep) return;
   const t = presetSchedule();
   $('decayStep').value = String(decayAtSameFraction(t.decayStep, t.steps, steps, Number(fieldOf('decayStep').max ?? Number.MAX_SAFE_INTEGER)));
 }
