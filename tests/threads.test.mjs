@@ -19,7 +19,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { loadMakemore, relaxedSimdSupported } from '../wasm/makemore.mjs';
@@ -41,7 +41,7 @@ function native(/** @type {string[]} */ extra, steps = 200) {
     '--samples', '0', '--no-eval', ...extra], { encoding: 'utf8', maxBuffer: 1 << 24 });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
-  return { losses: Float32Array.from(out.losses.map(Math.fround)), engine: out.engine, threads: out.threads };
+  return { losses: Float32Array.from(out.losses.map(Math.fround)), engine: out.engine, threads: out.threads, measured: out.threads_measured };
 }
 
 /** losses of `steps` steps of wavenet76k, seed 1, from a loaded module */
@@ -78,6 +78,27 @@ test('native: bad thread counts are refused', { skip: noCli }, () => {
     assert.match(r.stderr, /--threads takes a whole number from 1 to 64/);
   }
 });
+
+test('the default thread count: the faster of 1 and the cores as measured on the first steps (native and Node CLIs); the losses bitwise --threads 1\'s',
+  { skip: noCli || availableParallelism() < 2 }, () => {
+    /** the Node CLI's 400 steps (as native()) @param {string[]} extra */
+    const nodeCli = (extra) => {
+      const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', path.join(ROOT, 'bin/makemore-wasm.mjs'), 'train', '--preset', 'wavenet76k',
+        '--steps', '400', '--decay-step', '150000', '--seed', '1', '--json', '--losses', '--samples', '0', '--no-eval', ...extra], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      assert.equal(r.status, 0, r.stderr);
+      const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
+      return { losses: Float32Array.from(out.losses.map(Math.fround)), engine: out.engine, threads: out.threads, measured: out.threads_measured };
+    };
+    const runs = [native([], 400), nodeCli([])];
+    const cores = Math.min(availableParallelism(), 64);
+    for (const r of runs) {
+      const m = r.measured;
+      assert.ok(m && m['1'] > 0 && m[String(cores)] > 0, `both measured: ${JSON.stringify(m)}`);
+      assert.equal(r.threads, m[String(cores)] > m['1'] ? cores : 1, `the faster: ${JSON.stringify(m)}`);
+    }
+    assert.deepEqual(bits(runs[0].losses), bits(native(['--threads', '1'], 400).losses), 'native: the measured run is bitwise the one-thread run');
+    assert.deepEqual(bits(runs[1].losses), bits(nodeCli(['--threads', '1']).losses), 'Node: the measured run is bitwise the one-thread run');
+  });
 
 test('relaxed module: 1 and 2 threads bitwise equal; reproducible engine bitwise the SIMD module and native', { skip: noRelaxed, timeout: 300000 }, async () => {
   const mm = await loadMakemore({ engine: 'relaxed', threads: 1, wasmDir });

@@ -90,7 +90,7 @@ export function usage(cmd, cores, schema) {
     return (
       TRAIN_HEAD + presets + settings +
       `run options: --data FILE (${DEFAULT_DATA}; if missing, the package's) --samples N (20)\n` +
-      `engine options: --threads N (1..${MAX_THREADS}; default: the cores available, here ${cores})\n` +
+      `engine options: --threads N (1..${MAX_THREADS}; default: the faster of 1 and the cores available, here ${cores}, measured on a run's first steps)\n` +
       '                --reproducible (the reference kernels, no fused multiply-add: bitwise the numbers\n' +
       '                of every build, the native CLI\'s included; default: the fast engine, relaxed SIMD)\n' +
       '                --profile (time per operation of the step, printed at the end)\n' +
@@ -172,6 +172,7 @@ function defaults(cores) {
     sampleOnly: false, // --sample-only: names from the model, no training (makemore.py's)
     resumeHere: false, // --resume without a FILE: the work dir's model
     prefix: '', samples: 20, count: 20, temperature: 1, topK: 0, topP: 1, threads: cores,
+    threadsGiven: false, // --threads N: exactly N; else the faster of 1 and the cores, measured (wasm/api/probe.mjs)
     statsEvery: 0, // --stats-every N: the training diagnostics every N steps (0: off)
     /** @type {number|bigint} the sampling seed: --seed, else 0 (as natively) */
     seed: 0n,
@@ -296,7 +297,7 @@ function setValue(a, o, v) {
     case '--prefix': a.prefix = v; break;
     case '--samples': a.samples = wholeNumber(o, v, 0, 100000); break;
     case '--count': a.count = wholeNumber(o, v, 0, 100000); break;
-    case '--threads': a.threads = wholeNumber(o, v, 1, MAX_THREADS); break;
+    case '--threads': a.threads = wholeNumber(o, v, 1, MAX_THREADS); a.threadsGiven = true; break;
     case '--stats-every': a.statsEvery = wholeNumber(o, v, 0, 2147483647, 'a whole number of steps from 0 (off) to 2147483647'); break;
     case '--top-k': a.topK = v === '-1' ? 0 : wholeNumber(o, v, 0, MAX_VOCAB, `a whole number from 0 (all tokens; -1 too) to ${MAX_VOCAB}`); break;
     default: setFloat(a, o, v);

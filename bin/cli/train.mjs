@@ -8,6 +8,7 @@ import { EXIT_FAIL, EXIT_INTERRUPTED, Failure, LOG_FILE, MODEL_FILE, inWorkDir }
 import { loadWords, readOrFail, sampleOptions, trainerSettings, writeAndSay, writeOrFail } from './commands.mjs';
 import { message, namesText, note, out, progress, progressEvery, setLog, startProgress, whereJson, yieldToEvents } from './output.mjs';
 import { fmtF, fmtG, jsonString } from './printf.mjs';
+import { ThreadProbe } from '../../wasm/api/probe.mjs';
 import { mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,6 +29,7 @@ const MAX_CHUNK = 1000;
  * @property {number} first the trainer's step at the start (a resumed checkpoint's)
  * @property {number} total the step training ends at
  * @property {Float32Array|null} losses every step's loss (--losses), from first
+ * @property {ThreadProbe|null} probe the threads the run measures (--threads not given), or null
  */
 
 /** @param {Args} a @returns {Promise<number>} the exit code */
@@ -42,12 +44,15 @@ export async function cmdTrain(a) {
   const total = t.state.steps;
   if (a.profile) t.profile(true);
   if (a.statsEvery) t.setStatsEvery(a.statsEvery);
-  if (!a.json) out(`${t.numParams} parameters; split ${n0} / ${n1} / ${n2} examples; engine ${t.kernels}, ${threads} thread${threads === 1 ? '' : 's'}\n`);
+  // --threads not given (and no --profile, whose times one thread count must make): the faster of 1 and the module's threads
+  const probe = a.threadsGiven || a.profile ? null : new ThreadProbe(t, threads, total - first);
+  const threadsText = probe && !probe.threads ? `threads: the faster of 1 and ${threads}, measured on the first steps` : `${threads} thread${threads === 1 ? '' : 's'}`;
+  if (!a.json) out(`${t.numParams} parameters; split ${n0} / ${n1} / ${n2} examples; engine ${t.kernels}, ${threadsText}\n`);
   if (!a.json && first) out(`resuming at step ${first}\n`);
   if (!a.json) out(scheduleLine(mm, t.state));
   startProgress(!!process.stderr.isTTY);
   /** @type {Run} */
-  const run = { a, t, stop, first, total, losses: a.losses ? new Float32Array(Math.max(total - first, 0)) : null };
+  const run = { a, t, stop, first, total, losses: a.losses ? new Float32Array(Math.max(total - first, 0)) : null, probe };
   const trained = await train(run);
   const doneSteps = t.step - first;
   const prof = a.profile ? t.profile(false) : null;
@@ -56,7 +61,7 @@ export async function cmdTrain(a) {
   if (!evals) return EXIT_FAIL;
   if (stop.at) return interrupted(run);
   progress.clear();
-  report(run, { evals, sps: trained.secs > 0 ? doneSteps / trained.secs : 0, doneSteps, prof, threads });
+  report(run, { evals, sps: trained.secs > 0 ? doneSteps / trained.secs : 0, doneSteps, prof, threads: probe?.threads || threads });
   if (a.save) writeAndSay(a, 'model', a.save, t.saveModel());
   if (a.checkpoint) writeAndSay(a, 'checkpoint', a.checkpoint, t.save());
   if (a.workDir) {
@@ -152,12 +157,12 @@ function openTrainer(mm, a) {
  * Trains from run.first to run.total (or a SIGINT), in chunks that grow to about CHUNK_SECONDS.
  * @param {Run} run @returns {Promise<{ok: boolean, secs: number}>} ok: no step failed (it is said on stderr)
  */
-async function train({ a, t, stop, first, total, losses }) {
+async function train({ a, t, stop, first, total, losses, probe }) {
   const t0 = performance.now();
   let chunk = 16;
   let ok = true;
   for (let at = first; at < total && !stop.at; ) {
-    const n = Math.min(chunk, total - at);
+    const n = probe ? probe.before(Math.min(chunk, total - at)) : Math.min(chunk, total - at);
     const c0 = performance.now();
     let l;
     /** @type {unknown} */
@@ -169,6 +174,7 @@ async function train({ a, t, stop, first, total, losses }) {
       l = /** @type {any} */ (e)?.losses ?? new Float32Array(0);
     }
     const secs = (performance.now() - c0) / 1000;
+    probe?.after(l.length, secs);
     if (losses) losses.set(l, at - first);
     if (a.statsEvery) printLossesAndStats(a, l, at, total, t.takeStats());
     else printLosses(a, l, at, total);
@@ -288,7 +294,7 @@ function interrupted({ a, t, total }) {
  * @param {Run} run
  * @param {{evals: (number|null)[], sps: number, doneSteps: number, prof: Profile|null, threads: number}} r
  */
-function report({ a, t, losses }, { evals, sps, doneSteps, prof, threads }) {
+function report({ a, t, losses, probe }, { evals, sps, doneSteps, prof, threads }) {
   const ls = evals.map((l) => (l === null ? (a.json ? 'null' : 'n/a') : fmtF(l, a.json ? 6 : 4)));
   const head = `train ${ls[0]}\nval ${ls[1]}\ntest ${ls[2]}\n${fmtF(sps, 1)} steps/s\n`;
   let names;
@@ -306,13 +312,17 @@ function report({ a, t, losses }, { evals, sps, doneSteps, prof, threads }) {
     let s =
       `{"params":${t.numParams},"split":[${n0},${n1},${n2}],"steps":${t.step},"lr":${lr},"lr_decayed":${lr2},` +
       `"decay_step":${st.decayStep},"train_loss":${ls[0]},"val_loss":${ls[1]},"test_loss":${ls[2]},"steps_per_sec":${fmtF(sps, 1)},` +
-      `"engine":${jsonString(t.kernels)},"threads":${threads},"samples":[${names.map(jsonString).join(',')}],"where":${whereJson(where)}`;
+      `"engine":${jsonString(t.kernels)},"threads":${threads},` +
+      (probe && probe.pool > 1 ? `"threads_measured":{"1":${fmtF(probe.rate(0), 1)},"${probe.pool}":${fmtF(probe.rate(1), 1)}},` : '') +
+      `"samples":[${names.map(jsonString).join(',')}],"where":${whereJson(where)}`;
     if (prof) // microseconds per step
       s += `,"profile":[${prof.map((p) => `{"phase":"${p.phase}","op":"${p.op}","us":${fmtF(doneSteps ? (1e6 * p.seconds) / doneSteps : 0, 3)}}`).join(',')}]`;
     if (losses) s += `,"losses":[${Array.from(losses.subarray(0, doneSteps), (x) => fmtG(x, 9)).join(',')}]`;
     out(`${s}}\n`);
   } else {
     let s = head;
+    if (probe && probe.pool > 1 && probe.rate(0) > 0)
+      s += `threads: ${threads} (measured on the first steps: 1 thread ${fmtF(probe.rate(0), 0)} steps/s, ${probe.pool} threads ${fmtF(probe.rate(1), 0)})\n`;
     if (prof && doneSteps) {
       const sum = prof.reduce((acc, p) => acc + p.seconds, 0);
       s += 'time per step by operation (us):\n';

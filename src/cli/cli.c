@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "makemore.h"
+#include "cli/probe.h"
 #include "base/text.h"
 #include "settings/settings.h"
 
@@ -98,7 +99,7 @@ static void train_usage(FILE* f, int all) {
     presets_line(f);
     for (int g = MM_GROUP_MODEL; g <= MM_GROUP_TRAINING; g++) field_lines(f, g);
     fprintf(f, "run options: --data FILE (%s) --samples N (20)\n"
-               "engine options: --threads N (1..%d; default: the cores available, here %d)\n"
+               "engine options: --threads N (1..%d; default: the faster of 1 and the cores available, here %d, measured on a run's first steps)\n"
                "                --reproducible (the reference kernels, no fused multiply-add: bitwise the numbers\n"
                "                of every build; default: the fast engine, FMA where the CPU has it)\n"
                "                --profile (time per operation of the step, printed at the end)\n"
@@ -208,6 +209,7 @@ typedef struct {
     const char* prefix;
     int json, losses, samples, count, no_eval;
     int threads, reproducible, profile;
+    int threads_given; // --threads N: exactly N; else the faster of 1 and the cores, measured (cli/probe.h)
     long stats_every; // --stats-every N: the training diagnostics every N steps (0: off)
     mm_sampling samp;
     uint64_t seed; // the sampling seed (--seed; 0)
@@ -304,6 +306,7 @@ static int other_option(args* a, const char* o, const char* v) {
     } else if (!strcmp(o, "--threads")) {
         if (parse_long(v, 1, MM_MAX_THREADS, &n)) return bad_value(o, "a whole number from 1 to 64", v);
         a->threads = (int)n;
+        a->threads_given = 1;
     } else if (!strcmp(o, "--temperature") || !strcmp(o, "--top-p")) {
         char* end;
         float f = strtof(v, &end);
@@ -638,13 +641,15 @@ static long progress_every(long steps) {
 
 // Steps first..steps in chunks, printing the loss every progress_every(steps) steps (the lecture's every 10000
 // in its run; more often in a shorter one), and with --stats-every, chunks that end at each statistics step, printed after it.
-static int run_steps(const args* a, mm_trainer* t, float* losses, long first, long steps, mm_err* err) {
+static int run_steps(const args* a, mm_trainer* t, float* losses, long first, long steps, mm_thread_probe* probe, mm_err* err) {
     long every = progress_every(steps);
     for (long at = first; at < steps;) {
         long chunk = every - at % every, done = 0, N = a->stats_every;
         if (N && (at + N - 1) / N * N - at + 1 < chunk) chunk = (at + N - 1) / N * N - at + 1;
         if (chunk > steps - at) chunk = steps - at;
+        chunk = mm_probe_before(probe, t, chunk, now_sec()); // a chunk ends where a print or a statistics step is due
         int rc = mm_trainer_run(t, chunk, losses + (at - first), &done, err);
+        mm_probe_after(probe, t, done, now_sec());
         if (at % every == 0 && done > 0) {
             if (a->json) out("{\"step\":%ld,\"loss\":%.6f}\n", at, (double)losses[at - first]);
             else out("%7ld/%7ld: %.4f\n", at, steps, (double)losses[at - first]);
@@ -682,6 +687,7 @@ typedef struct {
     double secs;
     double prof[64];
     char ls[3][32];
+    mm_thread_probe probe; // the threads the run measured and chose (probe.threads)
 } run_result;
 
 static int report_json(const args* a, mm_trainer* t, const float* losses, const run_result* r) {
@@ -691,9 +697,12 @@ static int report_json(const args* a, mm_trainer* t, const float* losses, const 
     mm_train_state st;
     mm_trainer_get_state(t, &st);
     out("{\"params\":%ld,\"split\":[%d,%d,%d],\"steps\":%ld,\"lr\":%g,\"lr_decayed\":%g,\"decay_step\":%ld,\"train_loss\":%s,"
-           "\"val_loss\":%s,\"test_loss\":%s,\"steps_per_sec\":%.1f,\"engine\":\"%s\",\"threads\":%d,\"samples\":",
+           "\"val_loss\":%s,\"test_loss\":%s,\"steps_per_sec\":%.1f,\"engine\":\"%s\",\"threads\":%d,",
            mm_model_num_params(m), s->split[0].n, s->split[1].n, s->split[2].n, mm_trainer_step(t), (double)st.tp.lr, (double)st.tp.lr_decayed,
-           st.tp.decay_step, r->ls[0], r->ls[1], r->ls[2], sps, mm_model_kernels(m), a->threads);
+           st.tp.decay_step, r->ls[0], r->ls[1], r->ls[2], sps, mm_model_kernels(m), r->probe.threads);
+    if (!a->threads_given && a->threads > 1 && !a->profile) // the measured steps/s of each side (0: not measured)
+        out("\"threads_measured\":{\"1\":%.1f,\"%d\":%.1f},", mm_probe_rate(&r->probe, 0), a->threads, mm_probe_rate(&r->probe, 1));
+    out("\"samples\":");
     int rc = print_samples(m, a->samples, a, mm_trainer_splits(t), 1);
     if (a->profile) { // microseconds per step
         out(",\"profile\":[");
@@ -714,6 +723,9 @@ static int report_json(const args* a, mm_trainer* t, const float* losses, const 
 static int report_text(const args* a, mm_trainer* t, const run_result* r) {
     double sps = r->secs > 0 ? (double)r->done_steps / r->secs : 0.0;
     out("train %s\nval %s\ntest %s\n%.1f steps/s\n", r->ls[0], r->ls[1], r->ls[2], sps);
+    if (!a->threads_given && a->threads > 1 && !a->profile && mm_probe_rate(&r->probe, 0) > 0)
+        out("threads: %d (measured on the first steps: 1 thread %.0f steps/s, %d threads %.0f)\n", r->probe.threads,
+            mm_probe_rate(&r->probe, 0), a->threads, mm_probe_rate(&r->probe, 1));
     if (a->profile && r->done_steps) {
         double total = 0;
         for (int i = 0; i < mm_profile_count(); i++) total += r->prof[i];
@@ -784,16 +796,24 @@ static int cmd_train(const args* a) {
     mm_train_state st;
     mm_trainer_get_state(t, &st);
     long first = st.step, steps = st.tp.steps; // steps is the run's total; a resumed run starts at first
-    if (!a->json) out("%ld parameters; split %d / %d / %d examples; engine %s, %d thread%s\n", mm_model_num_params(m), s->split[0].n,
-                         s->split[1].n, s->split[2].n, mm_model_kernels(m), a->threads, a->threads == 1 ? "" : "s");
+    run_result r = {0};
+    int engine = a->reproducible ? MM_ENGINE_REPRODUCIBLE : MM_ENGINE_FAST;
+    // --threads not given (and no --profile, whose times one thread count must make): the faster of 1 and the cores
+    if (a->threads_given || a->profile) r.probe = (mm_thread_probe){.threads = a->threads};
+    else mm_probe_start(&r.probe, pool, engine, steps - first);
+    if (!a->json && r.probe.threads)
+        out("%ld parameters; split %d / %d / %d examples; engine %s, %d thread%s\n", mm_model_num_params(m), s->split[0].n,
+            s->split[1].n, s->split[2].n, mm_model_kernels(m), r.probe.threads, r.probe.threads == 1 ? "" : "s");
+    else if (!a->json)
+        out("%ld parameters; split %d / %d / %d examples; engine %s, threads: the faster of 1 and %d, measured on the first steps\n",
+            mm_model_num_params(m), s->split[0].n, s->split[1].n, s->split[2].n, mm_model_kernels(m), a->threads);
     if (!a->json && first) out("resuming at step %ld\n", first);
     if (!a->json) print_schedule(&st.tp);
     float* losses = malloc(sizeof(float) * (size_t)(steps > first ? steps - first : 1));
-    run_result r = {0};
     int rc = losses ? 0 : 1;
     if (!losses) fprintf(stderr, "makemore: out of memory\n");
     double t0 = now_sec();
-    if (!rc) rc = run_steps(a, t, losses, first, steps, &err);
+    if (!rc) rc = run_steps(a, t, losses, first, steps, &r.probe, &err);
     r.secs = now_sec() - t0;
     r.done_steps = mm_trainer_step(t) - first;
     if (a->profile) mm_model_profile(m, 0, r.prof);

@@ -63,7 +63,10 @@ export class Owned {
     this._free = () => {
       if (own.rng) mm._x.mmw_rng_free(own.rng);
       own.rng = 0;
-      if (modelHandle) mm._live.delete(modelHandle);
+      if (modelHandle) {
+        mm._live.delete(modelHandle);
+        mm._alone.delete(modelHandle);
+      }
       freeFn(h);
     };
     if (modelHandle) mm._track(modelHandle, reproducible);

@@ -37,6 +37,8 @@ export class Makemore {
     this._helpers = [];
     /** live models (a trainer's included) by handle: reproducible or not; their engine follows the pool @type {Map<number, boolean>} */
     this._live = new Map();
+    /** @type {Set<number>} models told to run on the calling thread alone (Trainer.onOneThread) */
+    this._alone = new Set();
     this._enc = new TextEncoder();
     this._dec = new TextDecoder();
     // Out-parameters of single calls (never kept across a call that allocates).
@@ -138,7 +140,7 @@ export class Makemore {
 
   /** @param {number} h model handle @param {boolean} reproducible */
   _applyEngine(h, reproducible) {
-    this._rc(this._x.mmw_model_set_engine(h, reproducible ? 0 : 1, this._pool));
+    this._rc(this._x.mmw_model_set_engine(h, reproducible ? 0 : 1, this._alone.has(h) ? 0 : this._pool));
   }
   /** Gives a new model (a trainer's) its engine and the pool, now and when the pool changes. @param {number} h @param {boolean} reproducible */
   _track(h, reproducible) {

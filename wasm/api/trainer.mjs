@@ -54,6 +54,20 @@ export class Trainer extends Owned {
     return this._mm._str(this._mm._x.mmw_model_kernels(this._model));
   }
   /**
+   * Trains on the calling thread alone (true) or on the module's threads (false, the default), from the next step:
+   * the numbers are bitwise the same either way (the kernels split outputs, never sums). What a thread probe
+   * (wasm/api/probe.mjs) switches to weigh one thread against the pool.
+   * @param {boolean} alone
+   */
+  onOneThread(alone) {
+    this.handle;
+    const mm = this._mm;
+    if (alone) mm._alone.add(this._model);
+    else mm._alone.delete(this._model);
+    mm._applyEngine(this._model, this.reproducible);
+  }
+
+  /**
    * Time per operation of the training step: returns what was measured since the
    * last call (seconds per operation, summed over the steps run), then measures
    * on (enable) or not. Off by default, and then it costs nothing.
