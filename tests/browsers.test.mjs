@@ -101,10 +101,11 @@ async function checkEngine(launch, want) {
     await b.click('#train');
     const longId = Number(await b.waitFor((w) => { const id = /** @type {any} */ (window).__mm.runId; return id !== w && id; }, { timeout: 30000 }, was));
     await b.waitFor(() => Number(document.getElementById('steps-done')?.textContent?.replace(/,/g, '')) > 500, { timeout: 30000 });
-    // the threads it trains on: every thread the page measured (2 or more here) where it can have them, else 1
+    // the threads it has: every thread the page measured (2 or more here: its helpers run) where it can have them, else 1
+    // (with Threads left blank the run then trains on the faster of 1 and them, as measured on its first steps)
     const threadsLong = want.threads === 1
       ? await b.eval(() => /** @type {any} */ (window).__mm.engine?.threads)
-      : await b.waitFor(() => { const t = /** @type {any} */ (window).__mm.engine?.threads; return t >= 2 && t; }, { timeout: 20000 });
+      : await b.waitFor(() => { const h = /** @type {any} */ (window).__mm.engine?.helpers; return h >= 1 && h + 1; }, { timeout: 20000 });
     await b.click('#pause');
     const paused = await b.waitFor((id) => { const st = /** @type {any} */ (window).__mm.state; return st?.runId === id && st.state === 'paused' && st.step; }, { timeout: 20000 }, longId);
     await new Promise((r) => setTimeout(r, 1000));

@@ -106,6 +106,28 @@ describe('trainer page: engines and threads', { skip, timeout: 240000 }, () => {
     await page.close();
   });
 
+  test('Threads left blank: the run trains on the faster of 1 and 2 threads as measured on its first steps, bitwise the 1-thread losses', async () => {
+    const { page, errors } = await open();
+    await page.evaluate(() => { // every engine event from now on
+      const w = /** @type {any} */ (window);
+      w.__engines = [];
+      setInterval(() => { const e = w.__mm.engine; if (e && w.__engines.at(-1) !== e) w.__engines.push(e); }, 5);
+    });
+    const auto = await train(page, 3000, /** @type {any} */ (''));
+    await page.waitForFunction(() => /^Done/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 60000 });
+    const chose = await page.evaluate(() => /** @type {any} */ (window).__engines.find((/** @type {any} */ e) => e.notes.some((/** @type {string} */ n) => n.startsWith('measured on'))));
+    assert.ok(chose, 'an engine event says what was measured');
+    const note = chose.notes.find((/** @type {string} */ n) => n.startsWith('measured on'));
+    const m = /\((\d+) steps\/s on 1, (\d+) on 2\)/.exec(note);
+    assert.ok(m, note);
+    assert.equal(chose.threads, Number(m[2]) > Number(m[1]) ? 2 : 1, note);
+    assert.match(chose.label, new RegExp(`, ${chose.threads} threads?$`));
+    const one = await train(page, 3000, 1);
+    assert.deepEqual(auto.bits, one.bits, 'the measured run: bitwise the 1-thread losses');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('without cross-origin isolation: the relaxed module on one thread (its memory is made, not sent), and the page says why', async () => {
     const { page, errors } = await open('', true);
     assert.equal(await page.evaluate(() => crossOriginIsolated), false);

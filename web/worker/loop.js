@@ -7,6 +7,7 @@ import { errText } from '../shared/errors.js';
 import { ctx, CHUNK_MS, setState } from './state.js';
 import { newJob, evalPart } from './eval.js';
 import { persist } from './files.js';
+import { probeOf, emitEngine } from './threads.js';
 
 /** Save the running model to IndexedDB this often (and on pause, at the end, when the page is hidden). */
 const SAVE_EVERY_MS = 5 * 60 * 1000;
@@ -62,7 +63,9 @@ export function beginFinal(r) {
 function trainChunk(r) {
   const t = /** @type {import('../../wasm/makemore.mjs').Trainer} */ (r.trainer);
   const start = t.step;
-  const n = Math.max(1, Math.min(r.chunk, r.steps - start, r.nextVal - start));
+  const probe = probeOf(r);
+  const wanted = Math.max(1, Math.min(r.chunk, r.steps - start, r.nextVal - start));
+  const n = probe ? probe.before(wanted) : wanted;
   const t0 = performance.now();
   let losses;
   let failure = null;
@@ -73,10 +76,14 @@ function trainChunk(r) {
     losses = /** @type {any} */ (e).losses ?? new Float32Array(0);
   }
   const ms = performance.now() - t0;
+  if (probe && !probe.threads) {
+    probe.after(losses.length, ms / 1000);
+    if (probe.threads) emitEngine();
+  }
   if (losses.length > 0) {
-    // Aim the next chunk at CHUNK_MS, changing by at most 2x at a time.
+    // Aim the next chunk at CHUNK_MS, changing by at most 2x at a time (not from a probe's short chunk).
     const per = ms / losses.length;
-    r.chunk = Math.max(1, Math.min(4096, Math.round(Math.min(r.chunk * 2, Math.max(r.chunk / 2, CHUNK_MS / Math.max(per, 1e-3))))));
+    if (n === wanted) r.chunk = Math.max(1, Math.min(4096, Math.round(Math.min(r.chunk * 2, Math.max(r.chunk / 2, CHUNK_MS / Math.max(per, 1e-3))))));
     record(r, losses);
     r.dirty = true;
     const stats = t.takeStats();

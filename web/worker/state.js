@@ -49,6 +49,8 @@ export const SPLITS = /** @type {const} */ (['train', 'val', 'test']);
  * @property {number} lastValStep
  * @property {string|null} failure why training stopped for good (state failed)
  * @property {number} chunk steps per wasm call, adapted to CHUNK_MS
+ * @property {boolean} [probed] its probe was made (once a run)
+ * @property {import('../../wasm/api/probe.mjs').ThreadProbe|null} [probe] Threads left blank: the faster of 1 and the helpers, measured on its first steps (web/worker/threads.js)
  * @property {number} evalPer ms per evaluated example (measured)
  * @property {EvalJob[]} jobs
  * @property {{start: number, buf: Float32Array, n: number}|null} hist every step's loss since step start

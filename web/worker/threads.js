@@ -4,6 +4,7 @@
 // while they start.
 import { isWorking } from '../shared/run-state.js';
 import { errText } from '../shared/errors.js';
+import { ThreadProbe } from '../../wasm/api/probe.mjs';
 import { ctx } from './state.js';
 
 /** Threads asked for (0: the cores available). */
@@ -15,7 +16,38 @@ let cores = 1;
 /** @param {number} n threads for training from now on (0: the cores available) */
 export function setThreads(n) {
   wantThreads = Number(n) || 0;
+  const r = ctx.run;
+  if (r?.probe) { // a count chosen by hand (or measuring again): the run on the module's threads
+    r.probe = null;
+    r.trainer?.onOneThread(false);
+  }
   syncThreads();
+}
+
+/**
+ * The thread probe of a run that trains with Threads left blank on more than one thread: made once its helpers are
+ * up (its first steps then alternate between one thread and them; the faster trains the rest). Null otherwise.
+ * @param {import('./state.js').Run} r @returns {ThreadProbe|null}
+ */
+export function probeOf(r) {
+  const mm = ctx.mm;
+  if (!r.probe && !wantThreads && mm.threads > 1 && r.trainer && !r.probed) {
+    r.probe = new ThreadProbe(r.trainer, mm.threads, r.steps - r.trainer.step);
+    r.probed = true;
+  }
+  return r.probe ?? null;
+}
+
+/** Tells the page the engine and its threads (its 'engine' event): those a run's probe chose, and what it measured. */
+export function emitEngine() {
+  const mm = ctx.mm;
+  const p = ctx.run?.probe;
+  const chose = p && p.threads && mm.threads > 1 ? p.threads : 0;
+  const label = chose ? mm.engineLabel.replace(/\d+ threads?$/, chose === 1 ? '1 thread' : `${chose} threads`) : mm.engineLabel;
+  const notes = chose && p
+    ? [...mm.notes, `measured on this run's first steps: ${chose === 1 ? '1 thread' : `${chose} threads`} trains faster (${Math.round(p.rate(0))} steps/s on 1, ${Math.round(p.rate(1))} on ${p.pool})`]
+    : mm.notes;
+  ctx.emit('engine', { label, module: mm.engine, notes, threads: chose || mm.threads, helpers: mm.helperCount });
 }
 
 /** @param {number} n threads for the next run (0: the cores available): they start with it */
@@ -38,6 +70,6 @@ export function syncThreads() {
     } catch (e) {
       mm.notes.push(`one thread: the helper threads did not start (${errText(e)})`);
     }
-    ctx.emit('engine', { label: mm.engineLabel, module: mm.engine, notes: mm.notes, threads: mm.threads, helpers: mm.helperCount });
+    emitEngine();
   });
 }
