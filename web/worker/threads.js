@@ -17,7 +17,7 @@ let cores = 1;
 export function setThreads(n) {
   wantThreads = Number(n) || 0;
   const r = ctx.run;
-  if (r?.probe) { // a count chosen by hand (or measuring again): the run on the module's threads
+  if (r?.probe) { // a count chosen by hand: the run on the module's threads (a run measures once: blank again keeps them all)
     r.probe = null;
     r.trainer?.onOneThread(false);
   }
