@@ -249,6 +249,22 @@ describe('a newcomer in the trainer page (Chromium)', { skip, timeout: 240000 },
     await page.selectOption('#preset', 'wavenet76k');
   });
 
+  test('"Model, drawn" of a loaded model trained on another vocabulary: its own parameters, not the word list\'s', async () => {
+    const { loadMakemore } = await import('../wasm/makemore.mjs');
+    const mm = await loadMakemore({ engine: 'simd', threads: 1, wasmDir: new URL(`file://${WASM_DIR}/`) });
+    const t = mm.createTrainer({ words: 'abc\nbca\ncab\nacb\nbac\ncba\n', preset: 'mlp3', steps: 5 });
+    t.run(5);
+    const bytes = t.saveModel();
+    const params = t.numParams; // vocabulary 4 ('.', a, b, c): fewer than names.txt's 27 would give
+    t.free();
+    await page.locator('#model-input').setInputFiles({ name: 'abc.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+    await waitText(page, /^Loaded /);
+    await page.waitForFunction(() => /^The model of the current run/.test(document.getElementById('mv-which')?.textContent ?? ''));
+    assert.equal(await textOf(page, 'mv-total'), params.toLocaleString('en-US'));
+    await page.click('#load-names'); // the word list back, for what follows
+    await page.waitForFunction(() => document.getElementById('d-source')?.textContent === 'names.txt');
+  });
+
   test('at phone width (390x844): data, preset and Train in the first two screens; nothing overflows but in a scroll container', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await phone.goto(`${server.base}/web/`);

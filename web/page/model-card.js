@@ -66,7 +66,7 @@ async function onRunChanged() {
   preview = false;
   const batch = run.training?.batchSize ?? 32;
   try {
-    const r = await worker.call('check', { config: /** @type {any} */ (run.config), data: run.data, batch });
+    const r = await worker.call('check', { config: /** @type {any} */ (run.config), data: run.data, batch, vocabSize: Number(run.config.vocabSize) || undefined });
     if (state.run?.id !== run.id) return;
     runModel = { runId: run.id, shown: { layers: r.layers, batch: r.batch, problem: r.layersProblem } };
   } catch {

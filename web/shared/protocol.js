@@ -48,8 +48,9 @@ export {};
  */
 
 /**
- * @typedef {{config: Omit<ModelConfig, 'vocabSize'>, data: DataSettings, batch?: number}} CheckRequest a configuration and
- *   split settings from the form; batch: the batch size the layer list's shapes are for (default 32)
+ * @typedef {{config: Omit<ModelConfig, 'vocabSize'>, data: DataSettings, batch?: number, vocabSize?: number}} CheckRequest a configuration and
+ *   split settings from the form; batch: the batch size the layer list's shapes are for (default 32); vocabSize: the
+ *   model's own (a run's; default: the word list's)
  */
 /**
  * @typedef {object} CheckResult

@@ -67,13 +67,14 @@ export function loadWords({ bytes, source }) {
 }
 
 /** @param {import('../shared/protocol.js').CheckRequest} a @returns {import('../shared/protocol.js').CheckResult} */
-export function check({ config, data, batch: asked }) {
+export function check({ config, data, batch: asked, vocabSize: own }) {
   const mm = ctx.mm;
   const batch = typeof asked === 'number' && Number.isInteger(asked) && asked >= 1 && asked <= 65536 ? asked : 32;
   /** @type {import('../shared/protocol.js').CheckResult['layers']} */
   let layers = null;
-  const vocabSize = ctx.data ? ctx.data.words.vocabSize : 27;
-  const presets = mm.presets.map((p) => ({ ...p, numParams: mm.numParams({ ...p.config, vocabSize }) }));
+  const listVocab = ctx.data ? ctx.data.words.vocabSize : 27;
+  const presets = mm.presets.map((p) => ({ ...p, numParams: mm.numParams({ ...p.config, vocabSize: listVocab }) }));
+  const vocabSize = Number.isInteger(own) && /** @type {number} */ (own) > 0 ? /** @type {number} */ (own) : listVocab; // a run's model: its own
   let numParams = null;
   let problem = null;
   try {
