@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
@@ -130,6 +130,28 @@ const result = (/** @type {string} */ stdout) => {
   const { steps_per_sec, ...rest } = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
   return rest;
 };
+
+test('both CLIs: a model trained on another vocabulary is not marked against the default word list (said on stderr); with its own list it is', { skip: !CLIS.length && 'no CLI built' }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mm-marks-'));
+  try {
+    const list = path.join(dir, 'abc.txt');
+    writeFileSync(list, 'abc\nbca\ncab\nacb\nbac\ncba\n');
+    const model = path.join(dir, 'abc.safetensors');
+    run(CLIS[0], ['train', '--data', list, '--preset', 'mlp3', '--steps', '20', '--samples', '0', '--no-eval', '--save', model]);
+    for (const cli of CLIS) {
+      const other = run(cli, ['sample', '--model', model, '--count', '4']);
+      assert.match(other.stderr, /names not marked: .*names\.txt has another vocabulary than the model/, cli[0]);
+      assert.doesNotMatch(other.stdout, /in train|in val|in test|new/, cli[0]);
+      const own = run(cli, ['sample', '--model', model, '--count', '4', '--data', list]);
+      const lines = own.stdout.trim().split('\n');
+      assert.equal(lines.length, 4, cli[0]);
+      for (const l of lines) assert.match(l, /\s(in train|in val|in test|new)$/, `${cli[0]}: ${l}`); // each name marked
+      assert.equal(own.stderr, '', cli[0]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('both CLIs: makemore.py\'s options beside ours: -i --max-steps --batch-size -b --learning-rate -l -w --top-k -1 --type', { skip: !CLIS.length && 'no CLI built' }, () => {
   const common = ['--seed', '3', '--samples', '5', '--json', '--losses', '--no-eval', '--threads', '1', '--reproducible'];

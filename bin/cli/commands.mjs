@@ -141,6 +141,11 @@ function whereInList(mm, a, m, names) {
     if (a.dataGiven) throw e;
     return null;
   }
+  if (JSON.stringify(words.vocab) !== JSON.stringify(m.vocab)) {
+    note(`names not marked: ${a.data} has another vocabulary than the model (--data names the word list it was trained on)`);
+    words.free();
+    return null;
+  }
   try {
     const split = words.split({ shuffles: m.data.splitShuffles, seed: m.data.splitSeed });
     try {

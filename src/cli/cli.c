@@ -837,8 +837,15 @@ static int marks_split(const args* a, const mm_model* m, const mm_data_settings*
     if (!a->data_given && !f) return 0; // no word list here: names without marks
     if (f) fclose(f);
     if (load_words(a, w)) return 1;
+    const mm_config* c = mm_model_config(m);
+    if (w->vocab_size != c->vocab_size || memcmp(w->codepoints, mm_model_codepoints(m), sizeof(uint32_t) * (size_t)c->vocab_size) != 0) {
+        fprintf(stderr, "makemore: names not marked: %s has another vocabulary than the model (--data names the word list it was trained on)\n",
+                a->data_file);
+        mm_words_free(w);
+        return 0;
+    }
     mm_err err = {0};
-    if (mm_splits_build(s, w, mm_model_config(m)->block_size, d->split_seed, d->split_shuffles, &err)) {
+    if (mm_splits_build(s, w, c->block_size, d->split_seed, d->split_shuffles, &err)) {
         fprintf(stderr, "makemore: %s: %s\n", a->data_file, err.msg);
         mm_words_free(w);
         return 1;
