@@ -5,33 +5,15 @@
 //   node --experimental-wasm-relaxed-simd --test tests/cli-newcomer.test.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { progressEvery } from '../bin/cli/output.mjs';
+import { CLIS, ROOT, WASM_DIR, noWasm, run } from './clis.mjs';
 import { fmtF } from '../bin/cli/printf.mjs';
 import { loadMakemore } from '../wasm/makemore.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const WASM_DIR = path.resolve(ROOT, process.env.MM_WASM_DIR ?? 'build-wasm');
-const BIN = path.join(ROOT, 'bin/makemore-wasm.mjs');
-const CLI = path.resolve(ROOT, process.env.MM_NATIVE_CLI ?? 'build/makemore');
-const noWasm = !existsSync(path.join(WASM_DIR, 'makemore-simd.wasm')) && `no wasm build in ${WASM_DIR}`;
-const noNative = !existsSync(CLI) && `no native CLI at ${CLI}`;
-
-/** the two CLIs, each as [name, command, arguments before the CLI's own] */
-const CLIS = /** @type {[string, string, string[]][]} */ ([
-  ...(noWasm ? [] : [['makemore-wasm', process.execPath, [BIN]]]),
-  ...(noNative ? [] : [['makemore', CLI, []]]),
-]);
-/** @param {[string, string, string[]]} cli @param {string[]} args @param {{cwd?: string, status?: number}} [o] */
-function run([name, cmd, pre], args, o = {}) {
-  const r = spawnSync(cmd, [...pre, ...args], { cwd: o.cwd ?? ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
-  assert.equal(r.status, o.status ?? 0, `${name} ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
-  return r;
-}
 /** the steps of the progress lines of text output */
 const progressSteps = (/** @type {string} */ s) => [...s.matchAll(/^ *(\d+)\/ *\d+: \d+\.\d{4}$/gm)].map((m) => Number(m[1]));
 

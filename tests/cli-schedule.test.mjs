@@ -6,32 +6,17 @@
 //   node --experimental-wasm-relaxed-simd --test tests/cli-schedule.test.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { loadMakemore } from '../wasm/makemore.mjs';
+import { CLIS, ROOT, WASM_DIR, noWasm, run } from './clis.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const WASM_DIR = path.resolve(ROOT, process.env.MM_WASM_DIR ?? 'build-wasm');
-const BIN = path.join(ROOT, 'bin/makemore-wasm.mjs');
-const CLI = path.resolve(ROOT, process.env.MM_NATIVE_CLI ?? 'build/makemore');
-const noWasm = !existsSync(path.join(WASM_DIR, 'makemore-simd.wasm')) && `no wasm build in ${WASM_DIR}`;
-const noNative = !existsSync(CLI) && `no native CLI at ${CLI}`;
 const NAMES = existsSync(path.join(ROOT, 'data/names.txt')) ? readFileSync(path.join(ROOT, 'data/names.txt')) : new Uint8Array(0);
 
-/** the two CLIs, each as [name, command, arguments before the CLI's own] */
-const CLIS = /** @type {[string, string, string[]][]} */ ([
-  ...(noWasm ? [] : [['makemore-wasm', process.execPath, [BIN]]]),
-  ...(noNative ? [] : [['makemore', CLI, []]]),
-]);
-/** @param {[string, string, string[]]} cli @param {string[]} args */
-function run([name, cmd, pre], args) {
-  const r = spawnSync(cmd, [...pre, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
-  assert.equal(r.status, 0, `${name} ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
-  return r.stdout;
-}
+/** @param {[string, string, string[]]} cli @param {string[]} args @returns {string} what it printed */
+const stdout = (cli, args) => run(cli, args).stdout;
 
 test('the JS API: createTrainer({ steps }) decays at the preset\'s fraction of the run; a decayStep given is kept', { skip: noWasm }, async () => {
   const mm = await loadMakemore({ engine: 'simd', threads: 1, wasmDir: pathToFileURL(WASM_DIR + '/') });
@@ -80,14 +65,14 @@ test('the JS API: createTrainer({ steps }) decays at the preset\'s fraction of t
 test('both CLIs: --steps 4000 decays at 3000 and says so; --decay-step 100 is kept; the JSON result has the schedule', { skip: !CLIS.length && 'no CLI built' }, () => {
   for (const cli of CLIS) {
     const base = ['train', '--preset', 'mlp3', '--seed', '3', '--samples', '0', '--no-eval', '--threads', '1'];
-    const text = run(cli, [...base, '--steps', '4000']);
+    const text = stdout(cli, [...base, '--steps', '4000']);
     assert.match(text, /^4000 steps, batch 32, sgd: lr 0\.1 -> 0\.01 at step 3000$/m, `${cli[0]}:\n${text}`);
-    const given = run(cli, [...base, '--steps', '4000', '--decay-step', '100']);
+    const given = stdout(cli, [...base, '--steps', '4000', '--decay-step', '100']);
     assert.match(given, /^4000 steps, batch 32, sgd: lr 0\.1 -> 0\.01 at step 100$/m, `${cli[0]}:\n${given}`);
-    const json = JSON.parse(run(cli, [...base, '--steps', '4000', '--json']).trim().split('\n').at(-1) ?? '');
+    const json = JSON.parse(stdout(cli, [...base, '--steps', '4000', '--json']).trim().split('\n').at(-1) ?? '');
     assert.deepEqual([json.steps, json.lr, json.lr_decayed, json.decay_step], [4000, 0.1, 0.01, 3000], cli[0]);
     // makemore.py's bigram: AdamW at one rate, no decay within the run
-    const bigram = run(cli, ['train', '--preset', 'bigram', '--steps', '300', '--samples', '0', '--no-eval', '--threads', '1']);
+    const bigram = stdout(cli, ['train', '--preset', 'bigram', '--steps', '300', '--samples', '0', '--no-eval', '--threads', '1']);
     assert.match(bigram, /^300 steps, batch 32, adamw: lr 0\.0005$/m, `${cli[0]}:\n${bigram}`);
   }
 });
@@ -103,9 +88,9 @@ test('both CLIs: --resume with --steps moves a decay not reached to the same fra
     t.free();
     for (const cli of CLIS) {
       const base = ['train', '--resume', ckpt, '--samples', '0', '--no-eval', '--threads', '1'];
-      assert.match(run(cli, [...base, '--steps', '800']), /^resuming at step 100\n800 steps, batch 32, sgd: lr 0\.1 -> 0\.01 at step 600$/m, cli[0]);
-      assert.match(run(cli, [...base, '--steps', '800', '--decay-step', '300']), /^800 steps, batch 32, sgd: lr 0\.1 -> 0\.01 at step 300$/m, cli[0]);
-      const json = JSON.parse(run(cli, [...base, '--steps', '200', '--json']).trim().split('\n').at(-1) ?? '');
+      assert.match(stdout(cli, [...base, '--steps', '800']), /^resuming at step 100\n800 steps, batch 32, sgd: lr 0\.1 -> 0\.01 at step 600$/m, cli[0]);
+      assert.match(stdout(cli, [...base, '--steps', '800', '--decay-step', '300']), /^800 steps, batch 32, sgd: lr 0\.1 -> 0\.01 at step 300$/m, cli[0]);
+      const json = JSON.parse(stdout(cli, [...base, '--steps', '200', '--json']).trim().split('\n').at(-1) ?? '');
       assert.deepEqual([json.steps, json.decay_step], [200, 150], cli[0]);
     }
   } finally {
