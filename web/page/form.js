@@ -330,11 +330,12 @@ function decayFollowsSteps() {
   $('decayStep').value = String(decayAtSameFraction(t.decayStep, t.steps, steps, Number(fieldOf('decayStep').max ?? Number.MAX_SAFE_INTEGER)));
 }
 
-/** @returns {{steps: number, decayStep: number}} the schedule of the form's preset (custom: the lecture's 150,000 of 200,000) */
+/** @returns {{steps: number, decayStep: number}} the schedule of the form's preset (custom: the schema's defaults, the lecture's 150,000 of 200,000) */
 function presetSchedule() {
   const p = state.presets.find((q) => q.name === $('preset').value);
   const t = p?.training;
-  return t && Number(t.steps) > 0 ? { steps: Number(t.steps), decayStep: Number(t.decayStep) } : { steps: 200000, decayStep: 150000 };
+  if (t && Number(t.steps) > 0) return { steps: Number(t.steps), decayStep: Number(t.decayStep) };
+  return { steps: Number(fieldOf('steps').default), decayStep: Number(fieldOf('decayStep').default) };
 }
 
 // ---------------------------------------------------------------- typing in the form
