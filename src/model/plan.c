@@ -198,6 +198,7 @@ static void add_tensor(mm_model* m, int i, const tensor_decl* t, long offset, in
     else snprintf(prefix, sizeof prefix, "layers.%d", i);
     mm_tensor_info* ti = &m->tensors[m->n_tensors];
     if (l->bare) snprintf(m->names[m->n_tensors], sizeof m->names[0], "%s", prefix);
+    else if (t->top) snprintf(m->names[m->n_tensors], sizeof m->names[0], "%s", t->what);
     else snprintf(m->names[m->n_tensors], sizeof m->names[0], "%s.%s", prefix, t->what);
     ti->name = m->names[m->n_tensors];
     ti->ndim = t->ndim;
@@ -209,9 +210,20 @@ static void add_tensor(mm_model* m, int i, const tensor_decl* t, long offset, in
     m->n_tensors++;
 }
 
-// Fills x (n) as the declaration says: zeros, ones, randn, randn / sqrt(fan_in); gain scales (0: none).
+// Fills x (n) as the declaration says: zeros, ones, randn, randn / sqrt(fan_in), torch's uniform, a causal
+// mask; gain scales (0: none).
 static void init_values(float* x, const tensor_decl* t, float gain, int zeros, mm_rng* r) {
     float scale = (float)sqrt((double)t->fan_in);
+    if (!zeros && t->init == INIT_UNIFORM) { // U(-bound, bound), bound = 1/sqrt(fan_in)
+        float bound = 1.0f / scale;
+        for (long k = 0; k < t->size; k++) x[k] = (2.0f * mm_rng_uniform(r) - 1.0f) * bound;
+        return;
+    }
+    if (!zeros && t->init == INIT_TRIL) { // (..., n, n): 1 on and below the diagonal
+        int n = t->shape[t->ndim - 1];
+        for (long k = 0; k < t->size; k++) x[k] = (k % n) <= (k / n) % n ? 1.0f : 0.0f;
+        return;
+    }
     for (long k = 0; k < t->size; k++) {
         float v = zeros || t->init == INIT_ZEROS ? 0.0f : t->init == INIT_ONES ? 1.0f : mm_rng_normal(r);
         if (!zeros && t->init == INIT_FAN_IN) v = v / scale;

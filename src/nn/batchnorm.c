@@ -77,15 +77,15 @@ static void row_weighted_stats(float* restrict mean, float* restrict var, const 
 static void bn_declare(const layer* l, layer_decl* d) {
     int ST = l->stat_T, C = l->C_out;
     int64_t ns = (int64_t)ST * C;
-    d->param[0] = (tensor_decl){"gamma", 1, {C, 0, 0}, C, INIT_ONES, 0, 0};
-    d->param[1] = (tensor_decl){"beta", 1, {C, 0, 0}, C, INIT_ZEROS, 0, 0};
+    d->param[0] = (tensor_decl){"gamma", 1, {C, 0, 0}, C, INIT_ONES, 0, 0, 0};
+    d->param[1] = (tensor_decl){"beta", 1, {C, 0, 0}, C, INIT_ZEROS, 0, 0, 0};
     d->n_params = 2;
     if (ST > 1) {
-        d->buffer[0] = (tensor_decl){"running_mean", 3, {1, ST, C}, ns, INIT_ZEROS, 0, 0};
-        d->buffer[1] = (tensor_decl){"running_var", 3, {1, ST, C}, ns, INIT_ONES, 0, 1};
+        d->buffer[0] = (tensor_decl){"running_mean", 3, {1, ST, C}, ns, INIT_ZEROS, 0, 0, 0};
+        d->buffer[1] = (tensor_decl){"running_var", 3, {1, ST, C}, ns, INIT_ONES, 0, 1, 0};
     } else {
-        d->buffer[0] = (tensor_decl){"running_mean", 1, {C, 0, 0}, ns, INIT_ZEROS, 0, 0};
-        d->buffer[1] = (tensor_decl){"running_var", 1, {C, 0, 0}, ns, INIT_ONES, 0, 1};
+        d->buffer[0] = (tensor_decl){"running_mean", 1, {C, 0, 0}, ns, INIT_ZEROS, 0, 0, 0};
+        d->buffer[1] = (tensor_decl){"running_var", 1, {C, 0, 0}, ns, INIT_ONES, 0, 1, 0};
     }
     d->n_buffers = 2;
     d->aux_per_row[0] = (int64_t)l->T_out * C;

@@ -27,10 +27,14 @@
 #define MAX_LAYERS 160
 #define MAX_TENSORS 320
 #define MAX_IN 4      // inputs one layer reads
-#define MAX_OWN 4     // tensors of one kind (parameters, buffers, ...) one layer owns
+#define MAX_OWN 8     // tensors of one kind (parameters, buffers, ...) one layer owns (a GRU cell: 7 parameters)
 #define IN_TOKENS (-1) // an input that is the batch's tokens
 
-enum { L_EMBED, L_FLATTEN, L_LINEAR, L_BATCHNORM, L_TANH, L_ADD, L_CONV1D, L_GATE, L_RELU, L_N_TYPES };
+enum { L_EMBED, L_FLATTEN, L_LINEAR, L_BATCHNORM, L_TANH, L_ADD, L_CONV1D, L_GATE, L_RELU, L_RNN, L_GRU, L_LSTM, L_BOW, L_N_TYPES };
+// What an Embedding looks up: the tokens; makemore.py's MLP's context (the last token first, then the ones
+// before it back to the start token, then the blank token n-1: its table has the vocabulary and the blank);
+// a sequence family's rows' positions (makemore.py's wpe: position pos + 1, row 0 at 0).
+enum { EMBED_TOKENS, EMBED_MLP_CONTEXT, EMBED_POSITIONS };
 
 // A layer instance: what a family's builder sets (type, in[], and the type's own
 // settings), what the shape rule sets (T/C), and where the plan put its tensors.
@@ -42,6 +46,9 @@ typedef struct {
     int n;                        // FlattenConsecutive: factor; Embedding: vocabulary; Conv1d: kernel size
     int dilation;                 // Conv1d
     int has_bias;                 // Linear, Conv1d
+    int embed;                    // Embedding: what it looks up (EMBED_*)
+    int torch;                    // Linear: torch's nn.Linear (weight (C_out, C_in), out = in @ W^T + b, weight and bias
+                                  // ~ U(-1/sqrt(C_in), 1/sqrt(C_in))): makemore.py's models, so their files load into it
     int stat_T;                   // BatchNorm: positions with their own statistics (made 0, or 1 = per position)
     int pad_span;                 // BatchNorm in a sequence family: padding positions per word at its input
     float init_gain;              // its weight's initial values scaled (the lecture's last layer: 0.1); 0 = 1
@@ -60,7 +67,9 @@ typedef struct {
 } layer;
 
 // A tensor a type declares: its name after the layer's prefix, its shape, and its initialisation.
-enum { INIT_ZEROS, INIT_ONES, INIT_NORMAL, INIT_FAN_IN }; // randn; randn / sqrt(fan_in); both times init_gain
+// randn; randn / sqrt(fan_in) (both times init_gain); torch's U(-1/sqrt(fan_in), 1/sqrt(fan_in)); a causal
+// mask (tril(ones(n, n)), makemore.py's CausalBoW buffer)
+enum { INIT_ZEROS, INIT_ONES, INIT_NORMAL, INIT_FAN_IN, INIT_UNIFORM, INIT_TRIL };
 typedef struct {
     const char* what;  // "weight", "bias", "gamma", "running_var", ...
     int ndim, shape[3];
@@ -68,6 +77,7 @@ typedef struct {
     int init;          // INIT_*
     int64_t fan_in;    // INIT_FAN_IN
     int is_variance;   // a buffer that must stay >= 0 (model files refuse a negative one)
+    int top;           // named `what` alone, without the layer's prefix (makemore.py's RNN's `start`)
 } tensor_decl;
 
 // Everything a layer owns besides its output, declared by its type (sizes of aux in floats per row).
@@ -119,7 +129,7 @@ typedef struct {
 // The registry (registry.c), indexed by layer.type.
 extern const layer_type* const mm_layer_types[L_N_TYPES];
 extern const layer_type mm_layer_embed, mm_layer_flatten, mm_layer_linear, mm_layer_batchnorm, mm_layer_tanh, mm_layer_add,
-    mm_layer_conv1d, mm_layer_gate, mm_layer_relu;
+    mm_layer_conv1d, mm_layer_gate, mm_layer_relu, mm_layer_rnn, mm_layer_gru, mm_layer_lstm, mm_layer_bow;
 // The lecture's class name of a layer type; NULL outside 0..L_N_TYPES-1.
 const char* mm_layer_type_name(int type);
 // A new layer of the type: every offset unset, no sharing, inputs in0, in1 (IN_TOKENS or earlier layers) (registry.c).
@@ -131,6 +141,8 @@ void mm_layer_declare(const layer* l, layer_decl* d);
 int mm_shape_same(layer* l, const layer* const* in, mm_err* err); // output shape = input shape
 // A weight (fan_in, C_out) and, with has_bias, a zero bias (C_out,): Linear, Conv1d.
 void mm_declare_weight(const layer* l, layer_decl* d, int64_t fan_in);
+// y (rows, C) += b (C,) on every row.
+void mm_bias_add(float* y, const float* b, long rows, int C);
 // db (C,) += column sums of dy (rows, C), in row order.
 void mm_bias_grad_add(float* db, const float* dy, long rows, int C);
 
@@ -143,5 +155,27 @@ static inline long mm_conv_tap_row(const layer* l, const int* pos, long r, int j
     int back = (l->n - 1 - j) * l->dilation;
     return pos[r] >= back ? r - back : 0;
 }
+
+// ---------------------------------------------------------------- recurrent cells (recurrent.c)
+// The time steps of a sequence family's rows: step 0 is row 0 (every word's start), step s the
+// rows at position s-1; order lists the rows step by step, step s from first[s] to first[s+1].
+typedef struct {
+    int* order;
+    int* first;
+    int n_steps;
+} mm_steps;
+// n floats of a workspace, from *at on.
+static inline float* mm_take(float** at, int64_t n) { float* p = *at; *at += n; return p; }
+// Plans s in ints (mm_steps_ints(rows) of them).
+void mm_steps_plan(mm_steps* s, const int* pos, long rows, int* ints);
+int64_t mm_steps_ints(long rows);
+// The row before row r in its word (its previous position), 0 for a first position, -1 for row 0.
+static inline long mm_step_prev(const int* pos, long r) { return r == 0 ? -1 : pos[r] == 0 ? 0 : r - 1; }
+// Copies, for each row of the step in order, C floats of src's row (prev: of the row before it;
+// -1: start) into dst's rows of stride ld.
+void mm_steps_gather(const mm_steps* s, int step, float* dst, int ld, const float* src, int C, const float* start, const int* pos,
+                     int prev);
+// A cell's shape rule: rows (1, C_in) in, (1, C_out) out (C_out: its hidden size).
+int mm_cell_shape(layer* l, const layer* const* in, mm_err* err);
 
 #endif

@@ -9,9 +9,14 @@ int mm_shape_same(layer* l, const layer* const* in, mm_err* err) {
 }
 
 void mm_declare_weight(const layer* l, layer_decl* d, int64_t fan_in) {
-    d->param[0] = (tensor_decl){"weight", 2, {(int)fan_in, l->C_out, 0}, fan_in * l->C_out, INIT_FAN_IN, fan_in, 0};
+    d->param[0] = (tensor_decl){"weight", 2, {(int)fan_in, l->C_out, 0}, fan_in * l->C_out, INIT_FAN_IN, fan_in, 0, 0};
     d->n_params = 1;
-    if (l->has_bias) d->param[d->n_params++] = (tensor_decl){"bias", 1, {l->C_out, 0, 0}, l->C_out, INIT_ZEROS, 0, 0};
+    if (l->has_bias) d->param[d->n_params++] = (tensor_decl){"bias", 1, {l->C_out, 0, 0}, l->C_out, INIT_ZEROS, 0, 0, 0};
+}
+
+void mm_bias_add(float* y, const float* b, long rows, int C) {
+    for (long r = 0; r < rows; r++)
+        for (int c = 0; c < C; c++) y[r * C + c] += b[c];
 }
 
 void mm_bias_grad_add(float* db, const float* dy, long rows, int C) {
