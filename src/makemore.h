@@ -141,6 +141,9 @@ typedef struct {
 // the end), and the index of a name (-1: none).
 const char* mm_family_name(int i);
 int mm_family_find(const char* name);
+// 1: the configuration's family trains as makemore.py does: batch_size counts whole words (all
+// their positions; the loss their mean), and block_size must hold the longest word and its end.
+int mm_config_word_batches(const mm_config* c);
 // Every setting of family `form` (an index) at its default, vocab_size 0.
 int mm_config_default(mm_config* cfg, int form, mm_err* err);
 // A model setting by its schema name and text form ("bn_mode", "per-position"); setting

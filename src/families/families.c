@@ -3,7 +3,7 @@
 #include <string.h>
 #include "families/family.h"
 
-#define FAMILIES(X) X(examples) X(conv) X(gated) X(bigram)
+#define FAMILIES(X) X(examples) X(conv) X(gated) X(bigram) X(mlp) X(bow) X(rnn)
 
 #define DECLARE(f) extern const mm_family mm_family_##f;
 FAMILIES(DECLARE)
@@ -18,6 +18,11 @@ int mm_family_count(void) { return N_FAMILIES; }
 const mm_family* mm_family_at(int i) { return i >= 0 && i < N_FAMILIES ? REGISTRY[i] : NULL; }
 const mm_family* mm_family_of(const mm_config* c) { return mm_family_at(c->form); }
 const char* mm_family_name(int i) { return i >= 0 && i < N_FAMILIES ? REGISTRY[i]->name : NULL; }
+
+int mm_config_word_batches(const mm_config* c) {
+    const mm_family* f = c ? mm_family_of(c) : NULL;
+    return f && f->words;
+}
 
 int mm_family_find(const char* name) {
     for (int i = 0; name && i < N_FAMILIES; i++)

@@ -43,6 +43,8 @@ typedef struct mm_family {
     int uses;         // USES_*: the common settings it reads
     int sequence;     // 1: its layers run on rows, one per position of the batch's words (model/rows.c),
                       //    and it trains on batches of whole words
+    int words;        // 1: makemore.py's training: batch_size counts words (each all its positions, the loss their
+                      //    mean), and the block holds the longest word and its end (block_size >= longest + 1)
     // The structural rules of a configuration whose fields are within their limits.
     int (*check)(const mm_config* c, mm_err* err);
     // Its layers (the last gives (1, vocab_size) logits per example); a layer's tensors are

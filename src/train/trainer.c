@@ -22,6 +22,7 @@ struct mm_trainer {
     uint16_t* Xb; // (batch, block)
     uint16_t* Yb; // (batch,)
     int whole_words;  // a sequence family: batches of whole words
+    int word_batches; // makemore.py's models: batch_size words a batch, B their examples (Xb, Yb: batch * block)
     int n_words;      // then: the training split's words,
     int* word_start;  // (n_words + 1,) the first example of each (a word's examples are consecutive)
     long stats_every; // diagnostics every this many steps (0: off)
@@ -42,17 +43,20 @@ static int index_words(mm_trainer* t, mm_err* err) {
     return MM_OK;
 }
 
-// batch_size examples of whole words drawn uniformly with replacement (the last one cut to fit)
-static void draw_words(mm_trainer* t, const mm_dataset* d, int B) {
-    int bs = d->block_size;
-    for (int b = 0; b < B;) {
+// batch_size examples of whole words drawn uniformly with replacement (the last one cut to fit); with
+// word_batches, batch_size words (makemore.py's torch.randint over words) with all their examples.
+// Returns the examples drawn.
+static int draw_words(mm_trainer* t, const mm_dataset* d) {
+    int bs = d->block_size, B = t->tp.batch_size, b = 0;
+    for (int words = 0; t->word_batches ? words < B : b < B; words++) {
         uint32_t w = (uint32_t)(((uint64_t)mm_rng_u32(&t->batch_rng) * (uint64_t)t->n_words) >> 32);
         int first = t->word_start[w], n = t->word_start[w + 1] - first;
-        if (n > B - b) n = B - b;
+        if (!t->word_batches && n > B - b) n = B - b;
         memcpy(t->Xb + (long)b * bs, d->X + (long)first * bs, sizeof(uint16_t) * (size_t)n * (size_t)bs);
         memcpy(t->Yb + b, d->Y + first, sizeof(uint16_t) * (size_t)n);
         b += n;
     }
+    return b;
 }
 
 // The training and data settings within the schema's limits (settings/).
@@ -71,6 +75,12 @@ mm_trainer* mm_trainer_new(const mm_words* words, const mm_config* cfg_in, const
     mm_config cfg = *cfg_in;
     cfg.vocab_size = words->vocab_size;
     if (mm_config_check(&cfg, NULL, err)) return NULL;
+    if (mm_config_word_batches(&cfg) && cfg.block_size < words->max_len + 1) {
+        mm_fail(err, MM_EINVAL, "block_size %d is too small for this word list: %s reads whole words, and the longest "
+                       "has %d characters, so block_size must be at least %d (the word and its end)", cfg.block_size,
+                       mm_family_name(cfg.form), words->max_len, words->max_len + 1);
+        return NULL;
+    }
     mm_trainer* t = calloc(1, sizeof *t);
     if (!t) { mm_fail(err, MM_ENOMEM, "out of memory creating the trainer"); return NULL; }
     t->tp = *tp;
@@ -81,11 +91,19 @@ mm_trainer* mm_trainer_new(const mm_words* words, const mm_config* cfg_in, const
         mm_fail(err, MM_EDATA, "the training split is empty: the word list needs at least 2 words");
         return NULL;
     }
-    int max_batch = tp->batch_size > 256 ? tp->batch_size : 256;
+    // makemore.py's models: a batch of batch_size words, each at most block_size examples (checked above)
+    long examples = mm_config_word_batches(&cfg) ? (long)tp->batch_size * cfg.block_size : tp->batch_size;
+    if (examples > MM_MAX_BATCH) {
+        mm_splits_free(&t->splits); free(t);
+        mm_fail(err, MM_EINVAL, "batch size %d words of up to %d positions is %ld examples, over %d: lower batch_size", tp->batch_size,
+                cfg.block_size, examples, MM_MAX_BATCH);
+        return NULL;
+    }
+    int max_batch = examples > 256 ? (int)examples : 256;
     t->model = mm_model_new(&cfg, words->codepoints, tp->seed, max_batch, err);
     if (t->model && !(t->opt = mm_optimizer_new(t->model, tp, err))) { mm_trainer_free(t); return NULL; }
-    t->Xb = malloc(sizeof(uint16_t) * (size_t)tp->batch_size * (size_t)cfg.block_size);
-    t->Yb = malloc(sizeof(uint16_t) * (size_t)tp->batch_size);
+    t->Xb = malloc(sizeof(uint16_t) * (size_t)examples * (size_t)cfg.block_size);
+    t->Yb = malloc(sizeof(uint16_t) * (size_t)examples);
     if (!t->model || !t->Xb || !t->Yb) {
         if (t->model) mm_fail(err, MM_ENOMEM, "out of memory creating the trainer");
         mm_trainer_free(t);
@@ -93,7 +111,8 @@ mm_trainer* mm_trainer_new(const mm_words* words, const mm_config* cfg_in, const
     }
     // batches come from their own stream, so they do not depend on the model's size
     mm_rng_seed(&t->batch_rng, tp->seed ^ 0x5DEECE66Dull);
-    t->whole_words = mm_model_sequence(t->model);
+    t->word_batches = mm_config_word_batches(&cfg);
+    t->whole_words = mm_model_sequence(t->model) || t->word_batches;
     if (t->whole_words && index_words(t, err)) { mm_trainer_free(t); return NULL; }
     return t;
 }
@@ -123,7 +142,8 @@ int mm_trainer_run(mm_trainer* t, long n, float* losses, long* done, mm_err* err
         // a batch drawn uniformly with replacement, like torch.randint(0, n, (B,))
         mm_rng saved = t->batch_rng;
         double t0 = mm_model_prof_start(t->model);
-        if (t->whole_words) draw_words(t, d, B);
+        int n_ex = B;
+        if (t->whole_words) n_ex = draw_words(t, d);
         else for (int b = 0; b < B; b++) {
             uint32_t ix = (uint32_t)(((uint64_t)mm_rng_u32(&t->batch_rng) * (uint64_t)d->n) >> 32);
             memcpy(t->Xb + (long)b * bs, d->X + (long)ix * bs, sizeof(uint16_t) * (size_t)bs);
@@ -133,7 +153,7 @@ int mm_trainer_run(mm_trainer* t, long n, float* losses, long* done, mm_err* err
         float lr = t->step < t->tp.decay_step ? t->tp.lr : t->tp.lr_decayed;
         float loss;
         mm_stats* s = t->stats_every && t->step % t->stats_every == 0 ? t->stats : NULL;
-        int rc = mm_model_train_step(t->model, t->opt, t->Xb, t->Yb, B, lr, &loss, s, t->step, err);
+        int rc = mm_model_train_step(t->model, t->opt, t->Xb, t->Yb, n_ex, lr, &loss, s, t->step, err);
         if (rc) {
             t->batch_rng = saved; // the failed step leaves no trace
             if (err && rc == MM_ENONFINITE) {
