@@ -46,4 +46,10 @@ static inline float mm_tanh_inline(float x) {
     float v = a < 0.625f ? small : large;
     return x != x ? x : v;
 }
+
+// 1 / (1 + exp(-x)), x clamped to [-80, 80] where the exp core holds (sigmoid(80) rounds to 1)
+static inline float mm_sigmoid_inline(float x) {
+    float c = x < -80.0f ? -80.0f : x > 80.0f ? 80.0f : x;
+    return x != x ? x : 1.0f / (1.0f + mm_exp_core(-c));
+}
 #endif

@@ -10,11 +10,7 @@ static int gate_shape(layer* l, const layer* const* in, mm_err* err) {
     l->C_out = l->C_in / 2;
     return MM_OK;
 }
-// 1 / (1 + exp(-x)), x clamped to [-80, 80] where the exp core holds (sigmoid(80) rounds to 1)
-static inline float sigmoid(float x) {
-    float c = x < -80.0f ? -80.0f : x > 80.0f ? 80.0f : x;
-    return x != x ? x : 1.0f / (1.0f + mm_exp_core(-c));
-}
+#define sigmoid mm_sigmoid_inline
 static void gate_fwd(const layer* l, const layer_run* r) {
     long rows = r->rows * l->T_out;
     int C = l->C_out;

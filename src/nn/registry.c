@@ -5,7 +5,7 @@
 
 const layer_type* const mm_layer_types[L_N_TYPES] = {
     &mm_layer_embed, &mm_layer_flatten, &mm_layer_linear, &mm_layer_batchnorm, &mm_layer_tanh, &mm_layer_add,
-    &mm_layer_conv1d, &mm_layer_gate, &mm_layer_relu,
+    &mm_layer_conv1d, &mm_layer_gate, &mm_layer_relu, &mm_layer_rnn, &mm_layer_gru, &mm_layer_lstm, &mm_layer_bow,
 };
 
 const char* mm_layer_type_name(int type) {
