@@ -38,7 +38,8 @@ static const mm_field MODEL_ROWS[] = {
     {"form", "form", "--form", "model family", MODEL(form), MM_TYPE_ENUM, 0, 0, "examples", MM_C_INT,
      MM_FIELD_OPTIONAL | MM_FIELD_SELECTOR,
      "examples: the lecture's models, one example at a time; conv: the hierarchical model as dilated causal convolutions "
-     "over whole words; gated: gated residual blocks with skip connections; bigram: makemore.py's table of logits",
+     "over whole words; gated: gated residual blocks with skip connections; bigram: makemore.py's table of logits; "
+     "mlp, bow, rnn: makemore.py's MLP, bag of words and RNN (rnn, gru or lstm cell) over whole words",
      mm_family_names, NULL, 10},
 };
 
