@@ -86,6 +86,8 @@ static void check_against_tensors(const char* name) {
         for (int t = 0; t < mm_model_num_tensors(m); t++) {
             const mm_tensor_info* ti = mm_model_tensor(m, t);
             if (!ti->is_buffer && strncmp(ti->name, l.prefix, pl) == 0 && (ti->name[pl] == '.' || ti->name[pl] == 0)) named += ti->size;
+            // a recurrent cell's start states are named as makemore.py's RNN's, without the cell's prefix
+            if (strstr(l.kind, "Cell") && (!strcmp(ti->name, "start") || !strcmp(ti->name, "start_c"))) named += ti->size;
         }
         CHECK(l.n_params == named, "%s layer %d (%s, %s): %ld parameters, its tensors hold %ld", name, i, l.kind, l.prefix, l.n_params, named);
         CHECK(i >= n_cfg || memcmp(&l.shape, &from_cfg[i].shape, sizeof l.shape) == 0, "%s layer %d: model and config differ", name, i);

@@ -202,8 +202,9 @@ static void test_same_as_config(void) {
 // The lecture's class names, by the enum (the reference: the lecture's classes and the forms' layers).
 static void test_type_names(void) {
     static const char* want[L_N_TYPES] = {"Embedding", "FlattenConsecutive", "Linear", "BatchNorm1d", "Tanh",
-                                          "Add",       "Conv1d",             "Gate",   "ReLU"};
-    int types[L_N_TYPES] = {L_EMBED, L_FLATTEN, L_LINEAR, L_BATCHNORM, L_TANH, L_ADD, L_CONV1D, L_GATE, L_RELU};
+                                          "Add",       "Conv1d",             "Gate",   "ReLU",  "RNNCell",
+                                          "GRUCell",   "LSTMCell",           "CausalBoW"};
+    int types[L_N_TYPES] = {L_EMBED, L_FLATTEN, L_LINEAR, L_BATCHNORM, L_TANH, L_ADD, L_CONV1D, L_GATE, L_RELU, L_RNN, L_GRU, L_LSTM, L_BOW};
     for (int i = 0; i < L_N_TYPES; i++) {
         const char* got = mm_layer_type_name(types[i]);
         CHECK(got && strcmp(got, want[i]) == 0, "type %d: %s, want %s", types[i], got ? got : "NULL", want[i]);
