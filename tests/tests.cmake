@@ -131,3 +131,12 @@ target_compile_definitions(test_stats PRIVATE MM_DATA="${PROJECT_SOURCE_DIR}/dat
 target_link_libraries(test_stats PRIVATE mmcore)
 add_test(NAME stats COMMAND test_stats)
 add_test(NAME stats_catches_biased_std COMMAND test_stats --biased)
+
+# sampling that carries state: makemore.py's RNN, GRU, LSTM and BoW extend their rows a character at a time, with
+# the same names as the full pass of the context (both engines, prefixes, greedy, names past the block)
+add_executable(test_sample_state tests/test_sample_state.c)
+target_compile_options(test_sample_state PRIVATE ${MM_FLAGS})
+target_include_directories(test_sample_state PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_compile_definitions(test_sample_state PRIVATE MM_DATA="${PROJECT_SOURCE_DIR}/data/names.txt")
+target_link_libraries(test_sample_state PRIVATE mmcore)
+add_test(NAME sample_state COMMAND test_sample_state)

@@ -51,6 +51,7 @@ struct mm_model {
     struct mm_pass_set* passes; // the fast engine's passes chosen for it (fast/passes.c); NULL: none
     long forwards;       // forward passes run so far (a pass notes the one it ran in)
     int plain;           // 1: no pass that runs layers on rows of its own (a diagnostics step's statistics pass)
+    int no_extend;       // 1: sampling runs the full pass of the context at every character (tests compare the two)
     mm_profile prof;
 };
 
@@ -81,6 +82,18 @@ void mm_layer_backward(mm_model* m, int i, layer_run* r);
 long mm_model_rows(const mm_model* m, int B);
 // The tokens the first layer reads: X (B, block) itself, or a sequence family's rows' tokens.
 const uint16_t* mm_model_tokens(const mm_model* m, const uint16_t* X);
+
+// ---------------------------------------------------------------- extending the rows (run.c)
+// Sampling a sequence family one character at a time: each new character one row, every layer run
+// on that row alone (a recurrent cell: one step), the rows before kept as they are. Eval mode.
+// Whether every layer allows it (row-local or extends; no fast pass):
+int mm_model_can_extend(const mm_model* m);
+void mm_model_set_extend(mm_model* m, int on); // on (the default) unless a test turns it off
+// The start row alone (row 0: token 0, before the word), run; its logits (V,): the first character's.
+const float* mm_model_rows_start(mm_model* m, mm_err* err);
+// A row of token tok after the last, run; its logits (V,): the next character's. At most block_size rows
+// after the start (then, as the full pass slides its context, a caller runs the full pass).
+const float* mm_model_extend(mm_model* m, int tok, mm_err* err);
 
 // ---------------------------------------------------------------- the row plan (rows.c)
 void mm_rows_plan(mm_model* m, const uint16_t* X, int B);

@@ -228,6 +228,65 @@ int mm_model_eval(mm_model* m, const mm_dataset* d, float* loss, mm_err* err) {
     return MM_OK;
 }
 
+// ---------------------------------------------------------------- extending the rows (sampling)
+
+void mm_model_set_extend(mm_model* m, int on) { m->no_extend = !on; }
+
+int mm_model_can_extend(const mm_model* m) {
+    if (!m->seq || m->passes || m->no_extend) return 0;
+    for (int i = 0; i < m->n_layers; i++) {
+        const layer_type* ty = mm_layer_types[m->L[i].type];
+        if (!ty->is_view && !ty->row_local && !ty->extends) return 0;
+    }
+    return 1;
+}
+
+static void rows_reset(mm_model* m) {
+    m->n_rows = 1;
+    m->n_pad = 1;
+    m->row_tok[0] = 0;
+    m->row_pos[0] = -1;
+}
+
+// Layer i's forward on rows from..n_rows-1: a row-local type on those rows alone (its pointers moved
+// past the rows before), a type that extends told where to start.
+static void forward_from(mm_model* m, int i, long from) {
+    const layer* l = &m->L[i];
+    const layer_type* ty = mm_layer_types[l->type];
+    layer_run r;
+    mm_layer_run_init(m, i, m->n_rows, 0, 0, &r);
+    r.from = from;
+    if (ty->row_local) {
+        for (int k = 0; k < l->n_in; k++)
+            if (l->in[k] >= 0) r.in[k] += from * (long)m->L[l->in[k]].T_out * m->L[l->in[k]].C_out;
+        r.out += from * (long)l->T_out * l->C_out;
+        r.tok += from;
+        r.pos += from;
+        r.rows -= from;
+    }
+    mm_layer_forward(m, i, &r);
+}
+
+const float* mm_model_extend(mm_model* m, int tok, mm_err* err) {
+    if (!mm_model_can_extend(m)) { mm_fail(err, MM_EINVAL, "this model cannot extend its rows"); return NULL; }
+    if (tok < 0 || tok >= m->cfg.vocab_size) { mm_fail(err, MM_EINVAL, "token %d is outside the vocabulary of %d", tok, m->cfg.vocab_size); return NULL; }
+    if (m->n_rows >= m->max_rows || m->n_rows > m->cfg.block_size) { mm_fail(err, MM_EINVAL, "the word is longer than the block size"); return NULL; }
+    long R = m->n_rows++;
+    m->row_tok[R] = (uint16_t)tok;
+    m->row_pos[R] = (int)R - 1;
+    for (int i = 0; i < m->n_layers; i++)
+        if (!mm_layer_types[m->L[i].type]->is_view) forward_from(m, i, R);
+    return m->acts + m->row_logits + R * m->cfg.vocab_size;
+}
+
+const float* mm_model_rows_start(mm_model* m, mm_err* err) {
+    if (!mm_model_can_extend(m)) { mm_fail(err, MM_EINVAL, "this model cannot extend its rows"); return NULL; }
+    rows_reset(m);
+    for (int i = 0; i < m->n_layers; i++)
+        if (!mm_layer_types[m->L[i].type]->is_view) forward_from(m, i, 0);
+    return m->acts + m->row_logits;
+}
+
 // ---------------------------------------------------------------- the passes, for the statistics
 
 int mm_model_passes_own_rows(const mm_model* m) {

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "base/internal.h"
 #include "makemore.h"
+#include "model/model.h"
 
 void mm_sampling_default(mm_sampling* s) {
     s->temperature = 1.0f;
@@ -81,6 +82,23 @@ static int pick(const float* logits, int V, const mm_sampling* s, mm_rng* rng) {
     return ix;
 }
 
+// The next token's logits after the len tokens so far (the last min(len, block) in ctx): a sequence family
+// that extends its rows runs one new row per token (done: the tokens run so far, -1 none), so a recurrent
+// cell takes one step per character; the same numbers as the full pass of the context, which runs when
+// the family cannot, and once the word outgrows the block (the context slides).
+static const float* next_logits(mm_model* m, const uint16_t* ctx, int len, int* done, mm_err* err) {
+    int bs = mm_model_config(m)->block_size;
+    if (!mm_model_can_extend(m) || len > bs) return mm_model_eval_logits(m, ctx, 1, err);
+    const float* logits = NULL;
+    if (*done < 0) {
+        if (!(logits = mm_model_rows_start(m, err))) return NULL;
+        *done = 0;
+    }
+    while (*done < len)
+        if (!(logits = mm_model_extend(m, ctx[bs - len + (*done)++], err))) return NULL;
+    return logits;
+}
+
 int mm_sample(mm_model* m, mm_rng* rng, const mm_sampling* sp, const char* prefix, int max_len,
               char* out, size_t out_cap, mm_err* err) {
     mm_sampling s;
@@ -118,8 +136,9 @@ int mm_sample(mm_model* m, mm_rng* rng, const mm_sampling* sp, const char* prefi
         p += k;
         len++;
     }
+    int done = -1;
     while (len < max_len) {
-        const float* logits = mm_model_eval_logits(m, ctx, 1, err);
+        const float* logits = next_logits(m, ctx, len, &done, err);
         if (!logits) return err ? err->code : MM_EINVAL;
         int ix = pick(logits, c->vocab_size, &s, rng);
         if (ix == 0) break;

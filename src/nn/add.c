@@ -18,4 +18,4 @@ static void add_bwd(const layer* l, const layer_run* r) {
     size_t bytes = sizeof(float) * (size_t)(r->rows * l->T_out * l->C_out);
     for (int k = 0; k < 2; k++) if (r->din[k]) memcpy(r->din[k], r->dout, bytes);
 }
-const layer_type mm_layer_add = {.name = "Add", .n_in = 2, .shape = add_shape, .forward = add_fwd, .backward = add_bwd};
+const layer_type mm_layer_add = {.name = "Add", .row_local = 1, .n_in = 2, .shape = add_shape, .forward = add_fwd, .backward = add_bwd};

@@ -22,7 +22,7 @@ static long chain(const int* pos, long r, long j) { return j == 0 ? 0 : r - pos[
 
 static void bow_fwd(const layer* l, const layer_run* r) {
     int C = l->C_out;
-    for (long i = 0; i < r->rows; i++) {
+    for (long i = r->from; i < r->rows; i++) {
         long n = r->pos[i] + 2; // positions averaged (row 0: itself)
         float w = 1.0f / (float)n, *y = r->out + i * C;
         memset(y, 0, sizeof(float) * (size_t)C);
@@ -47,5 +47,5 @@ static void bow_bwd(const layer* l, const layer_run* r) {
         }
     }
 }
-const layer_type mm_layer_bow = {.name = "CausalBoW", .n_in = 1, .shape = bow_shape, .declare = bow_declare,
+const layer_type mm_layer_bow = {.name = "CausalBoW", .n_in = 1, .extends = 1, .shape = bow_shape, .declare = bow_declare,
                                  .forward = bow_fwd, .backward = bow_bwd};

@@ -40,5 +40,5 @@ static void embed_bwd(const layer* l, const layer_run* r) { // dweight[X[k]] += 
         for (int c = 0; c < l->C_out; c++) d[c] += g[c];
     }
 }
-const layer_type mm_layer_embed = {.name = "Embedding", .n_in = 1, .reads_tokens = 1, .shape = embed_shape, .declare = embed_declare,
+const layer_type mm_layer_embed = {.name = "Embedding", .row_local = 1, .n_in = 1, .reads_tokens = 1, .shape = embed_shape, .declare = embed_declare,
                                    .forward = embed_fwd, .backward = embed_bwd};

@@ -34,4 +34,4 @@ static void gate_bwd(const layer* l, const layer_run* r) {
         }
     }
 }
-const layer_type mm_layer_gate = {.name = "Gate", .n_in = 1, .shape = gate_shape, .forward = gate_fwd, .backward = gate_bwd};
+const layer_type mm_layer_gate = {.name = "Gate", .row_local = 1, .n_in = 1, .shape = gate_shape, .forward = gate_fwd, .backward = gate_bwd};

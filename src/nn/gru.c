@@ -44,11 +44,12 @@ static void gru_fwd(const layer* l, const layer_run* r) {
     int E = l->C_in, H = l->C_out, K = E + H;
     float* w = r->work;
     mm_steps st;
-    mm_steps_plan(&st, r->pos, r->rows, (int*)mm_take(&w, mm_steps_ints(r->rows)));
+    mm_steps_plan_from(&st, r->pos, r->from, r->rows, (int*)mm_take(&w, mm_steps_ints(r->rows)));
     float *xh = mm_take(&w, r->rows * K), *xhr = mm_take(&w, r->rows * K);
     float *zr = mm_take(&w, r->rows * 2 * H), *hb = mm_take(&w, r->rows * H), *scratch = mm_take(&w, 2 * (int64_t)K * H);
     for (int s = 0; s < st.n_steps; s++) {
         int f = st.first[s], n = st.first[s + 1] - f;
+        if (n == 0) continue; // rows before r->from only
         gather(l, r, &st, s, xh, NULL, 0);
         op_matmul_nt(r->eng, zr, xh, r->p[WZ], scratch, n, K, 2 * H); // [z, r] pre-activations: WZ, WR are one matrix
         mm_bias_add(zr, r->p[BZ], n, 2 * H);
@@ -127,5 +128,5 @@ static void gru_bwd(const layer* l, const layer_run* r) {
     mm_bias_grad_add(r->g[BH], dhb, rows, H);
 }
 
-const layer_type mm_layer_gru = {.name = "GRUCell", .n_in = 1, .shape = mm_cell_shape, .declare = gru_declare,
+const layer_type mm_layer_gru = {.name = "GRUCell", .n_in = 1, .extends = 1, .shape = mm_cell_shape, .declare = gru_declare,
                                  .forward = gru_fwd, .backward = gru_bwd};

@@ -100,6 +100,7 @@ typedef struct {
     const float* row_w;    // the fast engine's distinct nodes: each row stands for row_w[r] of n_nodes nodes; else NULL
     long n_nodes;
     int training;          // forward: batch statistics, else the running ones
+    long from;             // forward of a type that extends: the rows before this are computed already
     const float* in[MAX_IN];
     float* out;
     const float* dout;     // backward: the output's gradient
@@ -118,6 +119,10 @@ typedef struct {
     int n_in;           // inputs read
     int is_view;        // output = input 0's memory (FlattenConsecutive): no forward or backward runs
     int reads_tokens;   // input 0 is the batch's tokens (IN_TOKENS: Embedding)
+    // A forward that extends a sequence family's rows (sampling one character at a time): row_local, each
+    // output row reads only the same rows of its inputs (the executor runs it on the new rows alone); or
+    // extends, its forward computes rows r->from.. only, reading the rows before as they are.
+    int row_local, extends;
     // The output shape from the input shape(s) (in[k]: the layers it reads; NULL for tokens); bad ones are an error.
     int (*shape)(layer* l, const layer* const* in, mm_err* err);
     void (*declare)(const layer* l, layer_decl* d); // NULL: it owns nothing beyond its output
@@ -168,6 +173,8 @@ typedef struct {
 static inline float* mm_take(float** at, int64_t n) { float* p = *at; *at += n; return p; }
 // Plans s in ints (mm_steps_ints(rows) of them).
 void mm_steps_plan(mm_steps* s, const int* pos, long rows, int* ints);
+// The same over rows from..rows-1 only (a forward that extends the rows: the rows before are done).
+void mm_steps_plan_from(mm_steps* s, const int* pos, long from, long rows, int* ints);
 int64_t mm_steps_ints(long rows);
 // The row before row r in its word (its previous position), 0 for a first position, -1 for row 0.
 static inline long mm_step_prev(const int* pos, long r) { return r == 0 ? -1 : pos[r] == 0 ? 0 : r - 1; }

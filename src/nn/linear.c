@@ -39,5 +39,5 @@ static void linear_bwd(const layer* l, const layer_run* r) {
     if (l->has_bias) mm_bias_grad_add(r->g[1], r->dout, rows, l->C_out);
     if (r->din[0]) op_matmul_nt(r->eng, r->din[0], r->dout, r->p[0], r->work, rows, l->C_out, l->C_in);
 }
-const layer_type mm_layer_linear = {.name = "Linear", .n_in = 1, .shape = linear_shape, .declare = linear_declare,
+const layer_type mm_layer_linear = {.name = "Linear", .row_local = 1, .n_in = 1, .shape = linear_shape, .declare = linear_declare,
                                     .forward = linear_fwd, .backward = linear_bwd};

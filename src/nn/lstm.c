@@ -32,12 +32,14 @@ static void lstm_fwd(const layer* l, const layer_run* r) {
     int E = l->C_in, H = l->C_out, G = 4 * H;
     float* w = r->work;
     mm_steps st;
-    mm_steps_plan(&st, r->pos, r->rows, (int*)mm_take(&w, mm_steps_ints(r->rows)));
+    mm_steps_plan_from(&st, r->pos, r->from, r->rows, (int*)mm_take(&w, mm_steps_ints(r->rows)));
     float *gx = mm_take(&w, r->rows * G), *gh = mm_take(&w, r->rows * G), *hp = mm_take(&w, r->rows * H);
     float* scratch = mm_take(&w, 4 * (int64_t)H * (E > H ? E : H));
-    op_matmul_nt(r->eng, gx, r->in[0], r->p[W_IH], scratch, (int)r->rows, E, G); // the input part, every row at once
+    long from = r->from; // the input part, every (new) row at once
+    op_matmul_nt(r->eng, gx + from * G, r->in[0] + from * E, r->p[W_IH], scratch, (int)(r->rows - from), E, G);
     for (int s = 0; s < st.n_steps; s++) {
         int f = st.first[s], n = st.first[s + 1] - f;
+        if (n == 0) continue; // rows before r->from only
         mm_steps_gather(&st, s, hp, H, r->out, H, r->p[START], r->pos, 1);
         op_matmul_nt(r->eng, gh, hp, r->p[W_HH], scratch, n, H, G);
         for (int k = 0; k < n; k++) {
@@ -108,5 +110,5 @@ static void lstm_bwd(const layer* l, const layer_run* r) {
     if (r->din[0]) op_matmul_nn(r->eng, r->din[0], dgr, r->p[W_IH], NULL, rows, G, E);
 }
 
-const layer_type mm_layer_lstm = {.name = "LSTMCell", .n_in = 1, .shape = mm_cell_shape, .declare = lstm_declare,
+const layer_type mm_layer_lstm = {.name = "LSTMCell", .n_in = 1, .extends = 1, .shape = mm_cell_shape, .declare = lstm_declare,
                                   .forward = lstm_fwd, .backward = lstm_bwd};

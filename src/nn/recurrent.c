@@ -10,17 +10,19 @@
 #include <string.h>
 #include "nn/layer.h"
 
-void mm_steps_plan(mm_steps* s, const int* pos, long rows, int* ints) {
+void mm_steps_plan(mm_steps* s, const int* pos, long rows, int* ints) { mm_steps_plan_from(s, pos, 0, rows, ints); }
+
+void mm_steps_plan_from(mm_steps* s, const int* pos, long from, long rows, int* ints) {
     int n_steps = 0;
-    for (long r = 0; r < rows; r++) if (pos[r] + 2 > n_steps) n_steps = pos[r] + 2;
+    for (long r = from; r < rows; r++) if (pos[r] + 2 > n_steps) n_steps = pos[r] + 2;
     s->order = ints;
     s->first = ints + rows;
     s->n_steps = n_steps;
     int* at = s->first + n_steps + 1; // (n_steps,) the next free place of each step
     memset(s->first, 0, sizeof(int) * (size_t)(n_steps + 1));
-    for (long r = 0; r < rows; r++) s->first[pos[r] + 2]++;
+    for (long r = from; r < rows; r++) s->first[pos[r] + 2]++;
     for (int k = 0; k < n_steps; k++) { s->first[k + 1] += s->first[k]; at[k] = s->first[k]; }
-    for (long r = 0; r < rows; r++) s->order[at[pos[r] + 1]++] = (int)r;
+    for (long r = from; r < rows; r++) s->order[at[pos[r] + 1]++] = (int)r;
 }
 
 void mm_steps_gather(const mm_steps* s, int step, float* dst, int ld, const float* src, int C, const float* start, const int* pos,

@@ -11,4 +11,4 @@ static void relu_bwd(const layer* l, const layer_run* r) {
     const float* x = r->in[0];
     for (long k = 0; k < n; k++) r->din[0][k] = x[k] > 0.0f ? r->dout[k] : 0.0f;
 }
-const layer_type mm_layer_relu = {.name = "ReLU", .n_in = 1, .shape = mm_shape_same, .forward = relu_fwd, .backward = relu_bwd};
+const layer_type mm_layer_relu = {.name = "ReLU", .row_local = 1, .n_in = 1, .shape = mm_shape_same, .forward = relu_fwd, .backward = relu_bwd};

@@ -28,12 +28,13 @@ static void rnn_fwd(const layer* l, const layer_run* r) {
     int E = l->C_in, H = l->C_out, K = E + H;
     float* w = r->work;
     mm_steps st;
-    mm_steps_plan(&st, r->pos, r->rows, (int*)mm_take(&w, mm_steps_ints(r->rows)));
+    mm_steps_plan_from(&st, r->pos, r->from, r->rows, (int*)mm_take(&w, mm_steps_ints(r->rows)));
     float* xh = mm_take(&w, r->rows * K);
     float* a = mm_take(&w, r->rows * H);
     float* scratch = mm_take(&w, (int64_t)K * H);
     for (int s = 0; s < st.n_steps; s++) {
         int f = st.first[s], n = st.first[s + 1] - f;
+        if (n == 0) continue; // rows before r->from only
         gather_xh(l, r, &st, s, xh + (long)f * K);
         op_matmul_nt(r->eng, a + (long)f * H, xh + (long)f * K, r->p[1], scratch, n, K, H);
         mm_bias_add(a + (long)f * H, r->p[2], n, H);
@@ -71,5 +72,5 @@ static void rnn_bwd(const layer* l, const layer_run* r) {
     mm_bias_grad_add(r->g[2], da, r->rows, H);
 }
 
-const layer_type mm_layer_rnn = {.name = "RNNCell", .n_in = 1, .shape = mm_cell_shape, .declare = rnn_declare,
+const layer_type mm_layer_rnn = {.name = "RNNCell", .n_in = 1, .extends = 1, .shape = mm_cell_shape, .declare = rnn_declare,
                                  .forward = rnn_fwd, .backward = rnn_bwd};

@@ -7,4 +7,4 @@ static void tanh_fwd(const layer* l, const layer_run* r) {
 static void tanh_bwd(const layer* l, const layer_run* r) { // din = (1 - out^2) * dout
     op_tanh_bwd(r->eng, r->din[0], r->out, r->dout, r->rows * l->T_out * l->C_out);
 }
-const layer_type mm_layer_tanh = {.name = "Tanh", .n_in = 1, .shape = mm_shape_same, .forward = tanh_fwd, .backward = tanh_bwd};
+const layer_type mm_layer_tanh = {.name = "Tanh", .row_local = 1, .n_in = 1, .shape = mm_shape_same, .forward = tanh_fwd, .backward = tanh_bwd};
