@@ -84,9 +84,10 @@ test('the schema: every field named, typed and documented; defaults read back th
   const steps = /** @type {SchemaField} */ (fields.find((f) => f.name === 'steps'));
   assert.deepEqual([steps.min, steps.max, steps.expects], [0, 2147483647, 'a whole number in 0..2147483647']);
   assert.deepEqual(mm.trainDefaults, { steps: 200000, batchSize: 32, lr: 0.1, lrDecayed: 0.01, decayStep: 150000, seed: 42, optimizer: 0 });
-  assert.deepEqual(mm.presets.map((p) => [p.name, p.data.splitShuffles]), [['mlp3', 1], ['mlp8', 2], ['wavenet22k-bnbug', 2], ['wavenet22k', 2], ['wavenet76k', 2], ['wavenet76k-conv', 2], ['wavenet-gated', 2], ['bigram', 1]]);
+  assert.deepEqual(mm.presets.map((p) => [p.name, p.data.splitShuffles]), [['mlp3', 1], ['mlp8', 2], ['wavenet22k-bnbug', 2], ['wavenet22k', 2], ['wavenet76k', 2], ['wavenet76k-conv', 2], ['wavenet-gated', 2], ['bigram', 1],
+    ['mlp', 2], ['bow', 2], ['rnn', 2], ['gru', 2], ['lstm', 2]]);
   // the families and optimizers: every model field is everyone's, or one family's own; every training field, or one optimizer's
-  assert.deepEqual(mm.schema.families.map((f) => f.name), ['examples', 'conv', 'gated', 'bigram']);
+  assert.deepEqual(mm.schema.families.map((f) => f.name), ['examples', 'conv', 'gated', 'bigram', 'mlp', 'bow', 'rnn']);
   assert.deepEqual(mm.schema.optimizers.map((o) => o.name), ['sgd', 'adamw']);
   assert.deepEqual(/** @type {SchemaField} */ (fields.find((f) => f.name === 'form')).values, mm.schema.families.map((f) => f.name));
   assert.deepEqual(/** @type {SchemaField} */ (fields.find((f) => f.name === 'optimizer')).values, mm.schema.optimizers.map((o) => o.name));

@@ -84,9 +84,11 @@ export const BN_PER_POSITION = 1;
  * @property {number} nEmbd       embedding size
  * @property {number} nHidden     hidden width
  * @property {number} [nConsec]   0: flat MLP; k >= 2: hierarchical (WaveNet), groups of k (default 0); conv, gated: kernel size
- * @property {number|'examples'|'conv'|'gated'|'bigram'} [form] the model family: 0 'examples' (default: the lecture's
- *   models, one example at a time), 1 'conv' (the hierarchical model as dilated causal convolutions over whole words),
- *   2 'gated' (gated residual blocks with skip connections), 3 'bigram' (makemore.py's table of logits, block size 1)
+ * @property {number|'examples'|'conv'|'gated'|'bigram'|'mlp'|'bow'|'rnn'} [form] the model family: 0 'examples' (default: the
+ *   lecture's models, one example at a time), 1 'conv' (the hierarchical model as dilated causal convolutions over whole words),
+ *   2 'gated' (gated residual blocks with skip connections), 3 'bigram' (makemore.py's table of logits, block size 1),
+ *   4 'mlp', 5 'bow', 6 'rnn' (makemore.py's MLP, bag of words and RNN: batches of whole words, blockSize at least the
+ *   longest word + 1)
  * @property {number} [nFlatLayers] examples, flat: hidden blocks (default 1)
  * @property {number|'fixed'|'per-position'} [bnMode] examples: BatchNorm statistics: 0 'fixed' (default), 1 'per-position' (the lecture's bug)
  * @property {number} [residual]  examples: 1: a flat model's hidden blocks after the first add their input (default 0)
@@ -94,6 +96,7 @@ export const BN_PER_POSITION = 1;
  * @property {number} [dilationCycle] gated: the dilations start again at 1 after this many blocks (default 0: never)
  * @property {number} [nSkip]     gated: width of the skip connections and of the output head (default 0)
  * @property {number|'batchnorm'|'none'} [gatedNorm] gated: 0 'batchnorm' after each dilated convolution (default), 1 'none' (a bias instead)
+ * @property {number|'rnn'|'gru'|'lstm'} [cellType] rnn: the cell, 0 'rnn' (default), 1 'gru', 2 'lstm'
  */
 
 /**
@@ -129,10 +132,12 @@ export const BN_PER_POSITION = 1;
 /**
  * A model family of the schema (mm.schema.families).
  * @typedef {object} SchemaFamily
- * @property {string} name      the form value: 'examples', 'conv', 'gated', 'bigram'
+ * @property {string} name      the form value: 'examples', 'conv', 'gated', 'bigram', 'mlp', 'bow', 'rnn'
  * @property {string} label
  * @property {string} doc
  * @property {boolean} sequence its layers run on every position of whole words, and it trains on whole words
+ * @property {boolean} words    makemore.py's batches: batchSize counts whole words (each with all its positions, the loss
+ *   their mean), and blockSize must hold the longest word and its end (mlp, bow, rnn)
  * @property {string[]} uses    the JS names of the common model settings it reads (its own: fields whose owner it is)
  */
 
@@ -166,9 +171,10 @@ export const BN_PER_POSITION = 1;
 
 /**
  * A configuration as the core reports it (a model's, a preset's): the settings its family uses, the enums
- * (bnMode, form, gatedNorm) as numbers.
+ * (bnMode, form, gatedNorm, cellType) as numbers.
  * @typedef {Required<Pick<Config, 'vocabSize'|'blockSize'|'nEmbd'|'nHidden'|'nConsec'>> & {form: number, nFlatLayers?: number,
- *   bnMode?: number, residual?: number, nBlocks?: number, dilationCycle?: number, nSkip?: number, gatedNorm?: number}} ModelConfig
+ *   bnMode?: number, residual?: number, nBlocks?: number, dilationCycle?: number, nSkip?: number, gatedNorm?: number,
+ *   cellType?: number}} ModelConfig
  */
 
 /**
@@ -176,8 +182,10 @@ export const BN_PER_POSITION = 1;
  * Model.layers, Trainer.layers; the core's mm_layer_info).
  * @typedef {object} LayerInfo
  * @property {number} index       its place in the list (model.layers[index])
- * @property {'Embedding'|'FlattenConsecutive'|'Linear'|'BatchNorm1d'|'Tanh'|'Add'|'Conv1d'|'Gate'|'ReLU'|string} kind the lecture's class name
- * @property {string} prefix      its tensors' names start so: 'layers.<n>' (the conv form keeps the lecture's n)
+ * @property {'Embedding'|'FlattenConsecutive'|'Linear'|'BatchNorm1d'|'Tanh'|'Add'|'Conv1d'|'Gate'|'ReLU'|'CausalBoW'|'RNNCell'|'GRUCell'|'LSTMCell'|string} kind
+ *   the lecture's class name (makemore.py's for its models)
+ * @property {string} prefix      its tensors' names start so: 'layers.<n>' (the conv form keeps the lecture's n); makemore.py's
+ *   models: its modules' names ('wte', 'cell', 'lm_head', ...)
  * @property {(number|'tokens')[]} inputs the earlier layers it reads (an Add: two), or 'tokens' (the Embedding)
  * @property {number[]} shape     its output for a batch: [B, T, C], or [B, C] when T is 1 (the lecture squeezes it);
  *   a conv or gated form's layers: [B, blockSize, C] over every position (perPosition)
@@ -209,7 +217,7 @@ export const BN_PER_POSITION = 1;
  * @typedef {object} TrainerOptions
  * @property {Words|string|Uint8Array} words a parsed word list, or the text of one (string or UTF-8 bytes)
  * @property {string} [preset]       'mlp3', 'mlp8', 'wavenet22k-bnbug', 'wavenet22k', 'wavenet76k', 'wavenet76k-conv', 'wavenet-gated',
- *   'bigram' (mm.presets)
+ *   'bigram', 'mlp', 'bow', 'rnn', 'gru', 'lstm' (mm.presets)
  * @property {Partial<Config>} [config] a configuration, or overrides of the preset's
  * @property {number} [splitSeed]    random.seed of the split (default: the preset's, 42)
  * @property {number} [splitShuffles] random.shuffle calls of the split (default: the preset's, else 1)
