@@ -405,8 +405,16 @@ typedef struct {
     char name[32];      // "layers.<n>": its tensors' prefix (the conv form keeps the lecture's indices), or its family's name
     int ndim, shape[3]; // its output at this step: (B, T, C), (B, C), or a sequence model's (rows, C)
     mm_value_stats out;
-    double saturated;   // Tanh: the fraction of |out| > 0.97; NaN for the other kinds
+    double saturated;   // Tanh, RNNCell (its output is a tanh): the fraction of |out| > 0.97; NaN for the other kinds
     mm_value_stats grad;
+    // A gated cell's gates: GRUCell z, r (sigmoid), hbar (tanh); LSTMCell i, f, o (sigmoid), g (tanh): the
+    // fraction saturated, |tanh| > 0.97, or a sigmoid on the same scale, |2 sigmoid - 1| > 0.97 (below
+    // 0.015 or above 0.985: sigmoid(x) = (1 + tanh(x/2)) / 2).
+    int n_gates;
+    struct {
+        const char* name;
+        double saturated;
+    } gates[4];
 } mm_layer_stats;
 typedef struct {
     const char* name;   // "layers.2.weight"

@@ -292,9 +292,12 @@ export const BN_PER_POSITION = 1;
  * @property {number} lr    its learning rate
  * @property {{index: number, kind: string, name: string, shape: number[],
  *   out: {mean: number|null, std: number|null, saturated: number|null, hist: StatsHist},
- *   grad: {mean: number|null, std: number|null, hist: StatsHist}|null}[]} layers every layer: kind, its lecture class;
+ *   grad: {mean: number|null, std: number|null, hist: StatsHist}|null,
+ *   gates?: {name: string, saturated: number|null}[]}[]} layers every layer: kind, its lecture class;
  *   name 'layers.<n>'; shape of its output at this step ([B, T, C], [B, C], or a conv or gated form's [rows, C]);
- *   out.saturated: Tanh's fraction of |t| > 0.97 (null for the other kinds); grad: of dloss/dout
+ *   out.saturated: a Tanh's or RNNCell's fraction of |t| > 0.97 (null for the other kinds); grad: of dloss/dout;
+ *   gates: a GRUCell's z, r, hbar or an LSTMCell's i, f, g, o, each its fraction saturated (|tanh| > 0.97, a sigmoid
+ *   below 0.015 or above 0.985)
  * @property {{name: string, shape: number[], dataMean: number|null, dataStd: number|null, gradMean: number|null,
  *   gradStd: number|null, gradToData: number|null, updateToData: number|null}[]} params every parameter tensor:
  *   gradToData = gradStd / dataStd, updateToData = log10(lr * gradStd / dataStd)

@@ -26,6 +26,8 @@ typedef struct {
     int T, C;
     const float* out;
     const float* dout;
+    const float* aux; // its own per-row values (a recurrent cell's gates), aux_per_row floats a row; NULL: none
+    long aux_per_row;
 } mm_layer_values;
 void mm_model_layer_values(const mm_model* m, int i, int B, mm_layer_values* v);
 // Whether the layers run on rows (one per position of whole words), not examples.

@@ -323,4 +323,8 @@ void mm_model_layer_values(const mm_model* m, int i, int B, mm_layer_values* v) 
     v->C = l->C_out;
     v->out = m->acts + l->out;
     v->dout = m->dacts + l->out;
+    layer_decl d;
+    mm_layer_declare(l, &d);
+    v->aux = l->n_aux ? m->acts + l->aux[0] : NULL;
+    v->aux_per_row = l->n_aux ? (long)d.aux_per_row[0] : 0;
 }

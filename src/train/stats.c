@@ -206,6 +206,27 @@ typedef struct {
     int B;
 } stats_job;
 
+// A gated cell's gates (their kinds' order in its per-row values, H each): the fraction saturated.
+static void gate_stats(mm_layer_stats* ls, const mm_layer_values* v) {
+    static const struct { const char* kind; const char* names[4]; int tanh[4]; int n; } CELLS[] = {
+        {"GRUCell", {"z", "r", "hbar"}, {0, 0, 1}, 3}, {"LSTMCell", {"i", "f", "g", "o"}, {0, 0, 1, 0}, 4}};
+    ls->n_gates = 0;
+    for (size_t c = 0; c < sizeof CELLS / sizeof CELLS[0]; c++) {
+        if (strcmp(ls->kind, CELLS[c].kind) || !v->aux) continue;
+        int H = v->C;
+        for (int g = 0; g < CELLS[c].n; g++) {
+            long over = 0;
+            for (long r = 0; r < v->rows; r++) {
+                const float* x = v->aux + r * v->aux_per_row + (long)g * H;
+                for (int k = 0; k < H; k++) over += fabsf(CELLS[c].tanh[g] ? x[k] : 2.0f * x[k] - 1.0f) > 0.97f;
+            }
+            ls->gates[g].name = CELLS[c].names[g];
+            ls->gates[g].saturated = (double)over / (double)(v->rows * H);
+        }
+        ls->n_gates = CELLS[c].n;
+    }
+}
+
 // Task 2i: layer i's output, 2i + 1: its gradient.
 static void layer_task(void* p, int t) {
     const stats_job* j = p;
@@ -214,8 +235,13 @@ static void layer_task(void* p, int t) {
     if (v.view_of >= 0) return;
     mm_layer_stats* ls = &j->s->next[t / 2];
     long n = v.rows * v.T * v.C;
-    if (t % 2 == 0) value_stats(v.out, n, 1, &ls->out, !strcmp(ls->kind, "Tanh") ? &ls->saturated : NULL);
-    else value_stats(v.dout, n, 1, &ls->grad, NULL);
+    int sat = !strcmp(ls->kind, "Tanh") || !strcmp(ls->kind, "RNNCell");
+    if (t % 2 == 0) {
+        value_stats(v.out, n, 1, &ls->out, sat ? &ls->saturated : NULL);
+        gate_stats(ls, &v);
+    } else {
+        value_stats(v.dout, n, 1, &ls->grad, NULL);
+    }
 }
 
 // Before the update: every layer's output and gradient (X, B: the step's batch), kept aside
@@ -355,6 +381,16 @@ const char* mm_stats_json(mm_stats* s, size_t* len) {
         mm_buf_puts(b, ",\"shape\":"); put_shape(b, l->ndim, l->shape);
         mm_buf_puts(b, ",\"out\":"); put_values(b, &l->out, 1, l->saturated);
         mm_buf_puts(b, ",\"grad\":"); put_values(b, &l->grad, 0, 0.0);
+        if (l->n_gates) {
+            mm_buf_puts(b, ",\"gates\":[");
+            for (int g = 0; g < l->n_gates; g++) {
+                mm_buf_puts(b, g ? ",{\"name\":" : "{\"name\":");
+                mm_buf_json_string(b, l->gates[g].name);
+                mm_buf_puts(b, ",\"saturated\":"); put_num(b, l->gates[g].saturated);
+                mm_buf_puts(b, "}");
+            }
+            mm_buf_puts(b, "]");
+        }
         mm_buf_puts(b, "}");
     }
     mm_buf_puts(b, "],\"params\":[");

@@ -156,8 +156,11 @@ function render() {
     { x: 'step', y: 'log10 update:data' });
   drawTable(layers);
   const sat = layers.filter((l) => l.out.saturated != null);
+  const pct = (/** @type {number|null} */ v) => (v == null ? '–' : `${(100 * v).toFixed(1)}%`);
+  const gates = layers.flatMap((l) => l.gates ?? []);
   $('diag-status').textContent = `Step ${latest.step.toLocaleString('en-US')}: ${layers.length} ${kind} layer${layers.length === 1 ? '' : 's'}` +
-    (sat.length ? `, saturated ${sat.map((l) => `${(100 * /** @type {number} */ (l.out.saturated)).toFixed(1)}%`).join(', ')}.` : '.');
+    (sat.length ? `, saturated ${sat.map((l) => pct(l.out.saturated)).join(', ')}` : '') +
+    (gates.length ? `, gates saturated: ${gates.map((g) => `${g.name} ${pct(g.saturated)}`).join(', ')}` : '') + '.';
 }
 
 /** Draws soon: at most every DRAW_MS. */
