@@ -64,10 +64,11 @@ static void put_named(mm_buf* b, const char* name, const char* label, const char
     mm_buf_json_string(b, doc);
 }
 
-// A family: its name, label, doc, whether it runs on whole words, and the model settings it uses (by name).
+// A family: its name, label, doc, whether it runs on whole words, whether its batch_size counts words
+// (makemore.py's batches), and the model settings it uses (by name).
 static void put_family(mm_buf* b, const mm_family* fam) {
     put_named(b, fam->name, fam->label, fam->doc);
-    mm_buf_printf(b, ",\"sequence\":%s,\"uses\":[", fam->sequence ? "true" : "false");
+    mm_buf_printf(b, ",\"sequence\":%s,\"words\":%s,\"uses\":[", fam->sequence ? "true" : "false", fam->words ? "true" : "false");
     int first = 1;
     for (int i = 0; i < mm_num_fields(); i++) {
         const mm_field* f = mm_field_at(i);
