@@ -5,6 +5,8 @@
 // (batch 0: forward/backward; batches 1..3: SGD steps), and writes OUTDIR/<name>.in.
 // The conv and gated forms get whole words instead (random words of 1..10 tokens
 // in 1..26, as the lecture's examples, until 32; the last word cut to fit).
+// makemore.py's families (mlp, bow, rnn: batches of whole words) get 48 examples of
+// whole words only, among them a word of block_size-1 tokens and one of 1 token.
 // tests/reference.py turns each into tests/fixtures/<name>.bin, which
 // tests/test_torch.c checks the core against. See tests/fixtures/README.md.
 //
@@ -25,7 +27,8 @@
 //   "init.<tensor name>" float32, the tensor's shape: every mm_model_tensor in
 //             index order (parameters, then BatchNorm buffers as the core orders them)
 //   "X0".."X3" int32 (B, block_size), "Y0".."Y3" int32 (B,): tokens in [0, vocab)
-//             (random tokens; for the conv and gated forms, whole words)
+//             (random tokens; for the conv and gated forms, whole words; B = 48 whole words' examples
+//             for makemore.py's families)
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +47,9 @@ typedef struct {
     const char* settings; // model settings over it, as the schema's "name value" pairs
     const char* training; // the optimizer over SGD at lr 0.1 ("" : the lecture's SGD), likewise
 } case_def;
+
+// makemore.py's AdamW settings, at a larger lr than its 5e-4 so that 3 steps move the weights past the tolerance
+#define MM_ADAMW "optimizer adamw lr 0.01 beta1 0.9 beta2 0.99 eps 1e-08 weight_decay 0.01"
 
 static const case_def CASES[] = {
     {"wavenet22k", "wavenet22k", "", ""},             // lecture: fixed BatchNorm
@@ -72,6 +78,13 @@ static const case_def CASES[] = {
     {"wavenet76k-adamw", "wavenet76k", "", "optimizer adamw lr 0.0005 beta1 0.9 beta2 0.99 eps 1e-08 weight_decay 0.01"},
     // makemore.py's Bigram (its own class in the reference), with its AdamW; a larger lr moves its zero table further
     {"bigram", "bigram", "", "optimizer adamw lr 0.01 beta1 0.9 beta2 0.99 eps 1e-08 weight_decay 0.01"},
+    // makemore.py's MLP, BoW, RNN, GRU (its own classes in the reference) and an LSTM (torch.nn.LSTMCell in its
+    // RNN's frame), small, on makemore.py's batches of whole words (word_batch_exact), with its AdamW at lr 0.01
+    {"mm-mlp", "mlp", "n_embd 6 n_hidden 10", MM_ADAMW},
+    {"mm-bow", "bow", "n_embd 7 n_hidden 9", MM_ADAMW},
+    {"mm-rnn", "rnn", "n_embd 6 n_hidden 8", MM_ADAMW},
+    {"mm-gru", "gru", "n_embd 5 n_hidden 7", MM_ADAMW},
+    {"mm-lstm", "lstm", "n_embd 6 n_hidden 9", MM_ADAMW},
 };
 
 static int put_u32(FILE* f, uint32_t v) { return fwrite(&v, 4, 1, f) == 1 ? 0 : -1; }
@@ -98,6 +111,39 @@ static void word_batch(mm_rng* rng, int block, int32_t* X, int32_t* Y) {
         int32_t ctx[MM_MAX_BLOCK] = {0};
         for (int p = 0; p <= len && i < BATCH; p++, i++) {
             int tok = p < len ? 1 + (int)(mm_rng_u32(rng) % (VOCAB - 1)) : 0;
+            memcpy(X + (long)i * block, ctx, sizeof(int32_t) * (size_t)block);
+            Y[i] = tok;
+            memmove(ctx, ctx + 1, sizeof(int32_t) * (size_t)(block - 1));
+            ctx[block - 1] = tok;
+        }
+    }
+}
+
+// makemore.py's batch (the families with words: mm_config_word_batches): whole words only, exactly
+// WORD_BATCH examples: one word of block-1 tokens (its examples use all block positions), one of 1 token,
+// and random words of 1..10 tokens (the last one sized to fill the batch), in a random order; each laid
+// out as the lecture's examples (a word of L tokens gives L+1, the first with an all-0 context).
+#define WORD_BATCH 48
+static void word_batch_exact(mm_rng* rng, int block, int32_t* X, int32_t* Y) {
+    int lens[WORD_BATCH], n = 0, left = WORD_BATCH - (block - 1 + 1) - 2;
+    lens[n++] = block - 1;
+    lens[n++] = 1;
+    while (left > 0) { // left is never 1: a word takes at least 2 examples
+        int len = 1 + (int)(mm_rng_u32(rng) % 10);
+        if (len + 1 > left || left - (len + 1) == 1) len = left - 1;
+        lens[n++] = len;
+        left -= len + 1;
+    }
+    for (int k = n - 1; k > 0; k--) { // Fisher-Yates
+        int j = (int)(mm_rng_u32(rng) % (uint32_t)(k + 1)), t = lens[k];
+        lens[k] = lens[j];
+        lens[j] = t;
+    }
+    int i = 0;
+    for (int w = 0; w < n; w++) {
+        int32_t ctx[MM_MAX_BLOCK] = {0};
+        for (int p = 0; p <= lens[w]; p++, i++) {
+            int tok = p < lens[w] ? 1 + (int)(mm_rng_u32(rng) % (VOCAB - 1)) : 0;
             memcpy(X + (long)i * block, ctx, sizeof(int32_t) * (size_t)block);
             Y[i] = tok;
             memmove(ctx, ctx + 1, sizeof(int32_t) * (size_t)(block - 1));
@@ -164,7 +210,12 @@ static int dump_case(const case_def* c, int case_index, const char* outdir) {
         return -1;
     }
 
-    mm_model* m = mm_model_new(&cfg, NULL, 1000 + (uint64_t)case_index, BATCH, &err);
+    int words = mm_config_word_batches(&cfg), B = words ? WORD_BATCH : BATCH;
+    if (words && (WORD_BATCH - cfg.block_size - 2 < 0 || WORD_BATCH - cfg.block_size - 2 == 1)) { // see word_batch_exact
+        fprintf(stderr, "%s: block_size %d does not fit a batch of %d examples\n", c->name, cfg.block_size, WORD_BATCH);
+        return -1;
+    }
+    mm_model* m = mm_model_new(&cfg, NULL, 1000 + (uint64_t)case_index, B, &err);
     if (!m) {
         fprintf(stderr, "%s: mm_model_new: %s\n", c->name, err.msg);
         return -1;
@@ -212,9 +263,11 @@ static int dump_case(const case_def* c, int case_index, const char* outdir) {
     // fixed random batches
     mm_rng rng;
     mm_rng_seed(&rng, 42 + (uint64_t)case_index);
-    int32_t X[BATCH * MM_MAX_BLOCK], Y[BATCH];
+    int32_t X[WORD_BATCH * MM_MAX_BLOCK], Y[WORD_BATCH];
     for (int b = 0; b < N_BATCHES; b++) {
-        if (cfg.form != mm_family_find("examples")) {
+        if (words) {
+            word_batch_exact(&rng, cfg.block_size, X, Y);
+        } else if (cfg.form != mm_family_find("examples")) {
             word_batch(&rng, cfg.block_size, X, Y);
         } else {
             for (int i = 0; i < BATCH * cfg.block_size; i++) X[i] = (int32_t)(mm_rng_u32(&rng) % VOCAB);
@@ -223,7 +276,7 @@ static int dump_case(const case_def* c, int case_index, const char* outdir) {
         char nx[16], ny[16];
         snprintf(nx, sizeof nx, "X%d", b);
         snprintf(ny, sizeof ny, "Y%d", b);
-        int dx[2] = {BATCH, cfg.block_size};
+        int dx[2] = {B, cfg.block_size};
         rc |= put_record(f, nx, 1, 2, dx, X);
         rc |= put_record(f, ny, 1, 1, dx, Y);
     }

@@ -19,7 +19,11 @@ NOT torch.nn's), and writes tests/fixtures/<name>.bin with:
 
 makemore.py's models (config.form 3, bigram) come from makemore.py itself
 (../shared/reference/makemore.py, unmodified, or --makemore PATH): its own Bigram
-class, our initial table loaded into it.
+class, our initial table loaded into it. Its MLP, BoW and RNN (cell rnn, gru) too
+(config.form 4, 5, 6; an LSTM: MakemoreLSTM, torch.nn.LSTMCell in its RNN's frame):
+our initial tensors loaded with load_state_dict(strict=True), each batch of our
+whole words' examples turned into makemore.py's (words, block) x, y with -1 masking
+(words_batch), its own forward and loss (run_makemore).
 
 All in float32, as in the lecture. The same run is repeated in float64 and the
 float32-vs-float64 differences are printed: they measure how far float32 rounding
@@ -95,6 +99,160 @@ class MakemoreBigram:
 
     def named(self):
         return [("logits", self.m, "logits", False)]
+
+# ---------------------------------------------------------------- makemore.py's MLP, BoW, RNN, GRU (and an LSTM)
+# config.form 4 (mlp), 5 (bow), 6 (rnn; config.cell_type 0 rnn, 1 gru, 2 lstm): makemore.py's own classes
+# (an LSTM in its RNN's frame: MakemoreLSTM below), on makemore.py's batches of whole words (words_batch)
+FORM_MLP, FORM_BOW, FORM_RNN = 4, 5, 6
+CELL_TYPES = ["rnn", "gru", "lstm"]
+
+
+class MakemoreLSTM(torch.nn.Module):
+    """An LSTM in makemore.py's RNN frame (makemore.py has none; the core's cell_type lstm): wte, a learned
+    start for h (`start`) and for c (`start_c`), torch.nn.LSTMCell(n_embd, n_embd2) over the positions as
+    makemore.py's RNN.forward loops, lm_head, and its loss (cross_entropy with ignore_index=-1)."""
+
+    def __init__(self, config):
+        super().__init__()
+        self.block_size = config.block_size
+        self.vocab_size = config.vocab_size
+        self.start = torch.nn.Parameter(torch.zeros(1, config.n_embd2))  # the starting hidden state
+        self.start_c = torch.nn.Parameter(torch.zeros(1, config.n_embd2))  # the starting cell state
+        self.wte = torch.nn.Embedding(config.vocab_size, config.n_embd)
+        self.cell = torch.nn.LSTMCell(config.n_embd, config.n_embd2)
+        self.lm_head = torch.nn.Linear(config.n_embd2, self.vocab_size)
+
+    def forward(self, idx, targets=None):
+        b, t = idx.size()
+        emb = self.wte(idx)  # (b, t, n_embd)
+        hprev = self.start.expand((b, -1))
+        cprev = self.start_c.expand((b, -1))
+        hiddens = []
+        for i in range(t):
+            xt = emb[:, i, :]
+            hprev, cprev = self.cell(xt, (hprev, cprev))
+            hiddens.append(hprev)
+        hidden = torch.stack(hiddens, 1)  # (b, t, n_embd2)
+        logits = self.lm_head(hidden)
+        loss = None
+        if targets is not None:
+            loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)
+        return logits, loss
+
+
+def makemore_model(cfg):
+    """makemore.py's model for a config of the mlp, bow or rnn family (n_hidden is makemore.py's n_embd2)."""
+    mm = import_makemore(MAKEMORE_PY)
+    config = mm.ModelConfig(vocab_size=cfg["vocab_size"], block_size=cfg["block_size"], n_embd=cfg["n_embd"],
+                            n_embd2=cfg["n_hidden"])
+    form = cfg["form"]
+    if form == FORM_MLP:
+        return mm.MLP(config)
+    if form == FORM_BOW:
+        return mm.BoW(config)
+    cell = CELL_TYPES[cfg.get("cell_type", 0)]
+    return MakemoreLSTM(config) if cell == "lstm" else mm.RNN(config, cell_type=cell)
+
+
+def words_batch(X, Y):
+    """Our batch of whole words' examples (contexts X (B, block), targets Y (B,)) as makemore.py's: x, y
+    (words, block) with x = [0, w_1 .. w_L, 0 ...], y = [w_1 .. w_L, 0, -1 ...], and for each example the
+    index of its position in the flattened (words * block) logits. Checks that the batch is whole words:
+    an all-0 context starts a word, each later example's context is the one before shifted by its target,
+    every word ends at a target 0 (and only there), and each context is what makemore.py's position sees."""
+    B, T = X.shape
+    words, where = [], []
+    for i in range(B):
+        if not X[i].any():
+            assert not words or words[-1][-1] == 0, f"example {i}: a word starts before the last ended"
+            words.append([])
+        else:
+            assert words and words[-1][-1] != 0 and np.array_equal(X[i, :-1], X[i - 1, 1:]) and X[i, -1] == Y[i - 1], \
+                f"example {i} does not continue the word before it: not a batch of whole words"
+        where.append((len(words) - 1) * T + len(words[-1]))
+        words[-1].append(int(Y[i]))
+    assert words[-1][-1] == 0, "the last word is cut"
+    x = np.zeros((len(words), T), dtype=np.int64)
+    y = np.full((len(words), T), -1, dtype=np.int64)
+    for w, ys in enumerate(words):
+        assert len(ys) <= T, f"word {w}: {len(ys) - 1} tokens do not fit block_size {T}"
+        x[w, 1:len(ys)] = ys[:-1]
+        y[w, :len(ys)] = ys
+    for i, k in enumerate(where):  # the example's context = the block_size tokens up to its position
+        w, t = divmod(k, T)
+        assert np.array_equal(X[i], np.concatenate([np.zeros(T, dtype=np.int64), x[w, :t + 1]])[-T:])
+    return torch.tensor(x), torch.tensor(y), torch.tensor(where), [len(ys) - 1 for ys in words]
+
+
+def run_makemore(cfg, recs, dtype):
+    """run() for makemore.py's classes (mlp, bow, rnn families): our initial tensors loaded with
+    load_state_dict(strict=True) (the same names and shapes), each batch of our examples turned into
+    makemore.py's (words, block) x, y with -1 masking (words_batch), its forward(idx, targets) for the logits
+    (taken at our examples' positions, in their order) and its loss, then 3 steps of torch.optim.AdamW with
+    the input's settings. The same records as run()."""
+    torch.set_default_dtype(dtype)
+    model = makemore_model(cfg)
+    names_in = [k[len("init."):] for k in recs if k.startswith("init.")]
+    state = {n: torch.tensor(recs["init." + n]) for n in names_in}
+    try:
+        model.load_state_dict(state, strict=True)  # copies (and casts) into the model's own dtype
+    except RuntimeError as e:
+        raise ValueError(f"our initial tensors do not load into makemore.py's {type(model).__name__}: {e}") from None
+    params = dict(model.named_parameters())
+    buffers = dict(model.named_buffers())
+    assert set(params) | set(buffers) == set(names_in) and not set(params) & set(buffers)
+    V, lr = cfg["vocab_size"], float(recs["lr"][0])
+    f32 = lambda t: t.detach().to(torch.float32).numpy().copy()
+
+    def forward(i):
+        x, y, where, lens = words_batch(recs[f"X{i}"], recs[f"Y{i}"])
+        logits, loss = model(x, y)
+        logits = logits.reshape(-1, V)[where]
+        # makemore.py's loss over the unmasked positions = the mean over our examples
+        same = F.cross_entropy(logits, torch.tensor(recs[f"Y{i}"], dtype=torch.long))
+        assert abs(same.item() - loss.item()) <= 1e-5 * abs(loss.item()), (same.item(), loss.item())
+        return logits, loss, lens
+
+    out = {}
+    logits, loss, lens = forward(0)
+    if dtype == torch.float32:
+        print(f"  batch 0: {len(lens)} words of lengths {lens}, {recs['X0'].shape[0]} examples, block_size {cfg['block_size']}")
+    model.zero_grad(set_to_none=True)
+    loss.backward()
+    out["ref.logits"] = f32(logits)
+    out["ref.loss"] = f32(loss).reshape(1)
+    for name in names_in:
+        if name in params:
+            out["grad." + name] = f32(params[name].grad)
+
+    setting = lambda k: float(recs["train." + k][0])
+    assert int(recs["train.optimizer"][0]) == OPTIMIZER_ADAMW, "makemore.py's models train with AdamW"
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(setting("beta1"), setting("beta2")), eps=setting("eps"),
+                            weight_decay=setting("weight_decay"))
+    losses = []
+    for i in range(1, N_STEPS + 1):
+        _, loss, _ = forward(i)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+        if i < N_STEPS:
+            for name in names_in:
+                if name in params:
+                    out[f"step{i}.{name}"] = f32(params[name])
+    out["ref.step_losses"] = np.array(losses, dtype=np.float32)
+    for name in names_in:
+        out["final." + name] = f32(params[name] if name in params else buffers[name])
+    for name in names_in:
+        if name in params:
+            st = opt.state[params[name]]
+            assert int(st["step"]) == N_STEPS
+            out["adamw.exp_avg." + name] = f32(st["exp_avg"])
+            out["adamw.exp_avg_sq." + name] = f32(st["exp_avg_sq"])
+    model.eval()
+    with torch.no_grad():
+        out["ref.eval_logits"] = f32(forward(0)[0])
+    return out
 
 # ---------------------------------------------------------------- file format
 
@@ -833,8 +991,9 @@ def main():
         name = os.path.splitext(os.path.basename(path))[0]
         recs = read_records(path, b"MMIN")
         cfg = {k[len(CONFIG_PREFIX):]: int(v[0]) for k, v in recs.items() if k.startswith(CONFIG_PREFIX)}
-        out32 = run(cfg, recs, torch.float32)
-        out64 = run(cfg, recs, torch.float64)
+        runner = run_makemore if cfg.get("form") in (FORM_MLP, FORM_BOW, FORM_RNN) else run
+        out32 = runner(cfg, recs, torch.float32)
+        out64 = runner(cfg, recs, torch.float64)
         torch.set_default_dtype(torch.float32)
         dst = os.path.join(args.outdir, name + ".bin")
         write_records(dst, b"MMFX", {**recs, **out32})

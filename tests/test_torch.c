@@ -2,12 +2,18 @@
 //
 // Each fixture (tests/fixtures/<name>.bin, written by tests/reference.py from
 // mm_dump_inputs' inputs; format in tests/dump_inputs.c, magic "MMFX") holds a
-// config, initial params/buffers, 4 batches and torch's results. For each:
+// config, initial params/buffers, 4 batches and torch's results. For each, on the
+// reference engine and then on the fast one (mm_model_set_engine; natively it fuses
+// multiply-adds where the CPU has FMA, printed as its kernels; without, it is the reference):
 //   1. mm_model_new with the fixture's config; copy init.* into params/buffers;
 //   2. mm_model_forward_backward on batch 0: logits, loss, every gradient;
-//   3. mm_model_sgd_step on batches 1..3 (lr from the fixture): each loss;
-//   4. the final params and BatchNorm running stats;
+//   3. mm_model_train_step on batches 1..3 with the fixture's optimizer (the lecture's
+//      SGD, or AdamW: then also every parameter after steps 1 and 2 and AdamW's
+//      moments after step 3): each loss;
+//   4. the final params and buffers (BatchNorm running stats, a causal mask);
 //   5. mm_model_eval_logits on batch 0 (running statistics).
+// makemore.py's families (mm-mlp, mm-bow, mm-rnn, mm-gru, mm-lstm) come with batches of
+// whole words (B = their examples), the loss the mean over them, as makemore.py's.
 // A value passes when |a - r| <= atol + rtol*|r| with rtol = 1e-4, atol = 1e-6.
 // Why these: float32 rounding alone (reference.py prints torch float32 against
 // the same run in float64) moves order-1 values (weights, gamma, running_var)
@@ -25,7 +31,7 @@
 // Usage: test_torch [--perturb-grad | --flip-bn] [FIXTURE.bin ...]
 //   no files: every fixture in MM_FIXTURE_DIR (set by CMake; else tests/fixtures)
 //   --perturb-grad: scale the largest gradient element by (1 + 1e-3) before
-//     comparing; every fixture must then fail.
+//     comparing; every fixture must then fail (on both engines).
 //   --flip-bn: build with the other BatchNorm mode (keeping the core's initial
 //     running stats, whose shape changes); every hierarchical fixture must then
 //     fail and every flat one (2-D BatchNorm inputs, modes agree) still pass.
@@ -45,7 +51,7 @@
 #endif
 
 static const char* FIXTURES[] = {"wavenet22k-adamw", "wavenet76k-adamw", "bigram", "wavenet22k", "wavenet22k-bnbug", "mlp3", "hier3-small", "hier16-bnbug", "flat2", "flat3-residual",
-                                 "conv8", "conv9-k3", "gated8", "gated7-nobn"};
+                                 "conv8", "conv9-k3", "gated8", "gated7-nobn", "mm-mlp", "mm-bow", "mm-rnn", "mm-gru", "mm-lstm"};
 
 #define RTOL 1e-4
 #define ATOL 1e-6
@@ -257,8 +263,9 @@ static void tokens(uint16_t* dst, const record* r) {
 // Runs the whole check for one fixture file. Returns the number of mismatching
 // tensors, or -1 if the check could not run to the end (a bad file, an API error).
 // *hier is set to 1 for a hierarchical model (3-D BatchNorm inputs).
-static int run_fixture(const char* path, int* hier) {
-    printf("%s\n", path);
+static int run_fixture(const char* path, int engine, int* hier) {
+    printf("%s (%s engine)\n", path, engine == MM_ENGINE_FAST ? "fast" : "reference");
+    fflush(stdout);
     fixture fx;
     mm_model* m = NULL;
     uint16_t* X = NULL;
@@ -293,10 +300,11 @@ static int run_fixture(const char* path, int* hier) {
     if (!rx0) goto done;
     int B = rx0->dims[0];
     m = mm_model_new(&cfg, NULL, 1, B, &err);
-    if (!m) {
-        fprintf(stderr, "  mm_model_new: %s\n", err.msg);
+    if (!m || mm_model_set_engine(m, engine, NULL, &err)) {
+        fprintf(stderr, "  %s: %s\n", m ? "mm_model_set_engine" : "mm_model_new", err.msg);
         goto done;
     }
+    if (engine == MM_ENGINE_FAST) printf("  kernels: %s\n", mm_model_kernels(m));
     int V = cfg.vocab_size;
     float* params = mm_model_params(m);
     float* grads = mm_model_grads(m);
@@ -465,19 +473,21 @@ int main(int argc, char** argv) {
             snprintf(path, sizeof path, "%s/%s.bin", MM_FIXTURE_DIR, FIXTURES[i]);
             p = path;
         }
-        int fails = run_fixture(p, &hier);
-        int should_fail = opt_perturb_grad || (opt_flip_bn && hier);
-        if (opt_perturb_grad || opt_flip_bn)
-            printf("  self-check: %s %s\n", should_fail ? "a mismatch must be found:" : "must still match:",
-                   fails < 0 ? "COULD NOT RUN" : (fails > 0) == should_fail ? "yes" : "NO");
-        n_bad += fails < 0 || (fails > 0) != should_fail;
-        n_files++;
+        for (int engine = MM_ENGINE_REPRODUCIBLE; engine <= MM_ENGINE_FAST; engine++) {
+            int fails = run_fixture(p, engine, &hier);
+            int should_fail = opt_perturb_grad || (opt_flip_bn && hier);
+            if (opt_perturb_grad || opt_flip_bn)
+                printf("  self-check: %s %s\n", should_fail ? "a mismatch must be found:" : "must still match:",
+                       fails < 0 ? "COULD NOT RUN" : (fails > 0) == should_fail ? "yes" : "NO");
+            n_bad += fails < 0 || (fails > 0) != should_fail;
+            n_files++;
+        }
     }
     if (opt_perturb_grad || opt_flip_bn)
-        printf("%s: %d/%d fixtures behaved as expected under %s\n", n_bad ? "FAIL" : "PASS", n_files - n_bad, n_files,
+        printf("%s: %d/%d fixture runs (each fixture on 2 engines) behaved as expected under %s\n", n_bad ? "FAIL" : "PASS", n_files - n_bad, n_files,
                opt_perturb_grad ? "--perturb-grad" : "--flip-bn");
     else
-        printf("%s: %d/%d fixtures match PyTorch (rtol %g, atol %g)\n", n_bad ? "FAIL" : "PASS", n_files - n_bad,
+        printf("%s: %d/%d fixture runs (each fixture on the reference and the fast engine) match PyTorch (rtol %g, atol %g)\n", n_bad ? "FAIL" : "PASS", n_files - n_bad,
                n_files, RTOL, ATOL);
     return n_bad || n_files == 0 ? 1 : 0;
 }
