@@ -12,6 +12,11 @@
 // so only the fast engine uses it; each output is still computed alike whatever
 // the thread count. It applies per model (by its largest batch), never per call,
 // so a split evaluated in parts of any size sums alike.
+//
+// makemore.py's MLP is the same: its Embedding reads each context's tokens last
+// first with a blank before the start (row_tokens maps them), and its Linear is
+// torch's, W (H, n*C): the pass works on W^T, transposed each step (n*C*H floats,
+// a few microseconds), and adds dW^T back.
 #include <stdlib.h>
 #include <string.h>
 #include "fast/pass.h"
@@ -28,7 +33,9 @@ struct mm_tables {
     float* P;          // (n, V, H) the tables E @ W_j
     float* G;          // (n, V, H) their gradients
     float* tmp;        // (V, C)
-    uint16_t* tap_tok; // a Conv1d: (max rows, n) the tokens each row's taps read
+    uint16_t* tap_tok; // a Conv1d: (max rows, n) the tokens each row's taps read; the MLP's context: (max batch, n)
+    int context;       // the Embedding reads makemore.py's MLP's context (EMBED_MLP_CONTEXT)
+    float* Wt;         // a torch Linear: (n*C, H) its weight transposed, then (n*C, H) the gradient's
 };
 
 // Layer 0 is read by one layer only (directly or through a view).
@@ -54,15 +61,19 @@ static void* tables_make(const mm_model* m, const struct mm_pass_set* with, int*
     if ((!flat && !conv) || !one_reader_of_embedding(m)) return NULL;
     const layer* l = &L[conv ? 1 : 2];
     if (l->share[0] >= 0 || L[0].share[0] >= 0) return NULL;
+    if (L[0].embed == EMBED_POSITIONS || (conv && (L[0].embed != EMBED_TOKENS || l->torch))) return NULL;
     int64_t n = L[1].n, V = L[0].n, C = L[0].C_out, H = l->C_out; // 64-bit: long is 32 bits in wasm
     int64_t tables = 2 * n * V * H + V * C;
     int64_t rows = (int64_t)l->T_out * (m->seq ? m->max_rows : m->max_batch); // its rows at the largest batch
     if (rows < 2 * (int64_t)m->cfg.vocab_size || (tables > 65536 && tables > rows * H) || tables > ((int64_t)1 << 28)) return NULL;
     struct mm_tables* t = calloc(1, sizeof *t);
     float* f = malloc(sizeof(float) * (size_t)tables);
-    uint16_t* tt = conv ? malloc(sizeof(uint16_t) * (size_t)m->max_rows * (size_t)n) : NULL;
-    if (!t || !f || (conv && !tt)) { free(t); free(f); free(tt); *oom = 1; return NULL; }
-    *t = (struct mm_tables){conv ? 1 : 2, (int)n, (int)V, (int)C, (int)H, f, f + n * V * H, f + 2 * n * V * H, tt};
+    int context = L[0].embed == EMBED_MLP_CONTEXT;
+    size_t n_tt = conv ? (size_t)m->max_rows * (size_t)n : context ? (size_t)m->max_batch * (size_t)n : 0;
+    uint16_t* tt = n_tt ? malloc(sizeof(uint16_t) * n_tt) : NULL;
+    float* wt = l->torch ? malloc(sizeof(float) * 2 * (size_t)(n * C * H)) : NULL;
+    if (!t || !f || (n_tt && !tt) || (l->torch && !wt)) { free(t); free(f); free(tt); free(wt); *oom = 1; return NULL; }
+    *t = (struct mm_tables){conv ? 1 : 2, (int)n, (int)V, (int)C, (int)H, f, f + n * V * H, f + 2 * n * V * H, tt, context, wt};
     *first = 0;
     *last = t->lin;
     return t;
@@ -73,6 +84,7 @@ static void tables_free(void* st) {
     if (!t) return;
     free(t->P);
     free(t->tap_tok);
+    free(t->Wt);
     free(t);
 }
 
@@ -115,9 +127,29 @@ void mm_tables_forward_rows(mm_model* m, struct mm_tables* t, const uint16_t* to
     int n = t->n, V = t->V, C = t->C, H = t->H;
     const float* E = m->params + m->L[0].p[0];
     const float* W = m->params + ll->p[0];
+    if (t->Wt) { // torch's W (H, n*C): the pass's W^T
+        m->eng.k->transpose(t->Wt, W, H, n * C);
+        W = t->Wt;
+    }
     for (int g = 0; g < n; g++) op_matmul_nn(&m->eng, t->P + (long)g * V * H, E, W + (long)g * C * H, NULL, V, C, H);
     fuse_job j = {m->acts + ll->out, NULL, t->P, NULL, ll->has_bias ? m->params + ll->p[1] : NULL, tok, n, V, H, rows};
     op_ranges(&m->eng, H, 16, j.rows * n * H >= FUSED_MIN_PAR ? 32 : H + 1, fused_gather, &j);
+}
+
+// Group g's backward through torch's W (H, n*C), whose columns g*C.. are W_g^T (H, C): dW's columns
+// += G_g^T @ E, and t->tmp (V, C) = G_g @ W_g^T, through W_g^T copied whole (no transposes).
+static void torch_group_back(struct mm_tables* t, const float* W, float* dW, const float* E, const float* Gg, int g,
+                             const mm_engine* e) {
+    int n = t->n, V = t->V, C = t->C, H = t->H;
+    float *blk = t->Wt, *dblk = t->Wt + (long)H * C; // (H, C) each
+    for (int h = 0; h < H; h++) memcpy(blk + (long)h * C, W + (long)h * n * C + (long)g * C, sizeof(float) * (size_t)C);
+    memset(dblk, 0, sizeof(float) * (size_t)H * (size_t)C);
+    op_matmul_tn_acc(e, dblk, Gg, E, H, V, C); // (H, C) = G_g^T @ E
+    for (int h = 0; h < H; h++) {
+        float* d = dW + (long)h * n * C + (long)g * C;
+        for (int c = 0; c < C; c++) d[c] += dblk[(long)h * C + c];
+    }
+    op_matmul_nn(e, t->tmp, Gg, blk, NULL, V, H, C);
 }
 
 void mm_tables_backward_rows(mm_model* m, struct mm_tables* t, const uint16_t* tok, long rows) {
@@ -132,15 +164,23 @@ void mm_tables_backward_rows(mm_model* m, struct mm_tables* t, const uint16_t* t
     float* dE = m->grads + m->L[0].p[0];
     for (int g = 0; g < n; g++) {
         const float* Gg = t->G + (long)g * V * H;
-        op_matmul_tn_acc(&m->eng, dW + (long)g * C * H, E, Gg, C, V, H);          // dW_j (C,H) += E^T @ G_j
-        op_matmul_nt(&m->eng, t->tmp, Gg, W + (long)g * C * H, m->work, V, H, C); // G_j @ W_j^T (V,C)
+        if (t->Wt) torch_group_back(t, W, dW, E, Gg, g, &m->eng); // t->tmp = G_j @ W_j^T
+        else {
+            op_matmul_tn_acc(&m->eng, dW + (long)g * C * H, E, Gg, C, V, H);          // dW_j (C,H) += E^T @ G_j
+            op_matmul_nt(&m->eng, t->tmp, Gg, W + (long)g * C * H, m->work, V, H, C); // G_j @ W_j^T (V,C)
+        }
         for (long k = 0; k < (long)V * C; k++) dE[k] += t->tmp[k];
     }
     if (ll->has_bias) mm_bias_grad_add(m->grads + ll->p[1], dout, rows, H);
 }
 
 // The tokens of each row's groups: the context's (B, block) as it is, or a Conv1d's taps' (rows, k).
-static const uint16_t* row_tokens(mm_model* m, struct mm_tables* t, const uint16_t* X) {
+static const uint16_t* row_tokens(mm_model* m, struct mm_tables* t, const uint16_t* X, int B) {
+    if (t->lin == 2 && t->context) { // makemore.py's MLP: the table rows its Embedding reads
+        for (long b = 0; b < B; b++)
+            for (int k = 0; k < t->n; k++) t->tap_tok[b * t->n + k] = (uint16_t)mm_mlp_context_token(X + b * t->n, t->n, k, t->V - 1);
+        return t->tap_tok;
+    }
     if (t->lin == 2) return X;
     const layer* l = &m->L[1];
     for (long r = 0; r < m->n_rows; r++)
@@ -153,14 +193,14 @@ static long row_count(const mm_model* m, const struct mm_tables* t, int B) {
 
 static void tables_forward(mm_model* m, void* st, const uint16_t* X, int B, int training) {
     double t0 = mm_prof_start(&m->prof);
-    mm_tables_forward_rows(m, st, row_tokens(m, st, X), row_count(m, st, B));
+    mm_tables_forward_rows(m, st, row_tokens(m, st, X, B), row_count(m, st, B));
     mm_prof_add(&m->prof, PROF_TABLES_FWD, t0);
 }
 
 static void tables_backward(mm_model* m, void* st, const uint16_t* X, int B) {
     struct mm_tables* t = st;
     double t0 = mm_prof_start(&m->prof);
-    mm_tables_backward_rows(m, t, t->lin == 1 ? t->tap_tok : X, row_count(m, t, B)); // the forward pass's tokens
+    mm_tables_backward_rows(m, t, t->lin == 1 || t->context ? t->tap_tok : X, row_count(m, t, B)); // the forward pass's tokens
     mm_prof_add(&m->prof, PROF_TABLES_BWD, t0);
 }
 
@@ -174,14 +214,15 @@ static void tables_fill(mm_model* m, void* st, const uint16_t* X, int B) {
     const layer* ll = &m->L[t->lin];
     int C = le->C_out, H = ll->C_out, K = ll->C_in * (t->lin == 1 ? ll->n : 1);
     long n_tok = m->seq ? m->n_rows : (long)B * le->T_out;
-    const uint16_t* tok = mm_model_tokens(m, X);
+    const uint16_t* tok = t->context ? t->tap_tok : mm_model_tokens(m, X); // the MLP's: as the forward mapped them
     const float* E = m->params + le->p[0];
     float* out = m->acts + le->out;
     float* dx = m->dacts + le->out;
     for (long k = 0; k < n_tok; k++) memcpy(out + k * C, E + (long)tok[k] * C, sizeof(float) * (size_t)C);
     long rows = row_count(m, t, B);
     float* d = t->lin == 1 ? m->dacts + ll->aux[0] : dx; // (rows, K)
-    op_matmul_nt(&m->eng, d, m->dacts + ll->out, m->params + ll->p[0], m->work, (int)rows, H, K);
+    if (ll->torch) op_matmul_nn(&m->eng, d, m->dacts + ll->out, m->params + ll->p[0], NULL, (int)rows, H, K);
+    else op_matmul_nt(&m->eng, d, m->dacts + ll->out, m->params + ll->p[0], m->work, (int)rows, H, K);
     if (t->lin == 1) mm_conv_taps_back(ll, m->row_pos, d, rows, dx, n_tok);
 }
 

@@ -21,11 +21,7 @@ static long row_of(const layer* l, const layer_run* r, long k) {
     if (l->embed == EMBED_POSITIONS) { int p = r->pos[k] + 1; return p < l->n ? p : l->n - 1; }
     if (l->embed == EMBED_TOKENS) return r->tok[k];
     int T = l->T_in;
-    const uint16_t* x = r->tok + (k / T) * T;
-    int z = 0;
-    while (z < T && x[z] == 0) z++;   // padding; the last of it is the start token
-    int j = T - 1 - (int)(k % T);     // the k-th from the end
-    return j >= z - 1 ? x[j] : l->n - 1;
+    return mm_mlp_context_token(r->tok + (k / T) * T, T, (int)(k % T), l->n - 1);
 }
 static void embed_fwd(const layer* l, const layer_run* r) {
     const float* w = r->p[0];

@@ -151,6 +151,15 @@ void mm_bias_add(float* y, const float* b, long rows, int C);
 // db (C,) += column sums of dy (rows, C), in row order.
 void mm_bias_grad_add(float* db, const float* dy, long rows, int C);
 
+// makemore.py's MLP's context (EMBED_MLP_CONTEXT): the table row position k (0..T-1) of a context x (T,)
+// reads: the k-th token from the end, back to the start token (the padding's last 0), then the blank.
+static inline int mm_mlp_context_token(const uint16_t* x, int T, int k, int blank) {
+    int z = 0;
+    while (z < T && x[z] == 0) z++; // padding; the last of it is the start token
+    int j = T - 1 - k;
+    return j >= z - 1 ? x[j] : blank;
+}
+
 // A Conv1d's input gradient dx (dx_rows, C_in) from its taps' gradient dtaps (rows, n*C_in): each
 // tap's back to the row it read, in row then tap order (conv1d.c; the fast tables' fill).
 void mm_conv_taps_back(const layer* l, const int* pos, const float* dtaps, long rows, float* dx, long dx_rows);
