@@ -146,3 +146,10 @@ add_executable(test_cell_stats tests/test_cell_stats.c)
 target_compile_options(test_cell_stats PRIVATE ${MM_FLAGS})
 target_link_libraries(test_cell_stats PRIVATE mmcore)
 add_test(NAME cell_stats COMMAND test_cell_stats)
+
+# training makemore.py's models: batches of whole words, 1 and 2 threads bitwise, bad settings named
+add_executable(test_zoo_train tests/test_zoo_train.c)
+target_compile_options(test_zoo_train PRIVATE ${MM_FLAGS})
+target_compile_definitions(test_zoo_train PRIVATE MM_DATA="${PROJECT_SOURCE_DIR}/data/names.txt")
+target_link_libraries(test_zoo_train PRIVATE mmcore)
+add_test(NAME zoo_train COMMAND test_zoo_train)
