@@ -630,7 +630,8 @@ int main(int argc, char** argv) {
     test_optimizer_state_refused();
     test_hostile();
     const char* fixtures[] = {"st_c_hier_bnbug", "st_c_flat2", "st_torch_hier", "st_torch_flat2", "st_torch_hier_bnbug", "st_c_bigram",
-                              "st_torch_bigram"};
+                              "st_torch_bigram", "st_c_mlp", "st_c_bow", "st_c_rnn", "st_c_gru", "st_c_lstm", "st_torch_mlp",
+                              "st_torch_bow", "st_torch_rnn", "st_torch_gru", "st_torch_lstm"};
     for (size_t i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) check_fixture(dir, fixtures[i]);
     mm_words_free(&g_words);
     printf("%d checks, %d failures\n", checks, failures);

@@ -30,6 +30,10 @@ import_makemore), both ways too: st_c_bigram (the CLI's --preset bigram, 300 Ada
 loads into Bigram with load_state_dict(strict=True), whose val loss on our split is the
 CLI's; st_torch_bigram is a Bigram trained by torch's AdamW, saved with our metadata.
 
+makemore.py's MLP, BoW, RNN (rnn, gru) and the LSTM in its frame (families mlp, bow, rnn), both ways too:
+st_c_<preset> loads strictly into makemore.py's class with our val loss; st_torch_<preset> is that class
+trained by torch's AdamW on batches of 32 words, saved with our metadata (c_to_torch_zoo, torch_to_c_zoo).
+
 Usage (Debian's python3-torch):
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tests/torch_roundtrip.py [--cli build/makemore]
 """
@@ -47,7 +51,8 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from reference import (BatchNorm1d, BatchNorm1dBug, Embedding, Linear, build_model,  # noqa: E402
-                       import_makemore, named_tensors, MM_BN_FIXED, MM_BN_PER_POSITION)
+                       import_makemore, named_tensors, MM_BN_FIXED, MM_BN_PER_POSITION,
+                       makemore_model, words_batch, FORM_MLP, FORM_BOW, FORM_RNN, CELL_TYPES)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -227,15 +232,16 @@ def torch_to_c(outdir, names_path):
         print(f"{name}: torch-made model (loss {loss.item():.4f} at step 200) -> safetensors + eval logits written")
 
 
-def split_words(names_path):
-    """Our split (the lecture's): random.seed(42), one random.shuffle, 80/10/10 by words; and the vocabulary."""
+def split_words(names_path, shuffles=1):
+    """Our split (the lecture's): random.seed(42), `shuffles` random.shuffle calls, 80/10/10 by words; and the vocabulary."""
     words = open(names_path, encoding="utf-8").read().splitlines()
     chars = sorted(set("".join(words)))
     stoi = {s: i + 1 for i, s in enumerate(chars)}
     stoi["."] = 0
     random.seed(42)
     ws = list(words)
-    random.shuffle(ws)
+    for _ in range(shuffles):
+        random.shuffle(ws)
     n1, n2 = int(0.8 * len(ws)), int(0.9 * len(ws))
     return {"train": ws[:n1], "val": ws[n1:n2], "test": ws[n2:]}, stoi, ["."] + chars
 
@@ -295,6 +301,98 @@ def torch_to_c_bigram(outdir, names_path):
     print(f"{name}: makemore.py's Bigram (loss {loss.item():.4f} at step 300) -> safetensors + logits written")
 
 
+# makemore.py's models (families mlp, bow, rnn): small sizes, our presets' split (2 shuffles) and block (16)
+ZOO = [("mlp", None), ("bow", None), ("rnn", "rnn"), ("gru", "gru"), ("lstm", "lstm")]
+ZOO_SIZES = {"block_size": 16, "n_embd": 8, "n_hidden": 12}
+FORMS = {"mlp": FORM_MLP, "bow": FORM_BOW, "rnn": FORM_RNN}
+
+
+def zoo_cfg(meta, V):
+    cfg = {k: int(meta[k]) for k in ("block_size", "n_embd", "n_hidden")}
+    cfg.update(vocab_size=V, form=FORMS[meta["form"]])
+    if "cell_type" in meta:
+        cfg["cell_type"] = CELL_TYPES.index(meta["cell_type"])
+    return cfg
+
+
+def makemore_words(words, stoi, T):
+    """makemore.py's CharDataset tensors of whole words: x = [0, w...], y = [w..., 0, -1 ...] (words, T)."""
+    x = torch.zeros((len(words), T), dtype=torch.long)
+    y = torch.full((len(words), T), -1, dtype=torch.long)
+    for i, w in enumerate(words):
+        ix = [stoi[c] for c in w]
+        x[i, 1:1 + len(ix)] = torch.tensor(ix, dtype=torch.long)
+        y[i, :len(ix)] = torch.tensor(ix, dtype=torch.long)
+        y[i, len(ix)] = 0
+    return x, y
+
+
+def zoo_ref(model, words, stoi, T):
+    """Our contexts (the examples of whole words) and makemore.py's logits at their positions."""
+    X, Y = build_dataset(words, stoi, T)
+    x, _, where, _ = words_batch(X.numpy(), Y.numpy())
+    with torch.no_grad():
+        logits, _ = model(x)
+    return X.numpy().astype(np.int32), logits.reshape(-1, logits.shape[-1])[where].numpy().astype(np.float32)
+
+
+def c_to_torch_zoo(cli, outdir, names_path):
+    """The CLI's models of makemore.py's families into makemore.py's classes, strictly; their val loss there is the CLI's."""
+    for preset, _ in ZOO:
+        name = f"st_c_{preset}"
+        path = os.path.join(outdir, name + ".safetensors")
+        if cli:
+            out = subprocess.run([cli, "train", "--preset", preset, "--embd", str(ZOO_SIZES["n_embd"]), "--hidden",
+                                  str(ZOO_SIZES["n_hidden"]), "--steps", "300", "--lr", "0.005", "--lr2", "0.005", "--seed", "7",
+                                  "--data", names_path, "--samples", "0", "--json", "--save", path],
+                                 check=True, capture_output=True, text=True).stdout
+            val_c = json.loads(out.strip().splitlines()[-1])["val_loss"]
+        meta, tensors = read_safetensors(path)
+        vocab = json.loads(meta["vocab"])
+        cfg = zoo_cfg(meta, len(vocab))
+        model = makemore_model(cfg)
+        model.load_state_dict({k: torch.tensor(v) for k, v in tensors.items()}, strict=True)  # the same names and shapes
+        splits, stoi, _ = split_words(names_path, int(meta["split_shuffles"]))
+        xv, yv = makemore_words(splits["val"], stoi, cfg["block_size"])
+        with torch.no_grad():
+            _, loss = model(xv, yv)  # makemore.py's masked mean: per character over the val words
+        if cli:
+            print(f"{name}: makemore.py's {type(model).__name__}, load_state_dict(strict=True): val loss {loss.item():.6f}; "
+                  f"the CLI's {val_c}")
+            assert abs(loss.item() - float(val_c)) < 2e-5, "the val loss of our file in makemore.py's class is not ours"
+        X, logits = zoo_ref(model, splits["val"][:12], stoi, cfg["block_size"])
+        write_ref(os.path.join(outdir, name + ".ref"), X, logits)
+
+
+def torch_to_c_zoo(outdir, names_path):
+    """makemore.py's classes (torch's init), trained by torch's AdamW on batches of 32 words, saved as our model files."""
+    for preset, cell in ZOO:
+        name = f"st_torch_{preset}"
+        splits, stoi, vocab = split_words(names_path, 2)
+        form = preset if cell is None else "rnn"
+        meta = {"format": FORMAT, "vocab": json.dumps(vocab), "vocab_size": str(len(vocab)), "form": form, "split_shuffles": "2",
+                **{k: str(v) for k, v in ZOO_SIZES.items()}}
+        if cell:
+            meta["cell_type"] = cell
+        cfg = zoo_cfg(meta, len(vocab))
+        torch.manual_seed(3407)
+        model = makemore_model(cfg)
+        opt = torch.optim.AdamW(model.parameters(), lr=5e-3, weight_decay=0.01, betas=(0.9, 0.99), eps=1e-8)
+        xt, yt = makemore_words(splits["train"], stoi, cfg["block_size"])
+        for i in range(200):
+            ix = torch.randint(0, xt.shape[0], (32,))
+            _, loss = model(xt[ix], yt[ix])
+            model.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        meta["made_by"] = f"tests/torch_roundtrip.py (makemore.py's {type(model).__name__}, 200 AdamW steps)"
+        tensors = {k: v.detach().numpy().astype(np.float32) for k, v in model.state_dict().items()}
+        write_safetensors(os.path.join(outdir, name + ".safetensors"), meta, tensors)
+        X, logits = zoo_ref(model, splits["val"][:12], stoi, cfg["block_size"])
+        write_ref(os.path.join(outdir, name + ".ref"), X, logits)
+        print(f"{name}: makemore.py's {type(model).__name__} (loss {loss.item():.4f} at step 200) -> safetensors + logits written")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cli", default=os.path.join(ROOT, "build", "makemore"),
@@ -307,6 +405,8 @@ def main():
     torch_to_c(args.outdir, args.data)
     c_to_torch_bigram(args.cli, args.outdir, args.data)
     torch_to_c_bigram(args.outdir, args.data)
+    c_to_torch_zoo(args.cli, args.outdir, args.data)
+    torch_to_c_zoo(args.outdir, args.data)
 
 
 if __name__ == "__main__":
