@@ -5,9 +5,11 @@
 // receptive field: the block_size input characters at the bottom, joined level by level by
 // each FlattenConsecutive(n) (the flat MLP: one level joining all of them), or for the conv and
 // gated forms the taps of each dilated causal Conv1d that the last position's output reads.
+// makemore.py's models (mlp, bow, rnn) are drawn as their structure instead (web/page/model-families.js).
 // Drawn before any training, and again whenever the form changes; an impossible
 // configuration shows the core's message instead of the last drawing.
 import { $, fmt } from './dom.js';
+import { drawDiagram, familyDiagram } from './model-families.js';
 
 /** @typedef {import('../../wasm/makemore.mjs').LayerInfo} LayerInfo */
 /**
@@ -20,7 +22,7 @@ const SVG = 'http://www.w3.org/2000/svg';
 /** A level with more nodes than this is drawn as a band, not one circle per node. */
 const MAX_NODES = 64;
 
-/** @type {{svg: SVGSVGElement, field: ReturnType<typeof receptiveField>, width: number}|null} the last picture, redrawn at a new width */
+/** @type {{svg: SVGSVGElement, draw: () => void, width: number}|null} the last picture, redrawn at a new width */
 let drawn = null;
 if (typeof ResizeObserver === 'function' && $('mv-tree'))
   new ResizeObserver(() => {
@@ -28,7 +30,7 @@ if (typeof ResizeObserver === 'function' && $('mv-tree'))
     const w = drawn?.svg.getBoundingClientRect().width;
     if (drawn && w && Math.abs(w - drawn.width) > 1) {
       drawn.width = w;
-      drawField(drawn.svg, drawn.field);
+      drawn.draw();
     }
   }).observe($('mv-tree'));
 
@@ -182,13 +184,26 @@ export function showModel({ layers, batch, problem, unreadable = false }) {
     return tr;
   }));
   $('mv-total').textContent = fmt(layers.reduce((s, l) => s + l.params, 0));
+  const diagram = familyDiagram(layers);
   const seq = layers.some((l) => l.perPosition);
-  $('mv-caption').textContent = `Output shapes for a batch of ${fmt(batch)}, as the lecture prints them ` +
+  $('mv-caption').textContent = `Output shapes for a batch of ${fmt(batch)}${diagram?.family === 'mlp' ? ' examples' : diagram ? ' words' : ''}, as the lecture prints them ` +
     '(for layer in model.layers: print(layer.__class__.__name__, tuple(layer.out.shape))).' +
-    (seq ? ` This form runs on every position of whole words: each layer's shape is shown as (batch, block size, channels), the ${layers[0].shape[1]} positions of each example's context; the loss reads the last.` : '');
+    (diagram?.family === 'mlp' ? ` makemore.py's MLP reads one example per position of a word (each character and its end): a step's batch of ${fmt(batch)} words trains on all of their positions, more examples than shown here.`
+      : diagram ? ` makemore.py's ${diagram.family === 'bow' ? 'bag of words' : 'RNN'} runs on every position of whole words: each layer's shape is (words, block size, channels), the loss the mean over every position.`
+        : seq ? ` This form runs on every position of whole words: each layer's shape is shown as (batch, block size, channels), the ${layers[0].shape[1]} positions of each example's context; the loss reads the last.` : '');
+  if (diagram) {
+    const draw = () => drawDiagram(svg, diagram);
+    draw();
+    drawn = { svg, draw, width: svg.getBoundingClientRect().width };
+    scrollHint();
+    svg.setAttribute('aria-label', `makemore.py's ${diagram.family}: ${diagram.rows.map((r) => r.label).join('; ')}`);
+    $('mv-tree-caption').textContent = diagram.caption;
+    return;
+  }
   const field = receptiveField(layers);
-  drawField(svg, field);
-  drawn = { svg, field, width: svg.getBoundingClientRect().width };
+  const draw = () => drawField(svg, field);
+  draw();
+  drawn = { svg, draw, width: svg.getBoundingClientRect().width };
   scrollHint();
   const convs = layers.filter((l) => l.kind === 'Conv1d');
   const flats = layers.filter((l) => l.kind === 'FlattenConsecutive');
