@@ -47,7 +47,7 @@ export class Makemore {
     this._fields = [];
     /** @type {Schema} the core's settings: every field's names, type, limits, default and documentation, and the presets */
     this.schema = this._schema();
-    /** @type {{name: string, config: ModelConfig, data: DataSettings, training: TrainingSettings, numParams: number}[]} presets; numParams for names.txt's 27 symbols */
+    /** @type {{name: string, doc: string, config: ModelConfig, data: DataSettings, training: TrainingSettings, numParams: number}[]} presets; numParams for names.txt's 27 symbols */
     this.presets = this.schema.presets.map((p) => ({ ...p, numParams: this.numParams({ ...p.config, vocabSize: 27 }) }));
     /** the core's default training parameters (the schema's training defaults) */
     this.trainDefaults = /** @type {{batchSize: number, steps: number, lr: number, lrDecayed: number, decayStep: number, seed: number}} */ (

@@ -32,6 +32,8 @@ export function appliesTo(f, chosen) {
 
 /** @param {number} form a family's index @returns {string} its name ('' if none) */
 export const familyName = (form) => schema?.families[form]?.name ?? '';
+/** @param {number} form a family's index @returns {string} its documentation ('' if none) */
+export const familyDoc = (form) => schema?.families[form]?.doc ?? '';
 
 /** @param {SchemaField} f @returns {string} its label as the form shows it, e.g. 'Block size' */
 export const labelOf = (f) => f.label[0].toUpperCase() + f.label.slice(1);
@@ -105,6 +107,26 @@ export function buildFields(s) {
     }
     if (f.default !== null) setValue(f, f.default);
   }
+  // a family's and an optimizer's documentation on its option
+  for (const [js, docs] of /** @type {const} */ ([['form', s.families], ['optimizer', s.optimizers]]))
+    document.getElementById(js)?.querySelectorAll('option').forEach((o, i) => { if (docs[i]) /** @type {HTMLOptionElement} */ (o).title = `${docs[i].label}: ${docs[i].doc}`; });
+}
+
+/**
+ * The Batch size field says what it counts for the chosen family: whole words for makemore.py's models (the schema's
+ * family `words`), else the schema's examples.
+ * @param {number} form the chosen family's index
+ */
+export function showBatchUnit(form) {
+  const f = fields.find((g) => g.js === 'batchSize');
+  const label = /** @type {HTMLLabelElement|null} */ (document.querySelector('label[for="batchSize"]'));
+  const input = document.getElementById('batchSize');
+  if (!f || !label || !input) return;
+  const words = !!schema?.families[form]?.words;
+  const doc = words ? 'whole words per step, drawn at random from the training split, each with all its positions (makemore.py\'s batches); the loss is the mean over those positions' : f.doc;
+  label.textContent = words ? `${labelOf(f)} (words)` : labelOf(f);
+  label.title = doc;
+  input.title = `${doc} (${f.expects})`;
 }
 
 /** @param {SchemaField} f @param {unknown} v */

@@ -11,7 +11,7 @@ import { $, fmt, showError, setStatus } from './dom.js';
 import { state, subscribe, notify } from './state.js';
 import { worker } from './connection.js';
 import { markField, clearField, clearFields } from './field-errors.js';
-import { appliesTo, buildFields, familyName, fieldOf, fieldOfMessage, groupFields, groupOf, readField, readGroup, fillGroup, sameGroup } from './fields.js';
+import { appliesTo, buildFields, familyName, fieldOf, fieldOfMessage, groupFields, groupOf, readField, readGroup, fillGroup, sameGroup, showBatchUnit, familyDoc } from './fields.js';
 import { showFormModel } from './model-card.js';
 import { statsEvery } from './diag-view.js';
 
@@ -101,6 +101,14 @@ function syncStructure() {
   $('structure').disabled = !lecture;
   const { unused, fixed } = unusedFields();
   for (const f of ALL()) $(f.js).disabled = unused.includes(f.js) || f.js in fixed;
+  showBatchUnit(chosen().form);
+}
+
+/** The chosen preset's documentation under its select (the core's); custom: the chosen family's. */
+function showPresetDoc() {
+  const p = state.presets.find((q) => q.name === $('preset').value);
+  const { form } = chosen();
+  $('preset-doc').textContent = p?.doc ? `${p.name}: ${p.doc}.` : familyDoc(form) ? `custom, of the ${familyName(form)} family: ${familyDoc(form)}.` : '';
 }
 
 function renderPresetOptions() {
@@ -131,6 +139,7 @@ function matchPreset() {
     return;
   }
   $('preset').value = state.presets.find((p) => sameGroup(p.config, c, 'model') && sameGroup(p.data, d, 'data'))?.name ?? 'custom';
+  showPresetDoc();
 }
 
 /** The form at the start: the schema's fields at their defaults, then the wavenet76k preset. @param {import('../shared/protocol.js').InitResult} r */
@@ -140,6 +149,7 @@ export function initForm(r) {
   const first = state.presets.find((p) => p.name === 'wavenet76k') ?? state.presets[0];
   $('preset').value = first.name;
   fillArch(first.config, first.data);
+  showPresetDoc();
   updateValPlaceholder();
   notify('form');
 }

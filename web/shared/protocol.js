@@ -32,7 +32,7 @@ export {};
  * @property {import('../../wasm/makemore.mjs').Schema} schema the core's settings: the form's fields, their limits and defaults
  * @property {Preset[]} presets
  */
-/** @typedef {{name: string, config: ModelConfig, data: DataSettings, training: TrainingSettings, numParams: number}} Preset numParams: for the current vocabulary (init: 27) */
+/** @typedef {{name: string, doc: string, config: ModelConfig, data: DataSettings, training: TrainingSettings, numParams: number}} Preset numParams: for the current vocabulary (init: 27) */
 
 /** @typedef {{bytes: ArrayBuffer, source: string}} WordsRequest a word list (transferred) and its name; on error the previous list stays */
 /**
