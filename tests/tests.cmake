@@ -117,6 +117,15 @@ target_include_directories(test_layers PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_link_libraries(test_layers PRIVATE mmcore)
 add_test(NAME layers COMMAND test_layers)
 
+# makemore.py's layers (RNNCell, GRUCell, LSTMCell, CausalBoW, the Embedding's context and position modes, torch's
+# Linear) against finite differences on whole-word batches (1, 2, 16 positions, words of mixed lengths), both engines;
+# a batch = its words alone; a context evaluated alone = its position inside its word (families rnn, bow, mlp)
+add_executable(test_recurrent tests/test_recurrent.c)
+target_compile_options(test_recurrent PRIVATE ${MM_FLAGS})
+target_include_directories(test_recurrent PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(test_recurrent PRIVATE mmcore)
+add_test(NAME recurrent COMMAND test_recurrent)
+
 # the layer list (issue 11 item 4): kinds and output shapes as the lecture prints them, parameters per layer
 add_executable(test_layer_list tests/test_layer_list.c)
 target_compile_options(test_layer_list PRIVATE ${MM_FLAGS})
