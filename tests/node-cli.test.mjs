@@ -241,7 +241,7 @@ test('(c) bad input: a message naming the option or file; exit 2 for usage, 1 fo
       [['info', '--split-seed', '-1'], 2, /--split-seed takes a whole number in 0\.\.4294967295, not '-1'/],
       [['sample', '--top-k', '-2'], 2, /--top-k takes a whole number from 0 \(all tokens; -1 too\) to 1024, not '-2'/],
       [['train', '--max-steps', '-1'], 2, /--max-steps takes a whole number in 0\.\.2147483647, not '-1'/], // makemore.py's name, as given
-      [['train', '--type', 'gru'], 2, /--type gru: makemore\.py's GRU is not here yet; the types here: bigram/],
+      [['train', '--type', 'transformer'], 2, /--type transformer: makemore\.py's Transformer is not here yet; the types here: makemore\.py's bigram/],
       [['train', '--resume', 'c.safetensors', '--type', 'bigram'], 2, /--type with --resume/],
       [['sample', '--top-p', '0'], 2, /--top-p takes a number above 0 and at most 1, not '0'/],
       [['sample', '--top-p', '1.5'], 2, /--top-p .* not '1.5'/],

@@ -28,8 +28,8 @@ const SAMPLE_OPTS =
 const PY_OPTS =
   "makemore.py's options (its names of ours): -i, --input-file FILE (the word list)  --max-steps N (the steps)\n" +
   "  -b, --batch-size N (the batch size)  -l, --learning-rate X (the learning rate)  -w X (AdamW's weight decay)\n" +
-  "  --type bigram|mlp|PRESET (bigram: makemore.py's Bigram; mlp: the lecture's MLP, preset mlp3; a preset's name;\n" +
-  "  makemore.py's transformer, rnn, gru and bow are not here yet)\n" +
+  "  --type bigram|mlp|bow|rnn|gru|PRESET (makemore.py's Bigram, MLP, BoW, RNN, GRU: the presets of those names; lstm\n" +
+  "  (the LSTM in its frame) or any preset's name; makemore.py's transformer is not here yet)\n" +
   "  -o, --work-dir DIR  the model (DIR/model.safetensors, a checkpoint) and the run's output (DIR/log.txt) go there\n" +
   "  --resume (no FILE: DIR's model, continued)  --sample-only (names from DIR's model, no training)\n";
 const PY_INFO_OPTS =
@@ -135,9 +135,9 @@ const ALIASES = /** @type {Record<string, string>} */ ({
   '-i': '--data', '--input-file': '--data', '-o': '--work-dir', '--max-steps': '--steps', '--batch-size': '--batch', '-b': '--batch',
   '--learning-rate': '--lr', '-l': '--lr', '-w': '--weight-decay',
 });
-/** makemore.py's --type names: the preset that is the same model (bigram) or its kind (mlp), or the class not here yet */
+/** makemore.py's --type names: the preset that is the same model, or the class not here yet */
 const PY_TYPES = /** @type {Record<string, {preset?: string, cls?: string}>} */ ({
-  bigram: { preset: 'bigram' }, mlp: { preset: 'mlp3' }, transformer: { cls: 'Transformer' }, rnn: { cls: 'RNN' }, gru: { cls: 'GRU' }, bow: { cls: 'BoW' },
+  bigram: { preset: 'bigram' }, mlp: { preset: 'mlp' }, transformer: { cls: 'Transformer' }, rnn: { preset: 'rnn' }, gru: { preset: 'gru' }, bow: { preset: 'bow' },
 });
 
 /**
@@ -150,8 +150,8 @@ export function typePreset(v, schema) {
   if (py?.preset) return py.preset;
   if (names.includes(v)) return v;
   throw new UsageError(
-    `--type ${v}: ${py?.cls ? `makemore.py's ${py.cls} is not here yet` : 'not a type'}; the types here: bigram (makemore.py's Bigram), ` +
-      `mlp (the lecture's MLP: preset mlp3), or a preset: ${names.join(' ')}`,
+    `--type ${v}: ${py?.cls ? `makemore.py's ${py.cls} is not here yet` : 'not a type'}; the types here: makemore.py's bigram, mlp, ` +
+      `bow, rnn, gru, or a preset: ${names.join(' ')}`,
   );
 }
 

@@ -39,8 +39,8 @@ static const char* const SAMPLE_OPTS =
 static const char* const PY_OPTS =
     "makemore.py's options (its names of ours): -i, --input-file FILE (the word list)  --max-steps N (the steps)\n"
     "  -b, --batch-size N (the batch size)  -l, --learning-rate X (the learning rate)  -w X (AdamW's weight decay)\n"
-    "  --type bigram|mlp|PRESET (bigram: makemore.py's Bigram; mlp: the lecture's MLP, preset mlp3; a preset's name;\n"
-    "  makemore.py's transformer, rnn, gru and bow are not here yet)\n"
+    "  --type bigram|mlp|bow|rnn|gru|PRESET (makemore.py's Bigram, MLP, BoW, RNN, GRU: the presets of those names; lstm\n"
+    "  (the LSTM in its frame) or any preset's name; makemore.py's transformer is not here yet)\n"
     "  -o, --work-dir DIR  the model (DIR/model.safetensors, a checkpoint) and the run's output (DIR/log.txt) go there\n"
     "  --resume (no FILE: DIR's model, continued)  --sample-only (names from DIR's model, no training)\n";
 static const char* const PY_INFO_OPTS =
@@ -258,11 +258,12 @@ static const char* our_option(const char* o) {
     return o;
 }
 
-// --type: makemore.py's model type as our preset (bigram, mlp: mlp3; a preset's own name too); a type not here is
-// refused, naming what is (bin/cli/args.mjs's typePreset). 1: refused (said).
+// --type: makemore.py's model type as our preset (its bigram, mlp, bow, rnn, gru: the presets of those names; a
+// preset's own name too); a type not here is refused, naming what is (bin/cli/args.mjs's typePreset). 1: refused (said).
 static int type_option(args* a, const char* v) {
-    static const char* const PY[][2] = {{"bigram", "bigram"}, {"mlp", "mlp3"}, {"transformer", NULL}, {"rnn", NULL}, {"gru", NULL}, {"bow", NULL}};
-    static const char* const CLS[] = {NULL, NULL, "Transformer", "RNN", "GRU", "BoW"};
+    static const char* const PY[][2] = {{"bigram", "bigram"}, {"mlp", "mlp"}, {"transformer", NULL}, {"rnn", "rnn"}, {"gru", "gru"},
+                                        {"bow", "bow"}};
+    static const char* const CLS[] = {NULL, NULL, "Transformer", NULL, NULL, NULL};
     int k = -1;
     for (int i = 0; i < 6; i++)
         if (!strcmp(v, PY[i][0])) k = i;
@@ -276,7 +277,7 @@ static int type_option(args* a, const char* v) {
     fprintf(stderr, "makemore: --type %s: ", v);
     if (k >= 0) fprintf(stderr, "makemore.py's %s is not here yet", CLS[k]);
     else fputs("not a type", stderr);
-    fputs("; the types here: bigram (makemore.py's Bigram), mlp (the lecture's MLP: preset mlp3), or a preset:", stderr);
+    fputs("; the types here: makemore.py's bigram, mlp, bow, rnn, gru, or a preset:", stderr);
     for (int i = 0; mm_preset_name(i); i++) fprintf(stderr, " %s", mm_preset_name(i));
     fputs("\n", stderr);
     return 1;
