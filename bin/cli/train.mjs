@@ -325,9 +325,9 @@ function report({ a, t, losses, probe }, { evals, sps, doneSteps, prof, threads 
       s += `threads: ${threads} (measured on the first steps: 1 thread ${fmtF(probe.rate(0), 0)} steps/s, ${probe.pool} threads ${fmtF(probe.rate(1), 0)})\n`;
     if (prof && doneSteps) {
       const sum = prof.reduce((acc, p) => acc + p.seconds, 0);
-      s += 'time per step by operation (us):\n';
-      for (const p of prof)
-        s += `  ${p.phase.padEnd(8)} ${p.op.padEnd(14)} ${fmtF((1e6 * p.seconds) / doneSteps, 1).padStart(8)}  ${fmtF(sum > 0 ? (100 * p.seconds) / sum : 0, 1).padStart(5)}%\n`;
+      s += 'time per step by section (us; sections this model never ran are left out):\n';
+      for (const p of prof.filter((q) => q.seconds > 0))
+        s += `  ${p.phase.padEnd(8)} ${p.op.padEnd(30)} ${fmtF((1e6 * p.seconds) / doneSteps, 1).padStart(8)}  ${fmtF(sum > 0 ? (100 * p.seconds) / sum : 0, 1).padStart(5)}%\n`;
     }
     out(s + namesText(names, where));
   }
