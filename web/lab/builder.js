@@ -1,7 +1,9 @@
 // lab/builder.js: the lab's sweep builder (web/lab/page.js runs what it gives): the runs of "Run sweep"
-// (one or two settings with comma-separated values, optional seeds, over the form's settings) and of
-// "Reproduce the lecture" (web/lab/lecture.json), both at the builder's "Steps per run" (blank: the
-// form's Steps), each run's learning-rate decay at the same fraction of it (web/lab/spec.js withSteps);
+// (one or two settings with comma-separated values, optional seeds, over the form's settings), of
+// "Reproduce the lecture" (web/lab/lecture.json) and of "makemore.py's models" (web/lab/makemore.json: every
+// family at its preset, on the page's word list), all at the builder's "Steps per run" (blank: the form's
+// Steps; makemore.py's models: each preset's own), each run's learning-rate decay at the same fraction of it
+// (web/lab/spec.js withSteps);
 // and the line under the buttons saying, before a sweep starts and as the fields change, how many runs
 // and steps each button trains and for about how long: at the steps/s of the last run measured in this
 // page (its training steps over the time inside wasm, as a record's stepsPerSec), else of the last
@@ -17,20 +19,24 @@ import { lab } from './view.js';
 
 /** @type {Schema|null} */
 let schema = null;
-/** @type {unknown} lecture.json, once fetched */
-let lectureSpec = null;
+/** @type {Map<string, unknown>} the built-in sweeps (lecture.json, makemore.json), once fetched */
+const builtIn = new Map();
 /** the run measured last in this page: its name, steps trained and time inside wasm @type {{name: string, steps: number, ms: number}|null} */
 let measured = null;
 
-/** @returns {Promise<unknown>} lecture.json (fetched once) */
-export async function lectureJson() {
-  if (lectureSpec) return lectureSpec;
-  const res = await fetch(new URL('./lecture.json', import.meta.url));
-  if (!res.ok) throw new Error(`lecture.json: HTTP ${res.status}`);
-  lectureSpec = await res.json();
+/** @param {string} file a built-in sweep beside this module @returns {Promise<unknown>} its spec (fetched once) */
+async function builtInJson(file) {
+  if (builtIn.has(file)) return builtIn.get(file);
+  const res = await fetch(new URL(`./${file}`, import.meta.url));
+  if (!res.ok) throw new Error(`${file}: HTTP ${res.status}`);
+  builtIn.set(file, await res.json());
   renderPlan();
-  return lectureSpec;
+  return builtIn.get(file);
 }
+/** @returns {Promise<unknown>} lecture.json (fetched once) */
+export const lectureJson = () => builtInJson('lecture.json');
+/** @returns {Promise<unknown>} makemore.json (fetched once) */
+export const makemoreJson = () => builtInJson('makemore.json');
 
 /** @param {string} text comma-separated values @param {string} what @returns {(number|string)[]} */
 function listOf(text, what) {
@@ -109,6 +115,18 @@ export function lecturePlans(spec) {
   return atSteps(expandSpec(spec, /** @type {Schema} */ (schema)), runSteps(), {}).map((p) => ({ ...p, reproducible }));
 }
 
+/**
+ * @param {unknown} spec makemore.json @returns {RunPlan[]} makemore.py's models' runs: each preset's steps, or "Steps per run";
+ * on the page's word list (makemore.py's --input-file); the form's engine (throws an Error saying what is wrong)
+ */
+export function makemorePlans(spec) {
+  const reproducible = !!$('reproducible').checked;
+  const plans = expandSpec(spec, /** @type {Schema} */ (schema));
+  const n = stepsPerRun();
+  const dataset = state.dataInfo?.source;
+  return (n === null ? plans : atSteps(plans, n, {})).map((p) => ({ ...p, reproducible, dataset: dataset ?? p.dataset }));
+}
+
 /** The run a lane trains measured its steps so far: the estimates use its rate. @param {string} name @param {number} steps @param {number} ms inside wasm */
 export function noteRate(name, steps, ms) {
   measured = { name, steps, ms };
@@ -171,6 +189,7 @@ export function renderPlan() {
     // the form says what is wrong
   }
   $('lab-lecture-steps').placeholder = formSteps ? `${formSteps} (form)` : "the form's Steps";
+  const lecture = builtIn.get('lecture.json'), makemore = builtIn.get('makemore.json');
   const rate = lastRate();
   const lanes = Number($('lab-lanes').value) || 1;
   /** @param {() => RunPlan[]} plans @returns {string} */
@@ -181,11 +200,11 @@ export function renderPlan() {
       return `${errText(e).replace(/\.$/, '')}.`;
     }
   };
-  const sweep = Object.assign(document.createElement('span'), { textContent: `Run sweep: ${line(sweepPlans)}` });
-  const lecture = Object.assign(document.createElement('span'), {
-    textContent: `Reproduce the lecture: ${lectureSpec ? line(() => lecturePlans(lectureSpec)) : 'its runs are being read.'}`,
-  });
-  $('lab-plan').replaceChildren(sweep, ' ', lecture);
+  /** @param {string} text */
+  const span = (text) => Object.assign(document.createElement('span'), { textContent: text });
+  $('lab-plan').replaceChildren(span(`Run sweep: ${line(sweepPlans)}`), ' ',
+    span(`Reproduce the lecture: ${lecture ? line(() => lecturePlans(lecture)) : 'its runs are being read.'}`), ' ',
+    span(`makemore.py's models: ${makemore ? line(() => makemorePlans(makemore)) : 'its runs are being read.'}`));
 }
 
 /** The builder after the module loaded: its setting choices from the schema, the line kept up to date. @param {Schema} s */
@@ -198,6 +217,7 @@ export function initBuilder(s) {
     sel.replaceChildren(none, ...keys.map((f) => Object.assign(document.createElement('option'), { value: f.js, textContent: `${f.label} (${f.js})` })));
   }
   lectureJson().catch(() => {}); // said when the button is pressed
+  makemoreJson().catch(() => {});
   renderPlan();
 }
 

@@ -3,7 +3,8 @@
 // (web/lab/runner.js RunRecord) in IndexedDB (web/lab/store.js), shown in the run list, the overlay
 // chart and the results table (web/lab/view.js). A sweep (the builder, web/lab/builder.js: one or two
 // settings with comma-separated values, optional seeds, over the form's settings; or the built-in
-// "Reproduce the lecture", web/lab/lecture.json; both at the builder's steps per run) is expanded by
+// "Reproduce the lecture", web/lab/lecture.json; or "makemore.py's models", web/lab/makemore.json: every family at its
+// preset on the page's word list; all at the builder's steps per run) is expanded by
 // web/lab/runner.js and queued on lanes: lane 1 is the
 // page's Worker (its run is the trainer's: the loss chart, the status), lane 2 a second Worker (the
 // same web/worker/main.js behind its own bridge, made for the sweep and terminated when it ends or is
@@ -22,7 +23,7 @@ import { state } from '../page/state.js';
 import { worker } from '../page/connection.js';
 import { wordBytes } from '../page/data.js';
 import { CurveBuilder, describeConfig, exportCsv, exportJson, importJson, makeRecord, runQueue } from './runner.js';
-import { initBuilder, lectureJson, lecturePlans, noteRate, refresh, sweepPlans } from './builder.js';
+import { initBuilder, lectureJson, lecturePlans, makemoreJson, makemorePlans, noteRate, refresh, sweepPlans } from './builder.js';
 import { deleteRun, listRuns, putRuns } from './store.js';
 import { lab, makeLabChart, nextColour, renderLab } from './view.js';
 
@@ -300,7 +301,7 @@ function setLabStatus(text) {
 }
 
 function syncButtons() {
-  for (const id of ['lab-run-sweep', 'lab-lecture']) $(id).disabled = sweeping || !schema;
+  for (const id of ['lab-run-sweep', 'lab-lecture', 'lab-makemore']) $(id).disabled = sweeping || !schema;
   $('lab-stop').disabled = !sweeping;
   $('lab-lanes').disabled = sweeping;
 }
@@ -323,6 +324,15 @@ async function onLecture() {
     const plans = lecturePlans(await lectureJson());
     if (state.dataInfo?.source !== 'names.txt') throw new Error(`the lecture trains on names.txt: press “Use names.txt” first (the page has ${state.dataInfo?.source ?? 'none'})`);
     await runSweep(plans);
+  } catch (e) {
+    showError('lab-error', errText(e));
+  }
+}
+
+async function onMakemore() {
+  showError('lab-error', null);
+  try {
+    await runSweep(makemorePlans(await makemoreJson()));
   } catch (e) {
     showError('lab-error', errText(e));
   }
@@ -398,6 +408,7 @@ makeLabChart($('lab-chart'));
 lab.onDelete = (id) => { onDelete(id); };
 $('lab-run-sweep').addEventListener('click', onRunSweep);
 $('lab-lecture').addEventListener('click', onLecture);
+$('lab-makemore').addEventListener('click', onMakemore);
 $('lab-stop').addEventListener('click', () => {
   stopAsked = true;
   setLabStatus(lane2 ? 'The sweep stops when the runs under way end.' : 'The sweep stops when this run ends.');
