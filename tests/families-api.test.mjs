@@ -2,7 +2,7 @@
 // the JS API in wasm:
 //   - the schema lists the families, the rnn family's cell_type (rnn, gru, lstm) and the presets with their docs;
 //     each family's `words` (batch_size counts whole words) is what the core does: only those refuse a word list
-//     whose longest word does not fit block_size;
+//     whose longest word does not fit block_size (the schema JSON's family `words`);
 //   - each preset's parameters on names.txt are makemore.py's module shapes added up (and the number its doc gives);
 //   - createTrainer({ preset }) trains each a few steps and the loss falls from about ln 27;
 //   - bad settings are refused naming the setting: a GRU of hidden size 0, a block_size below the longest word + 1

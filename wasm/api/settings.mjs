@@ -63,12 +63,6 @@ export function toText(f, v, where) {
 }
 
 /**
- * The families that train as makemore.py does (batch_size whole words; block_size at least the longest word + 1): the
- * core's mm_config_word_batches. Its schema JSON does not say it yet (a family's `words`); until it does, their names.
- */
-const WORD_FAMILIES = ['mlp', 'bow', 'rnn'];
-
-/**
  * The core's schema (mmw_schema_json's JSON, parsed), its values in this API's forms.
  * @param {any} raw @returns {Schema}
  */
@@ -84,10 +78,7 @@ export function readSchema(raw) {
     data: /** @type {DataSettings} */ (typed(p.data)),
     training: /** @type {TrainingSettings} */ (typed(p.training)),
   }));
-  const families = raw.families.map((/** @type {any} */ f) => ({
-    ...f, uses: f.uses.map((/** @type {string} */ n) => fields.find((q) => q.name === n)?.js ?? n),
-    words: typeof f.words === 'boolean' ? f.words : WORD_FAMILIES.includes(f.name),
-  }));
+  const families = raw.families.map((/** @type {any} */ f) => ({ ...f, uses: f.uses.map((/** @type {string} */ n) => fields.find((q) => q.name === n)?.js ?? n) }));
   return { format: raw.format, fields, families, optimizers: raw.optimizers, presets };
 }
 
