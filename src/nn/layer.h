@@ -191,6 +191,11 @@ static inline long mm_step_prev(const int* pos, long r) { return r == 0 ? -1 : p
 // -1: start) into dst's rows of stride ld.
 void mm_steps_gather(const mm_steps* s, int step, float* dst, int ld, const float* src, int C, const float* start, const int* pos,
                      int prev);
+// A torch Linear's weight W (rows, E + H) of [x, h] as its x columns Wx (rows, E) and h columns Wh (rows, H),
+// so the x part of every row is one matmul before the steps and a step multiplies h alone; and back: the
+// gradients' columns added into G (rows, E + H).
+void mm_split_columns(const float* W, int rows, int E, int H, float* Wx, float* Wh);
+void mm_add_columns(float* G, int rows, int E, int H, const float* dWx, const float* dWh);
 // A cell's shape rule: rows (1, C_in) in, (1, C_out) out (C_out: its hidden size).
 int mm_cell_shape(layer* l, const layer* const* in, mm_err* err);
 

@@ -42,3 +42,18 @@ int mm_cell_shape(layer* l, const layer* const* in, mm_err* err) {
     l->T_out = 1;
     return MM_OK;
 }
+
+void mm_split_columns(const float* W, int rows, int E, int H, float* Wx, float* Wh) {
+    for (int i = 0; i < rows; i++) {
+        memcpy(Wx + (long)i * E, W + (long)i * (E + H), sizeof(float) * (size_t)E);
+        memcpy(Wh + (long)i * H, W + (long)i * (E + H) + E, sizeof(float) * (size_t)H);
+    }
+}
+
+void mm_add_columns(float* G, int rows, int E, int H, const float* dWx, const float* dWh) {
+    for (int i = 0; i < rows; i++) {
+        float* g = G + (long)i * (E + H);
+        for (int c = 0; c < E; c++) g[c] += dWx[(long)i * E + c];
+        for (int c = 0; c < H; c++) g[E + c] += dWh[(long)i * H + c];
+    }
+}
