@@ -114,6 +114,11 @@ describe('trainer page in Chromium', { skip, timeout: 150000 }, () => {
       'wavenet76k-conv · 76,579 params',
       'wavenet-gated · 75,249 params',
       'bigram · 729 params',
+      'mlp · 69,147 params', // makemore.py's models: makemore.py's parameter counts (tests/families-api.test.mjs)
+      'bow · 12,827 params',
+      'rnn · 11,803 params',
+      'gru · 28,315 params',
+      'lstm · 36,891 params',
       'custom',
     ]);
     assert.equal(await text('#params'), 'Parameters: 76,579 (vocabulary of 27)');
