@@ -177,8 +177,8 @@ test('(e) bad forms: an unknown name or index, a gated file as conv, a conv file
   }));
   const gated = files['wavenet-gated'];
   const conv = files['wavenet76k-conv'];
-  assert.throws(() => mm.loadModel(gated, { form: /** @type {any} */ ('convolutional') }), /model family must be examples, conv, gated or bigram, not "convolutional"/);
-  assert.throws(() => mm.loadModel(gated, { form: 4 }), /unknown model family 4 \(0\.\.3\)/);
+  assert.throws(() => mm.loadModel(gated, { form: /** @type {any} */ ('convolutional') }), /model family must be examples, conv, gated, bigram, mlp, bow or rnn, not "convolutional"/);
+  assert.throws(() => mm.loadModel(gated, { form: 7 }), /unknown model family 7 \(0\.\.6\)/);
   assert.throws(() => mm.loadModel(gated, { form: /** @type {any} */ (true) }), /form must be a form's name or index, got true/);
   assert.throws(() => mm.loadModel(gated, { form: 'conv' }), /^MakemoreError: its gated model does not load as the conv form: model file has no tensor 'layers\.2\.weight'$/);
   assert.throws(() => mm.loadModel(conv, { form: 'gated' }), /its conv model does not load as the gated form: a gated model needs at least 1 block/);
@@ -194,7 +194,7 @@ test('(e) bad forms: an unknown name or index, a gated file as conv, a conv file
       assert.equal(r.stderr, `makemore: ${f}: its gated model does not load as the conv form: model file has no tensor 'layers.2.weight'\n`);
       const u = native(['info', '--model', f, '--form', 'convolutional']);
       assert.equal(u.status, 2);
-      assert.equal(u.stderr, "makemore: --form takes examples, conv, gated or bigram, not 'convolutional'\n");
+      assert.equal(u.stderr, "makemore: --form takes examples, conv, gated, bigram, mlp, bow or rnn, not 'convolutional'\n");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
