@@ -27,7 +27,9 @@ const bits = (/** @type {Float32Array} */ a) => Array.from(new Uint32Array(a.buf
 
 // wavenet76k-conv: the lecture's 76K model's tensors; wavenet-gated (V 27, R 54, C 54, S 108, k 2, 3 blocks, BatchNorm):
 // 27*54 + 3*(108*108 + 108 + 54*108+108) + 2*(54*54+54) + (108*108+108) + (108*27+27) = 75249 (convs with biases, no BatchNorm)
-const PARAMS = { mlp3: 12097, mlp8: 22097, wavenet22k: 22397, 'wavenet22k-bnbug': 22397, wavenet76k: 76579, 'wavenet76k-conv': 76579, 'wavenet-gated': 75249, bigram: 729 };
+const PARAMS = { mlp3: 12097, mlp8: 22097, wavenet22k: 22397, 'wavenet22k-bnbug': 22397, wavenet76k: 76579, 'wavenet76k-conv': 76579, 'wavenet-gated': 75249, bigram: 729,
+  // makemore.py's models: its modules' shapes added up (tests/families-api.test.mjs)
+  mlp: 69147, bow: 12827, rnn: 11803, gru: 28315, lstm: 36891 };
 const SPLIT3 = [182625, 22655, 22866];
 const SPLIT8 = [182473, 22827, 22846];
 
@@ -41,7 +43,8 @@ test('loader: SIMD detection and both builds load', async () => {
   for (const simd of [true, false]) {
     const mm = await load(simd);
     assert.equal(mm.simd, simd);
-    assert.deepEqual(mm.presets.map((p) => p.name), ['mlp3', 'mlp8', 'wavenet22k-bnbug', 'wavenet22k', 'wavenet76k', 'wavenet76k-conv', 'wavenet-gated', 'bigram']);
+    assert.deepEqual(mm.presets.map((p) => p.name), ['mlp3', 'mlp8', 'wavenet22k-bnbug', 'wavenet22k', 'wavenet76k', 'wavenet76k-conv', 'wavenet-gated', 'bigram',
+      'mlp', 'bow', 'rnn', 'gru', 'lstm']);
   }
   await assert.rejects(loadMakemore({ wasmUrl: pathToFileURL(path.join(WASM_DIR, 'missing.wasm')) }), /ENOENT/);
 });
