@@ -5,6 +5,7 @@
 //   - "Model, drawn" shows the core's layer list and the family's picture: the cell boxes (GRU, LSTM) unrolled with
 //     the hidden state from start, bow's averaging lines (positions 1..t), mlp's 16 characters concatenated; its
 //     rows' parameters are the layers';
+//   - a block_size below names.txt's longest name + 1 is refused at Train, at the Block size field (the core's message);
 //   - a short gru run trains in the page, its losses bitwise the JS API's in Node (reproducible engine);
 //   - <name-generator> samples a gru, a bow and an mlp model file: the names the JS API draws from them.
 // Needs /usr/bin/chromium (or MM_CHROMIUM) and the .wasm modules (MM_WASM_DIR, default build-wasm/).
@@ -98,6 +99,14 @@ test('the page: makemore.py\'s presets, their docs and fields, batch size in wor
     await page.locator('#nEmbd').fill('30');
     await page.waitForFunction(() => (document.getElementById('preset-doc')?.textContent ?? '').startsWith('custom, of the rnn family: makemore.py'));
     assert.equal(await value('preset'), 'custom');
+
+    // a block too short for names.txt's longest name and its end: Train says so at Block size (the trainer's message)
+    await page.locator('#preset').selectOption('gru');
+    await page.locator('#blockSize').fill('15');
+    await page.click('#train');
+    await page.waitForFunction(() => !(/** @type {HTMLElement} */ (document.getElementById('train-error')).hidden), null, { timeout: 10000 });
+    assert.match(await text('#train-error'), /^Not started: block_size 15 is too small for this word list: .* at least 16/);
+    assert.equal(await page.getAttribute('#blockSize', 'aria-invalid'), 'true');
 
     // a short gru run: the JS API's losses
     await page.locator('#preset').selectOption('gru');
