@@ -33,15 +33,15 @@ static void check_preset(const mm_words* w, const char* preset, int engine, int 
     mm_data_settings ds;
     mm_train_params tp;
     CHECK(mm_preset(preset, &cfg, &ds, &err) == MM_OK && mm_preset_training(preset, &tp, &err) == MM_OK, "%s: %s", preset, err.msg);
-    tp.steps = 200;
+    tp.steps = 100;
     mm_trainer* t = mm_trainer_new(w, &cfg, &ds, &tp, &err);
     CHECK(t, "%s: %s", preset, err.msg);
     if (!t) return;
     CHECK(mm_trainer_set_engine(t, engine, NULL, &err) == MM_OK, "%s", err.msg);
-    CHECK(mm_trainer_run(t, 200, NULL, NULL, &err) == MM_OK, "%s: %s", preset, err.msg);
+    CHECK(mm_trainer_run(t, 100, NULL, NULL, &err) == MM_OK, "%s: %s", preset, err.msg);
     mm_model* m = mm_trainer_model(t);
     CHECK(mm_model_can_extend(m) == extends, "%s: extends %d, want %d", preset, mm_model_can_extend(m), extends);
-    enum { N = 60 };
+    enum { N = 16 };
     static char a[N][128], b[N][128];
     static const struct { const char* prefix; float temperature; int max_len; } CASES[] = {
         {"", 1.0f, 64}, {"ka", 1.0f, 64}, {"", 0.0f, 64}, {"", 3.0f, 40}, {"christopherjohnson", 1.0f, 40}};
