@@ -3,7 +3,8 @@
 // charts have one series per Tanh layer (3; 4 after choosing Linear), the update:data chart one per 2-D
 // weight (5) and the -3 guide line, and the table's numbers are exactly those the JS API gives in Node for
 // the same run (bitwise the same engine) at its latest statistics step (200). A bad interval is refused
-// with a message, and Train then does not start.
+// with a message, and Train then does not start. A GRU run (makemore.py's cell) shows its cell's gates' saturation,
+// the JS API's numbers.
 // Needs /usr/bin/chromium (or MM_CHROMIUM) and the .wasm modules (MM_WASM_DIR, default build-wasm/: the page
 // gets them in place of the served build-wasm/).
 import { test } from 'node:test';
@@ -95,6 +96,43 @@ test('the Diagnostics card: its charts\' series, and its table is the JS API\'s 
     await page.waitForFunction(() => document.getElementById('diag-act')?.dataset.series === '4', null, { timeout: 5000 });
     assert.deepEqual((await chart('diag-act')).labels, ['layer 2 (Linear)', 'layer 6 (Linear)', 'layer 10 (Linear)', 'layer 13 (Linear)']);
     assert.deepEqual(await table(), rows('Linear'));
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+});
+
+test('the Diagnostics card of a GRU: the cell chosen, its gates\' saturation the JS API\'s', { skip, timeout: 180000 }, async () => {
+  const mm = await loadMakemore({ engine: 'simd', threads: 1, wasmDir: pathToFileURL(WASM_DIR + '/') });
+  const t = mm.createTrainer({ words: NAMES, preset: 'gru', seed: 42, steps: 60, reproducible: true });
+  t.setStatsEvery(20);
+  t.run(60);
+  const want = t.takeStats().at(-1);
+  t.free();
+  await mm.close();
+  const cell = want?.layers.find((l) => l.kind === 'GRUCell');
+  assert.deepEqual(cell?.gates?.map((g) => g.name), ['z', 'r', 'hbar']);
+  const pct = (/** @type {number|null} */ v) => (v == null ? '–' : `${(100 * v).toFixed(1)}%`);
+  const line = `Step 40: 1 GRUCell layer, gates saturated: ${cell?.gates?.map((g) => `${g.name} ${pct(g.saturated)}`).join(', ')}.`;
+
+  const server = await serve();
+  const browser = await launchChromium();
+  try {
+    const { page, errors } = await openTrainer(browser, server.base);
+    await page.waitForFunction(() => /gru/.test(document.getElementById('preset')?.textContent ?? ''), null, { timeout: 30000 });
+    await page.locator('#preset').selectOption('gru');
+    await page.locator('#steps').fill('60');
+    await page.locator('#valEvery').fill('0');
+    await page.locator('#seed').fill('42');
+    await page.locator('#reproducible').check();
+    await page.locator('#diag-every').fill('20');
+    await page.locator('#diag-every').dispatchEvent('change');
+    await page.click('#train');
+    await page.waitForFunction(() => /^Done: /.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 90000 });
+    await page.waitForFunction(() => /^Step 40: /.test(document.getElementById('diag-status')?.textContent ?? ''), null, { timeout: 10000 });
+    assert.equal(await page.locator('#diag-kind').inputValue(), 'GRUCell');
+    assert.equal(await page.locator('#diag-status').textContent(), line);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

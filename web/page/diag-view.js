@@ -61,7 +61,8 @@ function chosenKind() {
   if (have !== kinds.join(',')) {
     const keep = sel.value || 'Tanh';
     sel.replaceChildren(...kinds.map((k) => new Option(k, k)));
-    sel.value = kinds.includes(keep) ? keep : (['Tanh', 'Gate'].find((k) => kinds.includes(k)) ?? kinds[0] ?? ''); // Tanh as the lecture; the gated form's Gate
+    // Tanh as the lecture; the gated form's Gate; makemore.py's recurrent cell
+    sel.value = kinds.includes(keep) ? keep : (['Tanh', 'Gate', 'RNNCell', 'GRUCell', 'LSTMCell'].find((k) => kinds.includes(k)) ?? kinds[0] ?? '');
   }
   return /** @type {string} */ (sel.value);
 }
