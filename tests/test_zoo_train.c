@@ -7,7 +7,7 @@
 //  - the fast engine gives bitwise the same losses on 1 and 2 threads (the ops split
 //    outputs, never sums), for every family;
 //  - bad settings are clear errors that name the setting: block_size below the longest
-//    word + 1, a hidden size of 0, an unknown cell type.
+//    word + 1, a hidden size of 0, an unknown cell type; a context with no start.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +94,25 @@ static void refused(const mm_words* w, const char* preset, const char* name, con
     CHECK(strstr(err.msg, words) != NULL, "%s with %s %s: \"%s\" does not say \"%s\"", preset, name, value, err.msg, words);
 }
 
+// A context with no start (its first token not the padding 0) is no position of a word the block holds: refused.
+static void no_start_refused(void) {
+    mm_err err = {0};
+    mm_config cfg;
+    mm_data_settings ds;
+    CHECK(mm_preset("bow", &cfg, &ds, &err) == MM_OK, "%s", err.msg);
+    cfg.vocab_size = 27;
+    mm_model* m = mm_model_new(&cfg, NULL, 1, 4, &err);
+    CHECK(m, "%s", err.msg);
+    if (!m) return;
+    uint16_t X[16];
+    for (int k = 0; k < 16; k++) X[k] = (uint16_t)(1 + k % 26);
+    CHECK(!mm_model_eval_logits(m, X, 1, &err) && strstr(err.msg, "context 0 has no start: bow reads whole words of at most "
+                                                              "block_size - 1 = 15 characters"), "refused: %s", err.msg);
+    X[0] = 0;
+    CHECK(mm_model_eval_logits(m, X, 1, &err) != NULL, "a context with its start: %s", err.msg);
+    mm_model_free(m);
+}
+
 int main(void) {
     size_t len;
     char* text = read_file(MM_DATA, &len);
@@ -105,6 +124,7 @@ int main(void) {
     free(text);
     for (size_t p = 0; p < sizeof PRESETS / sizeof PRESETS[0]; p++) threads_bitwise(&w, PRESETS[p]);
     word_batch(&w);
+    no_start_refused();
     for (size_t p = 0; p < sizeof PRESETS / sizeof PRESETS[0]; p++) refused(&w, PRESETS[p], "block_size", "15", "block_size must be at least 16");
     refused(&w, "gru", "n_hidden", "0", "hidden size");
     refused(&w, "lstm", "cell_type", "foo", "cell type must be rnn, gru or lstm");

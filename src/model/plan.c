@@ -72,6 +72,8 @@ static int place_layer(mm_model* m, int i, sizes* s, mm_err* err) {
     for (int k = 0; k < d.n_params; k++) {
         int j = l->share[k];
         if (j < 0) { l->p[k] = (long)s->params; s->params += d.param[k].size; continue; }
+        if (mm_layer_types[l->type]->one_block)
+            return mm_fail(err, MM_EINVAL, "layer %d (%s) reads its parameters as one block: it cannot share one", i, mm_layer_types[l->type]->name);
         layer_decl dj;
         if (j >= i || m->L[j].type != l->type) return mm_fail(err, MM_EINVAL, "layer %d shares a parameter of layer %d, not an earlier layer of its type", i, j);
         mm_layer_declare(&m->L[j], &dj);
@@ -132,8 +134,10 @@ static int layout(mm_model* m, int max_batch, mm_err* err) {
         int rc = place_layer(m, i, &s, err);
         if (rc) return rc;
         if (too_large(&s))
-            return mm_fail(err, MM_EINVAL, "the model is too large: more than %ld values in one block of %s (at batch %d)", (long)LIMIT,
-                           s.params + s.buffers > LIMIT ? "parameters" : s.acts > LIMIT ? "activations" : "state", max_batch);
+            return mm_fail(err, MM_EINVAL, "the model is too large: more than %ld values in one block of %s (at batch %d%s): lower "
+                           "batch_size or block_size", (long)LIMIT,
+                           s.params + s.buffers > LIMIT ? "parameters" : s.acts > LIMIT ? "activations" : s.state > LIMIT ? "state" : "workspace",
+                           max_batch, m->seq ? " examples of whole words" : "");
     }
     m->row_logits = m->L[m->n_layers - 1].out;
     m->logits = m->row_logits;

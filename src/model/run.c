@@ -3,6 +3,7 @@
 // gradients of outputs read by several layers summed, and evaluation.
 #include <math.h>
 #include <string.h>
+#include "families/family.h"
 #include "fast/pass.h"
 #include "model/model.h"
 
@@ -168,6 +169,11 @@ static int check_batch(const mm_model* m, const uint16_t* X, const uint16_t* Y, 
     if (Y)
         for (int b = 0; b < B; b++)
             if (Y[b] >= m->cfg.vocab_size) return mm_fail(err, MM_EINVAL, "target %d is outside the vocabulary of %d", Y[b], m->cfg.vocab_size);
+    if (m->family && m->family->words) // makemore.py's models read a word from its start: at most block_size - 1 characters
+        for (int b = 0; b < B; b++)
+            if (X[(long)b * m->cfg.block_size] != 0)
+                return mm_fail(err, MM_EINVAL, "context %d has no start: %s reads whole words of at most block_size - 1 = %d characters",
+                               b, m->family->name, m->cfg.block_size - 1);
     return MM_OK;
 }
 

@@ -113,6 +113,7 @@ int mm_sample(mm_model* m, mm_rng* rng, const mm_sampling* sp, const char* prefi
     if (s.top_k < 0) return mm_fail(err, MM_EINVAL, "top-k %d must be 0 (off) or a positive number of tokens", s.top_k);
     if (!(s.top_p > 0.0f && s.top_p <= 1.0f)) return mm_fail(err, MM_EINVAL, "top-p %g must be a number above 0 and at most 1", (double)s.top_p);
     if (max_len < 1) return mm_fail(err, MM_EINVAL, "maximum length %d must be at least 1", max_len);
+    if (mm_config_word_batches(c) && max_len > bs - 1) max_len = bs - 1; // makemore.py's: the longest word the block holds
     uint16_t ctx[MM_MAX_BLOCK];
     memset(ctx, 0, sizeof ctx);
     size_t used = 0;

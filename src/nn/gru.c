@@ -131,5 +131,5 @@ static void gru_bwd(const layer* l, const layer_run* r) {
     if (r->din[0]) op_matmul_nn(r->eng, r->din[0], dg, wx, NULL, rows, 3 * H, E); // dx through all three
 }
 
-const layer_type mm_layer_gru = {.name = "GRUCell", .n_in = 1, .extends = 1, .shape = mm_cell_shape, .declare = gru_declare,
+const layer_type mm_layer_gru = {.name = "GRUCell", .n_in = 1, .extends = 1, .one_block = 1, .shape = mm_cell_shape, .declare = gru_declare,
                                  .forward = gru_fwd, .backward = gru_bwd};

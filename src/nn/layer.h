@@ -123,6 +123,7 @@ typedef struct {
     // output row reads only the same rows of its inputs (the executor runs it on the new rows alone); or
     // extends, its forward computes rows r->from.. only, reading the rows before as they are.
     int row_local, extends;
+    int one_block;      // its parameters are read as one block in their declared order (GRU's three weights): none is shared
     // The output shape from the input shape(s) (in[k]: the layers it reads; NULL for tokens); bad ones are an error.
     int (*shape)(layer* l, const layer* const* in, mm_err* err);
     void (*declare)(const layer* l, layer_decl* d); // NULL: it owns nothing beyond its output

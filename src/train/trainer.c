@@ -75,6 +75,11 @@ mm_trainer* mm_trainer_new(const mm_words* words, const mm_config* cfg_in, const
     mm_config cfg = *cfg_in;
     cfg.vocab_size = words->vocab_size;
     if (mm_config_check(&cfg, NULL, err)) return NULL;
+    if (mm_config_word_batches(&cfg) && words->max_len + 1 > MM_MAX_BLOCK) {
+        mm_fail(err, MM_EINVAL, "%s reads whole words, and this list's longest has %d characters: no block_size (at most %d) holds it "
+                "and its end", mm_family_name(cfg.form), words->max_len, MM_MAX_BLOCK);
+        return NULL;
+    }
     if (mm_config_word_batches(&cfg) && cfg.block_size < words->max_len + 1) {
         mm_fail(err, MM_EINVAL, "block_size %d is too small for this word list: %s reads whole words, and the longest "
                        "has %d characters, so block_size must be at least %d (the word and its end)", cfg.block_size,
