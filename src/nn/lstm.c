@@ -21,7 +21,7 @@ static void lstm_declare(const layer* l, layer_decl* d) {
     d->param[B_IH] = (tensor_decl){"bias_ih", 1, {4 * H, 0, 0}, 4 * H, INIT_UNIFORM, H, 0, 0};
     d->param[B_HH] = (tensor_decl){"bias_hh", 1, {4 * H, 0, 0}, 4 * H, INIT_UNIFORM, H, 0, 0};
     d->n_params = 6;
-    d->aux_per_row[0] = 5 * (int64_t)H; // i, f, g, o (activated) and c of each row
+    d->aux_per_row[0] = 6 * (int64_t)H; // i, f, g, o (activated), c and tanh(c) of each row
     d->n_aux = 1;
     int64_t KN = 4 * (int64_t)H * (E > H ? E : H);
     d->work = KN + mm_steps_ints(0);
@@ -45,17 +45,16 @@ static void lstm_fwd(const layer* l, const layer_run* r) {
         for (int k = 0; k < n; k++) {
             long row = st.order[f + k], prev = mm_step_prev(r->pos, row);
             const float *a = gx + row * G, *b = gh + (long)k * G;
-            const float* cp = prev < 0 ? r->p[START_C] : r->aux[0] + prev * 5 * H + G;
-            float *y = r->aux[0] + row * 5 * H, *h = r->out + row * H;
-            for (int c = 0; c < G; c++) {
-                float v = (a[c] + r->p[B_IH][c]) + (b[c] + r->p[B_HH][c]);
-                y[c] = c >= 2 * H && c < 3 * H ? mm_tanh_inline(v) : mm_sigmoid_inline(v);
-            }
-            for (int c = 0; c < H; c++) {
-                float cc = y[H + c] * cp[c] + y[c] * y[2 * H + c];
-                y[G + c] = cc;
-                h[c] = y[3 * H + c] * mm_tanh_inline(cc);
-            }
+            const float* cp = prev < 0 ? r->p[START_C] : r->aux[0] + prev * 6 * H + G;
+            float *y = r->aux[0] + row * 6 * H, *h = r->out + row * H;
+            const float *bi = r->p[B_IH], *bh = r->p[B_HH];
+            for (int c = 0; c < G; c++) y[c] = (a[c] + bi[c]) + (b[c] + bh[c]); // one loop per kind: they vectorise
+            for (int c = 0; c < 2 * H; c++) y[c] = mm_sigmoid_inline(y[c]);       // i, f
+            for (int c = 2 * H; c < 3 * H; c++) y[c] = mm_tanh_inline(y[c]);     // g
+            for (int c = 3 * H; c < G; c++) y[c] = mm_sigmoid_inline(y[c]);       // o
+            for (int c = 0; c < H; c++) y[G + c] = y[H + c] * cp[c] + y[c] * y[2 * H + c];
+            for (int c = 0; c < H; c++) y[G + H + c] = mm_tanh_inline(y[G + c]);
+            for (int c = 0; c < H; c++) h[c] = y[3 * H + c] * y[G + H + c];
         }
     }
 }
@@ -66,12 +65,12 @@ static void lstm_gates_back(const layer* l, const layer_run* r, const mm_steps* 
     int H = l->C_out, G = 4 * H, f = st->first[s], n = st->first[s + 1] - f;
     for (int k = 0; k < n; k++) {
         long row = st->order[f + k], prev = mm_step_prev(r->pos, row);
-        const float* y = r->aux[0] + row * 5 * H;
-        const float* cp = prev < 0 ? r->p[START_C] : r->aux[0] + prev * 5 * H + G;
+        const float* y = r->aux[0] + row * 6 * H;
+        const float* cp = prev < 0 ? r->p[START_C] : r->aux[0] + prev * 6 * H + G;
         float* to = prev < 0 ? r->g[START_C] : dc + prev * H;
         float* d = dg + (long)k * G;
         for (int c = 0; c < H; c++) {
-            float i = y[c], fg = y[H + c], g = y[2 * H + c], o = y[3 * H + c], tc = mm_tanh_inline(y[G + c]);
+            float i = y[c], fg = y[H + c], g = y[2 * H + c], o = y[3 * H + c], tc = y[G + H + c];
             float dhv = dh[row * H + c], dct = dc[row * H + c] + dhv * o * (1.0f - tc * tc);
             d[c] = dct * g * i * (1.0f - i);
             d[H + c] = dct * cp[c] * fg * (1.0f - fg);
