@@ -40,7 +40,9 @@ test('makemore.json: every family at its preset and its own steps; Steps per run
     const { vocabSize, ...config } = preset.config;
     assert.deepEqual(p.config, config, p.name);
     assert.deepEqual([p.schedule.steps, p.schedule.batchSize, p.schedule.lr, p.schedule.optimizer], [preset.training.steps, 32, 0.0005, 1], p.name);
-    assert.equal(p.what, p.preset, `${p.name}: the preset's settings, no others`);
+    // the preset's settings, no others; the bigram on the others' split (2 shuffles, not its preset's 1)
+    assert.equal(p.what, p.preset === 'bigram' ? 'bigram splitShuffles=2' : p.preset, `${p.name}: the preset's settings`);
+    assert.equal(p.data.splitShuffles, 2, `${p.name}: one split for all`);
     assert.equal(p.seed, '42');
   }
   assert.deepEqual(plans.map((p) => p.schedule.steps), [20000, 10000, 10000, 10000, 10000, 10000]);
@@ -116,6 +118,33 @@ test('the lab\'s "makemore.py\'s models": six runs in one table and one chart, t
       words.free();
     }
     assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+});
+
+test('on the page\'s own word list, makemore.py\'s block: its longest word and its end', { skip: noWasm || (!existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM}`), timeout: 180000 }, async () => {
+  const server = await serve();
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
+    await probePage(page);
+    await page.goto(`${server.base}/web/?engine=simd`);
+    await page.waitForFunction(() => document.getElementById('lab')?.dataset.ready === 'true' && document.getElementById('d-source')?.textContent === 'names.txt', null, { timeout: 30000 });
+    const list = ['anna', 'bob', 'christopherjohnsonxy', 'dave', 'emma', 'fred', 'gina', 'hugo', 'ivy', 'jack', 'kate', 'liam'];
+    await page.fill('#paste', list.join('\n'));
+    await page.click('#use-paste');
+    await page.waitForFunction(() => /^20 characters/.test(document.getElementById('d-longest')?.textContent ?? ''), null, { timeout: 10000 });
+    await page.selectOption('#lab-lanes', '1');
+    await page.fill('#lab-lecture-steps', '3');
+    await page.click('#lab-makemore');
+    await page.waitForFunction(() => /Sweep “makemore\.py” done: 6 runs/.test(document.getElementById('lab-status')?.textContent ?? ''), null, { timeout: 120000 })
+      .catch(async () => assert.fail(`${await page.locator('#lab-status').textContent()} ${await page.locator('#lab-error').textContent()}`));
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#lab-export-json')]);
+    const runs = JSON.parse(readFileSync(await download.path(), 'utf8')).runs.slice(-6);
+    assert.deepEqual(runs.map((/** @type {any} */ r) => [r.preset, r.config.blockSize]),
+      [['bigram', 1], ['mlp', 21], ['bow', 21], ['rnn', 21], ['gru', 21], ['lstm', 21]]);
   } finally {
     await browser.close();
     server.stop();

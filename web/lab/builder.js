@@ -12,7 +12,7 @@ import { $, fmt } from '../page/dom.js';
 import { state, subscribe } from '../page/state.js';
 import { readSettings } from '../page/form.js';
 import { errText } from '../shared/errors.js';
-import { expandSpec, withSteps } from './runner.js';
+import { describeConfig, expandSpec, withSteps } from './runner.js';
 import { lab } from './view.js';
 
 /** @typedef {import('./runner.js').RunPlan} RunPlan @typedef {import('../../wasm/makemore.mjs').Schema} Schema */
@@ -121,10 +121,18 @@ export function lecturePlans(spec) {
  */
 export function makemorePlans(spec) {
   const reproducible = !!$('reproducible').checked;
-  const plans = expandSpec(spec, /** @type {Schema} */ (schema));
+  const s = /** @type {Schema} */ (schema);
+  const plans = expandSpec(spec, s);
   const n = stepsPerRun();
   const dataset = state.dataInfo?.source;
-  return (n === null ? plans : atSteps(plans, n, {})).map((p) => ({ ...p, reproducible, dataset: dataset ?? p.dataset }));
+  const maxLen = state.dataInfo?.maxLen;
+  // makemore.py's block: the page's list's longest word and its end (names.txt: the presets' 16)
+  const block = (/** @type {RunPlan} */ p) => {
+    if (!maxLen || !s.families[p.config.form ?? 0]?.words) return p;
+    const config = { ...p.config, blockSize: maxLen + 1 };
+    return { ...p, config, what: describeConfig(s, p.preset, config, p.data) };
+  };
+  return (n === null ? plans : atSteps(plans, n, {})).map((p) => ({ ...block(p), reproducible, dataset: dataset ?? p.dataset }));
 }
 
 /** The run a lane trains measured its steps so far: the estimates use its rate. @param {string} name @param {number} steps @param {number} ms inside wasm */
