@@ -9,6 +9,7 @@
 // are mm_config's named members; a family says which it reads (uses).
 #ifndef MM_FAMILIES_FAMILY_H
 #define MM_FAMILIES_FAMILY_H
+#include <stdio.h>
 #include "makemore.h"
 #include "nn/layer.h"
 
@@ -26,6 +27,31 @@ static inline int mm_build_add(mm_builder* b, layer l) {
     b->L[b->n] = l;
     return b->n++;
 }
+
+// A layer named `name` (its tensors' prefix: makemore.py's module path), appended.
+static inline int mm_build_named(mm_builder* b, layer l, const char* name) {
+    snprintf(l.name, sizeof l.name, "%s", name);
+    return mm_build_add(b, l);
+}
+// torch's nn.Linear (with bias, its layout and initialisation) after layer `in`, `width` wide, named `name`.
+static inline int mm_build_torch_linear(mm_builder* b, int in, int width, const char* name) {
+    layer l = mm_layer_make(L_LINEAR, in, 0);
+    l.C_out = width;
+    l.has_bias = 1;
+    l.torch = 1;
+    return mm_build_named(b, l, name);
+}
+// makemore.py's models read whole words from their start token: a block of at least 2 (what is `what`).
+static inline int mm_check_whole_words(const mm_config* c, const char* what, mm_err* err) {
+    if (c->block_size < 2)
+        return mm_fail(err, MM_EINVAL, "%s reads whole words: block_size must be at least 2, not %d", what, c->block_size);
+    return MM_OK;
+}
+// makemore.py's sizes and training for its presets (mlp.c, bow.c, rnn.c): block 16 (names.txt's longest word
+// and its end), n_embd 64, n_embd2 64 (n_hidden), the lecture's split; AdamW(lr 5e-4, betas (0.9, 0.99), eps 1e-8,
+// weight_decay 0.01) at a constant rate, batches of 32 words, 10000 steps.
+#define MM_MAKEMORE_PRESET "block_size 16 n_embd 64 n_hidden 64 split_shuffles 2 optimizer adamw lr 0.0005 lr_decayed 0.0005 " \
+                           "weight_decay 0.01 steps 10000 decay_step 10000 batch_size 32"
 
 // A preset: settings as "name value" pairs (the schema's names and text forms), over the defaults.
 typedef struct {

@@ -6,7 +6,6 @@
 // batch's words (model/rows.c); batch_size counts words. Tensors named as
 // makemore.py's (`start`, `wte.weight`, `cell.xh_to_h.weight`, `lm_head.weight`, ...).
 #include <stddef.h>
-#include <stdio.h>
 #include "families/family.h"
 
 enum { CELL_TYPE, N_OWN };
@@ -18,39 +17,25 @@ static const mm_field FIELDS[] = {
      MM_FIELD_OPTIONAL, "rnn family: the cell, rnn (tanh of a Linear of [x, h]), gru or lstm", CELLS, "rnn", 32},
 };
 
-static int check(const mm_config* c, mm_err* err) {
-    if (c->block_size < 2)
-        return mm_fail(err, MM_EINVAL, "makemore.py's RNN reads whole words: block_size must be at least 2, not %d", c->block_size);
-    return MM_OK;
-}
+static int check(const mm_config* c, mm_err* err) { return mm_check_whole_words(c, "makemore.py's RNN", err); }
 
 static int build(mm_builder* b, const mm_config* c, mm_err* err) {
     static const int TYPES[] = {L_RNN, L_GRU, L_LSTM};
     layer e = mm_layer_make(L_EMBED, IN_TOKENS, 0);
     e.n = c->vocab_size;
     e.C_out = c->n_embd;
-    snprintf(e.name, sizeof e.name, "wte");
-    layer cell = mm_layer_make(TYPES[OWN_I(c, CELL_TYPE)], mm_build_add(b, e), 0);
+    layer cell = mm_layer_make(TYPES[OWN_I(c, CELL_TYPE)], mm_build_named(b, e, "wte"), 0);
     cell.C_out = c->n_hidden;
-    snprintf(cell.name, sizeof cell.name, "cell");
-    layer head = mm_layer_make(L_LINEAR, mm_build_add(b, cell), 0);
-    head.C_out = c->vocab_size;
-    head.has_bias = 1;
-    head.torch = 1;
-    snprintf(head.name, sizeof head.name, "lm_head");
-    mm_build_add(b, head);
+    mm_build_torch_linear(b, mm_build_named(b, cell, "cell"), c->vocab_size, "lm_head");
     return MM_OK;
 }
 
-#define MAKEMORE_SIZES "form rnn block_size 16 n_embd 64 n_hidden 64 split_shuffles 2 "
-// makemore.py's training: AdamW(lr 5e-4, betas (0.9, 0.99), eps 1e-8, weight_decay 0.01), batch 32 words, no schedule
-#define MAKEMORE_TRAINING "optimizer adamw lr 0.0005 lr_decayed 0.0005 weight_decay 0.01 steps 10000 decay_step 10000 batch_size 32"
 static const mm_preset_def PRESETS[] = {
-    {"rnn", MAKEMORE_SIZES "cell_type rnn " MAKEMORE_TRAINING,
+    {"rnn", "form rnn cell_type rnn " MM_MAKEMORE_PRESET,
      "makemore.py's RNN (Mikolov 2010): n_embd 64, n_embd2 64 (11,803 parameters on names.txt), AdamW"},
-    {"gru", MAKEMORE_SIZES "cell_type gru " MAKEMORE_TRAINING,
+    {"gru", "form rnn cell_type gru " MM_MAKEMORE_PRESET,
      "makemore.py's GRU: n_embd 64, n_embd2 64 (28,315 parameters on names.txt), AdamW"},
-    {"lstm", MAKEMORE_SIZES "cell_type lstm " MAKEMORE_TRAINING,
+    {"lstm", "form rnn cell_type lstm " MM_MAKEMORE_PRESET,
      "an LSTM (torch.nn.LSTMCell) in makemore.py's RNN frame: n_embd 64, n_embd2 64 (36,891 parameters on names.txt), AdamW"},
 };
 
