@@ -23,29 +23,11 @@
 #include "model/model.h"
 #include "check.h"
 #include "config.h"
+#include "fd.h"
 
 enum { V = 6, BS = 16, E = 3, H = 4, MAXB = 64 }; // tokens 0 (the end) and a..e
 
 #define LONG15 "abcdeedcbaabcde" // 15 letters: 16 positions in a block of 16
-
-// Examples (contexts of bs tokens, targets) of the words laid out as the trainer's
-// batches: each word's examples consecutive, the first with an all-zero context. Tokens:
-// 'a' + k - 1 is k (k < vocab). Returns their count.
-static int words_to_examples(const char* const* words, int n_words, int bs, uint16_t* X, uint16_t* Y) {
-    int e = 0;
-    for (int w = 0; w < n_words; w++) {
-        int len = (int)strlen(words[w]);
-        uint16_t ctx[64] = {0};
-        for (int i = 0; i <= len; i++) {
-            memcpy(X + (long)e * bs, ctx, sizeof(uint16_t) * (size_t)bs);
-            uint16_t y = i < len ? (uint16_t)(words[w][i] - 'a' + 1) : 0;
-            Y[e++] = y;
-            memmove(ctx, ctx + 1, sizeof(uint16_t) * (size_t)(bs - 1));
-            ctx[bs - 1] = y;
-        }
-    }
-    return e;
-}
 
 // The batches: sequence lengths 1 (an empty word, twice: training needs 2 examples), 2 and
 // 16, and words of different lengths (masked positions).
@@ -181,32 +163,6 @@ static int tensor_of(const mm_model* m, long k) {
 
 // ---------------------------------------------------------------- finite differences
 
-// fd.h's check, per parameter: e[k] = |analytic - numeric| / (2e-4 + 1e-2 |numeric|) with
-// Richardson-extrapolated central differences (steps 1e-2, 5e-3); fd[k] the numeric gradient.
-static void fd_errors(mm_model* m, const uint16_t* X, const uint16_t* Y, int B, double* e, double* fd) {
-    mm_err err = {0};
-    float* p = mm_model_params(m);
-    long np = mm_model_num_params(m);
-    float loss;
-    mm_model_forward_backward(m, X, Y, B, &loss, &err);
-    float* g = malloc(sizeof(float) * (size_t)np);
-    memcpy(g, mm_model_grads(m), sizeof(float) * (size_t)np);
-    for (long k = 0; k < np; k++) {
-        float p0 = p[k], lp, lm;
-        double d[2];
-        for (int s = 0; s < 2; s++) {
-            float h = s ? 5e-3f : 1e-2f;
-            p[k] = p0 + h; mm_model_forward_backward(m, X, Y, B, &lp, &err);
-            p[k] = p0 - h; mm_model_forward_backward(m, X, Y, B, &lm, &err);
-            d[s] = ((double)lp - (double)lm) / ((double)(p0 + h) - (double)(p0 - h));
-        }
-        p[k] = p0;
-        fd[k] = (4 * d[1] - d[0]) / 3;
-        e[k] = fabs(fd[k] - g[k]) / (2e-4 + 1e-2 * fabs(fd[k]));
-    }
-    free(g);
-}
-
 // Every graph, every batch, both engines: each tensor's worst error against its tolerance;
 // every tensor's gradient must be seen non-zero on some batch (the check means something:
 // `start` is reached, the inputs' gradients flow back to the embeddings).
@@ -224,7 +180,7 @@ static void test_finite_differences(mm_pool* pool) {
             const char* worst_at = "-";
             for (int b = 0; b < N_BATCHES; b++) {
                 uint16_t X[MAXB * BS], Y[MAXB];
-                int B = words_to_examples(BATCHES[b].words, BATCHES[b].n, BS, X, Y);
+                int B = words_to_examples(BATCHES[b].words, BATCHES[b].n, BS, MAXB, X, Y);
                 fd_errors(m, X, Y, B, e, fd);
                 double bw = 0;
                 long bk = -1;
@@ -267,7 +223,7 @@ static void test_fast_vs_reference(mm_pool* pool) {
         for (int b = 0; b < N_BATCHES; b++) {
             mm_err err = {0};
             uint16_t X[MAXB * BS], Y[MAXB];
-            int B = words_to_examples(BATCHES[b].words, BATCHES[b].n, BS, X, Y);
+            int B = words_to_examples(BATCHES[b].words, BATCHES[b].n, BS, MAXB, X, Y);
             float la, lf;
             mm_model_forward_backward(a, X, Y, B, &la, &err);
             mm_model_forward_backward(f, X, Y, B, &lf, &err);
@@ -306,14 +262,14 @@ static void test_words_alone(mm_pool* pool) {
             for (int w = 0; w < bd->n; w++) {
                 const char* words[2] = {bd->words[w], bd->words[w]};
                 uint16_t X[MAXB * BS], Y[MAXB];
-                int n = words_to_examples(words, 1, BS, X, Y), B = n < 2 ? words_to_examples(words, 2, BS, X, Y) : n;
+                int n = words_to_examples(words, 1, BS, MAXB, X, Y), B = n < 2 ? words_to_examples(words, 2, BS, MAXB, X, Y) : n;
                 float loss;
                 CHECK(mm_model_forward_backward(m, X, Y, B, &loss, &err) == MM_OK, "%s: %s", g->what, err.msg);
                 loss_sum += (double)n * loss;
                 for (long k = 0; k < np; k++) sum[k] += (double)n * mm_model_grads(m)[k];
             }
             uint16_t X[MAXB * BS], Y[MAXB];
-            int B = words_to_examples(bd->words, bd->n, BS, X, Y);
+            int B = words_to_examples(bd->words, bd->n, BS, MAXB, X, Y);
             float loss;
             mm_model_forward_backward(m, X, Y, B, &loss, &err);
             double scale = 0, worst = 0;
@@ -356,7 +312,7 @@ static void test_lookups(void) {
     if (!m) return;
     uint16_t Xb[MAXB * BS], Yb[MAXB];
     const char* words[] = {"da", LONG15};
-    int B = words_to_examples(words, 2, BS, Xb, Yb);
+    int B = words_to_examples(words, 2, BS, MAXB, Xb, Yb);
     CHECK(mm_model_eval_logits(m, Xb, B, &err) != NULL, "bow: %s", err.msg);
     w = mm_model_params(m) + m->L[1].p[0];
     out = m->acts + m->L[1].out;
@@ -406,7 +362,7 @@ static double max_rel_diff(const float* a, const float* b, long n) {
 static void test_contexts_alone(mm_pool* pool) {
     static uint16_t X[MAXB * BA], Y[MAXB];
     static float whole[MAXB * VA];
-    int B = words_to_examples(FAMILY_WORDS, 5, BA, X, Y);
+    int B = words_to_examples(FAMILY_WORDS, 5, BA, MAXB, X, Y);
     for (int fi = 0; fi < N_FAMILIES; fi++)
         for (int engine = MM_ENGINE_REPRODUCIBLE; engine <= MM_ENGINE_FAST; engine++) {
             mm_err err = {0};
@@ -438,7 +394,7 @@ static void test_contexts_alone(mm_pool* pool) {
 static void test_fast_families(mm_pool* pool) {
     static uint16_t X[MAXB * BA], Y[MAXB];
     static float ref[MAXB * VA];
-    int B = words_to_examples(FAMILY_WORDS, 5, BA, X, Y);
+    int B = words_to_examples(FAMILY_WORDS, 5, BA, MAXB, X, Y);
     for (int fi = 0; fi < N_FAMILIES; fi++) {
         mm_err err = {0};
         mm_model* a = family_model(fi, MM_ENGINE_REPRODUCIBLE, pool);

@@ -21,24 +21,6 @@
 
 enum { V = 8, MAXB = 64 }; // tokens 0 (the end) and a..g
 
-// Examples (contexts of bs tokens, targets) of the given words laid out as the
-// lecture's dataset, the last word cut so there are at most max examples; returns their count.
-static int words_to_examples(const char* const* words, int n_words, int bs, int max, uint16_t* X, uint16_t* Y) {
-    int e = 0;
-    for (int w = 0; w < n_words && e < max; w++) {
-        int len = (int)strlen(words[w]);
-        uint16_t ctx[64] = {0};
-        for (int i = 0; i <= len && e < max; i++) {
-            memcpy(X + (long)e * bs, ctx, sizeof(uint16_t) * (size_t)bs);
-            uint16_t y = i < len ? (uint16_t)(words[w][i] - 'a' + 1) : 0;
-            Y[e++] = y;
-            memmove(ctx, ctx + 1, sizeof(uint16_t) * (size_t)(bs - 1));
-            ctx[bs - 1] = y;
-        }
-    }
-    return e;
-}
-
 static const char* const WORDS[] = {"abc", "f", "cabbagefeed", "ba", "edged", "a", "faced", "cafe"};
 #define N_WORDS (int)(sizeof WORDS / sizeof WORDS[0])
 
