@@ -5,7 +5,7 @@
 // extension turned off). For each preset, after a hundred training steps, on the
 // reproducible and the fast engine: the same names, bitwise, for the same seeds, with
 // and without a prefix, at temperature 1 and greedy; names stop at block_size - 1
-// characters, as makemore.py's (its longest word's length).
+// characters, as makemore.py's (its longest word's length): a 13-letter prefix leaves two to sample.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +44,7 @@ static void check_preset(const mm_words* w, const char* preset, int engine, int 
     enum { N = 16 };
     static char a[N][128], b[N][128];
     static const struct { const char* prefix; float temperature; int max_len; } CASES[] = {
-        {"", 1.0f, 64}, {"ka", 1.0f, 64}, {"", 0.0f, 64}, {"", 3.0f, 40}, {"christopherjohnson", 1.0f, 40}};
+        {"", 1.0f, 64}, {"ka", 1.0f, 64}, {"", 0.0f, 64}, {"", 3.0f, 40}, {"christopherjo", 1.0f, 40}};
     for (size_t c = 0; c < sizeof CASES / sizeof CASES[0]; c++) {
         sample_all(m, 1, CASES[c].prefix, CASES[c].temperature, CASES[c].max_len, a, N);
         sample_all(m, 0, CASES[c].prefix, CASES[c].temperature, CASES[c].max_len, b, N);
